@@ -1,0 +1,300 @@
+"""The debug-link wire format and the flash image header, defined once.
+
+Every message crosses the serial line as one frame:
+
+    COBS( version:u8 | type:u8 | seq:u16 | length:u16 | payload[length] | crc32:u32 ) 0x00
+
+All integers are little-endian.  The CRC is IEEE 802.3 CRC-32 (the one zlib computes) over
+everything before it.  COBS removes every zero byte from the frame, so a single 0x00 ends it
+and a receiver that lost sync resynchronises at the next zero.
+
+Sequence numbers: a host request carries 1..65535 and the target's answer (the reply type, or
+ERROR) carries the same number.  Messages the target sends on its own (LOG, a boot INFO) carry
+seq 0.  A request the target cannot decode is answered with ERROR and seq 0.
+
+The C header the firmware uses (firmware/include/generated/proto.h) is generated from this
+module by tools/gen_proto_header.py; a test fails when the two disagree.
+"""
+
+from __future__ import annotations
+
+import enum
+import zlib
+
+from construct import (
+    Bytes,
+    ExprAdapter,
+    Padding,
+    Checksum,
+    Const,
+    Enum,
+    GreedyBytes,
+    Int8ul,
+    Int16ul,
+    Int32ul,
+    Prefixed,
+    RawCopy,
+    Rebuild,
+    Struct,
+    Switch,
+    this,
+)
+
+# --------------------------------------------------------------------------------------------
+# Constants
+
+PROTO_VERSION = 1
+MAX_PAYLOAD = 4096            # largest payload either side accepts
+BOARD_NAME_LEN = 16
+BUILD_ID_LEN = 20             # GNU ld --build-id=sha1
+VERSION_TEXT_LEN = 32
+SLOT_AUTO = 0xFF              # FLASH_BEGIN / BOOT: let the bootloader choose
+SLOT_COUNT = 2                # A/B image slots in the application flash bank
+IMAGE_MAGIC = b"L4IM"
+IMAGE_FORMAT = 1
+IMAGE_PAYLOAD_OFFSET = 0x100  # payload starts this far into a slot; the header sits before it
+
+
+def crc32(data: bytes) -> int:
+    """CRC-32 as used by frames and images (IEEE 802.3, reflected, init and xorout 0xFFFFFFFF)."""
+    return zlib.crc32(data) & 0xFFFFFFFF
+
+
+# --------------------------------------------------------------------------------------------
+# Enums
+
+
+class MsgType(enum.IntEnum):
+    HELLO = 0x01        # host -> target: who are you?            -> INFO
+    INFO = 0x02         # target -> host: board, build, role, clocks
+    PING = 0x03         # host -> target: echo these bytes          -> PONG
+    PONG = 0x04
+    LOG = 0x05          # target -> host, unsolicited: a line of text
+    ERROR = 0x06        # target -> host: a request failed, and why
+    ACK = 0x07          # target -> host: a request succeeded, with one value
+    RESET = 0x08        # host -> target: reset the board           -> ACK, then reset
+    READ_MEM = 0x10     # host -> target: read memory               -> MEM_DATA
+    MEM_DATA = 0x11
+    FLASH_BEGIN = 0x20  # host -> bootloader: start an image        -> ACK(slot)
+    FLASH_DATA = 0x21   # host -> bootloader: a chunk of payload    -> ACK(offset + length)
+    FLASH_END = 0x22    # host -> bootloader: verify and commit     -> ACK(sequence)
+    BOOT = 0x30         # host -> bootloader: boot a slot           -> ACK(slot), then boot
+    SLOTS = 0x31        # host -> bootloader: describe the slots    -> SLOT_INFO
+    SLOT_INFO = 0x32
+
+
+class Role(enum.IntEnum):
+    BOOTLOADER = 1
+    KERNEL = 2
+
+
+class Feature(enum.IntFlag):
+    """What the firmware that answered HELLO supports (INFO.features)."""
+    PING = 1 << 0
+    READ_MEM = 1 << 1
+    FLASH = 1 << 2
+    BOOT = 1 << 3
+    RESET = 1 << 4
+    TIMER = 1 << 5
+
+
+class ErrorCode(enum.IntEnum):
+    BAD_FRAME = 1        # CRC, COBS or length did not check out
+    BAD_VERSION = 2      # frame from a different protocol version
+    UNKNOWN_TYPE = 3     # message type this firmware does not handle
+    BAD_LENGTH = 4       # payload too short or too long for its type
+    BAD_ADDRESS = 5      # READ_MEM outside the readable regions
+    BAD_SLOT = 6         # no such slot, or the only valid one
+    BAD_IMAGE = 7        # image header refused (magic, format, board, size, addresses)
+    BAD_STATE = 8        # FLASH_DATA/END without FLASH_BEGIN, and the like
+    FLASH_FAILED = 9     # the flash chip reported an erase or program error
+    VERIFY_FAILED = 10   # the data in flash does not match the image CRC
+    NO_IMAGE = 11        # BOOT with no valid slot
+
+
+class LogLevel(enum.IntEnum):
+    ERROR = 1
+    WARN = 2
+    INFO = 3
+    DEBUG = 4
+
+
+# --------------------------------------------------------------------------------------------
+# Structures: the flash image header
+
+
+def Text(length: int | None = None):
+    """UTF-8 text: NUL-padded to `length` bytes, or the rest of the payload when None.
+    Bytes that are not UTF-8 decode to U+FFFD rather than failing, so a frame is accepted or
+    refused on its framing alone, as the firmware's C decoder does."""
+    if length is None:
+        return ExprAdapter(GreedyBytes, lambda raw, ctx: raw.decode("utf8", "replace"),
+                           lambda text, ctx: text.encode("utf8"))
+
+    def encode(text, ctx):
+        raw = text.encode("utf8")
+        if len(raw) > length:
+            raise ValueError(f"text {text!r} longer than {length} bytes")
+        return raw.ljust(length, b"\0")
+
+    return ExprAdapter(Bytes(length), lambda raw, ctx: raw.rstrip(b"\0").decode("utf8", "replace"), encode)
+
+
+ImageHeaderBody = Struct(
+    "magic" / Const(IMAGE_MAGIC),
+    "format" / Const(IMAGE_FORMAT, Int16ul),
+    "header_size" / Rebuild(Int16ul, lambda ctx: IMAGE_HEADER_SIZE),
+    "sequence" / Int32ul,      # written by the bootloader when the image is committed
+    "length" / Int32ul,        # payload bytes
+    "crc" / Int32ul,           # crc32 of the payload
+    "load_addr" / Int32ul,     # where the bootloader copies the payload
+    "entry" / Int32ul,         # where it jumps
+    "board" / Text(BOARD_NAME_LEN),
+    "build_id" / Bytes(BUILD_ID_LEN),
+)
+
+ImageHeader = Struct(
+    "body" / RawCopy(ImageHeaderBody),
+    "header_crc" / Checksum(Int32ul, crc32, this.body.data),
+)
+
+IMAGE_HEADER_SIZE = ImageHeaderBody.sizeof() + Int32ul.sizeof()
+
+# --------------------------------------------------------------------------------------------
+# Structures: message payloads
+
+Empty = Struct()
+
+Info = Struct(
+    "proto_version" / Int8ul,
+    "role" / Enum(Int8ul, Role),
+    "active_slot" / Int8ul,      # slot the running image came from, SLOT_AUTO if none
+    "reserved" / Padding(1),
+    "features" / Int32ul,
+    "cycle_hz" / Int32ul,        # cycle counter frequency (PMCCNTR)
+    "timer_hz" / Int32ul,        # generic timer frequency (CNTFRQ)
+    "max_payload" / Int16ul,
+    "reserved2" / Padding(2),
+    "board" / Text(BOARD_NAME_LEN),
+    "build_id" / Bytes(BUILD_ID_LEN),
+    "version" / Text(VERSION_TEXT_LEN),
+)
+
+Data = Struct("data" / GreedyBytes)
+
+Log = Struct(
+    "level" / Enum(Int8ul, LogLevel),
+    "text" / Text(),
+)
+
+Error = Struct(
+    "code" / Enum(Int16ul, ErrorCode),
+    "request" / Int8ul,          # the message type that failed
+    "text" / Text(),
+)
+
+Ack = Struct("value" / Int32ul)
+
+ReadMem = Struct(
+    "addr" / Int32ul,
+    "length" / Int16ul,
+)
+
+MemData = Struct(
+    "addr" / Int32ul,
+    "data" / GreedyBytes,
+)
+
+FlashBegin = Struct(
+    "slot" / Int8ul,             # 0, 1 or SLOT_AUTO
+    "header" / ImageHeader,
+)
+
+FlashData = Struct(
+    "offset" / Int32ul,          # into the payload
+    "data" / GreedyBytes,
+)
+
+Boot = Struct("slot" / Int8ul)
+
+SlotEntry = Struct(
+    "valid" / Int8ul,
+    "reserved" / Padding(3),
+    "sequence" / Int32ul,
+    "length" / Int32ul,
+    "crc" / Int32ul,
+    "build_id" / Bytes(BUILD_ID_LEN),
+)
+
+SlotInfo = Struct(
+    "count" / Int8ul,
+    "newest" / Int8ul,           # newest valid slot, SLOT_AUTO if none
+    "reserved" / Padding(2),
+    "slots" / SlotEntry[SLOT_COUNT],
+)
+
+PAYLOADS = {
+    MsgType.HELLO: Empty,
+    MsgType.INFO: Info,
+    MsgType.PING: Data,
+    MsgType.PONG: Data,
+    MsgType.LOG: Log,
+    MsgType.ERROR: Error,
+    MsgType.ACK: Ack,
+    MsgType.RESET: Empty,
+    MsgType.READ_MEM: ReadMem,
+    MsgType.MEM_DATA: MemData,
+    MsgType.FLASH_BEGIN: FlashBegin,
+    MsgType.FLASH_DATA: FlashData,
+    MsgType.FLASH_END: Empty,
+    MsgType.BOOT: Boot,
+    MsgType.SLOTS: Empty,
+    MsgType.SLOT_INFO: SlotInfo,
+}
+
+# --------------------------------------------------------------------------------------------
+# The frame
+
+FrameHeader = Struct(
+    "version" / Int8ul,
+    "type" / Int8ul,
+    "seq" / Int16ul,
+    "length" / Int16ul,
+)
+
+FrameBody = Struct(
+    "version" / Int8ul,
+    "type" / Int8ul,
+    "seq" / Int16ul,
+    "payload" / Prefixed(Int16ul, Switch(this.type, PAYLOADS, default=GreedyBytes)),
+)
+
+Frame = Struct(
+    "body" / RawCopy(FrameBody),
+    "crc" / Checksum(Int32ul, crc32, this.body.data),
+)
+
+def payload_size(msg_type: int) -> tuple[int, bool]:
+    """(fixed size, greedy) of a message type's payload: a greedy payload may be longer than
+    its fixed part, any other must be exactly that long.  Unknown types: (0, True)."""
+    payload = PAYLOADS.get(msg_type)
+    if payload is None:
+        return 0, True
+    size = 0
+    for field in payload.subcons:
+        try:
+            size += field.sizeof()
+        except Exception:  # the trailing greedy field
+            return size, True
+    return size, False
+
+
+FRAME_HEADER_SIZE = FrameHeader.sizeof()
+FRAME_CRC_SIZE = Int32ul.sizeof()
+FRAME_OVERHEAD = FRAME_HEADER_SIZE + FRAME_CRC_SIZE
+MAX_FRAME = FRAME_OVERHEAD + MAX_PAYLOAD
+# COBS adds one byte per 254 plus one, and the delimiter follows.
+MAX_ENCODED_FRAME = MAX_FRAME + MAX_FRAME // 254 + 2
+
+#: the largest FLASH_DATA chunk, derived from the limits above
+FLASH_CHUNK_MAX = MAX_PAYLOAD - FlashData.subcons[0].sizeof()
