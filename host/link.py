@@ -1,0 +1,311 @@
+"""The debug link: requests and replies over one serial line.
+
+A `Link` owns a pyserial port (`serial_for_url`: a device such as /dev/ttyUSB0, a pty path such
+as QEMU's /dev/pts/N, `socket://host:port`, or `loop://` in unit tests) and speaks the protocol
+in `protocol/` over it:
+
+- `request()` sends a message with a fresh sequence number (1..65535, wrapping, never 0) and
+  returns the reply that carries the same number.  Replies to earlier requests are dropped.  An
+  ERROR reply raises `RemoteError`; no reply within `timeout` is retried `retries` times with
+  the same sequence number, then raises `LinkTimeout`.
+- Messages the target sends on its own (seq 0: LOG, a boot INFO, an ERROR for a frame it could
+  not decode) go to the `on_message` callback and to a bounded log (`lines`, `log_since()`),
+  and are kept for `wait_for()`.
+- Bad frames (CRC, COBS, length) are counted in `bad_frames` and logged; they never raise.
+- `poll_info()` is the handshake: send HELLO every `interval` until an INFO arrives.  It never
+  sleeps and hopes: QEMU may take up to a second to notice that a pty was opened, and a board
+  coming out of reset answers only once it is ready.
+
+Every blocking step has a deadline.  A port that fails or disappears raises `LinkError`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any, Callable
+
+import serial
+
+from protocol import (
+    PROTO_VERSION,
+    FrameDecoder,
+    FrameError,
+    Message,
+    MsgType,
+    Role,
+    cobs_encode,
+    crc32,
+    encode,
+)
+from protocol.wire import FrameHeader
+
+from .errors import LinkError, LinkTimeout, RemoteError
+
+#: the reply each request expects when it succeeds (ERROR is always possible)
+REPLY = {
+    MsgType.HELLO: MsgType.INFO,
+    MsgType.PING: MsgType.PONG,
+    MsgType.READ_MEM: MsgType.MEM_DATA,
+    MsgType.RESET: MsgType.ACK,
+    MsgType.FLASH_BEGIN: MsgType.ACK,
+    MsgType.FLASH_DATA: MsgType.ACK,
+    MsgType.FLASH_END: MsgType.ACK,
+    MsgType.BOOT: MsgType.ACK,
+    MsgType.SLOTS: MsgType.SLOT_INFO,
+}
+
+#: how long one read waits at most before the deadline is checked again
+_READ_SLICE = 0.02
+
+
+def type_name(msg_type: int) -> str:
+    try:
+        return MsgType(msg_type).name
+    except ValueError:
+        return f"type 0x{msg_type:02x}"
+
+
+def role_of(info: Message) -> Role | None:
+    """The role an INFO message reports, or None if the value is not one we know."""
+    try:
+        return Role(int(info.role))
+    except (ValueError, TypeError):
+        return None
+
+
+def raw_frame(msg_type: int, seq: int, payload: bytes, version: int = PROTO_VERSION) -> bytes:
+    """A frame whose payload is given as bytes, encoded for the line.  For payloads that the
+    typed codec would refuse to build (a header with a wrong magic, say) in negative tests."""
+    body = FrameHeader.build(dict(version=version, type=msg_type, seq=seq, length=len(payload))) + bytes(payload)
+    return cobs_encode(body + crc32(body).to_bytes(4, "little")) + b"\x00"
+
+
+class Link:
+    def __init__(self, port: str, *, baudrate: int = 115200, log_lines: int = 1000,
+                 on_message: Callable[[Message], None] | None = None):
+        self.port = port
+        self.on_message = on_message
+        self.bad_frames = 0
+        self.stale_replies = 0
+        #: the role of the firmware that last sent INFO; None once it was told to BOOT or RESET
+        self.role: Role | None = None
+        self.last_info: Message | None = None
+        self._seq = 0
+        self._decoder = FrameDecoder()
+        self._inbox: deque[Message] = deque()
+        self._unsolicited: deque[Message] = deque(maxlen=256)
+        self._lines: deque[str] = deque(maxlen=log_lines)
+        self._line_count = 0
+        exclusive = {"exclusive": True} if "://" not in port else {}
+        try:
+            self._ser = serial.serial_for_url(port, baudrate=baudrate, timeout=_READ_SLICE,
+                                              write_timeout=5.0, **exclusive)
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise LinkError(f"cannot open serial port {port}: {_reason(exc)}") from None
+
+    # ----------------------------------------------------------------------------------------
+    # Requests
+
+    def next_seq(self) -> int:
+        self._seq = self._seq % 0xFFFF + 1
+        return self._seq
+
+    def request(self, msg_type: MsgType, payload: Any = None, *, timeout: float = 1.0,
+                retries: int = 2, expect: MsgType | None = None) -> Message:
+        """Send a request and return its reply.  `payload` is a dict for the typed codec, or
+        bytes sent as they are.  Raises RemoteError, LinkTimeout or LinkError."""
+        if expect is None:
+            expect = REPLY.get(msg_type)
+        seq = self.next_seq()
+        frame = self._frame(msg_type, seq, payload)
+        for _attempt in range(retries + 1):
+            self.send_raw(frame)
+            deadline = time.monotonic() + timeout
+            while (msg := self._next_message(deadline)) is not None:
+                if msg.seq != seq:
+                    self._keep(msg)
+                    continue
+                if msg.type == MsgType.ERROR:
+                    raise RemoteError(int(msg.code), msg.text, request=msg_type)
+                if expect is not None and msg.type != expect:
+                    raise LinkError(f"{type_name(msg_type)} was answered with {msg.name}, "
+                                    f"expected {type_name(expect)}")
+                if msg_type in (MsgType.BOOT, MsgType.RESET):
+                    self.role = None
+                return msg
+        tries = f"{retries + 1} tries" if retries else "1 try"
+        raise LinkTimeout(f"no answer to {type_name(msg_type)} on {self.port} "
+                          f"({tries} of {timeout:g} s)")
+
+    def send(self, msg_type: int, payload: Any = None, seq: int | None = None) -> int:
+        """Send a message without waiting for anything; returns its sequence number."""
+        if seq is None:
+            seq = self.next_seq()
+        self.send_raw(self._frame(msg_type, seq, payload))
+        return seq
+
+    def send_raw(self, data: bytes) -> None:
+        try:
+            self._ser.write(data)
+            self._ser.flush()
+        except serial.SerialTimeoutException:
+            raise LinkError(f"writing to {self.port} timed out: the target is not reading") from None
+        except (serial.SerialException, OSError) as exc:
+            raise LinkError(f"serial port {self.port} failed: {_reason(exc)}") from None
+
+    # ----------------------------------------------------------------------------------------
+    # Handshakes and unsolicited messages
+
+    def poll_info(self, timeout: float, *, interval: float = 0.1,
+                  accept: Callable[[Message], bool] | None = None, what: str = "the target") -> Message:
+        """Send HELLO every `interval` seconds until an INFO that `accept` likes arrives
+        (a reply to any of the HELLOs, or one the target sends on its own)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.send(MsgType.HELLO)
+            until = min(deadline, time.monotonic() + interval)
+            while (msg := self._next_message(until)) is not None:
+                if msg.type == MsgType.INFO and (accept is None or accept(msg)):
+                    return msg
+                self._keep(msg)
+        raise LinkTimeout(f"no answer from {what} on {self.port} within {timeout:g} s")
+
+    def wait_for(self, predicate: Callable[[Message], bool], timeout: float, *,
+                 what: str = "message") -> Message:
+        """Wait for a message the target sends on its own (seq 0) that `predicate` likes;
+        one that already arrived counts."""
+        for msg in list(self._unsolicited):
+            if predicate(msg):
+                self._unsolicited.remove(msg)
+                return msg
+        deadline = time.monotonic() + timeout
+        while (msg := self._next_message(deadline)) is not None:
+            if predicate(msg):
+                return msg
+            self._keep(msg)
+        raise LinkTimeout(f"no {what} from the target on {self.port} within {timeout:g} s")
+
+    def drain(self, timeout: float = 0.0) -> int:
+        """Read and handle whatever arrives within `timeout` (at least what is already
+        waiting); returns the number of messages seen."""
+        count = 0
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self._pump(block=time.monotonic() < deadline)
+            while self._inbox:
+                self._keep(self._inbox.popleft())
+                count += 1
+            if not got and time.monotonic() >= deadline:
+                return count
+
+    def flush(self) -> None:
+        """Forget everything received so far (used right after a reset)."""
+        try:
+            self._ser.reset_input_buffer()
+        except (serial.SerialException, OSError) as exc:
+            raise LinkError(f"serial port {self.port} failed: {_reason(exc)}") from None
+        self._decoder = FrameDecoder()
+        self._inbox.clear()
+        self._unsolicited.clear()
+
+    # ----------------------------------------------------------------------------------------
+    # The serial log (LOG frames and link events), for failure reports
+
+    @property
+    def lines(self) -> list[str]:
+        return list(self._lines)
+
+    def log_mark(self) -> int:
+        return self._line_count
+
+    def log_since(self, mark: int) -> list[str]:
+        kept = len(self._lines)
+        first_kept = self._line_count - kept
+        start = max(mark, first_kept) - first_kept
+        return list(self._lines)[start:]
+
+    def note(self, text: str) -> None:
+        self._lines.append(f"{time.strftime('%H:%M:%S')} {text}")
+        self._line_count += 1
+
+    # ----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        try:
+            self._ser.close()
+        except (serial.SerialException, OSError):
+            pass
+
+    def __enter__(self) -> "Link":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------------------------------
+    # Internals
+
+    @staticmethod
+    def _frame(msg_type: int, seq: int, payload: Any) -> bytes:
+        if isinstance(payload, (bytes, bytearray, memoryview)):
+            return raw_frame(int(msg_type), seq, bytes(payload))
+        return encode(msg_type, seq, payload)
+
+    def _next_message(self, deadline: float) -> Message | None:
+        while not self._inbox:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self._pump(block=True)
+        return self._inbox.popleft()
+
+    def _pump(self, block: bool) -> bool:
+        """Read what has arrived (waiting up to one read slice for it if `block`) and decode
+        it into the inbox.  Returns whether anything was read."""
+        try:
+            data = self._ser.read(1) if block or self._ser.in_waiting else b""
+            if data:
+                waiting = self._ser.in_waiting
+                if waiting:
+                    data += self._ser.read(waiting)
+        except (serial.SerialException, OSError) as exc:
+            raise LinkError(f"serial port {self.port} failed: {_reason(exc)}") from None
+        if not data:
+            return False
+        for item in self._decoder.feed(data):
+            if isinstance(item, FrameError):
+                self.bad_frames += 1
+                self.note(f"link: bad frame from target ({item})")
+                continue
+            self._observe(item)
+            self._inbox.append(item)
+        return True
+
+    def _observe(self, msg: Message) -> None:
+        """Every good frame passes here once: roles, the log, the callback."""
+        if msg.type == MsgType.INFO:
+            self.role = role_of(msg)
+            self.last_info = msg
+            if msg.seq == 0:
+                name = self.role.name.lower() if self.role else "unknown firmware"
+                self.note(f"target: {name} started ({msg.board}, build {bytes(msg.build_id).hex()[:12]})")
+        elif msg.type == MsgType.LOG:
+            self.note(f"{str(msg.level).lower()}: {msg.text}")
+        elif msg.type == MsgType.ERROR and msg.seq == 0:
+            self.note(f"target: ERROR {msg.code} ({msg.text})")
+        if self.on_message is not None:
+            self.on_message(msg)
+
+    def _keep(self, msg: Message) -> None:
+        if msg.seq == 0:
+            self._unsolicited.append(msg)
+        else:
+            self.stale_replies += 1
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror
+    return text or type(exc).__name__

@@ -1,0 +1,321 @@
+"""A fake target for host unit tests: speaks the debug protocol on a pty, as QEMU's serial line
+does, so the rig's code paths (pyserial on a /dev/pts path, framing, retries, the flash
+strategy) run unchanged without QEMU or firmware.
+
+It follows the firmware contract closely enough to test the host, and no further: a bootloader
+with two in-memory A/B slots (FLASH_BEGIN / DATA / END, SLOTS, BOOT, RESET, READ_MEM) that
+autoboots after `autoboot` seconds without a valid frame, and a kernel answering HELLO, PING,
+READ_MEM and RESET.  It is not a model of the real firmware's timing or flash.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+import time
+import tty
+import zlib
+
+from protocol import (
+    FLASH_CHUNK_MAX,
+    MAX_PAYLOAD,
+    PROTO_VERSION,
+    SLOT_AUTO,
+    SLOT_COUNT,
+    ErrorCode,
+    Feature,
+    FrameDecoder,
+    FrameError,
+    LogLevel,
+    MsgType,
+    Role,
+    cobs_decode,
+    encode,
+)
+from protocol.wire import FRAME_OVERHEAD, FrameHeader
+
+RAM_BASE = 0x40000000
+RAM_SIZE = 256 << 20
+SLOT_SIZE = 1 << 20          # small on purpose: "too big" is easy to reach in a test
+BANNER_ADDR = 0x40100000
+BANNER = b"fake kernel 0.1\x00"
+
+
+class FakeTarget:
+    def __init__(self, *, board: str = "qemu-virt", autoboot: float | None = None,
+                 build_id: bytes = bytes(range(20))):
+        self.board = board
+        self.autoboot = autoboot
+        self.bootloader_build_id = build_id
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)  # a full line drops output, as QEMU's pty does
+        self.port = os.ttyname(self.slave)
+        self.role = Role.BOOTLOADER
+        self.slots: list[dict | None] = [None] * SLOT_COUNT
+        self.active_slot = SLOT_AUTO
+        self.received: list[MsgType | int] = []
+        self.mute = False            # stop answering, as a hung target would
+        self.drop_requests = 0       # ignore this many valid requests (tests retries)
+        self.resets = 0
+        self._pending: dict | None = None
+        self._autoboot_at: float | None = None
+        self._decoder = FrameDecoder()
+        self._stop = threading.Event()
+        self._lock = threading.RLock()
+        self._thread = threading.Thread(target=self._run, name="fake-target", daemon=True)
+
+    # ----------------------------------------------------------------------------------------
+    # Control from the test
+
+    def start(self) -> "FakeTarget":
+        self._thread.start()
+        self.reset()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        for fd in (self.master, self.slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def __enter__(self) -> "FakeTarget":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """What a reset (power cycle, QMP system_reset) does: back to the bootloader."""
+        with self._lock:
+            self.resets += 1
+            self.role = Role.BOOTLOADER
+            self.active_slot = SLOT_AUTO
+            self._pending = None
+            self._decoder = FrameDecoder()
+            self._autoboot_at = time.monotonic() + self.autoboot if self.autoboot is not None else None
+            self._send(MsgType.INFO, 0, self._info())
+
+    def install(self, slot: int, image_header: dict, payload: bytes, sequence: int) -> None:
+        """Put a valid image in a slot directly, as if flashed earlier."""
+        self.slots[slot] = dict(header=image_header, payload=payload, sequence=sequence)
+
+    def newest(self) -> int:
+        valid = [(s["sequence"], i) for i, s in enumerate(self.slots) if s is not None]
+        return max(valid)[1] if valid else SLOT_AUTO
+
+    # ----------------------------------------------------------------------------------------
+    # The target's main loop
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                ready, _, _ = select.select([self.master], [], [], 0.01)
+            except (OSError, ValueError):
+                return
+            if ready:
+                try:
+                    data = os.read(self.master, 65536)
+                except OSError:
+                    data = b""  # nobody has the pty open: like QEMU, wait for someone
+                    time.sleep(0.01)
+                with self._lock:
+                    for raw in self._frames(data):
+                        self._handle_raw(raw)
+            with self._lock:
+                if self._autoboot_at is not None and time.monotonic() >= self._autoboot_at:
+                    self._autoboot_at = None
+                    self._boot_newest(log=True)
+
+    def _frames(self, data: bytes):
+        """Split on zero bytes; yield each stuffed frame (the decoder's checks come later)."""
+        buf = getattr(self, "_buf", bytearray())
+        for byte in data:
+            if byte == 0:
+                if buf:
+                    yield bytes(buf)
+                buf = bytearray()
+            else:
+                buf.append(byte)
+        self._buf = buf
+
+    def _handle_raw(self, stuffed: bytes) -> None:
+        try:
+            raw = cobs_decode(stuffed)
+        except FrameError:
+            return self._send(MsgType.ERROR, 0, _err(ErrorCode.BAD_FRAME, 0, "bad COBS"))
+        if len(raw) < FRAME_OVERHEAD or zlib.crc32(raw[:-4]) != int.from_bytes(raw[-4:], "little"):
+            return self._send(MsgType.ERROR, 0, _err(ErrorCode.BAD_FRAME, 0, "bad CRC"))
+        head = FrameHeader.parse(raw)
+        if head.version != PROTO_VERSION:
+            return self._send(MsgType.ERROR, head.seq, _err(ErrorCode.BAD_VERSION, head.type, "version"))
+        items = list(FrameDecoder().feed(stuffed + b"\x00"))
+        msg = items[0] if items else None
+        if not hasattr(msg, "type"):
+            code = ErrorCode.BAD_IMAGE if head.type == MsgType.FLASH_BEGIN else ErrorCode.BAD_LENGTH
+            return self._send(MsgType.ERROR, head.seq, _err(code, head.type, "payload does not parse"))
+        self._autoboot_at = None  # any valid frame cancels autoboot
+        if self.mute:
+            return
+        if self.drop_requests:
+            self.drop_requests -= 1
+            return
+        self.received.append(_known(msg.type))
+        handler = (BOOTLOADER if self.role == Role.BOOTLOADER else KERNEL).get(msg.type)
+        if handler is None:
+            return self._send(MsgType.ERROR, msg.seq, _err(ErrorCode.UNKNOWN_TYPE, msg.type, "unknown type"))
+        handler(self, msg)
+
+    def _send(self, msg_type: MsgType, seq: int, payload) -> None:
+        try:
+            os.write(self.master, encode(msg_type, seq, payload))
+        except OSError:
+            pass
+
+    def _ack(self, msg, value: int) -> None:
+        self._send(MsgType.ACK, msg.seq, dict(value=value))
+
+    def _error(self, msg, code: ErrorCode, text: str) -> None:
+        self._send(MsgType.ERROR, msg.seq, _err(code, msg.type, text))
+
+    def _log(self, text: str) -> None:
+        self._send(MsgType.LOG, 0, dict(level=LogLevel.INFO, text=text))
+
+    # ----------------------------------------------------------------------------------------
+    # Both roles
+
+    def _info(self) -> dict:
+        kernel = self.role == Role.KERNEL
+        build_id = self.slots[self.active_slot]["header"]["build_id"] if kernel else self.bootloader_build_id
+        features = Feature.PING | Feature.READ_MEM | Feature.RESET
+        features |= Feature.TIMER if kernel else Feature.FLASH | Feature.BOOT
+        return dict(proto_version=PROTO_VERSION, role=self.role, active_slot=self.active_slot,
+                    features=int(features), cycle_hz=62_500_000, timer_hz=62_500_000,
+                    max_payload=MAX_PAYLOAD, board=self.board, build_id=build_id,
+                    version="fake 0.1")
+
+    def _hello(self, msg) -> None:
+        self._send(MsgType.INFO, msg.seq, self._info())
+
+    def _ping(self, msg) -> None:
+        self._send(MsgType.PONG, msg.seq, dict(data=msg.data))
+
+    def _read_mem(self, msg) -> None:
+        if BANNER_ADDR <= msg.addr and msg.addr + msg.length <= BANNER_ADDR + len(BANNER):
+            start = msg.addr - BANNER_ADDR
+            return self._send(MsgType.MEM_DATA, msg.seq, dict(addr=msg.addr, data=BANNER[start:start + msg.length]))
+        if RAM_BASE <= msg.addr and msg.addr + msg.length <= RAM_BASE + RAM_SIZE:
+            return self._send(MsgType.MEM_DATA, msg.seq, dict(addr=msg.addr, data=bytes(msg.length)))
+        self._error(msg, ErrorCode.BAD_ADDRESS, f"0x{msg.addr:08x} is not readable")
+
+    def _reset_request(self, msg) -> None:
+        self._ack(msg, 0)
+        self.reset()
+
+    # ----------------------------------------------------------------------------------------
+    # Bootloader
+
+    def _slots(self, msg) -> None:
+        entries = []
+        for slot in self.slots:
+            if slot is None:
+                entries.append(dict(valid=0, reserved=bytes(3), sequence=0, length=0, crc=0, build_id=bytes(20)))
+            else:
+                h = slot["header"]
+                entries.append(dict(valid=1, reserved=bytes(3), sequence=slot["sequence"],
+                                    length=h["length"], crc=h["crc"], build_id=h["build_id"]))
+        self._send(MsgType.SLOT_INFO, msg.seq, dict(count=SLOT_COUNT, newest=self.newest(),
+                                                    reserved=bytes(2), slots=entries))
+
+    def _flash_begin(self, msg) -> None:
+        header = dict(msg.header.body)
+        if header["board"] != self.board:
+            return self._error(msg, ErrorCode.BAD_IMAGE, f"image is for board {header['board']!r}, this is {self.board!r}")
+        if header["length"] > SLOT_SIZE:
+            return self._error(msg, ErrorCode.BAD_IMAGE, f"image of {header['length']} bytes does not fit a slot")
+        if not RAM_BASE <= header["load_addr"] < RAM_BASE + RAM_SIZE:
+            return self._error(msg, ErrorCode.BAD_IMAGE, "load address outside RAM")
+        valid = [i for i, s in enumerate(self.slots) if s is not None]
+        slot = msg.slot
+        if slot == SLOT_AUTO:
+            slot = next((i for i in range(SLOT_COUNT) if i != self.newest()), 0)
+        if slot >= SLOT_COUNT:
+            return self._error(msg, ErrorCode.BAD_SLOT, f"no slot {slot}")
+        if valid == [slot]:
+            return self._error(msg, ErrorCode.BAD_SLOT, f"slot {slot} holds the only valid image")
+        self.slots[slot] = None
+        self._pending = dict(slot=slot, header=header, data=bytearray(b"\xff" * header["length"]))
+        self._ack(msg, slot)
+
+    def _flash_data(self, msg) -> None:
+        if self._pending is None:
+            return self._error(msg, ErrorCode.BAD_STATE, "no FLASH_BEGIN")
+        data = self._pending["data"]
+        if len(msg.data) > FLASH_CHUNK_MAX or msg.offset + len(msg.data) > len(data):
+            return self._error(msg, ErrorCode.BAD_LENGTH, "chunk outside the image")
+        data[msg.offset:msg.offset + len(msg.data)] = msg.data
+        self._ack(msg, msg.offset + len(msg.data))
+
+    def _flash_end(self, msg) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return self._error(msg, ErrorCode.BAD_STATE, "no FLASH_BEGIN")
+        if zlib.crc32(bytes(pending["data"])) != pending["header"]["crc"]:
+            return self._error(msg, ErrorCode.VERIFY_FAILED, "payload CRC does not match the header")
+        sequence = max([s["sequence"] for s in self.slots if s is not None] + [0]) + 1
+        self.slots[pending["slot"]] = dict(header=pending["header"], payload=bytes(pending["data"]), sequence=sequence)
+        self._ack(msg, sequence)
+
+    def _boot(self, msg) -> None:
+        slot = self.newest() if msg.slot == SLOT_AUTO else msg.slot
+        if slot >= SLOT_COUNT or self.slots[slot] is None:
+            return self._error(msg, ErrorCode.NO_IMAGE, "no valid image")
+        self._ack(msg, slot)
+        self._boot_slot(slot)
+
+    def _boot_newest(self, log: bool) -> None:
+        slot = self.newest()
+        if slot == SLOT_AUTO:
+            return self._log("no valid image")
+        self._boot_slot(slot)
+
+    def _boot_slot(self, slot: int) -> None:
+        self._log(f"booting slot {slot}")
+        self.role = Role.KERNEL
+        self.active_slot = slot
+        self._send(MsgType.INFO, 0, self._info())
+
+
+def _err(code: ErrorCode, request: int, text: str) -> dict:
+    return dict(code=code, request=request, text=text)
+
+
+def _known(msg_type: int):
+    try:
+        return MsgType(msg_type)
+    except ValueError:
+        return msg_type
+
+
+BOOTLOADER = {
+    MsgType.HELLO: FakeTarget._hello,
+    MsgType.PING: FakeTarget._ping,
+    MsgType.READ_MEM: FakeTarget._read_mem,
+    MsgType.RESET: FakeTarget._reset_request,
+    MsgType.SLOTS: FakeTarget._slots,
+    MsgType.FLASH_BEGIN: FakeTarget._flash_begin,
+    MsgType.FLASH_DATA: FakeTarget._flash_data,
+    MsgType.FLASH_END: FakeTarget._flash_end,
+    MsgType.BOOT: FakeTarget._boot,
+}
+
+KERNEL = {
+    MsgType.HELLO: FakeTarget._hello,
+    MsgType.PING: FakeTarget._ping,
+    MsgType.READ_MEM: FakeTarget._read_mem,
+    MsgType.RESET: FakeTarget._reset_request,
+}
