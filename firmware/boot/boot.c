@@ -1,0 +1,304 @@
+/*
+ * The stage-0 bootloader.  It announces itself with INFO, waits BOOT_WAIT_MS for the host, and
+ * then boots the newest valid slot unless a host spoke in time; a host can then flash a slot,
+ * inspect the slots, read memory and boot.  Flashing keeps one rule above all: the header of a
+ * slot is programmed last, after its payload has been verified, and the only valid slot is never
+ * erased, so a flash cut off at any byte leaves the previous image bootable.
+ */
+#include "arch/cpu.h"
+#include "board.h"
+#include "lib/info.h"
+#include "lib/link.h"
+#include "lib/string.h"
+#include "machine/flash.h"
+#include "machine/uart.h"
+#include "slot.h"
+
+#define BOOT_WAIT_MS    1000
+
+#define BOOT_FEATURES   (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_FLASH | \
+                         PROTO_FEATURE_BOOT | PROTO_FEATURE_RESET)
+
+void boot_jump(uint32_t entry, uint32_t slot) __attribute__((noreturn));
+
+/* The flash in progress: set by FLASH_BEGIN, used by FLASH_DATA, cleared by FLASH_END. */
+static struct {
+    int active;
+    unsigned slot;
+    struct image_header header;
+} flashing;
+
+static int host_seen;           /* a valid frame arrived: no autoboot */
+static uint32_t chunk[PROTO_MAX_PAYLOAD / 4];
+static char text[96];
+
+static void log_text(uint8_t level, const char *message)
+{
+    link_log(level, message);
+}
+
+/* ---- requests ------------------------------------------------------------------------- */
+
+static void cmd_hello(const struct proto_msg *req)
+{
+    struct proto_info info;
+
+    info_fill(&info, PROTO_ROLE_BOOTLOADER, PROTO_SLOT_AUTO, BOOT_FEATURES, cntfrq_read());
+    link_reply(req, PROTO_MSG_INFO, &info, sizeof info);
+}
+LINK_COMMAND(PROTO_MSG_HELLO, cmd_hello);
+
+static void cmd_ping(const struct proto_msg *req)
+{
+    link_send(PROTO_MSG_PONG, req->seq, req->payload, req->length, NULL, 0);
+}
+LINK_COMMAND(PROTO_MSG_PING, cmd_ping);
+
+static int readable(uint32_t addr, uint32_t len)
+{
+    static const struct { uint32_t base, size; } regions[] = {
+        { BOARD_FLASH0_BASE, BOARD_FLASH_SIZE },
+        { BOARD_FLASH1_BASE, BOARD_FLASH_SIZE },
+        { BOARD_RAM_BASE, BOARD_RAM_SIZE },
+    };
+    for (unsigned i = 0; i < sizeof regions / sizeof regions[0]; i++)
+        if (addr >= regions[i].base && addr - regions[i].base <= regions[i].size &&
+            len <= regions[i].size - (addr - regions[i].base))
+            return 1;
+    return 0;
+}
+
+static void cmd_read_mem(const struct proto_msg *req)
+{
+    const struct proto_read_mem *r = (const void *)req->payload;
+    struct proto_mem_data head = { .addr = r->addr };
+
+    if (r->length > PROTO_MAX_PAYLOAD - sizeof head) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "read longer than one frame");
+        return;
+    }
+    if (!readable(r->addr, r->length)) {
+        link_error(req, PROTO_ERR_BAD_ADDRESS, "address outside flash and RAM");
+        return;
+    }
+    link_send(PROTO_MSG_MEM_DATA, req->seq, &head, sizeof head, (const void *)r->addr, r->length);
+}
+LINK_COMMAND(PROTO_MSG_READ_MEM, cmd_read_mem);
+
+static void cmd_slots(const struct proto_msg *req)
+{
+    struct proto_slot_info info = { .count = PROTO_SLOT_COUNT };
+    struct image_header h;
+    int newest = slot_newest(SLOT_NONE, &h);
+
+    info.newest = newest == SLOT_NONE ? PROTO_SLOT_AUTO : (uint8_t)newest;
+    for (unsigned s = 0; s < PROTO_SLOT_COUNT; s++) {
+        struct proto_slot_entry *e = &info.slots[s];
+        if (slot_check(s, &h))
+            continue;
+        e->valid = 1;
+        e->sequence = h.sequence;
+        e->length = h.length;
+        e->crc = h.crc;
+        memcpy(e->build_id, h.build_id, sizeof e->build_id);
+    }
+    link_reply(req, PROTO_MSG_SLOT_INFO, &info, sizeof info);
+}
+LINK_COMMAND(PROTO_MSG_SLOTS, cmd_slots);
+
+static void cmd_flash_begin(const struct proto_msg *req)
+{
+    const struct proto_flash_begin *b = (const void *)req->payload;
+    struct image_header newest_h;
+    int newest = slot_newest(SLOT_NONE, &newest_h);
+    const char *why;
+    unsigned slot;
+
+    flashing.active = 0;
+    memcpy(&flashing.header, &b->header, sizeof flashing.header);
+    why = slot_header_problem(&flashing.header);
+    if (why) {
+        link_error(req, PROTO_ERR_BAD_IMAGE, why);
+        return;
+    }
+    if (b->slot == PROTO_SLOT_AUTO) {
+        slot = newest == SLOT_NONE ? 0 : (unsigned)(newest + 1) % PROTO_SLOT_COUNT;
+    } else if (b->slot >= PROTO_SLOT_COUNT) {
+        link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
+        return;
+    } else {
+        struct image_header other;
+        slot = b->slot;
+        if ((int)slot == newest && slot_newest((int)slot, &other) == SLOT_NONE) {
+            link_error(req, PROTO_ERR_BAD_SLOT, "slot holds the only valid image");
+            return;
+        }
+    }
+
+    uint32_t base = slot_base(slot);
+    uint32_t end = base + PROTO_IMAGE_PAYLOAD_OFFSET + flashing.header.length;
+    for (uint32_t block = base; block < end; block += BOARD_FLASH_BLOCK) {
+        if (flash_erase_block(block)) {
+            link_error(req, PROTO_ERR_FLASH_FAILED, "erase failed");
+            return;
+        }
+    }
+    flashing.slot = slot;
+    flashing.active = 1;
+    link_ack(req, slot);
+}
+LINK_COMMAND(PROTO_MSG_FLASH_BEGIN, cmd_flash_begin);
+
+static void cmd_flash_data(const struct proto_msg *req)
+{
+    const struct proto_flash_data *d = (const void *)req->payload;
+    uint32_t len = req->length - sizeof *d;
+    uint32_t words = (len + 3) / 4;
+
+    if (!flashing.active) {
+        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_DATA without FLASH_BEGIN");
+        return;
+    }
+    if (d->offset % 4 || d->offset > flashing.header.length ||
+        len > flashing.header.length - d->offset) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "chunk is unaligned or outside the image");
+        return;
+    }
+
+    volatile const uint32_t *dst = (const uint32_t *)(slot_base(flashing.slot) +
+                                                     PROTO_IMAGE_PAYLOAD_OFFSET + d->offset);
+    chunk[words ? words - 1 : 0] = 0xffffffffu;         /* pad a partial last word */
+    memcpy(chunk, d->data, len);
+    for (uint32_t i = 0; i < words; i++) {
+        if (dst[i] != 0xffffffffu && dst[i] != chunk[i]) {
+            link_error(req, PROTO_ERR_BAD_STATE, "flash not erased under this chunk");
+            return;
+        }
+    }
+    if (flash_program((uint32_t)dst, chunk, words) || memcmp((const void *)dst, chunk, len)) {
+        link_error(req, PROTO_ERR_FLASH_FAILED, "program failed");
+        return;
+    }
+    link_ack(req, d->offset + len);
+}
+LINK_COMMAND(PROTO_MSG_FLASH_DATA, cmd_flash_data);
+
+static void cmd_flash_end(const struct proto_msg *req)
+{
+    struct image_header *h = &flashing.header;
+    struct image_header other;
+    uint32_t base, crc;
+
+    if (!flashing.active) {
+        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_END without FLASH_BEGIN");
+        return;
+    }
+    flashing.active = 0;
+    base = slot_base(flashing.slot);
+    crc = crc32((const void *)(base + PROTO_IMAGE_PAYLOAD_OFFSET), h->length);
+    if (crc != h->crc) {
+        fmt(text, sizeof text, "image CRC %08x, flash holds %08x: slot %u left invalid",
+            h->crc, crc, flashing.slot);
+        link_error(req, PROTO_ERR_VERIFY_FAILED, text);
+        return;
+    }
+
+    /* Commit: the header goes in last, numbered above every other valid image. */
+    h->sequence = slot_newest((int)flashing.slot, &other) == SLOT_NONE ? 1 : other.sequence + 1;
+    h->header_crc = crc32(h, sizeof *h - sizeof h->header_crc);
+    memcpy(chunk, h, sizeof *h);
+    if (flash_program(base, chunk, sizeof *h / 4) || slot_check(flashing.slot, &other)) {
+        link_error(req, PROTO_ERR_FLASH_FAILED, "header did not program");
+        return;
+    }
+    fmt(text, sizeof text, "slot %u: sequence %u, %u bytes", flashing.slot, h->sequence, h->length);
+    log_text(PROTO_LOG_INFO, text);
+    link_ack(req, h->sequence);
+}
+LINK_COMMAND(PROTO_MSG_FLASH_END, cmd_flash_end);
+
+/* Copy a valid slot's payload to its load address, check it there, and enter it.
+ * Returns only when the copy does not check out. */
+static void boot_slot(unsigned slot, const struct image_header *h)
+{
+    const void *payload = (const void *)(slot_base(slot) + PROTO_IMAGE_PAYLOAD_OFFSET);
+
+    memcpy((void *)h->load_addr, payload, h->length);
+    if (crc32((const void *)h->load_addr, h->length) != h->crc) {
+        log_text(PROTO_LOG_ERROR, "image CRC mismatch after copy to RAM");
+        return;
+    }
+    fmt(text, sizeof text, "booting slot %u, sequence %u, entry %08x", slot, h->sequence, h->entry);
+    log_text(PROTO_LOG_INFO, text);
+    boot_jump(h->entry, slot);
+}
+
+static void cmd_boot(const struct proto_msg *req)
+{
+    const struct proto_boot *b = (const void *)req->payload;
+    struct image_header h;
+    const char *why;
+    int slot;
+
+    if (b->slot == PROTO_SLOT_AUTO) {
+        slot = slot_newest(SLOT_NONE, &h);
+        if (slot == SLOT_NONE) {
+            link_error(req, PROTO_ERR_NO_IMAGE, "no valid image in any slot");
+            return;
+        }
+    } else if (b->slot >= PROTO_SLOT_COUNT) {
+        link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
+        return;
+    } else if ((why = slot_check(b->slot, &h)) != NULL) {
+        link_error(req, PROTO_ERR_NO_IMAGE, why);
+        return;
+    } else {
+        slot = b->slot;
+    }
+    link_ack(req, (uint32_t)slot);
+    boot_slot((unsigned)slot, &h);
+}
+LINK_COMMAND(PROTO_MSG_BOOT, cmd_boot);
+
+static void cmd_reset(const struct proto_msg *req)
+{
+    link_ack(req, 0);
+    ((void (*)(void))BOOT_ROM_BASE)();
+}
+LINK_COMMAND(PROTO_MSG_RESET, cmd_reset);
+
+/* ---- main loop ------------------------------------------------------------------------ */
+
+static void autoboot(void)
+{
+    struct image_header h;
+    int slot = slot_newest(SLOT_NONE, &h);
+
+    if (slot != SLOT_NONE)
+        boot_slot((unsigned)slot, &h);
+    log_text(PROTO_LOG_WARN, "no valid image: waiting for the host");
+}
+
+void boot_main(void)
+{
+    struct proto_info info;
+    uint64_t deadline;
+
+    uart_init();
+    info_fill(&info, PROTO_ROLE_BOOTLOADER, PROTO_SLOT_AUTO, BOOT_FEATURES, cntfrq_read());
+    link_send(PROTO_MSG_INFO, 0, &info, sizeof info, NULL, 0);
+    deadline = cntpct_read() + (uint64_t)cntfrq_read() * BOOT_WAIT_MS / 1000;
+
+    for (;;) {
+        int c = uart_getc();
+        if (c >= 0) {
+            link_rx_byte((uint8_t)c);
+            host_seen |= link_frames_ok != 0;
+            continue;
+        }
+        if (!host_seen && cntpct_read() >= deadline) {
+            host_seen = 1;          /* try once; after that only the host decides */
+            autoboot();
+        }
+    }
+}
