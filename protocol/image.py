@@ -8,12 +8,15 @@ it commits the image; the host leaves it 0.
 
 from __future__ import annotations
 
-from construct import Container
+from construct import ConstructError, Container
 
 from .wire import (
+    IMAGE_FORMAT,
     IMAGE_HEADER_SIZE,
+    IMAGE_MAGIC,
     IMAGE_PAYLOAD_OFFSET,
     ImageHeader,
+    ImageHeaderBody,
     crc32,
 )
 
@@ -38,14 +41,29 @@ def build_image(payload: bytes, **fields) -> bytes:
 
 
 def parse_image(image: bytes) -> tuple[Container, bytes]:
-    """Split an image file into its header fields and payload; raises ValueError when the
-    header or the payload does not check out."""
+    """Split an image file into its header fields and payload; raises ValueError, with a
+    one-line reason, when the header or the payload does not check out.
+
+    The checks run in the order a reader needs them: the magic (is this an image at all), the
+    format and header size (can this code read it), the header CRC, then the payload."""
     if len(image) < IMAGE_PAYLOAD_OFFSET:
         raise ValueError(f"image of {len(image)} bytes is shorter than its {IMAGE_PAYLOAD_OFFSET}-byte header area")
+    if not image.startswith(IMAGE_MAGIC):
+        raise ValueError(f"not an image: magic {image[:len(IMAGE_MAGIC)]!r}, expected {IMAGE_MAGIC!r}")
+    body_size = ImageHeaderBody.sizeof()
     try:
-        header = ImageHeader.parse(image[:IMAGE_HEADER_SIZE]).body.value
-    except Exception as exc:  # construct raises several kinds; all mean "not an image"
-        raise ValueError(f"image header does not check out: {exc}") from None
+        body = ImageHeaderBody.parse(image[:body_size])
+    except ConstructError as exc:
+        field = str(exc.path).rsplit(" -> ", 1)[-1]
+        raise ValueError(f"image header {field} refused: {str(exc).splitlines()[-1]}") from None
+    if body.header_size != IMAGE_HEADER_SIZE:
+        raise ValueError(f"image header_size {body.header_size}, but format {IMAGE_FORMAT} headers "
+                         f"are {IMAGE_HEADER_SIZE} bytes")
+    stored = int.from_bytes(image[body_size:IMAGE_HEADER_SIZE], "little")
+    if stored != crc32(image[:body_size]):
+        raise ValueError(f"image header CRC {stored:08x} does not match its contents "
+                         f"({crc32(image[:body_size]):08x})")
+    header = ImageHeader.parse(image[:IMAGE_HEADER_SIZE]).body.value
     payload = image[IMAGE_PAYLOAD_OFFSET:IMAGE_PAYLOAD_OFFSET + header.length]
     if len(payload) != header.length:
         raise ValueError(f"image truncated: header says {header.length} payload bytes, file has {len(payload)}")
