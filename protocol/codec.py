@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from construct import ConstructError, Container
+from construct import ConstructError, Container, ListContainer
 
 from .wire import (
     FRAME_CRC_SIZE,
@@ -159,17 +159,24 @@ def decode_frame(raw: bytes) -> Message:
 
 
 def _strip(container: Container) -> Container:
-    """Drop construct's bookkeeping (RawCopy's offsets) so payloads compare as plain data."""
+    """Drop construct's bookkeeping (RawCopy's offsets) and Padding, at every depth (arrays of
+    structures included), so payloads compare as plain data."""
     out = Container()
     for key, value in container.items():
         if key.startswith("_") or value is None:  # bookkeeping and Padding
             continue
-        if isinstance(value, Container) and set(value) >= {"data", "value", "offset1"}:
-            value = value.value  # a RawCopy
-        if isinstance(value, Container):
-            value = _strip(value)
-        out[key] = value
+        out[key] = _strip_value(value)
     return out
+
+
+def _strip_value(value: Any) -> Any:
+    if isinstance(value, Container) and set(value) >= {"data", "value", "offset1"}:
+        value = value.value  # a RawCopy
+    if isinstance(value, Container):
+        return _strip(value)
+    if isinstance(value, list):
+        return ListContainer(_strip_value(item) for item in value)
+    return value
 
 
 def _type_name(msg_type: int) -> str:

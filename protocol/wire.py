@@ -43,7 +43,7 @@ from construct import (
 # --------------------------------------------------------------------------------------------
 # Constants
 
-PROTO_VERSION = 1
+PROTO_VERSION = 1             # in every frame; a receiver refuses any other
 MAX_PAYLOAD = 4096            # largest payload either side accepts
 BOARD_NAME_LEN = 16
 BUILD_ID_LEN = 20             # GNU ld --build-id=sha1
@@ -51,7 +51,7 @@ VERSION_TEXT_LEN = 32
 SLOT_AUTO = 0xFF              # FLASH_BEGIN / BOOT: let the bootloader choose
 SLOT_COUNT = 2                # A/B image slots in the application flash bank
 IMAGE_MAGIC = b"L4IM"
-IMAGE_FORMAT = 1
+IMAGE_FORMAT = 1              # layout of ImageHeader; a bootloader refuses any other
 IMAGE_PAYLOAD_OFFSET = 0x100  # payload starts this far into a slot; the header sits before it
 
 
@@ -84,18 +84,18 @@ class MsgType(enum.IntEnum):
 
 
 class Role(enum.IntEnum):
-    BOOTLOADER = 1
-    KERNEL = 2
+    BOOTLOADER = 1      # the stage-0 loader in flash bank 0
+    KERNEL = 2          # an image booted from a slot
 
 
 class Feature(enum.IntFlag):
     """What the firmware that answered HELLO supports (INFO.features)."""
-    PING = 1 << 0
-    READ_MEM = 1 << 1
-    FLASH = 1 << 2
-    BOOT = 1 << 3
-    RESET = 1 << 4
-    TIMER = 1 << 5
+    PING = 1 << 0       # answers PING
+    READ_MEM = 1 << 1   # answers READ_MEM
+    FLASH = 1 << 2      # accepts FLASH_BEGIN, FLASH_DATA, FLASH_END and SLOTS
+    BOOT = 1 << 3       # accepts BOOT
+    RESET = 1 << 4      # accepts RESET
+    TIMER = 1 << 5      # the kernel's periodic timer interrupt is running
 
 
 class ErrorCode(enum.IntEnum):
@@ -113,10 +113,10 @@ class ErrorCode(enum.IntEnum):
 
 
 class LogLevel(enum.IntEnum):
-    ERROR = 1
-    WARN = 2
-    INFO = 3
-    DEBUG = 4
+    ERROR = 1           # something failed
+    WARN = 2            # something is off, work goes on
+    INFO = 3            # a milestone: booting a slot, an image committed
+    DEBUG = 4           # detail for whoever is chasing a problem
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,14 +143,14 @@ def Text(length: int | None = None):
 ImageHeaderBody = Struct(
     "magic" / Const(IMAGE_MAGIC),
     "format" / Const(IMAGE_FORMAT, Int16ul),
-    "header_size" / Rebuild(Int16ul, lambda ctx: IMAGE_HEADER_SIZE),
+    "header_size" / Rebuild(Int16ul, lambda ctx: IMAGE_HEADER_SIZE),  # the whole header, CRC included
     "sequence" / Int32ul,      # written by the bootloader when the image is committed
     "length" / Int32ul,        # payload bytes
     "crc" / Int32ul,           # crc32 of the payload
     "load_addr" / Int32ul,     # where the bootloader copies the payload
     "entry" / Int32ul,         # where it jumps
-    "board" / Text(BOARD_NAME_LEN),
-    "build_id" / Bytes(BUILD_ID_LEN),
+    "board" / Text(BOARD_NAME_LEN),    # the board the image was built for; others refuse it
+    "build_id" / Bytes(BUILD_ID_LEN),  # GNU build id of the ELF the payload came from
 )
 
 ImageHeader = Struct(
@@ -158,7 +158,7 @@ ImageHeader = Struct(
     "header_crc" / Checksum(Int32ul, crc32, this.body.data),
 )
 
-IMAGE_HEADER_SIZE = ImageHeaderBody.sizeof() + Int32ul.sizeof()
+IMAGE_HEADER_SIZE = ImageHeaderBody.sizeof() + Int32ul.sizeof()  # the header with its CRC
 
 # --------------------------------------------------------------------------------------------
 # Structures: message payloads
@@ -166,68 +166,68 @@ IMAGE_HEADER_SIZE = ImageHeaderBody.sizeof() + Int32ul.sizeof()
 Empty = Struct()
 
 Info = Struct(
-    "proto_version" / Int8ul,
+    "proto_version" / Int8ul,    # PROTO_VERSION the firmware was built with
     "role" / Enum(Int8ul, Role),
     "active_slot" / Int8ul,      # slot the running image came from, SLOT_AUTO if none
     "reserved" / Padding(1),
-    "features" / Int32ul,
+    "features" / Int32ul,        # Feature bits
     "cycle_hz" / Int32ul,        # cycle counter frequency (PMCCNTR)
     "timer_hz" / Int32ul,        # generic timer frequency (CNTFRQ)
-    "max_payload" / Int16ul,
+    "max_payload" / Int16ul,     # largest payload the firmware accepts
     "reserved2" / Padding(2),
-    "board" / Text(BOARD_NAME_LEN),
-    "build_id" / Bytes(BUILD_ID_LEN),
-    "version" / Text(VERSION_TEXT_LEN),
+    "board" / Text(BOARD_NAME_LEN),      # board name, as in image headers
+    "build_id" / Bytes(BUILD_ID_LEN),    # GNU build id of the running firmware
+    "version" / Text(VERSION_TEXT_LEN),  # firmware version text (git describe)
 )
 
-Data = Struct("data" / GreedyBytes)
+Data = Struct("data" / GreedyBytes)  # PING: any bytes; PONG: the same bytes back
 
 Log = Struct(
     "level" / Enum(Int8ul, LogLevel),
-    "text" / Text(),
+    "text" / Text(),             # one line, no newline
 )
 
 Error = Struct(
     "code" / Enum(Int16ul, ErrorCode),
-    "request" / Int8ul,          # the message type that failed
-    "text" / Text(),
+    "request" / Int8ul,          # the message type that failed, 0 if the frame did not decode
+    "text" / Text(),             # for people: what exactly was wrong
 )
 
-Ack = Struct("value" / Int32ul)
+Ack = Struct("value" / Int32ul)  # what it means depends on the request
 
 ReadMem = Struct(
-    "addr" / Int32ul,
-    "length" / Int16ul,
+    "addr" / Int32ul,            # first byte to read
+    "length" / Int16ul,          # bytes, at most MAX_PAYLOAD - 4
 )
 
 MemData = Struct(
-    "addr" / Int32ul,
-    "data" / GreedyBytes,
+    "addr" / Int32ul,            # as requested
+    "data" / GreedyBytes,        # the bytes read
 )
 
 FlashBegin = Struct(
     "slot" / Int8ul,             # 0, 1 or SLOT_AUTO
-    "header" / ImageHeader,
+    "header" / ImageHeader,      # exactly as in the image file, sequence 0
 )
 
 FlashData = Struct(
-    "offset" / Int32ul,          # into the payload
-    "data" / GreedyBytes,
+    "offset" / Int32ul,          # into the payload, a multiple of 4
+    "data" / GreedyBytes,        # at most FLASH_CHUNK_MAX bytes
 )
 
-Boot = Struct("slot" / Int8ul)
+Boot = Struct("slot" / Int8ul)  # 0, 1 or SLOT_AUTO for the newest valid slot
 
 SlotEntry = Struct(
-    "valid" / Int8ul,
+    "valid" / Int8ul,            # 1 if header and payload check out; then the rest is filled
     "reserved" / Padding(3),
-    "sequence" / Int32ul,
-    "length" / Int32ul,
-    "crc" / Int32ul,
+    "sequence" / Int32ul,        # from the header: higher is newer
+    "length" / Int32ul,          # payload bytes
+    "crc" / Int32ul,             # crc32 of the payload
     "build_id" / Bytes(BUILD_ID_LEN),
 )
 
 SlotInfo = Struct(
-    "count" / Int8ul,
+    "count" / Int8ul,            # SLOT_COUNT
     "newest" / Int8ul,           # newest valid slot, SLOT_AUTO if none
     "reserved" / Padding(2),
     "slots" / SlotEntry[SLOT_COUNT],
@@ -256,10 +256,10 @@ PAYLOADS = {
 # The frame
 
 FrameHeader = Struct(
-    "version" / Int8ul,
-    "type" / Int8ul,
-    "seq" / Int16ul,
-    "length" / Int16ul,
+    "version" / Int8ul,          # PROTO_VERSION
+    "type" / Int8ul,             # MsgType
+    "seq" / Int16ul,             # request number, echoed by the answer; 0 when unsolicited
+    "length" / Int16ul,          # payload bytes
 )
 
 FrameBody = Struct(
@@ -292,9 +292,8 @@ def payload_size(msg_type: int) -> tuple[int, bool]:
 FRAME_HEADER_SIZE = FrameHeader.sizeof()
 FRAME_CRC_SIZE = Int32ul.sizeof()
 FRAME_OVERHEAD = FRAME_HEADER_SIZE + FRAME_CRC_SIZE
-MAX_FRAME = FRAME_OVERHEAD + MAX_PAYLOAD
+MAX_FRAME = FRAME_OVERHEAD + MAX_PAYLOAD  # the largest frame before stuffing
 # COBS adds one byte per 254 plus one, and the delimiter follows.
-MAX_ENCODED_FRAME = MAX_FRAME + MAX_FRAME // 254 + 2
+MAX_ENCODED_FRAME = MAX_FRAME + MAX_FRAME // 254 + 2  # the largest frame on the line, delimiter included
 
-#: the largest FLASH_DATA chunk, derived from the limits above
-FLASH_CHUNK_MAX = MAX_PAYLOAD - FlashData.subcons[0].sizeof()
+FLASH_CHUNK_MAX = MAX_PAYLOAD - FlashData.subcons[0].sizeof()  # the largest FLASH_DATA chunk
