@@ -21,6 +21,8 @@ Every blocking step has a deadline.  A port that fails or disappears raises `Lin
 
 from __future__ import annotations
 
+import random
+import re
 import time
 from collections import deque
 from typing import Any, Callable
@@ -91,7 +93,9 @@ class Link:
         #: the role of the firmware that last sent INFO; None once it was told to BOOT or RESET
         self.role: Role | None = None
         self.last_info: Message | None = None
-        self._seq = 0
+        # a random start, so that answers to another process's requests still queued in the
+        # line (QEMU reads a pty only once it notices it is open) do not match ours
+        self._seq = random.randrange(0xFFFF)
         self._decoder = FrameDecoder()
         self._inbox: deque[Message] = deque()
         self._unsolicited: deque[Message] = deque(maxlen=256)
@@ -103,6 +107,7 @@ class Link:
                                               write_timeout=5.0, **exclusive)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise LinkError(f"cannot open serial port {port}: {_reason(exc)}") from None
+        self._discard_unsent()
 
     # ----------------------------------------------------------------------------------------
     # Requests
@@ -232,6 +237,7 @@ class Link:
     # ----------------------------------------------------------------------------------------
 
     def close(self) -> None:
+        self._discard_unsent()
         try:
             self._ser.close()
         except (serial.SerialException, OSError):
@@ -245,6 +251,14 @@ class Link:
 
     # ----------------------------------------------------------------------------------------
     # Internals
+
+    def _discard_unsent(self) -> None:
+        """Drop what was written but not yet read by the other side (on a pty: requests that
+        QEMU has not read yet), so that they do not reach the board later."""
+        try:
+            self._ser.reset_output_buffer()
+        except (serial.SerialException, OSError, AttributeError, NotImplementedError):
+            pass
 
     @staticmethod
     def _frame(msg_type: int, seq: int, payload: Any) -> bytes:
@@ -305,7 +319,11 @@ class Link:
 
 
 def _reason(exc: BaseException) -> str:
+    """The useful part of an OS or pyserial error ("No such file or directory")."""
     text = str(exc).strip()
+    found = re.search(r"\[Errno \d+\] ([^:]+)", text)
+    if found:
+        return found.group(1).strip()
     if isinstance(exc, OSError) and exc.strerror:
-        text = exc.strerror
+        return exc.strerror
     return text or type(exc).__name__

@@ -1,1 +1,275 @@
-"""The rig's pytest plugin (fixtures for on-target tests) — filled in by the next commits."""
+"""The rig's pytest plugin: on-target tests are ordinary pytest tests that ask for fixtures.
+
+Fixtures
+    rig_board       session   the board under test (a QEMU board is started if it is not running)
+    rig_target      session   the strategy (host.strategy.Target) that moves it between states
+    link            session   a Link to the running kernel; before each test that uses it the
+                              kernel is booted again if an earlier test left the board elsewhere
+    bootloader      function  resets into the bootloader (autoboot cancelled) and gives the Link;
+                              the next test that needs the kernel boots it again
+    firmware        session   paths of the build outputs (host.build.Firmware)
+    kernel_elf      session   pyelftools ELFFile of kernel.elf
+    kernel_image    session   bytes of kernel.img, the image `rig flash` writes
+    scratch_board   function  a second QEMU instance with its own state folder, for tests that
+                              kill a board; torn down after the test
+    scratch_target  function  a strategy (Target) on the scratch board
+
+Markers
+    @pytest.mark.feature("TIMER")   skip unless the firmware's INFO lists that protocol.Feature
+    @pytest.mark.power              skip on a board without power control
+    @pytest.mark.qemu               skip unless the rig runs the board under QEMU
+
+Options: --rig-board, --rig-port, --rig-power-cmd, --rig-state (defaults from RIG_BOARD,
+RIG_PORT, RIG_POWER_CMD, RIG_STATE, as for the `rig` command).
+
+When a test fails, the serial log (the target's LOG lines and link events) of that test is
+attached to its report.  The JUnit XML gets the board, the firmware build id and the git
+revision as test-suite properties.  If the board cannot be brought to the state a test needs,
+the run stops there with one line saying why (the strategy does not retry a dead board).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from protocol import Feature, Message
+
+from .board import DEFAULT_BOARD, ROOT, Board, open_board
+from .build import Firmware, build, ensure_image
+from .elf import build_id, open_elf
+from .errors import RigError
+from .link import Link
+from .qemu import QemuDriver
+from .strategy import Target
+
+TARGET_KEY = pytest.StashKey[Target]()
+FAILURE_KEY = pytest.StashKey[str]()
+_WATCHED = pytest.StashKey[list]()
+
+RIG_FIXTURES = {"rig_board", "rig_target", "link", "bootloader", "firmware", "kernel_elf", "kernel_image",
+                "scratch_board", "scratch_target"}
+
+
+# --------------------------------------------------------------------------------------------
+# Options, markers, header
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rig", "board under test (the L4 rig)")
+    group.addoption("--rig-board", default=None, help="board name (default: RIG_BOARD or qemu-virt)")
+    group.addoption("--rig-port", default=None, help="serial port or pyserial URL of a real board (RIG_PORT)")
+    group.addoption("--rig-power-cmd", default=None, help="power command of a real board (RIG_POWER_CMD)")
+    group.addoption("--rig-state", default=None, help="state folder of the QEMU board (RIG_STATE, default .rig/)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "feature(name): needs a protocol.Feature the firmware reports in INFO")
+    config.addinivalue_line("markers", "power: needs power/reset control of the board")
+    config.addinivalue_line("markers", "qemu: needs to start its own QEMU instances")
+
+
+def pytest_report_header(config: pytest.Config, start_path) -> list[str] | None:
+    if config.getoption("--rig-board") is None and not any("target" in str(arg) for arg in config.args):
+        return None  # not an on-target run
+    return [f"rig: board {_board_name(config)}, firmware build {_firmware_build_id(config)[:12]}, "
+            f"git {git_revision()}"]
+
+
+# --------------------------------------------------------------------------------------------
+# Session fixtures
+
+
+@pytest.fixture(scope="session")
+def rig_board(request: pytest.FixtureRequest) -> Board:
+    handed = request.config.stash.get(TARGET_KEY, None)
+    if handed is not None:
+        return handed.board
+    opt = request.config.getoption
+    board = _or_stop(request, lambda: open_board(opt("--rig-board"), port=opt("--rig-port"),
+                                                 power_cmd=opt("--rig-power-cmd"), state_dir=opt("--rig-state")))
+    if board.qemu is not None and not board.qemu.is_running():
+        def start() -> None:
+            fw = Firmware(board.name)
+            if not fw.boot_bin.exists():
+                build(board.name)
+            board.qemu.up(fw.boot_bin)
+        _or_stop(request, start)
+    return board
+
+
+@pytest.fixture(scope="session")
+def rig_target(request: pytest.FixtureRequest, rig_board: Board):
+    target = request.config.stash.get(TARGET_KEY, None)
+    owned = target is None
+    if owned:
+        target = Target(rig_board)
+        request.config.stash[TARGET_KEY] = target
+    yield target
+    if target.failure is None:
+        try:
+            target.ensure_kernel()  # leave the board running its image, as the tests found it
+        except RigError:
+            pass
+    if owned:
+        target.close()
+
+
+@pytest.fixture(scope="session")
+def link(request: pytest.FixtureRequest, rig_target: Target) -> Link:
+    _or_stop(request, rig_target.ensure_kernel)
+    return rig_target.link
+
+
+@pytest.fixture
+def bootloader(request: pytest.FixtureRequest, rig_target: Target) -> Link:
+    info = _or_stop(request, rig_target.bootloader)
+    _check_features(request, info)
+    return rig_target.link
+
+
+@pytest.fixture(scope="session")
+def firmware(rig_board: Board) -> Firmware:
+    return Firmware(rig_board.name)
+
+
+@pytest.fixture(scope="session")
+def kernel_elf(request: pytest.FixtureRequest, firmware: Firmware):
+    elf = _or_stop(request, lambda: open_elf(firmware.kernel_elf))
+    yield elf
+    elf.stream.close()
+
+
+@pytest.fixture(scope="session")
+def kernel_image(request: pytest.FixtureRequest, firmware: Firmware) -> bytes:
+    _or_stop(request, lambda: ensure_image(firmware))
+    return firmware.kernel_img.read_bytes()
+
+
+# --------------------------------------------------------------------------------------------
+# Scratch boards
+
+
+@pytest.fixture
+def scratch_board(request: pytest.FixtureRequest, rig_board: Board, firmware: Firmware, tmp_path_factory):
+    if rig_board.qemu is None:
+        pytest.skip("scratch boards need QEMU")
+    state = tmp_path_factory.mktemp("scratch-board")
+    driver = QemuDriver(rig_board.spec, state)
+    board = Board(spec=rig_board.spec, console=driver, power=driver, qemu=driver)
+    driver.up(firmware.boot_bin)
+    try:
+        yield board
+    finally:
+        driver.down()
+        shutil.rmtree(state, ignore_errors=True)  # two flash banks: 128 MiB
+
+
+@pytest.fixture
+def scratch_target(request: pytest.FixtureRequest, scratch_board: Board):
+    target = Target(scratch_board)
+    request.node.stash.setdefault(_WATCHED, []).append(("scratch board", target, 0))
+    yield target
+    target.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Per test: the state the test needs, markers, the serial log
+
+
+@pytest.fixture(autouse=True)
+def _rig_per_test(request: pytest.FixtureRequest):
+    names = set(request.fixturenames)
+    if not names & RIG_FIXTURES:
+        yield
+        return
+    item = request.node
+    if item.get_closest_marker("power") or item.get_closest_marker("qemu"):
+        board = request.getfixturevalue("rig_board")
+        if item.get_closest_marker("power") and board.power is None:
+            pytest.skip(f"board {board.name} has no power control (give --power-cmd)")
+        if item.get_closest_marker("qemu") and board.qemu is None:
+            pytest.skip(f"needs QEMU; board {board.name} is real hardware")
+    shared = request.config.stash.get(TARGET_KEY, None)
+    mark = shared.link.log_mark() if shared is not None and shared.link is not None else 0
+    item.stash.setdefault(_WATCHED, []).insert(0, ("serial", None, mark))
+    if "link" in names and "bootloader" not in names:
+        target = request.getfixturevalue("rig_target")
+        _check_features(request, _or_stop(request, target.ensure_kernel))
+    yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    report = yield
+    if report.failed and _WATCHED in item.stash:
+        for label, target, mark in item.stash[_WATCHED]:
+            if target is None:
+                target = item.config.stash.get(TARGET_KEY, None)
+            if target is None or target.link is None:
+                continue
+            lines = target.link.log_since(mark)
+            if lines:
+                report.sections.append((f"Captured log {label} {report.when}", "\n".join(lines)))
+    return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rig_junit_properties(request: pytest.FixtureRequest, record_testsuite_property):
+    if not any(set(getattr(item, "fixturenames", ())) & RIG_FIXTURES for item in request.session.items):
+        return
+    record_testsuite_property("rig_board", _board_name(request.config))
+    record_testsuite_property("firmware_build_id", _firmware_build_id(request.config))
+    record_testsuite_property("git_revision", git_revision())
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _or_stop(request: pytest.FixtureRequest, step):
+    """Run a strategy step; if it fails, stop the whole run with its one-line reason."""
+    try:
+        return step()
+    except RigError as exc:
+        request.config.stash[FAILURE_KEY] = str(exc)
+        pytest.exit(f"rig: {exc}", returncode=pytest.ExitCode.INTERRUPTED)
+
+
+def _check_features(request: pytest.FixtureRequest, info: Message) -> None:
+    for mark in request.node.iter_markers("feature"):
+        for name in mark.args:
+            if not info.features & Feature[name]:
+                pytest.skip(f"the firmware does not report feature {name}")
+
+
+def _board_name(config: pytest.Config) -> str:
+    return config.getoption("--rig-board") or os.environ.get("RIG_BOARD") or DEFAULT_BOARD
+
+
+def _firmware_build_id(config: pytest.Config) -> str:
+    """The build id of the kernel.elf the tests read (the image `rig flash` wrote)."""
+    try:
+        elf = open_elf(Firmware(_board_name(config)).kernel_elf)
+    except RigError:
+        return "unknown"
+    try:
+        return build_id(elf).hex()
+    except RigError:
+        return "none"
+    finally:
+        elf.stream.close()
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (rev + ("-dirty" if dirty else "")) if rev else "unknown"

@@ -1,0 +1,129 @@
+"""`rig test`: the on-target suite, pytest underneath, with the board already up.
+
+Before pytest starts, the board is reset and its flashed image booted (catch the bootloader,
+BOOT, wait for the kernel's INFO), so a board that cannot run its image fails in one line
+instead of in every test.  That same `Target` (and its open link) is handed to the pytest
+plugin, then a rich summary closes the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+from rich.markup import escape
+from rich.table import Table
+
+from .board import ROOT
+from .errors import RigError
+from .pytest_plugin import FAILURE_KEY, TARGET_KEY, git_revision
+from .strategy import Target
+
+TARGET_TESTS = ROOT / "tests" / "target"
+
+
+class Handover:
+    """Gives the plugin the Target this process already brought up."""
+
+    def __init__(self, target: Target):
+        self.target = target
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[TARGET_KEY] = self.target
+
+
+class Summary:
+    """Collects outcomes for the closing summary."""
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+        self.problems: list[tuple[str, str, str]] = []
+        self.start = time.monotonic()
+        self.seconds = 0.0
+        self.aborted: str | None = None
+        self._config: pytest.Config | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self._config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call":
+            outcome = report.outcome
+        elif report.failed:
+            outcome = "error"
+        elif report.skipped and report.when == "setup":
+            outcome = "skipped"
+        else:
+            return
+        self.outcomes[outcome] += 1
+        if outcome in ("failed", "error"):
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1:]
+            self.problems.append((outcome, report.nodeid, str(message).splitlines()[0] if message else ""))
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.seconds = time.monotonic() - self.start
+        self.aborted = config.stash.get(FAILURE_KEY, None)
+
+
+def run_tests(rig, *, junit: str | None, pytest_args: list[str]) -> int:
+    from .cli import out
+
+    board = rig.board
+    target = rig.target()
+    info = target.kernel()
+    out.print(f"board {board.name}: kernel {escape(info.version)} (build {bytes(info.build_id).hex()[:12]}) "
+              f"running on {target.link.port}")
+    args = [f"--rig-board={board.name}"]
+    if rig.args.port:
+        args.append(f"--rig-port={rig.args.port}")
+    if rig.args.power_cmd:
+        args.append(f"--rig-power-cmd={rig.args.power_cmd}")
+    if board.qemu is not None:
+        args.append(f"--rig-state={board.qemu.state_dir}")
+    if junit:
+        Path(junit).parent.mkdir(parents=True, exist_ok=True)
+        args += [f"--junitxml={junit}", "-o", "junit_logging=log", "-o", "junit_suite_name=target"]
+    if not any(ep.value == "host.pytest_plugin" for ep in entry_points(group="pytest11")):
+        args += ["-p", "host.pytest_plugin"]  # not installed: load the plugin by name
+    if not any(_is_path(arg) for arg in pytest_args):
+        args.append(str(TARGET_TESTS))
+    summary = Summary()
+    try:
+        code = pytest.main(args + list(pytest_args), plugins=[Handover(target), summary])
+    finally:
+        target.close()
+    _print_summary(out, board.name, summary, int(code), junit)
+    if summary.aborted:
+        raise RigError(f"test run stopped: {summary.aborted}")
+    return int(code)
+
+
+def _is_path(arg: str) -> bool:
+    return not arg.startswith("-") and Path(arg.split("::", 1)[0]).exists()
+
+
+def _print_summary(out, board: str, summary: Summary, code: int, junit: str | None) -> None:
+    counts = summary.outcomes
+    bad = counts["failed"] + counts["error"]
+    colour = "red" if bad or code not in (0,) else "green"
+    parts = [f"[{colour}]{counts['passed']} passed[/]", f"{counts['failed']} failed"]
+    if counts["error"]:
+        parts.append(f"{counts['error']} errors")
+    parts.append(f"{counts['skipped']} skipped")
+    out.rule(f"rig test: {board}")
+    if summary.problems:
+        table = Table(show_header=True, header_style="bold")
+        table.add_column("outcome")
+        table.add_column("test")
+        table.add_column("why")
+        for outcome, nodeid, message in summary.problems:
+            table.add_row(f"[red]{outcome}[/]", escape(nodeid), escape(message))
+        out.print(table)
+    line = f"{', '.join(parts)} in {summary.seconds:.1f} s  (git {git_revision()})"
+    if junit:
+        line += f"  JUnit: {junit}"
+    out.print(line)
