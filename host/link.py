@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 import re
+import termios
 import time
 from collections import deque
 from typing import Any, Callable
@@ -208,7 +209,7 @@ class Link:
         """Forget everything received so far (used right after a reset)."""
         try:
             self._ser.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             raise LinkError(f"serial port {self.port} failed: {_reason(exc)}") from None
         self._decoder = FrameDecoder()
         self._inbox.clear()
@@ -257,8 +258,8 @@ class Link:
         QEMU has not read yet), so that they do not reach the board later."""
         try:
             self._ser.reset_output_buffer()
-        except (serial.SerialException, OSError, AttributeError, NotImplementedError):
-            pass
+        except (serial.SerialException, OSError, termios.error, AttributeError, NotImplementedError):
+            pass  # the port is gone or cannot do it: nothing left to discard
 
     @staticmethod
     def _frame(msg_type: int, seq: int, payload: Any) -> bytes:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from rich.markup import escape
-from rich.table import Table
 
 from .board import ROOT
 from .errors import RigError
@@ -77,7 +76,8 @@ def run_tests(rig, *, junit: str | None, pytest_args: list[str]) -> int:
     info = target.kernel()
     out.print(f"board {board.name}: kernel {escape(info.version)} (build {bytes(info.build_id).hex()[:12]}) "
               f"running on {target.link.port}")
-    args = [f"--rig-board={board.name}"]
+    # the rig imported `host` and `protocol` before pytest could rewrite their asserts: fine
+    args = [f"--rig-board={board.name}", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if rig.args.port:
         args.append(f"--rig-port={rig.args.port}")
     if rig.args.power_cmd:
@@ -86,7 +86,7 @@ def run_tests(rig, *, junit: str | None, pytest_args: list[str]) -> int:
         args.append(f"--rig-state={board.qemu.state_dir}")
     if junit:
         Path(junit).parent.mkdir(parents=True, exist_ok=True)
-        args += [f"--junitxml={junit}", "-o", "junit_logging=log", "-o", "junit_suite_name=target"]
+        args += [f"--junitxml={junit}", "-o", "junit_logging=log", "-o", "junit_log_passing_tests=false", "-o", "junit_suite_name=target"]
     if not any(ep.value == "host.pytest_plugin" for ep in entry_points(group="pytest11")):
         args += ["-p", "host.pytest_plugin"]  # not installed: load the plugin by name
     if not any(_is_path(arg) for arg in pytest_args):
@@ -109,21 +109,16 @@ def _is_path(arg: str) -> bool:
 def _print_summary(out, board: str, summary: Summary, code: int, junit: str | None) -> None:
     counts = summary.outcomes
     bad = counts["failed"] + counts["error"]
-    colour = "red" if bad or code not in (0,) else "green"
-    parts = [f"[{colour}]{counts['passed']} passed[/]", f"{counts['failed']} failed"]
+    parts = [f"[green]{counts['passed']} passed[/]",
+             f"[{'red' if counts['failed'] else 'green'}]{counts['failed']} failed[/]"]
     if counts["error"]:
-        parts.append(f"{counts['error']} errors")
+        parts.append(f"[red]{counts['error']} errors[/]")
     parts.append(f"{counts['skipped']} skipped")
     out.rule(f"rig test: {board}")
-    if summary.problems:
-        table = Table(show_header=True, header_style="bold")
-        table.add_column("outcome")
-        table.add_column("test")
-        table.add_column("why")
-        for outcome, nodeid, message in summary.problems:
-            table.add_row(f"[red]{outcome}[/]", escape(nodeid), escape(message))
-        out.print(table)
-    line = f"{', '.join(parts)} in {summary.seconds:.1f} s  (git {git_revision()})"
+    for outcome, nodeid, message in summary.problems:
+        out.print(f"[red]{outcome.upper()}[/] {escape(nodeid)}: {escape(message)}")
+    verdict = "[bold green]PASS[/]" if code == 0 and not bad else "[bold red]FAIL[/]"
+    line = f"{verdict} {', '.join(parts)} in {summary.seconds:.1f} s  (git {git_revision()})"
     if junit:
         line += f"  JUnit: {junit}"
     out.print(line)

@@ -1,0 +1,138 @@
+"""The bootloader: identity, memory, flashing and verifying images, A/B slots, refusals.
+
+These use the `bootloader` fixture: each test starts from a fresh reset with autoboot
+cancelled.  The board keeps a valid image throughout (a refused or corrupt image never
+replaces the one that boots), which some tests check by booting it.
+"""
+
+import pytest
+
+from host.elf import build_id
+from host.errors import RemoteError
+from host.flash import flash_image, read_slots
+from host.link import role_of
+from protocol import (
+    IMAGE_HEADER_SIZE,
+    IMAGE_PAYLOAD_OFFSET,
+    SLOT_AUTO,
+    SLOT_COUNT,
+    ErrorCode,
+    Feature,
+    ImageHeader,
+    MsgType,
+    Role,
+    build_image,
+    parse_image,
+)
+
+
+def test_bootloader_identifies_itself(bootloader, rig_board):
+    info = bootloader.request(MsgType.HELLO)
+    assert role_of(info) == Role.BOOTLOADER
+    assert info.board == rig_board.name
+    assert info.features & Feature.FLASH and info.features & Feature.BOOT
+
+
+def test_bootloader_reads_its_own_code_from_flash(bootloader, firmware):
+    code = firmware.boot_bin.read_bytes()[:1024]
+    got = bootloader.request(MsgType.READ_MEM, dict(addr=0, length=len(code)))
+    assert bytes(got.data) == code
+
+
+def test_flash_writes_verifies_and_boots_an_image(bootloader, rig_target, kernel_image, kernel_elf):
+    before = read_slots(bootloader)
+    result = flash_image(bootloader, kernel_image)     # checks SLOTS itself, too
+    after = read_slots(bootloader)
+    entry = after.slots[result.slot]
+    assert after.newest == result.slot
+    assert entry.valid and entry.sequence == result.sequence
+    assert bytes(entry.build_id) == build_id(kernel_elf)
+    assert result.sequence > max([s.sequence for s in before.slots if s.valid], default=0)
+    other = 1 - result.slot
+    assert after.slots[other] == before.slots[other], "flashing one slot changed the other"
+    info = rig_target.start()
+    assert bytes(info.build_id) == build_id(kernel_elf) and info.active_slot == result.slot
+
+
+def test_flashing_alternates_between_the_two_slots(bootloader, kernel_image):
+    first = flash_image(bootloader, kernel_image)
+    second = flash_image(bootloader, kernel_image)
+    assert {first.slot, second.slot} == set(range(SLOT_COUNT))
+    assert second.sequence == first.sequence + 1
+    third = flash_image(bootloader, kernel_image, slot=first.slot)
+    assert third.slot == first.slot and third.sequence == second.sequence + 1
+
+
+def test_corrupt_image_is_refused_and_the_old_one_still_boots(bootloader, rig_target, kernel_image):
+    before = read_slots(bootloader)
+    assert before.newest != SLOT_AUTO, "needs a valid image in flash (run `rig flash`)"
+    corrupt = bytearray(kernel_image)
+    corrupt[IMAGE_PAYLOAD_OFFSET + (len(kernel_image) - IMAGE_PAYLOAD_OFFSET) // 2] ^= 0x5A
+    with pytest.raises(RemoteError) as refused:
+        flash_image(bootloader, bytes(corrupt), check=False)
+    assert refused.value.code == ErrorCode.VERIFY_FAILED
+    after = read_slots(bootloader)
+    assert after.newest == before.newest
+    assert after.slots[before.newest] == before.slots[before.newest]
+    assert not after.slots[1 - before.newest].valid, "a slot that failed verification must stay invalid"
+    # now the newest slot is the only valid one: the bootloader must refuse to erase it
+    with pytest.raises(RemoteError) as protected:
+        flash_image(bootloader, kernel_image, slot=before.newest)
+    assert protected.value.code == ErrorCode.BAD_SLOT
+    info = rig_target.start()
+    assert info.active_slot == before.newest
+    assert bytes(info.build_id) == bytes(before.slots[before.newest].build_id)
+
+
+def _with_header(image: bytes, **changes) -> bytes:
+    header, payload = parse_image(image)
+    fields = dict(header, **changes)
+    body = {k: fields[k] for k in ("sequence", "length", "crc", "load_addr", "entry", "board", "build_id")}
+    raw = ImageHeader.build(dict(body=dict(value=body)))
+    return raw + image[IMAGE_HEADER_SIZE:]
+
+
+BAD_HEADERS = {
+    "wrong board": lambda img: _with_header(img, board="other-board"),
+    "bad magic": lambda img: b"XXXX" + img[4:],
+    "bad header crc": lambda img: img[:IMAGE_HEADER_SIZE - 1] + bytes([img[IMAGE_HEADER_SIZE - 1] ^ 1]) + img[IMAGE_HEADER_SIZE:],
+    "oversize": lambda img: _with_header(img, length=0x7FFFFF00),
+    "empty": lambda img: _with_header(img, length=0),
+    "load address in flash": lambda img: _with_header(img, load_addr=0x00000000, entry=0x00000000),
+    "entry outside the image": lambda img: _with_header(img, entry=parse_image(img)[0].load_addr - 4),
+}
+
+
+@pytest.mark.parametrize("problem", list(BAD_HEADERS))
+def test_bad_image_header_is_refused(bootloader, kernel_image, problem):
+    before = read_slots(bootloader)
+    with pytest.raises(RemoteError) as refused:
+        flash_image(bootloader, BAD_HEADERS[problem](kernel_image), check=False)
+    assert refused.value.code == ErrorCode.BAD_IMAGE
+    assert refused.value.text, "a refusal must say why"
+    after = read_slots(bootloader)
+    assert after.newest == before.newest
+    if before.newest != SLOT_AUTO:
+        assert after.slots[before.newest] == before.slots[before.newest]
+    assert bytes(bootloader.request(MsgType.PING, dict(data=b"alive")).data) == b"alive"
+
+
+def test_boot_of_an_empty_slot_is_refused(bootloader, kernel_image):
+    # make slot (newest+1) invalid with a corrupt image, then ask to boot it
+    before = read_slots(bootloader)
+    corrupt = bytearray(kernel_image)
+    corrupt[-1] ^= 0xFF
+    with pytest.raises(RemoteError):
+        flash_image(bootloader, bytes(corrupt), check=False)
+    empty = 1 - before.newest if before.newest != SLOT_AUTO else 0
+    with pytest.raises(RemoteError) as refused:
+        bootloader.request(MsgType.BOOT, dict(slot=empty), retries=0)
+    assert refused.value.code in (ErrorCode.NO_IMAGE, ErrorCode.BAD_SLOT)
+    assert bytes(bootloader.request(MsgType.PING, dict(data=b"alive")).data) == b"alive"
+
+
+def test_an_image_built_by_the_rig_round_trips(kernel_image, kernel_elf):
+    header, payload = parse_image(kernel_image)
+    assert bytes(header.build_id) == build_id(kernel_elf)
+    assert build_image(payload, load_addr=header.load_addr, entry=header.entry, board=header.board,
+                       build_id=bytes(header.build_id)) == kernel_image

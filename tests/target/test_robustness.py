@@ -1,0 +1,147 @@
+"""Abuse: garbage on the line, and power cut in the middle of a flash.
+
+The garbage test throws 10,000 random or mutated frames at the bootloader, then checks that it
+still answers and that its flash is untouched.  The power-cut test runs on a scratch board (a
+second QEMU with its own flash files) and kills QEMU at random points of a flash: the image that
+was there before must still boot by itself.  Both print their random seed; RIG_SEED replays it.
+"""
+
+import random
+import threading
+import time
+
+import pytest
+
+from host.elf import build_id
+from host.errors import LinkError
+from host.flash import flash_image, read_slots
+from host.link import raw_frame
+from protocol import (
+    IMAGE_PAYLOAD_OFFSET,
+    MAX_ENCODED_FRAME,
+    PROTO_VERSION,
+    MsgType,
+    build_image,
+    cobs_encode,
+    encode,
+    parse_image,
+)
+
+GARBAGE_FRAMES = 10_000
+BATCH = 50
+# Requests a mutated frame may be based on: none of them changes the flash or leaves the
+# bootloader (BOOT, RESET and FLASH_BEGIN stay out; FLASH_DATA/END without BEGIN are refused).
+HARMLESS = [MsgType.HELLO, MsgType.PING, MsgType.SLOTS, MsgType.READ_MEM, MsgType.FLASH_DATA, MsgType.FLASH_END]
+KNOWN = {int(t) for t in MsgType}
+
+
+def _valid(rng: random.Random, msg_type: MsgType) -> bytes:
+    seq = rng.randrange(1, 0x10000)
+    if msg_type == MsgType.PING:
+        return encode(msg_type, seq, dict(data=rng.randbytes(rng.randrange(0, 64))))
+    if msg_type == MsgType.READ_MEM:
+        return encode(msg_type, seq, dict(addr=rng.getrandbits(32), length=rng.randrange(0, 64)))
+    if msg_type == MsgType.FLASH_DATA:
+        return encode(msg_type, seq, dict(offset=rng.randrange(0, 1 << 16) * 4, data=rng.randbytes(rng.randrange(0, 64))))
+    return encode(msg_type, seq)
+
+
+def garbage_frame(rng: random.Random) -> bytes:
+    kind = rng.randrange(8)
+    if kind == 0:           # random bytes, zeros included
+        return rng.randbytes(rng.randrange(1, 200)) + b"\x00"
+    if kind == 1:           # a valid frame with one bit flipped (the CRC catches every 1-bit error)
+        frame = bytearray(_valid(rng, rng.choice(HARMLESS)))
+        frame[rng.randrange(len(frame) - 1)] ^= 1 << rng.randrange(8)
+        return bytes(frame) + b"\x00"
+    if kind == 2:           # a valid frame cut short
+        frame = _valid(rng, rng.choice(HARMLESS))
+        return frame[:rng.randrange(1, len(frame) - 1)] + b"\x00"
+    if kind == 3:           # good CRC, unknown message type
+        unknown = rng.choice([t for t in range(256) if t not in KNOWN])
+        return raw_frame(unknown, rng.randrange(0x10000), rng.randbytes(rng.randrange(0, 32)))
+    if kind == 4:           # good CRC, another protocol version
+        return raw_frame(MsgType.PING, rng.randrange(0x10000), b"v", version=PROTO_VERSION + 1 + rng.randrange(254))
+    if kind == 5:           # good CRC, length field that lies
+        body = bytearray([PROTO_VERSION, MsgType.PING, 1, 0, rng.randrange(8, 255), 0]) + rng.randbytes(4)
+        crc = __import__("zlib").crc32(bytes(body)).to_bytes(4, "little")
+        return cobs_encode(bytes(body) + crc) + b"\x00"
+    if kind == 6:           # good CRC, payload the wrong size for its type
+        return raw_frame(rng.choice([MsgType.READ_MEM, MsgType.BOOT, MsgType.FLASH_DATA]), rng.randrange(1, 0x10000),
+                         rng.randbytes(rng.choice([1, 3, 5])))
+    if rng.random() < 0.02:  # a run longer than any frame, then the delimiter
+        return bytes(rng.randrange(1, 256) for _ in range(MAX_ENCODED_FRAME + 16)) + b"\x00"
+    return b"\x00" * rng.randrange(1, 4)   # idle delimiters
+
+
+def test_garbage_frames_leave_the_bootloader_answering(bootloader, rng):
+    before = read_slots(bootloader)
+    frames = [garbage_frame(rng) for _ in range(GARBAGE_FRAMES)]
+    for start in range(0, len(frames), BATCH):
+        bootloader.send_raw(b"".join(frames[start:start + BATCH]))
+        # flow control: the PING is answered once the batch (and its ERROR answers) went through,
+        # so neither direction of the line fills up; it also shows the bootloader is alive
+        bootloader.request(MsgType.PING, dict(data=b"sync"), timeout=10, retries=0)
+    for size in (0, 100, 4096):
+        data = rng.randbytes(size)
+        assert bytes(bootloader.request(MsgType.PING, dict(data=data)).data) == data
+    assert read_slots(bootloader).payload == before.payload, "garbage changed the flash slots"
+
+
+class _PowerCut(Exception):
+    pass
+
+
+@pytest.mark.qemu
+def test_flash_cut_off_at_random_points_still_boots_the_old_image(scratch_board, scratch_target, firmware,
+                                                                     kernel_image, kernel_elf, rng):
+    header, payload = parse_image(kernel_image)
+    # the image being cut: the same kernel with zeros behind it (they land in its .bss), so that
+    # it spans many chunks and still boots if the cut comes after the commit
+    bigger = build_image(payload + bytes(16 * 1024), load_addr=header.load_addr, entry=header.entry,
+                         board=header.board, build_id=bytes(header.build_id))
+    elf_id = build_id(kernel_elf)
+    scratch_target.bootloader()
+    good = flash_image(scratch_target.link, kernel_image)
+    started = time.monotonic()
+    flash_image(scratch_target.link, bigger)     # how long a whole flash takes, for timed cuts
+    full_time = time.monotonic() - started
+    length = len(bigger) - IMAGE_PAYLOAD_OFFSET
+    cuts = [("after chunk", rng.randrange(length)) for _ in range(2)]
+    cuts += [("after seconds", rng.uniform(0, full_time)) for _ in range(3)]
+    for how, where in cuts:
+        scratch_target.bootloader()
+        before = read_slots(scratch_target.link)
+        old = before.newest
+        completed = False
+        timer = None
+
+        def cut_at(done: int, total: int) -> None:
+            if how == "after chunk" and done >= where:
+                scratch_board.qemu.kill()
+                raise _PowerCut()
+
+        if how == "after seconds":
+            timer = threading.Timer(where, scratch_board.qemu.kill)
+            timer.start()
+        try:
+            flash_image(scratch_target.link, bigger, progress=cut_at, verify=False)
+            completed = True
+        except (_PowerCut, LinkError):
+            pass
+        finally:
+            if timer is not None:
+                timer.join()
+        scratch_board.qemu.kill()
+        scratch_board.qemu.up(firmware.boot_bin)
+
+        info = scratch_target.autoboot()        # no host help: the bootloader picks by itself
+        assert bytes(info.build_id) == elf_id, f"cut {how} {where}: wrong image booted"
+        scratch_target.bootloader()
+        after = read_slots(scratch_target.link)
+        if completed:
+            continue  # the flash finished before the cut: the new image is the newest, fine
+        assert after.newest == old, f"cut {how} {where}: newest slot moved from {old} to {after.newest}"
+        assert after.slots[old] == before.slots[old], f"cut {how} {where}: the old image changed"
+        assert info.active_slot == old
+    assert good.slot in (0, 1)
