@@ -119,11 +119,13 @@ def test_boot_and_reset_forget_the_role(fake):
         link.poll_info(2)
         assert link.role == Role.BOOTLOADER
         assert link.request(MsgType.BOOT, dict(slot=0xFF), retries=0).value == 1
-        assert link.role is None
+        assert link.role != Role.BOOTLOADER      # unknown, or the kernel if its INFO came along
         link.poll_info(2, accept=lambda m: role_of(m) == Role.KERNEL)
+        assert link.role == Role.KERNEL
         link.request(MsgType.RESET, retries=0)
-        assert link.role is None
+        assert link.role != Role.KERNEL
         link.poll_info(2, accept=lambda m: role_of(m) == Role.BOOTLOADER)
+        assert link.role == Role.BOOTLOADER
 
 
 def test_a_port_that_does_not_exist_is_one_clear_error():
