@@ -328,9 +328,9 @@ class Link:
 def _reason(exc: BaseException) -> str:
     """The useful part of an OS or pyserial error ("No such file or directory")."""
     text = str(exc).strip()
-    found = re.search(r"\[Errno \d+\] ([^:]+)", text)
+    found = re.findall(r"\[Errno \d+\] ([^:]+)", text)
     if found:
-        return found.group(1).strip()
+        return found[-1].strip()  # pyserial nests the OS error inside its own
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return text or type(exc).__name__
