@@ -107,6 +107,8 @@ class Link:
             self._ser = serial.serial_for_url(port, baudrate=baudrate, timeout=_READ_SLICE,
                                               write_timeout=5.0, **exclusive)
         except (serial.SerialException, OSError, ValueError) as exc:
+            if "exclusively lock" in str(exc):
+                raise LinkError(f"serial port {port} is in use by another process (another rig command?)") from None
             raise LinkError(f"cannot open serial port {port}: {_reason(exc)}") from None
         self._discard_unsent()
 

@@ -131,3 +131,9 @@ def test_boot_and_reset_forget_the_role(fake):
 def test_a_port_that_does_not_exist_is_one_clear_error():
     with pytest.raises(LinkError, match="cannot open serial port /dev/does-not-exist"):
         Link("/dev/does-not-exist")
+
+
+def test_a_port_held_by_another_link_is_reported_as_busy(fake):
+    with Link(fake.port):
+        with pytest.raises(LinkError, match=f"serial port {fake.port} is in use by another process"):
+            Link(fake.port)
