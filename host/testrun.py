@@ -49,7 +49,9 @@ class Summary:
         self._config = config
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "call":
+        if hasattr(report, "wasxfail") and report.when == "call":
+            outcome = "xfailed" if report.skipped else "xpassed"
+        elif report.when == "call":
             outcome = report.outcome
         elif report.failed:
             outcome = "error"
@@ -115,6 +117,8 @@ def _print_summary(out, board: str, summary: Summary, code: int, junit: str | No
     details = [f"{summary.seconds:.1f} s", f"git {git_revision()}"]
     if counts["error"]:
         details.insert(0, f"{counts['error']} of the failures are errors outside the test body")
+    if counts["xfailed"] or counts["xpassed"]:
+        details.insert(0, f"{counts['xfailed']} xfailed, {counts['xpassed']} xpassed")
     if junit:
         details.append(f"JUnit {junit}")
     out.print(", ".join(details))
