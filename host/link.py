@@ -330,6 +330,8 @@ class Link:
 def _reason(exc: BaseException) -> str:
     """The useful part of an OS or pyserial error ("No such file or directory")."""
     text = str(exc).strip()
+    if "returned no data" in text:      # pyserial's words for a line whose other end closed
+        return "the other end closed the line (board off, or QEMU gone)"
     found = re.findall(r"\[Errno \d+\] ([^:]+)", text)
     if found:
         return found[-1].strip()  # pyserial nests the OS error inside its own

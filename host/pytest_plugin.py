@@ -23,7 +23,7 @@ Options: --rig-board, --rig-port, --rig-power-cmd, --rig-state (defaults from RI
 RIG_PORT, RIG_POWER_CMD, RIG_STATE, as for the `rig` command).
 
 When a test fails, the serial log (the target's LOG lines and link events) of that test is
-attached to its report.  The JUnit XML gets the board, the firmware build id and the git
+attached to its report, and the next test that needs the kernel boots it afresh.  The JUnit XML gets the board, the firmware build id and the git
 revision as test-suite properties.  If the board cannot be brought to the state a test needs,
 the run stops there with one line saying why (the strategy does not retry a dead board).
 """
@@ -205,6 +205,11 @@ def _rig_per_test(request: pytest.FixtureRequest):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
+    shared = item.config.stash.get(TARGET_KEY, None)
+    if report.failed and shared is not None and shared.link is not None:
+        # a failed test may have left the board anywhere (or the line dead): the next test
+        # that needs the kernel boots it again, and a board that cannot stops the run
+        shared.link.role = None
     if report.failed and _WATCHED in item.stash:
         for label, target, mark in item.stash[_WATCHED]:
             if target is None:

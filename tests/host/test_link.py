@@ -137,3 +137,12 @@ def test_a_port_held_by_another_link_is_reported_as_busy(fake):
     with Link(fake.port):
         with pytest.raises(LinkError, match=f"serial port {fake.port} is in use by another process"):
             Link(fake.port)
+
+
+def test_a_line_whose_other_end_goes_away_is_one_clear_error():
+    master, slave = os.openpty()
+    with Link(os.ttyname(slave)) as link:
+        os.close(master)
+        with pytest.raises(LinkError, match=r"serial port /dev/pts/\d+ failed: (the other end closed|Input/output)"):
+            link.request(MsgType.PING, dict(data=b""), timeout=0.2, retries=0)
+    os.close(slave)
