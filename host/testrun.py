@@ -17,6 +17,8 @@ import pytest
 from rich.markup import escape
 
 from .board import ROOT
+from .build import Firmware
+from .elf import elf_info
 from .errors import RigError
 from .pytest_plugin import FAILURE_KEY, TARGET_KEY, git_revision
 from .strategy import Target
@@ -76,8 +78,16 @@ def run_tests(rig, *, junit: str | None, pytest_args: list[str]) -> int:
     board = rig.board
     target = rig.target()
     info = target.kernel()
-    out.print(f"board {board.name}: kernel {escape(info.version)} (build {bytes(info.build_id).hex()[:12]}) "
+    running = bytes(info.build_id)
+    out.print(f"board {board.name}: kernel {escape(info.version)} (build {running.hex()[:12]}) "
               f"running on {target.link.port}")
+    try:
+        built = elf_info(Firmware(board.name).kernel_elf).build_id
+    except RigError:
+        built = None
+    if built is not None and built != running:
+        out.print(f"[yellow]warning: firmware/build has kernel build {built.hex()[:12]}, the board runs "
+                  f"{running.hex()[:12]}: `host/rig.py flash` first to test what you built[/]")
     # the rig imported `host` and `protocol` before pytest could rewrite their asserts: fine
     args = [f"--rig-board={board.name}", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if rig.args.port:
