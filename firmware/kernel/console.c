@@ -31,6 +31,9 @@ void console_init(void)
     irq_register(BOARD_IRQ_UART, console_irq);
     uart_rx_irq_enable();
     intc_enable(BOARD_IRQ_UART);
+    /* Bytes that arrived before the interrupt was enabled raised no edge: take them now, or the
+     * receive interrupt (raised only when the FIFO becomes non-empty) never comes. */
+    console_irq();
 }
 
 int console_getc(void)
