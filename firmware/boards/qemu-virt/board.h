@@ -38,3 +38,8 @@
 #define BOOT_RAM_BASE       BOARD_RAM_BASE
 #define BOOT_RAM_SIZE       0x00100000
 #define KERNEL_BASE         0x40100000
+
+/* The kernel's virtual layout: RAM appears at KERNEL_VIRT_BASE in every address space (the
+ * half above 2 GiB, through TTBR1), the device window at KERNEL_DEVICE_VIRT. */
+#define KERNEL_VIRT_BASE    0xc0000000
+#define KERNEL_DEVICE_VIRT  0xf0000000

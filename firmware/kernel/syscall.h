@@ -1,0 +1,11 @@
+/* System call dispatch (see syscall.c). */
+#pragma once
+
+#include <stdint.h>
+
+#include "l4/abi.h"
+
+void syscall_slowpath(uint32_t number) __attribute__((noreturn));
+
+/* Calls per number; the last entry counts numbers that do not exist. */
+extern uint32_t syscall_counts[L4_SYS_COUNT + 1];

@@ -1,0 +1,18 @@
+/* The kernel trace ring (see trace.h). */
+#include "arch/cpu.h"
+#include "trace.h"
+
+struct trace_event trace_ring[TRACE_SIZE];
+uint32_t trace_head;
+uint32_t trace_enabled = 1;
+
+void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c)
+{
+    struct trace_event *e = &trace_ring[trace_head++ & (TRACE_SIZE - 1)];
+
+    e->cycles = cycles_now();
+    e->type = type;
+    e->a = a;
+    e->b = b;
+    e->c = c;
+}

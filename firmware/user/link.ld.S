@@ -1,0 +1,39 @@
+/* A user program: one image at USER_BASE (text, data, bss with its stack), mapped by whoever
+ * starts it. */
+#define USER_BASE 0x00100000
+
+ENTRY(_start)
+
+SECTIONS
+{
+    . = USER_BASE;
+    .text : {
+        KEEP(*(.text.start))
+        *(.text .text.*)
+    }
+    .rodata : ALIGN(4) {
+        *(.rodata .rodata.*)
+        . = ALIGN(4);
+        __link_cmds_start = .;
+        KEEP(*(link_cmds))
+        __link_cmds_end = .;
+    }
+    .note.gnu.build-id : ALIGN(4) {
+        __build_id = .;
+        KEEP(*(.note.gnu.build-id))
+    }
+    .data : ALIGN(4096) {
+        *(.data .data.*)
+    }
+    .bss : ALIGN(4) {
+        __bss_start = .;
+        *(.bss .bss.* COMMON)
+        . = ALIGN(8);
+        . += 16384;
+        __stack_top = .;
+        __bss_end = .;
+    }
+    . = ALIGN(4096);
+    __image_end = .;
+    /DISCARD/ : { *(.ARM.exidx*) *(.comment) }
+}
