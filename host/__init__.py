@@ -3,11 +3,13 @@
 Layout, after labgrid's split:
 
 - `protocols`   what a board offers (power, console), as small abstract classes
-- `qemu`, `serialport`   drivers that implement them (QEMU via QMP and a pty; a real serial port)
+- `qemu`, `serialport`   drivers that implement them (QEMU via QMP and a pty; a real serial port);
+                `qmp` is the small QMP client the QEMU driver uses
 - `board`       a board: its description under qemu/boards/ plus the drivers that reach it
 - `link`        the debug link: framed requests and replies over pyserial
 - `strategy`    moves a board between off, bootloader and running kernel
 - `flash`       sends an image to the bootloader and verifies it
-- `build`, `image`   firmware build and the flashable image made from its ELF
-- `cli`, `rig`  the `rig` command;  `pytest_plugin`  fixtures for on-target tests
+- `build`, `elf`, `image`   firmware build, what the rig reads from ELF files, the flashable image
+- `cli`, `rig`  the `rig` command (`rig` bootstraps the set-up first);  `errors`  RigError and kin
+- `pytest_plugin`  fixtures for on-target tests;  `testrun`  `rig test` around pytest
 """

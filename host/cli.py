@@ -153,7 +153,7 @@ def cmd_flash(rig: Rig) -> int:
     boot_info = target.bootloader()
     out.print(f"bootloader on {target.link.port}: {boot_info.version}")
     with Progress(TextColumn("flashing"), BarColumn(), DownloadColumn(binary_units=True), TransferSpeedColumn(),
-                  TimeRemainingColumn(), console=out, transient=not out.is_terminal) as progress:
+                  TimeRemainingColumn(), console=out, disable=not out.is_terminal) as progress:
         task = progress.add_task("flash", total=len(payload))
         result = flash_image(target.link, image, slot=rig.args.slot,
                              progress=lambda done, total: progress.update(task, completed=done))

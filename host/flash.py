@@ -52,7 +52,7 @@ class FlashResult:
 
 
 def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool = True,
-                verify: bool = True, chunk: int = FLASH_CHUNK_MAX,
+                verify: bool = True, chunk: int = FLASH_CHUNK_MAX, data_timeout: float = DATA_TIMEOUT,
                 progress: Callable[[int, int], None] | None = None) -> FlashResult:
     """Write `image` (an image file: header, padding, payload) through the bootloader.
 
@@ -78,7 +78,7 @@ def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool 
     for offset in range(0, total, chunk):
         data = payload[offset:offset + chunk]
         try:
-            ack = link.request(MsgType.FLASH_DATA, dict(offset=offset, data=data), timeout=DATA_TIMEOUT, retries=3)
+            ack = link.request(MsgType.FLASH_DATA, dict(offset=offset, data=data), timeout=data_timeout, retries=3)
         except RemoteError as exc:
             raise _refused(f"the bootloader refused data at offset {offset}", exc) from None
         if ack.value != offset + len(data):

@@ -107,6 +107,8 @@ class Link:
             self._ser = serial.serial_for_url(port, baudrate=baudrate, timeout=_READ_SLICE,
                                               write_timeout=5.0, **exclusive)
         except (serial.SerialException, OSError, ValueError) as exc:
+            if "exclusively lock" in str(exc):
+                raise LinkError(f"serial port {port} is in use by another process (another rig command?)") from None
             raise LinkError(f"cannot open serial port {port}: {_reason(exc)}") from None
         self._discard_unsent()
 
@@ -125,6 +127,8 @@ class Link:
             expect = REPLY.get(msg_type)
         seq = self.next_seq()
         frame = self._frame(msg_type, seq, payload)
+        if msg_type in (MsgType.BOOT, MsgType.RESET):
+            self.role = None  # whatever answers next, the firmware that ran is leaving
         for _attempt in range(retries + 1):
             self.send_raw(frame)
             deadline = time.monotonic() + timeout
@@ -137,8 +141,6 @@ class Link:
                 if expect is not None and msg.type != expect:
                     raise LinkError(f"{type_name(msg_type)} was answered with {msg.name}, "
                                     f"expected {type_name(expect)}")
-                if msg_type in (MsgType.BOOT, MsgType.RESET):
-                    self.role = None
                 return msg
         tries = f"{retries + 1} tries" if retries else "1 try"
         raise LinkTimeout(f"no answer to {type_name(msg_type)} on {self.port} "
@@ -173,6 +175,7 @@ class Link:
             until = min(deadline, time.monotonic() + interval)
             while (msg := self._next_message(until)) is not None:
                 if msg.type == MsgType.INFO and (accept is None or accept(msg)):
+                    self._learn(msg)
                     return msg
                 self._keep(msg)
         raise LinkTimeout(f"no answer from {what} on {self.port} within {timeout:g} s")
@@ -299,9 +302,10 @@ class Link:
 
     def _observe(self, msg: Message) -> None:
         """Every good frame passes here once: roles, the log, the callback."""
-        if msg.type == MsgType.INFO:
-            self.role = role_of(msg)
-            self.last_info = msg
+        if msg.type == MsgType.INFO and msg.seq in (0, self._seq):
+            # an answer to an older request tells about the past (the firmware may have changed
+            # since), so only announcements and the answer to the latest request count
+            self._learn(msg)
             if msg.seq == 0:
                 name = self.role.name.lower() if self.role else "unknown firmware"
                 self.note(f"target: {name} started ({msg.board}, build {bytes(msg.build_id).hex()[:12]})")
@@ -311,6 +315,10 @@ class Link:
             self.note(f"target: ERROR {msg.code} ({msg.text})")
         if self.on_message is not None:
             self.on_message(msg)
+
+    def _learn(self, info: Message) -> None:
+        self.role = role_of(info)
+        self.last_info = info
 
     def _keep(self, msg: Message) -> None:
         if msg.seq == 0:
@@ -322,9 +330,9 @@ class Link:
 def _reason(exc: BaseException) -> str:
     """The useful part of an OS or pyserial error ("No such file or directory")."""
     text = str(exc).strip()
-    found = re.search(r"\[Errno \d+\] ([^:]+)", text)
+    found = re.findall(r"\[Errno \d+\] ([^:]+)", text)
     if found:
-        return found.group(1).strip()
+        return found[-1].strip()  # pyserial nests the OS error inside its own
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return text or type(exc).__name__

@@ -49,7 +49,9 @@ class Summary:
         self._config = config
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "call":
+        if hasattr(report, "wasxfail") and report.when == "call":
+            outcome = "xfailed" if report.skipped else "xpassed"
+        elif report.when == "call":
             outcome = report.outcome
         elif report.failed:
             outcome = "error"
@@ -108,17 +110,19 @@ def _is_path(arg: str) -> bool:
 
 def _print_summary(out, board: str, summary: Summary, code: int, junit: str | None) -> None:
     counts = summary.outcomes
-    bad = counts["failed"] + counts["error"]
-    parts = [f"[green]{counts['passed']} passed[/]",
-             f"[{'red' if counts['failed'] else 'green'}]{counts['failed']} failed[/]"]
-    if counts["error"]:
-        parts.append(f"[red]{counts['error']} errors[/]")
-    parts.append(f"{counts['skipped']} skipped")
+    failed = counts["failed"] + counts["error"]
     out.rule(f"rig test: {board}")
     for outcome, nodeid, message in summary.problems:
         out.print(f"[red]{outcome.upper()}[/] {escape(nodeid)}: {escape(message)}")
-    verdict = "[bold green]PASS[/]" if code == 0 and not bad else "[bold red]FAIL[/]"
-    line = f"{verdict} {', '.join(parts)} in {summary.seconds:.1f} s  (git {git_revision()})"
+    details = [f"{summary.seconds:.1f} s", f"git {git_revision()}"]
+    if counts["error"]:
+        details.insert(0, f"{counts['error']} of the failures are errors outside the test body")
+    if counts["xfailed"] or counts["xpassed"]:
+        details.insert(0, f"{counts['xfailed']} xfailed, {counts['xpassed']} xpassed")
     if junit:
-        line += f"  JUnit: {junit}"
-    out.print(line)
+        details.append(f"JUnit {junit}")
+    out.print(", ".join(details))
+    verdict = "[bold green]PASS:[/]" if code == 0 and not failed else "[bold red]FAIL:[/]"
+    # the last line reads "PASS: N passed, N failed, N skipped", as test runners close
+    out.print(f"{verdict} [green]{counts['passed']} passed[/], "
+              f"[{'red' if failed else 'green'}]{failed} failed[/], {counts['skipped']} skipped")

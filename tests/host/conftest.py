@@ -1,8 +1,11 @@
-"""Fixtures for host unit tests: a fake target on a pty (see fake_target.py)."""
+"""Fixtures for host unit tests: a fake target on a pty (see fake_target.py), and pytester for
+testing the rig's pytest plugin."""
 
 import pytest
 
 from fake_target import FakeTarget
+
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture

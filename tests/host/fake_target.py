@@ -99,6 +99,9 @@ class FakeTarget:
             self._decoder = FrameDecoder()
             self._autoboot_at = time.monotonic() + self.autoboot if self.autoboot is not None else None
             self._send(MsgType.INFO, 0, self._info())
+            if self.autoboot == 0:
+                self._autoboot_at = None
+                self._boot_newest(log=True)   # boots before any host frame can arrive
 
     def install(self, slot: int, image_header: dict, payload: bytes, sequence: int) -> None:
         """Put a valid image in a slot directly, as if flashed earlier."""
@@ -319,3 +322,21 @@ KERNEL = {
     MsgType.READ_MEM: FakeTarget._read_mem,
     MsgType.RESET: FakeTarget._reset_request,
 }
+
+
+class FakePower:
+    """Power control of a FakeTarget, as host.protocols.PowerProtocol asks."""
+
+    def __init__(self, target: FakeTarget):
+        self.target = target
+        self.on_count = self.off_count = 0
+
+    def on(self) -> None:
+        self.on_count += 1
+        self.target.reset()
+
+    def off(self) -> None:
+        self.off_count += 1
+
+    def reset(self) -> None:
+        self.target.reset()

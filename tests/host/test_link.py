@@ -119,13 +119,21 @@ def test_boot_and_reset_forget_the_role(fake):
         link.poll_info(2)
         assert link.role == Role.BOOTLOADER
         assert link.request(MsgType.BOOT, dict(slot=0xFF), retries=0).value == 1
-        assert link.role is None
+        assert link.role != Role.BOOTLOADER      # unknown, or the kernel if its INFO came along
         link.poll_info(2, accept=lambda m: role_of(m) == Role.KERNEL)
+        assert link.role == Role.KERNEL
         link.request(MsgType.RESET, retries=0)
-        assert link.role is None
+        assert link.role != Role.KERNEL
         link.poll_info(2, accept=lambda m: role_of(m) == Role.BOOTLOADER)
+        assert link.role == Role.BOOTLOADER
 
 
 def test_a_port_that_does_not_exist_is_one_clear_error():
     with pytest.raises(LinkError, match="cannot open serial port /dev/does-not-exist"):
         Link("/dev/does-not-exist")
+
+
+def test_a_port_held_by_another_link_is_reported_as_busy(fake):
+    with Link(fake.port):
+        with pytest.raises(LinkError, match=f"serial port {fake.port} is in use by another process"):
+            Link(fake.port)

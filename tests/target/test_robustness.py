@@ -66,9 +66,8 @@ def garbage_frame(rng: random.Random) -> bytes:
         body = bytearray([PROTO_VERSION, MsgType.PING, 1, 0, rng.randrange(8, 255), 0]) + rng.randbytes(4)
         crc = __import__("zlib").crc32(bytes(body)).to_bytes(4, "little")
         return cobs_encode(bytes(body) + crc) + b"\x00"
-    if kind == 6:           # good CRC, payload the wrong size for its type
-        return raw_frame(rng.choice([MsgType.READ_MEM, MsgType.BOOT, MsgType.FLASH_DATA]), rng.randrange(1, 0x10000),
-                         rng.randbytes(rng.choice([1, 3, 5])))
+    if kind == 6:           # good CRC, payload the wrong size for its type (READ_MEM takes 6 bytes)
+        return raw_frame(MsgType.READ_MEM, rng.randrange(1, 0x10000), rng.randbytes(rng.choice([1, 3, 5, 7, 9])))
     if rng.random() < 0.02:  # a run longer than any frame, then the delimiter
         return bytes(rng.randrange(1, 256) for _ in range(MAX_ENCODED_FRAME + 16)) + b"\x00"
     return b"\x00" * rng.randrange(1, 4)   # idle delimiters

@@ -1,0 +1,60 @@
+"""Unit test of the rig's pytest plugin (host/pytest_plugin.py): a small on-target test file
+run by pytester against the fake target of fake_target.py on --rig-port (so no power control:
+the strategy resets over the link).  No QEMU, no firmware."""
+
+from protocol import crc32
+
+
+def test_fixtures_markers_serial_log_and_junit_properties(pytester, fake):
+    fake.install(0, dict(length=4, crc=crc32(b"kern"), build_id=b"K" * 20), b"kern", 1)
+    pytester.makepyfile(test_on_target="""
+        import pytest
+        from protocol import MsgType, Role
+        from host.link import role_of
+
+        def test_ping(link):
+            assert bytes(link.request(MsgType.PING, dict(data=b"hi")).data) == b"hi"
+
+        def test_bootloader_then_kernel_again(bootloader):
+            assert role_of(bootloader.request(MsgType.HELLO)) == Role.BOOTLOADER
+            assert bootloader.request(MsgType.SLOTS).newest == 0
+
+        def test_fails_with_the_serial_log(link):
+            assert role_of(link.request(MsgType.HELLO)) == Role.KERNEL
+            assert False, "on purpose"
+
+        @pytest.mark.qemu
+        def test_needs_qemu(rig_board):
+            pass
+
+        @pytest.mark.power
+        def test_needs_power(link):
+            pass
+
+        @pytest.mark.feature("FLASH")
+        def test_kernel_lacks_flash(link):
+            pass
+    """)
+    result = pytester.runpytest(f"--rig-port={fake.port}", "--junitxml=r.xml", "-o", "junit_logging=log", "-ra")
+    result.assert_outcomes(passed=2, failed=1, skipped=3)
+    # the failing test's serial log shows the kernel being booted again after the bootloader test
+    result.stdout.fnmatch_lines(["*Captured log serial*", "*info: booting slot 0*"])
+    result.stdout.fnmatch_lines(["*needs QEMU; board qemu-virt is real hardware*"])
+    xml = (pytester.path / "r.xml").read_text()
+    assert 'name="rig_board" value="qemu-virt"' in xml
+    assert 'name="git_revision"' in xml and 'name="firmware_build_id"' in xml
+
+
+def test_a_dead_board_stops_the_run_with_one_reason(pytester, fake):
+    fake.mute = True
+    pytester.makepyfile(test_dead="""
+        def test_one(link):
+            pass
+
+        def test_two(link):
+            pass
+    """)
+    result = pytester.runpytest(f"--rig-port={fake.port}")
+    assert result.ret == 2
+    result.stdout.fnmatch_lines(["*rig: no power control for qemu-virt and it does not answer RESET*"])
+    result.assert_outcomes()

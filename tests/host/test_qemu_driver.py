@@ -1,0 +1,140 @@
+"""Unit tests of the QEMU driver and board descriptions (host/board.py, host/qemu.py,
+host/qmp.py).  Most need nothing; the last ones start a real qemu-system-arm with an erased
+flash (no firmware), and are skipped where QEMU is not installed."""
+
+import json
+import shutil
+import time
+
+import pytest
+
+from host.board import BoardSpec, FlashBank, QemuSpec, open_board
+from host.errors import RigError
+from host.qemu import QemuDriver
+from host.qmp import QMP
+
+SMALL = BoardSpec(name="tiny", qemu=QemuSpec(
+    binary="qemu-system-arm", machine="virt", cpu="cortex-a15", memory="256M", extra=["-nodefaults"],
+    flash=[FlashBank("flash0.img", 4096, "boot"), FlashBank("flash1.img", 4096, "persistent")],
+    deterministic=["-icount", "shift=0"]))
+
+
+def test_the_qemu_virt_description():
+    spec = BoardSpec.load("qemu-virt")
+    assert (spec.qemu.machine, spec.qemu.cpu, spec.qemu.memory) == ("virt", "cortex-a15", "256M")
+    assert [bank.size for bank in spec.qemu.flash] == [64 << 20, 64 << 20]
+    assert [bank.contents for bank in spec.qemu.flash] == ["boot", "persistent"]
+    assert "-icount" in spec.qemu.deterministic
+
+
+def test_unknown_board_lists_the_known_ones():
+    with pytest.raises(RigError, match=r"unknown board 'nope'.*\(boards: .*qemu-virt"):
+        BoardSpec.load("nope")
+
+
+def test_a_port_makes_a_real_board_and_no_port_a_qemu_one(tmp_path):
+    real = open_board("qemu-virt", port="socket://localhost:1", power_cmd="true")
+    assert real.qemu is None and real.console.port() == "socket://localhost:1" and real.power is not None
+    emulated = open_board("qemu-virt", state_dir=tmp_path)
+    assert emulated.qemu is not None and emulated.qemu.state_dir == tmp_path
+
+
+def test_command_line(tmp_path):
+    driver = QemuDriver(SMALL, tmp_path)
+    command = driver.command("/x/qmp.sock")
+    assert command[:7] == ["qemu-system-arm", "-M", "virt", "-cpu", "cortex-a15", "-m", "256M"]
+    assert f"if=pflash,format=raw,unit=0,file={tmp_path}/flash0.img" in command
+    assert f"if=pflash,format=raw,unit=1,file={tmp_path}/flash1.img" in command
+    assert command[command.index("-serial") + 1] == "pty"
+    assert "unix:/x/qmp.sock,server=on,wait=off" in command
+    assert "-icount" not in command and "-icount" in driver.command("/x/qmp.sock", deterministic=True)
+
+
+def test_flash_files_boot_bank_rewritten_persistent_bank_kept(tmp_path):
+    driver = QemuDriver(SMALL, tmp_path)
+    boot = tmp_path / "boot.bin"
+    boot.write_bytes(b"BOOT")
+    driver._prepare_flash(boot)
+    assert (tmp_path / "flash0.img").read_bytes() == b"BOOT" + b"\xff" * 4092
+    assert (tmp_path / "flash1.img").read_bytes() == b"\xff" * 4096
+    (tmp_path / "flash1.img").write_bytes(b"IMG!" + b"\xff" * 4092)
+    boot.write_bytes(b"NEW")
+    driver._prepare_flash(boot)
+    assert (tmp_path / "flash0.img").read_bytes().startswith(b"NEW\xff")
+    assert (tmp_path / "flash1.img").read_bytes().startswith(b"IMG!")
+    boot.write_bytes(b"x" * 5000)
+    with pytest.raises(RigError, match="larger than flash bank flash0.img"):
+        driver._prepare_flash(boot)
+
+
+def test_stale_state_is_not_running(tmp_path):
+    driver = QemuDriver(SMALL, tmp_path)
+    assert driver.state() is None and not driver.is_running()
+    (tmp_path / "board.json").write_text(json.dumps(dict(pid=2**22 + 12345, pty="/dev/pts/99", qmp="/nope")))
+    assert driver.state() is None
+    assert driver.status()["running"] is False
+    with pytest.raises(RigError, match="is not running .*`host/rig.py board up`"):
+        driver.port()
+    assert driver.down() is False
+
+
+def test_long_state_paths_keep_the_qmp_socket_short(tmp_path):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    path = QemuDriver(SMALL, deep)._qmp_path()
+    assert len(path) < 100 and path.endswith(".qmp")
+
+
+needs_qemu = pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="qemu-system-arm not installed")
+
+
+@needs_qemu
+def test_up_status_reset_down_with_real_qemu(tmp_path):
+    driver = QemuDriver(BoardSpec.load("qemu-virt"), tmp_path)
+    boot = tmp_path / "boot.bin"
+    boot.write_bytes(b"\xfe\xff\xff\xea")             # b . : spin at the reset vector
+    try:
+        state = driver.up(boot)
+        assert state["pty"].startswith("/dev/") and driver.port() == state["pty"]
+        assert driver.up(boot)["pid"] == state["pid"]  # already running: same instance
+        status = driver.status()
+        assert status["running"] and status["vm_status"] == "running"
+        driver.reset()
+        with QMP(state["qmp"]) as qmp:
+            assert qmp.execute("query-status")["status"] == "running"
+        assert not driver.boot_changed(boot)
+        boot.write_bytes(b"\x00" * 8)
+        assert driver.boot_changed(boot)
+        assert driver.down() is True
+        assert not driver.is_running() and not (tmp_path / "board.json").exists()
+    finally:
+        driver.kill()
+
+
+@needs_qemu
+def test_kill_is_a_power_cut_and_the_slot_bank_survives(tmp_path):
+    driver = QemuDriver(BoardSpec.load("qemu-virt"), tmp_path)
+    boot = tmp_path / "boot.bin"
+    boot.write_bytes(b"\xfe\xff\xff\xea")
+    driver.up(boot)
+    bank1 = tmp_path / "flash1.img"
+    with open(bank1, "r+b") as f:
+        f.write(b"KEEP")
+    driver.kill()
+    assert not driver.is_running()
+    started = time.monotonic()
+    driver.up(boot)
+    try:
+        assert time.monotonic() - started < 5
+        assert bank1.read_bytes()[:4] == b"KEEP"
+    finally:
+        driver.down()
+
+
+@needs_qemu
+def test_a_qemu_that_cannot_start_is_one_clear_error(tmp_path):
+    spec = BoardSpec(name="bad", qemu=QemuSpec(binary="qemu-system-arm", machine="no-such-machine", cpu="x",
+                                               memory="1M", flash=[FlashBank("f0.img", 4096, "boot")]))
+    boot = tmp_path / "boot.bin"
+    boot.write_bytes(b"x")
+    with pytest.raises(RigError, match="QEMU exited at start"):
+        QemuDriver(spec, tmp_path).up(boot)
