@@ -8,10 +8,12 @@
 #include "kmem.h"
 #include "lib/link.h"
 #include "lib/string.h"
+#include "machine/timer.h"
 #include "mapdb.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
+#include "trace.h"
 #include "init.h"
 
 #define KERNEL_POOL_SIZE    (8u << 20)
@@ -87,6 +89,7 @@ const char *kernel_init(void)
     kip->api_version = 1;
     memcpy(kip->kernel_build_id, __build_id + 16, sizeof kip->kernel_build_id);
     kip->cycle_hz = BOARD_CYCLE_HZ;
+    kip->timer_hz = timer_counter_hz();
     kip->tick_us = SCHED_TICK_US;
     kip->ram_base = BOARD_RAM_BASE;
     kip->ram_size = BOARD_RAM_SIZE;
@@ -103,7 +106,9 @@ const char *kernel_init(void)
     kip->boot = boot_info;
 
     space_init();
-    thread_init();
+    if (thread_init())
+        return "no memory for the thread table";
+    trace_init();
     sigma0 = start_module(0, TF_IDEMPOTENT, L4_NILTHREAD);
     if (!sigma0)
         return "cannot start sigma0";

@@ -97,6 +97,10 @@ void kdebug_syscall(struct thread *cur)
         break;
     case L4_KD_TRACE_READ: {
         uint32_t from = a1, n = 0;
+        if (!trace_ring) {
+            r[0] = 0;
+            break;
+        }
         if (trace_head - from > TRACE_SIZE)
             from = trace_head - TRACE_SIZE;         /* the caller lost the ones before */
         for (; from != trace_head && n < L4_MR_COUNT / 5; from++, n++)

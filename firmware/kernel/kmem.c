@@ -23,6 +23,18 @@ void kmem_init(uint32_t phys_base, uint32_t size)
     free_bytes = size;
 }
 
+void *kmem_alloc_boot(size_t size)
+{
+    uint32_t p = pool_next, bytes = (size + CHUNK - 1) & ~(CHUNK - 1);
+
+    if (pool_end - pool_next < bytes)
+        return NULL;
+    pool_next += bytes;
+    free_bytes -= bytes;
+    memset((void *)p, 0, bytes);
+    return (void *)p;
+}
+
 static unsigned size_class(size_t size)
 {
     unsigned shift = MIN_SHIFT;

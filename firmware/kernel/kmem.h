@@ -13,6 +13,9 @@
 #include <stdint.h>
 
 void kmem_init(uint32_t phys_base, uint32_t size);
+/* At boot only: `size` bytes (rounded up to whole chunks), zeroed, for tables too big for a
+ * size class (the thread table, the trace ring).  NULL when the pool is too small. */
+void *kmem_alloc_boot(size_t size);
 /* A zeroed object of at least `size` bytes (rounded up to a power of two), or NULL. */
 void *kmem_alloc(size_t size);
 void kmem_free(void *p, size_t size);

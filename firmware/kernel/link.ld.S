@@ -17,6 +17,7 @@ SECTIONS
         *(.text .text.*)
     }
     .rodata : AT(ADDR(.rodata) - PV_OFFSET) ALIGN(4) {
+        KEEP(*(.rodata.banner))         /* read by the host by symbol: keep it */
         *(.rodata .rodata.*)
         . = ALIGN(4);
         __link_cmds_start = .;

@@ -19,7 +19,7 @@ void kernel_main(uint32_t boot_slot);
 void kernel_irq(void) __attribute__((noreturn));
 
 uint32_t kernel_boot_slot;
-__attribute__((used)) const char kernel_banner[] = "L4 kernel for ARMv7-A on " BOARD_NAME ", " FW_VERSION;
+__attribute__((used, section(".rodata.banner"))) const char kernel_banner[] = "L4 kernel for ARMv7-A on " BOARD_NAME ", " FW_VERSION;
 uint64_t idle_cycles;
 
 void kernel_irq(void)

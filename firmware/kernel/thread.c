@@ -8,13 +8,17 @@
 #include "thread.h"
 #include "trace.h"
 
-struct thread threads[MAX_THREADS];
+struct thread *threads;
 struct thread *current;
 
-void thread_init(void)
+int thread_init(void)
 {
+    threads = kmem_alloc_boot(MAX_THREADS * sizeof *threads);
+    if (!threads)
+        return -1;
     for (unsigned i = 0; i < MAX_THREADS; i++)
         threads[i].id = L4_TID(i + L4_FIRST_THREAD, 1);
+    return 0;
 }
 
 struct thread *thread_create(l4_tid_t tid, struct space *space)

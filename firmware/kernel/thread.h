@@ -84,7 +84,7 @@ struct thread {
     char name[12];              /* for the host's thread list; set through KDebug */
 };
 
-extern struct thread threads[MAX_THREADS];
+extern struct thread *threads;             /* MAX_THREADS of them, from kernel memory */
 extern struct thread *current;
 
 /* The thread `tid` names, or NULL when no live thread has that ID (stale version included). */
@@ -110,7 +110,8 @@ static inline uint32_t thread_utcb_user(const struct thread *t)
     return L4_UTCB_AREA + (uint32_t)(t - threads) * L4_PAGE_SIZE;
 }
 
-void thread_init(void);
+/* Allocate the thread table; -1 when kernel memory is too small. */
+int thread_init(void);
 /* Create thread number `number` (its version bumped) in `space`, INACTIVE; NULL when the slot is
  * taken or memory is short. */
 struct thread *thread_create(l4_tid_t tid, struct space *space);

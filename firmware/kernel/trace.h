@@ -25,11 +25,13 @@ struct trace_event {
     uint32_t a, b, c;
 };
 
-extern struct trace_event trace_ring[TRACE_SIZE];
+extern struct trace_event *trace_ring;     /* TRACE_SIZE events, from kernel memory */
 extern uint32_t trace_head;                 /* index of the next event; only grows */
 extern uint32_t trace_enabled;
 
 void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c);
+/* Allocate the ring (recording stays off without it). */
+void trace_init(void);
 
 #ifdef CONFIG_TRACE
 #define TRACE(type, a, b, c) do { if (trace_enabled) trace_record(type, a, b, c); } while (0)

@@ -178,6 +178,7 @@ struct l4_kip {
     uint32_t api_version;
     uint32_t kernel_build_id[5];
     uint32_t cycle_hz;          /* PMCCNTR rate */
+    uint32_t timer_hz;          /* the generic timer's counter rate (CNTFRQ) */
     uint32_t tick_us;           /* scheduling tick */
     uint32_t ram_base, ram_size;
     uint32_t kernel_base, kernel_size;   /* physical memory the kernel keeps */

@@ -22,8 +22,7 @@ static void send_info(uint16_t seq)
     const struct l4_kip *kip = l4_kip();
     struct proto_info info;
 
-    info_fill(&info, PROTO_ROLE_KERNEL, (uint8_t)kip->boot_slot, DEBUGD_FEATURES, 0);
-    info.timer_hz = 0;
+    info_fill(&info, PROTO_ROLE_KERNEL, (uint8_t)kip->boot_slot, DEBUGD_FEATURES, kip->timer_hz);
     memcpy(info.build_id, kip->kernel_build_id, sizeof info.build_id);
     link_send(PROTO_MSG_INFO, seq, &info, sizeof info, NULL, 0);
 }
