@@ -27,6 +27,7 @@ from construct import (  # noqa: E402
     ExprAdapter,
     FormatField,
     GreedyBytes,
+    GreedyRange,
     Padded,
     Prefixed,
     RawCopy,
@@ -45,7 +46,7 @@ CONSTANTS = [
     "PROTO_VERSION", "MAX_PAYLOAD", "BOARD_NAME_LEN", "BUILD_ID_LEN", "VERSION_TEXT_LEN",
     "SLOT_AUTO", "SLOT_COUNT", "IMAGE_FORMAT", "IMAGE_PAYLOAD_OFFSET", "IMAGE_HEADER_SIZE",
     "FRAME_HEADER_SIZE", "FRAME_CRC_SIZE", "FRAME_OVERHEAD", "MAX_FRAME", "MAX_ENCODED_FRAME",
-    "FLASH_CHUNK_MAX",
+    "FLASH_CHUNK_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS",
 ]
 
 ENUMS = [
@@ -54,6 +55,9 @@ ENUMS = [
     (wire.Feature, "PROTO_FEATURE_"),
     (wire.ErrorCode, "PROTO_ERR_"),
     (wire.LogLevel, "PROTO_LOG_"),
+    (wire.TestStatus, "PROTO_TEST_"),
+    (wire.SyscallStatus, "PROTO_SYSCALL_"),
+    (wire.TraceType, "PROTO_TRACE_"),
 ]
 
 # C name of each structure, in dependency order.
@@ -71,6 +75,22 @@ STRUCTS = [
     (wire.Boot, "proto_boot"),
     (wire.SlotEntry, "proto_slot_entry"),
     (wire.SlotInfo, "proto_slot_info"),
+    (wire.StatsInfo, "proto_stats_info"),
+    (wire.Threads, "proto_threads"),
+    (wire.ThreadEntry, "proto_thread_entry"),
+    (wire.ThreadList, "proto_thread_list"),
+    (wire.TestResult, "proto_test_result"),
+    (wire.Bench, "proto_bench"),
+    (wire.BenchResult, "proto_bench_result"),
+    (wire.InjectIrq, "proto_inject_irq"),
+    (wire.Trace, "proto_trace"),
+    (wire.TraceEvent, "proto_trace_event"),
+    (wire.TraceData, "proto_trace_data"),
+    (wire.TraceControl, "proto_trace_control"),
+    (wire.Syscall, "proto_syscall"),
+    (wire.SyscallResult, "proto_syscall_result"),
+    (wire.Tests, "proto_tests"),
+    (wire.TestNames, "proto_test_names"),
 ]
 
 C_INTS = {"<B": "uint8_t", "<H": "uint16_t", "<I": "uint32_t", "<L": "uint32_t", "<Q": "uint64_t"}
@@ -108,9 +128,12 @@ def _member(name: str, con, names: dict[int, str]) -> str:
         return f"{C_INTS[con.fmtstr]} {name};"
     if isinstance(con, Struct):
         return f"struct {names[id(con)]} {name};"
-    if isinstance(con, Array):
+    if isinstance(con, (Array, GreedyRange)):
         inner = _unwrap(con.subcon)
-        return f"struct {names[id(inner)]} {name}[{con.count}];"
+        count = con.count if isinstance(con, Array) else ""
+        if isinstance(inner, FormatField):
+            return f"{C_INTS[inner.fmtstr]} {name}[{count}];"
+        return f"struct {names[id(inner)]} {name}[{count}];"
     if isinstance(con, StringEncoded):
         if con.subcon is GreedyBytes:
             return f"char {name}[];"
