@@ -71,7 +71,8 @@ static uint32_t thread_info(uint32_t from, uint32_t *mr)
         memcpy(&mr[12], t->name, sizeof t->name);
         mr[15] = t->partner;
         mr[16] = t->fault_addr;
-        return 17;
+        mr[17] = t->syscalls;
+        return 18;
     }
     mr[0] = MAX_THREADS;
     return 1;

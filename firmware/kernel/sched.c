@@ -7,6 +7,7 @@
 
 void return_to_user(struct arch_context *ctx) __attribute__((noreturn));
 void kernel_poll_irq(void);
+extern uint64_t idle_cycles;
 
 volatile uint64_t sched_ticks;
 
@@ -157,8 +158,10 @@ void sched_leave(void)
             current->cpu_cycles += cycles_now() - switch_stamp;
             current = NULL;
         }
+        uint32_t slept = cycles_now();
         wfi();
         switch_stamp = cycles_now();
+        idle_cycles += switch_stamp - slept;
         kernel_poll_irq();
     }
     sched_switch_to(t);

@@ -286,6 +286,7 @@ void syscall_slowpath(uint32_t number)
 {
     struct thread *cur = current;
 
+    cur->syscalls++;
     if (cur->flags & TF_FOREIGN_ABI) {
         exception_raise(cur, L4_EXC_SVC, 0, 0);     /* the personality emulates it */
         sched_leave();

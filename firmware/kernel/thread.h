@@ -64,6 +64,7 @@ struct thread {
     struct thread *rq_next, *rq_prev;
     uint32_t timeslice_ticks, remaining_ticks;
     uint64_t cpu_cycles;        /* statistics: cycles spent running */
+    uint32_t syscalls;          /* statistics: system calls through the slow path */
 
     /* IPC */
     l4_tid_t partner;           /* SEND: destination; RECV: sender wanted, or L4_ANYTHREAD */

@@ -17,6 +17,10 @@ SECTIONS
         __link_cmds_start = .;
         KEEP(*(link_cmds))
         __link_cmds_end = .;
+        . = ALIGN(4);
+        __ktests_start = .;
+        KEEP(*(ktests))
+        __ktests_end = .;
     }
     .note.gnu.build-id : ALIGN(4) {
         __build_id = .;

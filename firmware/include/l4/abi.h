@@ -145,7 +145,10 @@ enum l4_exc_kind {
 /* ---- KDebug: r0 op, r1.. arguments ------------------------------------------------------ */
 enum l4_kdebug_op {
     L4_KD_STATS = 1,            /* r1 buffer (UTCB-relative words): fills MRs with counters */
-    L4_KD_THREAD_INFO = 2,      /* r1 thread number: MRs describe it (see struct) */
+    L4_KD_THREAD_INFO = 2,      /* r1 table index: MR0 next index, MR1 id, MR2 state, MR3 prio,
+                                 * MR4 flags, MR5 space, MR6 pager, MR7 exception handler,
+                                 * MR8/9 cycles, MR10 stop reason, MR11 pc, MR12-14 name,
+                                 * MR15 partner, MR16 fault address, MR17 system calls */
     L4_KD_TRACE_READ = 3,       /* r1 index: copy trace events into MRs */
     L4_KD_INJECT_IRQ = 4,       /* r1 irq: set it pending at the interrupt controller */
     L4_KD_READ_KERNEL = 5,      /* r1 kernel address, r2 words: copy into MRs */

@@ -97,6 +97,7 @@ uint32_t l4_sigma0_request(uint32_t fpage, uint32_t window)
 
     l4_utcb()->br[0] = window;
     l4_ipc(l4_kip()->sigma0, l4_kip()->sigma0, L4_NEVER, L4_NEVER, &m, &err);
+    l4_utcb()->br[0] = L4_NILPAGE;      /* open windows only while expecting a mapping */
     if (err)
         return err;
     return L4_TAG_TYPED(m.mr[0]) ? 0 : L4_ERR_NO_MEMORY;
