@@ -47,13 +47,16 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
         goto slow;
     if (cur->ctx.r[12] != L4_NEVER)
         goto slow;
-    /* running the destination now respects priorities */
-    if (dest->prio < cur->prio)
+    /* running the destination now respects priorities (same priority: it takes our place) */
+    if (dest->prio != cur->prio)
+        goto slow;
+    /* we are at the head of our queue (we run), so the destination may take our place */
+    if (cur->on_timeout_list)
         goto slow;
 
     if (dest->on_timeout_list)
         sched_timeout_cancel(dest);
-    sched_dequeue(cur);
+    sched_replace(cur, dest);
     cur->state = TS_RECV;
     cur->partner = from;
 
@@ -68,7 +71,6 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
     dest->ctx.r[10] = cur->ctx.r[10];
     dest->ctx.r[11] = cur->ctx.r[11];
     dest->state = TS_READY;
-    sched_enqueue_head(dest);
     ipc_count++;
     ipc_fast_count++;
     TRACE_IPC(cur, dest, tag);

@@ -116,6 +116,7 @@ void kdebug_syscall(struct thread *cur)
             r[1] = L4_ERR_INVALID_ARGUMENT;
             return;
         }
+        mr[0] = cycles_now();           /* when it became pending: for latency measurements */
         intc_set_pending(a1);
         r[0] = 0;
         break;
@@ -154,7 +155,8 @@ void kdebug_syscall(struct thread *cur)
         intc_shutdown();
         arch_reset();
     case L4_KD_TRACE_CONTROL:
-        trace_enabled = a1 != 0;
+        r[2] = trace_enabled;
+        trace_enabled = a1 != 0 && trace_ring;
         r[0] = trace_head;
         break;
     default:

@@ -14,6 +14,7 @@
 #include "machine/intc.h"
 #include "machine/timer.h"
 #include "sched.h"
+#include "syscall.h"
 
 void kernel_main(uint32_t boot_slot);
 void kernel_irq(void) __attribute__((noreturn));
@@ -37,6 +38,7 @@ void kernel_main(uint32_t boot_slot)
     cycles_user_enable();
     intc_init();
     timer_init();
+    syscall_init();
     why = kernel_init();
     if (why) {
         char text[128];

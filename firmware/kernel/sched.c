@@ -15,7 +15,7 @@ static struct thread *ready[256];       /* circular lists: ready[p] is the head 
 static uint32_t ready_bitmap[8];        /* bit p set when ready[p] is not empty */
 static struct thread *timeouts;         /* threads blocked with a finite timeout */
 static const struct space *active_space;
-static uint32_t switch_stamp;           /* cycle counter when `current` started running */
+static uint32_t tick_stamp;             /* cycle counter at the last tick (CPU accounting) */
 
 void sched_init(void)
 {
@@ -38,6 +38,20 @@ void sched_enqueue(struct thread *t)
     t->rq_prev = head->rq_prev;
     head->rq_prev->rq_next = t;
     head->rq_prev = t;
+}
+
+void sched_replace(struct thread *old, struct thread *t)
+{
+    if (old->rq_next == old) {                  /* alone in its queue, the common case */
+        t->rq_next = t->rq_prev = t;
+    } else {
+        t->rq_next = old->rq_next;
+        t->rq_prev = old->rq_prev;
+        old->rq_prev->rq_next = t;
+        old->rq_next->rq_prev = t;
+    }
+    ready[t->prio] = t;
+    old->rq_next = old->rq_prev = NULL;
 }
 
 void sched_enqueue_head(struct thread *t)
@@ -115,7 +129,15 @@ void sched_timeout_cancel(struct thread *t)
 void sched_tick(void)
 {
     struct thread *t = timeouts, *next;
+    uint32_t now = cycles_now();
 
+    /* CPU time is charged by the tick to whoever was running (or to idle): sampled, not exact
+     * per switch, so that switching costs nothing for it. */
+    if (current)
+        current->cpu_cycles += now - tick_stamp;
+    else
+        idle_cycles += now - tick_stamp;
+    tick_stamp = now;
     sched_ticks++;
     for (; t; t = next) {
         next = t->tq_next;
@@ -131,11 +153,6 @@ void sched_tick(void)
 
 void sched_switch_to(struct thread *t)
 {
-    uint32_t now = cycles_now();
-
-    if (current)
-        current->cpu_cycles += now - switch_stamp;
-    switch_stamp = now;
     if (t != current)
         TRACE_SWITCH(current, t);
     current = t;
@@ -154,14 +171,8 @@ void sched_leave(void)
     while (!(t = sched_pick())) {
         /* Idle: sleep until an interrupt is pending (WFI wakes even with IRQs masked), then
          * handle it here; it may make a thread ready. */
-        if (current) {
-            current->cpu_cycles += cycles_now() - switch_stamp;
-            current = NULL;
-        }
-        uint32_t slept = cycles_now();
+        current = NULL;
         wfi();
-        switch_stamp = cycles_now();
-        idle_cycles += switch_stamp - slept;
         kernel_poll_irq();
     }
     sched_switch_to(t);

@@ -257,10 +257,21 @@ static void sys_unmap(struct thread *cur)
     r[1] = L4_OK;
 }
 
+/* Counter ticks to microseconds without a division: us = counter * us_per_tick, with the
+ * factor as a 32.32 fixed-point number computed once. */
+static uint32_t us_per_tick_frac;       /* 2^32 * 1e6 / frequency; frequencies above 1 MHz */
+
+void syscall_init(void)
+{
+    us_per_tick_frac = (uint32_t)((1000000ull << 32) / timer_counter_hz());
+}
+
 /* r0, r2: microseconds since boot (low, high word). */
 static void sys_system_clock(struct thread *cur)
 {
-    uint64_t us = timer_counter() * 1000000ull / timer_counter_hz();
+    uint64_t cnt = timer_counter();
+    uint64_t us = ((uint64_t)(uint32_t)cnt * us_per_tick_frac >> 32) +
+                  (cnt >> 32) * us_per_tick_frac;
 
     cur->ctx.r[0] = (uint32_t)us;
     cur->ctx.r[2] = (uint32_t)(us >> 32);

@@ -150,11 +150,12 @@ enum l4_kdebug_op {
                                  * MR8/9 cycles, MR10 stop reason, MR11 pc, MR12-14 name,
                                  * MR15 partner, MR16 fault address, MR17 system calls */
     L4_KD_TRACE_READ = 3,       /* r1 index: copy trace events into MRs */
-    L4_KD_INJECT_IRQ = 4,       /* r1 irq: set it pending at the interrupt controller */
+    L4_KD_INJECT_IRQ = 4,       /* r1 irq: set it pending at the interrupt controller; MR0 gets
+                                 * the cycle counter at that moment */
     L4_KD_READ_KERNEL = 5,      /* r1 kernel address, r2 words: copy into MRs */
     L4_KD_PUTS = 6,             /* polled console output of MR words (panic path, tests) */
     L4_KD_SET_NAME = 7,         /* r1 thread, MR1..MR3 the name (12 bytes) */
-    L4_KD_TRACE_CONTROL = 8,    /* r1: 1 record events, 0 stop */
+    L4_KD_TRACE_CONTROL = 8,    /* r1: 1 record events, 0 stop; r0 next index, r2 old state */
     L4_KD_RESET = 9,            /* re-enter the bootloader, as a reset would */
 };
 

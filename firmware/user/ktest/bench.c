@@ -9,7 +9,6 @@
 #define SECOND      1000000u
 
 static volatile uint32_t bench_done;
-static volatile uint32_t stamp;
 
 /* ---- IPC round trip --------------------------------------------------------------------- */
 
@@ -102,6 +101,7 @@ KBENCH(bench_pf, "pf.user_pager")
 #define IRQ_BENCH   122
 static volatile uint32_t *irq_samples;
 static volatile uint32_t irq_index, irq_attached;
+static volatile uint32_t *inject_stamp;     /* the injector's MR0: when the line went pending */
 
 /* Highest priority: on each interrupt, record the time since `stamp` and unmask. */
 static void irq_timer(void)
@@ -116,7 +116,7 @@ static void irq_timer(void)
     l4_receive(irq, &m, L4_NEVER, &err);
     for (;;) {
         uint32_t now = l4_cycles();
-        irq_samples[irq_index++] = now - stamp;
+        irq_samples[irq_index++] = now - *inject_stamp;
         m.mr[0] = 0;
         l4_ipc(irq, irq, L4_ZERO, L4_NEVER, &m, &err);
     }
@@ -130,20 +130,20 @@ KBENCH(bench_irq, "irq.latency")
     irq_samples = samples;
     irq_index = 0;
     irq_attached = 0;
+    inject_stamp = &l4_utcb()->mr[0];           /* the handler shares our space: it can read it */
     t = spawn(SLOT_FIRST_HELPER, irq_timer, 0, 200, L4_TC_PRIVILEGED, 0, &err);
     if (!t || !irq_attached) {
         reap(t);
         return PROTO_TEST_ERROR;
     }
     for (uint32_t i = 0; i < n; i++) {
-        /* the stamp is taken as close to the pending bit being set as user code gets: the
-         * KDebug call that sets it is the next instruction after the counter read */
+        /* the kernel stamps the moment it sets the pending bit into our MR0; the handler
+         * takes the difference as soon as it runs */
         for (unsigned k = 0; k < 13; k++)
             regs[k] = 0;
         regs[0] = L4_KD_INJECT_IRQ;
         regs[1] = IRQ_BENCH;
         regs[7] = L4_SYS_KDEBUG;
-        stamp = l4_cycles();
         l4_syscall_regs(regs);
     }
     reap(t);

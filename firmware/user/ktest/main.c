@@ -275,7 +275,7 @@ static void do_bench(uint32_t iterations, struct l4_msg *reply)
 {
     char name[64];
     const struct ktest_entry *e;
-    uint32_t *samples = (uint32_t *)shared, overhead = ~0u, status;
+    uint32_t *samples = (uint32_t *)shared, overhead = ~0u, status, trace_was_on;
 
     memcpy(name, shared, sizeof name - 1);
     name[sizeof name - 1] = 0;
@@ -293,9 +293,15 @@ static void do_bench(uint32_t iterations, struct l4_msg *reply)
         if (c1 - c0 < overhead)
             overhead = c1 - c0;
     }
+    /* the trace stays compiled in but records nothing while we measure */
+    uint32_t regs[13] = { L4_KD_TRACE_CONTROL, 0 };
+    regs[7] = L4_SYS_KDEBUG;
+    l4_syscall_regs(regs);
+    trace_was_on = regs[2];
     status = e->bench(samples, WARMUP);
     if (status == PROTO_TEST_PASS)
         status = e->bench(samples, iterations);
+    l4_kdebug(L4_KD_TRACE_CONTROL, trace_was_on, 0, NULL);
     for (uint32_t i = 0; i < iterations; i++)
         samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
     reply->mr[1] = status;
