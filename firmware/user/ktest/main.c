@@ -229,13 +229,16 @@ static void do_list(uint32_t start, struct l4_msg *reply)
 {
     uint32_t count = (uint32_t)(__ktests_end - __ktests_start), n = 0, i;
 
+    /* each entry is "test:NAME" or "bench:NAME", NUL-terminated */
     for (i = start; i < count; i++) {
-        size_t len = strnlen(__ktests_start[i].name, 64);
-        if (n + len + 1 > 2048)
+        const char *kind = __ktests_start[i].test ? "test:" : "bench:";
+        size_t klen = strnlen(kind, 8), len = strnlen(__ktests_start[i].name, 64);
+        if (n + klen + len + 1 > 2048)
             break;
-        memcpy(shared + n, __ktests_start[i].name, len);
-        shared[n + len] = 0;
-        n += len + 1;
+        memcpy(shared + n, kind, klen);
+        memcpy(shared + n + klen, __ktests_start[i].name, len);
+        shared[n + klen + len] = 0;
+        n += klen + len + 1;
     }
     reply->mr[1] = i < count ? i : 0xffff;
     reply->mr[2] = n;
