@@ -96,6 +96,13 @@ static void transfer_item(struct space *src, struct space *dst, uint32_t w0, uin
         src_base += hot & (uint32_t)((1ull << s) - 1) & ~(uint32_t)(size - 1);
     }
     for (uint64_t off = 0; off < size; off += L4_PAGE_SIZE) {
+        /* skip the megabytes the sender has nothing in (sigma0's are filled on demand) */
+        if (!src->idempotent) {
+            uint64_t next = space_next_candidate(src, src_base + off, src_base + size);
+            off = next - src_base;
+            if (off >= size)
+                break;
+        }
         uint32_t sv = (uint32_t)(src_base + off), dv = (uint32_t)(dst_base + off);
         if (src_base + off >= L4_USER_TOP || !space_user_address(sv) || !space_user_address(dv))
             break;

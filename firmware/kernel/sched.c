@@ -151,6 +151,12 @@ void sched_tick(void)
     }
 }
 
+void sched_space_gone(const struct space *s)
+{
+    if (active_space == s)
+        active_space = NULL;
+}
+
 void sched_switch_to(struct thread *t)
 {
     if (t != current)

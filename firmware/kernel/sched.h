@@ -33,6 +33,10 @@ void sched_set_prio(struct thread *t, unsigned prio);
 void sched_timeout_arm(struct thread *t, uint32_t us);
 void sched_timeout_cancel(struct thread *t);
 
+/* `s` is being deleted: if it is the active space, forget it, so the next switch loads the
+ * translation table of whatever reuses its slot. */
+void sched_space_gone(const struct space *s);
+
 /* Leave the kernel: run the highest-priority ready thread (idling until there is one). */
 void sched_leave(void) __attribute__((noreturn));
 /* Switch the address space and leave the kernel into `t` (which must be READY). */

@@ -6,6 +6,7 @@
 #include "kmem.h"
 #include "lib/string.h"
 #include "mapdb.h"
+#include "sched.h"
 #include "space.h"
 
 struct space spaces[MAX_SPACES];
@@ -75,6 +76,16 @@ static inline void tlb_flush_page(const struct space *s, uint32_t va)
     tlbimva_write((va & ~0xfffu) | s->asid);
     dsb();
     isb();
+}
+
+uint64_t space_next_candidate(struct space *s, uint64_t va, uint64_t end)
+{
+    while (va < end && va < L4_USER_TOP) {
+        if (s->l1[va >> L1_SHIFT] & L1_COARSE)
+            return va;
+        va = (va | ((1u << L1_SHIFT) - 1)) + 1;      /* the next megabyte */
+    }
+    return end;
 }
 
 int space_lookup(struct space *s, uint32_t va, struct page_info *info)
@@ -174,6 +185,7 @@ void space_delete(struct space *s)
     tlbiasid_write(s->asid);
     dsb();
     isb();
+    sched_space_gone(s);
     kmem_free(s->l1, L1_ENTRIES_USER * 4);
     s->l1 = NULL;
     s->in_use = 0;

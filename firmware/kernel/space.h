@@ -46,6 +46,9 @@ void space_activate(const struct space *s);
 int space_lookup(struct space *s, uint32_t va, struct page_info *info);
 /* Install a page: replaces nothing (the caller unmaps first).  0, or -1 out of memory. */
 int space_set_page(struct space *s, uint32_t va, uint32_t phys, uint32_t rights, struct mapnode *node);
+/* The first address at or after `va` (page aligned) that may be mapped in `s`, skipping the
+ * megabytes with no second-level table; `end` if none before it. */
+uint64_t space_next_candidate(struct space *s, uint64_t va, uint64_t end);
 /* Remove a page's translation (not its node) and flush it from the TLB. */
 void space_clear_page(struct space *s, uint32_t va);
 /* Change a mapped page's rights and flush it from the TLB. */

@@ -252,7 +252,9 @@ static void sys_unmap(struct thread *cur)
     }
     size = 1ull << log2;
     base &= ~(size - 1);
-    for (uint64_t va = base; va < base + size && va < L4_UTCB_AREA; va += L4_PAGE_SIZE)
+    uint64_t end = base + size < L4_UTCB_AREA ? base + size : L4_UTCB_AREA;
+    for (uint64_t va = base; (va = space_next_candidate(cur->space, va, end)) < end;
+         va += L4_PAGE_SIZE)
         mapdb_unmap(cur->space, (uint32_t)va, L4_FPAGE_RIGHTS(fp), r[1] & L4_UNMAP_SELF);
     r[1] = L4_OK;
 }
