@@ -7,6 +7,7 @@
  */
 #include "arch/cpu.h"
 #include "arch/mode.h"
+#include "arch/vfp.h"
 #include "board.h"
 #include "exception.h"
 #include "init.h"
@@ -82,6 +83,8 @@ void kernel_exception(uint32_t kind)
     case L4_EXC_UNDEFINED:
         if (t->ctx.cpsr & (1u << 5))
             t->ctx.pc += 2;                 /* Thumb: the entry took 4, the instruction is 2 back */
+        if (vfp_trap(t))
+            sched_leave();                  /* it was a VFP instruction: retry it with the unit */
         far = t->ctx.pc;
         break;
     default:

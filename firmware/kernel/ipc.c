@@ -107,7 +107,7 @@ static void transfer_item(struct space *src, struct space *dst, uint32_t w0, uin
         if (src_base + off >= L4_USER_TOP || !space_user_address(sv) || !space_user_address(dv))
             break;
         struct page_info info;
-        if (space_lookup(src, sv, &info) && src->idempotent)
+        if (src->idempotent && space_lookup(src, sv, &info))
             space_fault_idempotent(src, sv);
         mapdb_map(src, sv, dst, dv, L4_FPAGE_RIGHTS(fpage), L4_ITEM_TYPE(w0) == L4_ITEM_GRANT);
     }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "arch/cpu.h"
+#include "arch/vfp.h"
 #include "board.h"
 #include "init.h"
 #include "irq.h"
@@ -36,6 +37,7 @@ void kernel_main(uint32_t boot_slot)
     kernel_boot_slot = boot_slot;
     cycles_init();
     cycles_user_enable();
+    vfp_init();
     intc_init();
     timer_init();
     syscall_init();

@@ -1,5 +1,6 @@
 /* The scheduler (see sched.h). */
 #include "arch/cpu.h"
+#include "arch/vfp.h"
 #include "machine/timer.h"
 #include "sched.h"
 #include "space.h"
@@ -159,12 +160,14 @@ void sched_space_gone(const struct space *s)
 
 void sched_switch_to(struct thread *t)
 {
-    if (t != current)
+    if (t != current) {
         TRACE_SWITCH(current, t);
-    current = t;
-    if (t->space != active_space) {
-        space_activate(t->space);
-        active_space = t->space;
+        current = t;
+        vfp_switch(t);
+        if (t->space != active_space) {
+            space_activate(t->space);
+            active_space = t->space;
+        }
     }
     tpidruro_write(t->tls);
     return_to_user(&t->ctx);

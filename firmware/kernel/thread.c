@@ -1,5 +1,6 @@
 /* Threads (see thread.h). */
 #include "arch/mode.h"
+#include "arch/vfp.h"
 #include "ipc.h"
 #include "kmem.h"
 #include "lib/string.h"
@@ -55,8 +56,9 @@ struct thread *thread_create(l4_tid_t tid, struct space *space)
 
 uint32_t thread_user_cpsr(uint32_t cpsr)
 {
-    /* keep the flags (NZCVQ, GE, E) and the Thumb bit; force user mode with IRQs enabled */
-    return (cpsr & 0xf80f0220u) | MODE_USR;
+    /* keep the flags (NZCVQ, GE), the IT state (a Thumb thread can fault inside an IT block),
+     * the endianness and the Thumb bit; force user mode with interrupts enabled */
+    return (cpsr & 0xfe0ffe20u) | MODE_USR;
 }
 
 void thread_wake(struct thread *t, uint32_t error)
@@ -87,6 +89,7 @@ void thread_delete(struct thread *t)
     l4_tid_t id = t->id;
 
     thread_halt(t, 0);
+    vfp_forget(t);
     ipc_cancel_partner(t);          /* whoever sends to or waits for it learns it is gone */
     space_unmap_kernel_page(t->space, thread_utcb_user(t));
     kmem_free(t->utcb, L4_PAGE_SIZE);

@@ -20,6 +20,7 @@
 #define MAX_THREADS     512
 
 struct space;
+struct vfp_state;
 
 /* User registers, as saved by the entry code. */
 struct arch_context {
@@ -83,6 +84,7 @@ struct thread {
     uint32_t stop_reason;       /* why an INACTIVE thread stopped (exc kind, 0 = halted) */
     uint8_t pager_refused;      /* the pager answered the last fault with STOP */
     char name[12];              /* for the host's thread list; set through KDebug */
+    struct vfp_state *vfp;      /* floating-point registers, once the thread used the unit */
 };
 
 extern struct thread *threads;             /* MAX_THREADS of them, from kernel memory */

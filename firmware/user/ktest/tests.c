@@ -859,3 +859,49 @@ out:
     reap(t);
     pager_policy = PAGER_MAP;
 }
+
+/* ---- floating point ------------------------------------------------------------------------ */
+
+/* Put `pattern` in d0 and d31, let the other thread run, and check both came back unchanged. */
+static uint32_t vfp_round(uint32_t pattern)
+{
+    uint32_t lo0, hi0, lo31, hi31;
+
+    __asm__ volatile(".fpu neon\n"
+                     "vmov d0, %0, %1\n"
+                     "vmov d31, %1, %0\n" :: "r"(pattern), "r"(~pattern) : "memory");
+    l4_thread_switch(L4_NILTHREAD);
+    __asm__ volatile(".fpu neon\n"
+                     "vmov %0, %1, d0\n"
+                     "vmov %2, %3, d31\n" : "=r"(lo0), "=r"(hi0), "=r"(lo31), "=r"(hi31));
+    return lo0 == pattern && hi0 == ~pattern && lo31 == ~pattern && hi31 == pattern;
+}
+
+static void vfp_worker(void)
+{
+    uint32_t good = 0;
+
+    for (uint32_t i = 0; i < 50; i++)
+        good += vfp_round(0x5a5a0000u + i);
+    seen[1] = good;
+    seen[2] = 1;
+    l4_exit();
+}
+
+KTEST(vfp_switch, "vfp.context_switch")
+{
+    uint32_t err = 0, good = 0;
+    l4_tid_t t;
+
+    reset_shared();
+    t = spawn(SLOT_FIRST_HELPER, vfp_worker, 0, 100, 0, 0, &err);
+    CHECK(r, t, "spawn failed: %u", err);
+    for (uint32_t i = 0; i < 50; i++)
+        good += vfp_round(0xa5a50000u + i);
+    for (unsigned i = 0; i < 100 && !seen[2]; i++)
+        l4_thread_switch(t);
+    CHECK(r, good == 50, "our registers changed under us in %u of 50 rounds", 50 - good);
+    CHECK(r, seen[2] && seen[1] == 50, "the other thread's changed in %u of 50 rounds", 50 - seen[1]);
+out:
+    reap(t);
+}
