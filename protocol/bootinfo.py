@@ -23,6 +23,7 @@ MODULE_NAME_LEN = 16
 class ModuleFlag(enum.IntFlag):
     PRIVILEGED = 1 << 0             # may use ThreadControl, KDebug, InterruptControl
     FOREIGN_ABI = 1 << 1            # its SVCs go to its exception handler
+    DATA = 1 << 2                   # not a program: a file (the initramfs) for a server to read
 
 
 BootModule = Struct(

@@ -99,6 +99,7 @@ class MsgType(enum.IntEnum):
     SYSCALL_RESULT = 0x4D
     TESTS = 0x4E        # host -> kernel: names of tests and benchmarks -> TEST_NAMES
     TEST_NAMES = 0x4F
+    CONSOLE = 0x50      # target -> host, unsolicited: Linux console output
 
 
 class Role(enum.IntEnum):
@@ -417,6 +418,7 @@ PAYLOADS = {
     MsgType.SYSCALL_RESULT: SyscallResult,
     MsgType.TESTS: Tests,
     MsgType.TEST_NAMES: TestNames,
+    MsgType.CONSOLE: Data,
 }
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Pack the kernel and its boot modules into one payload for the bootloader.
 
-    tools/pack_image.py KERNEL.elf OUT.bin MODULE.elf[:flag,flag][@prio] ...
+    tools/pack_image.py KERNEL.elf OUT.bin MODULE.elf[:flag,flag][@prio] ... [FILE:data]
 
 The payload is the kernel's loadable bytes (what objcopy -O binary gives), zero-padded past the
 kernel's .bss, then each module's memory image (text, data and zeroed bss, from its PT_LOAD
@@ -78,13 +78,17 @@ def pack(kernel_path: Path, modules: list[tuple[Path, int, int]]) -> bytes:
     out = bytearray(payload) + bytes(align(kernel_end) - len(payload))
     table = []
     for path, flags, prio in modules:
-        with open(path, "rb") as f:
-            elf = ELFFile(f)
-            vbase, image = memory_image(elf, physical=False)
-            entry = elf["e_entry"]
+        if flags & ModuleFlag.DATA:
+            vbase, image, entry = 0, path.read_bytes(), 0
+        else:
+            with open(path, "rb") as f:
+                elf = ELFFile(f)
+                vbase, image = memory_image(elf, physical=False)
+                entry = elf["e_entry"]
         out += bytes(align(len(out)) - len(out))
         name = path.stem[:MODULE_NAME_LEN - 1]
-        table.append(dict(name=name, phys=load + len(out), size=align(len(image)), vbase=vbase,
+        table.append(dict(name=name, phys=load + len(out), size=len(image) if flags & ModuleFlag.DATA
+                          else align(len(image)), vbase=vbase,
                           entry=entry, flags=flags, prio=prio))
         out += image + bytes(align(len(image)) - len(image))
     table += [dict(name="", phys=0, size=0, vbase=0, entry=0, flags=0, prio=0)] * (MAX_MODULES - len(table))

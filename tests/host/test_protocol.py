@@ -160,6 +160,7 @@ HAND_PAYLOADS = [
     (MsgType.TESTS, dict(start=0), b"\x00\x00"),
     (MsgType.TEST_NAMES, dict(next=0xFFFF, names="ipc.call\0ipc.call_roundtrip\0map.grant\0"),
      b"\xff\xff\x00\x00ipc.call\x00ipc.call_roundtrip\x00map.grant\x00"),
+    (MsgType.CONSOLE, dict(data=b"hello\r\n\x00\xff"), b"hello\r\n\x00\xff"),
 ]
 
 
@@ -430,6 +431,7 @@ MESSAGES = {
         version=fixed_text(32)))),
     MsgType.PING: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
     MsgType.PONG: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
+    MsgType.CONSOLE: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
     MsgType.LOG: same(st.fixed_dictionaries(dict(level=enum_value(LogLevel, 8), text=greedy_text))),
     MsgType.ERROR: same(st.fixed_dictionaries(dict(code=enum_value(ErrorCode, 16), request=u8, text=greedy_text))),
     MsgType.ACK: same(st.fixed_dictionaries(dict(value=u32))),

@@ -7,6 +7,7 @@
 #define BOOTINFO_MAX_MODULES 16
 #define BOOT_MODULE_PRIVILEGED 0x01
 #define BOOT_MODULE_FOREIGN_ABI 0x02
+#define BOOT_MODULE_DATA 0x04
 
 struct boot_module {
     uint8_t name[16];

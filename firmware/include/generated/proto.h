@@ -57,6 +57,7 @@
 #define PROTO_MSG_SYSCALL_RESULT 0x4d
 #define PROTO_MSG_TESTS 0x4e
 #define PROTO_MSG_TEST_NAMES 0x4f
+#define PROTO_MSG_CONSOLE 0x50
 
 /* Role */
 #define PROTO_ROLE_BOOTLOADER 0x01
@@ -147,6 +148,7 @@
     X(SYSCALL_RESULT, 0x4d, 60, 0) \
     X(TESTS, 0x4e, 2, 0) \
     X(TEST_NAMES, 0x4f, 4, 1) \
+    X(CONSOLE, 0x50, 0, 1) \
 
 
 /* Structures, little-endian and packed */

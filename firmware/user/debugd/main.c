@@ -11,6 +11,7 @@
 #include "lib/info.h"
 #include "lib/link.h"
 #include "lib/string.h"
+#include "console_if.h"
 #include "ktest_if.h"
 #include "machine/uart.h"
 
@@ -299,6 +300,19 @@ static void cmd_syscall(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_SYSCALL, cmd_syscall);
 
+/* Console output of the Linux server: pass it to the host as a CONSOLE frame. */
+static void console_out(const struct l4_msg *m)
+{
+    uint32_t data[CONSOLE_MAX_WRITE / 4], n = m->mr[1];
+    const uint32_t *mr = l4_utcb()->mr;
+
+    if (n > CONSOLE_MAX_WRITE || L4_TAG_UNTYPED(m->mr[0]) < 1 + (n + 3) / 4)
+        return;
+    for (uint32_t i = 0; i < (n + 3) / 4; i++)
+        data[i] = 2 + i < L4_MR_IN_REGISTERS ? m->mr[2 + i] : mr[2 + i];
+    link_send(PROTO_MSG_CONSOLE, 0, data, n, NULL, 0);
+}
+
 /* Find ktest (the boot module of that name) and have it map the shared window. */
 static void ktest_connect(void)
 {
@@ -335,11 +349,19 @@ int main(void)
     send_info(0);
     link_log(PROTO_LOG_INFO, "debugd: ready");
 
+    /* Wait for the UART's interrupt or a server's message; answer it; repeat.  Replying to the
+     * interrupt's ID unmasks the line once the FIFO is drained. */
+    l4_tid_t from = irq;
     for (;;) {
-        while ((c = uart_getc()) >= 0)
-            link_rx_byte((uint8_t)c);
-        /* FIFO empty: the line is quiet, so unmask it and wait for the next interrupt */
+        if (from == irq) {
+            while ((c = uart_getc()) >= 0)
+                link_rx_byte((uint8_t)c);
+        } else if (L4_TAG_LABEL(m.mr[0]) == CONSOLE_LABEL_WRITE) {
+            console_out(&m);
+        }
         m.mr[0] = 0;
-        l4_ipc(irq, irq, L4_ZERO, L4_NEVER, &m, &err);
+        from = l4_ipc(from, L4_ANYTHREAD, L4_ZERO, L4_NEVER, &m, &err);
+        if (err)
+            from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
     }
 }

@@ -69,7 +69,8 @@ int main(void)
     l4_tid_t from;
 
     for (unsigned i = 2; i < kip->boot.count; i++)
-        start(i);
+        if (!(kip->boot.modules[i].flags & BOOT_MODULE_DATA))
+            start(i);
 
     from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
     for (;;) {

@@ -1,0 +1,49 @@
+/* The initramfs: a cpio "newc" archive, read in place (see tools/mkinitramfs.py). */
+#include "linux.h"
+
+static const uint8_t *archive;
+static uint32_t archive_size;
+
+void initrd_init(const uint8_t *data, uint32_t size)
+{
+    archive = data;
+    archive_size = size;
+}
+
+static uint32_t hex8(const uint8_t *p)
+{
+    uint32_t v = 0;
+
+    for (unsigned i = 0; i < 8; i++) {
+        uint8_t c = p[i];
+        v = v << 4 | (c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+    }
+    return v;
+}
+
+const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode)
+{
+    uint32_t off = 0;
+
+    while (path[0] == '/')
+        path++;
+    while (off + 110 <= archive_size && memcmp(archive + off, "070701", 6) == 0) {
+        const uint8_t *h = archive + off;
+        uint32_t fmode = hex8(h + 14), fsize = hex8(h + 54), namesize = hex8(h + 94);
+        const char *name = (const char *)h + 110;
+        uint32_t data = (off + 110 + namesize + 3) & ~3u;
+
+        if (namesize > archive_size - off - 110 || fsize > archive_size - data)
+            return NULL;
+        if (strnlen(name, namesize) == sizeof "TRAILER!!!" - 1 && memcmp(name, "TRAILER!!!", 10) == 0)
+            return NULL;
+        if (strnlen(name, namesize) == strnlen(path, 256) &&
+            memcmp(name, path, strnlen(path, 256)) == 0) {
+            *size = fsize;
+            *mode = fmode;
+            return archive + data;
+        }
+        off = (data + fsize + 3) & ~3u;
+    }
+    return NULL;
+}

@@ -1,0 +1,154 @@
+/*
+ * The Linux server: a paravirtualized Linux personality on L4.  Linux processes are L4 threads
+ * with the foreign-ABI flag, each alone in its address space; this server is their pager and
+ * their exception handler, so every system call and every fault of a process arrives here as a
+ * message, and the reply (now, or later for a call that blocks) carries the result.
+ *
+ * Each process has two page tables, as the seed paper describes: the kernel's, which this server
+ * fills by mapping frames from its own pool, and its own (struct pt below), which says which
+ * frame backs each page, with which rights, shared copy-on-write or not.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l4.h"
+#include "lib/string.h"
+
+#define PAGE            4096u
+#define PAGE_MASK       (~(PAGE - 1))
+
+/* ---- frames: the server's pool of physical memory ---------------------------------------- */
+
+/* The pool is one block from sigma0, mapped 1:1 in our space. */
+void frames_init(uint32_t base, uint32_t size);
+uint32_t frame_alloc(void);                 /* a zeroed frame's address, or 0 */
+void frame_get(uint32_t frame);             /* one more page table refers to it */
+void frame_put(uint32_t frame);             /* one fewer: freed at zero */
+uint32_t frame_refs(uint32_t frame);
+uint32_t frames_free(void);
+
+/* ---- a process's memory ----------------------------------------------------------------- */
+
+#define VM_READ     L4_READ
+#define VM_WRITE    L4_WRITE
+#define VM_EXEC     L4_EXEC
+
+#define MAX_VMAS    24
+
+/* A region of a process's address space: anonymous (zero-filled) or backed by a file image. */
+struct vma {
+    uint32_t start, end;            /* page aligned */
+    uint32_t prot;                  /* VM_* */
+    const uint8_t *file;            /* file contents at `start`, or NULL */
+    uint32_t file_offset;           /* of `start` within the file data */
+    uint32_t file_size;             /* bytes of the file data after file_offset... */
+    uint32_t file_vaddr;            /* ...that land from this address on (before: zeros) */
+};
+
+/* The server's own page table of a process: a frame (and bits) per page, two levels. */
+#define PTE_PRESENT 1u
+#define PTE_WRITE   2u              /* the process may write it (after copy-on-write) */
+#define PTE_COW     4u              /* shared with another process until written */
+
+#define PT_SPAN     (4u << 20)      /* one second-level table (a frame of 1024 entries) */
+
+struct pt {
+    uint32_t *dir[512];             /* per 4 MiB of the 2 GiB: a table, or NULL */
+};
+
+struct mm {
+    struct pt pt;
+    struct vma vma[MAX_VMAS];
+    unsigned nvma;
+    uint32_t brk_start, brk;        /* the heap */
+    uint32_t mmap_next;             /* where the next anonymous mapping goes (down) */
+    uint32_t pages;                 /* resident pages */
+};
+
+struct mm *mm_new(void);
+void mm_free(struct mm *mm);
+struct vma *mm_find(struct mm *mm, uint32_t addr);
+int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
+void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end);
+/* The frame behind `addr` after making it present (and private if `write`); 0 when the access is
+ * not allowed.  `t`, when not nil, is the process thread, whose kernel mapping is kept in step. */
+uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx);
+/* Copy to and from a process's memory, faulting pages in; -1 when an address is bad. */
+int mm_copy_in(struct mm *mm, l4_tid_t t, void *dst, uint32_t src, uint32_t len);
+int mm_copy_out(struct mm *mm, l4_tid_t t, uint32_t dst, const void *src, uint32_t len);
+/* Copy a NUL-terminated string of at most `max` bytes (terminator included); -1 if too long or bad. */
+int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t max);
+
+/* ---- processes -------------------------------------------------------------------------- */
+
+#define MAX_PROCS   64
+#define MAX_FDS     32
+
+enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
+
+/* Why a process's reply is deferred. */
+enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP };
+
+struct proc {
+    enum proc_state state;
+    int pid, ppid;
+    l4_tid_t tid;
+    struct mm *mm;
+    char cwd[128];
+    char comm[16];
+    int exit_status;                /* wait status, once a zombie */
+    uint32_t regs[18];              /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
+    enum block_reason blocked;
+    int wait_pid;                   /* B_WAIT: which child */
+    uint32_t wait_status_ptr;
+    uint64_t wake_us;               /* B_SLEEP */
+    uint32_t tls;
+    uint32_t clear_child_tid;
+};
+
+extern struct proc procs[MAX_PROCS];
+extern l4_tid_t linux_server;
+
+struct proc *proc_by_tid(l4_tid_t t);
+struct proc *proc_by_pid(int pid);
+/* Start the program at `path` as a new process (the first: pid 1). */
+int proc_spawn(const char *path, char *const argv[], char *const envp[]);
+/* Reply to a process's pending system call with result `r0` (its other registers as they were,
+ * or as the call changed them in p->regs) and let it run. */
+void proc_resume(struct proc *p, uint32_t r0);
+/* End a process with wait status `status`. */
+void proc_exit(struct proc *p, int status);
+
+/* ---- programs --------------------------------------------------------------------------- */
+
+/* Load the static ELF `image` into `mm`; sets the entry point and the program's layout. */
+struct exec_info {
+    uint32_t entry;
+    uint32_t phdr, phent, phnum;
+    uint32_t brk;
+};
+int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_info *info);
+/* Build the initial stack (argv, envp, auxiliary vector); returns the stack pointer or 0. */
+uint32_t stack_setup(struct mm *mm, l4_tid_t t, const struct exec_info *info, const char *path,
+                     char *const argv[], char *const envp[]);
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+/* The initramfs: a file's contents by path, or NULL. */
+const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode);
+void initrd_init(const uint8_t *archive, uint32_t size);
+
+/* ---- the console ------------------------------------------------------------------------ */
+
+void console_write(const void *buf, uint32_t len);
+
+/* ---- system calls ----------------------------------------------------------------------- */
+
+/* Handle a system call of `p` (registers in p->regs); returns 1 when the reply is deferred. */
+int syscall_dispatch(struct proc *p);
+extern uint32_t unknown_syscalls[512];
+
+uint64_t now_us(void);
+void log_text(const char *text);

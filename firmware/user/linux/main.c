@@ -1,0 +1,300 @@
+/*
+ * The Linux server's main loop.  One thread serves every process: it is their pager and their
+ * exception handler, so each message it receives is a system call (an SVC of a foreign-ABI
+ * thread, with the registers), a page fault, or an exception.  A call that cannot finish now
+ * (wait4, nanosleep) leaves its process waiting for a reply that comes later; the loop never
+ * blocks on one process, so the others keep running.
+ */
+#include "console_if.h"
+#include "linux.h"
+
+struct proc procs[MAX_PROCS];
+l4_tid_t linux_server;
+static l4_tid_t debugd;
+static uint16_t versions[MAX_PROCS];
+static int next_pid = 1;
+
+uint64_t now_us(void)
+{
+    return l4_system_clock();
+}
+
+void log_text(const char *text)
+{
+    console_write(text, strnlen(text, 200));
+    console_write("\n", 1);
+}
+
+void console_write(const void *buf, uint32_t len)
+{
+    const uint8_t *p = buf;
+    struct l4_utcb *u = l4_utcb();
+
+    while (len && debugd) {
+        struct l4_msg m = { { 0 } };
+        uint32_t n = len < CONSOLE_MAX_WRITE ? len : CONSOLE_MAX_WRITE, words = (n + 3) / 4, err;
+        uint32_t data[CONSOLE_MAX_WRITE / 4];
+
+        memset(data, 0, sizeof data);
+        memcpy(data, p, n);
+        m.mr[0] = L4_TAG(CONSOLE_LABEL_WRITE, 1 + words, 0);
+        m.mr[1] = n;
+        for (uint32_t i = 0; i < words; i++) {
+            if (2 + i < L4_MR_IN_REGISTERS)
+                m.mr[2 + i] = data[i];
+            else
+                u->mr[2 + i] = data[i];
+        }
+        /* debugd is above us and always ready; the timeout keeps a stuck debugd from stopping us */
+        l4_ipc(debugd, debugd, 100000, 100000, &m, &err);
+        p += n;
+        len -= n;
+    }
+}
+
+struct proc *proc_by_tid(l4_tid_t t)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].tid == t)
+            return &procs[i];
+    return NULL;
+}
+
+struct proc *proc_by_pid(int pid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].pid == pid)
+            return &procs[i];
+    return NULL;
+}
+
+/* Send `p` its registers (MR1..MR17 = r0-r12, sp, lr, pc, cpsr) and let it run. */
+static void reply_regs(struct proc *p)
+{
+    struct l4_msg m = { { L4_TAG(0, L4_EXC_CPSR, 0) } };
+    struct l4_utcb *u = l4_utcb();
+
+    for (unsigned i = 1; i <= L4_EXC_CPSR; i++) {
+        if (i < L4_MR_IN_REGISTERS)
+            m.mr[i] = p->regs[i - 1];
+        else
+            u->mr[i] = p->regs[i - 1];
+    }
+    l4_send(p->tid, &m, L4_ZERO);
+}
+
+void proc_resume(struct proc *p, uint32_t r0)
+{
+    p->regs[0] = r0;
+    p->blocked = B_NONE;
+    p->state = P_RUNNING;
+    reply_regs(p);
+}
+
+static void stop_thread(struct proc *p)
+{
+    l4_thread_control(p->tid, L4_NILTHREAD, 0, 0, 0, 0);    /* its space goes with it */
+}
+
+void proc_exit(struct proc *p, int status)
+{
+    char text[96];
+
+    stop_thread(p);
+    mm_free(p->mm);
+    p->mm = NULL;
+    p->exit_status = status;
+    p->state = P_ZOMBIE;
+    if ((status & 0x7f) == 0)
+        fmt(text, sizeof text, "[linux: pid %d (%s) exited with status %d]", p->pid, p->comm,
+            (status >> 8) & 0xff);
+    else
+        fmt(text, sizeof text, "[linux: pid %d (%s) killed by signal %d]", p->pid, p->comm,
+            status & 0x7f);
+    log_text(text);
+    /* wake a parent waiting for it */
+    struct proc *parent = proc_by_pid(p->ppid);
+    if (parent && parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
+        (parent->wait_pid == -1 || parent->wait_pid == p->pid)) {
+        if (parent->wait_status_ptr)
+            mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &p->exit_status, 4);
+        int pid = p->pid;
+        p->state = P_FREE;
+        proc_resume(parent, (uint32_t)pid);
+    } else if (!parent) {
+        p->state = P_FREE;                      /* nobody will wait for it */
+    }
+}
+
+int proc_spawn(const char *path, char *const argv[], char *const envp[])
+{
+    struct proc *p = NULL;
+    struct exec_info info;
+    const uint8_t *image;
+    uint32_t size, mode, sp, slot, regs[13] = { 0 };
+    int err;
+
+    for (slot = 0; slot < MAX_PROCS && procs[slot].state != P_FREE; slot++)
+        ;
+    if (slot == MAX_PROCS)
+        return -11;                             /* EAGAIN */
+    image = initrd_find(path, &size, &mode);
+    if (!image)
+        return -2;                              /* ENOENT */
+    p = &procs[slot];
+    memset(p, 0, sizeof *p);
+    versions[slot] = (uint16_t)((versions[slot] + 1) & 0x3fff) ? (uint16_t)((versions[slot] + 1) & 0x3fff) : 1;
+    p->tid = L4_TID(L4_TID_NUMBER(linux_server) + 1 + slot, versions[slot]);
+    p->pid = next_pid++;
+    p->ppid = 0;
+    memcpy(p->cwd, "/", 2);
+    const char *base = path;
+    for (const char *c = path; *c; c++)
+        if (*c == '/')
+            base = c + 1;
+    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    p->mm = mm_new();
+    if (!p->mm)
+        return -12;
+    err = elf_load(p->mm, image, size, &info);
+    if (err)
+        goto fail;
+    err = -12;
+    if (l4_thread_control(p->tid, p->tid, linux_server, linux_server, linux_server,
+                          L4_TC_FOREIGN_ABI))
+        goto fail;
+    l4_schedule(p->tid, 50, L4_TC_KEEP);
+    sp = stack_setup(p->mm, p->tid, &info, path, argv, envp);
+    if (!sp)
+        goto fail_thread;
+    l4_set_name(p->tid, p->comm);
+    regs[0] = p->tid;
+    regs[1] = L4_XR_SP | L4_XR_PC | L4_XR_FLAGS | L4_XR_RESUME;
+    regs[2] = sp;
+    regs[3] = info.entry & ~1u;
+    regs[4] = info.entry & 1 ? 0x30 : 0x10;     /* Thumb entry: start in Thumb state */
+    regs[7] = L4_SYS_EXCHANGE_REGISTERS;
+    l4_syscall_regs(regs);
+    if (regs[1])
+        goto fail_thread;
+    p->state = P_RUNNING;
+    return p->pid;
+
+fail_thread:
+    stop_thread(p);
+fail:
+    mm_free(p->mm);
+    p->state = P_FREE;
+    return err;
+}
+
+/* The process faulted at `addr`: map the page, or end the process with SIGSEGV. */
+static void page_fault(struct proc *p, uint32_t addr, uint32_t rwx)
+{
+    struct l4_msg m = { { 0 } };
+    uint32_t frame = mm_touch(p->mm, p->tid, addr, rwx & 7);
+    struct vma *v;
+    uint32_t *pte_rights;
+
+    if (!frame) {
+        proc_exit(p, 11);                       /* SIGSEGV */
+        return;
+    }
+    v = mm_find(p->mm, addr);
+    pte_rights = NULL;
+    (void)pte_rights;
+    /* writable now only if the region is and the page is no longer shared */
+    uint32_t rights = VM_READ | (v->prot & VM_EXEC);
+    if (v->prot & VM_WRITE && (rwx & VM_WRITE || frame_refs(frame) == 1))
+        rights |= VM_WRITE;
+    m.mr[0] = L4_TAG(0, 0, 2);
+    m.mr[1] = (addr & PAGE_MASK) | L4_ITEM_MAP;
+    m.mr[2] = L4_FPAGE(frame, 12, rights);
+    l4_send(p->tid, &m, L4_ZERO);
+}
+
+/* Ask sigma0 for the memory the server hands to processes: one aligned block, mapped 1:1. */
+static int get_pool(void)
+{
+    const struct l4_kip *kip = l4_kip();
+    uint32_t size = 16u << 20;
+    uint32_t base = (kip->free_base + kip->free_size - size) & ~(size - 1);
+
+    if (l4_sigma0_request(L4_FPAGE(base, 24, L4_RWX), L4_COMPLETE))
+        return -1;
+    frames_init(base, size);
+    return 0;
+}
+
+/* Find a boot module by name: its index, or -1. */
+static int module(const char *name)
+{
+    const struct l4_kip *kip = l4_kip();
+    size_t len = strnlen(name, 16);
+
+    for (unsigned i = 0; i < kip->boot.count; i++)
+        if (strnlen((const char *)kip->boot.modules[i].name, 16) == len &&
+            memcmp(kip->boot.modules[i].name, name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int map_initrd(void)
+{
+    const struct boot_module *m;
+    int i = module("initrd");
+
+    if (i < 0)
+        return -1;
+    m = &l4_kip()->boot.modules[i];
+    for (uint32_t off = 0; off < m->size; off += PAGE)
+        if (l4_sigma0_request(L4_FPAGE((m->phys + off) & PAGE_MASK, 12, L4_READ), L4_COMPLETE))
+            return -1;
+    initrd_init((const uint8_t *)m->phys, m->size);
+    return 0;
+}
+
+int main(void)
+{
+    struct l4_msg m = { { 0 } };
+    uint32_t err;
+    l4_tid_t from;
+    int i = module("debugd");
+
+    linux_server = l4_myself();
+    debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;
+    if (get_pool() || map_initrd()) {
+        log_text("linux: no memory pool or no initramfs");
+        return 1;
+    }
+    char *const argv[] = { "/bin/hello", NULL };
+    char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=vt100", NULL };
+    int pid = proc_spawn("/bin/hello", argv, envp);
+    if (pid < 0) {
+        char text[64];
+        fmt(text, sizeof text, "linux: cannot start /bin/hello: %d", pid);
+        log_text(text);
+    }
+
+    for (;;) {
+        from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
+        if (err)
+            continue;
+        struct proc *p = proc_by_tid(from);
+        uint32_t label = L4_TAG_LABEL(m.mr[0]);
+        if (!p || p->state != P_RUNNING)
+            continue;
+        if (label == L4_LABEL_SYSCALL) {
+            struct l4_utcb *u = l4_utcb();
+            for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
+                p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];
+            if (!syscall_dispatch(p))
+                reply_regs(p);
+        } else if ((label & 0xfff0u) == L4_LABEL_PAGEFAULT) {
+            page_fault(p, m.mr[1], label & 7);
+        } else if (label == L4_LABEL_EXCEPTION) {
+            uint32_t kind = l4_utcb()->mr[L4_EXC_KIND];
+            proc_exit(p, kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : 11);
+        }
+    }
+}
