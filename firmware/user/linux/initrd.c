@@ -47,3 +47,44 @@ const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode)
     }
     return NULL;
 }
+
+int initrd_children(const char *dir, char (*names)[64], unsigned max)
+{
+    uint32_t off = 0;
+    unsigned n = 0;
+    size_t dlen;
+
+    while (dir[0] == '/')
+        dir++;
+    dlen = strnlen(dir, 256);
+    while (off + 110 <= archive_size && memcmp(archive + off, "070701", 6) == 0 && n < max) {
+        const uint8_t *h = archive + off;
+        uint32_t fsize = hex8(h + 54), namesize = hex8(h + 94);
+        const char *name = (const char *)h + 110;
+        uint32_t data = (off + 110 + namesize + 3) & ~3u;
+        size_t len = strnlen(name, namesize);
+
+        if (namesize > archive_size - off - 110 || fsize > archive_size - data)
+            break;
+        off = (data + fsize + 3) & ~3u;
+        if (len == 10 && memcmp(name, "TRAILER!!!", 10) == 0)
+            break;
+        if (dlen && (len <= dlen || memcmp(name, dir, dlen) || name[dlen] != '/'))
+            continue;
+        const char *rest = name + (dlen ? dlen + 1 : 0);
+        size_t k = 0;
+        while (rest[k] && rest[k] != '/' && k < (size_t)(name + len - rest))
+            k++;
+        if (!k || k >= 64)
+            continue;
+        int dup = 0;
+        for (unsigned i = 0; i < n && !dup; i++)
+            dup = strnlen(names[i], 64) == k && !memcmp(names[i], rest, k);
+        if (dup)
+            continue;
+        memcpy(names[n], rest, k);
+        names[n][k] = 0;
+        n++;
+    }
+    return (int)n;
+}

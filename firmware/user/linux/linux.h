@@ -78,6 +78,10 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx);
 /* Copy to and from a process's memory, faulting pages in; -1 when an address is bad. */
 int mm_copy_in(struct mm *mm, l4_tid_t t, void *dst, uint32_t src, uint32_t len);
 int mm_copy_out(struct mm *mm, l4_tid_t t, uint32_t dst, const void *src, uint32_t len);
+/* A copy of `mm` for fork: pages are shared copy-on-write (write rights taken from the
+ * parent's kernel mapping through Unmap). */
+struct mm *mm_fork(struct mm *mm);
+
 /* Copy a NUL-terminated string of at most `max` bytes (terminator included); -1 if too long or bad. */
 int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t max);
 
@@ -89,10 +93,15 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
 enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
 
 /* Why a process's reply is deferred. */
-enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP };
+enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE };
+
+struct file;
 
 struct proc {
     enum proc_state state;
+    struct file *fd[MAX_FDS];
+    uint32_t cloexec;                   /* a bit per descriptor */
+    uint32_t starting;                  /* a forked child: its first trap takes these regs */
     int pid, ppid;
     l4_tid_t tid;
     struct mm *mm;
@@ -120,6 +129,18 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[]);
 void proc_resume(struct proc *p, uint32_t r0);
 /* End a process with wait status `status`. */
 void proc_exit(struct proc *p, int status);
+/* wait4: a child's pid (status stored), 0 (WNOHANG, none yet), -errno, or 1 << 30 when the
+ * caller now waits. */
+int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);
+/* fork: a copy of `p` whose first instruction returns 0 from the system call; its pid or -errno. */
+int proc_fork(struct proc *p);
+/* execve: replace `p`'s program; 0 (p->regs hold the new start state) or -errno. */
+int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[]);
+/* Resume whoever can run again now (wait4 of a parent, sleepers whose time came). */
+void proc_wake_sleepers(void);
+uint64_t proc_next_wake(void);
+/* A fork's first trap: the address of the trampoline page (an SVC instruction). */
+#define TRAMPOLINE  0x7dff0000u
 
 /* ---- programs --------------------------------------------------------------------------- */
 
@@ -139,6 +160,9 @@ uint32_t stack_setup(struct mm *mm, l4_tid_t t, const struct exec_info *info, co
 /* The initramfs: a file's contents by path, or NULL. */
 const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode);
 void initrd_init(const uint8_t *archive, uint32_t size);
+/* The names directly under directory `dir` (no duplicates), at most `max` of them (each shorter
+ * than 64 bytes); returns how many. */
+int initrd_children(const char *dir, char (*names)[64], unsigned max);
 
 /* ---- the console ------------------------------------------------------------------------ */
 

@@ -7,6 +7,7 @@
  */
 #include "console_if.h"
 #include "linux.h"
+#include "vfs.h"
 
 struct proc procs[MAX_PROCS];
 l4_tid_t linux_server;
@@ -96,11 +97,34 @@ static void stop_thread(struct proc *p)
     l4_thread_control(p->tid, L4_NILTHREAD, 0, 0, 0, 0);    /* its space goes with it */
 }
 
+/* A child's wait status for its parent, and the child gone for good. */
+static int reap(struct proc *parent, struct proc *child)
+{
+    int pid = child->pid;
+
+    if (parent->wait_status_ptr)
+        mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &child->exit_status, 4);
+    child->state = P_FREE;
+    return pid;
+}
+
 void proc_exit(struct proc *p, int status)
 {
     char text[96];
 
     stop_thread(p);
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        file_put(p->fd[i]);
+        p->fd[i] = NULL;
+    }
+    /* orphans: nobody will wait for them */
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        if (procs[i].state == P_FREE || procs[i].ppid != p->pid)
+            continue;
+        procs[i].ppid = 0;
+        if (procs[i].state == P_ZOMBIE)
+            procs[i].state = P_FREE;
+    }
     mm_free(p->mm);
     p->mm = NULL;
     p->exit_status = status;
@@ -111,19 +135,181 @@ void proc_exit(struct proc *p, int status)
     else
         fmt(text, sizeof text, "[linux: pid %d (%s) killed by signal %d]", p->pid, p->comm,
             status & 0x7f);
-    log_text(text);
+    if (p->ppid == 0)
+        log_text(text);
     /* wake a parent waiting for it */
     struct proc *parent = proc_by_pid(p->ppid);
     if (parent && parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
-        (parent->wait_pid == -1 || parent->wait_pid == p->pid)) {
-        if (parent->wait_status_ptr)
-            mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &p->exit_status, 4);
-        int pid = p->pid;
-        p->state = P_FREE;
-        proc_resume(parent, (uint32_t)pid);
-    } else if (!parent) {
+        (parent->wait_pid == -1 || parent->wait_pid == p->pid))
+        proc_resume(parent, (uint32_t)reap(parent, p));
+    else if (!parent)
         p->state = P_FREE;                      /* nobody will wait for it */
+}
+
+int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
+{
+    int children = 0;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *c = &procs[i];
+        if (c->state == P_FREE || c->ppid != p->pid || (pid > 0 && c->pid != pid))
+            continue;
+        children++;
+        if (c->state == P_ZOMBIE) {
+            p->wait_status_ptr = status_ptr;
+            return reap(p, c);
+        }
     }
+    if (!children)
+        return -10;                             /* ECHILD */
+    if (options & 1)                            /* WNOHANG */
+        return 0;
+    p->state = P_BLOCKED;
+    p->blocked = B_WAIT;
+    p->wait_pid = pid > 0 ? pid : -1;
+    p->wait_status_ptr = status_ptr;
+    return 1 << 30;                             /* deferred */
+}
+
+static const uint32_t trampoline_code[] = { 0xef000000u };     /* svc #0 (ARM) */
+
+static struct proc *proc_slot(uint32_t *slot)
+{
+    for (*slot = 0; *slot < MAX_PROCS; (*slot)++)
+        if (procs[*slot].state == P_FREE)
+            return &procs[*slot];
+    return NULL;
+}
+
+static l4_tid_t new_tid(uint32_t slot)
+{
+    uint16_t v = (uint16_t)((versions[slot] + 1) & 0x3fff);
+    versions[slot] = v ? v : 1;
+    return L4_TID(L4_TID_NUMBER(linux_server) + 1 + slot, versions[slot]);
+}
+
+int proc_fork(struct proc *p)
+{
+    uint32_t slot, regs[13] = { 0 };
+    struct proc *c = proc_slot(&slot);
+
+    if (!c)
+        return -11;                             /* EAGAIN */
+    memset(c, 0, sizeof *c);
+    c->mm = mm_fork(p->mm);
+    if (!c->mm || mm_add(c->mm, TRAMPOLINE, TRAMPOLINE + PAGE, VM_READ | VM_EXEC)) {
+        if (c->mm)
+            mm_free(c->mm);
+        return -12;
+    }
+    struct vma *t = &c->mm->vma[c->mm->nvma - 1];
+    t->file = (const uint8_t *)trampoline_code;
+    t->file_vaddr = TRAMPOLINE;
+    t->file_size = sizeof trampoline_code;
+    c->tid = new_tid(slot);
+    c->pid = next_pid++;
+    c->ppid = p->pid;
+    memcpy(c->cwd, p->cwd, sizeof c->cwd);
+    memcpy(c->comm, p->comm, sizeof c->comm);
+    memcpy(c->regs, p->regs, sizeof c->regs);
+    c->regs[0] = 0;                             /* fork returns 0 in the child */
+    c->tls = p->tls;
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        c->fd[i] = p->fd[i];
+        if (c->fd[i])
+            c->fd[i]->refs++;
+    }
+    c->cloexec = p->cloexec;
+    if (l4_thread_control(c->tid, c->tid, linux_server, linux_server, linux_server,
+                          L4_TC_FOREIGN_ABI)) {
+        for (unsigned i = 0; i < MAX_FDS; i++)
+            file_put(c->fd[i]);
+        mm_free(c->mm);
+        c->state = P_FREE;
+        return -11;
+    }
+    l4_schedule(c->tid, 50, L4_TC_KEEP);
+    l4_set_name(c->tid, c->comm);
+    c->starting = 1;
+    c->state = P_RUNNING;
+    /* the child starts at the trampoline; its first trap gets it the parent's registers */
+    regs[0] = c->tid;
+    regs[1] = L4_XR_SP | L4_XR_PC | L4_XR_FLAGS | L4_XR_RESUME | L4_XR_TLS;
+    regs[2] = c->regs[13];
+    regs[3] = TRAMPOLINE;
+    regs[4] = 0x10;
+    regs[7] = L4_SYS_EXCHANGE_REGISTERS;
+    regs[8] = c->tls;
+    l4_syscall_regs(regs);
+    return c->pid;
+}
+
+int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[])
+{
+    struct exec_info info;
+    const uint8_t *image;
+    uint32_t size, mode, sp;
+    struct mm *mm, *old = p->mm;
+    int err;
+
+    image = initrd_find(path, &size, &mode);
+    if (!image)
+        return -2;
+    if (!(mode & 0111))
+        return -13;                             /* EACCES */
+    mm = mm_new();
+    if (!mm)
+        return -12;
+    err = elf_load(mm, image, size, &info);
+    if (err) {
+        mm_free(mm);
+        return err;
+    }
+    sp = stack_setup(mm, p->tid, &info, path, argv, envp);
+    if (!sp) {
+        mm_free(mm);
+        return -12;
+    }
+    p->mm = mm;
+    mm_free(old);                               /* and every mapping of it in the process */
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        if (p->cloexec & 1u << i) {
+            file_put(p->fd[i]);
+            p->fd[i] = NULL;
+        }
+    }
+    p->cloexec = 0;
+    const char *base = path;
+    for (const char *c = path; *c; c++)
+        if (*c == '/')
+            base = c + 1;
+    memset(p->comm, 0, sizeof p->comm);
+    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    l4_set_name(p->tid, p->comm);
+    memset(p->regs, 0, sizeof p->regs);
+    p->regs[13] = sp;
+    p->regs[15] = info.entry & ~1u;
+    p->regs[16] = info.entry & 1 ? 0x30 : 0x10;
+    return 0;
+}
+
+uint64_t proc_next_wake(void)
+{
+    uint64_t next = ~0ull;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state == P_BLOCKED && procs[i].blocked == B_SLEEP && procs[i].wake_us < next)
+            next = procs[i].wake_us;
+    return next;
+}
+
+void proc_wake_sleepers(void)
+{
+    uint64_t now = now_us();
+
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state == P_BLOCKED && procs[i].blocked == B_SLEEP && procs[i].wake_us <= now)
+            proc_resume(&procs[i], 0);
 }
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[])
@@ -143,8 +329,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
         return -2;                              /* ENOENT */
     p = &procs[slot];
     memset(p, 0, sizeof *p);
-    versions[slot] = (uint16_t)((versions[slot] + 1) & 0x3fff) ? (uint16_t)((versions[slot] + 1) & 0x3fff) : 1;
-    p->tid = L4_TID(L4_TID_NUMBER(linux_server) + 1 + slot, versions[slot]);
+    p->tid = new_tid(slot);
     p->pid = next_pid++;
     p->ppid = 0;
     memcpy(p->cwd, "/", 2);
@@ -178,6 +363,12 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     if (regs[1])
         goto fail_thread;
     p->state = P_RUNNING;
+    /* descriptors 0, 1 and 2: the console */
+    for (unsigned i = 0; i < 3; i++) {
+        p->fd[i] = i == 0 || !p->fd[0] ? file_new(F_CONSOLE) : p->fd[0];
+        if (i && p->fd[i] == p->fd[0])
+            p->fd[0]->refs++;
+    }
     return p->pid;
 
 fail_thread:
@@ -267,24 +458,31 @@ int main(void)
         log_text("linux: no memory pool or no initramfs");
         return 1;
     }
-    char *const argv[] = { "/bin/hello", NULL };
+    char *const argv[] = { "/bin/init", NULL };
     char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=vt100", NULL };
-    int pid = proc_spawn("/bin/hello", argv, envp);
+    int pid = proc_spawn("/bin/init", argv, envp);
     if (pid < 0) {
         char text[64];
-        fmt(text, sizeof text, "linux: cannot start /bin/hello: %d", pid);
+        fmt(text, sizeof text, "linux: cannot start /bin/init: %d", pid);
         log_text(text);
     }
 
     for (;;) {
-        from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
+        uint64_t wake = proc_next_wake(), now = now_us();
+        uint32_t timeout = wake == ~0ull ? L4_NEVER : wake <= now ? L4_ZERO :
+                           wake - now > 0x7fffffff ? 0x7fffffff : (uint32_t)(wake - now);
+        from = l4_receive(L4_ANYTHREAD, &m, timeout, &err);
+        proc_wake_sleepers();
         if (err)
             continue;
         struct proc *p = proc_by_tid(from);
         uint32_t label = L4_TAG_LABEL(m.mr[0]);
         if (!p || p->state != P_RUNNING)
             continue;
-        if (label == L4_LABEL_SYSCALL) {
+        if (label == L4_LABEL_SYSCALL && p->starting) {
+            p->starting = 0;                    /* a forked child's first trap */
+            reply_regs(p);
+        } else if (label == L4_LABEL_SYSCALL) {
             struct l4_utcb *u = l4_utcb();
             for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
                 p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];

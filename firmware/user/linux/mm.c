@@ -272,3 +272,43 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
     }
     return -1;
 }
+
+struct mm *mm_fork(struct mm *mm)
+{
+    struct mm *c = mm_new();
+
+    if (!c)
+        return NULL;
+    memcpy(c->vma, mm->vma, sizeof c->vma);
+    c->nvma = mm->nvma;
+    c->brk_start = mm->brk_start;
+    c->brk = mm->brk;
+    c->mmap_next = mm->mmap_next;
+    for (unsigned d = 0; d < 512; d++) {
+        uint32_t *from = mm->pt.dir[d], *to;
+        if (!from)
+            continue;
+        to = (uint32_t *)frame_alloc();
+        if (!to) {
+            mm_free(c);
+            return NULL;
+        }
+        c->pt.dir[d] = to;
+        for (unsigned e = 0; e < PAGE / 4; e++) {
+            uint32_t pte = from[e], frame = pte & PAGE_MASK;
+            if (!(pte & PTE_PRESENT))
+                continue;
+            frame_get(frame);
+            if (pte & (PTE_WRITE | PTE_COW)) {
+                /* shared until written: neither may write it now, so take write away from
+                 * every mapping of it (the parent's) */
+                pte = frame | PTE_PRESENT | PTE_COW;
+                from[e] = pte;
+                l4_unmap(L4_FPAGE(frame, 12, L4_WRITE), 0);
+            }
+            to[e] = pte;
+            c->pages++;
+        }
+    }
+    return c;
+}

@@ -1,0 +1,44 @@
+/* The first process: runs every program named on /etc/autorun's lines, one after another, and
+ * reports how each ended. (Without the file: /bin/hello.) */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void run(char *path)
+{
+    pid_t pid = fork();
+    int status;
+
+    if (pid == 0) {
+        char *argv[] = { path, NULL };
+        execv(path, argv);
+        printf("init: cannot run %s\n", path);
+        _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+        printf("init: fork or wait failed for %s\n", path);
+        return;
+    }
+    if (WIFEXITED(status))
+        printf("init: %s exited with %d\n", path, WEXITSTATUS(status));
+    else
+        printf("init: %s killed by signal %d\n", path, WTERMSIG(status));
+}
+
+int main(void)
+{
+    char buf[512];
+    int fd = open("/etc/autorun", O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+
+    if (n <= 0) {
+        run("/bin/hello");
+        return 0;
+    }
+    buf[n] = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+        run(line);
+    return 0;
+}
