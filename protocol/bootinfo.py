@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 
-from construct import Const, Int32ul, Struct
+from construct import Const, Int16ul, Int32ul, Struct
 
 from .wire import Text
 
@@ -29,7 +29,8 @@ class ModuleFlag(enum.IntFlag):
 BootModule = Struct(
     "name" / Text(MODULE_NAME_LEN),
     "phys" / Int32ul,               # physical address of the module's memory image
-    "size" / Int32ul,               # bytes, a whole number of pages (text, data and bss)
+    "size" / Int32ul,               # bytes in memory, a whole number of pages (text, data and bss)
+    "image_size" / Int32ul,         # bytes of it in the image; the rest starts zeroed
     "vbase" / Int32ul,              # virtual address the image is linked at
     "entry" / Int32ul,
     "flags" / Int32ul,              # ModuleFlag
@@ -41,4 +42,19 @@ BootInfo = Struct(
     "count" / Int32ul,
     "end" / Int32ul,                # physical end of the image, modules included
     "modules" / BootModule[MAX_MODULES],
+)
+
+
+# The root file system partition in flash (after the bootloader in bank 0): this header, then, at
+# ROOTFS_DATA_OFFSET, the initramfs (a cpio "newc" archive) the Linux server reads in place.
+ROOTFS_MAGIC = 0x53465452           # "RTFS" little-endian
+ROOTFS_FORMAT = 1
+ROOTFS_DATA_OFFSET = 4096
+
+RootfsHeader = Struct(
+    "magic" / Const(ROOTFS_MAGIC, Int32ul),
+    "format" / Const(ROOTFS_FORMAT, Int16ul),
+    "header_size" / Const(16, Int16ul),
+    "length" / Int32ul,             # bytes of the archive
+    "crc" / Int32ul,                # CRC-32 of the archive
 )

@@ -222,7 +222,12 @@ def generate_bootinfo() -> str:
     for member in bootinfo.ModuleFlag:
         out.append(f"#define BOOT_MODULE_{member.name} 0x{int(member.value):02x}")
     out.append("")
-    out += _struct_block([(bootinfo.BootModule, "boot_module"), (bootinfo.BootInfo, "boot_info")])
+    out.append(f"#define ROOTFS_MAGIC 0x{bootinfo.ROOTFS_MAGIC:08x}u")
+    out.append(f"#define ROOTFS_FORMAT {bootinfo.ROOTFS_FORMAT}")
+    out.append(f"#define ROOTFS_DATA_OFFSET {bootinfo.ROOTFS_DATA_OFFSET}")
+    out.append("")
+    out += _struct_block([(bootinfo.BootModule, "boot_module"), (bootinfo.BootInfo, "boot_info"),
+                          (bootinfo.RootfsHeader, "rootfs_header")])
     return "\n".join(out)
 
 

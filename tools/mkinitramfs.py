@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Pack files into an initramfs: a cpio archive in the "newc" format Linux uses.
 
-    tools/mkinitramfs.py OUT.cpio DEST=SOURCE ...
+    tools/mkinitramfs.py [--partition] OUT DEST=SOURCE ...
 
 DEST is the path inside the archive (leading / optional), SOURCE a file on the host; the
-directories on the way are created.  Executables keep their mode bits.  The Linux server reads
-the archive as its root file system.
+directories on the way are created.  Executables keep their mode bits; a SOURCE of the form
+`@TARGET` makes DEST a symbolic link to TARGET.  The Linux server reads the archive as its root
+file system.  With --partition the output is the root file system partition for flash: the
+header of protocol/bootinfo.py, then the archive at ROOTFS_DATA_OFFSET.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ import sys
 from pathlib import Path, PurePosixPath
 
 from construct import Const, PaddedString, Struct
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from protocol import crc32  # noqa: E402
+from protocol.bootinfo import ROOTFS_DATA_OFFSET, RootfsHeader  # noqa: E402
 
 TRAILER = "TRAILER!!!"
 
@@ -44,7 +52,7 @@ def entry(ino: int, name: str, mode: int, data: bytes = b"") -> bytes:
     return _pad4(header + name.encode() + b"\0") + _pad4(data)
 
 
-def build(files: dict[str, Path]) -> bytes:
+def build(files: dict[str, Path | str]) -> bytes:
     out = bytearray()
     dirs: set[str] = set()
     ino = 1
@@ -56,8 +64,11 @@ def build(files: dict[str, Path]) -> bytes:
                 out += entry(ino, str(parent), stat.S_IFDIR | 0o755)
                 ino += 1
         source = files[dest]
-        mode = 0o755 if source.stat().st_mode & 0o111 else 0o644
-        out += entry(ino, str(path), stat.S_IFREG | mode, source.read_bytes())
+        if isinstance(source, str):                 # a symbolic link to `source`
+            out += entry(ino, str(path), stat.S_IFLNK | 0o777, source.encode())
+        else:
+            mode = 0o755 if source.stat().st_mode & 0o111 else 0o644
+            out += entry(ino, str(path), stat.S_IFREG | mode, source.read_bytes())
         ino += 1
     out += entry(0, TRAILER, 0)
     return bytes(out)
@@ -65,6 +76,7 @@ def build(files: dict[str, Path]) -> bytes:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partition", action="store_true", help="write the flash partition")
     parser.add_argument("out", type=Path)
     parser.add_argument("files", nargs="*", help="DEST=SOURCE")
     args = parser.parse_args()
@@ -73,8 +85,11 @@ def main() -> int:
         dest, _, source = spec.partition("=")
         if not source:
             parser.error(f"{spec!r}: expected DEST=SOURCE")
-        files[dest] = Path(source)
+        files[dest] = source[1:] if source.startswith("@") else Path(source)
     data = build(files)
+    if args.partition:
+        header = RootfsHeader.build(dict(length=len(data), crc=crc32(data)))
+        data = header + b"\xff" * (ROOTFS_DATA_OFFSET - len(header)) + data
     tmp = args.out.with_suffix(".tmp")
     tmp.write_bytes(data)
     tmp.replace(args.out)

@@ -33,12 +33,14 @@ def loadable(elf: ELFFile) -> list:
     return [s for s in elf.iter_segments() if s["p_type"] == "PT_LOAD" and s["p_memsz"]]
 
 
-def memory_image(elf: ELFFile, *, physical: bool) -> tuple[int, bytes]:
-    """(base address, bytes from there to the end of the last segment, bss zeroed)."""
+def memory_image(elf: ELFFile, *, physical: bool, with_bss: bool = True) -> tuple[int, bytes]:
+    """(base address, bytes from there to the end of the last segment, bss zeroed; without the
+    trailing bss when `with_bss` is false)."""
     segments = loadable(elf)
     addr = "p_paddr" if physical else "p_vaddr"
+    size = "p_memsz" if with_bss else "p_filesz"
     base = min(s[addr] for s in segments) & ~(PAGE - 1)
-    end = max(s[addr] + s["p_memsz"] for s in segments)
+    end = max(s[addr] + s[size] for s in segments)
     image = bytearray(end - base)
     for s in segments:
         data = s.data()
@@ -77,21 +79,27 @@ def pack(kernel_path: Path, modules: list[tuple[Path, int, int]]) -> bytes:
         kernel_end = symbol(kernel, "__kernel_end") - virt_load
     out = bytearray(payload) + bytes(align(kernel_end) - len(payload))
     table = []
-    for path, flags, prio in modules:
+    for index, (path, flags, prio) in enumerate(modules):
         if flags & ModuleFlag.DATA:
             vbase, image, entry = 0, path.read_bytes(), 0
+            memory = len(image)
         else:
             with open(path, "rb") as f:
                 elf = ELFFile(f)
-                vbase, image = memory_image(elf, physical=False)
+                _, whole = memory_image(elf, physical=False)
+                # sigma0 and the root task are started by the kernel, which maps their image as
+                # it is; the root task gives the others zeroed pages for their bss
+                vbase, image = memory_image(elf, physical=False, with_bss=index < 2)
+                memory = align(len(whole))
                 entry = elf["e_entry"]
         out += bytes(align(len(out)) - len(out))
         name = path.stem[:MODULE_NAME_LEN - 1]
-        table.append(dict(name=name, phys=load + len(out), size=len(image) if flags & ModuleFlag.DATA
-                          else align(len(image)), vbase=vbase,
+        table.append(dict(name=name, phys=load + len(out), size=memory, image_size=len(image),
+                          vbase=vbase,
                           entry=entry, flags=flags, prio=prio))
         out += image + bytes(align(len(image)) - len(image))
-    table += [dict(name="", phys=0, size=0, vbase=0, entry=0, flags=0, prio=0)] * (MAX_MODULES - len(table))
+    table += [dict(name="", phys=0, size=0, image_size=0, vbase=0, entry=0, flags=0, prio=0)] * \
+        (MAX_MODULES - len(table))
     info = BootInfo.build(dict(count=len(modules), end=load + len(out), modules=table))
     out[bootinfo_at:bootinfo_at + len(info)] = info
     return bytes(out)

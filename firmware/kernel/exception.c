@@ -120,6 +120,8 @@ int space_fault_idempotent(struct space *s, uint32_t va)
     if ((page >= sigma0_free_base && page < sigma0_free_end) ||
         (page >= sigma0_module_base && page < sigma0_module_end))
         return mapdb_map_root(s, page, page, L4_RWX);
+    if (page - BOARD_ROOTFS_BASE < BOARD_ROOTFS_SIZE)
+        return mapdb_map_root(s, page, page, L4_READ);
     /* devices, except the interrupt controller, which is the kernel's */
     if (page - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE &&
         !(page - BOARD_GICD_BASE < 0x20000))

@@ -99,6 +99,8 @@ const char *kernel_init(void)
     kip->free_size = sigma0_free_end - sigma0_free_base;
     kip->device_base = BOARD_DEVICE_BASE;
     kip->device_size = BOARD_DEVICE_SIZE;
+    kip->rootfs_base = BOARD_ROOTFS_BASE;
+    kip->rootfs_size = BOARD_ROOTFS_SIZE;
     kip->syscall_entry = 0;
     kip->sigma0 = L4_MODULE_TID(0);
     kip->root_task = L4_MODULE_TID(1);

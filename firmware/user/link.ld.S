@@ -1,12 +1,12 @@
-/* A user program: one image at USER_BASE (text, data, bss with its stack), mapped by whoever
- * starts it. */
-#define USER_BASE 0x00100000
+/* A user program: one image at its base (text, data, bss with its stack), mapped by whoever
+ * starts it.  The base is 1 MiB unless the program's link sets __user_base (sigma0 does: it maps
+ * physical memory 1:1, flash at 1 MiB included, so its own image must sit elsewhere). */
 
 ENTRY(_start)
 
 SECTIONS
 {
-    . = USER_BASE;
+    . = DEFINED(__user_base) ? __user_base : 0x00100000;
     .text : {
         KEEP(*(.text.start))
         *(.text .text.*)

@@ -16,6 +16,9 @@
 #define BOARD_FLASH_SIZE    0x04000000
 #define BOARD_FLASH_BLOCK   0x00040000     /* erase block, both chips together */
 #define BOARD_SLOT_SIZE     0x02000000     /* two slots fill bank 1 */
+/* The root file system partition: the rest of bank 0, after the bootloader's megabyte. */
+#define BOARD_ROOTFS_BASE   0x00100000
+#define BOARD_ROOTFS_SIZE   0x03f00000
 
 /* Devices */
 #define BOARD_GICD_BASE     0x08000000

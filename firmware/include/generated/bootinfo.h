@@ -9,16 +9,21 @@
 #define BOOT_MODULE_FOREIGN_ABI 0x02
 #define BOOT_MODULE_DATA 0x04
 
+#define ROOTFS_MAGIC 0x53465452u
+#define ROOTFS_FORMAT 1
+#define ROOTFS_DATA_OFFSET 4096
+
 struct boot_module {
     uint8_t name[16];
     uint32_t phys;
     uint32_t size;
+    uint32_t image_size;
     uint32_t vbase;
     uint32_t entry;
     uint32_t flags;
     uint32_t prio;
 } __attribute__((packed));
-_Static_assert(sizeof(struct boot_module) == 40, "boot_module");
+_Static_assert(sizeof(struct boot_module) == 44, "boot_module");
 
 struct boot_info {
     uint32_t magic;
@@ -26,4 +31,13 @@ struct boot_info {
     uint32_t end;
     struct boot_module modules[16];
 } __attribute__((packed));
-_Static_assert(sizeof(struct boot_info) == 652, "boot_info");
+_Static_assert(sizeof(struct boot_info) == 716, "boot_info");
+
+struct rootfs_header {
+    uint32_t magic;
+    uint16_t format;
+    uint16_t header_size;
+    uint32_t length;
+    uint32_t crc;
+} __attribute__((packed));
+_Static_assert(sizeof(struct rootfs_header) == 16, "rootfs_header");

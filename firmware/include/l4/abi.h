@@ -188,6 +188,7 @@ struct l4_kip {
     uint32_t kernel_base, kernel_size;   /* physical memory the kernel keeps */
     uint32_t free_base, free_size;       /* physical memory sigma0 owns */
     uint32_t device_base, device_size;   /* device window sigma0 hands out */
+    uint32_t rootfs_base, rootfs_size;   /* the root file system partition in flash (read-only) */
     uint32_t syscall_entry;     /* how to enter: 0 = svc #0 with the number in r7 */
     uint32_t boot_slot;         /* the flash slot the kernel was booted from */
     l4_tid_t sigma0, root_task;

@@ -6,6 +6,7 @@
  * blocks on one process, so the others keep running.
  */
 #include "console_if.h"
+#include "lib/proto.h"
 #include "linux.h"
 #include "vfs.h"
 
@@ -430,19 +431,39 @@ static int module(const char *name)
     return -1;
 }
 
-static int map_initrd(void)
-{
-    const struct boot_module *m;
-    int i = module("initrd");
+/* Where the flash bank holding the root file system appears in our space: sigma0's pages land
+ * in this 64 MiB window at their offset in it (our own program is at 1 MiB). */
+#define FLASH_WINDOW        0x10000000u
+#define FLASH_WINDOW_LOG2   26
 
-    if (i < 0)
-        return -1;
-    m = &l4_kip()->boot.modules[i];
-    for (uint32_t off = 0; off < m->size; off += PAGE)
-        if (l4_sigma0_request(L4_FPAGE((m->phys + off) & PAGE_MASK, 12, L4_READ), L4_COMPLETE))
-            return -1;
-    initrd_init((const uint8_t *)m->phys, m->size);
-    return 0;
+static uint32_t map_flash_page(uint32_t phys)
+{
+    if (l4_sigma0_request(L4_FPAGE(phys & PAGE_MASK, 12, L4_READ),
+                          L4_FPAGE(FLASH_WINDOW, FLASH_WINDOW_LOG2, L4_READ)))
+        return 0;
+    return FLASH_WINDOW + (phys & ((1u << FLASH_WINDOW_LOG2) - 1));
+}
+
+/* The root file system partition in flash: map its header, check it, map the archive. */
+static const char *map_rootfs(void)
+{
+    const struct l4_kip *kip = l4_kip();
+    const struct rootfs_header *h;
+    const uint8_t *data;
+
+    if (!kip->rootfs_size || !(h = (const void *)map_flash_page(kip->rootfs_base)))
+        return "no root file system partition";
+    if (h->magic != ROOTFS_MAGIC || h->format != ROOTFS_FORMAT ||
+        h->length > kip->rootfs_size - ROOTFS_DATA_OFFSET)
+        return "the root file system partition is empty or not ours";
+    data = (const uint8_t *)h + ROOTFS_DATA_OFFSET;
+    for (uint32_t off = 0; off < h->length; off += PAGE)
+        if (!map_flash_page(kip->rootfs_base + ROOTFS_DATA_OFFSET + off))
+            return "cannot map the root file system";
+    if (crc32(data, h->length) != h->crc)
+        return "the root file system fails its CRC";
+    initrd_init(data, h->length);
+    return NULL;
 }
 
 int main(void)
@@ -454,8 +475,11 @@ int main(void)
 
     linux_server = l4_myself();
     debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;
-    if (get_pool() || map_initrd()) {
-        log_text("linux: no memory pool or no initramfs");
+    const char *why = get_pool() ? "no memory pool from sigma0" : map_rootfs();
+    if (why) {
+        char text[96];
+        fmt(text, sizeof text, "linux: %s", why);
+        log_text(text);
         return 1;
     }
     char *const argv[] = { "/bin/init", NULL };

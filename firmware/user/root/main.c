@@ -48,7 +48,23 @@ static void page_fault(l4_tid_t t, uint32_t addr, uint32_t pc, struct l4_msg *m)
     const struct boot_module *mod = module_of(t);
     uint32_t page = addr & ~(L4_PAGE_SIZE - 1), phys;
 
-    if (mod && page >= mod->vbase && page - mod->vbase < mod->size) {
+    if (mod && page >= mod->vbase && page - mod->vbase >= mod->image_size &&
+        page - mod->vbase < mod->size) {
+        /* bss beyond the image: a fresh page, zeroed here */
+        struct l4_msg q = { { L4_TAG(SIGMA0_LABEL_REQUEST, 1, 0), L4_FPAGE(SIGMA0_ANY_PAGE, 12, L4_RWX) } };
+        uint32_t err;
+        l4_utcb()->br[0] = L4_COMPLETE;
+        l4_ipc(l4_kip()->sigma0, l4_kip()->sigma0, L4_NEVER, L4_NEVER, &q, &err);
+        l4_utcb()->br[0] = L4_NILPAGE;
+        if (!err && L4_TAG_TYPED(q.mr[0])) {
+            phys = L4_FPAGE_BASE(q.mr[2]);
+            memset((void *)phys, 0, L4_PAGE_SIZE);
+            m->mr[0] = L4_TAG(0, 0, 2);
+            m->mr[1] = page | L4_ITEM_MAP;
+            m->mr[2] = L4_FPAGE(phys, 12, L4_RWX);
+            return;
+        }
+    } else if (mod && page >= mod->vbase && page - mod->vbase < mod->size) {
         phys = mod->phys + (page - mod->vbase);
         if (l4_sigma0_request(L4_FPAGE(phys, 12, L4_RWX), L4_COMPLETE) == 0) {
             m->mr[0] = L4_TAG(0, 0, 2);

@@ -66,6 +66,9 @@ static uint32_t grant(uint32_t fpage)
         return claim(ram_given, kip->free_base, base, size) ? L4_FPAGE(base, log2, rights) : 0;
     if (base >= first->phys && base < kip->boot.end && size <= kip->boot.end - base)
         return L4_FPAGE(base, log2, rights);
+    if (base >= kip->rootfs_base && base - kip->rootfs_base < kip->rootfs_size &&
+        size <= kip->rootfs_size - (base - kip->rootfs_base))
+        return L4_FPAGE(base, log2, L4_READ);
     if (base >= kip->device_base && base - kip->device_base < kip->device_size &&
         size <= kip->device_size - (base - kip->device_base))
         return claim(dev_given, kip->device_base, base, size) ?
