@@ -6,14 +6,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void run(char *path)
+/* Run one line of /etc/autorun: a program's path, or, when there is a shell, any shell line. */
+static void run(char *line)
 {
     pid_t pid = fork();
     int status;
+    char *path = line;
 
     if (pid == 0) {
-        char *argv[] = { path, NULL };
-        execv(path, argv);
+        if (access("/bin/sh", X_OK) == 0) {
+            char *argv[] = { "sh", "-c", line, NULL };
+            execv("/bin/sh", argv);
+        } else {
+            char *argv[] = { path, NULL };
+            execv(path, argv);
+        }
         printf("init: cannot run %s\n", path);
         _exit(127);
     }

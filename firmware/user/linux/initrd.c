@@ -21,7 +21,37 @@ static uint32_t hex8(const uint8_t *p)
     return v;
 }
 
+static const uint8_t *find_entry(const char *path, uint32_t *size, uint32_t *mode);
+
+/* Symbolic links are followed (a few levels, relative to the link's directory). */
 const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode)
+{
+    char buf[2][128];
+    const uint8_t *data;
+
+    for (unsigned depth = 0; depth < 8; depth++) {
+        data = find_entry(path, size, mode);
+        if (!data || (*mode & 0170000u) != 0120000u)
+            return data;
+        /* a link: its target, relative to the directory the link is in */
+        char *next = buf[depth & 1];
+        size_t dir = 0, len = strnlen(path, 127);
+        for (size_t i = 0; i < len; i++)
+            if (path[i] == '/')
+                dir = i + 1;
+        if (*size && data[0] == '/')
+            dir = 0;
+        if (dir + *size >= sizeof buf[0])
+            return NULL;
+        memcpy(next, path, dir);
+        memcpy(next + dir, data, *size);
+        next[dir + *size] = 0;
+        path = next;
+    }
+    return NULL;
+}
+
+static const uint8_t *find_entry(const char *path, uint32_t *size, uint32_t *mode)
 {
     uint32_t off = 0;
 
