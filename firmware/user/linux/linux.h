@@ -115,7 +115,29 @@ struct proc {
     uint64_t wake_us;               /* B_SLEEP */
     uint32_t tls;
     uint32_t clear_child_tid;
+    /* signals: handler, flags, restorer and mask per signal; what is pending and blocked */
+    uint32_t sig_pending, sig_blocked;
+    struct sigaction_k {
+        uint32_t handler, flags, restorer, mask;
+    } sig[33];
 };
+
+#define SIG_DFL     0u
+#define SIG_IGN     1u
+#define SIGINT      2
+#define SIGKILL     9
+#define SIGSEGV     11
+#define SIGPIPE     13
+#define SIGCHLD     17
+
+/* Mark `sig` pending for `p` and, if it waits in a call that a signal interrupts, end that call
+ * with -EINTR so the signal is taken now. */
+void signal_send(struct proc *p, int sig);
+/* Before replying to `p`: take a pending, unblocked signal (run its handler, or its default
+ * action).  Returns 1 when `p` is gone. */
+int signal_deliver(struct proc *p);
+/* rt_sigreturn: restore the registers saved when the handler was entered. */
+int signal_return(struct proc *p);
 
 extern struct proc procs[MAX_PROCS];
 extern l4_tid_t linux_server;

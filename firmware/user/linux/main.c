@@ -90,7 +90,8 @@ void proc_resume(struct proc *p, uint32_t r0)
     p->regs[0] = r0;
     p->blocked = B_NONE;
     p->state = P_RUNNING;
-    reply_regs(p);
+    if (!signal_deliver(p))
+        reply_regs(p);
 }
 
 static void stop_thread(struct proc *p)
@@ -138,6 +139,8 @@ void proc_exit(struct proc *p, int status)
             status & 0x7f);
     if (p->ppid == 0)
         log_text(text);
+    if (proc_by_pid(p->ppid))
+        signal_send(proc_by_pid(p->ppid), SIGCHLD);
     /* wake a parent waiting for it */
     struct proc *parent = proc_by_pid(p->ppid);
     if (parent && parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
@@ -280,6 +283,12 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
         }
     }
     p->cloexec = 0;
+    /* handlers do not survive the program they belonged to; ignored signals stay ignored */
+    for (unsigned sig = 1; sig <= 32; sig++) {
+        uint32_t ignored = p->sig[sig].handler == SIG_IGN;
+        memset(&p->sig[sig], 0, sizeof p->sig[sig]);
+        p->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
+    }
     const char *base = path;
     for (const char *c = path; *c; c++)
         if (*c == '/')
@@ -300,7 +309,7 @@ uint64_t proc_next_wake(void)
 
     for (unsigned i = 0; i < MAX_PROCS; i++)
         if (procs[i].state == P_BLOCKED && procs[i].blocked == B_SLEEP && procs[i].wake_us < next)
-            next = procs[i].wake_us;
+            next = procs[i].wake_us;                /* ~0: pause(), until a signal */
     return next;
 }
 
@@ -389,7 +398,14 @@ static void page_fault(struct proc *p, uint32_t addr, uint32_t rwx)
     uint32_t *pte_rights;
 
     if (!frame) {
-        proc_exit(p, 11);                       /* SIGSEGV */
+        if (p->sig[SIGSEGV].handler > SIG_IGN) {
+            /* refuse: the kernel then sends the fault as an exception, with the registers the
+             * handler's frame needs */
+            m.mr[0] = L4_TAG(L4_LABEL_STOP, 0, 0);
+            l4_send(p->tid, &m, L4_ZERO);
+            return;
+        }
+        proc_exit(p, SIGSEGV);
         return;
     }
     v = mm_find(p->mm, addr);
@@ -510,13 +526,24 @@ int main(void)
             struct l4_utcb *u = l4_utcb();
             for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
                 p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];
-            if (!syscall_dispatch(p))
+            if (!syscall_dispatch(p) && !signal_deliver(p))
                 reply_regs(p);
         } else if ((label & 0xfff0u) == L4_LABEL_PAGEFAULT) {
             page_fault(p, m.mr[1], label & 7);
         } else if (label == L4_LABEL_EXCEPTION) {
-            uint32_t kind = l4_utcb()->mr[L4_EXC_KIND];
-            proc_exit(p, kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : 11);
+            /* a fault: SIGILL, SIGBUS or SIGSEGV, to a handler if it has one */
+            struct l4_utcb *u = l4_utcb();
+            uint32_t kind = u->mr[L4_EXC_KIND];
+            int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
+            for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
+                p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];
+            if (p->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
+                proc_exit(p, sig);
+                continue;
+            }
+            p->sig_pending |= 1u << (sig - 1);
+            if (!signal_deliver(p))
+                reply_regs(p);
         }
     }
 }

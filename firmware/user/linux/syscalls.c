@@ -95,6 +95,8 @@ static int exists(const char *abs)
 
 /* ---- process ---------------------------------------------------------------------------- */
 
+void proc_unblock(struct proc *p);
+
 static int sys_exit(struct proc *p, uint32_t *r)
 {
     proc_exit(p, (r[0] & 0xff) << 8);
@@ -169,35 +171,89 @@ static int sys_wait4(struct proc *p, uint32_t *r)
     RET(v);
 }
 
+/* `p` stops waiting in whatever call it waits in (a signal, or its end). */
+void proc_unblock(struct proc *p)
+{
+    for (unsigned i = 0; i < MAX_FILES; i++) {
+        struct pipe *pp = files[i].pipe;
+        if (pp && pp->blocked_reader == p)
+            pp->blocked_reader = NULL;
+        if (pp && pp->blocked_writer == p)
+            pp->blocked_writer = NULL;
+    }
+    p->blocked = B_NONE;
+}
+
 static int sys_kill(struct proc *p, uint32_t *r)
 {
-    struct proc *t = proc_by_pid((int32_t)r[0]);
-    int sig = (int32_t)r[1];
+    int pid = (int32_t)r[0], sig = (int32_t)r[1], hit = 0;
 
-    if (!t || t->state == P_ZOMBIE)
-        RET(-ESRCH);
-    if (sig == 0)
-        RET(0);
-    if (sig < 0 || sig > 64)
+    if (sig < 0 || sig > 32)
         RET(-EINVAL);
-    if (sig == 17 || sig == 28 || sig == 23)    /* SIGCHLD, SIGWINCH, SIGURG: ignored */
-        RET(0);
-    if (t == p) {
-        proc_exit(p, sig);
-        return 1;
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *t = &procs[i];
+        /* a pid, or (0, -1, -pgrp) every process but init; process groups are not kept */
+        if (t->state == P_FREE || t->state == P_ZOMBIE || (pid > 0 ? t->pid != pid : t->pid == 1))
+            continue;
+        hit++;
+        if (sig && t != p)
+            signal_send(t, sig);
+        else if (sig)
+            p->sig_pending |= 1u << (sig - 1);  /* ourselves: taken on the way out */
     }
-    if (t->state == P_BLOCKED && t->blocked == B_PIPE && t->fd[0]) {
-        /* a process blocked on a pipe stops waiting for it */
-        for (unsigned i = 0; i < MAX_FILES; i++) {
-            struct pipe *pp = files[i].pipe;
-            if (pp && pp->blocked_reader == t)
-                pp->blocked_reader = NULL;
-            if (pp && pp->blocked_writer == t)
-                pp->blocked_writer = NULL;
-        }
+    RET(hit ? 0 : -ESRCH);
+}
+
+static int sys_rt_sigaction(struct proc *p, uint32_t *r)
+{
+    int sig = (int32_t)r[0];
+    uint32_t act[5];
+
+    if (sig < 1 || sig > 32 || sig == SIGKILL || sig == 19)
+        RET(-EINVAL);
+    if (r[2]) {
+        struct sigaction_k *a = &p->sig[sig];
+        uint32_t old[5] = { a->handler, a->flags, a->restorer, a->mask, 0 };
+        if (mm_copy_out(p->mm, p->tid, r[2], old, 20))
+            RET(-EFAULT);
     }
-    proc_exit(t, sig);
+    if (r[1]) {
+        if (mm_copy_in(p->mm, p->tid, act, r[1], 20))
+            RET(-EFAULT);
+        p->sig[sig].handler = act[0];
+        p->sig[sig].flags = act[1];
+        p->sig[sig].restorer = act[2];
+        p->sig[sig].mask = act[3];
+    }
     RET(0);
+}
+
+static int sys_rt_sigprocmask(struct proc *p, uint32_t *r)
+{
+    uint32_t set[2], old[2] = { p->sig_blocked, 0 };
+
+    if (r[2] && mm_copy_out(p->mm, p->tid, r[2], old, 8))
+        RET(-EFAULT);
+    if (r[1]) {
+        if (mm_copy_in(p->mm, p->tid, set, r[1], 8))
+            RET(-EFAULT);
+        if (r[0] == 0)
+            p->sig_blocked |= set[0];
+        else if (r[0] == 1)
+            p->sig_blocked &= ~set[0];
+        else if (r[0] == 2)
+            p->sig_blocked = set[0];
+        else
+            RET(-EINVAL);
+        p->sig_blocked &= ~(1u << (SIGKILL - 1) | 1u << 18);   /* KILL and STOP stay open */
+    }
+    RET(0);
+}
+
+static int sys_rt_sigreturn(struct proc *p, uint32_t *r)
+{
+    (void)r;
+    return signal_return(p);                    /* the restored registers are the reply */
 }
 
 static int sys_getpid(struct proc *p, uint32_t *r)
@@ -247,6 +303,15 @@ static int sys_clock_nanosleep(struct proc *p, uint32_t *r)
         RET(-EINVAL);
     r[0] = r[2];
     return sys_nanosleep(p, r);
+}
+
+static int sys_pause(struct proc *p, uint32_t *r)
+{
+    (void)r;
+    p->state = P_BLOCKED;                       /* until a signal ends it with -EINTR */
+    p->blocked = B_SLEEP;
+    p->wake_us = ~0ull;
+    return 1;
 }
 
 static int sys_sched_yield(struct proc *p, uint32_t *r)
@@ -495,10 +560,8 @@ void pipe_wake(struct pipe *pp)
         int n = pipe_io(w, pp, pp->want_addr, pp->want_len, 1);
         if (n != -EAGAIN) {
             pp->blocked_writer = NULL;
-            if (n == -EPIPE) {
-                proc_exit(w, 13);               /* SIGPIPE */
-                return;
-            }
+            if (n == -EPIPE)
+                w->sig_pending |= 1u << (SIGPIPE - 1);
             proc_resume(w, (uint32_t)n);
         }
     }
@@ -562,10 +625,8 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
         if ((f->type == F_PIPE_WRITE) != write)
             RET(-EBADF);
         n = pipe_io(p, f->pipe, addr, len, write);
-        if (n == -EPIPE) {
-            proc_exit(p, 13);                   /* SIGPIPE */
-            return 1;
-        }
+        if (n == -EPIPE)
+            p->sig_pending |= 1u << (SIGPIPE - 1);     /* taken on the way out */
         if (n == -EAGAIN && !(f->flags & O_NONBLOCK)) {
             if (write)
                 f->pipe->blocked_writer = p;
@@ -1234,7 +1295,7 @@ static int sys_enosys(struct proc *p, uint32_t *r)
 static const syscall_fn table[] = {
     [1] = sys_exit, [2] = sys_fork, [3] = sys_read, [4] = sys_write, [5] = sys_open,
     [6] = sys_close, [10] = sys_unlink, [11] = sys_execve, [12] = sys_chdir, [19] = sys_lseek,
-    [20] = sys_getpid, [33] = sys_access, [37] = sys_kill, [38] = sys_rename, [39] = sys_mkdir,
+    [20] = sys_getpid, [29] = sys_pause, [33] = sys_access, [37] = sys_kill, [38] = sys_rename, [39] = sys_mkdir,
     [40] = sys_rmdir, [41] = sys_dup, [42] = sys_pipe, [43] = sys_times, [45] = sys_brk,
     [54] = sys_ioctl, [57] = sys_zero,          /* setpgid */
     [60] = sys_zero,                            /* umask */
@@ -1244,9 +1305,9 @@ static const syscall_fn table[] = {
     [122] = sys_uname, [125] = sys_zero,        /* mprotect: regions keep their rights */
     [132] = sys_getpid,                         /* getpgid */
     [140] = sys_llseek, [145] = sys_readv, [146] = sys_writev, [158] = sys_sched_yield,
+    [119] = sys_rt_sigreturn,                   /* sigreturn */
     [162] = sys_nanosleep, [172] = sys_zero,    /* prctl */
-    [174] = sys_zero,                           /* rt_sigaction */
-    [175] = sys_zero,                           /* rt_sigprocmask */
+    [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask,
     [183] = sys_getcwd, [190] = sys_fork,       /* vfork, as fork */
     [191] = sys_ugetrlimit, [192] = sys_mmap2, [195] = sys_stat64, [196] = sys_stat64,
     [197] = sys_fstat64,
