@@ -100,6 +100,9 @@ class MsgType(enum.IntEnum):
     TESTS = 0x4E        # host -> kernel: names of tests and benchmarks -> TEST_NAMES
     TEST_NAMES = 0x4F
     CONSOLE = 0x50      # target -> host, unsolicited: Linux console output
+    CONSOLE_IN = 0x51   # host -> kernel: Linux console input         -> ACK(bytes taken)
+    SHELL = 0x52        # host -> kernel: start a shell (command line) -> ACK(pid)
+    LINUX_EXIT = 0x53   # target -> host, unsolicited: a process the host started has ended
 
 
 class Role(enum.IntEnum):
@@ -120,6 +123,7 @@ class Feature(enum.IntFlag):
     TRACE = 1 << 8      # answers TRACE and TRACE_CONTROL
     INJECT = 1 << 9     # answers INJECT_IRQ
     SYSCALL = 1 << 10   # answers SYSCALL
+    LINUX = 1 << 11     # a Linux server runs: answers SHELL and CONSOLE_IN, sends CONSOLE
 
 
 class ErrorCode(enum.IntEnum):
@@ -377,6 +381,11 @@ SyscallResult = Struct(
     "regs" / Int32ul[SYSCALL_REGS], # r0-r12 after the call, or when the probe faulted
 )
 
+LinuxExit = Struct(
+    "pid" / Int32ul,
+    "status" / Int32ul,             # wait status: exit code << 8, or the signal number
+)
+
 Tests = Struct("start" / Int16ul)  # index of the first name wanted: 0, then `next`
 
 TestNames = Struct(
@@ -419,6 +428,9 @@ PAYLOADS = {
     MsgType.TESTS: Tests,
     MsgType.TEST_NAMES: TestNames,
     MsgType.CONSOLE: Data,
+    MsgType.CONSOLE_IN: Data,
+    MsgType.SHELL: Data,
+    MsgType.LINUX_EXIT: LinuxExit,
 }
 
 # --------------------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ STRUCTS = [
     (wire.TraceControl, "proto_trace_control"),
     (wire.Syscall, "proto_syscall"),
     (wire.SyscallResult, "proto_syscall_result"),
+    (wire.LinuxExit, "proto_linux_exit"),
     (wire.Tests, "proto_tests"),
     (wire.TestNames, "proto_test_names"),
 ]

@@ -161,6 +161,9 @@ HAND_PAYLOADS = [
     (MsgType.TEST_NAMES, dict(next=0xFFFF, names="ipc.call\0ipc.call_roundtrip\0map.grant\0"),
      b"\xff\xff\x00\x00ipc.call\x00ipc.call_roundtrip\x00map.grant\x00"),
     (MsgType.CONSOLE, dict(data=b"hello\r\n\x00\xff"), b"hello\r\n\x00\xff"),
+    (MsgType.CONSOLE_IN, dict(data=b"ls\r"), b"ls\r"),
+    (MsgType.SHELL, dict(data=b"echo hi"), b"echo hi"),
+    (MsgType.LINUX_EXIT, dict(pid=7, status=0x0300), struct.pack("<II", 7, 0x300)),
 ]
 
 
@@ -432,6 +435,9 @@ MESSAGES = {
     MsgType.PING: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
     MsgType.PONG: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
     MsgType.CONSOLE: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
+    MsgType.CONSOLE_IN: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
+    MsgType.SHELL: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
+    MsgType.LINUX_EXIT: same(st.fixed_dictionaries(dict(pid=u32, status=u32))),
     MsgType.LOG: same(st.fixed_dictionaries(dict(level=enum_value(LogLevel, 8), text=greedy_text))),
     MsgType.ERROR: same(st.fixed_dictionaries(dict(code=enum_value(ErrorCode, 16), request=u8, text=greedy_text))),
     MsgType.ACK: same(st.fixed_dictionaries(dict(value=u32))),

@@ -1,5 +1,5 @@
-/* The first process: runs every program named on /etc/autorun's lines, one after another, and
- * reports how each ended. (Without the file: /bin/hello.) */
+/* The first process: runs the lines of /etc/autorun one after another, reports how each ended,
+ * then stays, reaping orphans.  The host starts its own shells beside it (SHELL). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,12 +40,13 @@ int main(void)
     int fd = open("/etc/autorun", O_RDONLY);
     ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
 
-    if (n <= 0) {
-        run("/bin/hello");
-        return 0;
+    if (n > 0) {
+        buf[n] = 0;
+        for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+            run(line);
     }
-    buf[n] = 0;
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-        run(line);
-    return 0;
+    /* stay, as init does: reap whatever is left to us */
+    for (;;)
+        if (wait(NULL) < 0)
+            pause();
 }

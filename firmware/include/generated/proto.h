@@ -58,6 +58,9 @@
 #define PROTO_MSG_TESTS 0x4e
 #define PROTO_MSG_TEST_NAMES 0x4f
 #define PROTO_MSG_CONSOLE 0x50
+#define PROTO_MSG_CONSOLE_IN 0x51
+#define PROTO_MSG_SHELL 0x52
+#define PROTO_MSG_LINUX_EXIT 0x53
 
 /* Role */
 #define PROTO_ROLE_BOOTLOADER 0x01
@@ -75,6 +78,7 @@
 #define PROTO_FEATURE_TRACE 0x100
 #define PROTO_FEATURE_INJECT 0x200
 #define PROTO_FEATURE_SYSCALL 0x400
+#define PROTO_FEATURE_LINUX 0x800
 
 /* ErrorCode */
 #define PROTO_ERR_BAD_FRAME 0x01
@@ -149,6 +153,9 @@
     X(TESTS, 0x4e, 2, 0) \
     X(TEST_NAMES, 0x4f, 4, 1) \
     X(CONSOLE, 0x50, 0, 1) \
+    X(CONSOLE_IN, 0x51, 0, 1) \
+    X(SHELL, 0x52, 0, 1) \
+    X(LINUX_EXIT, 0x53, 8, 0) \
 
 
 /* Structures, little-endian and packed */
@@ -370,6 +377,12 @@ struct proto_syscall_result {
     uint32_t regs[13];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_syscall_result) == 60, "proto_syscall_result");
+
+struct proto_linux_exit {
+    uint32_t pid;
+    uint32_t status;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_linux_exit) == 8, "proto_linux_exit");
 
 struct proto_tests {
     uint16_t start;

@@ -17,13 +17,15 @@
 
 #define DEBUGD_FEATURES (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_RESET | \
                          PROTO_FEATURE_TIMER | PROTO_FEATURE_THREADS | PROTO_FEATURE_TESTS | \
-                         PROTO_FEATURE_TRACE | PROTO_FEATURE_INJECT | PROTO_FEATURE_SYSCALL)
+                         PROTO_FEATURE_TRACE | PROTO_FEATURE_INJECT | PROTO_FEATURE_SYSCALL | \
+                         PROTO_FEATURE_LINUX)
 
 /* How long a test, a benchmark or a probed system call may take before debugd gives up. */
 #define KTEST_TIMEOUT_US    30000000u
 
 static uint8_t out[PROTO_MAX_PAYLOAD];      /* payloads built here */
 static l4_tid_t ktest;                      /* the test server, once connected */
+static l4_tid_t linux_server;               /* the Linux server, if the image has one */
 static uint8_t *const shared = (uint8_t *)KTEST_SHARED_ADDR;
 
 /* INFO names the kernel's build: that is the image the host flashed and holds the ELF of. */
@@ -313,6 +315,62 @@ static void console_out(const struct l4_msg *m)
     link_send(PROTO_MSG_CONSOLE, 0, data, n, NULL, 0);
 }
 
+/* Send bytes (at most CONSOLE_MAX_WRITE) to the Linux server with `label`; its MR1 back, or a
+ * negative number when it did not answer in time. */
+static int32_t linux_call(uint32_t label, const uint8_t *data, uint32_t n, uint32_t timeout)
+{
+    struct l4_msg m = { { L4_TAG(label, 1 + (n + 3) / 4, 0), n } };
+    uint32_t words[CONSOLE_MAX_WRITE / 4] = { 0 }, err;
+    struct l4_utcb *u = l4_utcb();
+
+    memcpy(words, data, n);
+    for (uint32_t i = 0; i < (n + 3) / 4; i++) {
+        if (2 + i < L4_MR_IN_REGISTERS)
+            m.mr[2 + i] = words[i];
+        else
+            u->mr[2 + i] = words[i];
+    }
+    l4_ipc(linux_server, linux_server, timeout, timeout, &m, &err);
+    return err ? -1 : (int32_t)m.mr[1];
+}
+
+static void cmd_shell(const struct proto_msg *req)
+{
+    int32_t pid;
+
+    if (!linux_server) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no Linux server in this image");
+        return;
+    }
+    if (req->length > CONSOLE_MAX_WRITE) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "command longer than 240 bytes");
+        return;
+    }
+    pid = linux_call(LINUX_LABEL_RUN, req->payload, req->length, 2000000);
+    if (pid <= 0) {
+        link_error(req, PROTO_ERR_BAD_STATE, pid < -1 ? "the Linux server cannot start a shell"
+                                                      : "the Linux server did not answer");
+        return;
+    }
+    link_ack(req, (uint32_t)pid);
+}
+LINK_COMMAND(PROTO_MSG_SHELL, cmd_shell);
+
+static void cmd_console_in(const struct proto_msg *req)
+{
+    uint32_t n = req->length < CONSOLE_MAX_WRITE ? req->length : CONSOLE_MAX_WRITE;
+    int32_t took;
+
+    if (!linux_server) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no Linux server in this image");
+        return;
+    }
+    /* a short wait only: the server may be writing to us at this very moment */
+    took = linux_call(CONSOLE_LABEL_INPUT, req->payload, n, 50000);
+    link_ack(req, took > 0 ? (uint32_t)took : 0);
+}
+LINK_COMMAND(PROTO_MSG_CONSOLE_IN, cmd_console_in);
+
 /* Find ktest (the boot module of that name) and have it map the shared window. */
 static void ktest_connect(void)
 {
@@ -346,6 +404,10 @@ int main(void)
     }
     uart_rx_irq_enable();
     ktest_connect();
+    for (unsigned k = 0; k < l4_kip()->boot.count; k++)
+        if (strnlen((const char *)l4_kip()->boot.modules[k].name, 16) == 5 &&
+            !memcmp(l4_kip()->boot.modules[k].name, "linux", 5))
+            linux_server = L4_MODULE_TID(k);
     send_info(0);
     link_log(PROTO_LOG_INFO, "debugd: ready");
 
@@ -358,6 +420,9 @@ int main(void)
                 link_rx_byte((uint8_t)c);
         } else if (L4_TAG_LABEL(m.mr[0]) == CONSOLE_LABEL_WRITE) {
             console_out(&m);
+        } else if (L4_TAG_LABEL(m.mr[0]) == LINUX_LABEL_EXITED) {
+            struct proto_linux_exit e = { .pid = m.mr[1], .status = m.mr[2] };
+            link_send(PROTO_MSG_LINUX_EXIT, 0, &e, sizeof e, NULL, 0);
         }
         m.mr[0] = 0;
         from = l4_ipc(from, L4_ANYTHREAD, L4_ZERO, L4_NEVER, &m, &err);

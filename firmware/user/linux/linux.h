@@ -93,7 +93,7 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
 enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
 
 /* Why a process's reply is deferred. */
-enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE };
+enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE };
 
 struct file;
 
@@ -102,6 +102,7 @@ struct proc {
     struct file *fd[MAX_FDS];
     uint32_t cloexec;                   /* a bit per descriptor */
     uint32_t starting;                  /* a forked child: its first trap takes these regs */
+    uint32_t host_started;              /* started by the host (SHELL): report its end */
     int pid, ppid;
     l4_tid_t tid;
     struct mm *mm;
@@ -189,6 +190,14 @@ int initrd_children(const char *dir, char (*names)[64], unsigned max);
 /* ---- the console ------------------------------------------------------------------------ */
 
 void console_write(const void *buf, uint32_t len);
+/* Input from the host: queue what fits (returns how much; the host sends the rest again), then
+ * run it through the line discipline, which may echo (so debugd must have its answer first). */
+uint32_t console_accept(const uint8_t *data, uint32_t len);
+void console_process(void);
+/* A read of the console: 1 (the reply comes when there is input; maybe at once). */
+int console_read(struct proc *p, uint32_t addr, uint32_t len);
+void console_forget(struct proc *p);
+extern uint32_t console_lflag;
 
 /* ---- system calls ----------------------------------------------------------------------- */
 

@@ -110,10 +110,22 @@ static int reap(struct proc *parent, struct proc *child)
     return pid;
 }
 
+/* Tell debugd (and so the host) that a process it started has ended. */
+static void report_exit(struct proc *p)
+{
+    struct l4_msg m = { { L4_TAG(LINUX_LABEL_EXITED, 2, 0), (uint32_t)p->pid, (uint32_t)p->exit_status } };
+    uint32_t err;
+
+    if (debugd)
+        l4_ipc(debugd, debugd, 100000, 100000, &m, &err);
+}
+
 void proc_exit(struct proc *p, int status)
 {
     char text[96];
+    extern void proc_unblock(struct proc *p);
 
+    proc_unblock(p);
     stop_thread(p);
     for (unsigned i = 0; i < MAX_FDS; i++) {
         file_put(p->fd[i]);
@@ -137,7 +149,9 @@ void proc_exit(struct proc *p, int status)
     else
         fmt(text, sizeof text, "[linux: pid %d (%s) killed by signal %d]", p->pid, p->comm,
             status & 0x7f);
-    if (p->ppid == 0)
+    if (p->host_started)
+        report_exit(p);
+    else if (p->ppid == 0)
         log_text(text);
     if (proc_by_pid(p->ppid))
         signal_send(proc_by_pid(p->ppid), SIGCHLD);
@@ -482,6 +496,40 @@ static const char *map_rootfs(void)
     return NULL;
 }
 
+/* A request from the host, through debugd: console input, or a shell to start. */
+static void host_request(uint32_t label, struct l4_msg *m)
+{
+    uint32_t n = m->mr[1], data[CONSOLE_MAX_WRITE / 4 + 1], err;
+    struct l4_utcb *u = l4_utcb();
+    int32_t result = -22;
+
+    if (n <= CONSOLE_MAX_WRITE) {
+        for (uint32_t i = 0; i < (n + 3) / 4; i++)
+            data[i] = 2 + i < L4_MR_IN_REGISTERS ? m->mr[2 + i] : u->mr[2 + i];
+        if (label == CONSOLE_LABEL_INPUT) {
+            m->mr[1] = console_accept((const uint8_t *)data, n);
+            m->mr[0] = L4_TAG(0, 1, 0);
+            l4_send(debugd, m, L4_ZERO);            /* answer first: the echo goes to debugd */
+            console_process();
+            return;
+        }
+        if (label == LINUX_LABEL_RUN) {
+            char cmd[CONSOLE_MAX_WRITE + 1];
+            memcpy(cmd, data, n);
+            cmd[n] = 0;
+            char *const argv_c[] = { "sh", "-c", cmd, NULL };
+            char *const argv_i[] = { "-sh", NULL };
+            char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=vt100", "PS1=# ", NULL };
+            result = proc_spawn("/bin/sh", n ? argv_c : argv_i, envp);
+            if (result > 0)
+                proc_by_pid(result)->host_started = 1;
+        }
+    }
+    m->mr[0] = L4_TAG(0, 1, 0);
+    m->mr[1] = (uint32_t)result;
+    l4_ipc(debugd, L4_NILTHREAD, L4_ZERO, L4_ZERO, m, &err);
+}
+
 int main(void)
 {
     struct l4_msg m = { { 0 } };
@@ -517,6 +565,10 @@ int main(void)
             continue;
         struct proc *p = proc_by_tid(from);
         uint32_t label = L4_TAG_LABEL(m.mr[0]);
+        if (from == debugd) {
+            host_request(label, &m);
+            continue;
+        }
         if (!p || p->state != P_RUNNING)
             continue;
         if (label == L4_LABEL_SYSCALL && p->starting) {

@@ -174,6 +174,7 @@ static int sys_wait4(struct proc *p, uint32_t *r)
 /* `p` stops waiting in whatever call it waits in (a signal, or its end). */
 void proc_unblock(struct proc *p)
 {
+    console_forget(p);
     for (unsigned i = 0; i < MAX_FILES; i++) {
         struct pipe *pp = files[i].pipe;
         if (pp && pp->blocked_reader == p)
@@ -579,7 +580,7 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
     switch (f->type) {
     case F_CONSOLE:
         if (!write)
-            RET(0);                             /* no console input yet: end of file */
+            return console_read(p, addr, len);
         for (uint32_t done = 0; done < len; ) {
             uint8_t buf[256];
             uint32_t k = len - done < sizeof buf ? len - done : sizeof buf;
@@ -843,12 +844,19 @@ static int sys_ioctl(struct proc *p, uint32_t *r)
     if (f->type != F_CONSOLE)
         RET(-ENOTTY);
     switch (r[1]) {
-    case 0x5401: {                              /* TCGETS: a plain cooked terminal */
-        uint32_t t[15] = { 0x500, 0x5, 0xbf, 0x8a3b, 0 };
+    case 0x5401: {                              /* TCGETS */
+        uint32_t t[15] = { 0x500, 0x5, 0xbf, 0x8a30 | console_lflag, 0 };
+        uint8_t cc[19] = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0 };
+        memcpy((uint8_t *)t + 17, cc, sizeof cc);
         RET(mm_copy_out(p->mm, p->tid, r[2], t, 36) ? -EFAULT : 0);
     }
-    case 0x5402: case 0x5403: case 0x5404:     /* TCSETS* */
+    case 0x5402: case 0x5403: case 0x5404: {   /* TCSETS*: the line discipline's modes */
+        uint32_t t[4];
+        if (mm_copy_in(p->mm, p->tid, t, r[2], 16))
+            RET(-EFAULT);
+        console_lflag = t[3] & 0xb;             /* ISIG, ICANON, ECHO */
         RET(0);
+    }
     case 0x5413: {                              /* TIOCGWINSZ: 24 x 80 */
         uint16_t ws[4] = { 24, 80, 0, 0 };
         RET(mm_copy_out(p->mm, p->tid, r[2], ws, 8) ? -EFAULT : 0);
@@ -1286,6 +1294,26 @@ static int sys_times(struct proc *p, uint32_t *r)
     RET(ticks);
 }
 
+/* poll and ppoll: every descriptor asked about counts as ready; a read that follows waits for its
+ * data as it would without the poll (the console, a pipe). */
+static int sys_poll(struct proc *p, uint32_t *r)
+{
+    uint32_t n = r[1] < 64 ? r[1] : 64, ready = 0;
+    uint16_t fds[64 * 4];
+
+    if (n && mm_copy_in(p->mm, p->tid, fds, r[0], n * 8))
+        RET(-EFAULT);
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t fd = (int32_t)(fds[i * 4] | (uint32_t)fds[i * 4 + 1] << 16);
+        uint16_t events = fds[i * 4 + 2];
+        fds[i * 4 + 3] = fd < 0 ? 0 : !fd_get(p, (uint32_t)fd) ? 0x20 /* POLLNVAL */ : events & 0x5;
+        ready += fds[i * 4 + 3] != 0;
+    }
+    if (n && mm_copy_out(p->mm, p->tid, r[0], fds, n * 8))
+        RET(-EFAULT);
+    RET(ready);
+}
+
 static int sys_enosys(struct proc *p, uint32_t *r)
 {
     (void)p;
@@ -1306,7 +1334,7 @@ static const syscall_fn table[] = {
     [132] = sys_getpid,                         /* getpgid */
     [140] = sys_llseek, [145] = sys_readv, [146] = sys_writev, [158] = sys_sched_yield,
     [119] = sys_rt_sigreturn,                   /* sigreturn */
-    [162] = sys_nanosleep, [172] = sys_zero,    /* prctl */
+    [162] = sys_nanosleep, [168] = sys_poll, [172] = sys_zero,    /* prctl */
     [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask,
     [183] = sys_getcwd, [190] = sys_fork,       /* vfork, as fork */
     [191] = sys_ugetrlimit, [192] = sys_mmap2, [195] = sys_stat64, [196] = sys_stat64,
@@ -1318,12 +1346,13 @@ static const syscall_fn table[] = {
     [248] = sys_exit,                           /* exit_group */
     [256] = sys_set_tid_address, [263] = sys_clock_gettime, [265] = sys_clock_nanosleep,
     [322] = sys_openat, [323] = sys_mkdirat, [327] = sys_fstatat64, [328] = sys_unlinkat,
-    [329] = sys_renameat, [332] = sys_readlink, [334] = sys_faccessat,
+    [329] = sys_renameat, [332] = sys_readlink, [334] = sys_faccessat, [336] = sys_poll,
     [338] = sys_zero,                           /* set_robust_list */
     [358] = sys_dup3, [359] = sys_pipe2, [369] = sys_prlimit64, [384] = sys_getrandom,
     [397] = sys_statx,
     [398] = sys_enosys,                         /* rseq: ENOSYS is the right answer */
-    [403] = sys_clock_gettime64, [407] = sys_clock_nanosleep, [439] = sys_faccessat,
+    [403] = sys_clock_gettime64, [407] = sys_clock_nanosleep, [414] = sys_poll,
+    [439] = sys_faccessat,
 };
 
 #define ARM_SET_TLS 0xf0005u
