@@ -52,7 +52,7 @@ def entry(ino: int, name: str, mode: int, data: bytes = b"") -> bytes:
     return _pad4(header + name.encode() + b"\0") + _pad4(data)
 
 
-def build(files: dict[str, Path | str]) -> bytes:
+def build(files: dict[str, Path | str | None]) -> bytes:
     out = bytearray()
     dirs: set[str] = set()
     ino = 1
@@ -64,6 +64,12 @@ def build(files: dict[str, Path | str]) -> bytes:
                 out += entry(ino, str(parent), stat.S_IFDIR | 0o755)
                 ino += 1
         source = files[dest]
+        if source is None:                          # an empty directory
+            if str(path) not in dirs:
+                dirs.add(str(path))
+                out += entry(ino, str(path), stat.S_IFDIR | 0o755)
+                ino += 1
+            continue
         if isinstance(source, str):                 # a symbolic link to `source`
             out += entry(ino, str(path), stat.S_IFLNK | 0o777, source.encode())
         else:
