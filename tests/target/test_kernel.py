@@ -99,8 +99,6 @@ def test_reset_returns_to_the_bootloader(link):
     assert role_of(answer) == Role.BOOTLOADER
 
 
-@pytest.mark.xfail(reason="the kernel misses bytes that reach its UART before console_init() enables the RX "
-                          "interrupt, and then never takes a UART interrupt again", strict=False)
 def test_kernel_answers_a_host_that_talks_while_it_boots(bootloader, rig_target):
     bootloader.request(MsgType.BOOT, dict(slot=0xFF), retries=0)
     for _ in range(5):

@@ -1,7 +1,8 @@
 """Abuse: garbage on the line, and power cut in the middle of a flash.
 
-The garbage test throws 10,000 random or mutated frames at the bootloader, then checks that it
-still answers and that its flash is untouched.  The power-cut test runs on a scratch board (a
+The garbage tests throw 10,000 random or mutated frames at the bootloader, then checks that it
+still answers and that its flash is untouched, and 2,000 at debugd (the kernel's user-level
+debug agent), which must still answer with its threads intact.  The power-cut test runs on a scratch board (a
 second QEMU with its own flash files) and kills QEMU at random points of a flash: the image that
 was there before must still boot by itself.  Both print their random seed; RIG_SEED replays it.
 """
@@ -32,6 +33,10 @@ BATCH = 50
 # Requests a mutated frame may be based on: none of them changes the flash or leaves the
 # bootloader (BOOT, RESET and FLASH_BEGIN stay out; FLASH_DATA/END without BEGIN are refused).
 HARMLESS = [MsgType.HELLO, MsgType.PING, MsgType.SLOTS, MsgType.READ_MEM, MsgType.FLASH_DATA, MsgType.FLASH_END]
+# ... and for debugd: requests that only read (RUN_TEST, BENCH, SYSCALL, INJECT_IRQ and RESET act)
+HARMLESS_KERNEL = [MsgType.HELLO, MsgType.PING, MsgType.READ_MEM, MsgType.STATS, MsgType.THREADS, MsgType.TESTS,
+                   MsgType.TRACE]
+KERNEL_GARBAGE_FRAMES = 2_000
 KNOWN = {int(t) for t in MsgType}
 
 
@@ -43,19 +48,23 @@ def _valid(rng: random.Random, msg_type: MsgType) -> bytes:
         return encode(msg_type, seq, dict(addr=rng.getrandbits(32), length=rng.randrange(0, 64)))
     if msg_type == MsgType.FLASH_DATA:
         return encode(msg_type, seq, dict(offset=rng.randrange(0, 1 << 16) * 4, data=rng.randbytes(rng.randrange(0, 64))))
+    if msg_type in (MsgType.THREADS, MsgType.TESTS):
+        return encode(msg_type, seq, dict(start=rng.randrange(0, 0x10000)))
+    if msg_type == MsgType.TRACE:
+        return encode(msg_type, seq, dict(start=rng.getrandbits(32)))
     return encode(msg_type, seq)
 
 
-def garbage_frame(rng: random.Random) -> bytes:
+def garbage_frame(rng: random.Random, harmless: list[MsgType] = HARMLESS) -> bytes:
     kind = rng.randrange(8)
     if kind == 0:           # random bytes, zeros included
         return rng.randbytes(rng.randrange(1, 200)) + b"\x00"
     if kind == 1:           # a valid frame with one bit flipped (the CRC catches every 1-bit error)
-        frame = bytearray(_valid(rng, rng.choice(HARMLESS)))
+        frame = bytearray(_valid(rng, rng.choice(harmless)))
         frame[rng.randrange(len(frame) - 1)] ^= 1 << rng.randrange(8)
         return bytes(frame) + b"\x00"
     if kind == 2:           # a valid frame cut short
-        frame = _valid(rng, rng.choice(HARMLESS))
+        frame = _valid(rng, rng.choice(harmless))
         return frame[:rng.randrange(1, len(frame) - 1)] + b"\x00"
     if kind == 3:           # good CRC, unknown message type
         unknown = rng.choice([t for t in range(256) if t not in KNOWN])
@@ -85,6 +94,21 @@ def test_garbage_frames_leave_the_bootloader_answering(bootloader, rng):
         data = rng.randbytes(size)
         assert bytes(bootloader.request(MsgType.PING, dict(data=data)).data) == data
     assert read_slots(bootloader).payload == before.payload, "garbage changed the flash slots"
+
+
+@pytest.mark.feature("THREADS")
+def test_garbage_frames_leave_debugd_answering(link, debugd, servers, check_unharmed, rng):
+    before = link.request(MsgType.HELLO)
+    ticks = debugd.stats().ticks
+    threads_before = servers()
+    frames = [garbage_frame(rng, HARMLESS_KERNEL) for _ in range(KERNEL_GARBAGE_FRAMES)]
+    for start in range(0, len(frames), BATCH):
+        link.send_raw(b"".join(frames[start:start + BATCH]))
+        link.request(MsgType.PING, dict(data=b"sync"), timeout=10, retries=0)
+    after_info = link.request(MsgType.HELLO)
+    assert bytes(after_info.build_id) == bytes(before.build_id) and after_info.role == before.role
+    assert debugd.stats().ticks > ticks, "the kernel restarted"
+    check_unharmed(threads_before, "after the garbage")
 
 
 class _PowerCut(Exception):
