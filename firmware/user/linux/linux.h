@@ -28,6 +28,8 @@ void frame_get(uint32_t frame);             /* one more page table refers to it 
 void frame_put(uint32_t frame);             /* one fewer: freed at zero */
 uint32_t frame_refs(uint32_t frame);
 uint32_t frames_free(void);
+/* Below this many free frames, fork, exec and new mappings are refused. */
+#define LOW_MEMORY  512u
 
 /* ---- a process's memory ----------------------------------------------------------------- */
 
@@ -118,6 +120,8 @@ struct proc {
     uint32_t clear_child_tid;
     /* signals: handler, flags, restorer and mask per signal; what is pending and blocked */
     uint32_t sig_pending, sig_blocked;
+    uint32_t sig_saved_mask;            /* the mask to restore after rt_sigsuspend's handler */
+    uint32_t sig_suspended;
     struct sigaction_k {
         uint32_t handler, flags, restorer, mask;
     } sig[33];
@@ -150,6 +154,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[]);
 /* Reply to a process's pending system call with result `r0` (its other registers as they were,
  * or as the call changed them in p->regs) and let it run. */
 void proc_resume(struct proc *p, uint32_t r0);
+/* Send `p` its registers as they are in p->regs and let it run. */
+void proc_reply(struct proc *p);
 /* End a process with wait status `status`. */
 void proc_exit(struct proc *p, int status);
 /* wait4: a child's pid (status stored), 0 (WNOHANG, none yet), -errno, or 1 << 30 when the

@@ -71,7 +71,7 @@ struct proc *proc_by_pid(int pid)
 }
 
 /* Send `p` its registers (MR1..MR17 = r0-r12, sp, lr, pc, cpsr) and let it run. */
-static void reply_regs(struct proc *p)
+void proc_reply(struct proc *p)
 {
     struct l4_msg m = { { L4_TAG(0, L4_EXC_CPSR, 0) } };
     struct l4_utcb *u = l4_utcb();
@@ -91,7 +91,7 @@ void proc_resume(struct proc *p, uint32_t r0)
     p->blocked = B_NONE;
     p->state = P_RUNNING;
     if (!signal_deliver(p))
-        reply_regs(p);
+        proc_reply(p);
 }
 
 static void stop_thread(struct proc *p)
@@ -131,13 +131,16 @@ void proc_exit(struct proc *p, int status)
         file_put(p->fd[i]);
         p->fd[i] = NULL;
     }
-    /* orphans: nobody will wait for them */
+    /* orphans: init adopts them (and reaps them), as on Linux */
+    struct proc *init = proc_by_pid(1);
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         if (procs[i].state == P_FREE || procs[i].ppid != p->pid)
             continue;
-        procs[i].ppid = 0;
-        if (procs[i].state == P_ZOMBIE)
+        procs[i].ppid = init && init != p ? 1 : 0;
+        if (procs[i].state == P_ZOMBIE && !procs[i].ppid)
             procs[i].state = P_FREE;
+        else if (procs[i].state == P_ZOMBIE && init->state == P_BLOCKED && init->blocked == B_WAIT)
+            proc_resume(init, (uint32_t)reap(init, &procs[i]));
     }
     mm_free(p->mm);
     p->mm = NULL;
@@ -151,17 +154,17 @@ void proc_exit(struct proc *p, int status)
             status & 0x7f);
     if (p->host_started)
         report_exit(p);
-    else if (p->ppid == 0)
+    else if (p->pid == 1)
         log_text(text);
-    if (proc_by_pid(p->ppid))
-        signal_send(proc_by_pid(p->ppid), SIGCHLD);
-    /* wake a parent waiting for it */
+    /* wake a parent waiting for it, then tell it with SIGCHLD */
     struct proc *parent = proc_by_pid(p->ppid);
     if (parent && parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
         (parent->wait_pid == -1 || parent->wait_pid == p->pid))
         proc_resume(parent, (uint32_t)reap(parent, p));
     else if (!parent)
         p->state = P_FREE;                      /* nobody will wait for it */
+    if (parent)
+        signal_send(parent, SIGCHLD);
 }
 
 int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
@@ -211,8 +214,8 @@ int proc_fork(struct proc *p)
     uint32_t slot, regs[13] = { 0 };
     struct proc *c = proc_slot(&slot);
 
-    if (!c)
-        return -11;                             /* EAGAIN */
+    if (!c || frames_free() < LOW_MEMORY)
+        return -11;                             /* EAGAIN, as Linux under pressure */
     memset(c, 0, sizeof *c);
     c->mm = mm_fork(p->mm);
     if (!c->mm || mm_add(c->mm, TRAMPOLINE, TRAMPOLINE + PAGE, VM_READ | VM_EXEC)) {
@@ -275,6 +278,8 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
         return -2;
     if (!(mode & 0111))
         return -13;                             /* EACCES */
+    if (frames_free() < LOW_MEMORY)
+        return -12;
     mm = mm_new();
     if (!mm)
         return -12;
@@ -411,6 +416,10 @@ static void page_fault(struct proc *p, uint32_t addr, uint32_t rwx)
     struct vma *v;
     uint32_t *pte_rights;
 
+    if (!frame && mm_find(p->mm, addr) && frames_free() == 0) {
+        proc_exit(p, SIGKILL);                  /* out of memory: killed, as Linux would */
+        return;
+    }
     if (!frame) {
         if (p->sig[SIGSEGV].handler > SIG_IGN) {
             /* refuse: the kernel then sends the fault as an exception, with the registers the
@@ -439,10 +448,10 @@ static void page_fault(struct proc *p, uint32_t addr, uint32_t rwx)
 static int get_pool(void)
 {
     const struct l4_kip *kip = l4_kip();
-    uint32_t size = 16u << 20;
+    uint32_t size = 64u << 20;
     uint32_t base = (kip->free_base + kip->free_size - size) & ~(size - 1);
 
-    if (l4_sigma0_request(L4_FPAGE(base, 24, L4_RWX), L4_COMPLETE))
+    if (l4_sigma0_request(L4_FPAGE(base, 26, L4_RWX), L4_COMPLETE))
         return -1;
     frames_init(base, size);
     return 0;
@@ -573,13 +582,13 @@ int main(void)
             continue;
         if (label == L4_LABEL_SYSCALL && p->starting) {
             p->starting = 0;                    /* a forked child's first trap */
-            reply_regs(p);
+            proc_reply(p);
         } else if (label == L4_LABEL_SYSCALL) {
             struct l4_utcb *u = l4_utcb();
             for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
                 p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];
             if (!syscall_dispatch(p) && !signal_deliver(p))
-                reply_regs(p);
+                proc_reply(p);
         } else if ((label & 0xfff0u) == L4_LABEL_PAGEFAULT) {
             page_fault(p, m.mr[1], label & 7);
         } else if (label == L4_LABEL_EXCEPTION) {
@@ -595,7 +604,7 @@ int main(void)
             }
             p->sig_pending |= 1u << (sig - 1);
             if (!signal_deliver(p))
-                reply_regs(p);
+                proc_reply(p);
         }
     }
 }

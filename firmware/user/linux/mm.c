@@ -10,7 +10,7 @@
  */
 #include "linux.h"
 
-static uint8_t pool_refs[4096];             /* per frame of the pool: page tables holding it */
+static uint8_t pool_refs[16384];            /* per frame of the pool: page tables holding it */
 static uint32_t pool_base, pool_frames, pool_hint, pool_free;
 
 void frames_init(uint32_t base, uint32_t size)

@@ -10,6 +10,7 @@
 
 #define SA_SIGINFO      0x00000004u
 #define SA_RESTORER     0x04000000u
+#define SA_RESTART      0x10000000u
 #define SA_NODEFER      0x40000000u
 #define SA_RESETHAND    0x80000000u
 
@@ -38,9 +39,20 @@ void signal_send(struct proc *p, int sig)
         return;
     p->sig_pending |= 1u << (sig - 1);
     if (p->state == P_BLOCKED && (sig == SIGKILL || !(p->sig_blocked & 1u << (sig - 1)))) {
-        /* interrupt the call it waits in; the signal is taken on the way out */
+        /* interrupt the call it waits in; the signal is taken on the way out.  With
+         * SA_RESTART the call starts again after the handler: the pc goes back to the SVC
+         * (r0 still holds its first argument: no result was written yet). */
         extern void proc_unblock(struct proc *p);
+        int restart = p->sig[sig].flags & SA_RESTART && p->sig[sig].handler > SIG_IGN &&
+                      p->blocked != B_SLEEP;
         proc_unblock(p);
+        if (restart) {
+            p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;
+            p->state = P_RUNNING;
+            if (!signal_deliver(p))
+                proc_reply(p);
+            return;
+        }
         proc_resume(p, (uint32_t)-4);           /* EINTR */
     }
 }
@@ -70,6 +82,11 @@ int signal_deliver(struct proc *p)
     memcpy(f.regs, p->regs, sizeof f.regs);
     f.oldmask = p->sig_blocked;
     f.mask[0] = p->sig_blocked;
+    if (p->sig_suspended) {                     /* rt_sigsuspend: the handler returns to the
+                                                 * mask from before the call */
+        f.oldmask = f.mask[0] = p->sig_saved_mask;
+        p->sig_suspended = 0;
+    }
     uint32_t sp = (p->regs[13] - sizeof f) & ~7u;
     if (mm_copy_out(p->mm, p->tid, sp, &f, sizeof f)) {
         proc_exit(p, SIGSEGV);                  /* no room for the frame: as Linux does */

@@ -251,6 +251,25 @@ static int sys_rt_sigprocmask(struct proc *p, uint32_t *r)
     RET(0);
 }
 
+/* rt_sigsuspend(mask): wait for a signal with `mask` in force; the handler then returns to the
+ * mask from before, and the call ends with -EINTR. */
+static int sys_rt_sigsuspend(struct proc *p, uint32_t *r)
+{
+    uint32_t set[2];
+
+    if (mm_copy_in(p->mm, p->tid, set, r[0], 8))
+        RET(-EFAULT);
+    p->sig_saved_mask = p->sig_blocked;
+    p->sig_suspended = 1;
+    p->sig_blocked = set[0] & ~(1u << (SIGKILL - 1));
+    if (p->sig_pending & ~p->sig_blocked)
+        RET(-EINTR);                            /* one is waiting already */
+    p->state = P_BLOCKED;
+    p->blocked = B_SLEEP;
+    p->wake_us = ~0ull;
+    return 1;
+}
+
 static int sys_rt_sigreturn(struct proc *p, uint32_t *r)
 {
     (void)r;
@@ -332,6 +351,8 @@ static int sys_brk(struct proc *p, uint32_t *r)
 
     if (want < mm->brk_start || want > mm->brk_start + (256u << 20))
         RET(mm->brk);
+    if (new_end > old_end && frames_free() < (new_end - old_end) / PAGE + LOW_MEMORY)
+        RET(mm->brk);                           /* refused: malloc sees ENOMEM */
     if (new_end > old_end) {
         struct vma *v = old_end > mm->brk_start ? mm_find(mm, old_end - 1) : NULL;
         if (v && v->end == old_end && !v->file)
@@ -355,7 +376,7 @@ static int sys_mmap2(struct proc *p, uint32_t *r)
         RET(-ENOSYS);
     if (!len || len > (512u << 20))
         RET(-EINVAL);
-    if (frames_free() < len / PAGE / 2 + 64)
+    if (frames_free() < len / PAGE + LOW_MEMORY)
         RET(-ENOMEM);                           /* keep room for everyone else */
     if (flags & 0x10) {                         /* MAP_FIXED */
         addr = r[0] & PAGE_MASK;
@@ -1336,6 +1357,7 @@ static const syscall_fn table[] = {
     [119] = sys_rt_sigreturn,                   /* sigreturn */
     [162] = sys_nanosleep, [168] = sys_poll, [172] = sys_zero,    /* prctl */
     [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask,
+    [179] = sys_rt_sigsuspend,
     [183] = sys_getcwd, [190] = sys_fork,       /* vfork, as fork */
     [191] = sys_ugetrlimit, [192] = sys_mmap2, [195] = sys_stat64, [196] = sys_stat64,
     [197] = sys_fstat64,

@@ -57,7 +57,7 @@ static uint32_t grant(uint32_t fpage)
         }
         return 0;
     }
-    if (log2 < 12 || log2 > 24)
+    if (log2 < 12 || log2 > 26)
         return 0;
     size = 1u << log2;
     base &= ~(size - 1);
