@@ -24,6 +24,7 @@ from protocol import SLOT_AUTO, SLOT_COUNT, SYSCALL_REGS, Feature, Message, MsgT
 
 from . import bench as bench_mod
 from . import build as build_mod
+from . import shell as shell_mod
 from . import views
 from .abi import KernelAbi
 from .board import DEFAULT_BOARD, ROOT, Board, open_board
@@ -305,6 +306,19 @@ def cmd_bench(rig: Rig) -> int:
             raise RigError(f"figures differ from {args.same_as}: {'; '.join(problems)}")
         out.print(f"[green]same figures as {args.same_as}[/]")
     return 1 if failed else 0
+
+
+def cmd_shell(rig: Rig) -> int:
+    """The Linux console: one line (-c) like adb shell, or an interactive shell."""
+    debugd, _ = rig.kernel()
+    debugd.require("LINUX")
+    link = debugd.link
+    if rig.args.command is not None:
+        return shell_mod.run_line(link, rig.args.command, sys.stdout.buffer, rig.args.timeout)
+    if not sys.stdin.isatty():
+        raise RigError("an interactive shell needs a terminal: use `shell -c 'LINE'` from scripts")
+    out.print(f"[dim]{rig.board.name}: Linux shell; `exit` or Ctrl-D ends it[/]")
+    return shell_mod.interactive(link, sys.stdin.fileno(), sys.stdout.buffer)
 
 
 def cmd_threads(rig: Rig) -> int:
@@ -595,6 +609,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout-us", type=_number, default=100_000, metavar="US",
                    help="abort the call if it blocks this long (default %(default)s)")
     p.set_defaults(func=cmd_syscall)
+
+    p = sub.add_parser("shell", help="the Linux server's console: an interactive shell, or -c 'LINE' for one line")
+    p.add_argument("-c", dest="command", metavar="LINE", help="run LINE with /bin/sh -c, print its output, "
+                   "exit with its status")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="give up on a -c line after S seconds (default %(default)s)")
+    p.set_defaults(func=cmd_shell)
 
     p = sub.add_parser("trace", help="the kernel's most recent trace events (IPC, switches, interrupts, faults)")
     p.add_argument("--count", "-n", type=int, default=40, metavar="N", help="how many (default %(default)s)")

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import difflib
 import io
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from host.shell import run_line
+from host.shell import interactive, run_line
 from protocol import MsgType
 
 LINUX_TESTS = Path(__file__).resolve().parent.parent / "linux"
@@ -68,3 +71,33 @@ def test_a_memory_hog_is_refused_or_killed_and_leaves_everything_running(link):
     # refused memory (malloc failed: it says so and exits 0), or killed by a signal
     assert ("refused after" in output and status == 0) or status > 128, output
     alive(link)
+
+
+def test_interactive_shell_through_a_pty(link):
+    """What `rig shell` does, with a pty standing in for the user's terminal."""
+    master, slave = os.openpty()
+    out = io.BytesIO()
+    result = {}
+    session = threading.Thread(target=lambda: result.update(code=interactive(link, slave, out)))
+    session.start()
+
+    def wait_for(text: bytes, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in out.getvalue():
+            assert time.monotonic() < deadline, f"never saw {text!r}; the console said {out.getvalue()!r}"
+            time.sleep(0.02)
+
+    try:
+        wait_for(b"# ")
+        os.write(master, b"echo typed $((1 + 2))\r")
+        wait_for(b"typed 3")
+        os.write(master, b"sleep 30\r")
+        wait_for(b"sleep 30")
+        os.write(master, b"\x03")                   # Ctrl-C: SIGINT ends the sleep, not the shell
+        wait_for(b"^C")
+        os.write(master, b"exit 4\r")
+        session.join(30)
+        assert result.get("code") == 4
+    finally:
+        os.close(master)
+        os.close(slave)
