@@ -10,6 +10,7 @@ was there before must still boot by itself.  Both print their random seed; RIG_S
 import random
 import threading
 import time
+from typing import Callable
 
 import pytest
 
@@ -55,8 +56,24 @@ def _valid(rng: random.Random, msg_type: MsgType) -> bytes:
     return encode(msg_type, seq)
 
 
-def garbage_frame(rng: random.Random, harmless: list[MsgType] = HARMLESS) -> bytes:
+# The target answers some garbage (an unknown type, another version, a bad length) with an ERROR
+# that carries the garbage's sequence number.  Should that number be the one of the PING that
+# paces the batches, the link would take the ERROR for the PING's answer: garbage numbers keep
+# clear of the ones the link is about to use.
+SEQ_CLEARANCE = 1000
+
+
+def seq_source(rng: random.Random, link) -> Callable[[], int]:
+    """Sequence numbers for garbage frames: never within SEQ_CLEARANCE of the link's next."""
+    base = link.next_seq()
+    span = 0xFFFF - 2 * SEQ_CLEARANCE
+    return lambda: (base - 1 + SEQ_CLEARANCE + rng.randrange(span)) % 0xFFFF + 1
+
+
+def garbage_frame(rng: random.Random, harmless: list[MsgType] = HARMLESS, seq=None) -> bytes:
     kind = rng.randrange(8)
+    if seq is None:
+        seq = lambda: rng.randrange(1, 0x10000)  # noqa: E731
     if kind == 0:           # random bytes, zeros included
         return rng.randbytes(rng.randrange(1, 200)) + b"\x00"
     if kind == 1:           # a valid frame with one bit flipped (the CRC catches every 1-bit error)
@@ -68,15 +85,15 @@ def garbage_frame(rng: random.Random, harmless: list[MsgType] = HARMLESS) -> byt
         return frame[:rng.randrange(1, len(frame) - 1)] + b"\x00"
     if kind == 3:           # good CRC, unknown message type
         unknown = rng.choice([t for t in range(256) if t not in KNOWN])
-        return raw_frame(unknown, rng.randrange(0x10000), rng.randbytes(rng.randrange(0, 32)))
+        return raw_frame(unknown, seq(), rng.randbytes(rng.randrange(0, 32)))
     if kind == 4:           # good CRC, another protocol version
-        return raw_frame(MsgType.PING, rng.randrange(0x10000), b"v", version=PROTO_VERSION + 1 + rng.randrange(254))
+        return raw_frame(MsgType.PING, seq(), b"v", version=PROTO_VERSION + 1 + rng.randrange(254))
     if kind == 5:           # good CRC, length field that lies
         body = bytearray([PROTO_VERSION, MsgType.PING, 1, 0, rng.randrange(8, 255), 0]) + rng.randbytes(4)
         crc = __import__("zlib").crc32(bytes(body)).to_bytes(4, "little")
         return cobs_encode(bytes(body) + crc) + b"\x00"
     if kind == 6:           # good CRC, payload the wrong size for its type (READ_MEM takes 6 bytes)
-        return raw_frame(MsgType.READ_MEM, rng.randrange(1, 0x10000), rng.randbytes(rng.choice([1, 3, 5, 7, 9])))
+        return raw_frame(MsgType.READ_MEM, seq(), rng.randbytes(rng.choice([1, 3, 5, 7, 9])))
     if rng.random() < 0.02:  # a run longer than any frame, then the delimiter
         return bytes(rng.randrange(1, 256) for _ in range(MAX_ENCODED_FRAME + 16)) + b"\x00"
     return b"\x00" * rng.randrange(1, 4)   # idle delimiters
@@ -84,7 +101,8 @@ def garbage_frame(rng: random.Random, harmless: list[MsgType] = HARMLESS) -> byt
 
 def test_garbage_frames_leave_the_bootloader_answering(bootloader, rng):
     before = read_slots(bootloader)
-    frames = [garbage_frame(rng) for _ in range(GARBAGE_FRAMES)]
+    seq = seq_source(rng, bootloader)
+    frames = [garbage_frame(rng, seq=seq) for _ in range(GARBAGE_FRAMES)]
     for start in range(0, len(frames), BATCH):
         bootloader.send_raw(b"".join(frames[start:start + BATCH]))
         # flow control: the PING is answered once the batch (and its ERROR answers) went through,
@@ -101,7 +119,8 @@ def test_garbage_frames_leave_debugd_answering(link, debugd, servers, check_unha
     before = link.request(MsgType.HELLO)
     ticks = debugd.stats().ticks
     threads_before = servers()
-    frames = [garbage_frame(rng, HARMLESS_KERNEL) for _ in range(KERNEL_GARBAGE_FRAMES)]
+    seq = seq_source(rng, link)
+    frames = [garbage_frame(rng, HARMLESS_KERNEL, seq=seq) for _ in range(KERNEL_GARBAGE_FRAMES)]
     for start in range(0, len(frames), BATCH):
         link.send_raw(b"".join(frames[start:start + BATCH]))
         link.request(MsgType.PING, dict(data=b"sync"), timeout=10, retries=0)
