@@ -32,6 +32,7 @@ class Firmware:
     kernel_elf = property(lambda self: self.dir / "kernel.elf")
     kernel_bin = property(lambda self: self.dir / "kernel.bin")
     kernel_img = property(lambda self: self.dir / "kernel.img")
+    ktest_elf = property(lambda self: self.dir / "user" / "ktest.elf")   # the on-target tests
 
     def outputs(self) -> list[Path]:
         return [self.boot_bin, self.boot_elf, self.kernel_elf, self.kernel_bin]

@@ -1,4 +1,6 @@
-"""The `rig` command (also `host/rig.py`): board control, build, flash, boot, test.
+"""The `rig` command (also `host/rig.py`): board control, build, flash, boot, test, and the
+commands that ask the running kernel (through debugd): bench, threads, stats, tests, run,
+inject, syscall, trace.
 
 Every failure the user can meet ends as one red line on stderr and a non-zero exit: code
 paths raise `RigError` and `main()` prints it.  Exit codes: 0 success, 1 failure, 2 usage,
@@ -18,18 +20,25 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from protocol import SLOT_AUTO, SLOT_COUNT, Feature, Message, MsgType
+from protocol import SLOT_AUTO, SLOT_COUNT, SYSCALL_REGS, Feature, Message, MsgType, Role, TestStatus
 
+from . import bench as bench_mod
 from . import build as build_mod
+from . import shell as shell_mod
+from . import views
+from .abi import KernelAbi
 from .board import DEFAULT_BOARD, ROOT, Board, open_board
-from .errors import RigError
+from .debugd import RUN_TIMEOUT, Debugd
+from .errors import LinkTimeout, RigError
 from .flash import FlashResult, flash_image, read_slots
 from .image import read_image
 from .link import role_of
 from .strategy import Target
 
-# soft_wrap: a message is one line however narrow the terminal (or CI log) is
-out = Console(highlight=False, soft_wrap=True)
+# soft_wrap: a message is one line however narrow the terminal (or CI log) is.  Into a pipe or
+# a log (no terminal, no COLUMNS) tables get 120 columns rather than rich's 80.
+_LOG_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
+out = Console(highlight=False, soft_wrap=True, width=_LOG_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -73,7 +82,47 @@ class Rig:
             else:
                 return
         state = board.qemu.up(fw.boot_bin, deterministic=getattr(self.args, "deterministic", False))
-        out.print(f"board {board.name} up: pid {state['pid']}, serial {state['pty']}")
+        mode = ", deterministic (icount)" if state.get("deterministic") else ""
+        out.print(f"board {board.name} up: pid {state['pid']}, serial {state['pty']}{mode}")
+
+    def ensure_deterministic(self) -> None:
+        """Have the QEMU board run with its description's [deterministic] arguments (one
+        instruction per cycle, pinned clock and seed), restarting it if it runs without them.
+        Flash bank 1 persists, so the flashed image is still there afterwards."""
+        board = self.board
+        if board.qemu is None:
+            raise RigError(f"--deterministic needs a QEMU board; {board.name} on {board.console.port()} "
+                           f"is real hardware, whose cycle counter counts real cycles")
+        if not board.qemu.qemu.deterministic:
+            raise RigError(f"qemu/boards/{board.name}.toml has no [deterministic] arguments")
+        state = board.qemu.state()
+        if state is not None and state.get("deterministic"):
+            return
+        if state is not None:
+            out.print(f"[yellow]board {board.name} runs without -icount: restarting it in deterministic mode[/]")
+            board.qemu.down()
+        self.args.deterministic = True
+        self.ensure_up(build=False)
+
+    def kernel(self) -> tuple[Debugd, Message]:
+        """debugd on the running kernel, and its INFO.  A board sitting in its bootloader boots
+        its newest image first; a board that does not answer at all is an error, not reset, so
+        that whatever state it hangs in can still be looked at."""
+        self.ensure_up(build=False)
+        target = self.target()
+        link = target.open()
+        try:
+            info = link.poll_info(2.0, what=f"board {self.board.name}")
+        except LinkTimeout as exc:
+            raise RigError(f"{exc}: is the kernel hung? (`host/rig.py boot` restarts it)") from None
+        if role_of(info) != Role.KERNEL:
+            out.print(f"[dim]{self.board.name} is in its bootloader: booting the newest image[/]")
+            info = target.kernel()
+        return Debugd(link), info
+
+    def abi(self) -> KernelAbi:
+        """System call numbers and error names, from the kernel.elf of this board's build."""
+        return KernelAbi.from_elf(build_mod.Firmware(self.board.name).kernel_elf)
 
     @staticmethod
     def _show_message(msg: Message) -> None:
@@ -204,6 +253,192 @@ def cmd_test(rig: Rig) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# Commands that ask the running kernel, through debugd
+
+
+def cmd_bench(rig: Rig) -> int:
+    args = rig.args
+    if args.deterministic:
+        rig.ensure_deterministic()
+    debugd, info = rig.kernel()
+    debugd.require("TESTS")
+    available = [e.name for e in debugd.tests() if e.kind == "bench"]
+    if args.list:
+        for name in available:
+            out.print(name)
+        return 0
+    names = args.names or sorted(available)
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        raise RigError(f"no benchmark named {', '.join(unknown)}: the target has {', '.join(available) or 'none'}")
+    board = rig.board
+    deterministic = bool(board.qemu is not None and (board.qemu.state() or {}).get("deterministic"))
+    build_id = bytes(info.build_id).hex()
+    if deterministic and debugd.has("THREADS"):
+        ready = {rig.abi().thread_states.get("READY", 2)}
+        with out.status("waiting for the board to settle"):
+            if not debugd.wait_until_quiet(ready):
+                err.print("[yellow]warning:[/] threads other than debugd kept running for 10 s: "
+                          "the figures may not repeat exactly")
+    runs = []
+    with out.status("") as status:
+        for name in names:
+            status.update(f"running {name} ({args.iterations} iterations)")
+            runs.append(bench_mod.run(debugd, name, args.iterations))
+    mode = "deterministic (icount: 1 cycle = 1 instruction)" if deterministic else "not deterministic"
+    out.print(f"{board.name}, kernel build {build_id[:12]}, {mode}, cycles at {info.cycle_hz:,} Hz")
+    out.print(views.bench_table(runs, title="benchmarks (cycles; p99 by nearest rank)"))
+    for run in runs:
+        if run.passed:
+            out.print(f"[bold]{escape(run.name)}[/] [dim]({run.summary.n} samples, cycles)[/]")
+            for line in bench_mod.histogram(run.samples):
+                out.print(f"  {line}", markup=False)
+    data = bench_mod.to_json(board.name, deterministic, build_id, runs)
+    if args.json:
+        bench_mod.write_json(args.json, data)
+        out.print(f"[dim]wrote {args.json}[/]")
+    failed = [run for run in runs if not run.passed]
+    for run in failed:
+        err.print(f"[bold red]error:[/] benchmark {escape(run.name)} {escape(run.status)}")
+    if args.same_as:
+        problems = bench_mod.differences(data, bench_mod.read_json(args.same_as))
+        if problems:
+            raise RigError(f"figures differ from {args.same_as}: {'; '.join(problems)}")
+        out.print(f"[green]same figures as {args.same_as}[/]")
+    return 1 if failed else 0
+
+
+def cmd_shell(rig: Rig) -> int:
+    """The Linux console: one line (-c) like adb shell, or an interactive shell."""
+    debugd, _ = rig.kernel()
+    debugd.require("LINUX")
+    link = debugd.link
+    if rig.args.command is not None:
+        return shell_mod.run_line(link, rig.args.command, sys.stdout.buffer, rig.args.timeout)
+    if not sys.stdin.isatty():
+        raise RigError("an interactive shell needs a terminal: use `shell -c 'LINE'` from scripts")
+    out.print(f"[dim]{rig.board.name}: Linux shell; `exit` or Ctrl-D ends it[/]")
+    return shell_mod.interactive(link, sys.stdin.fileno(), sys.stdout.buffer)
+
+
+def cmd_threads(rig: Rig) -> int:
+    debugd, _ = rig.kernel()
+    debugd.require("THREADS")
+    threads = debugd.threads()
+    stats = debugd.stats()
+    out.print(views.threads_table(threads, stats, rig.abi(), title=f"{rig.board.name}: {len(threads)} threads"))
+    return 0
+
+
+def cmd_stats(rig: Rig) -> int:
+    debugd, _ = rig.kernel()
+    debugd.require("THREADS")
+    out.print(views.stats_table(debugd.stats(), rig.abi()))
+    return 0
+
+
+def cmd_tests(rig: Rig) -> int:
+    debugd, _ = rig.kernel()
+    debugd.require("TESTS")
+    table = Table(title=f"{rig.board.name}: on-target tests and benchmarks")
+    table.add_column("kind")
+    table.add_column("name")
+    for entry in debugd.tests():
+        table.add_row(entry.kind, escape(entry.name))
+    out.print(table)
+    out.print("[dim]run tests with `host/rig.py run NAME...`, benchmarks with `host/rig.py bench NAME...`[/]")
+    return 0
+
+
+def cmd_run(rig: Rig) -> int:
+    from fnmatch import fnmatchcase
+
+    debugd, _ = rig.kernel()
+    debugd.require("TESTS")
+    tests = [e.name for e in debugd.tests() if e.kind == "test"]
+    names: list[str] = []
+    for pattern in rig.args.names:
+        matches = [name for name in tests if fnmatchcase(name, pattern)]
+        if not matches:
+            raise RigError(f"no test matches {pattern!r}: the target has {', '.join(tests) or 'none'}")
+        names += [name for name in matches if name not in names]
+    failed = 0
+    for name in names:
+        with out.status(f"running {name}"):
+            result = debugd.run_test(name, timeout=rig.args.timeout)
+        status = str(result.status)
+        color = "green" if status == TestStatus.PASS.name else "red"
+        detail = f": {result.text}" if result.text else ""
+        out.print(f"[{color}]{status}[/] {escape(name)} [dim]({result.cycles:,} cycles, value {result.value})[/]"
+                  f"{escape(detail)}")
+        failed += status != TestStatus.PASS.name
+    verdict = "[bold green]PASS:[/]" if not failed else "[bold red]FAIL:[/]"
+    out.print(f"{verdict} {len(names) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_inject(rig: Rig) -> int:
+    debugd, _ = rig.kernel()
+    debugd.require("INJECT")
+    debugd.inject_irq(rig.args.irq)
+    out.print(f"interrupt {rig.args.irq} set pending")
+    return 0
+
+
+def cmd_syscall(rig: Rig) -> int:
+    abi = rig.abi()
+    number = abi.syscall(rig.args.call)
+    regs = {7: number}
+    for assignment in rig.args.regs:
+        index, value = _register(assignment)
+        if index == 7:
+            raise RigError("r7 is the system call number: give it as the first argument")
+        regs[index] = value
+    debugd, _ = rig.kernel()
+    debugd.require("SYSCALL")
+    result = debugd.syscall(regs, timeout_us=rig.args.timeout_us)
+    name = (abi.syscall_name(number) or f"number {number}").lower()
+    status = str(result.status)
+    if status == "DONE":
+        out.print(f"{escape(name)}: [green]returned[/] after {result.cycles:,} cycles")
+    elif status == "FAULTED":
+        out.print(f"{escape(name)}: [red]the probe faulted[/]; its registers at the fault:")
+    else:
+        out.print(f"{escape(name)}: [yellow]blocked longer than {rig.args.timeout_us:,} us and was aborted[/] "
+                  f"(a new probe thread takes the next call)")
+    if status != "TIMEOUT":
+        out.print(views.syscall_table(result, abi, number))
+    return 0
+
+
+def cmd_trace(rig: Rig) -> int:
+    if rig.args.count <= 0:
+        raise RigError("--count must be at least 1")
+    debugd, _ = rig.kernel()
+    debugd.require("TRACE")
+    window = debugd.recent_events(rig.args.count)
+    names = views.thread_names(debugd.threads()) if debugd.has("THREADS") else {}
+    out.print(views.trace_table(window, names, rig.abi()))
+    return 0
+
+
+def _register(text: str) -> tuple[int, int]:
+    name, sep, value = text.partition("=")
+    try:
+        if not sep or not name.lower().startswith("r"):
+            raise ValueError
+        index = int(name[1:])
+        number = int(value, 0)
+    except ValueError:
+        raise RigError(f"{text!r}: registers are given as rN=VALUE, e.g. r0=0x400001 or r12=-1") from None
+    if not 0 <= index < SYSCALL_REGS:
+        raise RigError(f"{text!r}: the probe loads r0-r{SYSCALL_REGS - 1}")
+    if not -(1 << 31) <= number < (1 << 32):
+        raise RigError(f"{text!r}: a register holds 32 bits")
+    return index, number & 0xFFFFFFFF
+
+
+# --------------------------------------------------------------------------------------------
 # Output helpers
 
 
@@ -264,6 +499,23 @@ def _slot(text: str) -> int:
     return slot
 
 
+def _number(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def _iterations(text: str) -> int:
+    value = _number(text)
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError("iterations must be 1..1000 (the target keeps at most 1000 samples)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rig", description="Host rig for the L4 kernel: board control, build, flash, boot, on-target tests.",
@@ -310,6 +562,64 @@ def build_parser() -> argparse.ArgumentParser:
                                    "does not know goes to pytest (e.g. -k ping -x).")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     p.set_defaults(func=cmd_test, pytest_args=[])
+
+    # ---- asking the running kernel (debugd); a board in its bootloader is booted first
+    p = sub.add_parser("bench", help="run benchmarks on the target: n, min, median, p99, max in cycles, histograms",
+                       description="Run benchmarks on the target (all of them without NAME) and show n, min, "
+                                   "median, p99 (nearest rank) and max in cycles, and a histogram of each. "
+                                   "Exits 1 if a benchmark fails.")
+    p.add_argument("names", nargs="*", metavar="NAME", help="benchmark names (see --list)")
+    p.add_argument("--iterations", "-n", type=_iterations, default=1000, metavar="N",
+                   help="samples per benchmark, 1-1000 (default %(default)s; warm-up runs come on top)")
+    p.add_argument("--deterministic", action="store_true",
+                   help="run the QEMU board with its [deterministic] arguments (-icount shift=0...), "
+                        "restarting it if needed: one cycle is one instruction, figures repeat exactly")
+    p.add_argument("--json", metavar="FILE", help="write the figures and the raw samples as JSON")
+    p.add_argument("--same-as", metavar="FILE",
+                   help="fail unless every figure equals those in FILE (an earlier --json of the same build)")
+    p.add_argument("--list", action="store_true", help="list the benchmarks the target has")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("threads", help="the kernel's threads: state, priority, space, pager, CPU share, pc")
+    p.set_defaults(func=cmd_threads)
+
+    p = sub.add_parser("stats", help="the kernel's counters: IPC, interrupts, faults, system calls, memory")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("tests", help="list the on-target tests and benchmarks")
+    p.set_defaults(func=cmd_tests)
+
+    p = sub.add_parser("run", help="run on-target tests by name (patterns allowed: 'ipc.*')")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("--timeout", type=float, default=RUN_TIMEOUT, metavar="SECONDS",
+                   help="how long to wait for each result (default %(default)g)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("inject", help="set an interrupt line pending at the interrupt controller")
+    p.add_argument("irq", type=_number, metavar="IRQ")
+    p.set_defaults(func=cmd_inject)
+
+    p = sub.add_parser("syscall", help="have the probe thread make a system call: syscall NAME|NUMBER [rN=VALUE ...]",
+                       description="A probe thread in its own unprivileged address space loads r0-r12 "
+                                   "(0 unless given; r7 = the call) and makes the call. Shows the registers "
+                                   "after it, r1 as an l4 error, and the cycles it took. Names and numbers "
+                                   "come from the kernel's debug information.")
+    p.add_argument("call", metavar="NAME|NUMBER", help="e.g. system_clock, ipc, 7, or a bad number such as 77")
+    p.add_argument("regs", nargs="*", metavar="rN=VALUE", help="e.g. r0=0x58c002 r1=2 r12=-1")
+    p.add_argument("--timeout-us", type=_number, default=100_000, metavar="US",
+                   help="abort the call if it blocks this long (default %(default)s)")
+    p.set_defaults(func=cmd_syscall)
+
+    p = sub.add_parser("shell", help="the Linux server's console: an interactive shell, or -c 'LINE' for one line")
+    p.add_argument("-c", dest="command", metavar="LINE", help="run LINE with /bin/sh -c, print its output, "
+                   "exit with its status")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="give up on a -c line after S seconds (default %(default)s)")
+    p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("trace", help="the kernel's most recent trace events (IPC, switches, interrupts, faults)")
+    p.add_argument("--count", "-n", type=int, default=40, metavar="N", help="how many (default %(default)s)")
+    p.set_defaults(func=cmd_trace)
     return parser
 
 

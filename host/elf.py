@@ -87,3 +87,18 @@ def read_bytes(elf: ELFFile, address: int, length: int) -> bytes:
             offset = address - start
             return section.data()[offset:offset + length]
     raise RigError(f"0x{address:08x}+{length} is not inside one loaded section with contents")
+
+
+def read_cstring(elf: ELFFile, address: int, limit: int = 256) -> str:
+    """The NUL-terminated string at `address` in a loaded section with contents."""
+    for section in elf.iter_sections():
+        start, size = section["sh_addr"], section["sh_size"]
+        if section["sh_type"] == "SHT_NOBITS" or not section["sh_flags"] & 0x2:  # SHF_ALLOC
+            continue
+        if start <= address < start + size:
+            data = section.data()[address - start:address - start + limit]
+            end = data.find(b"\0")
+            if end < 0:
+                raise RigError(f"no string end within {limit} bytes of 0x{address:08x}")
+            return data[:end].decode("utf8", "replace")
+    raise RigError(f"0x{address:08x} is not inside a loaded section with contents")

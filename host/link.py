@@ -56,6 +56,15 @@ REPLY = {
     MsgType.FLASH_END: MsgType.ACK,
     MsgType.BOOT: MsgType.ACK,
     MsgType.SLOTS: MsgType.SLOT_INFO,
+    MsgType.STATS: MsgType.STATS_INFO,
+    MsgType.THREADS: MsgType.THREAD_LIST,
+    MsgType.TESTS: MsgType.TEST_NAMES,
+    MsgType.RUN_TEST: MsgType.TEST_RESULT,
+    MsgType.BENCH: MsgType.BENCH_RESULT,
+    MsgType.INJECT_IRQ: MsgType.ACK,
+    MsgType.TRACE: MsgType.TRACE_DATA,
+    MsgType.TRACE_CONTROL: MsgType.ACK,
+    MsgType.SYSCALL: MsgType.SYSCALL_RESULT,
 }
 
 #: how long one read waits at most before the deadline is checked again

@@ -10,9 +10,18 @@ Fixtures
     firmware        session   paths of the build outputs (host.build.Firmware)
     kernel_elf      session   pyelftools ELFFile of kernel.elf
     kernel_image    session   bytes of kernel.img, the image `rig flash` writes
+    kernel_abi      session   system call numbers and error names from kernel.elf's DWARF
+                              (host.abi.KernelAbi)
+    debugd          session   host.debugd.Debugd on `link`: STATS, THREADS, TESTS, RUN_TEST,
+                              BENCH, INJECT_IRQ, TRACE, SYSCALL as calls
     scratch_board   function  a second QEMU instance with its own state folder, for tests that
                               kill a board; torn down after the test
     scratch_target  function  a strategy (Target) on the scratch board
+
+Parameters
+    ktest_test      a test that takes an argument named `ktest_test` runs once per on-target
+                    test in ktest.elf (its `ktests` table, read with pyelftools at collection,
+                    no board needed); `ktest_bench` likewise once per benchmark
 
 Markers
     @pytest.mark.feature("TIMER")   skip unless the firmware's INFO lists that protocol.Feature
@@ -38,8 +47,11 @@ import pytest
 
 from protocol import Feature, Message
 
+from . import ktests
+from .abi import KernelAbi
 from .board import DEFAULT_BOARD, ROOT, Board, open_board
 from .build import Firmware, build, ensure_image
+from .debugd import Debugd
 from .elf import build_id, open_elf
 from .errors import RigError
 from .link import Link
@@ -49,9 +61,10 @@ from .strategy import Target
 TARGET_KEY = pytest.StashKey[Target]()
 FAILURE_KEY = pytest.StashKey[str]()
 _WATCHED = pytest.StashKey[list]()
+_KTESTS = pytest.StashKey[list]()
 
 RIG_FIXTURES = {"rig_board", "rig_target", "link", "bootloader", "firmware", "kernel_elf", "kernel_image",
-                "scratch_board", "scratch_target"}
+                "kernel_abi", "debugd", "scratch_board", "scratch_target"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,6 +160,33 @@ def kernel_elf(request: pytest.FixtureRequest, firmware: Firmware):
 def kernel_image(request: pytest.FixtureRequest, firmware: Firmware) -> bytes:
     _or_stop(request, lambda: ensure_image(firmware))
     return firmware.kernel_img.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def kernel_abi(request: pytest.FixtureRequest, firmware: Firmware) -> KernelAbi:
+    return _or_stop(request, lambda: KernelAbi.from_elf(firmware.kernel_elf))
+
+
+@pytest.fixture(scope="session")
+def debugd(link: Link) -> Debugd:
+    return Debugd(link)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    for argument, kind in (("ktest_test", "test"), ("ktest_bench", "bench")):
+        if argument in metafunc.fixturenames:
+            names = [e.name for e in _ktest_entries(metafunc.config) if e.kind == kind]
+            metafunc.parametrize(argument, names, ids=names)
+
+
+def _ktest_entries(config: pytest.Config) -> list:
+    """ktest's table from the build of the board under test (read once per session)."""
+    if _KTESTS not in config.stash:
+        try:
+            config.stash[_KTESTS] = ktests.from_elf(Firmware(_board_name(config)).ktest_elf)
+        except RigError as exc:
+            raise pytest.UsageError(f"rig: cannot list the on-target tests: {exc}") from None
+    return config.stash[_KTESTS]
 
 
 # --------------------------------------------------------------------------------------------

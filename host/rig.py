@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 MODULES = ("serial", "construct", "rich", "elftools", "pytest")
-TOOLS = ("arm-none-eabi-gcc", "qemu-system-arm", "make")
+TOOLS = ("arm-none-eabi-gcc", "arm-linux-gnueabihf-gcc", "qemu-system-arm", "make")
 
 
 def ready() -> bool:

@@ -24,6 +24,7 @@ from .wire import (
     FrameHeader,
     MsgType,
     crc32,
+    payload_entry_size,
     payload_size,
 )
 
@@ -145,8 +146,16 @@ def split_frame(raw: bytes) -> tuple[int, int, bytes]:
 
 
 def decode_frame(raw: bytes) -> Message:
-    """Check and decode one unstuffed frame."""
-    msg_type, _, _ = split_frame(raw)
+    """Check and decode one unstuffed frame.  Beyond framing, a payload that ends in a list of
+    entries (THREAD_LIST, BENCH_RESULT, TRACE_DATA) must hold a whole number of them: construct
+    would stop at a partial entry and drop it without a word."""
+    msg_type, _, payload = split_frame(raw)
+    head, _ = payload_size(msg_type)
+    entry = payload_entry_size(msg_type)
+    if (len(payload) - head) % entry:
+        raise PayloadError(f"{_type_name(msg_type)} payload of {len(payload)} bytes: the "
+                           f"{len(payload) - head} bytes after its {head}-byte head are not a "
+                           f"whole number of {entry}-byte entries")
     try:
         frame = Frame.parse(raw)
     except ConstructError as exc:

@@ -29,9 +29,11 @@ from construct import (
     Const,
     Enum,
     GreedyBytes,
+    GreedyRange,
     Int8ul,
     Int16ul,
     Int32ul,
+    Int64ul,
     Prefixed,
     RawCopy,
     Rebuild,
@@ -81,6 +83,26 @@ class MsgType(enum.IntEnum):
     BOOT = 0x30         # host -> bootloader: boot a slot           -> ACK(slot), then boot
     SLOTS = 0x31        # host -> bootloader: describe the slots    -> SLOT_INFO
     SLOT_INFO = 0x32
+    STATS = 0x40        # host -> kernel: the kernel's counters       -> STATS_INFO
+    STATS_INFO = 0x41
+    THREADS = 0x42      # host -> kernel: threads from an index       -> THREAD_LIST
+    THREAD_LIST = 0x43
+    RUN_TEST = 0x44     # host -> kernel: run an on-target test       -> TEST_RESULT
+    TEST_RESULT = 0x45
+    BENCH = 0x46        # host -> kernel: run a benchmark             -> BENCH_RESULT
+    BENCH_RESULT = 0x47
+    INJECT_IRQ = 0x48   # host -> kernel: set an interrupt pending    -> ACK
+    TRACE = 0x49        # host -> kernel: trace events from an index  -> TRACE_DATA
+    TRACE_DATA = 0x4A
+    TRACE_CONTROL = 0x4B  # host -> kernel: start or stop recording   -> ACK(next index)
+    SYSCALL = 0x4C      # host -> kernel: a probe thread makes a call -> SYSCALL_RESULT
+    SYSCALL_RESULT = 0x4D
+    TESTS = 0x4E        # host -> kernel: names of tests and benchmarks -> TEST_NAMES
+    TEST_NAMES = 0x4F
+    CONSOLE = 0x50      # target -> host, unsolicited: Linux console output
+    CONSOLE_IN = 0x51   # host -> kernel: Linux console input         -> ACK(bytes taken)
+    SHELL = 0x52        # host -> kernel: start a shell (command line) -> ACK(pid)
+    LINUX_EXIT = 0x53   # target -> host, unsolicited: a process the host started has ended
 
 
 class Role(enum.IntEnum):
@@ -96,6 +118,12 @@ class Feature(enum.IntFlag):
     BOOT = 1 << 3       # accepts BOOT
     RESET = 1 << 4      # accepts RESET
     TIMER = 1 << 5      # the kernel's periodic timer interrupt is running
+    THREADS = 1 << 6    # answers STATS and THREADS
+    TESTS = 1 << 7      # answers TESTS, RUN_TEST and BENCH
+    TRACE = 1 << 8      # answers TRACE and TRACE_CONTROL
+    INJECT = 1 << 9     # answers INJECT_IRQ
+    SYSCALL = 1 << 10   # answers SYSCALL
+    LINUX = 1 << 11     # a Linux server runs: answers SHELL and CONSOLE_IN, sends CONSOLE
 
 
 class ErrorCode(enum.IntEnum):
@@ -103,13 +131,35 @@ class ErrorCode(enum.IntEnum):
     BAD_VERSION = 2      # frame from a different protocol version
     UNKNOWN_TYPE = 3     # message type this firmware does not handle
     BAD_LENGTH = 4       # payload too short or too long for its type
-    BAD_ADDRESS = 5      # READ_MEM outside the readable regions
+    BAD_ADDRESS = 5      # READ_MEM outside the readable regions, INJECT_IRQ of a line that is not there
     BAD_SLOT = 6         # no such slot, or the only valid one
     BAD_IMAGE = 7        # image header refused (magic, format, board, size, addresses)
     BAD_STATE = 8        # FLASH_DATA/END without FLASH_BEGIN, and the like
     FLASH_FAILED = 9     # the flash chip reported an erase or program error
     VERIFY_FAILED = 10   # the data in flash does not match the image CRC
     NO_IMAGE = 11        # BOOT with no valid slot
+
+
+class TestStatus(enum.IntEnum):
+    PASS = 0
+    FAIL = 1            # the test ran and an expectation did not hold
+    ERROR = 2           # the test could not run (no memory, a helper thread died, ...)
+    NO_SUCH_TEST = 3
+    TIMEOUT = 4         # the test did not finish in time
+
+
+class SyscallStatus(enum.IntEnum):
+    DONE = 0            # the call returned; `regs` are the registers after it
+    FAULTED = 1         # the probe took an exception instead; `regs` are its registers then
+    TIMEOUT = 2         # the call blocked past the timeout and was aborted
+
+
+class TraceType(enum.IntEnum):
+    IPC = 1             # a: sender, b: receiver, c: message tag
+    SWITCH = 2          # a: thread switched from (0: idle), b: to
+    IRQ = 3             # a: interrupt line
+    FAULT = 4           # a: thread, b: address, c: exception kind
+    IRQ_IPC = 5         # a: interrupt ID, b: handler
 
 
 class LogLevel(enum.IntEnum):
@@ -233,6 +283,117 @@ SlotInfo = Struct(
     "slots" / SlotEntry[SLOT_COUNT],
 )
 
+SYSCALL_SLOTS = 11                  # counters per system call number, the last for bad numbers
+SYSCALL_REGS = 13                   # r0-r12
+
+StatsInfo = Struct(
+    "ticks" / Int32ul,              # scheduler ticks since boot
+    "ipc" / Int32ul,                # IPC transfers
+    "ipc_fast" / Int32ul,           # ... of which on the fast path
+    "irqs" / Int32ul,               # interrupts taken
+    "pagefaults" / Int32ul,         # page faults sent to pagers
+    "exceptions" / Int32ul,         # exceptions sent to handlers (or that stopped a thread)
+    "stopped" / Int32ul,            # threads stopped for want of a handler
+    "kmem_free" / Int32ul,          # bytes of kernel memory left
+    "mapdb_nodes" / Int32ul,        # mappings in the mapping database
+    "trace_head" / Int32ul,         # index of the next trace event
+    "cycles" / Int32ul,             # cycle counter now
+    "idle_cycles" / Int64ul,        # cycles spent idle
+    "syscalls" / Int32ul[SYSCALL_SLOTS],  # calls per system call number; the last: bad numbers
+)
+
+Threads = Struct("start" / Int16ul)  # thread table index to start from: 0, then `next`
+
+ThreadEntry = Struct(
+    "id" / Int32ul,                 # thread ID
+    "state" / Int8ul,               # 1 inactive, 2 ready, 3 sending, 4 receiving
+    "prio" / Int8ul,                # scheduling priority
+    "flags" / Int8ul,               # 1 foreign ABI, 2 privileged
+    "space" / Int8ul,               # address space (its ASID)
+    "pager" / Int32ul,              # thread ID of its pager
+    "exc_handler" / Int32ul,        # thread ID of its exception handler
+    "cycles" / Int64ul,             # CPU time
+    "pc" / Int32ul,                 # its saved pc: where it resumes
+    "stop_reason" / Int8ul,         # exception kind that stopped it, 0 if none
+    "reserved" / Padding(3),
+    "partner" / Int32ul,            # whom it sends to or waits for
+    "name" / Text(12),              # set by its creator, for people
+)
+
+ThreadList = Struct(
+    "next" / Int16ul,               # index to ask for next; >= 512 when the list is done
+    "reserved" / Padding(2),
+    "threads" / GreedyRange(ThreadEntry),  # as many as fit, in table order
+)
+
+RunTest = Struct("name" / Text())  # as TEST_NAMES lists it
+
+TestResult = Struct(
+    "status" / Enum(Int8ul, TestStatus),
+    "reserved" / Padding(3),
+    "value" / Int32ul,              # a number the test reports (a count, an error code)
+    "cycles" / Int32ul,             # how long it ran
+    "text" / Text(),                # what went wrong, or what it measured
+)
+
+Bench = Struct(
+    "iterations" / Int16ul,         # samples wanted (warm-up runs come on top)
+    "reserved" / Padding(2),
+    "name" / Text(),                # as TEST_NAMES lists it
+)
+
+BenchResult = Struct(
+    "status" / Enum(Int8ul, TestStatus),
+    "reserved" / Padding(3),
+    "overhead" / Int32ul,           # cycles of an empty measurement, already subtracted
+    "samples" / GreedyRange(Int32ul),   # cycles, one per iteration
+)
+
+InjectIrq = Struct("irq" / Int16ul)  # interrupt ID at the GIC
+
+Trace = Struct("start" / Int32ul)  # index of the first event wanted
+
+TraceEvent = Struct(
+    "cycles" / Int32ul,             # cycle counter when it happened
+    "type" / Enum(Int32ul, TraceType),
+    "a" / Int32ul,                  # a, b, c: as the type says
+    "b" / Int32ul,
+    "c" / Int32ul,
+)
+
+TraceData = Struct(
+    "first" / Int32ul,              # index of the first event here (later than asked: lost)
+    "head" / Int32ul,               # index the next event will get
+    "events" / GreedyRange(TraceEvent),  # oldest first, as many as fit
+)
+
+TraceControl = Struct("enable" / Int8ul)  # 1: record events, 0: stop
+
+Syscall = Struct(
+    "regs" / Int32ul[SYSCALL_REGS], # r0-r12 as the probe loads them; r7 is the call number
+    "timeout_us" / Int32ul,         # abort the call if it blocks this long
+)
+
+SyscallResult = Struct(
+    "status" / Enum(Int8ul, SyscallStatus),
+    "reserved" / Padding(3),
+    "cycles" / Int32ul,             # from just before the SVC to just after it
+    "regs" / Int32ul[SYSCALL_REGS], # r0-r12 after the call, or when the probe faulted
+)
+
+LinuxExit = Struct(
+    "pid" / Int32ul,
+    "status" / Int32ul,             # wait status: exit code << 8, or the signal number
+)
+
+Tests = Struct("start" / Int16ul)  # index of the first name wanted: 0, then `next`
+
+TestNames = Struct(
+    "next" / Int16ul,               # index to ask for next; 0xffff when the list is done
+    "reserved" / Padding(2),
+    "names" / Text(),               # each name followed by a NUL; tests and benchmarks alike
+)
+
 PAYLOADS = {
     MsgType.HELLO: Empty,
     MsgType.INFO: Info,
@@ -250,6 +411,26 @@ PAYLOADS = {
     MsgType.BOOT: Boot,
     MsgType.SLOTS: Empty,
     MsgType.SLOT_INFO: SlotInfo,
+    MsgType.STATS: Empty,
+    MsgType.STATS_INFO: StatsInfo,
+    MsgType.THREADS: Threads,
+    MsgType.THREAD_LIST: ThreadList,
+    MsgType.RUN_TEST: RunTest,
+    MsgType.TEST_RESULT: TestResult,
+    MsgType.BENCH: Bench,
+    MsgType.BENCH_RESULT: BenchResult,
+    MsgType.INJECT_IRQ: InjectIrq,
+    MsgType.TRACE: Trace,
+    MsgType.TRACE_DATA: TraceData,
+    MsgType.TRACE_CONTROL: TraceControl,
+    MsgType.SYSCALL: Syscall,
+    MsgType.SYSCALL_RESULT: SyscallResult,
+    MsgType.TESTS: Tests,
+    MsgType.TEST_NAMES: TestNames,
+    MsgType.CONSOLE: Data,
+    MsgType.CONSOLE_IN: Data,
+    MsgType.SHELL: Data,
+    MsgType.LINUX_EXIT: LinuxExit,
 }
 
 # --------------------------------------------------------------------------------------------
@@ -287,6 +468,15 @@ def payload_size(msg_type: int) -> tuple[int, bool]:
         except Exception:  # the trailing greedy field
             return size, True
     return size, False
+
+
+def payload_entry_size(msg_type: int) -> int:
+    """Bytes per entry of the part of a payload that runs to its end: one element of a
+    GreedyRange (a THREAD_LIST thread, a BENCH_RESULT sample, a TRACE_DATA event), otherwise 1.
+    That part must be a whole number of entries."""
+    payload = PAYLOADS.get(msg_type)
+    last = payload.subcons[-1].subcon if payload is not None and payload.subcons else None
+    return last.subcon.sizeof() if isinstance(last, GreedyRange) else 1
 
 
 FRAME_HEADER_SIZE = FrameHeader.sizeof()

@@ -33,6 +33,7 @@ from construct import (  # noqa: E402
     ExprAdapter,
     FormatField,
     GreedyBytes,
+    GreedyRange,
     Padded,
     RawCopy,
     Rebuild,
@@ -119,6 +120,8 @@ def _describe(con) -> str:
         return "reserved, 0"
     if isinstance(con, Array):
         return f"{_describe(con.subcon)} × {con.count}"
+    if isinstance(con, GreedyRange):
+        return f"{_describe(con.subcon)} × any, to the end"
     if isinstance(con, Struct):
         name = STRUCT_NAMES.get(id(con))
         return f"[`{name}`](#{name.lower()})" if name else "struct"
@@ -164,8 +167,11 @@ def _struct_table(struct: Struct, scope: str) -> str:
         return "No payload.\n"
     size = _size(struct)
     fixed = _fixed(rows)
+    last = struct.subcons[-1].subcon
     if size is not None:
         total = f"{size} byte{'s' if size != 1 else ''}."
+    elif isinstance(last, GreedyRange):
+        total = f"{fixed} bytes, then any number of {last.subcon.sizeof()}-byte entries."
     else:
         total = f"At least {fixed} byte{'s' if fixed != 1 else ''}." if fixed else "Any length."
     return _table(["Offset", "Size", "Field", "Encoding", "Notes"], rows) + "\n" + total + "\n"

@@ -6,6 +6,7 @@
 
 #include "board.h"
 #include "machine/intc.h"
+#include "machine/io.h"
 
 #define GICD_CTLR       0x000
 #define GICD_TYPER      0x004
@@ -26,12 +27,12 @@
 
 static inline volatile uint32_t *gicd(unsigned off)
 {
-    return (volatile uint32_t *)(BOARD_GICD_BASE + off);
+    return (volatile uint32_t *)(IO_ADDR(BOARD_GICD_BASE) + off);
 }
 
 static inline volatile uint32_t *gicc(unsigned off)
 {
-    return (volatile uint32_t *)(BOARD_GICC_BASE + off);
+    return (volatile uint32_t *)(IO_ADDR(BOARD_GICC_BASE) + off);
 }
 
 void intc_init(void)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "machine/io.h"
 #include "machine/uart.h"
 
 #define UART_DR     0x000
@@ -27,7 +28,7 @@
 
 static inline volatile uint32_t *reg(unsigned off)
 {
-    return (volatile uint32_t *)(BOARD_UART_BASE + off);
+    return (volatile uint32_t *)(IO_ADDR(BOARD_UART_BASE) + off);
 }
 
 void uart_init(void)

@@ -34,6 +34,18 @@ void *memset(void *dst, int c, size_t n)
 {
     uint8_t *d = dst;
 
+    if ((((uintptr_t)d | n) & 3) == 0) {
+        uint32_t w = (uint8_t)c * 0x01010101u;
+        for (uint32_t *p = dst; n; n -= 8, p += 2) {
+            if (n < 8) {
+                *p = w;
+                break;
+            }
+            p[0] = w;
+            p[1] = w;
+        }
+        return dst;
+    }
     while (n--)
         *d++ = (uint8_t)c;
     return dst;

@@ -5,7 +5,8 @@ strategy) run unchanged without QEMU or firmware.
 It follows the firmware contract closely enough to test the host, and no further: a bootloader
 with two in-memory A/B slots (FLASH_BEGIN / DATA / END, SLOTS, BOOT, RESET, READ_MEM) that
 autoboots after `autoboot` seconds without a valid frame, and a kernel answering HELLO, PING,
-READ_MEM and RESET.  It is not a model of the real firmware's timing or flash.
+READ_MEM and RESET, and debugd's STATS, THREADS, TESTS, RUN_TEST, BENCH, INJECT_IRQ, TRACE and
+SYSCALL with canned answers.  It is not a model of the real firmware's timing or flash.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from protocol import (
     PROTO_VERSION,
     SLOT_AUTO,
     SLOT_COUNT,
+    SYSCALL_SLOTS,
     ErrorCode,
     Feature,
     FrameDecoder,
@@ -40,6 +42,12 @@ RAM_SIZE = 256 << 20
 SLOT_SIZE = 1 << 20          # small on purpose: "too big" is easy to reach in a test
 BANNER_ADDR = 0x40100000
 BANNER = b"fake kernel 0.1\x00"
+KERNEL_FEATURES = (Feature.PING | Feature.READ_MEM | Feature.RESET | Feature.TIMER | Feature.THREADS |
+                   Feature.TESTS | Feature.TRACE | Feature.INJECT | Feature.SYSCALL)
+# debugd's canned answers: tests and benchmarks, and what they report
+TESTS = {"ipc.call": (0, ""), "broken": (1, "line 3: expected 1, got 2")}
+BENCHES = {"syscall.null": 117}
+THREADS = [(0x400001, "sigma0", 4, 250, 1, 0), (0x500001, "debugd", 2, 150, 3, 0x480001)]
 
 
 class FakeTarget:
@@ -56,6 +64,8 @@ class FakeTarget:
         self.slots: list[dict | None] = [None] * SLOT_COUNT
         self.active_slot = SLOT_AUTO
         self.received: list[MsgType | int] = []
+        self.syscalls: list[list[int]] = []     # the registers of each SYSCALL
+        self.injected: list[int] = []
         self.mute = False            # stop answering, as a hung target would
         self.drop_requests = 0       # ignore this many valid requests (tests retries)
         self.resets = 0
@@ -194,8 +204,8 @@ class FakeTarget:
     def _info(self) -> dict:
         kernel = self.role == Role.KERNEL
         build_id = self.slots[self.active_slot]["header"]["build_id"] if kernel else self.bootloader_build_id
-        features = Feature.PING | Feature.READ_MEM | Feature.RESET
-        features |= Feature.TIMER if kernel else Feature.FLASH | Feature.BOOT
+        features = KERNEL_FEATURES if kernel else Feature.PING | Feature.READ_MEM | Feature.RESET | \
+            Feature.FLASH | Feature.BOOT
         return dict(proto_version=PROTO_VERSION, role=self.role, active_slot=self.active_slot,
                     features=int(features), cycle_hz=62_500_000, timer_hz=62_500_000,
                     max_payload=MAX_PAYLOAD, board=self.board, build_id=build_id,
@@ -293,6 +303,56 @@ class FakeTarget:
         self._send(MsgType.INFO, 0, self._info())
 
 
+    # ----------------------------------------------------------------------------------------
+    # Kernel: debugd's requests
+
+    def _stats(self, msg) -> None:
+        self._send(MsgType.STATS_INFO, msg.seq, dict(
+            ticks=500, ipc=40, ipc_fast=30, irqs=520, pagefaults=3, exceptions=1, stopped=0, kmem_free=1 << 20,
+            mapdb_nodes=12, trace_head=3, cycles=123456, idle_cycles=9_000_000,
+            syscalls=[10 + i for i in range(SYSCALL_SLOTS)]))
+
+    def _threads(self, msg) -> None:
+        entries = [dict(id=tid, state=state, prio=prio, flags=2 if name == "debugd" else 0, space=space,
+                        pager=pager, exc_handler=0, cycles=1_000_000, pc=0x100000 + space, stop_reason=0,
+                        partner=0xFFFFFFFF, name=name)
+                   for tid, name, state, prio, space, pager in THREADS[msg.start:]]
+        self._send(MsgType.THREAD_LIST, msg.seq, dict(next=512, threads=entries))
+
+    def _tests(self, msg) -> None:
+        names = "".join(f"test:{name}\0" for name in TESTS) + "".join(f"bench:{name}\0" for name in BENCHES)
+        self._send(MsgType.TEST_NAMES, msg.seq, dict(next=0xFFFF, names=names))
+
+    def _run_test(self, msg) -> None:
+        name = msg.payload.name                 # msg.name is the message type's
+        status, text = TESTS.get(name, (3, f"no test named '{name}'"))
+        self._send(MsgType.TEST_RESULT, msg.seq, dict(status=status, value=7, cycles=1000, text=text))
+
+    def _bench(self, msg) -> None:
+        name = msg.payload.name
+        if name not in BENCHES:
+            return self._send(MsgType.BENCH_RESULT, msg.seq, dict(status=3, overhead=0, samples=[]))
+        samples = [BENCHES[name]] * (msg.iterations - 1) + [BENCHES[name] * 10]
+        self._send(MsgType.BENCH_RESULT, msg.seq, dict(status=0, overhead=1, samples=samples))
+
+    def _inject_irq(self, msg) -> None:
+        self.injected.append(msg.irq)
+        self._ack(msg, msg.irq)
+
+    def _trace(self, msg) -> None:
+        events = [dict(cycles=1000, type=2, a=0, b=0x500001, c=0),
+                  dict(cycles=1200, type=1, a=0x500001, b=0x400001, c=0x10000),
+                  dict(cycles=1500, type=3, a=33, b=0, c=0)]
+        start = min(max(msg.start, 0), len(events))
+        self._send(MsgType.TRACE_DATA, msg.seq, dict(first=start, head=len(events), events=events[start:]))
+
+    def _syscall(self, msg) -> None:
+        regs = list(msg.regs)
+        self.syscalls.append(list(regs))
+        regs[0], regs[1] = 12345, 0
+        self._send(MsgType.SYSCALL_RESULT, msg.seq, dict(status=0, cycles=117, regs=regs))
+
+
 def _err(code: ErrorCode, request: int, text: str) -> dict:
     return dict(code=code, request=request, text=text)
 
@@ -321,6 +381,14 @@ KERNEL = {
     MsgType.PING: FakeTarget._ping,
     MsgType.READ_MEM: FakeTarget._read_mem,
     MsgType.RESET: FakeTarget._reset_request,
+    MsgType.STATS: FakeTarget._stats,
+    MsgType.THREADS: FakeTarget._threads,
+    MsgType.TESTS: FakeTarget._tests,
+    MsgType.RUN_TEST: FakeTarget._run_test,
+    MsgType.BENCH: FakeTarget._bench,
+    MsgType.INJECT_IRQ: FakeTarget._inject_irq,
+    MsgType.TRACE: FakeTarget._trace,
+    MsgType.SYSCALL: FakeTarget._syscall,
 }
 
 

@@ -27,6 +27,7 @@ from protocol import (
     VersionError,
     cobs_decode,
     cobs_encode,
+    decode_frame,
     encode,
     frame_bytes,
     split_frame,
@@ -236,6 +237,16 @@ def test_python_messages_split_in_c(c):
          struct.pack("<HB", 8, 0x21) + b"no FLASH_BEGIN"),
         (MsgType.LOG, dict(level="INFO", text="booted"), b"\x03booted"),
         (MsgType.HELLO, {}, b""),
+        (MsgType.THREADS, dict(start=17), struct.pack("<H", 17)),
+        (MsgType.RUN_TEST, dict(name="ipc.call"), b"ipc.call"),
+        (MsgType.BENCH, dict(iterations=500, name="ipc.call_roundtrip"),
+         struct.pack("<H2x", 500) + b"ipc.call_roundtrip"),
+        (MsgType.INJECT_IRQ, dict(irq=33), struct.pack("<H", 33)),
+        (MsgType.TRACE, dict(start=1 << 20), struct.pack("<I", 1 << 20)),
+        (MsgType.TRACE_CONTROL, dict(enable=0), b"\x00"),
+        (MsgType.SYSCALL, dict(regs=[*range(7), 4, *range(8, 13)], timeout_us=1000),
+         struct.pack("<13II", *range(7), 4, *range(8, 13), 1000)),
+        (MsgType.TESTS, dict(start=0), b"\x00\x00"),
     ]
     for msg_type, fields, payload in cases:
         frame = c.cobs_decode(encode(msg_type, 77, fields)[:-1])
@@ -251,9 +262,134 @@ def test_c_frames_decode_in_python(c, payload, seq, cut):
     assert frame == frame_bytes(msg_type, seq, data)             # byte for byte
     line = c.cobs_encode(frame) + b"\x00"
     assert split_frame(cobs_decode(line[:-1])) == (msg_type, seq, data)
-    if msg_type in set(MsgType) and msg_type != MsgType.FLASH_BEGIN:   # any bytes parse as fields
+    if msg_type in set(MsgType) and msg_type != MsgType.FLASH_BEGIN:   # any bytes parse as fields ...
         [msg] = FrameDecoder().feed(line)
-        assert isinstance(msg, Message) and (msg.type, msg.seq) == (msg_type, seq)
+        head, _ = wire.payload_size(msg_type)
+        if (len(data) - head) % wire.payload_entry_size(msg_type) == 0:
+            assert isinstance(msg, Message) and (msg.type, msg.seq) == (msg_type, seq)
+        else:                                                   # ... but a list's last entry must be whole
+            assert type(msg) is PayloadError and "whole number" in str(msg)
+
+
+# Replies the firmware builds from the generated structures, the way debugd does: a fixed head,
+# then a flexible array or a tail of text or samples passed to proto_build separately.
+REPLIES_C = r"""
+#include <stdio.h>
+#include <string.h>
+#include "lib/proto.h"
+
+static uint8_t frame[PROTO_MAX_FRAME];
+
+static void show(const char *name, size_t len)
+{
+    printf("%s ", name);
+    for (size_t i = 0; i < len; i++)
+        printf("%02x", frame[i]);
+    printf("\n");
+}
+
+int main(void)
+{
+    static uint8_t out[PROTO_MAX_PAYLOAD];
+    struct proto_thread_list *list = (void *)out;
+    memset(list, 0, sizeof *list);
+    list->next = 512;
+    for (unsigned i = 0; i < 3; i++) {
+        struct proto_thread_entry *e = &list->threads[i];
+        memset(e, 0, sizeof *e);
+        e->id = 0x10000 + i;
+        e->state = 2;
+        e->prio = 100 + i;
+        e->flags = 2;
+        e->space = i;
+        e->pager = 0x10001;
+        e->exc_handler = 0x10002;
+        e->cycles = (uint64_t)i << 32 | 5;
+        e->pc = 0x8000 + 4 * i;
+        e->stop_reason = 0;
+        e->partner = 0xffffffff;
+        memcpy(e->name, "thread", 6);
+    }
+    show("THREAD_LIST", proto_build(PROTO_MSG_THREAD_LIST, 1, list, sizeof *list + 3 * sizeof list->threads[0],
+                                    NULL, 0, frame));
+
+    struct proto_trace_data *d = (void *)out;
+    d->first = 40;
+    d->head = 42;
+    for (unsigned i = 0; i < 2; i++)
+        d->events[i] = (struct proto_trace_event){ 1000 + i, PROTO_TRACE_SWITCH, i, i + 1, 0 };
+    show("TRACE_DATA", proto_build(PROTO_MSG_TRACE_DATA, 2, d, sizeof *d + 2 * sizeof d->events[0],
+                                   NULL, 0, frame));
+
+    struct proto_bench_result res = { .status = PROTO_TEST_PASS, .overhead = 17 };
+    uint32_t samples[4] = { 300, 301, 299, 4000 };
+    show("BENCH_RESULT", proto_build(PROTO_MSG_BENCH_RESULT, 3, &res, sizeof res, samples, sizeof samples, frame));
+
+    struct proto_test_result tr = { .status = PROTO_TEST_FAIL, .value = 3, .cycles = 99 };
+    const char *text = "expected 2";
+    show("TEST_RESULT", proto_build(PROTO_MSG_TEST_RESULT, 4, &tr, sizeof tr, text, strlen(text), frame));
+
+    struct proto_test_names names = { .next = 0xffff };
+    const char list_text[] = "ipc.call\0ipc.call_roundtrip\0";
+    show("TEST_NAMES", proto_build(PROTO_MSG_TEST_NAMES, 5, &names, sizeof names, list_text,
+                                   sizeof list_text - 1, frame));
+
+    struct proto_syscall_result sr = { .status = PROTO_SYSCALL_DONE, .cycles = 640 };
+    for (unsigned i = 0; i < PROTO_SYSCALL_REGS; i++)
+        sr.regs[i] = 0x100 + i;
+    show("SYSCALL_RESULT", proto_build(PROTO_MSG_SYSCALL_RESULT, 6, &sr, sizeof sr, NULL, 0, frame));
+
+    struct proto_stats_info st = { .ticks = 1, .ipc = 2, .ipc_fast = 3, .irqs = 4, .pagefaults = 5,
+                                   .exceptions = 6, .stopped = 7, .kmem_free = 8, .mapdb_nodes = 9,
+                                   .trace_head = 10, .cycles = 11, .idle_cycles = 0x1200000013ull };
+    for (unsigned i = 0; i < PROTO_SYSCALL_SLOTS; i++)
+        st.syscalls[i] = 20 + i;
+    show("STATS_INFO", proto_build(PROTO_MSG_STATS_INFO, 7, &st, sizeof st, NULL, 0, frame));
+    return 0;
+}
+"""
+
+
+def _thread(i: int) -> dict:
+    return dict(id=0x10000 + i, state=2, prio=100 + i, flags=2, space=i, pager=0x10001, exc_handler=0x10002,
+                cycles=i << 32 | 5, pc=0x8000 + 4 * i, stop_reason=0, partner=0xFFFFFFFF, name="thread")
+
+
+REPLIES = {
+    MsgType.THREAD_LIST: (1, dict(next=512, threads=[_thread(i) for i in range(3)])),
+    MsgType.TRACE_DATA: (2, dict(first=40, head=42, events=[
+        dict(cycles=1000 + i, type="SWITCH", a=i, b=i + 1, c=0) for i in range(2)])),
+    MsgType.BENCH_RESULT: (3, dict(status="PASS", overhead=17, samples=[300, 301, 299, 4000])),
+    MsgType.TEST_RESULT: (4, dict(status="FAIL", value=3, cycles=99, text="expected 2")),
+    MsgType.TEST_NAMES: (5, dict(next=0xFFFF, names="ipc.call\0ipc.call_roundtrip\0")),
+    MsgType.SYSCALL_RESULT: (6, dict(status="DONE", cycles=640, regs=[0x100 + i for i in range(13)])),
+    MsgType.STATS_INFO: (7, dict(ticks=1, ipc=2, ipc_fast=3, irqs=4, pagefaults=5, exceptions=6, stopped=7,
+                                 kmem_free=8, mapdb_nodes=9, trace_head=10, cycles=11, idle_cycles=0x1200000013,
+                                 syscalls=list(range(20, 31)))),
+}
+
+
+@pytest.fixture(scope="module")
+def c_replies(tmp_path_factory) -> dict[str, bytes]:
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc not found: the firmware's C codec cannot be built for the host")
+    work = tmp_path_factory.mktemp("c_replies")
+    (work / "replies.c").write_text(REPLIES_C)
+    subprocess.run([gcc, "-O2", "-std=gnu11", f"-I{ROOT / 'firmware' / 'include'}", "-Wall", "-Wextra", "-Werror",
+                    "-o", str(work / "replies"), str(work / "replies.c"), str(ROOT / "firmware" / "lib" / "proto.c")],
+                   check=True, capture_output=True, text=True)
+    out = subprocess.run([str(work / "replies")], check=True, capture_output=True, text=True).stdout
+    return {name: bytes.fromhex(frame) for name, frame in (line.split() for line in out.splitlines())}
+
+
+@pytest.mark.parametrize("msg_type", list(REPLIES), ids=lambda t: t.name)
+def test_replies_built_from_c_structures_decode_in_python(c_replies, msg_type):
+    seq, fields = REPLIES[msg_type]
+    frame = c_replies[msg_type.name]
+    msg = decode_frame(frame)
+    assert (msg.type, msg.seq, msg.payload) == (msg_type, seq, fields)
+    assert frame == frame_bytes(msg_type, seq, fields)           # and the host builds the same bytes
 
 
 def test_c_refuses_to_build_an_oversize_payload(c):

@@ -3,6 +3,7 @@ and that every failure is one line and a non-zero exit.  The board is the fake t
 fake_target.py, reached with --port exactly as a real board on a serial port would be; no
 QEMU, no firmware."""
 
+import json
 import os
 import subprocess
 import sys
@@ -148,3 +149,105 @@ def test_rig_py_runs_with_the_system_python():
                           text=True, env=env, cwd=ROOT / "tests")
     assert done.returncode == 0, done.stderr
     assert "board" in done.stdout and "flash" in done.stdout and "test" in done.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# Commands that ask the running kernel (the fake's debugd answers are canned)
+
+from host.abi import KernelAbi  # noqa: E402
+
+ABI = KernelAbi(syscalls=dict(IPC=0, THREAD_CONTROL=1, SYSTEM_CLOCK=7), errors=dict(OK=0, TIMEOUT=1, NO_PARTNER=2),
+                exc_kinds=dict(UNDEFINED=1), thread_states=dict(FREE=0, INACTIVE=1, READY=2, SEND=3, RECV=4))
+
+
+@pytest.fixture
+def kernel(fake, monkeypatch):
+    """The fake with an image in slot 0 (the rig boots it: it sits in its bootloader), and the
+    kernel ABI given by hand instead of read from a kernel.elf."""
+    fake.install(0, dict(length=4, crc=crc32(b"kern"), build_id=b"K" * 20), b"kern", 1)
+    monkeypatch.setattr(cli.Rig, "abi", lambda self: ABI)
+    return fake
+
+
+def test_bench_prints_figures_and_histograms_and_writes_json(kernel, capsys, tmp_path):
+    path = tmp_path / "bench.json"
+    assert rig("--port", kernel.port, "bench", "syscall.null", "-n", "200", "--json", str(path)) == 0
+    out = capsys.readouterr().out
+    assert "booting the newest image" in out and "not deterministic" in out
+    assert "syscall.null" in out and "117 │" in out and ">117 │█ 1 (max 1170)" in out
+    data = json.loads(path.read_text())
+    assert set(data) == {"board", "deterministic", "build_id", "results", "samples", "overhead"}
+    assert data["deterministic"] is False and data["build_id"] == (b"K" * 20).hex()
+    assert data["results"] == [dict(name="syscall.null", unit="cycles", n=200, min=117, median=117, p99=117,
+                                    max=1170)]
+    assert len(data["samples"]["syscall.null"]) == 200
+    # the same figures again; then a file with other figures fails the run in one line
+    assert rig("--port", kernel.port, "bench", "syscall.null", "-n", "200", "--same-as", str(path)) == 0
+    assert "same figures as" in capsys.readouterr().out
+    assert rig("--port", kernel.port, "bench", "syscall.null", "-n", "100", "--same-as", str(path)) == 1
+    assert "figures differ from" in one_error_line(capsys)
+
+
+def test_bench_list_and_unknown_names(kernel, capsys):
+    assert rig("--port", kernel.port, "bench", "--list") == 0
+    assert capsys.readouterr().out.split()[-1] == "syscall.null"
+    assert rig("--port", kernel.port, "bench", "nope") == 1
+    assert "no benchmark named nope: the target has syscall.null" in one_error_line(capsys)
+
+
+def test_bench_deterministic_needs_qemu(kernel, capsys):
+    assert rig("--port", kernel.port, "bench", "--deterministic") == 1
+    assert "--deterministic needs a QEMU board" in one_error_line(capsys)
+
+
+def test_run_reports_each_test_and_fails_when_one_fails(kernel, capsys):
+    assert rig("--port", kernel.port, "run", "ipc.*") == 0
+    assert "PASS ipc.call" in capsys.readouterr().out
+    assert rig("--port", kernel.port, "run", "ipc.call", "broken") == 1
+    out = capsys.readouterr().out
+    assert "FAIL broken" in out and "line 3: expected 1, got 2" in out and "1 passed, 1 failed" in out
+    assert rig("--port", kernel.port, "run", "nothing.*") == 1
+    assert "no test matches 'nothing.*'" in one_error_line(capsys)
+
+
+def test_threads_stats_tests_and_trace_tables(kernel, capsys):
+    assert rig("--port", kernel.port, "threads") == 0
+    out = capsys.readouterr().out
+    assert "256.1" in out and "sigma0" in out and "recv from any" in out and "288.1" in out
+    assert rig("--port", kernel.port, "stats") == 0
+    out = capsys.readouterr().out
+    assert "system call system_clock" in out and "bad system call numbers" in out and "75% on the fast path" in out
+    assert rig("--port", kernel.port, "tests") == 0
+    out = capsys.readouterr().out
+    assert "ipc.call" in out and "bench" in out
+    assert rig("--port", kernel.port, "trace", "-n", "2") == 0
+    out = capsys.readouterr().out
+    assert "trace events 1..2 (next 3)" in out and "320.1 debugd -> 256.1 sigma0" in out and "line 33" in out
+
+
+def test_syscall_sends_the_registers_and_decodes_r1(kernel, capsys):
+    assert rig("--port", kernel.port, "syscall", "system_clock", "r0=0x10", "r12=-1") == 0
+    assert kernel.syscalls[-1][:8] == [0x10, 0, 0, 0, 0, 0, 0, 7] and kernel.syscalls[-1][12] == 0xFFFFFFFF
+    out = capsys.readouterr().out
+    assert "system_clock: returned after 117 cycles" in out and "0x00003039" in out and "OK" in out
+    assert rig("--port", kernel.port, "syscall", "77") == 0
+    assert kernel.syscalls[-1][7] == 77
+    assert rig("--port", kernel.port, "syscall", "clock") == 1
+    assert "no system call 'clock'" in one_error_line(capsys)
+    assert rig("--port", kernel.port, "syscall", "ipc", "x5=1") == 1
+    assert "registers are given as rN=VALUE" in one_error_line(capsys)
+    assert rig("--port", kernel.port, "syscall", "ipc", "r13=1") == 1
+    assert "the probe loads r0-r12" in one_error_line(capsys)
+
+
+def test_inject_sets_the_line_pending(kernel, capsys):
+    assert rig("--port", kernel.port, "inject", "121") == 0
+    assert kernel.injected == [121] and "interrupt 121 set pending" in capsys.readouterr().out
+
+
+def test_a_kernel_without_a_feature_is_refused_in_one_line(kernel, capsys, monkeypatch):
+    import fake_target
+
+    monkeypatch.setattr(fake_target, "KERNEL_FEATURES", fake_target.Feature.PING)
+    assert rig("--port", kernel.port, "threads") == 1
+    assert "does not answer THREADS requests (features: PING)" in one_error_line(capsys)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from construct import Struct
+from construct import Array, Bytes, GreedyBytes, GreedyRange, Padded, Struct
 
 from protocol import wire
 
@@ -78,7 +78,10 @@ def test_every_message_type_and_structure_is_in_the_header(gen):
         assert f"X({msg_type.name}, 0x{int(msg_type):02x}, {size}, {int(greedy)})" in text
     named = {id(s) for s, _ in gen.STRUCTS}
     for payload in wire.PAYLOADS.values():
-        assert payload is wire.Empty or payload is wire.Data or id(payload) in named
+        # a payload that is one variable-length field has no C struct: C uses the bytes as they are
+        bare = payload is wire.Empty or len(payload.subcons) == 1 and wire.payload_size(
+            next(t for t, p in wire.PAYLOADS.items() if p is payload)) == (0, True)
+        assert bare or id(payload) in named
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,6 +163,52 @@ def test_layout_matches_construct(gen, gcc, tmp_path):
     assert out == expected
 
 
+def _arrays(gen, struct: Struct, names: dict[int, str]) -> list[tuple[str, int, int | None]]:
+    """(member, element size, whole size or None for a flexible array) of every array member:
+    arrays of integers or structures (fixed or running to the end of the payload), bytes, text
+    and padding.  Offsets alone miss an element type that drifted in the last member."""
+    out = []
+    for sub in struct.subcons:
+        con = gen._unwrap(sub)
+        if isinstance(con, Struct) and id(con) not in names:
+            out += _arrays(gen, con, names)                    # a RawCopy'd body
+            continue
+        if isinstance(con, (Array, GreedyRange)):
+            element = con.subcon.sizeof()
+        elif isinstance(con, (Bytes, Padded)) or con is GreedyBytes:
+            element = 1
+        else:
+            continue
+        flexible = isinstance(con, GreedyRange) or con is GreedyBytes
+        out.append((sub.name, element, None if flexible else sub.sizeof()))
+    return out
+
+
+def test_array_members_match_construct(gen, gcc, tmp_path):
+    names = {id(s): n for s, n in gen.STRUCTS}
+    lines, expected = [], []
+    for struct, cname in gen.STRUCTS:
+        for member, element, whole in _arrays(gen, struct, names):
+            lines.append(f'    printf("{cname}.{member}[0] %zu\\n", sizeof(((struct {cname} *)0)->{member}[0]));')
+            expected.append(f"{cname}.{member}[0] {element}")
+            if whole is not None:
+                lines.append(f'    printf("{cname}.{member} %zu\\n", sizeof(((struct {cname} *)0)->{member}));')
+                expected.append(f"{cname}.{member} {whole}")
+    source = "\n".join(["#include <stdio.h>", '#include "generated/proto.h"', "", "int main(void)", "{",
+                        *lines, "    return 0;", "}", ""])
+    exe = tmp_path / "arrays"
+    result = compile_c(gcc, source, tmp_path, "-o", str(exe))
+    assert result.returncode == 0, result.stderr
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == expected
+    # the arrays the new messages rely on are among those checked
+    for member in ["proto_syscall.regs[0] 4", "proto_syscall.regs 52", "proto_syscall_result.regs 52",
+                   "proto_stats_info.syscalls 44", "proto_thread_list.threads[0] 48",
+                   "proto_bench_result.samples[0] 4", "proto_trace_data.events[0] 20",
+                   "proto_test_names.names[0] 1", "proto_thread_entry.name 12"]:
+        assert member in expected
+
+
 def test_layout_sees_every_member(gen):
     # spot checks of the helper above against offsets worked out by hand
     names = {id(s): n for s, n in gen.STRUCTS}
@@ -169,3 +218,14 @@ def test_layout_sees_every_member(gen):
     info = dict(_layout(wire.Info, names))
     assert (info["features"], info["max_payload"], info["board"], info["version"]) == (4, 16, 20, 56)
     assert dict(_layout(wire.FlashBegin, names))["header"] == 1
+    stats = dict(_layout(wire.StatsInfo, names))
+    assert (stats["cycles"], stats["idle_cycles"], stats["syscalls"]) == (40, 44, 52)
+    thread = dict(_layout(wire.ThreadEntry, names))
+    assert (thread["space"], thread["pager"], thread["cycles"], thread["pc"], thread["stop_reason"],
+            thread["partner"], thread["name"]) == (7, 8, 16, 24, 28, 32, 36)
+    assert dict(_layout(wire.ThreadList, names))["threads"] == 4
+    assert dict(_layout(wire.TraceData, names))["events"] == 8
+    assert dict(_layout(wire.BenchResult, names))["samples"] == 8
+    assert dict(_layout(wire.Syscall, names))["timeout_us"] == 52
+    assert dict(_layout(wire.SyscallResult, names))["regs"] == 8
+    assert dict(_layout(wire.TestNames, names))["names"] == 4

@@ -58,3 +58,32 @@ def test_a_dead_board_stops_the_run_with_one_reason(pytester, fake):
     assert result.ret == 2
     result.stdout.fnmatch_lines(["*rig: no power control for qemu-virt and it does not answer RESET*"])
     result.assert_outcomes()
+
+
+def test_on_target_tests_are_parametrized_from_ktest_elf(pytester, fake, monkeypatch, tmp_path):
+    import struct
+
+    from elfgen import make_elf
+    from host.build import Firmware
+
+    # a ktest.elf whose table lists two tests and a benchmark (name, test, bench: 3 words each)
+    strings = b"ipc.call\0broken\0syscall.null\0"
+    table = struct.pack("<9I", 0x100100, 1, 0, 0x100109, 1, 0, 0x100110, 0, 1)
+    elf = tmp_path / "ktest.elf"
+    elf.write_bytes(make_elf(entry=0x100000, segments=[(0x100000, table.ljust(0x100, b"\0") + strings)],
+                             build_id=None, symbols={"__ktests_start": (0x100000, 0),
+                                                     "__ktests_end": (0x100000 + len(table), 0)}))
+    monkeypatch.setattr(Firmware, "ktest_elf", property(lambda self: elf))
+    fake.install(0, dict(length=4, crc=crc32(b"kern"), build_id=b"K" * 20), b"kern", 1)
+    pytester.makepyfile(test_ktest="""
+        def test_on_target(debugd, ktest_test):
+            result = debugd.run_test(ktest_test)
+            assert str(result.status) == "PASS", result.text
+
+        def test_bench(ktest_bench):
+            assert ktest_bench == "syscall.null"
+    """)
+    result = pytester.runpytest_inprocess(f"--rig-port={fake.port}", "-v")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*test_on_target?ipc.call? PASSED*", "*test_on_target?broken? FAILED*",
+                                 "*line 3: expected 1, got 2*"])

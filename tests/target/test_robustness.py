@@ -1,7 +1,8 @@
 """Abuse: garbage on the line, and power cut in the middle of a flash.
 
-The garbage test throws 10,000 random or mutated frames at the bootloader, then checks that it
-still answers and that its flash is untouched.  The power-cut test runs on a scratch board (a
+The garbage tests throw 10,000 random or mutated frames at the bootloader, then checks that it
+still answers and that its flash is untouched, and 2,000 at debugd (the kernel's user-level
+debug agent), which must still answer with its threads intact.  The power-cut test runs on a scratch board (a
 second QEMU with its own flash files) and kills QEMU at random points of a flash: the image that
 was there before must still boot by itself.  Both print their random seed; RIG_SEED replays it.
 """
@@ -9,6 +10,7 @@ was there before must still boot by itself.  Both print their random seed; RIG_S
 import random
 import threading
 import time
+from typing import Callable
 
 import pytest
 
@@ -32,6 +34,10 @@ BATCH = 50
 # Requests a mutated frame may be based on: none of them changes the flash or leaves the
 # bootloader (BOOT, RESET and FLASH_BEGIN stay out; FLASH_DATA/END without BEGIN are refused).
 HARMLESS = [MsgType.HELLO, MsgType.PING, MsgType.SLOTS, MsgType.READ_MEM, MsgType.FLASH_DATA, MsgType.FLASH_END]
+# ... and for debugd: requests that only read (RUN_TEST, BENCH, SYSCALL, INJECT_IRQ and RESET act)
+HARMLESS_KERNEL = [MsgType.HELLO, MsgType.PING, MsgType.READ_MEM, MsgType.STATS, MsgType.THREADS, MsgType.TESTS,
+                   MsgType.TRACE]
+KERNEL_GARBAGE_FRAMES = 2_000
 KNOWN = {int(t) for t in MsgType}
 
 
@@ -43,31 +49,51 @@ def _valid(rng: random.Random, msg_type: MsgType) -> bytes:
         return encode(msg_type, seq, dict(addr=rng.getrandbits(32), length=rng.randrange(0, 64)))
     if msg_type == MsgType.FLASH_DATA:
         return encode(msg_type, seq, dict(offset=rng.randrange(0, 1 << 16) * 4, data=rng.randbytes(rng.randrange(0, 64))))
+    if msg_type in (MsgType.THREADS, MsgType.TESTS):
+        return encode(msg_type, seq, dict(start=rng.randrange(0, 0x10000)))
+    if msg_type == MsgType.TRACE:
+        return encode(msg_type, seq, dict(start=rng.getrandbits(32)))
     return encode(msg_type, seq)
 
 
-def garbage_frame(rng: random.Random) -> bytes:
+# The target answers some garbage (an unknown type, another version, a bad length) with an ERROR
+# that carries the garbage's sequence number.  Should that number be the one of the PING that
+# paces the batches, the link would take the ERROR for the PING's answer: garbage numbers keep
+# clear of the ones the link is about to use.
+SEQ_CLEARANCE = 1000
+
+
+def seq_source(rng: random.Random, link) -> Callable[[], int]:
+    """Sequence numbers for garbage frames: never within SEQ_CLEARANCE of the link's next."""
+    base = link.next_seq()
+    span = 0xFFFF - 2 * SEQ_CLEARANCE
+    return lambda: (base - 1 + SEQ_CLEARANCE + rng.randrange(span)) % 0xFFFF + 1
+
+
+def garbage_frame(rng: random.Random, harmless: list[MsgType] = HARMLESS, seq=None) -> bytes:
     kind = rng.randrange(8)
+    if seq is None:
+        seq = lambda: rng.randrange(1, 0x10000)  # noqa: E731
     if kind == 0:           # random bytes, zeros included
         return rng.randbytes(rng.randrange(1, 200)) + b"\x00"
     if kind == 1:           # a valid frame with one bit flipped (the CRC catches every 1-bit error)
-        frame = bytearray(_valid(rng, rng.choice(HARMLESS)))
+        frame = bytearray(_valid(rng, rng.choice(harmless)))
         frame[rng.randrange(len(frame) - 1)] ^= 1 << rng.randrange(8)
         return bytes(frame) + b"\x00"
     if kind == 2:           # a valid frame cut short
-        frame = _valid(rng, rng.choice(HARMLESS))
+        frame = _valid(rng, rng.choice(harmless))
         return frame[:rng.randrange(1, len(frame) - 1)] + b"\x00"
     if kind == 3:           # good CRC, unknown message type
         unknown = rng.choice([t for t in range(256) if t not in KNOWN])
-        return raw_frame(unknown, rng.randrange(0x10000), rng.randbytes(rng.randrange(0, 32)))
+        return raw_frame(unknown, seq(), rng.randbytes(rng.randrange(0, 32)))
     if kind == 4:           # good CRC, another protocol version
-        return raw_frame(MsgType.PING, rng.randrange(0x10000), b"v", version=PROTO_VERSION + 1 + rng.randrange(254))
+        return raw_frame(MsgType.PING, seq(), b"v", version=PROTO_VERSION + 1 + rng.randrange(254))
     if kind == 5:           # good CRC, length field that lies
         body = bytearray([PROTO_VERSION, MsgType.PING, 1, 0, rng.randrange(8, 255), 0]) + rng.randbytes(4)
         crc = __import__("zlib").crc32(bytes(body)).to_bytes(4, "little")
         return cobs_encode(bytes(body) + crc) + b"\x00"
     if kind == 6:           # good CRC, payload the wrong size for its type (READ_MEM takes 6 bytes)
-        return raw_frame(MsgType.READ_MEM, rng.randrange(1, 0x10000), rng.randbytes(rng.choice([1, 3, 5, 7, 9])))
+        return raw_frame(MsgType.READ_MEM, seq(), rng.randbytes(rng.choice([1, 3, 5, 7, 9])))
     if rng.random() < 0.02:  # a run longer than any frame, then the delimiter
         return bytes(rng.randrange(1, 256) for _ in range(MAX_ENCODED_FRAME + 16)) + b"\x00"
     return b"\x00" * rng.randrange(1, 4)   # idle delimiters
@@ -75,7 +101,8 @@ def garbage_frame(rng: random.Random) -> bytes:
 
 def test_garbage_frames_leave_the_bootloader_answering(bootloader, rng):
     before = read_slots(bootloader)
-    frames = [garbage_frame(rng) for _ in range(GARBAGE_FRAMES)]
+    seq = seq_source(rng, bootloader)
+    frames = [garbage_frame(rng, seq=seq) for _ in range(GARBAGE_FRAMES)]
     for start in range(0, len(frames), BATCH):
         bootloader.send_raw(b"".join(frames[start:start + BATCH]))
         # flow control: the PING is answered once the batch (and its ERROR answers) went through,
@@ -85,6 +112,22 @@ def test_garbage_frames_leave_the_bootloader_answering(bootloader, rng):
         data = rng.randbytes(size)
         assert bytes(bootloader.request(MsgType.PING, dict(data=data)).data) == data
     assert read_slots(bootloader).payload == before.payload, "garbage changed the flash slots"
+
+
+@pytest.mark.feature("THREADS")
+def test_garbage_frames_leave_debugd_answering(link, debugd, servers, check_unharmed, rng):
+    before = link.request(MsgType.HELLO)
+    ticks = debugd.stats().ticks
+    threads_before = servers()
+    seq = seq_source(rng, link)
+    frames = [garbage_frame(rng, HARMLESS_KERNEL, seq=seq) for _ in range(KERNEL_GARBAGE_FRAMES)]
+    for start in range(0, len(frames), BATCH):
+        link.send_raw(b"".join(frames[start:start + BATCH]))
+        link.request(MsgType.PING, dict(data=b"sync"), timeout=10, retries=0)
+    after_info = link.request(MsgType.HELLO)
+    assert bytes(after_info.build_id) == bytes(before.build_id) and after_info.role == before.role
+    assert debugd.stats().ticks > ticks, "the kernel restarted"
+    check_unharmed(threads_before, "after the garbage")
 
 
 class _PowerCut(Exception):

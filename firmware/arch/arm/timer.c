@@ -3,7 +3,6 @@
  * set by the platform before we run (QEMU resets it to its model's frequency).
  */
 #include "arch/cpu.h"
-#include "arch/trap.h"
 #include "board.h"
 #include "machine/intc.h"
 #include "machine/timer.h"
@@ -18,12 +17,16 @@ uint32_t timer_counter_hz(void)
     return cntfrq_read();
 }
 
+uint64_t timer_counter(void)
+{
+    return cntpct_read();
+}
+
 void timer_init(void)
 {
     reload = cntfrq_read() / TIMER_HZ;
     cntp_tval_write(reload);
     cntp_ctl_write(CNT_CTL_ENABLE);
-    irq_register(BOARD_IRQ_TIMER, timer_irq);
     intc_enable(BOARD_IRQ_TIMER);
 }
 

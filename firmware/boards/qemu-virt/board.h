@@ -16,6 +16,9 @@
 #define BOARD_FLASH_SIZE    0x04000000
 #define BOARD_FLASH_BLOCK   0x00040000     /* erase block, both chips together */
 #define BOARD_SLOT_SIZE     0x02000000     /* two slots fill bank 1 */
+/* The root file system partition: the rest of bank 0, after the bootloader's megabyte. */
+#define BOARD_ROOTFS_BASE   0x00100000
+#define BOARD_ROOTFS_SIZE   0x03f00000
 
 /* Devices */
 #define BOARD_GICD_BASE     0x08000000
@@ -38,3 +41,8 @@
 #define BOOT_RAM_BASE       BOARD_RAM_BASE
 #define BOOT_RAM_SIZE       0x00100000
 #define KERNEL_BASE         0x40100000
+
+/* The kernel's virtual layout: RAM appears at KERNEL_VIRT_BASE in every address space (the
+ * half above 2 GiB, through TTBR1), the device window at KERNEL_DEVICE_VIRT. */
+#define KERNEL_VIRT_BASE    0xc0000000
+#define KERNEL_DEVICE_VIRT  0xf0000000

@@ -20,6 +20,8 @@
 #define PROTO_MAX_FRAME 4106
 #define PROTO_MAX_ENCODED_FRAME 4124
 #define PROTO_FLASH_CHUNK_MAX 4092
+#define PROTO_SYSCALL_SLOTS 11
+#define PROTO_SYSCALL_REGS 13
 #define PROTO_IMAGE_MAGIC 0x4d49344cu /* L4IM */
 
 /* MsgType */
@@ -39,6 +41,26 @@
 #define PROTO_MSG_BOOT 0x30
 #define PROTO_MSG_SLOTS 0x31
 #define PROTO_MSG_SLOT_INFO 0x32
+#define PROTO_MSG_STATS 0x40
+#define PROTO_MSG_STATS_INFO 0x41
+#define PROTO_MSG_THREADS 0x42
+#define PROTO_MSG_THREAD_LIST 0x43
+#define PROTO_MSG_RUN_TEST 0x44
+#define PROTO_MSG_TEST_RESULT 0x45
+#define PROTO_MSG_BENCH 0x46
+#define PROTO_MSG_BENCH_RESULT 0x47
+#define PROTO_MSG_INJECT_IRQ 0x48
+#define PROTO_MSG_TRACE 0x49
+#define PROTO_MSG_TRACE_DATA 0x4a
+#define PROTO_MSG_TRACE_CONTROL 0x4b
+#define PROTO_MSG_SYSCALL 0x4c
+#define PROTO_MSG_SYSCALL_RESULT 0x4d
+#define PROTO_MSG_TESTS 0x4e
+#define PROTO_MSG_TEST_NAMES 0x4f
+#define PROTO_MSG_CONSOLE 0x50
+#define PROTO_MSG_CONSOLE_IN 0x51
+#define PROTO_MSG_SHELL 0x52
+#define PROTO_MSG_LINUX_EXIT 0x53
 
 /* Role */
 #define PROTO_ROLE_BOOTLOADER 0x01
@@ -51,6 +73,12 @@
 #define PROTO_FEATURE_BOOT 0x08
 #define PROTO_FEATURE_RESET 0x10
 #define PROTO_FEATURE_TIMER 0x20
+#define PROTO_FEATURE_THREADS 0x40
+#define PROTO_FEATURE_TESTS 0x80
+#define PROTO_FEATURE_TRACE 0x100
+#define PROTO_FEATURE_INJECT 0x200
+#define PROTO_FEATURE_SYSCALL 0x400
+#define PROTO_FEATURE_LINUX 0x800
 
 /* ErrorCode */
 #define PROTO_ERR_BAD_FRAME 0x01
@@ -71,6 +99,25 @@
 #define PROTO_LOG_INFO 0x03
 #define PROTO_LOG_DEBUG 0x04
 
+/* TestStatus */
+#define PROTO_TEST_PASS 0x00
+#define PROTO_TEST_FAIL 0x01
+#define PROTO_TEST_ERROR 0x02
+#define PROTO_TEST_NO_SUCH_TEST 0x03
+#define PROTO_TEST_TIMEOUT 0x04
+
+/* SyscallStatus */
+#define PROTO_SYSCALL_DONE 0x00
+#define PROTO_SYSCALL_FAULTED 0x01
+#define PROTO_SYSCALL_TIMEOUT 0x02
+
+/* TraceType */
+#define PROTO_TRACE_IPC 0x01
+#define PROTO_TRACE_SWITCH 0x02
+#define PROTO_TRACE_IRQ 0x03
+#define PROTO_TRACE_FAULT 0x04
+#define PROTO_TRACE_IRQ_IPC 0x05
+
 /* Every message type as X(name, value, payload fixed size, whether more may follow) */
 #define PROTO_MSG_TYPES(X) \
     X(HELLO, 0x01, 0, 0) \
@@ -89,6 +136,26 @@
     X(BOOT, 0x30, 1, 0) \
     X(SLOTS, 0x31, 0, 0) \
     X(SLOT_INFO, 0x32, 76, 0) \
+    X(STATS, 0x40, 0, 0) \
+    X(STATS_INFO, 0x41, 96, 0) \
+    X(THREADS, 0x42, 2, 0) \
+    X(THREAD_LIST, 0x43, 4, 1) \
+    X(RUN_TEST, 0x44, 0, 1) \
+    X(TEST_RESULT, 0x45, 12, 1) \
+    X(BENCH, 0x46, 4, 1) \
+    X(BENCH_RESULT, 0x47, 8, 1) \
+    X(INJECT_IRQ, 0x48, 2, 0) \
+    X(TRACE, 0x49, 4, 0) \
+    X(TRACE_DATA, 0x4a, 8, 1) \
+    X(TRACE_CONTROL, 0x4b, 1, 0) \
+    X(SYSCALL, 0x4c, 56, 0) \
+    X(SYSCALL_RESULT, 0x4d, 60, 0) \
+    X(TESTS, 0x4e, 2, 0) \
+    X(TEST_NAMES, 0x4f, 4, 1) \
+    X(CONSOLE, 0x50, 0, 1) \
+    X(CONSOLE_IN, 0x51, 0, 1) \
+    X(SHELL, 0x52, 0, 1) \
+    X(LINUX_EXIT, 0x53, 8, 0) \
 
 
 /* Structures, little-endian and packed */
@@ -195,3 +262,136 @@ struct proto_slot_info {
     struct proto_slot_entry slots[2];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_slot_info) == 76, "proto_slot_info");
+
+struct proto_stats_info {
+    uint32_t ticks;
+    uint32_t ipc;
+    uint32_t ipc_fast;
+    uint32_t irqs;
+    uint32_t pagefaults;
+    uint32_t exceptions;
+    uint32_t stopped;
+    uint32_t kmem_free;
+    uint32_t mapdb_nodes;
+    uint32_t trace_head;
+    uint32_t cycles;
+    uint64_t idle_cycles;
+    uint32_t syscalls[11];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_stats_info) == 96, "proto_stats_info");
+
+struct proto_threads {
+    uint16_t start;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_threads) == 2, "proto_threads");
+
+struct proto_thread_entry {
+    uint32_t id;
+    uint8_t state;
+    uint8_t prio;
+    uint8_t flags;
+    uint8_t space;
+    uint32_t pager;
+    uint32_t exc_handler;
+    uint64_t cycles;
+    uint32_t pc;
+    uint8_t stop_reason;
+    uint8_t reserved[3];
+    uint32_t partner;
+    uint8_t name[12];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_thread_entry) == 48, "proto_thread_entry");
+
+struct proto_thread_list {
+    uint16_t next;
+    uint8_t reserved[2];
+    struct proto_thread_entry threads[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_thread_list) == 4, "proto_thread_list");
+
+struct proto_test_result {
+    uint8_t status;
+    uint8_t reserved[3];
+    uint32_t value;
+    uint32_t cycles;
+    uint8_t text[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_test_result) == 12, "proto_test_result");
+
+struct proto_bench {
+    uint16_t iterations;
+    uint8_t reserved[2];
+    uint8_t name[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_bench) == 4, "proto_bench");
+
+struct proto_bench_result {
+    uint8_t status;
+    uint8_t reserved[3];
+    uint32_t overhead;
+    uint32_t samples[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_bench_result) == 8, "proto_bench_result");
+
+struct proto_inject_irq {
+    uint16_t irq;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_inject_irq) == 2, "proto_inject_irq");
+
+struct proto_trace {
+    uint32_t start;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_trace) == 4, "proto_trace");
+
+struct proto_trace_event {
+    uint32_t cycles;
+    uint32_t type;
+    uint32_t a;
+    uint32_t b;
+    uint32_t c;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_trace_event) == 20, "proto_trace_event");
+
+struct proto_trace_data {
+    uint32_t first;
+    uint32_t head;
+    struct proto_trace_event events[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_trace_data) == 8, "proto_trace_data");
+
+struct proto_trace_control {
+    uint8_t enable;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_trace_control) == 1, "proto_trace_control");
+
+struct proto_syscall {
+    uint32_t regs[13];
+    uint32_t timeout_us;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_syscall) == 56, "proto_syscall");
+
+struct proto_syscall_result {
+    uint8_t status;
+    uint8_t reserved[3];
+    uint32_t cycles;
+    uint32_t regs[13];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_syscall_result) == 60, "proto_syscall_result");
+
+struct proto_linux_exit {
+    uint32_t pid;
+    uint32_t status;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_linux_exit) == 8, "proto_linux_exit");
+
+struct proto_tests {
+    uint16_t start;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_tests) == 2, "proto_tests");
+
+struct proto_test_names {
+    uint16_t next;
+    uint8_t reserved[2];
+    uint8_t names[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_test_names) == 4, "proto_test_names");

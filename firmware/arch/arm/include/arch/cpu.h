@@ -69,7 +69,20 @@ static inline void cycles_init(void)
     pmcntenset_write(1u << 31);
 }
 
+/* Let user code read the cycle counter (PMUSERENR.EN), for its own measurements. */
+static inline void cycles_user_enable(void)
+{
+    __asm__ volatile("mcr p15, 0, %0, c9, c14, 0" :: "r"(1u));
+}
+
 static inline uint32_t cycles_now(void)
 {
     return pmccntr_read();
 }
+
+CP15_WRITE(tlbiasid, 0, c8, c7, 2)   /* invalidate unified TLB by ASID */
+CP15_WRITE(tlbimva, 0, c8, c7, 1)    /* by MVA and ASID */
+CP15_RW(tpidruro, 0, c13, c0, 3)     /* user read-only thread register */
+CP15_RW(tpidrurw, 0, c13, c0, 2)     /* user read-write thread register */
+CP15_WRITE(dccmvac, 0, c7, c10, 1)   /* clean data cache line by MVA to PoC */
+CP15_READ(ttbr0_cur, 0, c2, c0, 0)

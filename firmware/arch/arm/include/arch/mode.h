@@ -20,3 +20,10 @@
 #define TRAP_PABT       2
 #define TRAP_DABT       3
 #define TRAP_FIQ        4
+#define TRAP_IRQ        5
+
+/* ABI values entry.S needs, which C checks against l4/abi.h (exception.c, fastpath.c). */
+#define ENTRY_SYS_IPC               0
+#define ENTRY_EXC_UNDEFINED         1
+#define ENTRY_EXC_PREFETCH_ABORT    3
+#define ENTRY_EXC_DATA_ABORT        4

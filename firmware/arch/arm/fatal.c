@@ -1,46 +1,23 @@
 /*
- * Interrupt dispatch and fatal exceptions.  An exception taken in the kernel is a kernel bug:
- * trap_fatal() reports it with polled output and stops the CPU; the host sees the report as an
- * ERROR log frame and can power-cycle the board.
+ * An exception taken in kernel mode is a kernel bug: report it with polled output on the debug
+ * link and stop the CPU.  The host sees the report as ERROR log frames and can power-cycle.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "arch/cpu.h"
 #include "arch/mode.h"
-#include "arch/trap.h"
 #include "lib/link.h"
 #include "lib/string.h"
-#include "machine/intc.h"
 
-#define IRQ_LINES   128
-
-volatile uint32_t irq_count;
-static irq_handler_t handlers[IRQ_LINES];
-
-void irq_register(unsigned irq, irq_handler_t handler)
-{
-    if (irq < IRQ_LINES)
-        handlers[irq] = handler;
-}
-
-void trap_irq(void)
-{
-    unsigned irq = intc_ack();
-
-    if (irq == INTC_SPURIOUS)
-        return;
-    irq_count++;
-    if (irq < IRQ_LINES && handlers[irq])
-        handlers[irq]();
-    intc_eoi(irq);
-}
+void trap_fatal(uint32_t kind, const uint32_t *frame, uint32_t spsr) __attribute__((noreturn));
 
 void trap_fatal(uint32_t kind, const uint32_t *frame, uint32_t spsr)
 {
     static const char *const names[] = {
         [TRAP_UNDEF] = "undefined instruction", [TRAP_SVC] = "SVC in the kernel",
         [TRAP_PABT] = "prefetch abort", [TRAP_DABT] = "data abort", [TRAP_FIQ] = "FIQ",
+        [TRAP_IRQ] = "IRQ in the kernel",
     };
     char text[160];
     uint32_t fsr = kind == TRAP_DABT ? dfsr_read() : kind == TRAP_PABT ? ifsr_read() : 0;

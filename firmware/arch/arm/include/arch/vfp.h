@@ -1,0 +1,45 @@
+/*
+ * Lazy VFP/NEON context switching.  User threads may use the floating-point unit (hard-float
+ * Linux binaries do); the kernel never does.  The unit stays disabled (FPEXC.EN = 0) for every
+ * thread but the one whose registers it holds, so the first VFP instruction of another thread
+ * traps as undefined; vfp_trap() then moves the registers over and the instruction is retried.
+ */
+#pragma once
+
+#include <stdint.h>
+
+struct thread;
+
+/* The registers of one thread: d0-d31 and FPSCR. */
+struct vfp_state {
+    uint64_t d[32];
+    uint32_t fpscr;
+};
+
+void vfp_init(void);
+/* An undefined-instruction trap of `t` while the unit is disabled for it: give it the unit and
+ * return 1 (retry the instruction), or 0 when the unit was already enabled (a real undefined
+ * instruction) or no memory is left for the state. */
+int vfp_trap(struct thread *t);
+/* `t` is about to run: enable the unit if it holds `t`'s registers, else disable it.  Inline:
+ * on the IPC path, between threads that never touch the unit, it is two loads and a branch. */
+struct vfp_cpu {
+    struct thread *owner;               /* whose registers the unit holds, or NULL */
+    uint32_t on;                        /* FPEXC.EN as last written */
+};
+extern struct vfp_cpu vfp_cpu;          /* together: one address to form on the switch path */
+void vfp_set_enable(uint32_t on);
+
+static inline void vfp_switch(const struct thread *t)
+{
+    if (__builtin_expect(t == vfp_cpu.owner || vfp_cpu.on, 0))
+        vfp_set_enable(t == vfp_cpu.owner);
+}
+/* `t` is going away. */
+void vfp_forget(struct thread *t);
+
+/* vfp_regs.S */
+void vfp_save(struct vfp_state *s);
+void vfp_load(const struct vfp_state *s);
+uint32_t vfp_fpexc_read(void);
+void vfp_fpexc_write(uint32_t v);

@@ -1,0 +1,55 @@
+/* Lazy VFP/NEON context switching (see include/arch/vfp.h). */
+#include "arch/cpu.h"
+#include "arch/vfp.h"
+#include "kmem.h"
+#include "thread.h"
+
+#define FPEXC_EN    (1u << 30)
+
+struct vfp_cpu vfp_cpu;
+
+void vfp_init(void)
+{
+    uint32_t cpacr;
+
+    __asm__ volatile("mrc p15, 0, %0, c1, c0, 2" : "=r"(cpacr));
+    cpacr |= 0xfu << 20;                    /* cp10 and cp11: full access */
+    __asm__ volatile("mcr p15, 0, %0, c1, c0, 2" :: "r"(cpacr));
+    isb();
+    vfp_fpexc_write(0);
+}
+
+int vfp_trap(struct thread *t)
+{
+    if (vfp_fpexc_read() & FPEXC_EN)
+        return 0;                           /* the unit was on: a real undefined instruction */
+    if (!t->vfp) {
+        t->vfp = kmem_alloc(sizeof *t->vfp);
+        if (!t->vfp)
+            return 0;
+    }
+    vfp_fpexc_write(FPEXC_EN);
+    vfp_cpu.on = 1;
+    if (vfp_cpu.owner && vfp_cpu.owner != t)
+        vfp_save(vfp_cpu.owner->vfp);
+    if (vfp_cpu.owner != t)
+        vfp_load(t->vfp);
+    vfp_cpu.owner = t;
+    return 1;
+}
+
+void vfp_set_enable(uint32_t on)
+{
+    if (on != vfp_cpu.on) {
+        vfp_fpexc_write(on ? FPEXC_EN : 0);
+        vfp_cpu.on = on;
+    }
+}
+
+void vfp_forget(struct thread *t)
+{
+    if (vfp_cpu.owner == t)
+        vfp_cpu.owner = NULL;
+    kmem_free(t->vfp, sizeof *t->vfp);
+    t->vfp = NULL;
+}

@@ -1,0 +1,42 @@
+/*
+ * IPC: synchronous message transfer between threads, the kernel composing the message for
+ * page faults and exceptions, and interrupts arriving from interrupt IDs.
+ *
+ * State machine of one IPC (send phase, then an optional receive phase):
+ *
+ *   send to D:    D waits for us  -> transfer, D READY        -> receive phase or done
+ *                 else, timeout 0 -> error TIMEOUT (send)
+ *                 else            -> SEND on D's send queue   -> (D receives: transfer) ...
+ *   receive from: a sender queued -> transfer, sender done    -> done
+ *                 interrupt pending (from any / that ID)      -> done
+ *                 else, timeout 0 -> error TIMEOUT (receive)
+ *                 else            -> RECV                     -> (a send arrives) -> done
+ *
+ * A partner that does not exist, or is deleted while we wait, ends the IPC with NO_PARTNER;
+ * an expired timeout with TIMEOUT; ExchangeRegisters' abort with CANCELED.  All functions run
+ * in the kernel with interrupts masked.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "thread.h"
+
+/* The IPC system call, from the saved registers of `cur` (r0 to, r1 from, r2 send timeout,
+ * r12 receive timeout, MRs in r3-r6, r8-r11 and the UTCB). */
+void ipc_syscall(struct thread *cur);
+
+/* `t` sends the message its ipc_kind describes (a page fault or an exception) to `dest` and
+ * waits for the reply; `t` is current and blocks. */
+void ipc_kernel_send(struct thread *t, struct thread *dest);
+
+/* An interrupt line fired (and is masked): deliver it to `handler` if it waits for it.
+ * Returns 1 when delivered, 0 when the caller must leave it pending. */
+int ipc_deliver_irq(struct thread *handler, unsigned irq);
+
+void ipc_sendq_remove(struct thread *t);
+/* `t` is going away: end the IPCs of every thread sending to it or waiting for it. */
+void ipc_cancel_partner(struct thread *t);
+
+/* Statistics */
+extern uint32_t ipc_count, ipc_fast_count;

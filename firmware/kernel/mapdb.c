@@ -1,0 +1,153 @@
+/* The mapping database (see mapdb.h). */
+#include "kmem.h"
+#include "l4/abi.h"
+#include "mapdb.h"
+#include "space.h"
+
+uint32_t mapdb_nodes;
+
+static struct mapnode *node_new(struct space *s, uint32_t va, struct mapnode *parent)
+{
+    struct mapnode *n = kmem_alloc(sizeof *n);
+
+    if (!n)
+        return NULL;
+    n->space = s;
+    n->va = va;
+    n->parent = parent;
+    if (parent) {
+        n->next = parent->child;
+        parent->child = n;
+    }
+    mapdb_nodes++;
+    return n;
+}
+
+/* Unlink a node with no children from its parent and free it, with its translation. */
+static void node_remove_leaf(struct mapnode *n)
+{
+    struct mapnode *p = n->parent;
+
+    if (p) {
+        struct mapnode **link = &p->child;
+        while (*link != n)
+            link = &(*link)->next;
+        *link = n->next;
+    }
+    space_clear_page(n->space, n->va);
+    kmem_free(n, sizeof *n);
+    mapdb_nodes--;
+}
+
+/* Remove every mapping derived from `n` (not `n` itself): deepest first, one leaf at a time. */
+static void revoke_children(struct mapnode *n)
+{
+    while (n->child) {
+        struct mapnode *leaf = n->child;
+        while (leaf->child)
+            leaf = leaf->child;
+        node_remove_leaf(leaf);
+    }
+}
+
+/* Take `rights` from every mapping derived from `n`, in pre-order. */
+static void reduce_children(struct mapnode *n, uint32_t rights)
+{
+    struct mapnode *c = n->child;
+    struct page_info info;
+
+    while (c) {
+        if (space_lookup(c->space, c->va, &info) == 0)
+            space_set_rights(c->space, c->va, (info.rights & ~rights) | L4_READ);
+        if (c->child) {
+            c = c->child;
+            continue;
+        }
+        while (c != n && !c->next)
+            c = c->parent;
+        if (c == n)
+            break;
+        c = c->next;
+    }
+}
+
+void mapdb_unmap(struct space *s, uint32_t va, uint32_t rights, int self)
+{
+    struct page_info info;
+
+    if (space_lookup(s, va, &info) || !info.node)
+        return;
+    if ((rights & L4_RWX) == L4_RWX || (rights & L4_READ)) {
+        revoke_children(info.node);
+        if (self)
+            node_remove_leaf(info.node);
+        return;
+    }
+    reduce_children(info.node, rights);
+    if (self)
+        space_set_rights(s, va, (info.rights & ~rights) | L4_READ);
+}
+
+int mapdb_map_root(struct space *s, uint32_t va, uint32_t phys, uint32_t rights)
+{
+    struct mapnode *n = node_new(s, va, NULL);
+
+    if (!n)
+        return -1;
+    if (space_set_page(s, va, phys, rights, n)) {
+        kmem_free(n, sizeof *n);
+        mapdb_nodes--;
+        return -1;
+    }
+    return 0;
+}
+
+int mapdb_map(struct space *src, uint32_t src_va, struct space *dst, uint32_t dst_va,
+              uint32_t rights, int grant)
+{
+    struct page_info from, old;
+    struct mapnode *n;
+
+    if (space_lookup(src, src_va, &from) || !from.node)
+        return -1;
+    rights &= from.rights;
+    if (!(rights & L4_RWX))
+        return 0;
+    if (src == dst && src_va == dst_va) {
+        if (!grant)
+            return 0;                       /* mapping a page onto itself: nothing to do */
+    }
+    if (space_lookup(dst, dst_va, &old) == 0) {
+        if (old.node == from.node)
+            return 0;
+        if (old.node) {
+            /* Replacing an ancestor of the source would cut the branch we map from. */
+            for (struct mapnode *a = from.node; a; a = a->parent)
+                if (a == old.node)
+                    return -1;
+            mapdb_unmap(dst, dst_va, L4_RWX, 1);
+        }
+    }
+
+    if (grant) {
+        n = from.node;
+        space_clear_page(src, src_va);
+        n->space = dst;
+        n->va = dst_va;
+        if (space_set_page(dst, dst_va, from.phys, rights, n)) {
+            revoke_children(n);
+            node_remove_leaf(n);
+            return -1;
+        }
+        return 0;
+    }
+
+    n = node_new(dst, dst_va, from.node);
+    if (!n)
+        return -1;
+    if (space_set_page(dst, dst_va, from.phys, rights, n)) {
+        node_remove_leaf(n);
+        return -1;
+    }
+    return 0;
+}

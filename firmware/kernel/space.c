@@ -1,0 +1,203 @@
+/* Address spaces (see space.h). */
+#include "arch/cpu.h"
+#include "arch/pte.h"
+#include "board.h"
+#include "init.h"
+#include "kmem.h"
+#include "lib/string.h"
+#include "mapdb.h"
+#include "sched.h"
+#include "space.h"
+
+struct space spaces[MAX_SPACES];
+
+#define L2_BYTES    (L2_ENTRIES * 4)    /* hardware table; the shadow node array follows it */
+
+static inline int is_device(uint32_t phys)
+{
+    return phys - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE;
+}
+
+void space_init(void)
+{
+    for (unsigned i = 0; i < MAX_SPACES; i++)
+        spaces[i].asid = (uint8_t)(i + 1);
+}
+
+struct space *space_create(void)
+{
+    for (unsigned i = 0; i < MAX_SPACES; i++) {
+        struct space *s = &spaces[i];
+        if (s->in_use)
+            continue;
+        s->l1 = kmem_alloc(L1_ENTRIES_USER * 4);
+        if (!s->l1)
+            return NULL;
+        s->l1_phys = kmem_phys(s->l1);
+        if (kip && space_map_kernel_page(s, L4_KIP_ADDRESS, kip, 0)) {
+            kmem_free(s->l1, L1_ENTRIES_USER * 4);
+            return NULL;
+        }
+        s->in_use = 1;
+        s->idempotent = 0;
+        s->threads = 0;
+        s->pages = 0;
+        return s;
+    }
+    return NULL;
+}
+
+/* The second-level table covering `va` (kernel address), creating it when `create`. */
+static uint32_t *l2_table(struct space *s, uint32_t va, int create)
+{
+    uint32_t *l1e = &s->l1[va >> L1_SHIFT];
+    uint32_t *l2;
+
+    if (*l1e & L1_COARSE)
+        return kmem_virt(*l1e & ~0x3ffu);
+    if (!create)
+        return NULL;
+    l2 = kmem_alloc(2 * L2_BYTES);
+    if (!l2)
+        return NULL;
+    *l1e = kmem_phys(l2) | L1_COARSE;
+    dsb();
+    return l2;
+}
+
+static inline struct mapnode **shadow(uint32_t *l2, uint32_t va)
+{
+    return (struct mapnode **)(l2 + L2_ENTRIES) + ((va >> L2_SHIFT) & (L2_ENTRIES - 1));
+}
+
+static inline void tlb_flush_page(const struct space *s, uint32_t va)
+{
+    dsb();
+    tlbimva_write((va & ~0xfffu) | s->asid);
+    dsb();
+    isb();
+}
+
+uint64_t space_next_candidate(struct space *s, uint64_t va, uint64_t end)
+{
+    while (va < end && va < L4_USER_TOP) {
+        if (s->l1[va >> L1_SHIFT] & L1_COARSE)
+            return va;
+        va = (va | ((1u << L1_SHIFT) - 1)) + 1;      /* the next megabyte */
+    }
+    return end;
+}
+
+int space_lookup(struct space *s, uint32_t va, struct page_info *info)
+{
+    uint32_t *l2 = l2_table(s, va, 0);
+    uint32_t pte;
+
+    if (!l2)
+        return -1;
+    pte = l2[(va >> L2_SHIFT) & (L2_ENTRIES - 1)];
+    if (!(pte & PTE_SMALL))
+        return -1;
+    info->phys = pte & ~0xfffu;
+    info->rights = pte_rights(pte);
+    info->node = *shadow(l2, va);
+    return 0;
+}
+
+int space_set_page(struct space *s, uint32_t va, uint32_t phys, uint32_t rights,
+                   struct mapnode *node)
+{
+    uint32_t *l2 = l2_table(s, va, 1);
+
+    if (!l2)
+        return -1;
+    l2[(va >> L2_SHIFT) & (L2_ENTRIES - 1)] = pte_make(phys, rights, is_device(phys));
+    *shadow(l2, va) = node;
+    s->pages++;
+    dsb();
+    return 0;
+}
+
+void space_clear_page(struct space *s, uint32_t va)
+{
+    uint32_t *l2 = l2_table(s, va, 0);
+
+    if (!l2)
+        return;
+    l2[(va >> L2_SHIFT) & (L2_ENTRIES - 1)] = 0;
+    *shadow(l2, va) = NULL;
+    s->pages--;
+    tlb_flush_page(s, va);
+}
+
+void space_set_rights(struct space *s, uint32_t va, uint32_t rights)
+{
+    uint32_t *l2 = l2_table(s, va, 0);
+    uint32_t *pte;
+
+    if (!l2)
+        return;
+    pte = &l2[(va >> L2_SHIFT) & (L2_ENTRIES - 1)];
+    if (*pte & PTE_SMALL) {
+        *pte = pte_make(*pte, rights, pte_device(*pte));
+        tlb_flush_page(s, va);
+    }
+}
+
+int space_map_kernel_page(struct space *s, uint32_t va, const void *page, int writable)
+{
+    uint32_t *l2 = l2_table(s, va, 1);
+
+    if (!l2)
+        return -1;
+    l2[(va >> L2_SHIFT) & (L2_ENTRIES - 1)] =
+        pte_make(kmem_phys(page), writable ? L4_READ | L4_WRITE : L4_READ, 0);
+    *shadow(l2, va) = NULL;
+    dsb();
+    return 0;
+}
+
+void space_unmap_kernel_page(struct space *s, uint32_t va)
+{
+    uint32_t *l2 = l2_table(s, va, 0);
+
+    if (!l2)
+        return;
+    l2[(va >> L2_SHIFT) & (L2_ENTRIES - 1)] = 0;
+    tlb_flush_page(s, va);
+}
+
+void space_delete(struct space *s)
+{
+    for (uint32_t i = 0; i < L1_ENTRIES_USER; i++) {
+        if (!(s->l1[i] & L1_COARSE))
+            continue;
+        uint32_t *l2 = kmem_virt(s->l1[i] & ~0x3ffu);
+        for (uint32_t j = 0; j < L2_ENTRIES; j++) {
+            uint32_t va = i << L1_SHIFT | j << L2_SHIFT;
+            if ((l2[j] & PTE_SMALL) && *shadow(l2, va))
+                mapdb_unmap(s, va, L4_RWX, 1);
+        }
+        kmem_free(l2, 2 * L2_BYTES);
+        s->l1[i] = 0;
+    }
+    dsb();
+    tlbiasid_write(s->asid);
+    dsb();
+    isb();
+    sched_space_gone(s);
+    kmem_free(s->l1, L1_ENTRIES_USER * 4);
+    s->l1 = NULL;
+    s->in_use = 0;
+}
+
+void space_activate(const struct space *s)
+{
+    /* ASID 0 while TTBR0 changes, so no walk mixes the old ASID with the new table. */
+    contextidr_write(0);
+    isb();
+    ttbr0_write(s->l1_phys | 0x48);
+    isb();
+    contextidr_write(s->asid);
+    isb();
+}

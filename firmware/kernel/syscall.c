@@ -1,0 +1,315 @@
+/*
+ * System call dispatch (the slow path) and the calls that manage threads, spaces and time.
+ * Every call reads its arguments from the caller's saved registers and writes its results
+ * there: r1 is the error (L4_OK on success), r0 and the others the results.  Arguments are
+ * checked before anything changes; a bad one gives an error, never a fault in the kernel.
+ */
+#include "arch/cpu.h"
+#include "exception.h"
+#include "ipc.h"
+#include "irq.h"
+#include "kdebug.h"
+#include "machine/timer.h"
+#include "mapdb.h"
+#include "sched.h"
+#include "space.h"
+#include "syscall.h"
+
+uint32_t syscall_counts[L4_SYS_COUNT + 1];
+
+static void sys_ipc(struct thread *cur)
+{
+    ipc_syscall(cur);
+}
+
+static int may_control(const struct thread *cur)
+{
+    return cur->flags & TF_PRIVILEGED;
+}
+
+/* The valid thread a "keep or set" argument names: KEEP keeps `old`, nil clears it. */
+static l4_tid_t tid_arg(uint32_t arg, l4_tid_t old)
+{
+    return arg == L4_TC_KEEP ? old : arg;
+}
+
+static void delete_thread(struct thread *t)
+{
+    struct space *s = t->space;
+
+    irq_detach_thread(t);
+    thread_delete(t);
+    if (s->threads == 0)
+        space_delete(s);
+}
+
+/* r0 dest, r1 space (a thread of it; = dest: a new space; nil: delete), r2 scheduler, r3 pager,
+ * r4 exception handler, r5 flags (L4_TC_KEEP: unchanged). */
+static void sys_thread_control(struct thread *cur)
+{
+    uint32_t *r = cur->ctx.r;
+    l4_tid_t dest_id = r[0], space_id = r[1];
+    struct thread *dest = thread_lookup(dest_id);
+
+    if (!may_control(cur)) {
+        r[1] = L4_ERR_NO_PRIVILEGE;
+        return;
+    }
+    if (space_id == L4_NILTHREAD) {                     /* delete */
+        if (!dest || dest == cur) {
+            r[1] = L4_ERR_INVALID_THREAD;
+            return;
+        }
+        delete_thread(dest);
+        r[0] = dest_id;
+        r[1] = L4_OK;
+        return;
+    }
+    if (!dest) {                                        /* create */
+        struct space *s;
+        struct thread *in = thread_lookup(space_id);
+        if (space_id == dest_id) {
+            s = space_create();
+            if (!s) {
+                r[1] = L4_ERR_NO_MEMORY;
+                return;
+            }
+        } else if (in) {
+            s = in->space;
+        } else {
+            r[1] = L4_ERR_INVALID_SPACE;
+            return;
+        }
+        dest = thread_create(dest_id, s);
+        if (!dest) {
+            if (s->threads == 0)
+                space_delete(s);
+            r[1] = irq_is_id(dest_id) || L4_TID_NUMBER(dest_id) < L4_FIRST_THREAD ||
+                   L4_TID_NUMBER(dest_id) - L4_FIRST_THREAD >= MAX_THREADS ||
+                   L4_TID_VERSION(dest_id) == 0 || threads[L4_TID_NUMBER(dest_id) -
+                   L4_FIRST_THREAD].state != TS_FREE ? L4_ERR_INVALID_THREAD : L4_ERR_NO_MEMORY;
+            return;
+        }
+        dest->scheduler = cur->id;
+        dest->prio = cur->prio;
+    } else if (space_id != dest_id && (!thread_lookup(space_id) ||
+               thread_lookup(space_id)->space != dest->space)) {
+        r[1] = L4_ERR_INVALID_SPACE;                    /* threads never change space */
+        return;
+    }
+    dest->scheduler = tid_arg(r[2], dest->scheduler);
+    dest->pager = tid_arg(r[3], dest->pager);
+    dest->exc_handler = tid_arg(r[4], dest->exc_handler);
+    dest->utcb->pager = dest->pager;
+    dest->utcb->exception_handler = dest->exc_handler;
+    if (r[5] != L4_TC_KEEP)
+        dest->flags = (uint8_t)((dest->flags & TF_IDEMPOTENT) |
+                                (r[5] & (L4_TC_FOREIGN_ABI | L4_TC_PRIVILEGED)));
+    r[0] = dest_id;
+    r[1] = L4_OK;
+}
+
+/* r0 op, r1 a thread of the space. */
+static void sys_space_control(struct thread *cur)
+{
+    uint32_t *r = cur->ctx.r;
+    struct thread *t = thread_lookup(r[1]);
+    struct space *s;
+
+    if (!may_control(cur)) {
+        r[1] = L4_ERR_NO_PRIVILEGE;
+        return;
+    }
+    if (!t || t->space == cur->space) {
+        r[1] = L4_ERR_INVALID_SPACE;
+        return;
+    }
+    if (r[0] != L4_SC_DELETE) {
+        r[1] = L4_ERR_INVALID_ARGUMENT;
+        return;
+    }
+    s = t->space;
+    for (unsigned i = 0; i < MAX_THREADS && s->in_use; i++)
+        if (threads[i].state != TS_FREE && threads[i].space == s)
+            delete_thread(&threads[i]);
+    r[1] = L4_OK;
+}
+
+/* r0 dest, r1 control, r2 sp, r3 pc, r4 cpsr flags, r5 user handle, r6 pager, r8 tls. */
+static void sys_exchange_registers(struct thread *cur)
+{
+    uint32_t *r = cur->ctx.r;
+    struct thread *t = thread_lookup(r[0]);
+    uint32_t control = r[1];
+    struct arch_context old;
+    l4_tid_t old_pager;
+    uint32_t old_user, old_tls, old_state;
+
+    if (!t || !(t->space == cur->space || may_control(cur) || t->exc_handler == cur->id ||
+                t->pager == cur->id)) {
+        r[0] = L4_NILTHREAD;
+        r[1] = L4_ERR_INVALID_THREAD;
+        return;
+    }
+    old = t->ctx;
+    old_pager = t->pager;
+    old_user = t->user_handle;
+    old_tls = t->tls;
+    old_state = t->state;
+
+    if ((control & L4_XR_ABORT) && (t->state == TS_SEND || t->state == TS_RECV))
+        thread_wake(t, L4_IPC_ERROR(L4_ERR_CANCELED, t->state == TS_RECV));
+    if (control & L4_XR_HALT)
+        thread_halt(t, 0);
+    if (control & L4_XR_SP)
+        t->ctx.sp = r[2];
+    if (control & L4_XR_PC)
+        t->ctx.pc = r[3];
+    if (control & L4_XR_FLAGS)
+        t->ctx.cpsr = thread_user_cpsr(r[4]);
+    if (control & L4_XR_USER)
+        t->user_handle = t->utcb->user_handle = r[5];
+    if (control & L4_XR_PAGER)
+        t->pager = t->utcb->pager = r[6];
+    if (control & L4_XR_TLS) {
+        t->tls = r[8];
+        if (t == cur)
+            tpidruro_write(t->tls);
+    }
+    if ((control & L4_XR_RESUME) && t->state == TS_INACTIVE) {
+        t->state = TS_READY;
+        t->stop_reason = 0;
+        sched_enqueue(t);
+    }
+    if (t == cur)
+        return;                         /* our own registers are the results: leave them */
+    r[0] = t->id;
+    r[1] = L4_OK;
+    r[2] = old.sp;
+    r[3] = old.pc;
+    r[4] = old.cpsr;
+    r[5] = old_user;
+    r[6] = old_pager;
+    r[8] = old_tls;
+    r[9] = old_state;
+}
+
+/* r0 dest (nil: yield the rest of the timeslice). */
+static void sys_thread_switch(struct thread *cur)
+{
+    struct thread *t = thread_lookup(cur->ctx.r[0]);
+
+    cur->ctx.r[1] = L4_OK;
+    if (t && t->state == TS_READY && t != cur) {
+        sched_dequeue(t);
+        sched_enqueue_head(t);          /* it runs next if its priority allows */
+        if (t->prio >= cur->prio) {
+            sched_dequeue(cur);
+            sched_enqueue(cur);
+        }
+        return;
+    }
+    sched_dequeue(cur);                 /* yield: to the back of our queue */
+    sched_enqueue(cur);
+}
+
+/* r0 dest, r1 priority, r2 timeslice in microseconds (L4_TC_KEEP: unchanged). */
+static void sys_schedule(struct thread *cur)
+{
+    uint32_t *r = cur->ctx.r;
+    struct thread *t = thread_lookup(r[0]);
+    uint32_t old_prio, old_slice;
+
+    if (!t || !(t->scheduler == cur->id || may_control(cur))) {
+        r[1] = L4_ERR_INVALID_THREAD;
+        return;
+    }
+    if ((r[1] != L4_TC_KEEP && r[1] > 255) || (r[2] != L4_TC_KEEP && r[2] < SCHED_TICK_US)) {
+        r[1] = L4_ERR_INVALID_ARGUMENT;
+        return;
+    }
+    old_prio = t->prio;
+    old_slice = t->timeslice_ticks * SCHED_TICK_US;
+    if (r[1] != L4_TC_KEEP)
+        sched_set_prio(t, r[1]);
+    if (r[2] != L4_TC_KEEP)
+        t->timeslice_ticks = t->remaining_ticks = r[2] / SCHED_TICK_US;
+    r[0] = old_prio;
+    r[2] = old_slice;
+    r[1] = L4_OK;
+}
+
+/* r0 fpage, r1 flags: take the fpage's rights away from mappings derived from ours. */
+static void sys_unmap(struct thread *cur)
+{
+    uint32_t *r = cur->ctx.r;
+    uint32_t fp = r[0], log2 = L4_FPAGE_LOG2(fp);
+    uint64_t base = L4_FPAGE_BASE(fp), size;
+
+    if (log2 < 12 || log2 > 32) {
+        r[1] = L4_ERR_INVALID_ARGUMENT;
+        return;
+    }
+    size = 1ull << log2;
+    base &= ~(size - 1);
+    uint64_t end = base + size < L4_UTCB_AREA ? base + size : L4_UTCB_AREA;
+    for (uint64_t va = base; (va = space_next_candidate(cur->space, va, end)) < end;
+         va += L4_PAGE_SIZE)
+        mapdb_unmap(cur->space, (uint32_t)va, L4_FPAGE_RIGHTS(fp), r[1] & L4_UNMAP_SELF);
+    r[1] = L4_OK;
+}
+
+/* Counter ticks to microseconds without a division: us = counter * us_per_tick, with the
+ * factor as a 32.32 fixed-point number computed once. */
+static uint32_t us_per_tick_frac;       /* 2^32 * 1e6 / frequency; frequencies above 1 MHz */
+
+void syscall_init(void)
+{
+    us_per_tick_frac = (uint32_t)((1000000ull << 32) / timer_counter_hz());
+}
+
+/* r0, r2: microseconds since boot (low, high word). */
+static void sys_system_clock(struct thread *cur)
+{
+    uint64_t cnt = timer_counter();
+    uint64_t us = ((uint64_t)(uint32_t)cnt * us_per_tick_frac >> 32) +
+                  (cnt >> 32) * us_per_tick_frac;
+
+    cur->ctx.r[0] = (uint32_t)us;
+    cur->ctx.r[2] = (uint32_t)(us >> 32);
+    cur->ctx.r[1] = L4_OK;
+}
+
+typedef void (*syscall_fn)(struct thread *cur);
+
+static const syscall_fn syscalls[L4_SYS_COUNT] = {
+    [L4_SYS_IPC] = sys_ipc,
+    [L4_SYS_THREAD_CONTROL] = sys_thread_control,
+    [L4_SYS_SPACE_CONTROL] = sys_space_control,
+    [L4_SYS_EXCHANGE_REGISTERS] = sys_exchange_registers,
+    [L4_SYS_THREAD_SWITCH] = sys_thread_switch,
+    [L4_SYS_SCHEDULE] = sys_schedule,
+    [L4_SYS_UNMAP] = sys_unmap,
+    [L4_SYS_SYSTEM_CLOCK] = sys_system_clock,
+    [L4_SYS_INTERRUPT_CONTROL] = irq_syscall,
+    [L4_SYS_KDEBUG] = kdebug_syscall,
+};
+
+void syscall_slowpath(uint32_t number)
+{
+    struct thread *cur = current;
+
+    cur->syscalls++;
+    if (cur->flags & TF_FOREIGN_ABI) {
+        exception_raise(cur, L4_EXC_SVC, 0, 0);     /* the personality emulates it */
+        sched_leave();
+    }
+    if (number >= L4_SYS_COUNT) {
+        syscall_counts[L4_SYS_COUNT]++;
+        cur->ctx.r[1] = L4_ERR_BAD_SYSCALL;
+        sched_leave();
+    }
+    syscall_counts[number]++;
+    syscalls[number](cur);
+    sched_leave();
+}

@@ -1,0 +1,128 @@
+/*
+ * Threads.  A thread is a TCB in a static table indexed by thread number; its global ID carries
+ * a version that changes whenever the slot is reused, so a stale ID is refused by lookup and
+ * never reaches the thread now in the slot.
+ *
+ * Invariants:
+ *  - ctx is the first member: the entry code saves user registers there (arch/arm/entry.S).
+ *  - A READY thread is in exactly one ready queue (sched.c), the running one included.
+ *  - A thread blocked sending to T is on T's send queue; a thread blocked with a finite timeout
+ *    is on the timeout list.  Leaving a blocked state removes it from both (thread_unblock).
+ *  - A FREE slot's version is the one its next occupant will get.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l4/abi.h"
+
+#define MAX_THREADS     512
+
+struct space;
+struct vfp_state;
+
+/* User registers, as saved by the entry code. */
+struct arch_context {
+    uint32_t r[13];
+    uint32_t sp, lr, pc, cpsr;
+};
+
+enum thread_state {
+    TS_FREE = 0,        /* slot unused */
+    TS_INACTIVE,        /* exists, not running: new, halted, or stopped after a fault */
+    TS_READY,           /* running or runnable */
+    TS_SEND,            /* blocked in the send phase of an IPC, on partner's send queue */
+    TS_RECV,            /* blocked in the receive phase, waiting for `partner` (or any) */
+};
+
+/* What a thread sends when its send phase runs: its own message, or one the kernel composes
+ * from its state.  The same value says what reply the receive phase expects. */
+enum ipc_kind {
+    IPC_NORMAL = 0,
+    IPC_PAGEFAULT,      /* reply maps pages (whole space is the window) and resumes */
+    IPC_EXCEPTION,      /* reply sets registers and resumes, or stops the thread */
+};
+
+#define TF_FOREIGN_ABI  L4_TC_FOREIGN_ABI
+#define TF_PRIVILEGED   L4_TC_PRIVILEGED
+#define TF_IDEMPOTENT   (1u << 7)       /* sigma0: its faults are mapped 1:1 by the kernel */
+
+struct thread {
+    struct arch_context ctx;
+    l4_tid_t id;
+    uint8_t state;
+    uint8_t prio;
+    uint8_t flags;
+    uint8_t ipc_kind;           /* what this thread's current IPC sends/expects */
+    struct space *space;
+    struct l4_utcb *utcb;       /* kernel address of the UTCB page */
+    uint32_t tls;               /* TPIDRURO while the thread runs */
+    l4_tid_t pager, exc_handler, scheduler;
+    uint32_t user_handle;
+
+    /* scheduling */
+    struct thread *rq_next, *rq_prev;
+    uint32_t timeslice_ticks, remaining_ticks;
+    uint64_t cpu_cycles;        /* statistics: cycles spent running */
+    uint32_t syscalls;          /* statistics: system calls through the slow path */
+
+    /* IPC */
+    l4_tid_t partner;           /* SEND: destination; RECV: sender wanted, or L4_ANYTHREAD */
+    l4_tid_t recv_from;         /* SEND: the receive phase to enter once the send is done */
+    uint32_t recv_timeout;      /*       and its timeout */
+    uint16_t irqs_pending;      /* interrupts attached to this thread waiting for a receive */
+    struct thread *sendq_head, *sendq_tail;   /* threads blocked sending to this one */
+    struct thread *sq_next, *sq_prev;         /* links in the partner's send queue */
+    uint64_t wakeup_tick;       /* when blocked with a finite timeout */
+    struct thread *tq_next, *tq_prev;         /* links in the timeout list */
+    uint8_t on_timeout_list;
+
+    /* the fault or exception being reported (ipc_kind != IPC_NORMAL) */
+    uint8_t exc_kind;
+    uint32_t fault_addr, fault_status, fault_rwx;
+    uint32_t stop_reason;       /* why an INACTIVE thread stopped (exc kind, 0 = halted) */
+    uint8_t pager_refused;      /* the pager answered the last fault with STOP */
+    char name[12];              /* for the host's thread list; set through KDebug */
+    struct vfp_state *vfp;      /* floating-point registers, once the thread used the unit */
+};
+
+extern struct thread *threads;             /* MAX_THREADS of them, from kernel memory */
+extern struct thread *current;
+
+/* The thread `tid` names, or NULL when no live thread has that ID (stale version included). */
+static inline struct thread *thread_lookup(l4_tid_t tid)
+{
+    uint32_t n = L4_TID_NUMBER(tid) - L4_FIRST_THREAD;
+    struct thread *t;
+
+    if (n >= MAX_THREADS)
+        return NULL;
+    t = &threads[n];
+    return t->id == tid && t->state != TS_FREE ? t : NULL;
+}
+
+static inline uint32_t thread_number(const struct thread *t)
+{
+    return (uint32_t)(t - threads) + L4_FIRST_THREAD;
+}
+
+/* User address of `t`'s UTCB. */
+static inline uint32_t thread_utcb_user(const struct thread *t)
+{
+    return L4_UTCB_AREA + (uint32_t)(t - threads) * L4_PAGE_SIZE;
+}
+
+/* Allocate the thread table; -1 when kernel memory is too small. */
+int thread_init(void);
+/* Create thread number `number` (its version bumped) in `space`, INACTIVE; NULL when the slot is
+ * taken or memory is short. */
+struct thread *thread_create(l4_tid_t tid, struct space *space);
+void thread_delete(struct thread *t);
+/* Take a blocked thread out of every queue it waits in, and make it READY with IPC error
+ * `error` in r1 (0: success). */
+void thread_wake(struct thread *t, uint32_t error);
+/* Halt `t` (INACTIVE), cancelling any IPC it is blocked in. */
+void thread_halt(struct thread *t, uint32_t reason);
+/* Sanitise a CPSR value coming from user space: user mode, interrupts on, ARM or Thumb. */
+uint32_t thread_user_cpsr(uint32_t cpsr);

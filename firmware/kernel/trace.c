@@ -1,0 +1,25 @@
+/* The kernel trace ring (see trace.h). */
+#include "arch/cpu.h"
+#include "kmem.h"
+#include "trace.h"
+
+struct trace_event *trace_ring;
+uint32_t trace_head;
+uint32_t trace_enabled;
+
+void trace_init(void)
+{
+    trace_ring = kmem_alloc_boot(TRACE_SIZE * sizeof *trace_ring);
+    trace_enabled = trace_ring != NULL;
+}
+
+void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c)
+{
+    struct trace_event *e = &trace_ring[trace_head++ & (TRACE_SIZE - 1)];
+
+    e->cycles = cycles_now();
+    e->type = type;
+    e->a = a;
+    e->b = b;
+    e->c = c;
+}

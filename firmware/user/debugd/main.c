@@ -1,0 +1,432 @@
+/*
+ * debugd: the debug agent, in user mode.  It owns the console UART (its page from sigma0, its
+ * receive interrupt as IPC), speaks the debug protocol with the host, and reaches the kernel
+ * through KDebug.  It is an ordinary privileged thread: the kernel knows nothing of frames.
+ *
+ * Loop: drain the UART into the link (which dispatches requests to the LINK_COMMANDs here),
+ * then reply to the interrupt (unmasking the line) and wait for the next one.
+ */
+#include "board.h"
+#include "l4.h"
+#include "lib/info.h"
+#include "lib/link.h"
+#include "lib/string.h"
+#include "console_if.h"
+#include "ktest_if.h"
+#include "machine/uart.h"
+
+#define DEBUGD_FEATURES (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_RESET | \
+                         PROTO_FEATURE_TIMER | PROTO_FEATURE_THREADS | PROTO_FEATURE_TESTS | \
+                         PROTO_FEATURE_TRACE | PROTO_FEATURE_INJECT | PROTO_FEATURE_SYSCALL | \
+                         PROTO_FEATURE_LINUX)
+
+/* How long a test, a benchmark or a probed system call may take before debugd gives up. */
+#define KTEST_TIMEOUT_US    30000000u
+
+static uint8_t out[PROTO_MAX_PAYLOAD];      /* payloads built here */
+static l4_tid_t ktest;                      /* the test server, once connected */
+static l4_tid_t linux_server;               /* the Linux server, if the image has one */
+static uint8_t *const shared = (uint8_t *)KTEST_SHARED_ADDR;
+
+/* INFO names the kernel's build: that is the image the host flashed and holds the ELF of. */
+static void send_info(uint16_t seq)
+{
+    const struct l4_kip *kip = l4_kip();
+    struct proto_info info;
+
+    info_fill(&info, PROTO_ROLE_KERNEL, (uint8_t)kip->boot_slot, DEBUGD_FEATURES, kip->timer_hz);
+    memcpy(info.build_id, kip->kernel_build_id, sizeof info.build_id);
+    link_send(PROTO_MSG_INFO, seq, &info, sizeof info, NULL, 0);
+}
+
+static void cmd_hello(const struct proto_msg *req)
+{
+    send_info(req->seq);
+}
+LINK_COMMAND(PROTO_MSG_HELLO, cmd_hello);
+
+static void cmd_ping(const struct proto_msg *req)
+{
+    link_send(PROTO_MSG_PONG, req->seq, req->payload, req->length, NULL, 0);
+}
+LINK_COMMAND(PROTO_MSG_PING, cmd_ping);
+
+/* Kernel memory, through KDebug in pieces of at most the UTCB's message registers. */
+static void cmd_read_mem(const struct proto_msg *req)
+{
+    const struct proto_read_mem *r = (const void *)req->payload;
+    static uint8_t buf[PROTO_MAX_PAYLOAD];
+    struct proto_mem_data head = { .addr = r->addr };
+    uint32_t done = 0;
+
+    if (r->length > PROTO_MAX_PAYLOAD - sizeof head) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "read longer than one frame");
+        return;
+    }
+    while (done < r->length) {
+        uint32_t n = r->length - done, got;
+        if (n > sizeof l4_utcb()->mr)
+            n = sizeof l4_utcb()->mr;
+        if (l4_kdebug(L4_KD_READ_KERNEL, r->addr + done, n, &got)) {
+            link_error(req, PROTO_ERR_BAD_ADDRESS, "address outside the kernel image");
+            return;
+        }
+        memcpy(buf + done, l4_utcb()->mr, n);
+        done += n;
+    }
+    link_send(PROTO_MSG_MEM_DATA, req->seq, &head, sizeof head, buf, r->length);
+}
+LINK_COMMAND(PROTO_MSG_READ_MEM, cmd_read_mem);
+
+static void cmd_reset(const struct proto_msg *req)
+{
+    link_ack(req, 0);
+    l4_kdebug(L4_KD_RESET, 0, 0, NULL);
+}
+LINK_COMMAND(PROTO_MSG_RESET, cmd_reset);
+
+/* ---- the kernel's view, through KDebug --------------------------------------------------- */
+
+static void cmd_stats(const struct proto_msg *req)
+{
+    struct proto_stats_info st;
+    const uint32_t *mr = l4_utcb()->mr;
+    uint32_t n;
+
+    if (l4_kdebug(L4_KD_STATS, 0, 0, &n) || n < 13 + PROTO_SYSCALL_SLOTS) {
+        link_error(req, PROTO_ERR_BAD_STATE, "kernel statistics unavailable");
+        return;
+    }
+    st.ticks = mr[0];
+    st.ipc = mr[1];
+    st.ipc_fast = mr[2];
+    st.irqs = mr[3];
+    st.pagefaults = mr[4];
+    st.exceptions = mr[5];
+    st.stopped = mr[6];
+    st.kmem_free = mr[7];
+    st.mapdb_nodes = mr[8];
+    st.trace_head = mr[9];
+    st.cycles = mr[10];
+    st.idle_cycles = (uint64_t)mr[12] << 32 | mr[11];
+    for (unsigned i = 0; i < PROTO_SYSCALL_SLOTS; i++)
+        st.syscalls[i] = mr[13 + i];
+    link_reply(req, PROTO_MSG_STATS_INFO, &st, sizeof st);
+}
+LINK_COMMAND(PROTO_MSG_STATS, cmd_stats);
+
+static void cmd_threads(const struct proto_msg *req)
+{
+    const struct proto_threads *q = (const void *)req->payload;
+    struct proto_thread_list *list = (void *)out;
+    const uint32_t *mr = l4_utcb()->mr;
+    uint32_t index = q->start, n = 0, words;
+
+    while (index < 512 && sizeof *list + (n + 1) * sizeof list->threads[0] <= sizeof out) {
+        if (l4_kdebug(L4_KD_THREAD_INFO, index, 0, &words) || words < 17) {
+            index = mr[0];
+            break;
+        }
+        struct proto_thread_entry *e = &list->threads[n++];
+        index = mr[0];
+        e->id = mr[1];
+        e->state = (uint8_t)mr[2];
+        e->prio = (uint8_t)mr[3];
+        e->flags = (uint8_t)mr[4] & (L4_TC_FOREIGN_ABI | L4_TC_PRIVILEGED);
+        e->space = (uint8_t)mr[5];
+        e->pager = mr[6];
+        e->exc_handler = mr[7];
+        e->cycles = (uint64_t)mr[9] << 32 | mr[8];
+        e->pc = mr[11];
+        e->stop_reason = (uint8_t)mr[10];
+        memset(e->reserved, 0, sizeof e->reserved);
+        e->partner = mr[15];
+        memcpy(e->name, &mr[12], sizeof e->name);
+    }
+    list->next = (uint16_t)(index > 0xffff ? 0xffff : index);
+    memset(list->reserved, 0, sizeof list->reserved);
+    link_send(PROTO_MSG_THREAD_LIST, req->seq, list, sizeof *list + n * sizeof list->threads[0],
+              NULL, 0);
+}
+LINK_COMMAND(PROTO_MSG_THREADS, cmd_threads);
+
+static void cmd_trace(const struct proto_msg *req)
+{
+    const struct proto_trace *q = (const void *)req->payload;
+    struct proto_trace_data *d = (void *)out;
+    const uint32_t *r = l4_utcb()->mr;
+    uint32_t from = q->start, count = 0, got;
+
+    d->first = from;
+    d->head = from;
+    while (sizeof *d + (count + 12) * sizeof d->events[0] <= sizeof out) {
+        uint32_t regs[13] = { L4_KD_TRACE_READ, from };
+        regs[7] = L4_SYS_KDEBUG;
+        l4_syscall_regs(regs);
+        got = regs[0];
+        if (regs[1] != L4_OK)
+            break;
+        if (count == 0)
+            d->first = regs[2];         /* later than asked: the ring overran */
+        d->head = regs[3];
+        memcpy(&d->events[count], r, got * sizeof d->events[0]);
+        count += got;
+        from = regs[2] + got;
+        if (got == 0 || from == regs[3])
+            break;
+    }
+    link_send(PROTO_MSG_TRACE_DATA, req->seq, d, sizeof *d + count * sizeof d->events[0], NULL, 0);
+}
+LINK_COMMAND(PROTO_MSG_TRACE, cmd_trace);
+
+static void cmd_trace_control(const struct proto_msg *req)
+{
+    const struct proto_trace_control *q = (const void *)req->payload;
+    uint32_t head;
+
+    l4_kdebug(L4_KD_TRACE_CONTROL, q->enable, 0, &head);
+    link_ack(req, head);
+}
+LINK_COMMAND(PROTO_MSG_TRACE_CONTROL, cmd_trace_control);
+
+static void cmd_inject_irq(const struct proto_msg *req)
+{
+    const struct proto_inject_irq *q = (const void *)req->payload;
+
+    if (l4_kdebug(L4_KD_INJECT_IRQ, q->irq, 0, NULL)) {
+        link_error(req, PROTO_ERR_BAD_ADDRESS, "no such interrupt line");
+        return;
+    }
+    link_ack(req, q->irq);
+}
+LINK_COMMAND(PROTO_MSG_INJECT_IRQ, cmd_inject_irq);
+
+/* ---- tests, benchmarks and probed system calls, run by ktest ----------------------------- */
+
+/* Call ktest with `label` and MR1 = `arg` (the window already filled); 0 and the reply in *m,
+ * or -1 after telling the host why not. */
+static int ktest_call(const struct proto_msg *req, uint32_t label, uint32_t arg, struct l4_msg *m)
+{
+    uint32_t err;
+
+    if (!ktest) {
+        link_error(req, PROTO_ERR_BAD_STATE, "the test server is not running");
+        return -1;
+    }
+    m->mr[0] = L4_TAG(label, 1, 0);
+    m->mr[1] = arg;
+    l4_ipc(ktest, ktest, L4_NEVER, KTEST_TIMEOUT_US, m, &err);
+    if (err) {
+        link_error(req, PROTO_ERR_BAD_STATE, L4_IPC_ERROR_CODE(err) == L4_ERR_TIMEOUT ?
+                   "the test server did not answer in time" : "the test server is gone");
+        return -1;
+    }
+    return 0;
+}
+
+/* Copy a name from a request into the window, NUL-terminated. */
+static void put_name(const uint8_t *name, uint32_t len)
+{
+    if (len > 255)
+        len = 255;
+    memcpy(shared, name, len);
+    shared[len] = 0;
+}
+
+static void cmd_tests(const struct proto_msg *req)
+{
+    const struct proto_tests *q = (const void *)req->payload;
+    struct proto_test_names *names = (void *)out;
+    struct l4_msg m;
+    uint32_t len;
+
+    if (ktest_call(req, KTEST_LIST, q->start, &m))
+        return;
+    len = m.mr[2] < sizeof out - sizeof *names ? m.mr[2] : sizeof out - sizeof *names;
+    names->next = (uint16_t)m.mr[1];
+    memset(names->reserved, 0, sizeof names->reserved);
+    link_send(PROTO_MSG_TEST_NAMES, req->seq, names, sizeof *names, shared, len);
+}
+LINK_COMMAND(PROTO_MSG_TESTS, cmd_tests);
+
+static void cmd_run_test(const struct proto_msg *req)
+{
+    struct proto_test_result res;
+    struct l4_msg m;
+
+    put_name(req->payload, req->length);
+    if (ktest_call(req, KTEST_RUN, 0, &m))
+        return;
+    memset(&res, 0, sizeof res);
+    res.status = (uint8_t)m.mr[1];
+    res.value = m.mr[2];
+    res.cycles = m.mr[3];
+    link_send(PROTO_MSG_TEST_RESULT, req->seq, &res, sizeof res, shared,
+              strnlen((const char *)shared, 1024));
+}
+LINK_COMMAND(PROTO_MSG_RUN_TEST, cmd_run_test);
+
+static void cmd_bench(const struct proto_msg *req)
+{
+    const struct proto_bench *q = (const void *)req->payload;
+    struct proto_bench_result res;
+    struct l4_msg m;
+    uint32_t count;
+
+    put_name(q->name, req->length - sizeof *q);
+    if (ktest_call(req, KTEST_BENCH, q->iterations, &m))
+        return;
+    count = m.mr[3] < KTEST_MAX_SAMPLES ? m.mr[3] : KTEST_MAX_SAMPLES;
+    memset(&res, 0, sizeof res);
+    res.status = (uint8_t)m.mr[1];
+    res.overhead = m.mr[2];
+    link_send(PROTO_MSG_BENCH_RESULT, req->seq, &res, sizeof res, shared, count * 4);
+}
+LINK_COMMAND(PROTO_MSG_BENCH, cmd_bench);
+
+static void cmd_syscall(const struct proto_msg *req)
+{
+    const struct proto_syscall *q = (const void *)req->payload;
+    struct proto_syscall_result res;
+    struct l4_msg m;
+
+    memcpy(shared, q->regs, sizeof q->regs);
+    memcpy(shared + sizeof q->regs, &q->timeout_us, sizeof q->timeout_us);
+    if (ktest_call(req, KTEST_SYSCALL, 0, &m))
+        return;
+    memset(&res, 0, sizeof res);
+    res.status = (uint8_t)m.mr[1];
+    res.cycles = m.mr[2];
+    memcpy(res.regs, shared, sizeof res.regs);
+    link_reply(req, PROTO_MSG_SYSCALL_RESULT, &res, sizeof res);
+}
+LINK_COMMAND(PROTO_MSG_SYSCALL, cmd_syscall);
+
+/* Console output of the Linux server: pass it to the host as a CONSOLE frame. */
+static void console_out(const struct l4_msg *m)
+{
+    uint32_t data[CONSOLE_MAX_WRITE / 4], n = m->mr[1];
+    const uint32_t *mr = l4_utcb()->mr;
+
+    if (n > CONSOLE_MAX_WRITE || L4_TAG_UNTYPED(m->mr[0]) < 1 + (n + 3) / 4)
+        return;
+    for (uint32_t i = 0; i < (n + 3) / 4; i++)
+        data[i] = 2 + i < L4_MR_IN_REGISTERS ? m->mr[2 + i] : mr[2 + i];
+    link_send(PROTO_MSG_CONSOLE, 0, data, n, NULL, 0);
+}
+
+/* Send bytes (at most CONSOLE_MAX_WRITE) to the Linux server with `label`; its MR1 back, or a
+ * negative number when it did not answer in time. */
+static int32_t linux_call(uint32_t label, const uint8_t *data, uint32_t n, uint32_t timeout)
+{
+    struct l4_msg m = { { L4_TAG(label, 1 + (n + 3) / 4, 0), n } };
+    uint32_t words[CONSOLE_MAX_WRITE / 4] = { 0 }, err;
+    struct l4_utcb *u = l4_utcb();
+
+    memcpy(words, data, n);
+    for (uint32_t i = 0; i < (n + 3) / 4; i++) {
+        if (2 + i < L4_MR_IN_REGISTERS)
+            m.mr[2 + i] = words[i];
+        else
+            u->mr[2 + i] = words[i];
+    }
+    l4_ipc(linux_server, linux_server, timeout, timeout, &m, &err);
+    return err ? -1 : (int32_t)m.mr[1];
+}
+
+static void cmd_shell(const struct proto_msg *req)
+{
+    int32_t pid;
+
+    if (!linux_server) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no Linux server in this image");
+        return;
+    }
+    if (req->length > CONSOLE_MAX_WRITE) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "command longer than 240 bytes");
+        return;
+    }
+    pid = linux_call(LINUX_LABEL_RUN, req->payload, req->length, 2000000);
+    if (pid <= 0) {
+        link_error(req, PROTO_ERR_BAD_STATE, pid < -1 ? "the Linux server cannot start a shell"
+                                                      : "the Linux server did not answer");
+        return;
+    }
+    link_ack(req, (uint32_t)pid);
+}
+LINK_COMMAND(PROTO_MSG_SHELL, cmd_shell);
+
+static void cmd_console_in(const struct proto_msg *req)
+{
+    uint32_t n = req->length < CONSOLE_MAX_WRITE ? req->length : CONSOLE_MAX_WRITE;
+    int32_t took;
+
+    if (!linux_server) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no Linux server in this image");
+        return;
+    }
+    /* a short wait only: the server may be writing to us at this very moment */
+    took = linux_call(CONSOLE_LABEL_INPUT, req->payload, n, 50000);
+    link_ack(req, took > 0 ? (uint32_t)took : 0);
+}
+LINK_COMMAND(PROTO_MSG_CONSOLE_IN, cmd_console_in);
+
+/* Find ktest (the boot module of that name) and have it map the shared window. */
+static void ktest_connect(void)
+{
+    const struct l4_kip *kip = l4_kip();
+    struct l4_msg m = { { L4_TAG(KTEST_CONNECT, 0, 0) } };
+    uint32_t err;
+
+    for (unsigned i = 0; i < kip->boot.count; i++) {
+        if (strnlen((const char *)kip->boot.modules[i].name, 16) != 5 ||
+            memcmp(kip->boot.modules[i].name, "ktest", 5) != 0)
+            continue;
+        l4_utcb()->br[0] = L4_FPAGE(KTEST_SHARED_ADDR, KTEST_SHARED_LOG2, L4_READ | L4_WRITE);
+        l4_ipc(L4_MODULE_TID(i), L4_MODULE_TID(i), L4_NEVER, 5000000, &m, &err);
+        l4_utcb()->br[0] = L4_NILPAGE;
+        if (!err && L4_TAG_TYPED(m.mr[0]))
+            ktest = L4_MODULE_TID(i);
+    }
+}
+
+int main(void)
+{
+    l4_tid_t irq = L4_IRQ_TID(BOARD_IRQ_UART);
+    struct l4_msg m = { { 0 } };
+    uint32_t err;
+    int c;
+
+    if (l4_sigma0_request(L4_FPAGE(BOARD_UART_BASE, 12, L4_READ | L4_WRITE), L4_COMPLETE) ||
+        l4_interrupt_control(BOARD_IRQ_UART, L4_IRQ_ATTACH)) {
+        l4_puts("debugd: cannot get the UART");
+        return 1;
+    }
+    uart_rx_irq_enable();
+    ktest_connect();
+    for (unsigned k = 0; k < l4_kip()->boot.count; k++)
+        if (strnlen((const char *)l4_kip()->boot.modules[k].name, 16) == 5 &&
+            !memcmp(l4_kip()->boot.modules[k].name, "linux", 5))
+            linux_server = L4_MODULE_TID(k);
+    send_info(0);
+    link_log(PROTO_LOG_INFO, "debugd: ready");
+
+    /* Wait for the UART's interrupt or a server's message; answer it; repeat.  Replying to the
+     * interrupt's ID unmasks the line once the FIFO is drained. */
+    l4_tid_t from = irq;
+    for (;;) {
+        if (from == irq) {
+            while ((c = uart_getc()) >= 0)
+                link_rx_byte((uint8_t)c);
+        } else if (L4_TAG_LABEL(m.mr[0]) == CONSOLE_LABEL_WRITE) {
+            console_out(&m);
+        } else if (L4_TAG_LABEL(m.mr[0]) == LINUX_LABEL_EXITED) {
+            struct proto_linux_exit e = { .pid = m.mr[1], .status = m.mr[2] };
+            link_send(PROTO_MSG_LINUX_EXIT, 0, &e, sizeof e, NULL, 0);
+        }
+        m.mr[0] = 0;
+        from = l4_ipc(from, L4_ANYTHREAD, L4_ZERO, L4_NEVER, &m, &err);
+        if (err)
+            from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
+    }
+}

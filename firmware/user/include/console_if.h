@@ -1,0 +1,14 @@
+/*
+ * The Linux console's channel through debugd.  The Linux server writes console output to debugd
+ * (CONSOLE_LABEL_WRITE: MR1 = byte count, the bytes from MR2 on), which passes it to the host
+ * as CONSOLE frames; debugd passes the host's CONSOLE_IN bytes and SHELL commands to the server
+ * the same way, and the server tells debugd when a process the host started has ended.
+ */
+#pragma once
+
+#define CONSOLE_LABEL_WRITE     0x7500u     /* server -> debugd: output */
+#define CONSOLE_LABEL_INPUT     0x7501u     /* debugd -> server: input; reply MR1 = bytes taken */
+#define LINUX_LABEL_RUN         0x7502u     /* debugd -> server: a shell command (empty:
+                                             * interactive); reply MR1 = pid or -errno */
+#define LINUX_LABEL_EXITED      0x7503u     /* server -> debugd: MR1 pid, MR2 wait status */
+#define CONSOLE_MAX_WRITE       240u        /* bytes per message: 60 words after MR1 */

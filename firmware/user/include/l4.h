@@ -1,0 +1,124 @@
+/*
+ * The user-level interface to the kernel: system call wrappers, message helpers, the UTCB and
+ * the KIP.  Message registers MR0..MR7 travel in CPU registers; struct l4_msg holds them, and
+ * MR8 onwards are read and written in the UTCB directly.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l4/abi.h"
+
+struct l4_msg {
+    uint32_t mr[L4_MR_IN_REGISTERS];
+};
+
+static inline struct l4_utcb *l4_utcb(void)
+{
+    uint32_t v;
+    __asm__("mrc p15, 0, %0, c13, c0, 3" : "=r"(v));
+    return (struct l4_utcb *)v;
+}
+
+static inline const struct l4_kip *l4_kip(void)
+{
+    return (const struct l4_kip *)L4_KIP_ADDRESS;
+}
+
+static inline l4_tid_t l4_myself(void)
+{
+    return l4_utcb()->my_id;
+}
+
+static inline uint32_t l4_cycles(void)
+{
+    uint32_t v;
+    __asm__ volatile("mrc p15, 0, %0, c9, c13, 0" : "=r"(v));
+    return v;
+}
+
+/*
+ * The IPC system call.  Returns the partner's ID (r0); *err gets r1 (0, or L4_IPC_ERROR).
+ */
+static inline l4_tid_t l4_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout,
+                              uint32_t recv_timeout, struct l4_msg *m, uint32_t *err)
+{
+    register uint32_t r0 __asm__("r0") = to;
+    register uint32_t r1 __asm__("r1") = from;
+    register uint32_t r2 __asm__("r2") = send_timeout;
+    register uint32_t r3 __asm__("r3") = m->mr[0];
+    register uint32_t r4 __asm__("r4") = m->mr[1];
+    register uint32_t r5 __asm__("r5") = m->mr[2];
+    register uint32_t r6 __asm__("r6") = m->mr[3];
+    register uint32_t r7 __asm__("r7") = L4_SYS_IPC;
+    register uint32_t r8 __asm__("r8") = m->mr[4];
+    register uint32_t r9 __asm__("r9") = m->mr[5];
+    register uint32_t r10 __asm__("r10") = m->mr[6];
+    register uint32_t r11 __asm__("r11") = m->mr[7];
+    register uint32_t r12 __asm__("r12") = recv_timeout;
+
+    __asm__ volatile("svc #0"
+                     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
+                       "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11), "+r"(r12)
+                     : "r"(r7)
+                     : "memory");
+    m->mr[0] = r3;
+    m->mr[1] = r4;
+    m->mr[2] = r5;
+    m->mr[3] = r6;
+    m->mr[4] = r8;
+    m->mr[5] = r9;
+    m->mr[6] = r10;
+    m->mr[7] = r11;
+    *err = r1;
+    return r0;
+}
+
+static inline uint32_t l4_call(l4_tid_t to, struct l4_msg *m)
+{
+    uint32_t err;
+    l4_ipc(to, to, L4_NEVER, L4_NEVER, m, &err);
+    return err;
+}
+
+static inline uint32_t l4_send(l4_tid_t to, struct l4_msg *m, uint32_t timeout)
+{
+    uint32_t err;
+    l4_ipc(to, L4_NILTHREAD, timeout, L4_ZERO, m, &err);
+    return err;
+}
+
+static inline l4_tid_t l4_receive(l4_tid_t from, struct l4_msg *m, uint32_t timeout, uint32_t *err)
+{
+    return l4_ipc(L4_NILTHREAD, from, L4_ZERO, timeout, m, err);
+}
+
+static inline l4_tid_t l4_reply_wait(l4_tid_t to, struct l4_msg *m, uint32_t *err)
+{
+    return l4_ipc(to, L4_ANYTHREAD, L4_ZERO, L4_NEVER, m, err);
+}
+
+/* Any system call: regs[0..12] are r0-r12 in and out; regs[7] is the call number. */
+void l4_syscall_regs(uint32_t regs[13]);
+
+/* Wrappers for the other calls (l4.c).  Each returns the error (r1). */
+uint32_t l4_thread_control(l4_tid_t dest, l4_tid_t space, l4_tid_t scheduler, l4_tid_t pager,
+                           l4_tid_t exc_handler, uint32_t flags);
+uint32_t l4_exchange_registers(l4_tid_t dest, uint32_t control, uint32_t sp, uint32_t pc,
+                               uint32_t tls);
+uint32_t l4_start(l4_tid_t dest, uint32_t sp, uint32_t pc);
+uint32_t l4_schedule(l4_tid_t dest, uint32_t prio, uint32_t timeslice_us);
+uint32_t l4_thread_switch(l4_tid_t dest);
+uint32_t l4_unmap(uint32_t fpage, uint32_t flags);
+uint64_t l4_system_clock(void);
+uint32_t l4_interrupt_control(uint32_t irq, uint32_t op);
+uint32_t l4_kdebug(uint32_t op, uint32_t a1, uint32_t a2, uint32_t *r0_out);
+void l4_exit(void) __attribute__((noreturn));
+void l4_set_name(l4_tid_t t, const char *name);
+void l4_puts(const char *text);
+
+/* sigma0's protocol: ask for the page (or block) at `fpage`; it maps into the window in BR0. */
+#define SIGMA0_LABEL_REQUEST    0xff00u
+#define SIGMA0_ANY_PAGE         0xfffff000u     /* base meaning "any free page" */
+uint32_t l4_sigma0_request(uint32_t fpage, uint32_t window);

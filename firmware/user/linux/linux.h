@@ -1,0 +1,215 @@
+/*
+ * The Linux server: a paravirtualized Linux personality on L4.  Linux processes are L4 threads
+ * with the foreign-ABI flag, each alone in its address space; this server is their pager and
+ * their exception handler, so every system call and every fault of a process arrives here as a
+ * message, and the reply (now, or later for a call that blocks) carries the result.
+ *
+ * Each process has two page tables, as the seed paper describes: the kernel's, which this server
+ * fills by mapping frames from its own pool, and its own (struct pt below), which says which
+ * frame backs each page, with which rights, shared copy-on-write or not.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l4.h"
+#include "lib/string.h"
+
+#define PAGE            4096u
+#define PAGE_MASK       (~(PAGE - 1))
+
+/* ---- frames: the server's pool of physical memory ---------------------------------------- */
+
+/* The pool is one block from sigma0, mapped 1:1 in our space. */
+void frames_init(uint32_t base, uint32_t size);
+uint32_t frame_alloc(void);                 /* a zeroed frame's address, or 0 */
+void frame_get(uint32_t frame);             /* one more page table refers to it */
+void frame_put(uint32_t frame);             /* one fewer: freed at zero */
+uint32_t frame_refs(uint32_t frame);
+uint32_t frames_free(void);
+/* Below this many free frames, fork, exec and new mappings are refused. */
+#define LOW_MEMORY  512u
+
+/* ---- a process's memory ----------------------------------------------------------------- */
+
+#define VM_READ     L4_READ
+#define VM_WRITE    L4_WRITE
+#define VM_EXEC     L4_EXEC
+
+#define MAX_VMAS    24
+
+/* A region of a process's address space: anonymous (zero-filled) or backed by a file image. */
+struct vma {
+    uint32_t start, end;            /* page aligned */
+    uint32_t prot;                  /* VM_* */
+    const uint8_t *file;            /* file contents at `start`, or NULL */
+    uint32_t file_offset;           /* of `start` within the file data */
+    uint32_t file_size;             /* bytes of the file data after file_offset... */
+    uint32_t file_vaddr;            /* ...that land from this address on (before: zeros) */
+};
+
+/* The server's own page table of a process: a frame (and bits) per page, two levels. */
+#define PTE_PRESENT 1u
+#define PTE_WRITE   2u              /* the process may write it (after copy-on-write) */
+#define PTE_COW     4u              /* shared with another process until written */
+
+#define PT_SPAN     (4u << 20)      /* one second-level table (a frame of 1024 entries) */
+
+struct pt {
+    uint32_t *dir[512];             /* per 4 MiB of the 2 GiB: a table, or NULL */
+};
+
+struct mm {
+    struct pt pt;
+    struct vma vma[MAX_VMAS];
+    unsigned nvma;
+    uint32_t brk_start, brk;        /* the heap */
+    uint32_t mmap_next;             /* where the next anonymous mapping goes (down) */
+    uint32_t pages;                 /* resident pages */
+};
+
+struct mm *mm_new(void);
+void mm_free(struct mm *mm);
+struct vma *mm_find(struct mm *mm, uint32_t addr);
+int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
+void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end);
+/* The frame behind `addr` after making it present (and private if `write`); 0 when the access is
+ * not allowed.  `t`, when not nil, is the process thread, whose kernel mapping is kept in step. */
+uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx);
+/* Copy to and from a process's memory, faulting pages in; -1 when an address is bad. */
+int mm_copy_in(struct mm *mm, l4_tid_t t, void *dst, uint32_t src, uint32_t len);
+int mm_copy_out(struct mm *mm, l4_tid_t t, uint32_t dst, const void *src, uint32_t len);
+/* A copy of `mm` for fork: pages are shared copy-on-write (write rights taken from the
+ * parent's kernel mapping through Unmap). */
+struct mm *mm_fork(struct mm *mm);
+
+/* Copy a NUL-terminated string of at most `max` bytes (terminator included); -1 if too long or bad. */
+int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t max);
+
+/* ---- processes -------------------------------------------------------------------------- */
+
+#define MAX_PROCS   64
+#define MAX_FDS     32
+
+enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
+
+/* Why a process's reply is deferred. */
+enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE };
+
+struct file;
+
+struct proc {
+    enum proc_state state;
+    struct file *fd[MAX_FDS];
+    uint32_t cloexec;                   /* a bit per descriptor */
+    uint32_t starting;                  /* a forked child: its first trap takes these regs */
+    uint32_t host_started;              /* started by the host (SHELL): report its end */
+    int pid, ppid;
+    l4_tid_t tid;
+    struct mm *mm;
+    char cwd[128];
+    char comm[16];
+    int exit_status;                /* wait status, once a zombie */
+    uint32_t regs[18];              /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
+    enum block_reason blocked;
+    int wait_pid;                   /* B_WAIT: which child */
+    uint32_t wait_status_ptr;
+    uint64_t wake_us;               /* B_SLEEP */
+    uint32_t tls;
+    uint32_t clear_child_tid;
+    /* signals: handler, flags, restorer and mask per signal; what is pending and blocked */
+    uint32_t sig_pending, sig_blocked;
+    uint32_t sig_saved_mask;            /* the mask to restore after rt_sigsuspend's handler */
+    uint32_t sig_suspended;
+    struct sigaction_k {
+        uint32_t handler, flags, restorer, mask;
+    } sig[33];
+};
+
+#define SIG_DFL     0u
+#define SIG_IGN     1u
+#define SIGINT      2
+#define SIGKILL     9
+#define SIGSEGV     11
+#define SIGPIPE     13
+#define SIGCHLD     17
+
+/* Mark `sig` pending for `p` and, if it waits in a call that a signal interrupts, end that call
+ * with -EINTR so the signal is taken now. */
+void signal_send(struct proc *p, int sig);
+/* Before replying to `p`: take a pending, unblocked signal (run its handler, or its default
+ * action).  Returns 1 when `p` is gone. */
+int signal_deliver(struct proc *p);
+/* rt_sigreturn: restore the registers saved when the handler was entered. */
+int signal_return(struct proc *p);
+
+extern struct proc procs[MAX_PROCS];
+extern l4_tid_t linux_server;
+
+struct proc *proc_by_tid(l4_tid_t t);
+struct proc *proc_by_pid(int pid);
+/* Start the program at `path` as a new process (the first: pid 1). */
+int proc_spawn(const char *path, char *const argv[], char *const envp[]);
+/* Reply to a process's pending system call with result `r0` (its other registers as they were,
+ * or as the call changed them in p->regs) and let it run. */
+void proc_resume(struct proc *p, uint32_t r0);
+/* Send `p` its registers as they are in p->regs and let it run. */
+void proc_reply(struct proc *p);
+/* End a process with wait status `status`. */
+void proc_exit(struct proc *p, int status);
+/* wait4: a child's pid (status stored), 0 (WNOHANG, none yet), -errno, or 1 << 30 when the
+ * caller now waits. */
+int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);
+/* fork: a copy of `p` whose first instruction returns 0 from the system call; its pid or -errno. */
+int proc_fork(struct proc *p);
+/* execve: replace `p`'s program; 0 (p->regs hold the new start state) or -errno. */
+int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[]);
+/* Resume whoever can run again now (wait4 of a parent, sleepers whose time came). */
+void proc_wake_sleepers(void);
+uint64_t proc_next_wake(void);
+/* A fork's first trap: the address of the trampoline page (an SVC instruction). */
+#define TRAMPOLINE  0x7dff0000u
+
+/* ---- programs --------------------------------------------------------------------------- */
+
+/* Load the static ELF `image` into `mm`; sets the entry point and the program's layout. */
+struct exec_info {
+    uint32_t entry;
+    uint32_t phdr, phent, phnum;
+    uint32_t brk;
+};
+int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_info *info);
+/* Build the initial stack (argv, envp, auxiliary vector); returns the stack pointer or 0. */
+uint32_t stack_setup(struct mm *mm, l4_tid_t t, const struct exec_info *info, const char *path,
+                     char *const argv[], char *const envp[]);
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+/* The initramfs: a file's contents by path, or NULL. */
+const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode);
+void initrd_init(const uint8_t *archive, uint32_t size);
+/* The names directly under directory `dir` (no duplicates), at most `max` of them (each shorter
+ * than 64 bytes); returns how many. */
+int initrd_children(const char *dir, char (*names)[64], unsigned max);
+
+/* ---- the console ------------------------------------------------------------------------ */
+
+void console_write(const void *buf, uint32_t len);
+/* Input from the host: queue what fits (returns how much; the host sends the rest again), then
+ * run it through the line discipline, which may echo (so debugd must have its answer first). */
+uint32_t console_accept(const uint8_t *data, uint32_t len);
+void console_process(void);
+/* A read of the console: 1 (the reply comes when there is input; maybe at once). */
+int console_read(struct proc *p, uint32_t addr, uint32_t len);
+void console_forget(struct proc *p);
+extern uint32_t console_lflag;
+
+/* ---- system calls ----------------------------------------------------------------------- */
+
+/* Handle a system call of `p` (registers in p->regs); returns 1 when the reply is deferred. */
+int syscall_dispatch(struct proc *p);
+extern uint32_t unknown_syscalls[512];
+
+uint64_t now_us(void);
+void log_text(const char *text);

@@ -1,0 +1,610 @@
+/*
+ * The Linux server's main loop.  One thread serves every process: it is their pager and their
+ * exception handler, so each message it receives is a system call (an SVC of a foreign-ABI
+ * thread, with the registers), a page fault, or an exception.  A call that cannot finish now
+ * (wait4, nanosleep) leaves its process waiting for a reply that comes later; the loop never
+ * blocks on one process, so the others keep running.
+ */
+#include "console_if.h"
+#include "lib/proto.h"
+#include "linux.h"
+#include "vfs.h"
+
+struct proc procs[MAX_PROCS];
+l4_tid_t linux_server;
+static l4_tid_t debugd;
+static uint16_t versions[MAX_PROCS];
+static int next_pid = 1;
+
+uint64_t now_us(void)
+{
+    return l4_system_clock();
+}
+
+void log_text(const char *text)
+{
+    console_write(text, strnlen(text, 200));
+    console_write("\n", 1);
+}
+
+void console_write(const void *buf, uint32_t len)
+{
+    const uint8_t *p = buf;
+    struct l4_utcb *u = l4_utcb();
+
+    while (len && debugd) {
+        struct l4_msg m = { { 0 } };
+        uint32_t n = len < CONSOLE_MAX_WRITE ? len : CONSOLE_MAX_WRITE, words = (n + 3) / 4, err;
+        uint32_t data[CONSOLE_MAX_WRITE / 4];
+
+        memset(data, 0, sizeof data);
+        memcpy(data, p, n);
+        m.mr[0] = L4_TAG(CONSOLE_LABEL_WRITE, 1 + words, 0);
+        m.mr[1] = n;
+        for (uint32_t i = 0; i < words; i++) {
+            if (2 + i < L4_MR_IN_REGISTERS)
+                m.mr[2 + i] = data[i];
+            else
+                u->mr[2 + i] = data[i];
+        }
+        /* debugd is above us and always ready; the timeout keeps a stuck debugd from stopping us */
+        l4_ipc(debugd, debugd, 100000, 100000, &m, &err);
+        p += n;
+        len -= n;
+    }
+}
+
+struct proc *proc_by_tid(l4_tid_t t)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].tid == t)
+            return &procs[i];
+    return NULL;
+}
+
+struct proc *proc_by_pid(int pid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].pid == pid)
+            return &procs[i];
+    return NULL;
+}
+
+/* Send `p` its registers (MR1..MR17 = r0-r12, sp, lr, pc, cpsr) and let it run. */
+void proc_reply(struct proc *p)
+{
+    struct l4_msg m = { { L4_TAG(0, L4_EXC_CPSR, 0) } };
+    struct l4_utcb *u = l4_utcb();
+
+    for (unsigned i = 1; i <= L4_EXC_CPSR; i++) {
+        if (i < L4_MR_IN_REGISTERS)
+            m.mr[i] = p->regs[i - 1];
+        else
+            u->mr[i] = p->regs[i - 1];
+    }
+    l4_send(p->tid, &m, L4_ZERO);
+}
+
+void proc_resume(struct proc *p, uint32_t r0)
+{
+    p->regs[0] = r0;
+    p->blocked = B_NONE;
+    p->state = P_RUNNING;
+    if (!signal_deliver(p))
+        proc_reply(p);
+}
+
+static void stop_thread(struct proc *p)
+{
+    l4_thread_control(p->tid, L4_NILTHREAD, 0, 0, 0, 0);    /* its space goes with it */
+}
+
+/* A child's wait status for its parent, and the child gone for good. */
+static int reap(struct proc *parent, struct proc *child)
+{
+    int pid = child->pid;
+
+    if (parent->wait_status_ptr)
+        mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &child->exit_status, 4);
+    child->state = P_FREE;
+    return pid;
+}
+
+/* Tell debugd (and so the host) that a process it started has ended. */
+static void report_exit(struct proc *p)
+{
+    struct l4_msg m = { { L4_TAG(LINUX_LABEL_EXITED, 2, 0), (uint32_t)p->pid, (uint32_t)p->exit_status } };
+    uint32_t err;
+
+    if (debugd)
+        l4_ipc(debugd, debugd, 100000, 100000, &m, &err);
+}
+
+void proc_exit(struct proc *p, int status)
+{
+    char text[96];
+    extern void proc_unblock(struct proc *p);
+
+    proc_unblock(p);
+    stop_thread(p);
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        file_put(p->fd[i]);
+        p->fd[i] = NULL;
+    }
+    /* orphans: init adopts them (and reaps them), as on Linux */
+    struct proc *init = proc_by_pid(1);
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        if (procs[i].state == P_FREE || procs[i].ppid != p->pid)
+            continue;
+        procs[i].ppid = init && init != p ? 1 : 0;
+        if (procs[i].state == P_ZOMBIE && !procs[i].ppid)
+            procs[i].state = P_FREE;
+        else if (procs[i].state == P_ZOMBIE && init->state == P_BLOCKED && init->blocked == B_WAIT)
+            proc_resume(init, (uint32_t)reap(init, &procs[i]));
+    }
+    mm_free(p->mm);
+    p->mm = NULL;
+    p->exit_status = status;
+    p->state = P_ZOMBIE;
+    if ((status & 0x7f) == 0)
+        fmt(text, sizeof text, "[linux: pid %d (%s) exited with status %d]", p->pid, p->comm,
+            (status >> 8) & 0xff);
+    else
+        fmt(text, sizeof text, "[linux: pid %d (%s) killed by signal %d]", p->pid, p->comm,
+            status & 0x7f);
+    if (p->host_started)
+        report_exit(p);
+    else if (p->pid == 1)
+        log_text(text);
+    /* wake a parent waiting for it, then tell it with SIGCHLD */
+    struct proc *parent = proc_by_pid(p->ppid);
+    if (parent && parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
+        (parent->wait_pid == -1 || parent->wait_pid == p->pid))
+        proc_resume(parent, (uint32_t)reap(parent, p));
+    else if (!parent)
+        p->state = P_FREE;                      /* nobody will wait for it */
+    if (parent)
+        signal_send(parent, SIGCHLD);
+}
+
+int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
+{
+    int children = 0;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *c = &procs[i];
+        if (c->state == P_FREE || c->ppid != p->pid || (pid > 0 && c->pid != pid))
+            continue;
+        children++;
+        if (c->state == P_ZOMBIE) {
+            p->wait_status_ptr = status_ptr;
+            return reap(p, c);
+        }
+    }
+    if (!children)
+        return -10;                             /* ECHILD */
+    if (options & 1)                            /* WNOHANG */
+        return 0;
+    p->state = P_BLOCKED;
+    p->blocked = B_WAIT;
+    p->wait_pid = pid > 0 ? pid : -1;
+    p->wait_status_ptr = status_ptr;
+    return 1 << 30;                             /* deferred */
+}
+
+static const uint32_t trampoline_code[] = { 0xef000000u };     /* svc #0 (ARM) */
+
+static struct proc *proc_slot(uint32_t *slot)
+{
+    for (*slot = 0; *slot < MAX_PROCS; (*slot)++)
+        if (procs[*slot].state == P_FREE)
+            return &procs[*slot];
+    return NULL;
+}
+
+static l4_tid_t new_tid(uint32_t slot)
+{
+    uint16_t v = (uint16_t)((versions[slot] + 1) & 0x3fff);
+    versions[slot] = v ? v : 1;
+    return L4_TID(L4_TID_NUMBER(linux_server) + 1 + slot, versions[slot]);
+}
+
+int proc_fork(struct proc *p)
+{
+    uint32_t slot, regs[13] = { 0 };
+    struct proc *c = proc_slot(&slot);
+
+    if (!c || frames_free() < LOW_MEMORY)
+        return -11;                             /* EAGAIN, as Linux under pressure */
+    memset(c, 0, sizeof *c);
+    c->mm = mm_fork(p->mm);
+    if (!c->mm || mm_add(c->mm, TRAMPOLINE, TRAMPOLINE + PAGE, VM_READ | VM_EXEC)) {
+        if (c->mm)
+            mm_free(c->mm);
+        return -12;
+    }
+    struct vma *t = &c->mm->vma[c->mm->nvma - 1];
+    t->file = (const uint8_t *)trampoline_code;
+    t->file_vaddr = TRAMPOLINE;
+    t->file_size = sizeof trampoline_code;
+    c->tid = new_tid(slot);
+    c->pid = next_pid++;
+    c->ppid = p->pid;
+    memcpy(c->cwd, p->cwd, sizeof c->cwd);
+    memcpy(c->comm, p->comm, sizeof c->comm);
+    memcpy(c->regs, p->regs, sizeof c->regs);
+    c->regs[0] = 0;                             /* fork returns 0 in the child */
+    c->tls = p->tls;
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        c->fd[i] = p->fd[i];
+        if (c->fd[i])
+            c->fd[i]->refs++;
+    }
+    c->cloexec = p->cloexec;
+    if (l4_thread_control(c->tid, c->tid, linux_server, linux_server, linux_server,
+                          L4_TC_FOREIGN_ABI)) {
+        for (unsigned i = 0; i < MAX_FDS; i++)
+            file_put(c->fd[i]);
+        mm_free(c->mm);
+        c->state = P_FREE;
+        return -11;
+    }
+    l4_schedule(c->tid, 50, L4_TC_KEEP);
+    l4_set_name(c->tid, c->comm);
+    c->starting = 1;
+    c->state = P_RUNNING;
+    /* the child starts at the trampoline; its first trap gets it the parent's registers */
+    regs[0] = c->tid;
+    regs[1] = L4_XR_SP | L4_XR_PC | L4_XR_FLAGS | L4_XR_RESUME | L4_XR_TLS;
+    regs[2] = c->regs[13];
+    regs[3] = TRAMPOLINE;
+    regs[4] = 0x10;
+    regs[7] = L4_SYS_EXCHANGE_REGISTERS;
+    regs[8] = c->tls;
+    l4_syscall_regs(regs);
+    return c->pid;
+}
+
+int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[])
+{
+    struct exec_info info;
+    const uint8_t *image;
+    uint32_t size, mode, sp;
+    struct mm *mm, *old = p->mm;
+    int err;
+
+    image = initrd_find(path, &size, &mode);
+    if (!image)
+        return -2;
+    if (!(mode & 0111))
+        return -13;                             /* EACCES */
+    if (frames_free() < LOW_MEMORY)
+        return -12;
+    mm = mm_new();
+    if (!mm)
+        return -12;
+    err = elf_load(mm, image, size, &info);
+    if (err) {
+        mm_free(mm);
+        return err;
+    }
+    sp = stack_setup(mm, p->tid, &info, path, argv, envp);
+    if (!sp) {
+        mm_free(mm);
+        return -12;
+    }
+    p->mm = mm;
+    mm_free(old);                               /* and every mapping of it in the process */
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        if (p->cloexec & 1u << i) {
+            file_put(p->fd[i]);
+            p->fd[i] = NULL;
+        }
+    }
+    p->cloexec = 0;
+    /* handlers do not survive the program they belonged to; ignored signals stay ignored */
+    for (unsigned sig = 1; sig <= 32; sig++) {
+        uint32_t ignored = p->sig[sig].handler == SIG_IGN;
+        memset(&p->sig[sig], 0, sizeof p->sig[sig]);
+        p->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
+    }
+    const char *base = path;
+    for (const char *c = path; *c; c++)
+        if (*c == '/')
+            base = c + 1;
+    memset(p->comm, 0, sizeof p->comm);
+    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    l4_set_name(p->tid, p->comm);
+    memset(p->regs, 0, sizeof p->regs);
+    p->regs[13] = sp;
+    p->regs[15] = info.entry & ~1u;
+    p->regs[16] = info.entry & 1 ? 0x30 : 0x10;
+    return 0;
+}
+
+uint64_t proc_next_wake(void)
+{
+    uint64_t next = ~0ull;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state == P_BLOCKED && procs[i].blocked == B_SLEEP && procs[i].wake_us < next)
+            next = procs[i].wake_us;                /* ~0: pause(), until a signal */
+    return next;
+}
+
+void proc_wake_sleepers(void)
+{
+    uint64_t now = now_us();
+
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state == P_BLOCKED && procs[i].blocked == B_SLEEP && procs[i].wake_us <= now)
+            proc_resume(&procs[i], 0);
+}
+
+int proc_spawn(const char *path, char *const argv[], char *const envp[])
+{
+    struct proc *p = NULL;
+    struct exec_info info;
+    const uint8_t *image;
+    uint32_t size, mode, sp, slot, regs[13] = { 0 };
+    int err;
+
+    for (slot = 0; slot < MAX_PROCS && procs[slot].state != P_FREE; slot++)
+        ;
+    if (slot == MAX_PROCS)
+        return -11;                             /* EAGAIN */
+    image = initrd_find(path, &size, &mode);
+    if (!image)
+        return -2;                              /* ENOENT */
+    p = &procs[slot];
+    memset(p, 0, sizeof *p);
+    p->tid = new_tid(slot);
+    p->pid = next_pid++;
+    p->ppid = 0;
+    memcpy(p->cwd, "/", 2);
+    const char *base = path;
+    for (const char *c = path; *c; c++)
+        if (*c == '/')
+            base = c + 1;
+    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    p->mm = mm_new();
+    if (!p->mm)
+        return -12;
+    err = elf_load(p->mm, image, size, &info);
+    if (err)
+        goto fail;
+    err = -12;
+    if (l4_thread_control(p->tid, p->tid, linux_server, linux_server, linux_server,
+                          L4_TC_FOREIGN_ABI))
+        goto fail;
+    l4_schedule(p->tid, 50, L4_TC_KEEP);
+    sp = stack_setup(p->mm, p->tid, &info, path, argv, envp);
+    if (!sp)
+        goto fail_thread;
+    l4_set_name(p->tid, p->comm);
+    regs[0] = p->tid;
+    regs[1] = L4_XR_SP | L4_XR_PC | L4_XR_FLAGS | L4_XR_RESUME;
+    regs[2] = sp;
+    regs[3] = info.entry & ~1u;
+    regs[4] = info.entry & 1 ? 0x30 : 0x10;     /* Thumb entry: start in Thumb state */
+    regs[7] = L4_SYS_EXCHANGE_REGISTERS;
+    l4_syscall_regs(regs);
+    if (regs[1])
+        goto fail_thread;
+    p->state = P_RUNNING;
+    /* descriptors 0, 1 and 2: the console */
+    for (unsigned i = 0; i < 3; i++) {
+        p->fd[i] = i == 0 || !p->fd[0] ? file_new(F_CONSOLE) : p->fd[0];
+        if (i && p->fd[i] == p->fd[0])
+            p->fd[0]->refs++;
+    }
+    return p->pid;
+
+fail_thread:
+    stop_thread(p);
+fail:
+    mm_free(p->mm);
+    p->state = P_FREE;
+    return err;
+}
+
+/* The process faulted at `addr`: map the page, or end the process with SIGSEGV. */
+static void page_fault(struct proc *p, uint32_t addr, uint32_t rwx)
+{
+    struct l4_msg m = { { 0 } };
+    uint32_t frame = mm_touch(p->mm, p->tid, addr, rwx & 7);
+    struct vma *v;
+    uint32_t *pte_rights;
+
+    if (!frame && mm_find(p->mm, addr) && frames_free() == 0) {
+        proc_exit(p, SIGKILL);                  /* out of memory: killed, as Linux would */
+        return;
+    }
+    if (!frame) {
+        if (p->sig[SIGSEGV].handler > SIG_IGN) {
+            /* refuse: the kernel then sends the fault as an exception, with the registers the
+             * handler's frame needs */
+            m.mr[0] = L4_TAG(L4_LABEL_STOP, 0, 0);
+            l4_send(p->tid, &m, L4_ZERO);
+            return;
+        }
+        proc_exit(p, SIGSEGV);
+        return;
+    }
+    v = mm_find(p->mm, addr);
+    pte_rights = NULL;
+    (void)pte_rights;
+    /* writable now only if the region is and the page is no longer shared */
+    uint32_t rights = VM_READ | (v->prot & VM_EXEC);
+    if (v->prot & VM_WRITE && (rwx & VM_WRITE || frame_refs(frame) == 1))
+        rights |= VM_WRITE;
+    m.mr[0] = L4_TAG(0, 0, 2);
+    m.mr[1] = (addr & PAGE_MASK) | L4_ITEM_MAP;
+    m.mr[2] = L4_FPAGE(frame, 12, rights);
+    l4_send(p->tid, &m, L4_ZERO);
+}
+
+/* Ask sigma0 for the memory the server hands to processes: one aligned block, mapped 1:1. */
+static int get_pool(void)
+{
+    const struct l4_kip *kip = l4_kip();
+    uint32_t size = 64u << 20;
+    uint32_t base = (kip->free_base + kip->free_size - size) & ~(size - 1);
+
+    if (l4_sigma0_request(L4_FPAGE(base, 26, L4_RWX), L4_COMPLETE))
+        return -1;
+    frames_init(base, size);
+    return 0;
+}
+
+/* Find a boot module by name: its index, or -1. */
+static int module(const char *name)
+{
+    const struct l4_kip *kip = l4_kip();
+    size_t len = strnlen(name, 16);
+
+    for (unsigned i = 0; i < kip->boot.count; i++)
+        if (strnlen((const char *)kip->boot.modules[i].name, 16) == len &&
+            memcmp(kip->boot.modules[i].name, name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Where the flash bank holding the root file system appears in our space: sigma0's pages land
+ * in this 64 MiB window at their offset in it (our own program is at 1 MiB). */
+#define FLASH_WINDOW        0x10000000u
+#define FLASH_WINDOW_LOG2   26
+
+static uint32_t map_flash_page(uint32_t phys)
+{
+    if (l4_sigma0_request(L4_FPAGE(phys & PAGE_MASK, 12, L4_READ),
+                          L4_FPAGE(FLASH_WINDOW, FLASH_WINDOW_LOG2, L4_READ)))
+        return 0;
+    return FLASH_WINDOW + (phys & ((1u << FLASH_WINDOW_LOG2) - 1));
+}
+
+/* The root file system partition in flash: map its header, check it, map the archive. */
+static const char *map_rootfs(void)
+{
+    const struct l4_kip *kip = l4_kip();
+    const struct rootfs_header *h;
+    const uint8_t *data;
+
+    if (!kip->rootfs_size || !(h = (const void *)map_flash_page(kip->rootfs_base)))
+        return "no root file system partition";
+    if (h->magic != ROOTFS_MAGIC || h->format != ROOTFS_FORMAT ||
+        h->length > kip->rootfs_size - ROOTFS_DATA_OFFSET)
+        return "the root file system partition is empty or not ours";
+    data = (const uint8_t *)h + ROOTFS_DATA_OFFSET;
+    for (uint32_t off = 0; off < h->length; off += PAGE)
+        if (!map_flash_page(kip->rootfs_base + ROOTFS_DATA_OFFSET + off))
+            return "cannot map the root file system";
+    if (crc32(data, h->length) != h->crc)
+        return "the root file system fails its CRC";
+    initrd_init(data, h->length);
+    return NULL;
+}
+
+/* A request from the host, through debugd: console input, or a shell to start. */
+static void host_request(uint32_t label, struct l4_msg *m)
+{
+    uint32_t n = m->mr[1], data[CONSOLE_MAX_WRITE / 4 + 1], err;
+    struct l4_utcb *u = l4_utcb();
+    int32_t result = -22;
+
+    if (n <= CONSOLE_MAX_WRITE) {
+        for (uint32_t i = 0; i < (n + 3) / 4; i++)
+            data[i] = 2 + i < L4_MR_IN_REGISTERS ? m->mr[2 + i] : u->mr[2 + i];
+        if (label == CONSOLE_LABEL_INPUT) {
+            m->mr[1] = console_accept((const uint8_t *)data, n);
+            m->mr[0] = L4_TAG(0, 1, 0);
+            l4_send(debugd, m, L4_ZERO);            /* answer first: the echo goes to debugd */
+            console_process();
+            return;
+        }
+        if (label == LINUX_LABEL_RUN) {
+            char cmd[CONSOLE_MAX_WRITE + 1];
+            memcpy(cmd, data, n);
+            cmd[n] = 0;
+            char *const argv_c[] = { "sh", "-c", cmd, NULL };
+            char *const argv_i[] = { "-sh", NULL };
+            char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=vt100", "PS1=# ", NULL };
+            result = proc_spawn("/bin/sh", n ? argv_c : argv_i, envp);
+            if (result > 0)
+                proc_by_pid(result)->host_started = 1;
+        }
+    }
+    m->mr[0] = L4_TAG(0, 1, 0);
+    m->mr[1] = (uint32_t)result;
+    l4_ipc(debugd, L4_NILTHREAD, L4_ZERO, L4_ZERO, m, &err);
+}
+
+int main(void)
+{
+    struct l4_msg m = { { 0 } };
+    uint32_t err;
+    l4_tid_t from;
+    int i = module("debugd");
+
+    linux_server = l4_myself();
+    debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;
+    const char *why = get_pool() ? "no memory pool from sigma0" : map_rootfs();
+    if (why) {
+        char text[96];
+        fmt(text, sizeof text, "linux: %s", why);
+        log_text(text);
+        return 1;
+    }
+    char *const argv[] = { "/bin/init", NULL };
+    char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=vt100", NULL };
+    int pid = proc_spawn("/bin/init", argv, envp);
+    if (pid < 0) {
+        char text[64];
+        fmt(text, sizeof text, "linux: cannot start /bin/init: %d", pid);
+        log_text(text);
+    }
+
+    for (;;) {
+        uint64_t wake = proc_next_wake(), now = now_us();
+        uint32_t timeout = wake == ~0ull ? L4_NEVER : wake <= now ? L4_ZERO :
+                           wake - now > 0x7fffffff ? 0x7fffffff : (uint32_t)(wake - now);
+        from = l4_receive(L4_ANYTHREAD, &m, timeout, &err);
+        proc_wake_sleepers();
+        if (err)
+            continue;
+        struct proc *p = proc_by_tid(from);
+        uint32_t label = L4_TAG_LABEL(m.mr[0]);
+        if (from == debugd) {
+            host_request(label, &m);
+            continue;
+        }
+        if (!p || p->state != P_RUNNING)
+            continue;
+        if (label == L4_LABEL_SYSCALL && p->starting) {
+            p->starting = 0;                    /* a forked child's first trap */
+            proc_reply(p);
+        } else if (label == L4_LABEL_SYSCALL) {
+            struct l4_utcb *u = l4_utcb();
+            for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
+                p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];
+            if (!syscall_dispatch(p) && !signal_deliver(p))
+                proc_reply(p);
+        } else if ((label & 0xfff0u) == L4_LABEL_PAGEFAULT) {
+            page_fault(p, m.mr[1], label & 7);
+        } else if (label == L4_LABEL_EXCEPTION) {
+            /* a fault: SIGILL, SIGBUS or SIGSEGV, to a handler if it has one */
+            struct l4_utcb *u = l4_utcb();
+            uint32_t kind = u->mr[L4_EXC_KIND];
+            int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
+            for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
+                p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];
+            if (p->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
+                proc_exit(p, sig);
+                continue;
+            }
+            p->sig_pending |= 1u << (sig - 1);
+            if (!signal_deliver(p))
+                proc_reply(p);
+        }
+    }
+}

@@ -1,0 +1,314 @@
+/*
+ * A process's memory: its regions (struct vma), its page table (struct pt), and the frames
+ * behind them, kept in step with the kernel's mapping of the process.
+ *
+ * Pages come in on demand: a fault (or the server touching the page for a system call) finds the
+ * region, takes a frame, zeroes it or copies the file's bytes, and records it.  A page shared
+ * copy-on-write is copied on the first write unless nobody else holds it.  Whenever a frame stops
+ * backing a page, every kernel mapping derived from the server's own mapping of that frame is
+ * revoked (Unmap), so no process can keep using a frame the server has moved on from.
+ */
+#include "linux.h"
+
+static uint8_t pool_refs[16384];            /* per frame of the pool: page tables holding it */
+static uint32_t pool_base, pool_frames, pool_hint, pool_free;
+
+void frames_init(uint32_t base, uint32_t size)
+{
+    pool_base = base;
+    pool_frames = size / PAGE;
+    pool_free = pool_frames;
+}
+
+uint32_t frame_alloc(void)
+{
+    for (uint32_t k = 0; k < pool_frames; k++) {
+        uint32_t i = (pool_hint + k) % pool_frames;
+        if (pool_refs[i])
+            continue;
+        pool_refs[i] = 1;
+        pool_hint = i + 1;
+        pool_free--;
+        memset((void *)(pool_base + i * PAGE), 0, PAGE);
+        return pool_base + i * PAGE;
+    }
+    return 0;
+}
+
+static uint8_t *refs_of(uint32_t frame)
+{
+    return &pool_refs[(frame - pool_base) / PAGE];
+}
+
+void frame_get(uint32_t frame)
+{
+    ++*refs_of(frame);
+}
+
+void frame_put(uint32_t frame)
+{
+    if (--*refs_of(frame) == 0)
+        pool_free++;
+}
+
+uint32_t frame_refs(uint32_t frame)
+{
+    return *refs_of(frame);
+}
+
+uint32_t frames_free(void)
+{
+    return pool_free;
+}
+
+/* The frame stops backing a page of some process: take it out of every process's kernel
+ * mapping (they fault again and find what backs the page now). */
+static void revoke(uint32_t frame)
+{
+    l4_unmap(L4_FPAGE(frame, 12, L4_RWX), 0);
+}
+
+/* ---- regions ---------------------------------------------------------------------------- */
+
+struct mm *mm_new(void)
+{
+    _Static_assert(sizeof(struct mm) <= PAGE, "struct mm fits a frame");
+    struct mm *mm = (struct mm *)frame_alloc();
+
+    if (mm)
+        mm->mmap_next = 0x70000000u;
+    return mm;
+}
+
+struct vma *mm_find(struct mm *mm, uint32_t addr)
+{
+    for (unsigned i = 0; i < mm->nvma; i++)
+        if (addr >= mm->vma[i].start && addr < mm->vma[i].end)
+            return &mm->vma[i];
+    return NULL;
+}
+
+int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
+{
+    struct vma *v;
+
+    if (mm->nvma == MAX_VMAS || start >= end || end > L4_UTCB_AREA)
+        return -1;
+    v = &mm->vma[mm->nvma++];
+    memset(v, 0, sizeof *v);
+    v->start = start;
+    v->end = end;
+    v->prot = prot;
+    return 0;
+}
+
+static uint32_t *pte_of(struct mm *mm, uint32_t addr, int create)
+{
+    uint32_t **dir = &mm->pt.dir[addr / PT_SPAN];
+
+    if (!*dir) {
+        if (!create)
+            return NULL;
+        *dir = (uint32_t *)frame_alloc();
+        if (!*dir)
+            return NULL;
+    }
+    return &(*dir)[(addr % PT_SPAN) / PAGE];
+}
+
+/* Drop the pages of [start, end) (the process's kernel mapping with them). */
+static void drop_pages(struct mm *mm, uint32_t start, uint32_t end)
+{
+    for (uint32_t a = start; a < end; a += PAGE) {
+        uint32_t *pte = pte_of(mm, a, 0);
+        if (!pte || !(*pte & PTE_PRESENT))
+            continue;
+        uint32_t frame = *pte & PAGE_MASK;
+        revoke(frame);
+        frame_put(frame);
+        *pte = 0;
+        mm->pages--;
+    }
+}
+
+void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end)
+{
+    (void)t;
+    for (unsigned i = 0; i < mm->nvma; ) {
+        struct vma *v = &mm->vma[i];
+        if (v->end <= start || v->start >= end) {
+            i++;
+            continue;
+        }
+        uint32_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+        drop_pages(mm, lo, hi);
+        if (lo == v->start && hi == v->end) {           /* all of it */
+            mm->vma[i] = mm->vma[--mm->nvma];
+            continue;
+        }
+        if (lo == v->start) {                           /* its head */
+            if (v->file)
+                v->file_offset += hi - v->start;
+            v->start = hi;
+        } else if (hi == v->end) {                      /* its tail */
+            v->end = lo;
+        } else if (mm->nvma < MAX_VMAS) {               /* a hole in the middle */
+            struct vma *tail = &mm->vma[mm->nvma++];
+            *tail = *v;
+            tail->start = hi;
+            if (tail->file)
+                tail->file_offset += hi - v->start;
+            v->end = lo;
+        }
+        i++;
+    }
+}
+
+void mm_free(struct mm *mm)
+{
+    for (unsigned d = 0; d < 512; d++) {
+        if (!mm->pt.dir[d])
+            continue;
+        drop_pages(mm, d * PT_SPAN, (d + 1) * PT_SPAN);
+        frame_put((uint32_t)mm->pt.dir[d]);
+    }
+    frame_put((uint32_t)mm);
+}
+
+/* Fill a fresh frame for `page` of region `v`: the file's bytes where it has some, else zeros. */
+static void fill(const struct vma *v, uint32_t page, uint32_t frame)
+{
+    if (!v->file)
+        return;
+    for (uint32_t off = 0; off < PAGE; off++) {
+        uint32_t a = page + off;
+        if (a < v->file_vaddr || a - v->file_vaddr >= v->file_size)
+            continue;
+        ((uint8_t *)frame)[off] = v->file[a - v->file_vaddr];
+    }
+}
+
+uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
+{
+    struct vma *v = mm_find(mm, addr);
+    uint32_t page = addr & PAGE_MASK, *pte, frame;
+
+    (void)t;
+    if (!v || (rwx & VM_WRITE && !(v->prot & VM_WRITE)) || (rwx & VM_EXEC && !(v->prot & VM_EXEC)))
+        return 0;
+    pte = pte_of(mm, page, 1);
+    if (!pte)
+        return 0;
+    if (!(*pte & PTE_PRESENT)) {
+        frame = frame_alloc();
+        if (!frame)
+            return 0;
+        fill(v, page, frame);
+        *pte = frame | PTE_PRESENT | (v->prot & VM_WRITE ? PTE_WRITE : 0);
+        mm->pages++;
+        return frame;
+    }
+    frame = *pte & PAGE_MASK;
+    if (rwx & VM_WRITE && *pte & PTE_COW) {
+        if (frame_refs(frame) > 1) {                    /* still shared: copy it */
+            uint32_t copy = frame_alloc();
+            if (!copy)
+                return 0;
+            memcpy((void *)copy, (const void *)frame, PAGE);
+            revoke(frame);
+            frame_put(frame);
+            frame = copy;
+        }
+        *pte = frame | PTE_PRESENT | PTE_WRITE;
+    }
+    return frame;
+}
+
+int mm_copy_in(struct mm *mm, l4_tid_t t, void *dst, uint32_t src, uint32_t len)
+{
+    uint8_t *d = dst;
+
+    while (len) {
+        uint32_t frame = mm_touch(mm, t, src, VM_READ);
+        uint32_t n = PAGE - (src & ~PAGE_MASK);
+        if (!frame)
+            return -1;
+        if (n > len)
+            n = len;
+        memcpy(d, (const uint8_t *)frame + (src & ~PAGE_MASK), n);
+        d += n;
+        src += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int mm_copy_out(struct mm *mm, l4_tid_t t, uint32_t dst, const void *src, uint32_t len)
+{
+    const uint8_t *s = src;
+
+    while (len) {
+        uint32_t frame = mm_touch(mm, t, dst, VM_WRITE);
+        uint32_t n = PAGE - (dst & ~PAGE_MASK);
+        if (!frame)
+            return -1;
+        if (n > len)
+            n = len;
+        memcpy((uint8_t *)frame + (dst & ~PAGE_MASK), s, n);
+        s += n;
+        dst += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t max)
+{
+    for (uint32_t i = 0; i < max; i++) {
+        if (mm_copy_in(mm, t, &dst[i], src + i, 1))
+            return -1;
+        if (!dst[i])
+            return 0;
+    }
+    return -1;
+}
+
+struct mm *mm_fork(struct mm *mm)
+{
+    struct mm *c = mm_new();
+
+    if (!c)
+        return NULL;
+    memcpy(c->vma, mm->vma, sizeof c->vma);
+    c->nvma = mm->nvma;
+    c->brk_start = mm->brk_start;
+    c->brk = mm->brk;
+    c->mmap_next = mm->mmap_next;
+    for (unsigned d = 0; d < 512; d++) {
+        uint32_t *from = mm->pt.dir[d], *to;
+        if (!from)
+            continue;
+        to = (uint32_t *)frame_alloc();
+        if (!to) {
+            mm_free(c);
+            return NULL;
+        }
+        c->pt.dir[d] = to;
+        for (unsigned e = 0; e < PAGE / 4; e++) {
+            uint32_t pte = from[e], frame = pte & PAGE_MASK;
+            if (!(pte & PTE_PRESENT))
+                continue;
+            frame_get(frame);
+            if (pte & (PTE_WRITE | PTE_COW)) {
+                /* shared until written: neither may write it now, so take write away from
+                 * every mapping of it (the parent's) */
+                pte = frame | PTE_PRESENT | PTE_COW;
+                from[e] = pte;
+                l4_unmap(L4_FPAGE(frame, 12, L4_WRITE), 0);
+            }
+            to[e] = pte;
+            c->pages++;
+        }
+    }
+    return c;
+}

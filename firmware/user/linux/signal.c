@@ -1,0 +1,123 @@
+/*
+ * Signals, as a Linux process sees them: a handler runs on the process's stack with a frame the
+ * server builds (siginfo, then a ucontext holding the interrupted registers), returns through
+ * its restorer into rt_sigreturn, and the registers come back from the frame.  With no handler,
+ * the default action: terminate (the wait status is the signal number), or ignore SIGCHLD,
+ * SIGURG and SIGWINCH.  Signals are taken when the process next enters the server (a system
+ * call, a fault) or, if it waits in one, at once with -EINTR.
+ */
+#include "linux.h"
+
+#define SA_SIGINFO      0x00000004u
+#define SA_RESTORER     0x04000000u
+#define SA_RESTART      0x10000000u
+#define SA_NODEFER      0x40000000u
+#define SA_RESETHAND    0x80000000u
+
+/* The frame: siginfo (128 bytes), then the ucontext: flags, link, stack (3 words), the
+ * sigcontext (trap_no, error_code, oldmask, r0-r10, fp, ip, sp, lr, pc, cpsr, fault_address),
+ * the signal mask (128 bytes). */
+struct frame {
+    uint32_t info[32];
+    uint32_t uc_flags, uc_link, uc_stack[3];
+    uint32_t trap_no, error_code, oldmask;
+    uint32_t regs[17];                  /* r0-r12, sp, lr, pc, cpsr: the order of p->regs */
+    uint32_t fault_address;
+    uint32_t mask[32];
+};
+
+static int ignored_by_default(int sig)
+{
+    return sig == SIGCHLD || sig == 23 || sig == 28;    /* SIGCHLD, SIGURG, SIGWINCH */
+}
+
+void signal_send(struct proc *p, int sig)
+{
+    if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE)
+        return;
+    if (p->sig[sig].handler == SIG_IGN || (p->sig[sig].handler == SIG_DFL && ignored_by_default(sig)))
+        return;
+    p->sig_pending |= 1u << (sig - 1);
+    if (p->state == P_BLOCKED && (sig == SIGKILL || !(p->sig_blocked & 1u << (sig - 1)))) {
+        /* interrupt the call it waits in; the signal is taken on the way out.  With
+         * SA_RESTART the call starts again after the handler: the pc goes back to the SVC
+         * (r0 still holds its first argument: no result was written yet). */
+        extern void proc_unblock(struct proc *p);
+        int restart = p->sig[sig].flags & SA_RESTART && p->sig[sig].handler > SIG_IGN &&
+                      p->blocked != B_SLEEP;
+        proc_unblock(p);
+        if (restart) {
+            p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;
+            p->state = P_RUNNING;
+            if (!signal_deliver(p))
+                proc_reply(p);
+            return;
+        }
+        proc_resume(p, (uint32_t)-4);           /* EINTR */
+    }
+}
+
+int signal_deliver(struct proc *p)
+{
+    uint32_t ready = p->sig_pending & (~p->sig_blocked | 1u << (SIGKILL - 1));
+    struct frame f;
+    int sig;
+
+    if (!ready)
+        return 0;
+    sig = __builtin_ctz(ready) + 1;
+    p->sig_pending &= ~(1u << (sig - 1));
+    struct sigaction_k *a = &p->sig[sig];
+    if (sig == SIGKILL || a->handler == SIG_DFL) {
+        if (ignored_by_default(sig))
+            return signal_deliver(p);
+        proc_exit(p, sig);
+        return 1;
+    }
+    if (a->handler == SIG_IGN)
+        return signal_deliver(p);
+
+    memset(&f, 0, sizeof f);
+    f.info[0] = (uint32_t)sig;                  /* si_signo */
+    memcpy(f.regs, p->regs, sizeof f.regs);
+    f.oldmask = p->sig_blocked;
+    f.mask[0] = p->sig_blocked;
+    if (p->sig_suspended) {                     /* rt_sigsuspend: the handler returns to the
+                                                 * mask from before the call */
+        f.oldmask = f.mask[0] = p->sig_saved_mask;
+        p->sig_suspended = 0;
+    }
+    uint32_t sp = (p->regs[13] - sizeof f) & ~7u;
+    if (mm_copy_out(p->mm, p->tid, sp, &f, sizeof f)) {
+        proc_exit(p, SIGSEGV);                  /* no room for the frame: as Linux does */
+        return 1;
+    }
+    p->sig_blocked |= a->mask;
+    if (!(a->flags & SA_NODEFER))
+        p->sig_blocked |= 1u << (sig - 1);
+    uint32_t handler = a->handler, restorer = a->restorer;
+    if (a->flags & SA_RESETHAND)
+        a->handler = SIG_DFL;
+    p->regs[0] = (uint32_t)sig;
+    p->regs[1] = sp;                            /* &info */
+    p->regs[2] = sp + 32 * 4;                   /* &ucontext */
+    p->regs[13] = sp;
+    p->regs[14] = restorer;
+    p->regs[15] = handler & ~1u;
+    p->regs[16] = (p->regs[16] & ~0x0600fc20u) | (handler & 1 ? 0x20 : 0);   /* Thumb, no IT */
+    return 0;
+}
+
+int signal_return(struct proc *p)
+{
+    struct frame f;
+
+    if (mm_copy_in(p->mm, p->tid, &f, p->regs[13], sizeof f)) {
+        proc_exit(p, SIGSEGV);
+        return 1;
+    }
+    memcpy(p->regs, f.regs, sizeof f.regs);
+    p->regs[16] = (f.regs[16] & 0xfe0ffe20u) | 0x10;   /* user mode, whatever the frame says */
+    p->sig_blocked = f.mask[0] & ~(1u << (SIGKILL - 1));
+    return 0;
+}

@@ -1,0 +1,169 @@
+"""Benchmarks: run them on the target, summarise the samples, draw histograms, write JSON.
+
+The target measures the way sel4bench does (firmware/user/ktest/bench.c): warm-up runs are
+discarded, the cost of an empty measurement is measured and subtracted, and every sample comes
+back raw, in cycles.  The host derives everything else from the raw samples, here and nowhere
+else, so a figure in a table, a JSON file and docs/benchmarks.md means the same thing:
+
+- min and max: the smallest and largest sample;
+- percentiles by **nearest rank**: the p-th percentile of n samples is the sample of rank
+  ceil(p/100 * n) (1-based) in ascending order, i.e. the smallest sample that at least p % of
+  the samples do not exceed.  It is always one of the samples, never an interpolation, so
+  figures are whole cycles and two identical runs give identical figures;
+- the median is the 50th percentile by that rule (for an even n, the lower of the two middle
+  samples).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from protocol import TestStatus
+
+from .errors import RigError
+
+UNIT = "cycles"
+HISTOGRAM_BINS = 8
+HISTOGRAM_WIDTH = 40
+FIGURES = ("n", "min", "median", "p99", "max")
+
+
+def percentile(samples: list[int], percent: int) -> int:
+    """Nearest-rank percentile (see the module comment) of `samples`, 0 < percent <= 100."""
+    if not samples:
+        raise ValueError("no samples")
+    if not 0 < percent <= 100:
+        raise ValueError(f"percentile {percent} is not in (0, 100]")
+    ordered = sorted(samples)
+    rank = -(-percent * len(ordered) // 100)      # ceil(percent/100 * n) in integers
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    min: int
+    median: int
+    p99: int
+    max: int
+
+    @classmethod
+    def of(cls, samples: list[int]) -> "Summary":
+        return cls(n=len(samples), min=min(samples), median=percentile(samples, 50),
+                   p99=percentile(samples, 99), max=max(samples))
+
+
+@dataclass
+class BenchRun:
+    """One benchmark's answer: its status, the overhead the target subtracted, raw samples."""
+
+    name: str
+    status: str                     # a TestStatus name: PASS, FAIL, ERROR, NO_SUCH_TEST, TIMEOUT
+    overhead: int = 0
+    samples: list[int] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == TestStatus.PASS.name and bool(self.samples)
+
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.samples)
+
+
+def run(debugd, name: str, iterations: int) -> BenchRun:
+    """Run one benchmark through debugd (host.debugd.Debugd)."""
+    got = debugd.bench(name, iterations)
+    return BenchRun(name=name, status=str(got.status), overhead=got.overhead, samples=list(got.samples))
+
+
+def histogram(samples: list[int], bins: int = HISTOGRAM_BINS, width: int = HISTOGRAM_WIDTH) -> list[str]:
+    """A text histogram: up to `bins` equal ranges from the minimum to the 99th percentile, and
+    one more row for the samples above it (a timer tick that landed in a measurement, say),
+    which would otherwise squash every other bar into the first row."""
+    if not samples:
+        return []
+    low, high = min(samples), percentile(samples, 99)
+    step = max(1, -(-(high - low + 1) // bins))
+    counts = [0] * (-(-(high - low + 1) // step))
+    above = []
+    for sample in samples:
+        if sample > high:
+            above.append(sample)
+        else:
+            counts[(sample - low) // step] += 1
+    rows = []
+    for index, count in enumerate(counts):
+        start = low + index * step
+        end = min(high, start + step - 1)
+        rows.append((f"{start}" if start == end else f"{start}-{end}", count, ""))
+    if above:
+        rows.append((f">{high}", len(above), f" (max {max(above)})"))
+    label_width = max(len(label) for label, _, _ in rows)
+    most = max(count for _, count, _ in rows)
+    lines = []
+    for label, count, note in rows:
+        bar = "█" * (max(1, round(count * width / most)) if count else 0)
+        lines.append(f"{label:>{label_width}} │{bar} {count}{note}")
+    return lines
+
+
+def to_json(board: str, deterministic: bool, build_id: str, runs: list[BenchRun]) -> dict:
+    """The JSON `rig bench --json` writes.  `results` holds the summaries of the benchmarks that
+    passed; `samples` (raw, overhead already subtracted) and `overhead` keep what they came
+    from, by name; `failed` names the benchmarks that did not pass, if any."""
+    data = dict(board=board, deterministic=deterministic, build_id=build_id,
+                results=[dict(name=r.name, unit=UNIT, **_figures(r.summary)) for r in runs if r.passed],
+                samples={r.name: r.samples for r in runs if r.passed},
+                overhead={r.name: r.overhead for r in runs if r.passed})
+    failed = [r.name for r in runs if not r.passed]
+    if failed:
+        data["failed"] = failed
+    return data
+
+
+def write_json(path: str | Path, data: dict) -> None:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2) + "\n")
+    except OSError as exc:
+        raise RigError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def differences(now: dict, before: dict) -> list[str]:
+    """What differs between two `rig bench --json` outputs, figure by figure (empty: the
+    same figures for the same benchmarks on the same build)."""
+    problems = []
+    for key in ("board", "build_id", "deterministic"):
+        if now.get(key) != before.get(key):
+            problems.append(f"{key}: {before.get(key)!r} before, {now.get(key)!r} now")
+    old = {r["name"]: r for r in before.get("results", [])}
+    new = {r["name"]: r for r in now.get("results", [])}
+    for name in sorted(old.keys() | new.keys()):
+        if name not in new or name not in old:
+            problems.append(f"{name}: only {'before' if name in old else 'now'}")
+            continue
+        changed = [f"{k} {old[name].get(k)} -> {new[name].get(k)}" for k in FIGURES
+                   if old[name].get(k) != new[name].get(k)]
+        if changed:
+            problems.append(f"{name}: {', '.join(changed)}")
+    return problems
+
+
+def read_json(path: str | Path) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise RigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise RigError(f"{path} is not JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise RigError(f"{path} is not the output of `rig bench --json`")
+    return data
+
+
+def _figures(summary: Summary) -> dict:
+    return {name: getattr(summary, name) for name in FIGURES}

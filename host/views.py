@@ -1,0 +1,173 @@
+"""How the rig shows what the kernel reports: rich tables for threads, counters, probed system
+calls, trace events and benchmark results.  Pure functions of the decoded messages (and the
+kernel ABI read from kernel.elf), so that the console can reuse them and tests can check them
+without a board."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from protocol import SYSCALL_SLOTS, TraceType
+
+from .abi import ANYTHREAD, FIRST_THREAD, NILTHREAD, KernelAbi, tid_number, tid_version
+from .bench import BenchRun
+
+
+def tid(value: int, names: dict[int, str] | None = None) -> str:
+    """A thread ID for people: `256.1` (number.version), `irq 33`, `any`, `-` for nil; with
+    the thread's name when `names` knows it."""
+    if value == NILTHREAD:
+        return "-"
+    if value == ANYTHREAD:
+        return "any"
+    number, version = tid_number(value), tid_version(value)
+    if number < FIRST_THREAD:
+        return f"irq {number}"
+    text = f"{number}.{version}"
+    if names and names.get(value):
+        text += f" {names[value]}"
+    return text
+
+
+def thread_names(threads: list) -> dict[int, str]:
+    return {t.id: t.name for t in threads if t.name}
+
+
+def _state(thread, abi: KernelAbi) -> str:
+    state = abi.state_name(thread.state)
+    if state == "send":
+        return f"send to {tid(thread.partner)}"
+    if state == "recv":
+        return f"recv from {tid(thread.partner)}"
+    return state
+
+
+def threads_table(threads: list, stats, abi: KernelAbi, title: str = "threads") -> Table:
+    """One row per thread; `cpu` is its share of the cycles accounted so far (live threads
+    and idle: the kernel charges each scheduler tick to whoever ran, so a deleted thread's
+    time drops out).  After the name: `priv` for a privileged thread, `foreign` for one whose
+    every SVC goes to its exception handler (a Linux process)."""
+    names = thread_names(threads)
+    total = sum(t.cycles for t in threads) + (stats.idle_cycles if stats is not None else 0)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for column, justify in (("id", "right"), ("name", "left"), ("state", "left"), ("prio", "right"),
+                            ("space", "right"), ("pager", "left"), ("cpu", "right"), ("pc", "right"),
+                            ("stopped", "left")):
+        # on a narrow terminal the pager's name gives way first
+        table.add_column(column, justify=justify, no_wrap=True,
+                         overflow="ellipsis" if column == "pager" else "fold", min_width=5 if column == "pager" else None)
+    for t in threads:
+        flags = []
+        if t.flags & 2:
+            flags.append("priv")
+        if t.flags & 1:
+            flags.append("foreign")
+        name = escape(t.name) + (f" [dim]{' '.join(flags)}[/]" if flags else "")
+        table.add_row(tid(t.id), name, escape(_state(t, abi)), str(t.prio), str(t.space),
+                      escape(tid(t.pager, names)), _share(t.cycles, total), f"0x{t.pc:08x}",
+                      escape(abi.exc_kind_name(t.stop_reason)))
+    if stats is not None:
+        table.add_row("", "[dim]idle[/]", "", "", "", "", _share(stats.idle_cycles, total), "", "")
+    return table
+
+
+def _share(part: int, total: int) -> str:
+    if not total:
+        return "-"
+    if 0 < part < total / 1000:
+        return "<0.1%"
+    return f"{100 * part / total:.1f}%"
+
+
+def stats_table(stats, abi: KernelAbi) -> Table:
+    table = Table(show_header=False, box=None, title="kernel counters", title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    fast = f" ({100 * stats.ipc_fast / stats.ipc:.0f}% on the fast path)" if stats.ipc else ""
+    for key, value in (("scheduler ticks", f"{stats.ticks:,}"), ("IPC", f"{stats.ipc:,}{fast}"),
+                       ("interrupts", f"{stats.irqs:,}"), ("page faults to pagers", f"{stats.pagefaults:,}"),
+                       ("exceptions to handlers", f"{stats.exceptions:,}"),
+                       ("threads stopped (no handler)", f"{stats.stopped:,}"),
+                       ("kernel memory free", f"{stats.kmem_free:,} bytes"),
+                       ("mapping database nodes", f"{stats.mapdb_nodes:,}"),
+                       ("trace events recorded", f"{stats.trace_head:,}"),
+                       ("idle cycles", f"{stats.idle_cycles:,}")):
+        table.add_row(key, value)
+    for number, count in enumerate(stats.syscalls):
+        if number == SYSCALL_SLOTS - 1:
+            label = "bad system call numbers"
+        else:
+            label = f"system call {(abi.syscall_name(number) or str(number)).lower()}"
+        table.add_row(label, f"{count:,}")
+    return table
+
+
+def syscall_table(result, abi: KernelAbi, number: int) -> Table:
+    """The registers after a probed system call; r1 in words (an l4 error)."""
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_column()
+    for index, value in enumerate(result.regs):
+        note = ""
+        if index == 1 and str(result.status) == "DONE":
+            note = abi.describe_r1(value, number)
+        elif index == 7 and str(result.status) == "DONE" and value == number:
+            note = (abi.syscall_name(number) or "").lower()
+        table.add_row(f"r{index}", f"0x{value:08x}", escape(note))
+    return table
+
+
+def trace_table(window, names: dict[int, str], abi: KernelAbi) -> Table:
+    """Trace events oldest first, with the cycles since the previous one."""
+    table = Table(title=f"trace events {window.first}..{window.first + len(window.events) - 1} "
+                        f"(next {window.head})" if window.events else "no trace events")
+    for column, justify in (("#", "right"), ("cycles", "right"), ("+", "right"), ("event", "left"),
+                            ("", "left")):
+        table.add_column(column, justify=justify)
+    previous = None
+    for offset, event in enumerate(window.events):
+        delta = "" if previous is None else f"{(event.cycles - previous) & 0xFFFFFFFF:,}"
+        previous = event.cycles
+        kind, detail = describe_event(event, names, abi)
+        table.add_row(str(window.first + offset), f"{event.cycles:,}", delta, kind, escape(detail))
+    return table
+
+
+def describe_event(event, names: dict[int, str], abi: KernelAbi) -> tuple[str, str]:
+    kind = str(event.type)
+    if kind == TraceType.IPC.name:
+        return "IPC", f"{tid(event.a, names)} -> {tid(event.b, names)}, tag 0x{event.c:08x}"
+    if kind == TraceType.SWITCH.name:
+        return "switch", f"{tid(event.a, names) if event.a else 'idle'} -> {tid(event.b, names)}"
+    if kind == TraceType.IRQ.name:
+        return "irq", f"line {event.a}"
+    if kind == TraceType.FAULT.name:
+        what = abi.exc_kind_name(event.c) or f"kind {event.c}"
+        return "fault", f"{tid(event.a, names)} at 0x{event.b:08x}: {what}"
+    if kind == TraceType.IRQ_IPC.name:
+        return "irq ipc", f"{tid(event.a, names)} -> {tid(event.b, names)}"
+    return kind, f"a 0x{event.a:08x} b 0x{event.b:08x} c 0x{event.c:08x}"
+
+
+def bench_table(runs: list[BenchRun], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("benchmark", no_wrap=True)
+    for column in ("n", "min", "median", "p99", "max", "overhead"):
+        table.add_column(column, justify="right")
+    failures = any(not run.passed for run in runs)
+    if failures:
+        table.add_column("status")
+    for run in runs:
+        if run.passed:
+            s = run.summary
+            row = [escape(run.name), f"{s.n:,}", f"{s.min:,}", f"[bold]{s.median:,}[/]", f"{s.p99:,}",
+                   f"{s.max:,}", f"{run.overhead:,}"]
+        else:
+            row = [escape(run.name), "", "", "", "", "", f"{run.overhead:,}"]
+        if failures:
+            row.append("[green]PASS[/]" if run.passed else f"[red]{escape(run.status)}[/]")
+        table.add_row(*row)
+    return table

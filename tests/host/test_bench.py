@@ -1,0 +1,106 @@
+"""Unit tests of the benchmark arithmetic (host/bench.py): nearest-rank percentiles, summaries,
+histograms, the JSON `rig bench --json` writes and the comparison `--same-as` makes.  No
+board: the figures are worked out by hand."""
+
+import json
+import random
+
+import pytest
+
+from host import bench
+from host.errors import RigError
+
+
+def test_nearest_rank_percentiles_are_samples_never_interpolations():
+    samples = list(range(1, 101))                   # 1..100
+    assert bench.percentile(samples, 50) == 50
+    assert bench.percentile(samples, 99) == 99
+    assert bench.percentile(samples, 100) == 100
+    assert bench.percentile(samples, 1) == 1
+    # rank = ceil(p/100 * n): for n = 1000, p99 is the 990th smallest
+    thousand = list(range(1000, 0, -1))
+    assert bench.percentile(thousand, 99) == 990
+    # an even count: the median is the lower middle sample, not the mean of the two
+    assert bench.percentile([10, 20, 30, 40], 50) == 20
+    assert bench.percentile([7], 99) == 7
+    # few samples: p99 is the largest
+    assert bench.percentile([3, 1, 2], 99) == 3
+
+
+@pytest.mark.parametrize("percent", [0, 101, -5])
+def test_a_percentile_outside_0_to_100_is_refused(percent):
+    with pytest.raises(ValueError):
+        bench.percentile([1, 2, 3], percent)
+
+
+def test_summary_of_samples_with_one_outlier():
+    samples = [378] * 99 + [30_000]
+    summary = bench.Summary.of(samples)
+    assert summary == bench.Summary(n=100, min=378, median=378, p99=378, max=30_000)
+
+
+def test_summary_does_not_depend_on_sample_order():
+    rng = random.Random(4)
+    samples = [rng.randrange(100, 5000) for _ in range(777)]
+    shuffled = samples[:]
+    rng.shuffle(shuffled)
+    assert bench.Summary.of(samples) == bench.Summary.of(shuffled)
+
+
+def test_histogram_of_identical_samples_is_one_row():
+    assert bench.histogram([117] * 1000, width=10) == ["117 │██████████ 1000"]
+
+
+def test_histogram_bins_up_to_p99_and_puts_the_rest_in_one_row():
+    samples = [100] * 50 + [107] * 48 + [5000, 9000]     # p99 (rank 99) is 5000
+    lines = bench.histogram(samples, bins=2, width=10)
+    assert lines[0].startswith(" 100-2550 │") and lines[0].endswith(" 98")
+    assert lines[1].startswith("2551-5000 │") and lines[1].endswith(" 1")
+    assert lines[2] == "    >5000 │█ 1 (max 9000)"
+
+
+def test_histogram_bar_lengths_follow_the_counts():
+    lines = bench.histogram([1] * 40 + [2] * 20 + [3] * 40, bins=3, width=20)
+    assert [line.count("█") for line in lines] == [20, 10, 20]
+
+
+def run(name, samples, status="PASS", overhead=1):
+    return bench.BenchRun(name=name, status=status, overhead=overhead, samples=samples)
+
+
+def test_json_has_exactly_the_agreed_keys_and_keeps_the_raw_samples():
+    runs = [run("ipc.call_roundtrip", [394, 394, 400]), run("syscall.null", [111] * 4),
+            run("pf.user_pager", [], status="FAIL")]
+    data = bench.to_json("qemu-virt", True, "ab" * 20, runs)
+    json.dumps(data)                                # plain JSON types only
+    assert data["board"] == "qemu-virt" and data["deterministic"] is True and data["build_id"] == "ab" * 20
+    assert data["results"] == [
+        dict(name="ipc.call_roundtrip", unit="cycles", n=3, min=394, median=394, p99=400, max=400),
+        dict(name="syscall.null", unit="cycles", n=4, min=111, median=111, p99=111, max=111),
+    ]
+    assert data["samples"]["ipc.call_roundtrip"] == [394, 394, 400]
+    assert data["failed"] == ["pf.user_pager"]
+
+
+def test_same_figures_and_what_differs(tmp_path):
+    before = bench.to_json("qemu-virt", True, "id", [run("a", [5, 6, 7]), run("b", [1])])
+    same = bench.to_json("qemu-virt", True, "id", [run("a", [7, 6, 5]), run("b", [1])])
+    assert bench.differences(same, before) == []    # samples in another order: same figures
+    worse = bench.to_json("qemu-virt", True, "id", [run("a", [5, 6, 9])])
+    assert bench.differences(worse, before) == ["a: p99 7 -> 9, max 7 -> 9", "b: only before"]
+    other = bench.to_json("qemu-virt", False, "id2", [run("a", [5, 6, 7]), run("b", [1])])
+    assert bench.differences(other, before) == ["build_id: 'id' before, 'id2' now",
+                                                "deterministic: True before, False now"]
+    path = tmp_path / "b.json"
+    bench.write_json(path, before)
+    assert bench.read_json(path) == before
+
+
+def test_reading_a_file_that_is_not_bench_json_is_one_error(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text("[1, 2]")
+    with pytest.raises(RigError, match="is not the output of `rig bench --json`"):
+        bench.read_json(path)
+    path.write_text("{")
+    with pytest.raises(RigError, match="is not JSON"):
+        bench.read_json(path)

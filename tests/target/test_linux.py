@@ -1,0 +1,103 @@
+"""The Linux server, from the host: conformance tests against outputs recorded on real Linux,
+and processes that misbehave without disturbing anything else.
+
+Each tests/linux/NAME.sh runs on the target as `sh /tests/NAME.sh 2>&1`; its output and exit
+status must equal tests/linux/NAME.exp, which tools/record_linux.py recorded by running the same
+script, busybox and programs on Debian's Linux kernel on the same QEMU machine.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from host.shell import interactive, run_line
+from protocol import MsgType
+
+LINUX_TESTS = Path(__file__).resolve().parent.parent / "linux"
+SCRIPTS = sorted(p.stem for p in LINUX_TESTS.glob("*.sh") if (LINUX_TESTS / f"{p.stem}.exp").exists())
+
+
+def shell(link, command: str, timeout: float = 120.0) -> tuple[str, int]:
+    out = io.BytesIO()
+    code = run_line(link, command, out, timeout)
+    return out.getvalue().decode(errors="replace"), code
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_conformance_with_real_linux(link, name):
+    output, code = shell(link, f"sh /tests/{name}.sh 2>&1")
+    got = output + f"exit {code}\n"
+    want = (LINUX_TESTS / f"{name}.exp").read_text()
+    diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                        f"real Linux ({name}.exp)", "our Linux server"))
+    assert got == want, f"{name} differs from real Linux:\n{diff}"
+
+
+def alive(link):
+    output, code = shell(link, "echo alive")
+    assert (output, code) == ("alive\n", 0)
+    assert bytes(link.request(MsgType.PING, dict(data=b"still here")).data) == b"still here"
+
+
+def test_exit_status_and_output_of_a_shell_line(link):
+    assert shell(link, "echo hello; exit 5") == ("hello\n", 5)
+    assert shell(link, "kill -SEGV $$")[1] == 139
+
+
+def test_a_bad_pointer_kills_only_its_process(link):
+    output, code = shell(link, "sh -c 'kill -SEGV $$'; echo parent saw $?")
+    assert output.endswith("parent saw 139\n") and code == 0
+    alive(link)
+
+
+def test_a_fork_storm_is_refused_and_leaves_everything_running(link):
+    # more children than the server has process slots: some forks fail, nothing else does
+    output, code = shell(link, "i=0; while [ $i -lt 100 ]; do sleep 1 & i=$((i + 1)); done; wait; echo done",
+                         timeout=120)
+    assert output.rstrip().endswith("done")
+    alive(link)
+
+
+def test_a_memory_hog_is_refused_or_killed_and_leaves_everything_running(link):
+    output, code = shell(link, "/bin/hog; echo hog status $?", timeout=120)
+    status = int(output.rsplit("hog status ", 1)[1])
+    # refused memory (malloc failed: it says so and exits 0), or killed by a signal
+    assert ("refused after" in output and status == 0) or status > 128, output
+    alive(link)
+
+
+def test_interactive_shell_through_a_pty(link):
+    """What `rig shell` does, with a pty standing in for the user's terminal."""
+    master, slave = os.openpty()
+    out = io.BytesIO()
+    result = {}
+    session = threading.Thread(target=lambda: result.update(code=interactive(link, slave, out)))
+    session.start()
+
+    def wait_for(text: bytes, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in out.getvalue():
+            assert time.monotonic() < deadline, f"never saw {text!r}; the console said {out.getvalue()!r}"
+            time.sleep(0.02)
+
+    try:
+        wait_for(b"# ")
+        os.write(master, b"echo typed $((1 + 2))\r")
+        wait_for(b"typed 3")
+        os.write(master, b"sleep 30\r")
+        wait_for(b"sleep 30")
+        os.write(master, b"\x03")                   # Ctrl-C: SIGINT ends the sleep, not the shell
+        wait_for(b"^C")
+        os.write(master, b"exit 4\r")
+        session.join(30)
+        assert result.get("code") == 4
+    finally:
+        os.close(master)
+        os.close(slave)

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Pack files into an initramfs: a cpio archive in the "newc" format Linux uses.
+
+    tools/mkinitramfs.py [--partition] OUT DEST=SOURCE ...
+
+DEST is the path inside the archive (leading / optional), SOURCE a file on the host; the
+directories on the way are created.  Executables keep their mode bits; a SOURCE of the form
+`@TARGET` makes DEST a symbolic link to TARGET.  The Linux server reads the archive as its root
+file system.  With --partition the output is the root file system partition for flash: the
+header of protocol/bootinfo.py, then the archive at ROOTFS_DATA_OFFSET.
+"""
+
+from __future__ import annotations
+
+import argparse
+import stat
+import sys
+from pathlib import Path, PurePosixPath
+
+from construct import Const, PaddedString, Struct
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from protocol import crc32  # noqa: E402
+from protocol.bootinfo import ROOTFS_DATA_OFFSET, RootfsHeader  # noqa: E402
+
+TRAILER = "TRAILER!!!"
+
+# Every number in a newc header is 8 ASCII hex digits.
+def _hex(name: str):
+    return name / PaddedString(8, "ascii")
+
+
+NewcHeader = Struct(
+    "magic" / Const(b"070701"),
+    _hex("ino"), _hex("mode"), _hex("uid"), _hex("gid"), _hex("nlink"), _hex("mtime"),
+    _hex("filesize"), _hex("devmajor"), _hex("devminor"), _hex("rdevmajor"), _hex("rdevminor"),
+    _hex("namesize"), _hex("check"),
+)
+
+
+def _pad4(data: bytes) -> bytes:
+    return data + b"\0" * (-len(data) % 4)
+
+
+def entry(ino: int, name: str, mode: int, data: bytes = b"") -> bytes:
+    fields = dict(ino=ino, mode=mode, uid=0, gid=0, nlink=2 if stat.S_ISDIR(mode) else 1, mtime=0,
+                  filesize=len(data), devmajor=0, devminor=0, rdevmajor=0, rdevminor=0,
+                  namesize=len(name) + 1, check=0)
+    header = NewcHeader.build({k: f"{v:08x}" for k, v in fields.items()})
+    return _pad4(header + name.encode() + b"\0") + _pad4(data)
+
+
+def build(files: dict[str, Path | str | None]) -> bytes:
+    out = bytearray()
+    dirs: set[str] = set()
+    ino = 1
+    for dest in sorted(files):
+        path = PurePosixPath(dest.lstrip("/"))
+        for parent in reversed(path.parents[:-1]):
+            if str(parent) not in dirs:
+                dirs.add(str(parent))
+                out += entry(ino, str(parent), stat.S_IFDIR | 0o755)
+                ino += 1
+        source = files[dest]
+        if source is None:                          # an empty directory
+            if str(path) not in dirs:
+                dirs.add(str(path))
+                out += entry(ino, str(path), stat.S_IFDIR | 0o755)
+                ino += 1
+            continue
+        if isinstance(source, str):                 # a symbolic link to `source`
+            out += entry(ino, str(path), stat.S_IFLNK | 0o777, source.encode())
+        else:
+            mode = 0o755 if source.stat().st_mode & 0o111 else 0o644
+            out += entry(ino, str(path), stat.S_IFREG | mode, source.read_bytes())
+        ino += 1
+    out += entry(0, TRAILER, 0)
+    return bytes(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partition", action="store_true", help="write the flash partition")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("files", nargs="*", help="DEST=SOURCE")
+    args = parser.parse_args()
+    files = {}
+    for spec in args.files:
+        dest, _, source = spec.partition("=")
+        if not source:
+            parser.error(f"{spec!r}: expected DEST=SOURCE")
+        files[dest] = source[1:] if source.startswith("@") else Path(source)
+    data = build(files)
+    if args.partition:
+        header = RootfsHeader.build(dict(length=len(data), crc=crc32(data)))
+        data = header + b"\xff" * (ROOTFS_DATA_OFFSET - len(header)) + data
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
