@@ -18,11 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 MODULES = ("serial", "construct", "rich", "elftools", "pytest")
 TOOLS = ("arm-none-eabi-gcc", "arm-linux-gnueabihf-gcc", "qemu-system-arm", "make")
+# fetched by tools/setup for the Linux server's root file system
+FILES = (ROOT / ".cache" / "armhf" / "busybox",)
 
 
 def ready() -> bool:
     return (all(importlib.util.find_spec(name) is not None for name in MODULES)
-            and all(shutil.which(tool) for tool in TOOLS))
+            and all(shutil.which(tool) for tool in TOOLS) and all(f.exists() for f in FILES))
 
 
 def bootstrap() -> None:
