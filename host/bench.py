@@ -153,6 +153,34 @@ def differences(now: dict, before: dict) -> list[str]:
     return problems
 
 
+GATED = ("median", "p99")
+
+
+def regressions(now: dict, baseline: dict, tolerance: float) -> list[str]:
+    """The figures of `now` that are worse than the committed `baseline` by more than
+    `tolerance` (a fraction: 0.05 lets a median grow 5%), median and p99 of every benchmark
+    the baseline has.  Both must come from deterministic runs on the same board; the build
+    may differ, that is the point.  Empty: no regression."""
+    for key in ("board", "deterministic"):
+        if now.get(key) != baseline.get(key):
+            return [f"{key}: {baseline.get(key)!r} in the baseline, {now.get(key)!r} now"]
+    if not now.get("deterministic"):
+        return ["figures that are not deterministic cannot be held to a baseline"]
+    new = {r["name"]: r for r in now.get("results", [])}
+    problems = []
+    for old in baseline.get("results", []):
+        name = old["name"]
+        if name not in new:
+            problems.append(f"{name}: in the baseline, not measured now")
+            continue
+        for figure in GATED:
+            limit = old[figure] * (1 + tolerance)
+            if new[name][figure] > limit:
+                problems.append(f"{name}: {figure} {new[name][figure]} > {old[figure]} "
+                                f"+{tolerance:.0%}")
+    return problems
+
+
 def read_json(path: str | Path) -> dict:
     try:
         data = json.loads(Path(path).read_text())

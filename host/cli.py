@@ -305,6 +305,11 @@ def cmd_bench(rig: Rig) -> int:
         if problems:
             raise RigError(f"figures differ from {args.same_as}: {'; '.join(problems)}")
         out.print(f"[green]same figures as {args.same_as}[/]")
+    if args.baseline:
+        problems = bench_mod.regressions(data, bench_mod.read_json(args.baseline), args.tolerance / 100)
+        if problems:
+            raise RigError(f"slower than the baseline {args.baseline}: {'; '.join(problems)}")
+        out.print(f"[green]no figure more than {args.tolerance:g}% above the baseline {args.baseline}[/]")
     return 1 if failed else 0
 
 
@@ -577,6 +582,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="write the figures and the raw samples as JSON")
     p.add_argument("--same-as", metavar="FILE",
                    help="fail unless every figure equals those in FILE (an earlier --json of the same build)")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="fail if a median or p99 is more than --tolerance above FILE's "
+                        "(a committed deterministic --json, such as benchmarks/baseline.json)")
+    p.add_argument("--tolerance", type=float, default=5.0, metavar="PERCENT",
+                   help="how much slower than the baseline still passes (default %(default)g%%)")
     p.add_argument("--list", action="store_true", help="list the benchmarks the target has")
     p.set_defaults(func=cmd_bench)
 

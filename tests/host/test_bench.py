@@ -96,6 +96,26 @@ def test_same_figures_and_what_differs(tmp_path):
     assert bench.read_json(path) == before
 
 
+def test_the_baseline_gate_passes_small_changes_and_names_each_regression():
+    baseline = bench.to_json("qemu-virt", True, "old", [run("a", [100] * 10), run("b", [200] * 10)])
+    # another build, within 5%, and faster: all pass
+    within = bench.to_json("qemu-virt", True, "new", [run("a", [105] * 10), run("b", [150] * 10)])
+    assert bench.regressions(within, baseline, 0.05) == []
+    slower = bench.to_json("qemu-virt", True, "new", [run("a", [106] * 10), run("b", [200] * 9 + [300])])
+    assert bench.regressions(slower, baseline, 0.05) == ["a: median 106 > 100 +5%", "a: p99 106 > 100 +5%",
+                                                         "b: p99 300 > 200 +5%"]
+    missing = bench.to_json("qemu-virt", True, "new", [run("a", [100] * 10)])
+    assert bench.regressions(missing, baseline, 0.05) == ["b: in the baseline, not measured now"]
+
+
+def test_the_baseline_gate_refuses_figures_it_cannot_compare():
+    baseline = bench.to_json("qemu-virt", True, "old", [run("a", [100])])
+    noisy = bench.to_json("qemu-virt", False, "new", [run("a", [1])])
+    assert bench.regressions(noisy, baseline, 0.05) == ["deterministic: True in the baseline, False now"]
+    other = bench.to_json("other-board", True, "new", [run("a", [1])])
+    assert bench.regressions(other, baseline, 0.05) == ["board: 'qemu-virt' in the baseline, 'other-board' now"]
+
+
 def test_reading_a_file_that_is_not_bench_json_is_one_error(tmp_path):
     path = tmp_path / "x.json"
     path.write_text("[1, 2]")
