@@ -57,10 +57,6 @@ def test_a_bad_pointer_kills_only_its_process(link):
     alive(link)
 
 
-@pytest.mark.xfail(reason="known bug: a shell whose forks hit the process limit sometimes hangs in wait "
-                          "or dies (see docs/linux-server.md, 'Not yet'), and the hung session would "
-                          "take the shared board's console from the tests after it; not run until fixed",
-                   run=False)
 def test_a_fork_storm_is_refused_and_leaves_everything_running(link):
     # More children than the server has process slots: the forks past the limit fail with
     # EAGAIN, as under a process limit on Linux, and the storming shell gives up ("can't fork")

@@ -565,11 +565,14 @@ int main(void)
     }
 
     for (;;) {
+        /* Wake the sleepers here, never between a receive and its handling: replying to one
+         * writes the UTCB's message registers, which until then hold the message received
+         * (a system call's pc, sp and lr among them). */
+        proc_wake_sleepers();
         uint64_t wake = proc_next_wake(), now = now_us();
         uint32_t timeout = wake == ~0ull ? L4_NEVER : wake <= now ? L4_ZERO :
                            wake - now > 0x7fffffff ? 0x7fffffff : (uint32_t)(wake - now);
         from = l4_receive(L4_ANYTHREAD, &m, timeout, &err);
-        proc_wake_sleepers();
         if (err)
             continue;
         struct proc *p = proc_by_tid(from);

@@ -10,7 +10,7 @@
  */
 #include "linux.h"
 
-static uint8_t pool_refs[16384];            /* per frame of the pool: page tables holding it */
+static uint16_t pool_refs[16384];            /* per frame of the pool: page tables holding it */
 static uint32_t pool_base, pool_frames, pool_hint, pool_free;
 
 void frames_init(uint32_t base, uint32_t size)
@@ -35,7 +35,7 @@ uint32_t frame_alloc(void)
     return 0;
 }
 
-static uint8_t *refs_of(uint32_t frame)
+static uint16_t *refs_of(uint32_t frame)
 {
     return &pool_refs[(frame - pool_base) / PAGE];
 }
