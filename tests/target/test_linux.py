@@ -83,8 +83,10 @@ def test_interactive_shell_through_a_pty(link):
         wait_for(b"# ")
         os.write(master, b"echo typed $((1 + 2))\r")
         wait_for(b"typed 3")
-        os.write(master, b"sleep 30\r")
-        wait_for(b"sleep 30")
+        # the command says when it runs (the echo of the typed line cannot match "sleeping"), so
+        # Ctrl-C cannot come before the shell has started it
+        os.write(master, b"sh -c 'echo sleep''ing; exec sleep 30'\r")
+        wait_for(b"sleeping")
         os.write(master, b"\x03")                   # Ctrl-C: SIGINT ends the sleep, not the shell
         wait_for(b"^C")
         os.write(master, b"exit 4\r")

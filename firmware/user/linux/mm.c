@@ -224,42 +224,34 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
     return frame;
 }
 
-int mm_copy_in(struct mm *mm, l4_tid_t t, void *dst, uint32_t src, uint32_t len)
+/* Copy between the server and the process's memory, a page at a time: touching each page as a
+ * fault would (so a write to a shared page copies it first). */
+static int copy_user(struct mm *mm, l4_tid_t t, uint32_t addr, uint8_t *buf, uint32_t len, int write)
 {
-    uint8_t *d = dst;
-
     while (len) {
-        uint32_t frame = mm_touch(mm, t, src, VM_READ);
-        uint32_t n = PAGE - (src & ~PAGE_MASK);
+        uint32_t frame = mm_touch(mm, t, addr, write ? VM_WRITE : VM_READ);
+        uint32_t n = PAGE - (addr & ~PAGE_MASK);
         if (!frame)
             return -1;
         if (n > len)
             n = len;
-        memcpy(d, (const uint8_t *)frame + (src & ~PAGE_MASK), n);
-        d += n;
-        src += n;
+        uint8_t *user = (uint8_t *)frame + (addr & ~PAGE_MASK);
+        memcpy(write ? user : buf, write ? buf : user, n);
+        buf += n;
+        addr += n;
         len -= n;
     }
     return 0;
 }
 
+int mm_copy_in(struct mm *mm, l4_tid_t t, void *dst, uint32_t src, uint32_t len)
+{
+    return copy_user(mm, t, src, dst, len, 0);
+}
+
 int mm_copy_out(struct mm *mm, l4_tid_t t, uint32_t dst, const void *src, uint32_t len)
 {
-    const uint8_t *s = src;
-
-    while (len) {
-        uint32_t frame = mm_touch(mm, t, dst, VM_WRITE);
-        uint32_t n = PAGE - (dst & ~PAGE_MASK);
-        if (!frame)
-            return -1;
-        if (n > len)
-            n = len;
-        memcpy((uint8_t *)frame + (dst & ~PAGE_MASK), s, n);
-        s += n;
-        dst += n;
-        len -= n;
-    }
-    return 0;
+    return copy_user(mm, t, dst, (uint8_t *)src, len, 1);
 }
 
 int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t max)
