@@ -57,6 +57,17 @@ def test_a_bad_pointer_kills_only_its_process(link):
     alive(link)
 
 
+def test_the_linux_benchmarks_run_on_the_server(link):
+    """`rig bench linux` in small: lbench runs every benchmark and reports sane figures."""
+    from host import linuxbench
+
+    samples = linuxbench.on_target(link, 3)
+    assert list(samples) == list(linuxbench.NAMES)
+    # a fork, an exec and a wait cost more than a getpid, whatever the clock's rate
+    assert min(samples["linux.fork_exec_wait"]) > max(samples["linux.getpid"])
+    alive(link)
+
+
 def test_a_memory_hog_is_refused_or_killed_and_leaves_everything_running(link):
     output, code = shell(link, "/bin/hog; echo hog status $?", timeout=120)
     status = int(output.rsplit("hog status ", 1)[1])
