@@ -26,9 +26,13 @@ static void __attribute__((noreturn)) hand_over(struct thread *cur, struct threa
         sched_replace(cur, dest);               /* it takes our place in our queue */
         sched_switch_to(dest);
     }
-    sched_dequeue(cur);
     /* more important than we were: than anyone, then */
-    if (dest->prio > cur->prio || (int)dest->prio > sched_highest_prio()) {
+    if (dest->prio > cur->prio) {
+        sched_hand_over(cur, dest);
+        sched_switch_to(dest);
+    }
+    sched_dequeue(cur);
+    if ((int)dest->prio > sched_highest_prio()) {
         sched_enqueue_head(dest);
         sched_switch_to(dest);
     }

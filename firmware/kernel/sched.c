@@ -65,6 +65,22 @@ void sched_replace(struct thread *old, struct thread *t)
     old->rq_next = old->rq_prev = NULL;
 }
 
+void sched_hand_over(struct thread *old, struct thread *t)
+{
+    if (old->rq_next != old || ready[t->prio]) {
+        sched_dequeue(old);
+        sched_enqueue_head(t);
+        return;
+    }
+    /* both alone: one queue empties, the other gets its only thread */
+    ready[old->prio] = NULL;
+    bitmap_clear(old->prio);
+    old->rq_next = old->rq_prev = NULL;
+    t->rq_next = t->rq_prev = t;
+    ready[t->prio] = t;
+    bitmap_set(t->prio);
+}
+
 void sched_enqueue_head(struct thread *t)
 {
     sched_enqueue(t);
