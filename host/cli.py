@@ -376,6 +376,16 @@ def cmd_shell(rig: Rig) -> int:
     return shell_mod.interactive(link, sys.stdin.fileno(), sys.stdout.buffer)
 
 
+def cmd_linux(rig: Rig) -> int:
+    """The Linux server's counters and the system calls it does not implement."""
+    debugd, _ = rig.kernel()
+    debugd.require("LINUX")
+    counters, unknown = views.linux_stats_tables(debugd.linux_stats())
+    out.print(counters)
+    out.print(unknown if unknown is not None else "[green]no unknown system calls so far[/]")
+    return 0
+
+
 def cmd_threads(rig: Rig) -> int:
     debugd, _ = rig.kernel()
     debugd.require("THREADS")
@@ -681,6 +691,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
                    help="give up on a -c line after S seconds (default %(default)s)")
     p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("linux", help="the Linux server's counters, and the system calls it answered -ENOSYS")
+    p.set_defaults(func=cmd_linux)
 
     p = sub.add_parser("trace", help="the kernel's most recent trace events (IPC, switches, interrupts, faults)")
     p.add_argument("--count", "-n", type=int, default=40, metavar="N", help="how many (default %(default)s)")

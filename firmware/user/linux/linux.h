@@ -28,6 +28,10 @@ void frame_get(uint32_t frame);             /* one more page table refers to it 
 void frame_put(uint32_t frame);             /* one fewer: freed at zero */
 uint32_t frame_refs(uint32_t frame);
 uint32_t frames_free(void);
+uint32_t frames_total(void);
+/* Counters the host reads (LINUX_STATS): calls and faults handled, processes killed because the
+ * pool ran dry, and the calls answered -ENOSYS by number (511: any number above). */
+extern uint32_t stat_syscalls, stat_page_faults, stat_oom_kills, unknown_syscalls[512];
 /* Below this many free frames, fork, exec and new mappings are refused. */
 #define LOW_MEMORY  512u
 

@@ -15,6 +15,7 @@ l4_tid_t linux_server;
 static l4_tid_t debugd;
 static uint16_t versions[MAX_PROCS];
 static int next_pid = 1;
+uint32_t stat_syscalls, stat_page_faults, stat_oom_kills;
 
 /* Time since boot from the system counter, which processes' clocks need finer than SystemClock's
  * microseconds. */
@@ -466,6 +467,7 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg
     struct vma *v;
 
     if (!frame && mm_find(p->mm, addr) && frames_free() == 0) {
+        stat_oom_kills++;
         proc_exit(p, SIGKILL);                  /* out of memory: killed, as Linux would */
         return 0;
     }
@@ -551,13 +553,49 @@ static const char *map_rootfs(void)
     return NULL;
 }
 
-/* A request from the host, through debugd: console input, or a shell to start. */
+/* The counters, for LINUX_STATS (console_if.h has the layout). */
+static void host_stats(struct l4_msg *m)
+{
+    struct l4_utcb *u = l4_utcb();
+    uint32_t w[L4_MR_COUNT - 1], n = 0, live = 0, zombies = 0, err;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        live += procs[i].state != P_FREE;
+        zombies += procs[i].state == P_ZOMBIE;
+    }
+    w[n++] = live | zombies << 16;
+    w[n++] = frames_free();
+    w[n++] = frames_total();
+    w[n++] = stat_syscalls;
+    w[n++] = stat_page_faults;
+    w[n++] = stat_oom_kills;
+    for (uint32_t nr = 0; nr < 512 && n + 2 <= L4_MR_COUNT - 1; nr++) {
+        if (unknown_syscalls[nr]) {
+            w[n++] = nr;
+            w[n++] = unknown_syscalls[nr];
+        }
+    }
+    m->mr[0] = L4_TAG(0, n, 0);
+    for (uint32_t i = 1; i <= n; i++) {
+        if (i < L4_MR_IN_REGISTERS)
+            m->mr[i] = w[i - 1];
+        else
+            u->mr[i] = w[i - 1];
+    }
+    l4_ipc(debugd, L4_NILTHREAD, L4_ZERO, L4_ZERO, m, &err);
+}
+
+/* A request from the host, through debugd: console input, a shell to start, the counters. */
 static void host_request(uint32_t label, struct l4_msg *m)
 {
     uint32_t n = m->mr[1], data[CONSOLE_MAX_WRITE / 4 + 1], err;
     struct l4_utcb *u = l4_utcb();
     int32_t result = -22;
 
+    if (label == LINUX_LABEL_STATS) {
+        host_stats(m);
+        return;
+    }
     if (n <= CONSOLE_MAX_WRITE) {
         for (uint32_t i = 0; i < (n + 3) / 4; i++)
             data[i] = 2 + i < L4_MR_IN_REGISTERS ? m->mr[2 + i] : u->mr[2 + i];
@@ -645,12 +683,14 @@ int main(void)
             reply_message(p, &m);
             reply_to = p->tid;
         } else if (label == L4_LABEL_SYSCALL) {
+            stat_syscalls++;
             take_registers(p, &m);
             if (!syscall_dispatch(p) && !signal_deliver(p)) {
                 reply_message(p, &m);
                 reply_to = p->tid;
             }
         } else if ((label & 0xfff0u) == L4_LABEL_PAGEFAULT) {
+            stat_page_faults++;
             if (page_fault(p, m.mr[1], label & 7, &m))
                 reply_to = p->tid;
         } else if (label == L4_LABEL_EXCEPTION) {
