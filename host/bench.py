@@ -110,12 +110,12 @@ def histogram(samples: list[int], bins: int = HISTOGRAM_BINS, width: int = HISTO
     return lines
 
 
-def to_json(board: str, deterministic: bool, build_id: str, runs: list[BenchRun]) -> dict:
+def to_json(board: str, deterministic: bool, build_id: str, runs: list[BenchRun], unit: str = UNIT) -> dict:
     """The JSON `rig bench --json` writes.  `results` holds the summaries of the benchmarks that
     passed; `samples` (raw, overhead already subtracted) and `overhead` keep what they came
     from, by name; `failed` names the benchmarks that did not pass, if any."""
     data = dict(board=board, deterministic=deterministic, build_id=build_id,
-                results=[dict(name=r.name, unit=UNIT, **_figures(r.summary)) for r in runs if r.passed],
+                results=[dict(name=r.name, unit=unit, **_figures(r.summary)) for r in runs if r.passed],
                 samples={r.name: r.samples for r in runs if r.passed},
                 overhead={r.name: r.overhead for r in runs if r.passed})
     failed = [r.name for r in runs if not r.passed]

@@ -258,6 +258,11 @@ def cmd_test(rig: Rig) -> int:
 
 def cmd_bench(rig: Rig) -> int:
     args = rig.args
+    if args.names[:1] == ["linux"]:
+        return cmd_bench_linux(rig)
+    if args.vs_native:
+        raise RigError("--vs-native compares the Linux benchmarks: `bench linux --vs-native`")
+    args.iterations = args.iterations or 1000
     if args.deterministic:
         rig.ensure_deterministic()
     debugd, info = rig.kernel()
@@ -300,6 +305,12 @@ def cmd_bench(rig: Rig) -> int:
     failed = [run for run in runs if not run.passed]
     for run in failed:
         err.print(f"[bold red]error:[/] benchmark {escape(run.name)} {escape(run.status)}")
+    _gates(args, data)
+    return 1 if failed else 0
+
+
+def _gates(args, data: dict) -> None:
+    """--same-as and --baseline: raise when the figures in `data` fail them."""
     if args.same_as:
         problems = bench_mod.differences(data, bench_mod.read_json(args.same_as))
         if problems:
@@ -310,7 +321,46 @@ def cmd_bench(rig: Rig) -> int:
         if problems:
             raise RigError(f"slower than the baseline {args.baseline}: {'; '.join(problems)}")
         out.print(f"[green]no figure more than {args.tolerance:g}% above the baseline {args.baseline}[/]")
-    return 1 if failed else 0
+
+
+def cmd_bench_linux(rig: Rig) -> int:
+    """The Linux interface on our server (tests/linux/lbench.c), and with --vs-native the same
+    program on real Linux on the same QEMU machine and arguments."""
+    from . import linuxbench
+
+    args = rig.args
+    if args.names != ["linux"]:
+        raise RigError("`bench linux` runs all seven Linux benchmarks; it takes no other names")
+    samples = args.iterations or 31
+    if samples > linuxbench.MAX_SAMPLES:
+        raise RigError(f"`bench linux` takes at most {linuxbench.MAX_SAMPLES} samples (-n)")
+    if args.list:
+        for name in linuxbench.NAMES:
+            out.print(name)
+        return 0
+    if args.deterministic:
+        rig.ensure_deterministic()
+    debugd, info = rig.kernel()
+    debugd.require("LINUX")
+    board = rig.board
+    deterministic = bool(board.qemu is not None and (board.qemu.state() or {}).get("deterministic"))
+    build_id = bytes(info.build_id).hex()
+    with out.status(f"running lbench on the Linux server ({samples} samples each)"):
+        ours = linuxbench.on_target(debugd.link, samples)
+    kernel = theirs = None
+    if args.vs_native:
+        with out.status("booting real Linux on the same QEMU machine to run lbench there"):
+            kernel, theirs = linuxbench.native(board.name, samples, deterministic)
+    data = linuxbench.to_json(board.name, deterministic, build_id, ours, kernel, theirs)
+    mode = "deterministic (icount: 1 ns = 1 instruction)" if deterministic else "not deterministic"
+    native = f", native: Debian {kernel}" if kernel else ""
+    out.print(f"{board.name}, kernel build {build_id[:12]}, {mode}{native}")
+    out.print(linuxbench.table(data, "Linux benchmarks (ns per operation; p99 by nearest rank)"))
+    if args.json:
+        bench_mod.write_json(args.json, data)
+        out.print(f"[dim]wrote {args.json}[/]")
+    _gates(args, data)
+    return 0
 
 
 def cmd_shell(rig: Rig) -> int:
@@ -324,6 +374,16 @@ def cmd_shell(rig: Rig) -> int:
         raise RigError("an interactive shell needs a terminal: use `shell -c 'LINE'` from scripts")
     out.print(f"[dim]{rig.board.name}: Linux shell; `exit` or Ctrl-D ends it[/]")
     return shell_mod.interactive(link, sys.stdin.fileno(), sys.stdout.buffer)
+
+
+def cmd_linux(rig: Rig) -> int:
+    """The Linux server's counters and the system calls it does not implement."""
+    debugd, _ = rig.kernel()
+    debugd.require("LINUX")
+    counters, unknown = views.linux_stats_tables(debugd.linux_stats())
+    out.print(counters)
+    out.print(unknown if unknown is not None else "[green]no unknown system calls so far[/]")
+    return 0
 
 
 def cmd_threads(rig: Rig) -> int:
@@ -572,10 +632,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="run benchmarks on the target: n, min, median, p99, max in cycles, histograms",
                        description="Run benchmarks on the target (all of them without NAME) and show n, min, "
                                    "median, p99 (nearest rank) and max in cycles, and a histogram of each. "
-                                   "Exits 1 if a benchmark fails.")
+                                   "Exits 1 if a benchmark fails.  `bench linux` runs the Linux server's "
+                                   "benchmarks instead (ns per operation), with --vs-native against real Linux.")
     p.add_argument("names", nargs="*", metavar="NAME", help="benchmark names (see --list)")
-    p.add_argument("--iterations", "-n", type=_iterations, default=1000, metavar="N",
-                   help="samples per benchmark, 1-1000 (default %(default)s; warm-up runs come on top)")
+    p.add_argument("--iterations", "-n", type=_iterations, default=None, metavar="N",
+                   help="samples per benchmark, 1-1000 (default 1000; `bench linux`: 31, at most 101; "
+                        "warm-up runs come on top)")
+    p.add_argument("--vs-native", action="store_true",
+                   help="`bench linux`: also run the Linux benchmarks on real Linux (Debian's armmp kernel) on "
+                        "the same QEMU machine and arguments, and show the ratio")
     p.add_argument("--deterministic", action="store_true",
                    help="run the QEMU board with its [deterministic] arguments (-icount shift=0...), "
                         "restarting it if needed: one cycle is one instruction, figures repeat exactly")
@@ -626,6 +691,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
                    help="give up on a -c line after S seconds (default %(default)s)")
     p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("linux", help="the Linux server's counters, and the system calls it answered -ENOSYS")
+    p.set_defaults(func=cmd_linux)
 
     p = sub.add_parser("trace", help="the kernel's most recent trace events (IPC, switches, interrupts, faults)")
     p.add_argument("--count", "-n", type=int, default=40, metavar="N", help="how many (default %(default)s)")

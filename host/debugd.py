@@ -60,6 +60,10 @@ class Debugd:
     def stats(self) -> Message:
         return self.link.request(MsgType.STATS, expect=MsgType.STATS_INFO)
 
+    def linux_stats(self) -> Message:
+        """The Linux server's counters, the calls it answered -ENOSYS among them."""
+        return self.link.request(MsgType.LINUX_STATS, expect=MsgType.LINUX_STATS_INFO)
+
     def threads(self) -> list:
         """Every thread in the kernel's table, in table order."""
         threads, start = [], 0

@@ -104,6 +104,45 @@ def stats_table(stats, abi: KernelAbi) -> Table:
     return table
 
 
+def linux_syscall_names() -> dict[int, str]:
+    """ARM EABI Linux system call names by number, from the cross compiler's kernel headers
+    (empty when they are not installed: numbers alone are shown then)."""
+    import re
+    from pathlib import Path
+
+    header = Path("/usr/arm-linux-gnueabihf/include/asm/unistd-eabi.h")
+    try:
+        text = header.read_text()
+    except OSError:
+        return {}
+    return {int(n): name for name, n in re.findall(r"#define __NR_(\w+)\s+\(__NR_SYSCALL_BASE \+ (\d+)\)", text)}
+
+
+def linux_stats_tables(stats) -> tuple[Table, Table | None]:
+    """The Linux server's counters, and its unknown system calls (None: there were none)."""
+    table = Table(show_header=False, box=None, title="Linux server", title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    used = stats.frames_total - stats.frames_free
+    for key, value in (("processes", f"{stats.processes:,} ({stats.zombies:,} not yet waited for)"),
+                       ("memory pool", f"{used * 4:,} KiB of {stats.frames_total * 4:,} KiB in use"),
+                       ("system calls handled", f"{stats.syscalls:,}"),
+                       ("page faults handled", f"{stats.page_faults:,}"),
+                       ("killed when memory ran out", f"{stats.oom_kills:,}")):
+        table.add_row(key, value)
+    if not stats.unknown:
+        return table, None
+    names = linux_syscall_names()
+    unknown = Table(title="system calls answered -ENOSYS", title_justify="left")
+    unknown.add_column("number", justify="right")
+    unknown.add_column("name")
+    unknown.add_column("calls", justify="right")
+    for entry in sorted(stats.unknown, key=lambda e: -e.count):
+        name = "(above 510)" if entry.nr == 511 else names.get(entry.nr, "?")
+        unknown.add_row(str(entry.nr), escape(name), f"{entry.count:,}")
+    return table, unknown
+
+
 def syscall_table(result, abi: KernelAbi, number: int) -> Table:
     """The registers after a probed system call; r1 in words (an l4 error)."""
     table = Table(show_header=False, box=None)

@@ -103,6 +103,8 @@ class MsgType(enum.IntEnum):
     CONSOLE_IN = 0x51   # host -> kernel: Linux console input         -> ACK(bytes taken)
     SHELL = 0x52        # host -> kernel: start a shell (command line) -> ACK(pid)
     LINUX_EXIT = 0x53   # target -> host, unsolicited: a process the host started has ended
+    LINUX_STATS = 0x54  # host -> kernel: the Linux server's counters -> LINUX_STATS_INFO
+    LINUX_STATS_INFO = 0x55
 
 
 class Role(enum.IntEnum):
@@ -123,7 +125,7 @@ class Feature(enum.IntFlag):
     TRACE = 1 << 8      # answers TRACE and TRACE_CONTROL
     INJECT = 1 << 9     # answers INJECT_IRQ
     SYSCALL = 1 << 10   # answers SYSCALL
-    LINUX = 1 << 11     # a Linux server runs: answers SHELL and CONSOLE_IN, sends CONSOLE
+    LINUX = 1 << 11     # a Linux server runs: answers SHELL, CONSOLE_IN, LINUX_STATS; sends CONSOLE
 
 
 class ErrorCode(enum.IntEnum):
@@ -386,6 +388,22 @@ LinuxExit = Struct(
     "status" / Int32ul,             # wait status: exit code << 8, or the signal number
 )
 
+UnknownSyscall = Struct(
+    "nr" / Int32ul,                 # the ARM EABI system call number (r7)
+    "count" / Int32ul,              # how often a process made it (each got -ENOSYS)
+)
+
+LinuxStatsInfo = Struct(
+    "processes" / Int16ul,          # live processes (zombies included)
+    "zombies" / Int16ul,            # ended, not yet waited for
+    "frames_free" / Int32ul,        # 4 KiB frames left in the server's pool
+    "frames_total" / Int32ul,
+    "syscalls" / Int32ul,           # system calls handled since boot
+    "page_faults" / Int32ul,        # page faults handled since boot
+    "oom_kills" / Int32ul,          # processes killed because the pool ran dry
+    "unknown" / GreedyRange(UnknownSyscall),  # calls answered -ENOSYS, by number, as many as fit
+)
+
 Tests = Struct("start" / Int16ul)  # index of the first name wanted: 0, then `next`
 
 TestNames = Struct(
@@ -431,6 +449,8 @@ PAYLOADS = {
     MsgType.CONSOLE_IN: Data,
     MsgType.SHELL: Data,
     MsgType.LINUX_EXIT: LinuxExit,
+    MsgType.LINUX_STATS: Empty,
+    MsgType.LINUX_STATS_INFO: LinuxStatsInfo,
 }
 
 # --------------------------------------------------------------------------------------------

@@ -90,6 +90,8 @@ STRUCTS = [
     (wire.Syscall, "proto_syscall"),
     (wire.SyscallResult, "proto_syscall_result"),
     (wire.LinuxExit, "proto_linux_exit"),
+    (wire.UnknownSyscall, "proto_unknown_syscall"),
+    (wire.LinuxStatsInfo, "proto_linux_stats_info"),
     (wire.Tests, "proto_tests"),
     (wire.TestNames, "proto_test_names"),
 ]

@@ -1,10 +1,12 @@
 /*
- * The IPC fast path: a call, or a reply-and-wait, with a short untyped message, to a thread
- * already waiting for us, that may run now.  Each guard is one test that falls to the slow
+ * The IPC fast paths: a call, or a reply-and-wait, with a short untyped message, to a thread
+ * already waiting for us (in a receive, or for the answer to an exception); and a foreign-ABI
+ * thread's system call to its handler.  Each guard is one test that falls to the slow
  * path when it fails; what is left is a register copy and a switch.  Entered from svc_entry
  * with the caller's registers saved in its TCB and still live in r0-r3.
  */
 #include "arch/mode.h"
+#include "exception.h"
 #include "ipc.h"
 #include "sched.h"
 #include "trace.h"
@@ -12,8 +14,31 @@
 void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t tag)
     __attribute__((noreturn));
 void syscall_slowpath(uint32_t number) __attribute__((noreturn));
+void fastpath_exception(struct thread *cur);
 
 _Static_assert(ENTRY_SYS_IPC == L4_SYS_IPC, "entry.S sends this number to the fast path");
+
+/* `cur` blocks and `dest` (ready, not queued) runs if it is now the most important thread;
+ * otherwise it queues behind its equals and the scheduler chooses. */
+static void __attribute__((noreturn)) hand_over(struct thread *cur, struct thread *dest)
+{
+    if (dest->prio == cur->prio) {
+        sched_replace(cur, dest);               /* it takes our place in our queue */
+        sched_switch_to(dest);
+    }
+    /* more important than we were: than anyone, then */
+    if (dest->prio > cur->prio) {
+        sched_hand_over(cur, dest);
+        sched_switch_to(dest);
+    }
+    sched_dequeue(cur);
+    if ((int)dest->prio > sched_highest_prio()) {
+        sched_enqueue_head(dest);
+        sched_switch_to(dest);
+    }
+    sched_enqueue(dest);
+    sched_leave();
+}
 
 void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t tag)
 {
@@ -37,8 +62,11 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
     dest = &threads[n];
     if (dest->id != to)
         goto slow;
-    /* and waits, in an ordinary receive, for us or for anyone */
-    if (dest->state != TS_RECV || dest->ipc_kind != IPC_NORMAL)
+    /* and waits for us or for anyone: in an ordinary receive, or for the answer to an exception
+     * (a plain one, label 0: it names registers to set) */
+    if (dest->state != TS_RECV)
+        goto slow;
+    if (dest->ipc_kind != IPC_NORMAL && (dest->ipc_kind != IPC_EXCEPTION || L4_TAG_LABEL(tag)))
         goto slow;
     if (dest->partner != cur->id && dest->partner != L4_ANYTHREAD)
         goto slow;
@@ -47,35 +75,99 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
         goto slow;
     if (cur->ctx.r[12] != L4_NEVER)
         goto slow;
-    /* running the destination now respects priorities (same priority: it takes our place) */
-    if (dest->prio != cur->prio)
-        goto slow;
     /* we are at the head of our queue (we run), so the destination may take our place */
     if (cur->on_timeout_list)
         goto slow;
 
     if (dest->on_timeout_list)
         sched_timeout_cancel(dest);
-    sched_replace(cur, dest);
     cur->state = TS_RECV;
     cur->partner = from;
 
-    dest->ctx.r[0] = cur->id;
-    dest->ctx.r[1] = L4_OK;
-    dest->ctx.r[3] = tag;
-    dest->ctx.r[4] = cur->ctx.r[4];
-    dest->ctx.r[5] = cur->ctx.r[5];
-    dest->ctx.r[6] = cur->ctx.r[6];
-    dest->ctx.r[8] = cur->ctx.r[8];
-    dest->ctx.r[9] = cur->ctx.r[9];
-    dest->ctx.r[10] = cur->ctx.r[10];
-    dest->ctx.r[11] = cur->ctx.r[11];
+    if (dest->ipc_kind == IPC_NORMAL) {
+        dest->ctx.r[0] = cur->id;
+        dest->ctx.r[1] = L4_OK;
+        dest->ctx.r[3] = tag;
+        dest->ctx.r[4] = cur->ctx.r[4];
+        dest->ctx.r[5] = cur->ctx.r[5];
+        dest->ctx.r[6] = cur->ctx.r[6];
+        dest->ctx.r[8] = cur->ctx.r[8];
+        dest->ctx.r[9] = cur->ctx.r[9];
+        dest->ctx.r[10] = cur->ctx.r[10];
+        dest->ctx.r[11] = cur->ctx.r[11];
+    } else {
+        /* MR1..MRn are r0.. in order (a system call's answer is MR1 = r0) */
+        static const uint8_t mr_reg[L4_MR_IN_REGISTERS] = { 3, 4, 5, 6, 8, 9, 10, 11 };
+        for (unsigned i = 0; i < L4_TAG_UNTYPED(tag); i++)
+            dest->ctx.r[i] = cur->ctx.r[mr_reg[i + 1]];
+        dest->ipc_kind = IPC_NORMAL;
+    }
     dest->state = TS_READY;
     ipc_count++;
     ipc_fast_count++;
     TRACE_IPC(cur, dest, tag);
-    sched_switch_to(dest);
+    hand_over(cur, dest);
 
 slow:
     syscall_slowpath(L4_SYS_IPC);
+}
+
+/*
+ * A foreign-ABI thread's SVC (a Linux system call): the exception message, registers and all,
+ * to its handler, which already waits for it and is at least as important.  Returns when one of
+ * those is not so; the slow path then does the same the long way.
+ */
+void fastpath_exception(struct thread *cur)
+{
+    uint32_t n = L4_TID_NUMBER(cur->exc_handler) - L4_FIRST_THREAD;
+    struct thread *h;
+
+    if (n >= MAX_THREADS)
+        return;
+    h = &threads[n];
+    if (h->id != cur->exc_handler || h == cur)
+        return;
+    if (h->state != TS_RECV || h->ipc_kind != IPC_NORMAL)
+        return;
+    if (h->partner != cur->id && h->partner != L4_ANYTHREAD)
+        return;
+    if (h->prio < cur->prio || cur->on_timeout_list)
+        return;
+
+    if (h->on_timeout_list)
+        sched_timeout_cancel(h);
+    exception_count++;
+    cur->exc_kind = L4_EXC_SVC;
+    cur->fault_status = 0;
+    cur->fault_addr = 0;
+    cur->ipc_kind = IPC_EXCEPTION;
+    cur->state = TS_RECV;
+    cur->partner = h->id;
+
+    /* MR1..MR7 in the handler's registers, the rest in its UTCB (the layout of ipc.c) */
+    uint32_t tag = L4_TAG(L4_LABEL_SYSCALL, L4_EXC_WORDS, 0), *mr = h->utcb->mr;
+    h->ctx.r[0] = cur->id;
+    h->ctx.r[1] = L4_OK;
+    h->ctx.r[3] = tag;
+    h->ctx.r[4] = cur->ctx.r[0];
+    h->ctx.r[5] = cur->ctx.r[1];
+    h->ctx.r[6] = cur->ctx.r[2];
+    h->ctx.r[8] = cur->ctx.r[3];
+    h->ctx.r[9] = cur->ctx.r[4];
+    h->ctx.r[10] = cur->ctx.r[5];
+    h->ctx.r[11] = cur->ctx.r[6];
+    for (unsigned i = 7; i < 13; i++)
+        mr[L4_EXC_R0 + i] = cur->ctx.r[i];
+    mr[L4_EXC_SP] = cur->ctx.sp;
+    mr[L4_EXC_LR] = cur->ctx.lr;
+    mr[L4_EXC_PC] = cur->ctx.pc;
+    mr[L4_EXC_CPSR] = cur->ctx.cpsr;
+    mr[L4_EXC_KIND] = L4_EXC_SVC;
+    mr[L4_EXC_FSR] = 0;
+    mr[L4_EXC_FAR] = 0;
+    h->state = TS_READY;
+    ipc_count++;
+    ipc_fast_count++;
+    TRACE_IPC(cur, h, tag);
+    hand_over(cur, h);
 }

@@ -147,14 +147,17 @@ static void transfer(struct thread *s, struct thread *r)
             r->stop_reason = r->exc_kind;
             return;
         }
-        if (untyped >= L4_EXC_CPSR) {
-            for (unsigned i = 0; i < 13; i++)
-                r->ctx.r[i] = mr[L4_EXC_R0 + i];
+        /* the registers the reply carries, in message order: r0 alone answers a system call */
+        for (unsigned i = 0; i < 13 && i < untyped; i++)
+            r->ctx.r[i] = mr[L4_EXC_R0 + i];
+        if (untyped >= L4_EXC_SP)
             r->ctx.sp = mr[L4_EXC_SP];
+        if (untyped >= L4_EXC_LR)
             r->ctx.lr = mr[L4_EXC_LR];
+        if (untyped >= L4_EXC_PC)
             r->ctx.pc = mr[L4_EXC_PC];
+        if (untyped >= L4_EXC_CPSR)
             r->ctx.cpsr = thread_user_cpsr(mr[L4_EXC_CPSR]);
-        }
         break;
     default:
         r->ctx.r[0] = s->id;

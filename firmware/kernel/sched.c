@@ -14,6 +14,7 @@ volatile uint64_t sched_ticks;
 
 static struct thread *ready[256];       /* circular lists: ready[p] is the head */
 static uint32_t ready_bitmap[8];        /* bit p set when ready[p] is not empty */
+static uint32_t ready_words;            /* bit w set when ready_bitmap[w] is not zero */
 static struct thread *timeouts;         /* threads blocked with a finite timeout */
 static const struct space *active_space;
 static uint32_t tick_stamp;             /* cycle counter at the last tick (CPU accounting) */
@@ -22,8 +23,17 @@ void sched_init(void)
 {
 }
 
-static inline void bitmap_set(unsigned p) { ready_bitmap[p >> 5] |= 1u << (p & 31); }
-static inline void bitmap_clear(unsigned p) { ready_bitmap[p >> 5] &= ~(1u << (p & 31)); }
+static inline void bitmap_set(unsigned p)
+{
+    ready_bitmap[p >> 5] |= 1u << (p & 31);
+    ready_words |= 1u << (p >> 5);
+}
+
+static inline void bitmap_clear(unsigned p)
+{
+    if (!(ready_bitmap[p >> 5] &= ~(1u << (p & 31))))
+        ready_words &= ~(1u << (p >> 5));
+}
 
 void sched_enqueue(struct thread *t)
 {
@@ -55,6 +65,22 @@ void sched_replace(struct thread *old, struct thread *t)
     old->rq_next = old->rq_prev = NULL;
 }
 
+void sched_hand_over(struct thread *old, struct thread *t)
+{
+    if (old->rq_next != old || ready[t->prio]) {
+        sched_dequeue(old);
+        sched_enqueue_head(t);
+        return;
+    }
+    /* both alone: one queue empties, the other gets its only thread */
+    ready[old->prio] = NULL;
+    bitmap_clear(old->prio);
+    old->rq_next = old->rq_prev = NULL;
+    t->rq_next = t->rq_prev = t;
+    ready[t->prio] = t;
+    bitmap_set(t->prio);
+}
+
 void sched_enqueue_head(struct thread *t)
 {
     sched_enqueue(t);
@@ -77,10 +103,12 @@ void sched_dequeue(struct thread *t)
 
 int sched_highest_prio(void)
 {
-    for (int w = 7; w >= 0; w--)
-        if (ready_bitmap[w])
-            return w * 32 + 31 - __builtin_clz(ready_bitmap[w]);
-    return -1;
+    int w;
+
+    if (!ready_words)
+        return -1;
+    w = 31 - __builtin_clz(ready_words);
+    return w * 32 + 31 - __builtin_clz(ready_bitmap[w]);
 }
 
 struct thread *sched_pick(void)

@@ -24,6 +24,9 @@ void sched_dequeue(struct thread *t);
 /* `old` (at the head of its queue) blocks and `t` (same priority, not queued) runs in its place:
  * the fast path's queue update. */
 void sched_replace(struct thread *old, struct thread *t);
+/* `old` (at the head of its queue) blocks and `t` (not queued, more important than anything
+ * ready) runs: the fast path's queue update across priorities. */
+void sched_hand_over(struct thread *old, struct thread *t);
 struct thread *sched_pick(void);                /* highest-priority ready thread, or NULL */
 int sched_highest_prio(void);                   /* -1 when none is ready */
 void sched_tick(void);                          /* from the timer interrupt */

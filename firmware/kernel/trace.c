@@ -12,14 +12,3 @@ void trace_init(void)
     trace_ring = kmem_alloc_boot(TRACE_SIZE * sizeof *trace_ring);
     trace_enabled = trace_ring != NULL;
 }
-
-void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c)
-{
-    struct trace_event *e = &trace_ring[trace_head++ & (TRACE_SIZE - 1)];
-
-    e->cycles = cycles_now();
-    e->type = type;
-    e->a = a;
-    e->b = b;
-    e->c = c;
-}

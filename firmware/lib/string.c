@@ -9,7 +9,17 @@ void *memcpy(void *dst, const void *src, size_t n)
     const uint8_t *s = src;
 
     if ((((uintptr_t)d | (uintptr_t)s | n) & 3) == 0) {
-        for (; n; n -= 4, d += 4, s += 4)
+        size_t blocks = n & ~31u;
+        if (blocks) {                       /* 32 bytes per load and store multiple */
+            const uint8_t *end = s + blocks;
+            __asm__ volatile("1: ldmia %1!, {r3-r10}\n"
+                             "   stmia %0!, {r3-r10}\n"
+                             "   cmp %1, %2\n"
+                             "   bne 1b"
+                             : "+r"(d), "+r"(s) : "r"(end)
+                             : "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
+        }
+        for (n &= 31; n; n -= 4, d += 4, s += 4)
             *(uint32_t *)d = *(const uint32_t *)s;
         return dst;
     }
@@ -35,15 +45,20 @@ void *memset(void *dst, int c, size_t n)
     uint8_t *d = dst;
 
     if ((((uintptr_t)d | n) & 3) == 0) {
-        uint32_t w = (uint8_t)c * 0x01010101u;
-        for (uint32_t *p = dst; n; n -= 8, p += 2) {
-            if (n < 8) {
-                *p = w;
-                break;
-            }
-            p[0] = w;
-            p[1] = w;
+        uint32_t w = (uint8_t)c * 0x01010101u, *p = dst;
+        size_t blocks = n & ~31u;
+        if (blocks) {                       /* 32 bytes per store multiple */
+            uint32_t *end = (uint32_t *)((uint8_t *)p + blocks);
+            __asm__ volatile("   mov r3, %2\n   mov r4, %2\n   mov r5, %2\n   mov r6, %2\n"
+                             "   mov r7, %2\n   mov r8, %2\n   mov r9, %2\n   mov r10, %2\n"
+                             "1: stmia %0!, {r3-r10}\n"
+                             "   cmp %0, %1\n"
+                             "   bne 1b"
+                             : "+r"(p) : "r"(end), "r"(w)
+                             : "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
         }
+        for (n &= 31; n; n -= 4)
+            *p++ = w;
         return dst;
     }
     while (n--)

@@ -114,6 +114,10 @@ EVENTS_BYTES = (struct.pack("<5I", 10, 1, 0x10001, 0x10002, 0x1000)
 REGS = [0x10002, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0xC0DE]        # r7: the system call number
 
 # (type, fields to build, the payload bytes they must give)
+LINUX_STATS = dict(processes=3, zombies=1, frames_free=16000, frames_total=16384, syscalls=123456,
+                   page_faults=789, oom_kills=2, unknown=[dict(nr=111, count=3), dict(nr=511, count=1)])
+LINUX_STATS_BYTES = struct.pack("<HHIIIII", 3, 1, 16000, 16384, 123456, 789, 2)
+
 HAND_PAYLOADS = [
     (MsgType.HELLO, {}, b""),
     (MsgType.INFO,
@@ -164,6 +168,8 @@ HAND_PAYLOADS = [
     (MsgType.CONSOLE_IN, dict(data=b"ls\r"), b"ls\r"),
     (MsgType.SHELL, dict(data=b"echo hi"), b"echo hi"),
     (MsgType.LINUX_EXIT, dict(pid=7, status=0x0300), struct.pack("<II", 7, 0x300)),
+    (MsgType.LINUX_STATS, {}, b""),
+    (MsgType.LINUX_STATS_INFO, LINUX_STATS, LINUX_STATS_BYTES + struct.pack("<4I", 111, 3, 511, 1)),
 ]
 
 
@@ -220,6 +226,10 @@ def sample(i: int) -> tuple[int, bytes]:
     return 1000 + i, struct.pack("<I", 1000 + i)
 
 
+def unknown_syscall(i: int) -> tuple[dict, bytes]:
+    return dict(nr=i, count=i * 3 + 1), struct.pack("<II", i, i * 3 + 1)
+
+
 def event(i: int) -> tuple[dict, bytes]:
     kind = ["IPC", "SWITCH", "IRQ", "FAULT", "IRQ_IPC"][i % 5]
     return (dict(cycles=i * 7, type=kind, a=i, b=i + 1, c=i + 2),
@@ -233,6 +243,8 @@ ENTRY_LISTS = [
     (MsgType.BENCH_RESULT, "samples", dict(status="TIMEOUT", overhead=9), b"\x04\x00\x00\x00\x09\x00\x00\x00",
      sample, 4, 1022),
     (MsgType.TRACE_DATA, "events", dict(first=5, head=300), struct.pack("<II", 5, 300), event, 20, 204),
+    (MsgType.LINUX_STATS_INFO, "unknown", {k: v for k, v in LINUX_STATS.items() if k != "unknown"},
+     LINUX_STATS_BYTES, unknown_syscall, 8, 509),
 ]
 ENTRY_IDS = [t.name for t, *_ in ENTRY_LISTS]
 
@@ -438,6 +450,10 @@ MESSAGES = {
     MsgType.CONSOLE_IN: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
     MsgType.SHELL: same(st.fixed_dictionaries(dict(data=st.binary(max_size=300)))),
     MsgType.LINUX_EXIT: same(st.fixed_dictionaries(dict(pid=u32, status=u32))),
+    MsgType.LINUX_STATS: st.just(({}, {})),
+    MsgType.LINUX_STATS_INFO: same(st.fixed_dictionaries(dict(
+        processes=u16, zombies=u16, frames_free=u32, frames_total=u32, syscalls=u32, page_faults=u32,
+        oom_kills=u32, unknown=st.lists(st.fixed_dictionaries(dict(nr=u32, count=u32)), max_size=6)))),
     MsgType.LOG: same(st.fixed_dictionaries(dict(level=enum_value(LogLevel, 8), text=greedy_text))),
     MsgType.ERROR: same(st.fixed_dictionaries(dict(code=enum_value(ErrorCode, 16), request=u8, text=greedy_text))),
     MsgType.ACK: same(st.fixed_dictionaries(dict(value=u32))),

@@ -57,6 +57,31 @@ def test_a_bad_pointer_kills_only_its_process(link):
     alive(link)
 
 
+def unknown_syscalls(link) -> dict[int, int]:
+    stats = link.request(MsgType.LINUX_STATS, expect=MsgType.LINUX_STATS_INFO)
+    return {int(e.nr): int(e.count) for e in stats.unknown}
+
+
+def test_unknown_system_calls_get_enosys_and_are_counted_for_the_host(link):
+    vhangup = 111                               # a real call the server does not implement
+    before = unknown_syscalls(link).get(vhangup, 0)
+    output, code = shell(link, f"enosys {vhangup} 3")
+    assert code == 0
+    assert output == f"syscall {vhangup}: -1 (Function not implemented)\n" * 3
+    assert unknown_syscalls(link).get(vhangup, 0) == before + 3
+
+
+def test_the_linux_benchmarks_run_on_the_server(link):
+    """`rig bench linux` in small: lbench runs every benchmark and reports sane figures."""
+    from host import linuxbench
+
+    samples = linuxbench.on_target(link, 3)
+    assert list(samples) == list(linuxbench.NAMES)
+    # a fork, an exec and a wait cost more than a getpid, whatever the clock's rate
+    assert min(samples["linux.fork_exec_wait"]) > max(samples["linux.getpid"])
+    alive(link)
+
+
 def test_a_memory_hog_is_refused_or_killed_and_leaves_everything_running(link):
     output, code = shell(link, "/bin/hog; echo hog status $?", timeout=120)
     status = int(output.rsplit("hog status ", 1)[1])

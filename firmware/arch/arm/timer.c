@@ -8,6 +8,8 @@
 #include "machine/timer.h"
 
 #define CNT_CTL_ENABLE  1u
+#define CNTKCTL_PL0PCTEN 1u                 /* user mode may read CNTPCT */
+#define CNTKCTL_PL0VCTEN 2u                 /* ... and CNTVCT (and CNTFRQ with either) */
 
 volatile uint32_t timer_ticks;
 static uint32_t reload;
@@ -25,6 +27,9 @@ uint64_t timer_counter(void)
 void timer_init(void)
 {
     reload = cntfrq_read() / TIMER_HZ;
+    /* User threads read the counter themselves, as Linux programs do through the vDSO: a
+     * clock with the counter's resolution, without a system call.  The timers stay ours. */
+    cntkctl_write(CNTKCTL_PL0PCTEN | CNTKCTL_PL0VCTEN);
     cntp_tval_write(reload);
     cntp_ctl_write(CNT_CTL_ENABLE);
     intc_enable(BOARD_IRQ_TIMER);

@@ -61,6 +61,8 @@
 #define PROTO_MSG_CONSOLE_IN 0x51
 #define PROTO_MSG_SHELL 0x52
 #define PROTO_MSG_LINUX_EXIT 0x53
+#define PROTO_MSG_LINUX_STATS 0x54
+#define PROTO_MSG_LINUX_STATS_INFO 0x55
 
 /* Role */
 #define PROTO_ROLE_BOOTLOADER 0x01
@@ -156,6 +158,8 @@
     X(CONSOLE_IN, 0x51, 0, 1) \
     X(SHELL, 0x52, 0, 1) \
     X(LINUX_EXIT, 0x53, 8, 0) \
+    X(LINUX_STATS, 0x54, 0, 0) \
+    X(LINUX_STATS_INFO, 0x55, 24, 1) \
 
 
 /* Structures, little-endian and packed */
@@ -383,6 +387,24 @@ struct proto_linux_exit {
     uint32_t status;
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_linux_exit) == 8, "proto_linux_exit");
+
+struct proto_unknown_syscall {
+    uint32_t nr;
+    uint32_t count;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_unknown_syscall) == 8, "proto_unknown_syscall");
+
+struct proto_linux_stats_info {
+    uint16_t processes;
+    uint16_t zombies;
+    uint32_t frames_free;
+    uint32_t frames_total;
+    uint32_t syscalls;
+    uint32_t page_faults;
+    uint32_t oom_kills;
+    struct proto_unknown_syscall unknown[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_linux_stats_info) == 24, "proto_linux_stats_info");
 
 struct proto_tests {
     uint16_t start;

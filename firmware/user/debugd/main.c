@@ -356,6 +356,42 @@ static void cmd_shell(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_SHELL, cmd_shell);
 
+static void cmd_linux_stats(const struct proto_msg *req)
+{
+    struct l4_msg m = { { L4_TAG(LINUX_LABEL_STATS, 0, 0) } };
+    struct proto_linux_stats_info info;
+    struct proto_unknown_syscall unknown[(L4_MR_COUNT - 1 - LINUX_STATS_WORDS) / 2];
+    struct l4_utcb *u = l4_utcb();
+    uint32_t err, n, w[L4_MR_COUNT];
+
+    if (!linux_server) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no Linux server in this image");
+        return;
+    }
+    l4_ipc(linux_server, linux_server, 2000000, 2000000, &m, &err);
+    n = L4_TAG_UNTYPED(m.mr[0]);
+    if (err || n < LINUX_STATS_WORDS || n >= L4_MR_COUNT) {
+        link_error(req, PROTO_ERR_BAD_STATE, "the Linux server did not answer");
+        return;
+    }
+    for (uint32_t i = 1; i <= n; i++)
+        w[i] = i < L4_MR_IN_REGISTERS ? m.mr[i] : u->mr[i];
+    info.processes = (uint16_t)w[1];
+    info.zombies = (uint16_t)(w[1] >> 16);
+    info.frames_free = w[2];
+    info.frames_total = w[3];
+    info.syscalls = w[4];
+    info.page_faults = w[5];
+    info.oom_kills = w[6];
+    n = (n - LINUX_STATS_WORDS) / 2;
+    for (uint32_t i = 0; i < n; i++) {
+        unknown[i].nr = w[LINUX_STATS_WORDS + 1 + 2 * i];
+        unknown[i].count = w[LINUX_STATS_WORDS + 2 + 2 * i];
+    }
+    link_send(PROTO_MSG_LINUX_STATS_INFO, req->seq, &info, sizeof info, unknown, n * sizeof unknown[0]);
+}
+LINK_COMMAND(PROTO_MSG_LINUX_STATS, cmd_linux_stats);
+
 static void cmd_console_in(const struct proto_msg *req)
 {
     uint32_t n = req->length < CONSOLE_MAX_WRITE ? req->length : CONSOLE_MAX_WRITE;

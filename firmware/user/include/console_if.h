@@ -11,4 +11,9 @@
 #define LINUX_LABEL_RUN         0x7502u     /* debugd -> server: a shell command (empty:
                                              * interactive); reply MR1 = pid or -errno */
 #define LINUX_LABEL_EXITED      0x7503u     /* server -> debugd: MR1 pid, MR2 wait status */
+#define LINUX_LABEL_STATS       0x7504u     /* debugd -> server: counters; reply: */
+#define LINUX_STATS_WORDS       6u          /* MR1 processes | zombies << 16, MR2 frames free,
+                                             * MR3 frames in all, MR4 system calls, MR5 page
+                                             * faults, MR6 OOM kills; then (number, count) pairs
+                                             * of the unknown system calls */
 #define CONSOLE_MAX_WRITE       240u        /* bytes per message: 60 words after MR1 */

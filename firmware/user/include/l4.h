@@ -99,6 +99,22 @@ static inline l4_tid_t l4_reply_wait(l4_tid_t to, struct l4_msg *m, uint32_t *er
     return l4_ipc(to, L4_ANYTHREAD, L4_ZERO, L4_NEVER, m, err);
 }
 
+/* The system counter (the ARM generic timer's CNTPCT, which SystemClock is made from), read
+ * directly: the kernel lets user mode read it and its rate, CNTFRQ. */
+static inline uint64_t l4_counter(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("isb; mrrc p15, 0, %0, %1, c14" : "=r"(lo), "=r"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static inline uint32_t l4_counter_hz(void)
+{
+    uint32_t hz;
+    __asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(hz));
+    return hz;
+}
+
 /* Any system call: regs[0..12] are r0-r12 in and out; regs[7] is the call number. */
 void l4_syscall_regs(uint32_t regs[13]);
 

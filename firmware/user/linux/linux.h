@@ -28,6 +28,10 @@ void frame_get(uint32_t frame);             /* one more page table refers to it 
 void frame_put(uint32_t frame);             /* one fewer: freed at zero */
 uint32_t frame_refs(uint32_t frame);
 uint32_t frames_free(void);
+uint32_t frames_total(void);
+/* Counters the host reads (LINUX_STATS): calls and faults handled, processes killed because the
+ * pool ran dry, and the calls answered -ENOSYS by number (511: any number above). */
+extern uint32_t stat_syscalls, stat_page_faults, stat_oom_kills, unknown_syscalls[512];
 /* Below this many free frames, fork, exec and new mappings are refused. */
 #define LOW_MEMORY  512u
 
@@ -112,6 +116,7 @@ struct proc {
     char comm[16];
     int exit_status;                /* wait status, once a zombie */
     uint32_t regs[18];              /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
+    uint32_t regs_changed;          /* more than r0 changed: the reply carries every register */
     enum block_reason blocked;
     int wait_pid;                   /* B_WAIT: which child */
     uint32_t wait_status_ptr;
@@ -165,9 +170,6 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);
 int proc_fork(struct proc *p);
 /* execve: replace `p`'s program; 0 (p->regs hold the new start state) or -errno. */
 int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[]);
-/* Resume whoever can run again now (wait4 of a parent, sleepers whose time came). */
-void proc_wake_sleepers(void);
-uint64_t proc_next_wake(void);
 /* A fork's first trap: the address of the trampoline page (an SVC instruction). */
 #define TRAMPOLINE  0x7dff0000u
 
@@ -211,5 +213,8 @@ extern uint32_t console_lflag;
 int syscall_dispatch(struct proc *p);
 extern uint32_t unknown_syscalls[512];
 
+uint64_t now_ns(void);
+/* `p` waits, until `wake_us` (~0: until a signal). */
+void proc_sleep(struct proc *p, uint64_t wake_us);
 uint64_t now_us(void);
 void log_text(const char *text);

@@ -15,10 +15,21 @@ l4_tid_t linux_server;
 static l4_tid_t debugd;
 static uint16_t versions[MAX_PROCS];
 static int next_pid = 1;
+uint32_t stat_syscalls, stat_page_faults, stat_oom_kills;
+
+/* Time since boot from the system counter, which processes' clocks need finer than SystemClock's
+ * microseconds. */
+uint64_t now_ns(void)
+{
+    uint64_t t = l4_counter();
+    uint32_t hz = l4_counter_hz();
+
+    return t / hz * 1000000000ull + t % hz * 1000000000ull / hz;
+}
 
 uint64_t now_us(void)
 {
-    return l4_system_clock();
+    return now_ns() / 1000;
 }
 
 void log_text(const char *text)
@@ -54,12 +65,14 @@ void console_write(const void *buf, uint32_t len)
     }
 }
 
+/* A process's thread number is the server's plus one plus its slot (new_tid). */
 struct proc *proc_by_tid(l4_tid_t t)
 {
-    for (unsigned i = 0; i < MAX_PROCS; i++)
-        if (procs[i].state != P_FREE && procs[i].tid == t)
-            return &procs[i];
-    return NULL;
+    uint32_t slot = L4_TID_NUMBER(t) - L4_TID_NUMBER(linux_server) - 1;
+
+    if (slot >= MAX_PROCS || procs[slot].state == P_FREE || procs[slot].tid != t)
+        return NULL;
+    return &procs[slot];
 }
 
 struct proc *proc_by_pid(int pid)
@@ -70,18 +83,46 @@ struct proc *proc_by_pid(int pid)
     return NULL;
 }
 
-/* Send `p` its registers (MR1..MR17 = r0-r12, sp, lr, pc, cpsr) and let it run. */
-void proc_reply(struct proc *p)
+/* The reply that lets `p` run on: r0 alone (MR1) when that is all a system call changed, else
+ * every register (MR1..MR17 = r0-r12, sp, lr, pc, cpsr). */
+static void reply_message(struct proc *p, struct l4_msg *m)
 {
-    struct l4_msg m = { { L4_TAG(0, L4_EXC_CPSR, 0) } };
     struct l4_utcb *u = l4_utcb();
 
-    for (unsigned i = 1; i <= L4_EXC_CPSR; i++) {
+    m->mr[1] = p->regs[0];
+    if (!p->regs_changed) {
+        m->mr[0] = L4_TAG(0, 1, 0);
+        return;
+    }
+    m->mr[0] = L4_TAG(0, L4_EXC_CPSR, 0);
+    for (unsigned i = 2; i <= L4_EXC_CPSR; i++) {
         if (i < L4_MR_IN_REGISTERS)
-            m.mr[i] = p->regs[i - 1];
+            m->mr[i] = p->regs[i - 1];
         else
             u->mr[i] = p->regs[i - 1];
     }
+    p->regs_changed = 0;
+}
+
+/* A system call's or exception's registers, MR1..MR17, into p->regs: MR1..MR7 came in CPU
+ * registers (m), the rest in the UTCB. */
+static void take_registers(struct proc *p, const struct l4_msg *m)
+{
+    const uint32_t *u = &l4_utcb()->mr[L4_MR_IN_REGISTERS];
+    uint32_t *r = p->regs;
+
+    _Static_assert(L4_MR_IN_REGISTERS == 8 && L4_EXC_CPSR == 17, "the copy below");
+    r[0] = m->mr[1]; r[1] = m->mr[2]; r[2] = m->mr[3]; r[3] = m->mr[4];
+    r[4] = m->mr[5]; r[5] = m->mr[6]; r[6] = m->mr[7];
+    r[7] = u[0]; r[8] = u[1]; r[9] = u[2]; r[10] = u[3]; r[11] = u[4];
+    r[12] = u[5]; r[13] = u[6]; r[14] = u[7]; r[15] = u[8]; r[16] = u[9];
+}
+
+void proc_reply(struct proc *p)
+{
+    struct l4_msg m;
+
+    reply_message(p, &m);
     l4_send(p->tid, &m, L4_ZERO);
 }
 
@@ -319,26 +360,36 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
     p->regs[13] = sp;
     p->regs[15] = info.entry & ~1u;
     p->regs[16] = info.entry & 1 ? 0x30 : 0x10;
+    p->regs_changed = 1;
     return 0;
 }
 
-uint64_t proc_next_wake(void)
-{
-    uint64_t next = ~0ull;
+/* The earliest time a sleeper may be due: never later than the truth, sometimes earlier (a
+ * sleeper a signal woke), which costs one look at the clock and the table. */
+static uint64_t next_wake = ~0ull;
 
-    for (unsigned i = 0; i < MAX_PROCS; i++)
-        if (procs[i].state == P_BLOCKED && procs[i].blocked == B_SLEEP && procs[i].wake_us < next)
-            next = procs[i].wake_us;                /* ~0: pause(), until a signal */
-    return next;
+void proc_sleep(struct proc *p, uint64_t wake_us)
+{
+    p->state = P_BLOCKED;
+    p->blocked = B_SLEEP;
+    p->wake_us = wake_us;
+    if (wake_us < next_wake)
+        next_wake = wake_us;
 }
 
-void proc_wake_sleepers(void)
+/* Wake the sleepers that are due and work out the next time one is. */
+static void wake_sleepers(uint64_t now)
 {
-    uint64_t now = now_us();
-
-    for (unsigned i = 0; i < MAX_PROCS; i++)
-        if (procs[i].state == P_BLOCKED && procs[i].blocked == B_SLEEP && procs[i].wake_us <= now)
-            proc_resume(&procs[i], 0);
+    next_wake = ~0ull;
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *p = &procs[i];
+        if (p->state != P_BLOCKED || p->blocked != B_SLEEP)
+            continue;
+        if (p->wake_us <= now)
+            proc_resume(p, 0);
+        else if (p->wake_us < next_wake)
+            next_wake = p->wake_us;             /* ~0: pause(), until a signal */
+    }
 }
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[])
@@ -408,40 +459,37 @@ fail:
     return err;
 }
 
-/* The process faulted at `addr`: map the page, or end the process with SIGSEGV. */
-static void page_fault(struct proc *p, uint32_t addr, uint32_t rwx)
+/* The process faulted at `addr`: the reply in `m` that maps the page (1), or the process ends
+ * with SIGSEGV (0). */
+static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg *m)
 {
-    struct l4_msg m = { { 0 } };
     uint32_t frame = mm_touch(p->mm, p->tid, addr, rwx & 7);
     struct vma *v;
-    uint32_t *pte_rights;
 
     if (!frame && mm_find(p->mm, addr) && frames_free() == 0) {
+        stat_oom_kills++;
         proc_exit(p, SIGKILL);                  /* out of memory: killed, as Linux would */
-        return;
+        return 0;
     }
     if (!frame) {
         if (p->sig[SIGSEGV].handler > SIG_IGN) {
             /* refuse: the kernel then sends the fault as an exception, with the registers the
              * handler's frame needs */
-            m.mr[0] = L4_TAG(L4_LABEL_STOP, 0, 0);
-            l4_send(p->tid, &m, L4_ZERO);
-            return;
+            m->mr[0] = L4_TAG(L4_LABEL_STOP, 0, 0);
+            return 1;
         }
         proc_exit(p, SIGSEGV);
-        return;
+        return 0;
     }
     v = mm_find(p->mm, addr);
-    pte_rights = NULL;
-    (void)pte_rights;
     /* writable now only if the region is and the page is no longer shared */
     uint32_t rights = VM_READ | (v->prot & VM_EXEC);
     if (v->prot & VM_WRITE && (rwx & VM_WRITE || frame_refs(frame) == 1))
         rights |= VM_WRITE;
-    m.mr[0] = L4_TAG(0, 0, 2);
-    m.mr[1] = (addr & PAGE_MASK) | L4_ITEM_MAP;
-    m.mr[2] = L4_FPAGE(frame, 12, rights);
-    l4_send(p->tid, &m, L4_ZERO);
+    m->mr[0] = L4_TAG(0, 0, 2);
+    m->mr[1] = (addr & PAGE_MASK) | L4_ITEM_MAP;
+    m->mr[2] = L4_FPAGE(frame, 12, rights);
+    return 1;
 }
 
 /* Ask sigma0 for the memory the server hands to processes: one aligned block, mapped 1:1. */
@@ -505,13 +553,49 @@ static const char *map_rootfs(void)
     return NULL;
 }
 
-/* A request from the host, through debugd: console input, or a shell to start. */
+/* The counters, for LINUX_STATS (console_if.h has the layout). */
+static void host_stats(struct l4_msg *m)
+{
+    struct l4_utcb *u = l4_utcb();
+    uint32_t w[L4_MR_COUNT - 1], n = 0, live = 0, zombies = 0, err;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        live += procs[i].state != P_FREE;
+        zombies += procs[i].state == P_ZOMBIE;
+    }
+    w[n++] = live | zombies << 16;
+    w[n++] = frames_free();
+    w[n++] = frames_total();
+    w[n++] = stat_syscalls;
+    w[n++] = stat_page_faults;
+    w[n++] = stat_oom_kills;
+    for (uint32_t nr = 0; nr < 512 && n + 2 <= L4_MR_COUNT - 1; nr++) {
+        if (unknown_syscalls[nr]) {
+            w[n++] = nr;
+            w[n++] = unknown_syscalls[nr];
+        }
+    }
+    m->mr[0] = L4_TAG(0, n, 0);
+    for (uint32_t i = 1; i <= n; i++) {
+        if (i < L4_MR_IN_REGISTERS)
+            m->mr[i] = w[i - 1];
+        else
+            u->mr[i] = w[i - 1];
+    }
+    l4_ipc(debugd, L4_NILTHREAD, L4_ZERO, L4_ZERO, m, &err);
+}
+
+/* A request from the host, through debugd: console input, a shell to start, the counters. */
 static void host_request(uint32_t label, struct l4_msg *m)
 {
     uint32_t n = m->mr[1], data[CONSOLE_MAX_WRITE / 4 + 1], err;
     struct l4_utcb *u = l4_utcb();
     int32_t result = -22;
 
+    if (label == LINUX_LABEL_STATS) {
+        host_stats(m);
+        return;
+    }
     if (n <= CONSOLE_MAX_WRITE) {
         for (uint32_t i = 0; i < (n + 3) / 4; i++)
             data[i] = 2 + i < L4_MR_IN_REGISTERS ? m->mr[2 + i] : u->mr[2 + i];
@@ -564,15 +648,25 @@ int main(void)
         log_text(text);
     }
 
+    /* The reply to the message just handled goes out with the next receive, in one system
+     * call.  Replies to other processes (a pipe's reader, a parent in wait4) go out at once. */
+    l4_tid_t reply_to = L4_NILTHREAD;
     for (;;) {
-        /* Wake the sleepers here, never between a receive and its handling: replying to one
-         * writes the UTCB's message registers, which until then hold the message received
-         * (a system call's pc, sp and lr among them). */
-        proc_wake_sleepers();
-        uint64_t wake = proc_next_wake(), now = now_us();
-        uint32_t timeout = wake == ~0ull ? L4_NEVER : wake <= now ? L4_ZERO :
-                           wake - now > 0x7fffffff ? 0x7fffffff : (uint32_t)(wake - now);
-        from = l4_receive(L4_ANYTHREAD, &m, timeout, &err);
+        uint32_t timeout = L4_NEVER;
+        if (next_wake != ~0ull) {
+            uint64_t now = now_us();
+            if (now >= next_wake) {
+                /* replying to a sleeper writes the UTCB's message registers: send ours first */
+                if (reply_to != L4_NILTHREAD)
+                    l4_send(reply_to, &m, L4_ZERO);
+                reply_to = L4_NILTHREAD;
+                wake_sleepers(now);
+            }
+            if (next_wake != ~0ull)
+                timeout = next_wake - now > 0x7fffffff ? 0x7fffffff : (uint32_t)(next_wake - now);
+        }
+        from = l4_ipc(reply_to, L4_ANYTHREAD, L4_ZERO, timeout, &m, &err);
+        reply_to = L4_NILTHREAD;
         if (err)
             continue;
         struct proc *p = proc_by_tid(from);
@@ -585,29 +679,36 @@ int main(void)
             continue;
         if (label == L4_LABEL_SYSCALL && p->starting) {
             p->starting = 0;                    /* a forked child's first trap */
-            proc_reply(p);
+            p->regs_changed = 1;
+            reply_message(p, &m);
+            reply_to = p->tid;
         } else if (label == L4_LABEL_SYSCALL) {
-            struct l4_utcb *u = l4_utcb();
-            for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
-                p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];
-            if (!syscall_dispatch(p) && !signal_deliver(p))
-                proc_reply(p);
+            stat_syscalls++;
+            take_registers(p, &m);
+            if (!syscall_dispatch(p) && !signal_deliver(p)) {
+                reply_message(p, &m);
+                reply_to = p->tid;
+            }
         } else if ((label & 0xfff0u) == L4_LABEL_PAGEFAULT) {
-            page_fault(p, m.mr[1], label & 7);
+            stat_page_faults++;
+            if (page_fault(p, m.mr[1], label & 7, &m))
+                reply_to = p->tid;
         } else if (label == L4_LABEL_EXCEPTION) {
             /* a fault: SIGILL, SIGBUS or SIGSEGV, to a handler if it has one */
             struct l4_utcb *u = l4_utcb();
             uint32_t kind = u->mr[L4_EXC_KIND];
             int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
-            for (unsigned k = 1; k <= L4_EXC_CPSR; k++)
-                p->regs[k - 1] = k < L4_MR_IN_REGISTERS ? m.mr[k] : u->mr[k];
+            take_registers(p, &m);
             if (p->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
                 proc_exit(p, sig);
                 continue;
             }
             p->sig_pending |= 1u << (sig - 1);
-            if (!signal_deliver(p))
-                proc_reply(p);
+            if (!signal_deliver(p)) {
+                p->regs_changed = 1;
+                reply_message(p, &m);
+                reply_to = p->tid;
+            }
         }
     }
 }

@@ -20,6 +20,11 @@ void frames_init(uint32_t base, uint32_t size)
     pool_free = pool_frames;
 }
 
+uint32_t frames_total(void)
+{
+    return pool_frames;
+}
+
 uint32_t frame_alloc(void)
 {
     for (uint32_t k = 0; k < pool_frames; k++) {

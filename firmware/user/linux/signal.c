@@ -105,6 +105,7 @@ int signal_deliver(struct proc *p)
     p->regs[14] = restorer;
     p->regs[15] = handler & ~1u;
     p->regs[16] = (p->regs[16] & ~0x0600fc20u) | (handler & 1 ? 0x20 : 0);   /* Thumb, no IT */
+    p->regs_changed = 1;
     return 0;
 }
 
@@ -119,5 +120,6 @@ int signal_return(struct proc *p)
     memcpy(p->regs, f.regs, sizeof f.regs);
     p->regs[16] = (f.regs[16] & 0xfe0ffe20u) | 0x10;   /* user mode, whatever the frame says */
     p->sig_blocked = f.mask[0] & ~(1u << (SIGKILL - 1));
+    p->regs_changed = 1;
     return 0;
 }

@@ -264,9 +264,7 @@ static int sys_rt_sigsuspend(struct proc *p, uint32_t *r)
     p->sig_blocked = set[0] & ~(1u << (SIGKILL - 1));
     if (p->sig_pending & ~p->sig_blocked)
         RET(-EINTR);                            /* one is waiting already */
-    p->state = P_BLOCKED;
-    p->blocked = B_SLEEP;
-    p->wake_us = ~0ull;
+    proc_sleep(p, ~0ull);
     return 1;
 }
 
@@ -311,9 +309,7 @@ static int sys_nanosleep(struct proc *p, uint32_t *r)
 
     if (mm_copy_in(p->mm, p->tid, ts, r[0], 8))
         RET(-EFAULT);
-    p->state = P_BLOCKED;
-    p->blocked = B_SLEEP;
-    p->wake_us = now_us() + (uint64_t)ts[0] * 1000000 + ts[1] / 1000;
+    proc_sleep(p, now_us() + (uint64_t)ts[0] * 1000000 + ts[1] / 1000);
     return 1;
 }
 
@@ -328,9 +324,7 @@ static int sys_clock_nanosleep(struct proc *p, uint32_t *r)
 static int sys_pause(struct proc *p, uint32_t *r)
 {
     (void)r;
-    p->state = P_BLOCKED;                       /* until a signal ends it with -EINTR */
-    p->blocked = B_SLEEP;
-    p->wake_us = ~0ull;
+    proc_sleep(p, ~0ull);                       /* until a signal ends it with -EINTR */
     return 1;
 }
 
@@ -1291,16 +1285,16 @@ static int sys_getrandom(struct proc *p, uint32_t *r)
 
 static int sys_clock_gettime(struct proc *p, uint32_t *r)
 {
-    uint64_t us = now_us();
-    uint32_t ts[2] = { (uint32_t)(us / 1000000), (uint32_t)(us % 1000000) * 1000 };
+    uint64_t ns = now_ns();
+    uint32_t ts[2] = { (uint32_t)(ns / 1000000000), (uint32_t)(ns % 1000000000) };
 
     RET(mm_copy_out(p->mm, p->tid, r[1], ts, 8) ? -EFAULT : 0);
 }
 
 static int sys_clock_gettime64(struct proc *p, uint32_t *r)
 {
-    uint64_t us = now_us();
-    uint32_t ts[4] = { (uint32_t)(us / 1000000), 0, (uint32_t)(us % 1000000) * 1000, 0 };
+    uint64_t ns = now_ns();
+    uint32_t ts[4] = { (uint32_t)(ns / 1000000000), 0, (uint32_t)(ns % 1000000000), 0 };
 
     RET(mm_copy_out(p->mm, p->tid, r[1], ts, 16) ? -EFAULT : 0);
 }

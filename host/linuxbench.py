@@ -1,0 +1,104 @@
+"""`rig bench linux`: the Linux interface measured, on our Linux server and on real Linux.
+
+tests/linux/lbench.c measures seven lmbench-style operations the way a Linux program does, with
+clock_gettime around batches, and prints one line per benchmark of nanoseconds per operation:
+
+    bench linux.getpid ns 832 832 ...
+
+The same static binary runs on our server (`lbench -n N` through the console, like `rig shell
+-c`) and, with --vs-native, on Debian's kernel booted on the same QEMU machine with the same
+arguments (host/reallinux.py).  With -icount shift=0 a nanosecond is one instruction, so both
+sides count instructions per operation.  The figures (n, min, median, p99, max) are the ones
+`rig bench` computes (host/bench.py); the JSON has `rig bench`'s shape with unit `ns`, and each
+result also carries `native_median` and `ratio` (ours / native) when native was measured.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from rich.markup import escape
+from rich.table import Table
+
+from . import bench as bench_mod
+from . import reallinux
+from . import shell as shell_mod
+from .errors import RigError
+
+NAMES = ("linux.getpid", "linux.write_devnull", "linux.pagefault", "linux.pipe_roundtrip", "linux.yield",
+         "linux.fork_exit_wait", "linux.fork_exec_wait")
+UNIT = "ns"
+MAX_SAMPLES = 101                  # lbench's limit
+_LINE = re.compile(r"^bench (linux\.\w+) ns((?: -?\d+)+)[ \t]*$", re.M)
+
+
+def parse(text: str, samples: int) -> dict[str, list[int]]:
+    """lbench's output: samples by benchmark name.  Every benchmark must be there, each with
+    `samples` positive samples; anything else is an error that quotes the output."""
+    found = {m.group(1): [int(v) for v in m.group(2).split()] for m in _LINE.finditer(text)}
+    missing = [name for name in NAMES if name not in found]
+    if missing:
+        tail = text.strip()[-600:] or "(nothing)"
+        raise RigError(f"lbench printed no figures for {', '.join(missing)}; it said:\n{tail}")
+    for name, values in found.items():
+        if len(values) != samples or min(values) <= 0:
+            raise RigError(f"lbench's {name} gave {len(values)} samples {values[:5]}..., "
+                           f"expected {samples} positive ones")
+    return {name: found[name] for name in NAMES}
+
+
+def on_target(link, samples: int, timeout: float = 600) -> dict[str, list[int]]:
+    """Run lbench on our Linux server over the link."""
+    out = io.BytesIO()
+    status = shell_mod.run_line(link, f"lbench -n {samples}", out, timeout)
+    text = out.getvalue().decode(errors="replace").replace("\r\n", "\n")
+    if status != 0:
+        raise RigError(f"lbench on the target exited with {status}:\n{text.strip()[-600:]}")
+    return parse(text, samples)
+
+
+def native(board: str, samples: int, deterministic: bool) -> tuple[str, dict[str, list[int]]]:
+    """Run lbench on real Linux on the board's QEMU machine; the kernel's name and the samples."""
+    text = reallinux.run(f"echo @@BEGIN\nlbench -n {samples}\necho \"@@END $?\"\n",
+                         board=board, deterministic=deterministic)
+    m = re.search(r"^@@BEGIN\n(.*?)^@@END (\d+)$", text, re.S | re.M)
+    if not m:
+        raise RigError(f"real Linux did not run lbench; its console said:\n{text[-1500:]}")
+    if m.group(2) != "0":
+        raise RigError(f"lbench on real Linux exited with {m.group(2)}:\n{m.group(1)[-600:]}")
+    return reallinux.kernel().name, parse(m.group(1), samples)
+
+
+def to_json(board: str, deterministic: bool, build_id: str, ours: dict[str, list[int]],
+            native_kernel: str | None = None, theirs: dict[str, list[int]] | None = None) -> dict:
+    """`rig bench --json`'s shape (unit ns), plus native_median and ratio per result and the
+    native samples, when real Linux was measured."""
+    runs = [bench_mod.BenchRun(name=name, status="PASS", samples=values) for name, values in ours.items()]
+    data = bench_mod.to_json(board, deterministic, build_id, runs, unit=UNIT)
+    if theirs is not None:
+        for result in data["results"]:
+            native_median = bench_mod.Summary.of(theirs[result["name"]]).median
+            result["native_median"] = native_median
+            result["ratio"] = round(result["median"] / native_median, 2)
+        data["native"] = dict(kernel=native_kernel, samples=theirs)
+    return data
+
+
+def table(data: dict, title: str) -> Table:
+    results = data["results"]
+    vs_native = any("ratio" in r for r in results)
+    t = Table(title=title)
+    t.add_column("benchmark", no_wrap=True)
+    for column in ("n", "min", "median", "p99", "max"):
+        t.add_column(column, justify="right")
+    if vs_native:
+        t.add_column("native median", justify="right")
+        t.add_column("ratio", justify="right")
+    for r in results:
+        row = [escape(r["name"]), f"{r['n']:,}", f"{r['min']:,}", f"[bold]{r['median']:,}[/]", f"{r['p99']:,}",
+               f"{r['max']:,}"]
+        if vs_native:
+            row += [f"{r['native_median']:,}", f"[bold]{r['ratio']:.2f}×[/]"]
+        t.add_row(*row)
+    return t

@@ -1,0 +1,109 @@
+"""Real Linux on the board's own QEMU machine: the reference our Linux server is held to.
+
+Debian's armhf kernel (linux-image-*-armmp, fetched with `apt-get download` into .cache/armhf/)
+boots on the machine, CPU and memory of `qemu/boards/<board>.toml`, with an initramfs holding
+what our root file system holds (busybox and its applet links, the programs built from
+tests/linux/*.c, the scripts tests/linux/*.sh) and an init script of the caller's.  The console
+output comes back as text.  tools/record_linux.py records the conformance tests' expected
+output this way; `rig bench linux --vs-native` runs the benchmark program this way, with the
+board's [deterministic] arguments, so both sides count the same instructions.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from .board import BoardSpec
+from .errors import RigError
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests" / "linux"
+CACHE = ROOT / ".cache" / "armhf"
+KERNEL_PACKAGE = "linux-image-armmp:armhf"
+
+# Mounted before the caller's script runs, and the way it ends.
+INIT_HEAD = """#!/bin/sh
+mount -t proc proc /proc
+mount -t tmpfs tmpfs /tmp
+mount -t devtmpfs dev /dev 2>/dev/null
+"""
+INIT_TAIL = """
+poweroff -f
+"""
+
+
+def applets() -> list[str]:
+    """The applet links our root file system has, from the firmware Makefile."""
+    text = (ROOT / "firmware" / "Makefile").read_text()
+    block = re.search(r"^APPLETS := (.*?)\n(?!\s)", text, re.S | re.M).group(1)
+    return block.replace("\\", " ").split()
+
+
+def kernel() -> Path:
+    """Debian's armmp kernel image, downloaded and unpacked on first use."""
+    found = sorted(CACHE.glob("kernel/boot/vmlinuz-*-armmp"))
+    if found:
+        return found[-1]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    meta = subprocess.run(["apt-cache", "depends", KERNEL_PACKAGE], capture_output=True, text=True).stdout
+    image = re.search(r"Depends: (linux-image-[\w.-]+-armmp)", meta)
+    if not image:
+        raise RigError("apt-cache does not know linux-image-armmp for armhf "
+                       "(run tools/setup as root first: it adds the armhf architecture)")
+    subprocess.run(["apt-get", "download", image.group(1) + ":armhf"], cwd=CACHE, check=True,
+                   stdout=subprocess.DEVNULL)
+    deb = sorted(CACHE.glob("linux-image-*-armmp_*.deb"))[-1]
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(CACHE / "kernel")], check=True)
+    return sorted(CACHE.glob("kernel/boot/vmlinuz-*-armmp"))[-1]
+
+
+def root_files(board: str) -> dict[str, Path | str | None]:
+    """The initramfs contents our root file system also has (mkinitramfs's `files` form)."""
+    busybox = CACHE / "busybox"
+    if not busybox.exists():
+        raise RigError("no busybox for armhf in .cache/armhf: run tools/setup first")
+    programs = sorted((ROOT / "firmware" / "build" / board / "linux").glob("*"))
+    if not programs:
+        raise RigError("no Linux programs built: build the firmware first (make -C firmware)")
+    files: dict[str, Path | str | None] = {"bin/busybox": busybox}
+    files.update({f"bin/{a}": "busybox" for a in applets()})
+    files.update({"bin/mount": "busybox", "bin/poweroff": "busybox"})
+    files.update({f"bin/{p.name}": p for p in programs})
+    files.update({f"tests/{p.name}": p for p in TESTS.glob("*.sh")})
+    files.update({d: None for d in ("proc", "tmp", "dev")})
+    return files
+
+
+def run(script: str, *, board: str = "qemu-virt", deterministic: bool = False, timeout: float = 600) -> str:
+    """Boot real Linux with `script` as the body of its init; the console output (\\n lines)."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tools"))
+    from mkinitramfs import build
+
+    spec = BoardSpec.load(board)
+    if spec.qemu is None:
+        raise RigError(f"board {board} is not a QEMU board: real Linux runs on QEMU only")
+    q = spec.qemu
+    work = CACHE / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    init = work / "init"
+    init.write_text(INIT_HEAD + script + INIT_TAIL)
+    init.chmod(0o755)
+    files = root_files(board)
+    files["init"] = init
+    initrd = work / "initrd.cpio"
+    initrd.write_bytes(build(files))
+    command = [q.binary, "-M", q.machine, "-cpu", q.cpu, "-m", q.memory, "-nographic", "-nic", "none",
+               "-no-reboot", "-kernel", str(kernel()), "-initrd", str(initrd),
+               "-append", "console=ttyAMA0 quiet rdinit=/init"]
+    if deterministic:
+        if not q.deterministic:
+            raise RigError(f"qemu/boards/{board}.toml has no [deterministic] arguments")
+        command += q.deterministic
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RigError(f"real Linux did not power off within {timeout:g} s") from None
+    return done.stdout.decode(errors="replace").replace("\r\n", "\n")

@@ -1,0 +1,55 @@
+"""host/linuxbench.py: parsing lbench's output and the JSON of `rig bench linux` (no board)."""
+
+from __future__ import annotations
+
+import pytest
+
+from host import bench as bench_mod
+from host import linuxbench
+from host.errors import RigError
+
+
+def output(samples: int, skip: str | None = None, extra: str = "") -> str:
+    lines = [f"bench {name} ns " + " ".join(str(10 * (i + 1) + k) for k in range(samples))
+             for i, name in enumerate(linuxbench.NAMES) if name != skip]
+    return "\n".join(lines) + "\n" + extra
+
+
+def test_parse_reads_every_benchmark_in_order():
+    got = linuxbench.parse("noise before\n" + output(3), 3)
+    assert list(got) == list(linuxbench.NAMES)
+    assert got["linux.getpid"] == [10, 11, 12]
+    assert got["linux.fork_exec_wait"] == [70, 71, 72]
+
+
+def test_parse_names_what_is_missing_and_quotes_the_output():
+    with pytest.raises(RigError, match="(?s)linux.yield.*lbench: boom"):
+        linuxbench.parse(output(3, skip="linux.yield", extra="lbench: boom\n"), 3)
+
+
+@pytest.mark.parametrize("text", [output(2), output(3).replace(" 10 ", " 0 ")])
+def test_parse_refuses_the_wrong_count_or_a_non_positive_sample(text):
+    with pytest.raises(RigError, match="expected 3 positive"):
+        linuxbench.parse(text, 3)
+
+
+def test_json_has_rig_bench_shape_with_native_median_and_ratio():
+    ours = linuxbench.parse(output(3), 3)
+    theirs = {name: [v // 2 for v in values] for name, values in ours.items()}
+    data = linuxbench.to_json("qemu-virt", True, "ab" * 20, ours, "vmlinuz-6.1.0-armmp", theirs)
+    first = data["results"][0]
+    assert first == dict(name="linux.getpid", unit="ns", n=3, min=10, median=11, p99=12, max=12,
+                         native_median=5, ratio=2.2)
+    assert data["samples"]["linux.getpid"] == [10, 11, 12]
+    assert data["native"]["samples"] == theirs
+    # the baseline gate reads it like any `rig bench --json`
+    assert bench_mod.regressions(data, data, 0.05) == []
+    slower = linuxbench.to_json("qemu-virt", True, "cd" * 20,
+                                {n: [v * 2 for v in vals] for n, vals in ours.items()})
+    assert any("linux.getpid: median 22 > 11" in p for p in bench_mod.regressions(slower, data, 0.05))
+
+
+def test_json_without_native_has_no_ratio():
+    data = linuxbench.to_json("qemu-virt", False, "ab" * 20, linuxbench.parse(output(1), 1))
+    assert all("ratio" not in r and "native_median" not in r for r in data["results"])
+    assert "native" not in data

@@ -1,0 +1,259 @@
+/*
+ * lmbench-style microbenchmarks of the Linux system call interface, the same static binary on
+ * our Linux server and on real Linux (host/rig.py bench linux --vs-native runs both).
+ *
+ *     lbench [-n SAMPLES] [NAME ...]      (default: every benchmark, 31 samples each)
+ *
+ * Each sample times a batch of operations with clock_gettime(CLOCK_MONOTONIC) and keeps the
+ * batch's time divided by its size: nanoseconds per operation (one instruction each when QEMU
+ * runs with -icount shift=0).  One batch is run first and thrown away (warm-up).  Nothing is
+ * printed until every benchmark has run, so the console stays quiet while the clock runs; then
+ * one line per benchmark:
+ *
+ *     bench linux.getpid ns S1 S2 ...
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SAMPLES 101
+#define PAGE        4096
+#define FAULT_PAGES 64
+
+static const char *const self = "/bin/lbench";
+static int devnull, ping[2], pong[2];
+static pid_t partner;
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+    perror(what);
+    exit(2);
+}
+
+/* ---- the operations: each runs `n` of them ------------------------------------------------ */
+
+static void do_getpid(int n)
+{
+    while (n--)
+        syscall(SYS_getpid);                /* glibc does not cache it, but say so anyway */
+}
+
+static void do_write_devnull(int n)
+{
+    char c = 0;
+
+    while (n--)
+        if (write(devnull, &c, 1) != 1)
+            die("write /dev/null");
+}
+
+/* Touch fresh anonymous pages: every first write is a page fault that gets a zeroed frame. */
+static char *fault_area;
+
+static void pagefault_setup(void)
+{
+    fault_area = mmap(NULL, FAULT_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (fault_area == MAP_FAILED)
+        die("mmap");
+}
+
+static void pagefault_teardown(void)
+{
+    munmap(fault_area, FAULT_PAGES * PAGE);
+}
+
+static void do_pagefault(int n)
+{
+    for (int i = 0; i < n; i++)
+        fault_area[i * PAGE] = 1;
+}
+
+/* A partner process that answers every byte on `ping` with one on `pong`. */
+static void pipe_setup(void)
+{
+    if (pipe(ping) || pipe(pong))
+        die("pipe");
+    partner = fork();
+    if (partner < 0)
+        die("fork");
+    if (partner == 0) {
+        char c;
+        close(ping[1]);
+        close(pong[0]);
+        while (read(ping[0], &c, 1) == 1)
+            if (write(pong[1], &c, 1) != 1)
+                break;
+        _exit(0);
+    }
+    close(ping[0]);
+    close(pong[1]);
+}
+
+static void pipe_teardown(void)
+{
+    close(ping[1]);                         /* the partner reads end of file and exits */
+    waitpid(partner, NULL, 0);
+    close(pong[0]);
+}
+
+static void do_pipe_roundtrip(int n)
+{
+    char c = 'x';
+
+    while (n--)
+        if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+            die("pipe round trip");
+}
+
+/* A partner process that yields for ever: each of our yields hands the CPU to it and back. */
+static void yield_setup(void)
+{
+    partner = fork();
+    if (partner < 0)
+        die("fork");
+    if (partner == 0)
+        for (;;)
+            sched_yield();
+}
+
+static void yield_teardown(void)
+{
+    kill(partner, SIGKILL);
+    waitpid(partner, NULL, 0);
+}
+
+static void do_yield(int n)
+{
+    while (n--)
+        sched_yield();
+}
+
+static void fork_wait(int exec)
+{
+    pid_t pid = fork();
+    int status;
+
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        if (exec) {
+            char *const argv[] = { "lbench", "--exit", NULL };
+            char *const envp[] = { NULL };
+            execve(self, argv, envp);
+            _exit(127);
+        }
+        _exit(0);
+    }
+    if (waitpid(pid, &status, 0) != pid || status != 0)
+        die("child");
+}
+
+static void do_fork_exit_wait(int n)
+{
+    while (n--)
+        fork_wait(0);
+}
+
+static void do_fork_exec_wait(int n)
+{
+    while (n--)
+        fork_wait(1);
+}
+
+/* ---- the table ---------------------------------------------------------------------------- */
+
+struct bench {
+    const char *name;
+    int batch;                              /* operations per sample */
+    void (*run)(int n);
+    void (*setup)(void), (*teardown)(void); /* around every batch (pagefault) or all (others) */
+    int per_batch;
+    int ops_per_call;                       /* yield: both processes' calls count */
+    int samples[MAX_SAMPLES];
+};
+
+static struct bench benches[] = {
+    { "linux.getpid", 1000, do_getpid, NULL, NULL, 0, 1, { 0 } },
+    { "linux.write_devnull", 1000, do_write_devnull, NULL, NULL, 0, 1, { 0 } },
+    { "linux.pagefault", FAULT_PAGES, do_pagefault, pagefault_setup, pagefault_teardown, 1, 1, { 0 } },
+    { "linux.pipe_roundtrip", 100, do_pipe_roundtrip, pipe_setup, pipe_teardown, 0, 1, { 0 } },
+    { "linux.yield", 200, do_yield, yield_setup, yield_teardown, 0, 2, { 0 } },
+    { "linux.fork_exit_wait", 10, do_fork_exit_wait, NULL, NULL, 0, 1, { 0 } },
+    { "linux.fork_exec_wait", 5, do_fork_exec_wait, NULL, NULL, 0, 1, { 0 } },
+};
+#define NBENCH ((int)(sizeof benches / sizeof benches[0]))
+
+static void measure(struct bench *b, int samples)
+{
+    if (b->setup && !b->per_batch)
+        b->setup();
+    for (int i = -1; i < samples; i++) {    /* sample -1 is the warm-up */
+        if (b->setup && b->per_batch)
+            b->setup();
+        long long start = now_ns();
+        b->run(b->batch);
+        long long took = now_ns() - start;
+        if (b->teardown && b->per_batch)
+            b->teardown();
+        if (i >= 0)
+            b->samples[i] = (int)(took / (b->batch * b->ops_per_call));
+    }
+    if (b->teardown && !b->per_batch)
+        b->teardown();
+}
+
+int main(int argc, char **argv)
+{
+    int samples = 31, chosen[NBENCH] = { 0 }, any = 0;
+
+    if (argc > 1 && strcmp(argv[1], "--exit") == 0)
+        return 0;                           /* fork_exec_wait's child */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+            samples = atoi(argv[++i]);
+            if (samples < 1 || samples > MAX_SAMPLES) {
+                fprintf(stderr, "lbench: -n takes 1..%d\n", MAX_SAMPLES);
+                return 2;
+            }
+            continue;
+        }
+        int found = 0;
+        for (int k = 0; k < NBENCH; k++)
+            if (strcmp(argv[i], benches[k].name) == 0)
+                chosen[k] = found = any = 1;
+        if (!found) {
+            fprintf(stderr, "lbench: no benchmark %s\n", argv[i]);
+            return 2;
+        }
+    }
+    devnull = open("/dev/null", O_WRONLY);
+    if (devnull < 0)
+        die("/dev/null");
+    for (int k = 0; k < NBENCH; k++)
+        if (!any || chosen[k])
+            measure(&benches[k], samples);
+    for (int k = 0; k < NBENCH; k++) {
+        if (any && !chosen[k])
+            continue;
+        printf("bench %s ns", benches[k].name);
+        for (int i = 0; i < samples; i++)
+            printf(" %d", benches[k].samples[i]);
+        printf("\n");
+    }
+    return 0;
+}
