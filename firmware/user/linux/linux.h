@@ -114,6 +114,9 @@ struct proc {
     struct mm *mm;
     char cwd[128];
     char comm[16];
+    char exe[64];                   /* the program's path, links resolved (/proc/PID/exe) */
+    char cmdline[128];              /* argv, each NUL-terminated (/proc/PID/cmdline) */
+    uint32_t cmdline_len;
     int exit_status;                /* wait status, once a zombie */
     uint32_t regs[18];              /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
     uint32_t regs_changed;          /* more than r0 changed: the reply carries every register */
@@ -173,6 +176,18 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
 /* A fork's first trap: the address of the trampoline page (an SVC instruction). */
 #define TRAMPOLINE  0x7dff0000u
 
+/* /proc (procfs.c): `abs` for process `self`.  procfs_stat: 0 and the mode, or -ENOENT;
+ * procfs_text: the file's contents into `buf` (its length, or -errno); procfs_readlink: a
+ * link's target (its length, or -EINVAL / -ENOENT); procfs_children: a directory's names. */
+int procfs_stat(struct proc *self, const char *abs, uint32_t *mode);
+int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap);
+int procfs_readlink(struct proc *self, const char *abs, char *buf, uint32_t cap);
+int procfs_children(struct proc *self, const char *abs, char (*names)[64], unsigned max);
+/* /proc/self... as /proc/PID... of `self` (in place, MAX_PATH bytes). */
+void procfs_canonical(struct proc *self, char *abs);
+/* Set what /proc shows of the program `p` runs: comm, exe, cmdline. */
+void proc_identity(struct proc *p, const char *path, char *const argv[]);
+
 /* ---- programs --------------------------------------------------------------------------- */
 
 /* Load the static ELF `image` into `mm`; sets the entry point and the program's layout. */
@@ -190,6 +205,8 @@ uint32_t stack_setup(struct mm *mm, l4_tid_t t, const struct exec_info *info, co
 
 /* The initramfs: a file's contents by path, or NULL. */
 const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode);
+const uint8_t *initrd_resolve(const char *path, uint32_t *size, uint32_t *mode, char *final);
+int initrd_link(const char *path, char *target, uint32_t cap);
 void initrd_init(const uint8_t *archive, uint32_t size);
 /* The names directly under directory `dir` (no duplicates), at most `max` of them (each shorter
  * than 64 bytes); returns how many. */

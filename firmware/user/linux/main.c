@@ -273,6 +273,9 @@ int proc_fork(struct proc *p)
     c->ppid = p->pid;
     memcpy(c->cwd, p->cwd, sizeof c->cwd);
     memcpy(c->comm, p->comm, sizeof c->comm);
+    memcpy(c->exe, p->exe, sizeof c->exe);
+    memcpy(c->cmdline, p->cmdline, sizeof c->cmdline);
+    c->cmdline_len = p->cmdline_len;
     memcpy(c->regs, p->regs, sizeof c->regs);
     c->regs[0] = 0;                             /* fork returns 0 in the child */
     c->tls = p->tls;
@@ -349,12 +352,7 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
         memset(&p->sig[sig], 0, sizeof p->sig[sig]);
         p->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
     }
-    const char *base = path;
-    for (const char *c = path; *c; c++)
-        if (*c == '/')
-            base = c + 1;
-    memset(p->comm, 0, sizeof p->comm);
-    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    proc_identity(p, path, argv);
     l4_set_name(p->tid, p->comm);
     memset(p->regs, 0, sizeof p->regs);
     p->regs[13] = sp;
@@ -413,11 +411,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     p->pid = next_pid++;
     p->ppid = 0;
     memcpy(p->cwd, "/", 2);
-    const char *base = path;
-    for (const char *c = path; *c; c++)
-        if (*c == '/')
-            base = c + 1;
-    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    proc_identity(p, path, argv);
     p->mm = mm_new();
     if (!p->mm)
         return -12;
