@@ -120,6 +120,8 @@ struct proc {
     int exit_status;                /* wait status, once a zombie */
     uint32_t regs[18];              /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
     uint32_t regs_changed;          /* more than r0 changed: the reply carries every register */
+    uint32_t interrupted;           /* sent to the trampoline to take a signal (proc_interrupt) */
+    uint32_t saved_pc, saved_cpsr;  /* where it was then */
     enum block_reason blocked;
     int wait_pid;                   /* B_WAIT: which child */
     uint32_t wait_status_ptr;
@@ -173,7 +175,10 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);
 int proc_fork(struct proc *p);
 /* execve: replace `p`'s program; 0 (p->regs hold the new start state) or -errno. */
 int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[]);
-/* A fork's first trap: the address of the trampoline page (an SVC instruction). */
+/* Make `p`, running its own code, trap to the server now (to take a signal): 0, or -1 when it
+ * is not running user code (it will enter the server by itself soon). */
+int proc_interrupt(struct proc *p);
+/* A fork's first trap, and a forced one: the address of the trampoline page (an SVC). */
 #define TRAMPOLINE  0x7dff0000u
 
 /* /proc (procfs.c): `abs` for process `self`.  procfs_stat: 0 and the mode, or -ENOENT;

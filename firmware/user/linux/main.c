@@ -250,6 +250,48 @@ static l4_tid_t new_tid(uint32_t slot)
     return L4_TID(L4_TID_NUMBER(linux_server) + 1 + slot, versions[slot]);
 }
 
+/* Map the trampoline page into `mm` unless it is there. */
+static int map_trampoline(struct mm *mm)
+{
+    struct vma *t;
+
+    if (mm_find(mm, TRAMPOLINE))
+        return 0;
+    if (mm_add(mm, TRAMPOLINE, TRAMPOLINE + PAGE, VM_READ | VM_EXEC))
+        return -1;
+    t = &mm->vma[mm->nvma - 1];
+    t->file = (const uint8_t *)trampoline_code;
+    t->file_vaddr = TRAMPOLINE;
+    t->file_size = sizeof trampoline_code;
+    return 0;
+}
+
+/* The thread is preempted in user mode (the server runs above it, so it cannot move meanwhile):
+ * point it at the trampoline; its SVC brings every register, and the pc and flags it had come
+ * back from saved_pc and saved_cpsr. */
+int proc_interrupt(struct proc *p)
+{
+    uint32_t regs[13] = { p->tid, L4_XR_PC | L4_XR_FLAGS, 0, TRAMPOLINE, 0x10 };
+
+    if (p->state != P_RUNNING || p->starting || p->interrupted || map_trampoline(p->mm))
+        return -1;
+    regs[7] = L4_SYS_EXCHANGE_REGISTERS;
+    l4_syscall_regs(regs);
+    if (regs[1] != L4_OK)
+        return -1;
+    uint32_t pc = regs[3], cpsr = regs[4];
+    if (regs[9] != L4_STATE_READY) {            /* in a call to us already: put it back */
+        uint32_t back[13] = { p->tid, L4_XR_PC | L4_XR_FLAGS, 0, pc, cpsr };
+        back[7] = L4_SYS_EXCHANGE_REGISTERS;
+        l4_syscall_regs(back);
+        return -1;
+    }
+    p->saved_pc = pc;
+    p->saved_cpsr = cpsr;
+    p->interrupted = 1;
+    return 0;
+}
+
 int proc_fork(struct proc *p)
 {
     uint32_t slot, regs[13] = { 0 };
@@ -259,15 +301,11 @@ int proc_fork(struct proc *p)
         return -11;                             /* EAGAIN, as Linux under pressure */
     memset(c, 0, sizeof *c);
     c->mm = mm_fork(p->mm);
-    if (!c->mm || mm_add(c->mm, TRAMPOLINE, TRAMPOLINE + PAGE, VM_READ | VM_EXEC)) {
+    if (!c->mm || map_trampoline(c->mm)) {
         if (c->mm)
             mm_free(c->mm);
         return -12;
     }
-    struct vma *t = &c->mm->vma[c->mm->nvma - 1];
-    t->file = (const uint8_t *)trampoline_code;
-    t->file_vaddr = TRAMPOLINE;
-    t->file_size = sizeof trampoline_code;
     c->tid = new_tid(slot);
     c->pid = next_pid++;
     c->ppid = p->pid;
@@ -674,8 +712,20 @@ int main(void)
         if (label == L4_LABEL_SYSCALL && p->starting) {
             p->starting = 0;                    /* a forked child's first trap */
             p->regs_changed = 1;
-            reply_message(p, &m);
-            reply_to = p->tid;
+            if (!signal_deliver(p)) {           /* one sent to it before it ran */
+                reply_message(p, &m);
+                reply_to = p->tid;
+            }
+        } else if (label == L4_LABEL_SYSCALL && p->interrupted) {
+            take_registers(p, &m);              /* the trampoline's trap: a signal to take */
+            p->regs[15] = p->saved_pc;
+            p->regs[16] = p->saved_cpsr;
+            p->interrupted = 0;
+            p->regs_changed = 1;
+            if (!signal_deliver(p)) {
+                reply_message(p, &m);
+                reply_to = p->tid;
+            }
         } else if (label == L4_LABEL_SYSCALL) {
             stat_syscalls++;
             take_registers(p, &m);
