@@ -491,6 +491,20 @@ fail:
     return err;
 }
 
+/* The live process with the most memory, init aside (its death would take the rest along). */
+static struct proc *oom_victim(void)
+{
+    struct proc *victim = NULL;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *q = &procs[i];
+        if ((q->state == P_RUNNING || q->state == P_BLOCKED) && q->pid != 1 && q->mm &&
+            (!victim || q->mm->pages > victim->mm->pages))
+            victim = q;
+    }
+    return victim;
+}
+
 /* The process faulted at `addr`: the reply in `m` that maps the page (1), or the process ends
  * with SIGSEGV (0). */
 static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg *m)
@@ -499,9 +513,18 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg
     struct vma *v;
 
     if (!frame && mm_find(p->mm, addr) && frames_free() == 0) {
+        /* out of memory: as Linux would, kill the process that holds the most, which is
+         * not necessarily the one that asked; then try again */
+        struct proc *victim = oom_victim();
         stat_oom_kills++;
-        proc_exit(p, SIGKILL);                  /* out of memory: killed, as Linux would */
-        return 0;
+        if (victim && victim != p) {
+            proc_exit(victim, SIGKILL);
+            frame = mm_touch(p->mm, p->tid, addr, rwx & 7);
+        }
+        if (!frame) {
+            proc_exit(p, SIGKILL);
+            return 0;
+        }
     }
     if (!frame) {
         if (p->sig[SIGSEGV].handler > SIG_IGN) {
