@@ -30,10 +30,10 @@ struct arch_context {
 
 enum thread_state {
     TS_FREE = 0,        /* slot unused */
-    TS_INACTIVE,        /* exists, not running: new, halted, or stopped after a fault */
-    TS_READY,           /* running or runnable */
-    TS_SEND,            /* blocked in the send phase of an IPC, on partner's send queue */
-    TS_RECV,            /* blocked in the receive phase, waiting for `partner` (or any) */
+    TS_INACTIVE = L4_STATE_INACTIVE,    /* exists, not running: new, halted, or stopped */
+    TS_READY = L4_STATE_READY,          /* running or runnable */
+    TS_SEND = L4_STATE_SEND,            /* blocked in the send phase, on partner's send queue */
+    TS_RECV = L4_STATE_RECV,            /* blocked in the receive phase, waiting for `partner` */
 };
 
 /* What a thread sends when its send phase runs: its own message, or one the kernel composes

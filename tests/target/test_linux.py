@@ -90,6 +90,17 @@ def test_a_memory_hog_is_refused_or_killed_and_leaves_everything_running(link):
     alive(link)
 
 
+def test_out_of_memory_the_largest_process_is_killed_not_the_one_that_faulted(link):
+    """tests/linux/oom.c: a child takes the pool; its parent then touches memory it had mapped.
+    The child, holding the most, is killed; the parent finishes."""
+    before = link.request(MsgType.LINUX_STATS, expect=MsgType.LINUX_STATS_INFO).oom_kills
+    assert shell(link, "oom", timeout=120) == ("parent touched 8 MiB\nchild ended by signal 9\n", 0)
+    after = link.request(MsgType.LINUX_STATS, expect=MsgType.LINUX_STATS_INFO)
+    assert after.oom_kills == before + 1
+    assert after.processes == 1                 # init alone again: nothing left behind
+    alive(link)
+
+
 def test_interactive_shell_through_a_pty(link):
     """What `rig shell` does, with a pty standing in for the user's terminal."""
     master, slave = os.openpty()

@@ -130,6 +130,12 @@ enum l4_exc_kind {
 #define L4_XR_RESUME             (1u << 7)   /* start or resume it */
 #define L4_XR_ABORT              (1u << 8)   /* cancel an IPC it is blocked in */
 
+/* Thread states, as ExchangeRegisters (r9, the old state) and KDebug's thread list give them. */
+#define L4_STATE_INACTIVE        1u          /* new, halted, or stopped after a fault */
+#define L4_STATE_READY           2u          /* running or runnable */
+#define L4_STATE_SEND            3u          /* in the send phase of an IPC */
+#define L4_STATE_RECV            4u          /* in the receive phase */
+
 /* ---- Unmap: r0 fpage, r1 flags ---------------------------------------------------------- */
 #define L4_UNMAP_SELF            (1u << 0)   /* also remove the caller's own mapping */
 /* Rights in the fpage are the rights to take away from derived mappings: L4_WRITE alone

@@ -1,5 +1,6 @@
 /* The initramfs: a cpio "newc" archive, read in place (see tools/mkinitramfs.py). */
 #include "linux.h"
+#include "vfs.h"
 
 static const uint8_t *archive;
 static uint32_t archive_size;
@@ -23,16 +24,20 @@ static uint32_t hex8(const uint8_t *p)
 
 static const uint8_t *find_entry(const char *path, uint32_t *size, uint32_t *mode);
 
-/* Symbolic links are followed (a few levels, relative to the link's directory). */
-const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode)
+/* Symbolic links are followed (a few levels, relative to the link's directory); the path
+ * finally found goes to `final` (MAX_PATH bytes) when it is not NULL. */
+const uint8_t *initrd_resolve(const char *path, uint32_t *size, uint32_t *mode, char *final)
 {
     char buf[2][128];
     const uint8_t *data;
 
     for (unsigned depth = 0; depth < 8; depth++) {
         data = find_entry(path, size, mode);
-        if (!data || (*mode & 0170000u) != 0120000u)
+        if (!data || (*mode & 0170000u) != 0120000u) {
+            if (data && final)
+                memcpy(final, path, strnlen(path, MAX_PATH - 1) + 1);
             return data;
+        }
         /* a link: its target, relative to the directory the link is in */
         char *next = buf[depth & 1];
         size_t dir = 0, len = strnlen(path, 127);
@@ -49,6 +54,25 @@ const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode)
         path = next;
     }
     return NULL;
+}
+
+const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode)
+{
+    return initrd_resolve(path, size, mode, NULL);
+}
+
+/* A symbolic link's target as stored; its length, or -1 when `path` is not a link. */
+int initrd_link(const char *path, char *target, uint32_t cap)
+{
+    uint32_t size, mode;
+    const uint8_t *data = find_entry(path, &size, &mode);
+
+    if (!data || (mode & 0170000u) != 0120000u)
+        return -1;
+    if (size > cap)
+        size = cap;
+    memcpy(target, data, size);
+    return (int)size;
 }
 
 static const uint8_t *find_entry(const char *path, uint32_t *size, uint32_t *mode)

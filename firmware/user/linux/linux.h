@@ -114,9 +114,14 @@ struct proc {
     struct mm *mm;
     char cwd[128];
     char comm[16];
+    char exe[64];                   /* the program's path, links resolved (/proc/PID/exe) */
+    char cmdline[128];              /* argv, each NUL-terminated (/proc/PID/cmdline) */
+    uint32_t cmdline_len;
     int exit_status;                /* wait status, once a zombie */
     uint32_t regs[18];              /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
     uint32_t regs_changed;          /* more than r0 changed: the reply carries every register */
+    uint32_t interrupted;           /* sent to the trampoline to take a signal (proc_interrupt) */
+    uint32_t saved_pc, saved_cpsr;  /* where it was then */
     enum block_reason blocked;
     int wait_pid;                   /* B_WAIT: which child */
     uint32_t wait_status_ptr;
@@ -170,8 +175,23 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);
 int proc_fork(struct proc *p);
 /* execve: replace `p`'s program; 0 (p->regs hold the new start state) or -errno. */
 int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[]);
-/* A fork's first trap: the address of the trampoline page (an SVC instruction). */
+/* Make `p`, running its own code, trap to the server now (to take a signal): 0, or -1 when it
+ * is not running user code (it will enter the server by itself soon). */
+int proc_interrupt(struct proc *p);
+/* A fork's first trap, and a forced one: the address of the trampoline page (an SVC). */
 #define TRAMPOLINE  0x7dff0000u
+
+/* /proc (procfs.c): `abs` for process `self`.  procfs_stat: 0 and the mode, or -ENOENT;
+ * procfs_text: the file's contents into `buf` (its length, or -errno); procfs_readlink: a
+ * link's target (its length, or -EINVAL / -ENOENT); procfs_children: a directory's names. */
+int procfs_stat(struct proc *self, const char *abs, uint32_t *mode);
+int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap);
+int procfs_readlink(struct proc *self, const char *abs, char *buf, uint32_t cap);
+int procfs_children(struct proc *self, const char *abs, char (*names)[64], unsigned max);
+/* /proc/self... as /proc/PID... of `self` (in place, MAX_PATH bytes). */
+void procfs_canonical(struct proc *self, char *abs);
+/* Set what /proc shows of the program `p` runs: comm, exe, cmdline. */
+void proc_identity(struct proc *p, const char *path, char *const argv[]);
 
 /* ---- programs --------------------------------------------------------------------------- */
 
@@ -190,6 +210,8 @@ uint32_t stack_setup(struct mm *mm, l4_tid_t t, const struct exec_info *info, co
 
 /* The initramfs: a file's contents by path, or NULL. */
 const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode);
+const uint8_t *initrd_resolve(const char *path, uint32_t *size, uint32_t *mode, char *final);
+int initrd_link(const char *path, char *target, uint32_t cap);
 void initrd_init(const uint8_t *archive, uint32_t size);
 /* The names directly under directory `dir` (no duplicates), at most `max` of them (each shorter
  * than 64 bytes); returns how many. */

@@ -250,6 +250,48 @@ static l4_tid_t new_tid(uint32_t slot)
     return L4_TID(L4_TID_NUMBER(linux_server) + 1 + slot, versions[slot]);
 }
 
+/* Map the trampoline page into `mm` unless it is there. */
+static int map_trampoline(struct mm *mm)
+{
+    struct vma *t;
+
+    if (mm_find(mm, TRAMPOLINE))
+        return 0;
+    if (mm_add(mm, TRAMPOLINE, TRAMPOLINE + PAGE, VM_READ | VM_EXEC))
+        return -1;
+    t = &mm->vma[mm->nvma - 1];
+    t->file = (const uint8_t *)trampoline_code;
+    t->file_vaddr = TRAMPOLINE;
+    t->file_size = sizeof trampoline_code;
+    return 0;
+}
+
+/* The thread is preempted in user mode (the server runs above it, so it cannot move meanwhile):
+ * point it at the trampoline; its SVC brings every register, and the pc and flags it had come
+ * back from saved_pc and saved_cpsr. */
+int proc_interrupt(struct proc *p)
+{
+    uint32_t regs[13] = { p->tid, L4_XR_PC | L4_XR_FLAGS, 0, TRAMPOLINE, 0x10 };
+
+    if (p->state != P_RUNNING || p->starting || p->interrupted || map_trampoline(p->mm))
+        return -1;
+    regs[7] = L4_SYS_EXCHANGE_REGISTERS;
+    l4_syscall_regs(regs);
+    if (regs[1] != L4_OK)
+        return -1;
+    uint32_t pc = regs[3], cpsr = regs[4];
+    if (regs[9] != L4_STATE_READY) {            /* in a call to us already: put it back */
+        uint32_t back[13] = { p->tid, L4_XR_PC | L4_XR_FLAGS, 0, pc, cpsr };
+        back[7] = L4_SYS_EXCHANGE_REGISTERS;
+        l4_syscall_regs(back);
+        return -1;
+    }
+    p->saved_pc = pc;
+    p->saved_cpsr = cpsr;
+    p->interrupted = 1;
+    return 0;
+}
+
 int proc_fork(struct proc *p)
 {
     uint32_t slot, regs[13] = { 0 };
@@ -259,20 +301,19 @@ int proc_fork(struct proc *p)
         return -11;                             /* EAGAIN, as Linux under pressure */
     memset(c, 0, sizeof *c);
     c->mm = mm_fork(p->mm);
-    if (!c->mm || mm_add(c->mm, TRAMPOLINE, TRAMPOLINE + PAGE, VM_READ | VM_EXEC)) {
+    if (!c->mm || map_trampoline(c->mm)) {
         if (c->mm)
             mm_free(c->mm);
         return -12;
     }
-    struct vma *t = &c->mm->vma[c->mm->nvma - 1];
-    t->file = (const uint8_t *)trampoline_code;
-    t->file_vaddr = TRAMPOLINE;
-    t->file_size = sizeof trampoline_code;
     c->tid = new_tid(slot);
     c->pid = next_pid++;
     c->ppid = p->pid;
     memcpy(c->cwd, p->cwd, sizeof c->cwd);
     memcpy(c->comm, p->comm, sizeof c->comm);
+    memcpy(c->exe, p->exe, sizeof c->exe);
+    memcpy(c->cmdline, p->cmdline, sizeof c->cmdline);
+    c->cmdline_len = p->cmdline_len;
     memcpy(c->regs, p->regs, sizeof c->regs);
     c->regs[0] = 0;                             /* fork returns 0 in the child */
     c->tls = p->tls;
@@ -349,12 +390,7 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
         memset(&p->sig[sig], 0, sizeof p->sig[sig]);
         p->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
     }
-    const char *base = path;
-    for (const char *c = path; *c; c++)
-        if (*c == '/')
-            base = c + 1;
-    memset(p->comm, 0, sizeof p->comm);
-    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    proc_identity(p, path, argv);
     l4_set_name(p->tid, p->comm);
     memset(p->regs, 0, sizeof p->regs);
     p->regs[13] = sp;
@@ -413,11 +449,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     p->pid = next_pid++;
     p->ppid = 0;
     memcpy(p->cwd, "/", 2);
-    const char *base = path;
-    for (const char *c = path; *c; c++)
-        if (*c == '/')
-            base = c + 1;
-    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    proc_identity(p, path, argv);
     p->mm = mm_new();
     if (!p->mm)
         return -12;
@@ -459,6 +491,20 @@ fail:
     return err;
 }
 
+/* The live process with the most memory, init aside (its death would take the rest along). */
+static struct proc *oom_victim(void)
+{
+    struct proc *victim = NULL;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *q = &procs[i];
+        if ((q->state == P_RUNNING || q->state == P_BLOCKED) && q->pid != 1 && q->mm &&
+            (!victim || q->mm->pages > victim->mm->pages))
+            victim = q;
+    }
+    return victim;
+}
+
 /* The process faulted at `addr`: the reply in `m` that maps the page (1), or the process ends
  * with SIGSEGV (0). */
 static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg *m)
@@ -467,9 +513,18 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg
     struct vma *v;
 
     if (!frame && mm_find(p->mm, addr) && frames_free() == 0) {
+        /* out of memory: as Linux would, kill the process that holds the most, which is
+         * not necessarily the one that asked; then try again */
+        struct proc *victim = oom_victim();
         stat_oom_kills++;
-        proc_exit(p, SIGKILL);                  /* out of memory: killed, as Linux would */
-        return 0;
+        if (victim && victim != p) {
+            proc_exit(victim, SIGKILL);
+            frame = mm_touch(p->mm, p->tid, addr, rwx & 7);
+        }
+        if (!frame) {
+            proc_exit(p, SIGKILL);
+            return 0;
+        }
     }
     if (!frame) {
         if (p->sig[SIGSEGV].handler > SIG_IGN) {
@@ -680,8 +735,20 @@ int main(void)
         if (label == L4_LABEL_SYSCALL && p->starting) {
             p->starting = 0;                    /* a forked child's first trap */
             p->regs_changed = 1;
-            reply_message(p, &m);
-            reply_to = p->tid;
+            if (!signal_deliver(p)) {           /* one sent to it before it ran */
+                reply_message(p, &m);
+                reply_to = p->tid;
+            }
+        } else if (label == L4_LABEL_SYSCALL && p->interrupted) {
+            take_registers(p, &m);              /* the trampoline's trap: a signal to take */
+            p->regs[15] = p->saved_pc;
+            p->regs[16] = p->saved_cpsr;
+            p->interrupted = 0;
+            p->regs_changed = 1;
+            if (!signal_deliver(p)) {
+                reply_message(p, &m);
+                reply_to = p->tid;
+            }
         } else if (label == L4_LABEL_SYSCALL) {
             stat_syscalls++;
             take_registers(p, &m);

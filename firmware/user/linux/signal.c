@@ -54,6 +54,8 @@ void signal_send(struct proc *p, int sig)
             return;
         }
         proc_resume(p, (uint32_t)-4);           /* EINTR */
+    } else if (p->state == P_RUNNING && (sig == SIGKILL || !(p->sig_blocked & 1u << (sig - 1)))) {
+        proc_interrupt(p);                      /* running its own code: make it trap now */
     }
 }
 

@@ -90,7 +90,7 @@ static int exists(const char *abs)
     uint32_t size, mode;
 
     return is_dir(abs) || tnode_find(abs) || initrd_find(abs, &size, &mode) ||
-           !memcmp(abs, "/dev/", 5);
+           !memcmp(abs, "/dev/", 5) || (!memcmp(abs, "/proc/", 6) && !procfs_stat(NULL, abs, &mode));
 }
 
 /* ---- process ---------------------------------------------------------------------------- */
@@ -290,6 +290,30 @@ static int sys_zero(struct proc *p, uint32_t *r)
     RET(0);
 }
 
+/* prctl: PR_SET_NAME and PR_GET_NAME (the name /proc/PID/comm shows); the rest succeed. */
+static int sys_prctl(struct proc *p, uint32_t *r)
+{
+    char name[16];
+
+    switch (r[0]) {
+    case 15:                                    /* PR_SET_NAME */
+        memset(name, 0, sizeof name);
+        for (uint32_t i = 0; i < sizeof name - 1; i++) {
+            if (mm_copy_in(p->mm, p->tid, &name[i], r[1] + i, 1))
+                RET(-EFAULT);
+            if (!name[i])
+                break;
+        }
+        memcpy(p->comm, name, sizeof p->comm);
+        l4_set_name(p->tid, p->comm);
+        RET(0);
+    case 16:                                    /* PR_GET_NAME */
+        RET(mm_copy_out(p->mm, p->tid, r[1], p->comm, sizeof p->comm) ? -EFAULT : 0);
+    default:
+        RET(0);
+    }
+}
+
 static int sys_set_tls(struct proc *p, uint32_t *r)
 {
     p->tls = r[0];
@@ -395,6 +419,45 @@ static int sys_munmap(struct proc *p, uint32_t *r)
 
 /* ---- files ------------------------------------------------------------------------------ */
 
+/* A /proc file is made when it is opened (procfs.c), into a frame of its own. */
+static int open_proc(struct proc *p, const char *abs, uint32_t flags)
+{
+    uint32_t mode;
+    struct file *f;
+    int n;
+
+    if (procfs_stat(p, abs, &mode))
+        return -ENOENT;
+    if ((flags & O_ACCMODE) != 0)
+        return -EACCES;
+    if ((mode & S_IFMT) == S_IFDIR) {
+        f = file_new(F_DIR);
+        if (!f)
+            return -EMFILE;
+        memcpy(f->path, abs, strnlen(abs, MAX_PATH - 1) + 1);
+        procfs_canonical(p, f->path);           /* /proc/self: its directory is /proc/PID */
+    } else {
+        if (flags & O_DIRECTORY)
+            return -ENOTDIR;
+        uint32_t frame = frame_alloc();
+        if (!frame)
+            return -ENOMEM;
+        n = procfs_text(p, abs, (char *)frame, PAGE);
+        f = n < 0 ? NULL : file_new(F_PROC);
+        if (!f) {
+            frame_put(frame);
+            return n < 0 ? n : -EMFILE;
+        }
+        f->data = (const uint8_t *)frame;
+        f->size = (uint32_t)n;
+    }
+    f->flags = flags;
+    int fd = fd_install(p, f, 0, flags & O_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
+
 static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags, uint32_t mode)
 {
     char abs[MAX_PATH];
@@ -411,7 +474,9 @@ static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags
         f = file_new(F_ZERO);
     else if (!memcmp(abs, "/dev/console", 13) || !memcmp(abs, "/dev/tty", 9))
         f = file_new(F_CONSOLE);
-    else if (is_dir(abs)) {
+    else if (!memcmp(abs, "/proc/", 6)) {
+        return open_proc(p, abs, flags);
+    } else if (is_dir(abs)) {
         if ((flags & O_ACCMODE) != 0)
             return -EISDIR;
         f = file_new(F_DIR);
@@ -617,6 +682,7 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
         }
         RET(len);
     case F_INITRD:
+    case F_PROC:
         if (write)
             RET(-EBADF);
         if (f->pos >= f->size)
@@ -902,10 +968,13 @@ static int fill_stat(uint32_t *st, uint32_t mode, uint32_t size, uint32_t ino)
     return 0;
 }
 
-static int stat_path(const char *abs, uint32_t *st)
+static int stat_path(struct proc *self, const char *abs, uint32_t *st)
 {
     struct tnode *t = tnode_find(abs);
     uint32_t size, mode;
+
+    if (!memcmp(abs, "/proc/", 6))
+        return procfs_stat(self, abs, &mode) ? -ENOENT : fill_stat(st, mode, 0, 5);
 
     if (t)
         return fill_stat(st, t->mode, t->size, (uint32_t)(t - tnodes) + 1000);
@@ -926,8 +995,10 @@ static int stat_file(struct file *f, uint32_t *st)
         return fill_stat(st, f->node->mode, f->node->size, 1000);
     case F_INITRD:
         return fill_stat(st, S_IFREG | 0755, f->size, f->size);
+    case F_PROC:
+        return fill_stat(st, S_IFREG | 0444, 0, 5);
     case F_DIR:
-        return stat_path(f->path, st);
+        return stat_path(NULL, f->path, st);
     case F_PIPE_READ:
     case F_PIPE_WRITE:
         return fill_stat(st, S_IFIFO | 0600, 0, 4);
@@ -943,7 +1014,7 @@ static int sys_stat64(struct proc *p, uint32_t *r)
     int err = get_path(p, AT_FDCWD, r[0], abs);
 
     if (!err)
-        err = stat_path(abs, st);
+        err = stat_path(p, abs, st);
     if (!err && mm_copy_out(p->mm, p->tid, r[1], st, 104))
         err = -EFAULT;
     RET(err);
@@ -972,7 +1043,7 @@ static int sys_fstatat64(struct proc *p, uint32_t *r)
     }
     err = get_path(p, (int32_t)r[0], r[1], abs);
     if (!err)
-        err = stat_path(abs, st);
+        err = stat_path(p, abs, st);
     if (!err && mm_copy_out(p->mm, p->tid, r[2], st, 104))
         err = -EFAULT;
     RET(err);
@@ -993,7 +1064,7 @@ static int sys_statx(struct proc *p, uint32_t *r)
     } else {
         err = get_path(p, (int32_t)r[0], r[1], abs);
         if (!err)
-            err = stat_path(abs, st);
+            err = stat_path(p, abs, st);
     }
     if (err)
         RET(err);
@@ -1045,11 +1116,14 @@ static int sys_getdents64(struct proc *p, uint32_t *r)
         types[n++] = rest[k] == '/' || (tnodes[i].mode & S_IFMT) == S_IFDIR ? 4 : 8;
     }
     nseen += (unsigned)initrd_children(f->path, seen + nseen, 64 - nseen);
+    if (!memcmp(f->path, "/proc", 6) || !memcmp(f->path, "/proc/", 6))
+        nseen += (unsigned)procfs_children(p, f->path, seen + nseen, 64 - nseen);
     for (unsigned i = n - 2; i < nseen && n < 70; i++) {
         names[n] = seen[i];
         char child[MAX_PATH];
+        uint32_t mode;
         path_resolve(f->path, seen[i], child, sizeof child);
-        types[n++] = is_dir(child) ? 4 : 8;
+        types[n++] = is_dir(child) || (!procfs_stat(p, child, &mode) && (mode & S_IFMT) == S_IFDIR) ? 4 : 8;
     }
     /* drop duplicates (a tmpfs copy of an initramfs file) */
     for (unsigned i = f->pos; i < n; i++) {
@@ -1096,7 +1170,9 @@ static int sys_chdir(struct proc *p, uint32_t *r)
 
     if (err)
         RET(err);
-    if (!is_dir(abs))
+    uint32_t mode;
+    procfs_canonical(p, abs);
+    if (!is_dir(abs) && (procfs_stat(p, abs, &mode) || (mode & S_IFMT) != S_IFDIR))
         RET(exists(abs) ? -ENOTDIR : -ENOENT);
     memcpy(p->cwd, abs, sizeof p->cwd);
     RET(0);
@@ -1216,13 +1292,52 @@ static int sys_faccessat(struct proc *p, uint32_t *r)
     RET(err ? err : exists(abs) ? 0 : -ENOENT);
 }
 
+/* readlinkat(dirfd, path, buf, size): /proc's links and the initramfs's symbolic links. */
+static int sys_readlinkat(struct proc *p, uint32_t *r)
+{
+    char abs[MAX_PATH], target[MAX_PATH];
+    int n = get_path(p, (int32_t)r[0], r[1], abs);
+
+    if (n)
+        RET(n);
+    if (!memcmp(abs, "/proc/", 6))
+        n = procfs_readlink(p, abs, target, sizeof target);
+    else if ((n = initrd_link(abs, target, sizeof target)) < 0)
+        n = exists(abs) ? -EINVAL : -ENOENT;
+    if (n < 0)
+        RET(n);
+    if ((uint32_t)n > r[3])
+        n = (int)r[3];
+    RET(mm_copy_out(p->mm, p->tid, r[2], target, (uint32_t)n) ? -EFAULT : n);
+}
+
 static int sys_readlink(struct proc *p, uint32_t *r)
 {
-    (void)p;
-    RET(-EINVAL);                               /* no symbolic links */
+    uint32_t args[4] = { (uint32_t)AT_FDCWD, r[0], r[1], r[2] };
+    int blocked = sys_readlinkat(p, args);
+
+    r[0] = args[0];
+    return blocked;
 }
 
 /* ---- information ------------------------------------------------------------------------ */
+
+/* sysinfo: uptime, memory from the pool, the number of processes (struct sysinfo, 64 bytes). */
+static int sys_sysinfo(struct proc *p, uint32_t *r)
+{
+    uint32_t si[16];
+    uint16_t n = 0;
+
+    memset(si, 0, sizeof si);
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        n += procs[i].state != P_FREE;
+    si[0] = (uint32_t)(now_us() / 1000000);     /* uptime, s */
+    si[4] = frames_total();                     /* totalram, in mem_unit */
+    si[5] = frames_free();                      /* freeram */
+    ((uint16_t *)si)[20] = n;                   /* procs */
+    si[13] = PAGE;                              /* mem_unit */
+    RET(mm_copy_out(p->mm, p->tid, r[0], si, sizeof si) ? -EFAULT : 0);
+}
 
 static int sys_uname(struct proc *p, uint32_t *r)
 {
@@ -1344,12 +1459,12 @@ static const syscall_fn table[] = {
     [60] = sys_zero,                            /* umask */
     [63] = sys_dup2, [64] = sys_getppid, [65] = sys_getpid,     /* getpgrp */
     [66] = sys_getpid,                          /* setsid */
-    [85] = sys_readlink, [91] = sys_munmap, [114] = sys_wait4, [120] = sys_clone,
+    [85] = sys_readlink, [91] = sys_munmap, [114] = sys_wait4, [116] = sys_sysinfo, [120] = sys_clone,
     [122] = sys_uname, [125] = sys_zero,        /* mprotect: regions keep their rights */
     [132] = sys_getpid,                         /* getpgid */
     [140] = sys_llseek, [145] = sys_readv, [146] = sys_writev, [158] = sys_sched_yield,
     [119] = sys_rt_sigreturn,                   /* sigreturn */
-    [162] = sys_nanosleep, [168] = sys_poll, [172] = sys_zero,    /* prctl */
+    [162] = sys_nanosleep, [168] = sys_poll, [172] = sys_prctl,
     [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction, [175] = sys_rt_sigprocmask,
     [179] = sys_rt_sigsuspend,
     [183] = sys_getcwd, [190] = sys_fork,       /* vfork, as fork */
@@ -1362,7 +1477,7 @@ static const syscall_fn table[] = {
     [248] = sys_exit,                           /* exit_group */
     [256] = sys_set_tid_address, [263] = sys_clock_gettime, [265] = sys_clock_nanosleep,
     [322] = sys_openat, [323] = sys_mkdirat, [327] = sys_fstatat64, [328] = sys_unlinkat,
-    [329] = sys_renameat, [332] = sys_readlink, [334] = sys_faccessat, [336] = sys_poll,
+    [329] = sys_renameat, [332] = sys_readlinkat, [334] = sys_faccessat, [336] = sys_poll,
     [338] = sys_zero,                           /* set_robust_list */
     [358] = sys_dup3, [359] = sys_pipe2, [369] = sys_prlimit64, [384] = sys_getrandom,
     [397] = sys_statx,

@@ -28,6 +28,8 @@ void file_put(struct file *f)
 {
     if (!f || --f->refs)
         return;
+    if (f->type == F_PROC)
+        frame_put((uint32_t)f->data);
     if (f->pipe) {
         if (f->type == F_PIPE_READ)
             f->pipe->readers--;

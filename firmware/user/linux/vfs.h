@@ -16,7 +16,8 @@
 #define S_IFCHR     0020000u
 #define S_IFIFO     0010000u
 
-enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_INITRD, F_TMP, F_DIR, F_PIPE_READ, F_PIPE_WRITE };
+enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_INITRD, F_TMP, F_DIR, F_PIPE_READ, F_PIPE_WRITE,
+             F_PROC };                  /* F_PROC: a /proc file's text, in a frame of its own */
 
 /* A file of the tmpfs (or a directory: mode says). */
 struct tnode {
@@ -38,7 +39,7 @@ struct file {
     int refs;
     enum ftype type;
     uint32_t pos, flags;
-    const uint8_t *data;                /* F_INITRD */
+    const uint8_t *data;                /* F_INITRD, F_PROC */
     uint32_t size;
     struct tnode *node;                 /* F_TMP, and F_DIR of the tmpfs */
     struct pipe *pipe;
