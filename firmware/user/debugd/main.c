@@ -25,7 +25,8 @@
 
 static uint8_t out[PROTO_MAX_PAYLOAD];      /* payloads built here */
 static l4_tid_t ktest;                      /* the test server, once connected */
-static l4_tid_t linux_server;               /* the Linux server, if the image has one */
+static l4_tid_t linux_server;               /* the Linux server's interrupt thread, which takes
+                                             * the host's requests; nil: no Linux server */
 static uint8_t *const shared = (uint8_t *)KTEST_SHARED_ADDR;
 
 /* INFO names the kernel's build: that is the image the host flashed and holds the ELF of. */
@@ -443,7 +444,7 @@ int main(void)
     for (unsigned k = 0; k < l4_kip()->boot.count; k++)
         if (strnlen((const char *)l4_kip()->boot.modules[k].name, 16) == 5 &&
             !memcmp(l4_kip()->boot.modules[k].name, "linux", 5))
-            linux_server = L4_MODULE_TID(k);
+            linux_server = L4_TID(L4_TID_NUMBER(L4_MODULE_TID(k)) + LINUX_THREAD_INTERRUPT, 1);
     send_info(0);
     link_log(PROTO_LOG_INFO, "debugd: ready");
 
