@@ -20,7 +20,7 @@ _Static_assert(ENTRY_SYS_IPC == L4_SYS_IPC, "entry.S sends this number to the fa
 
 /* `cur` blocks and `dest` (ready, not queued) runs if it is now the most important thread;
  * otherwise it queues behind its equals and the scheduler chooses. */
-static void __attribute__((noreturn)) hand_over(struct thread *cur, struct thread *dest)
+static inline __attribute__((always_inline, noreturn)) void hand_over(struct thread *cur, struct thread *dest)
 {
     if (dest->prio == cur->prio) {
         sched_replace(cur, dest);               /* it takes our place in our queue */

@@ -160,7 +160,7 @@ static void transfer(struct thread *s, struct thread *r)
             r->ctx.cpsr = thread_user_cpsr(mr[L4_EXC_CPSR]);
         break;
     default:
-        r->ctx.r[0] = s->id;
+        r->ctx.r[0] = r->partner != L4_ANYTHREAD && r->partner != s->id ? r->partner : s->id;
         for (unsigned i = 0; i < n; i++) {
             if (i < L4_MR_IN_REGISTERS)
                 r->ctx.r[mr_reg[i]] = mr[i];
@@ -191,6 +191,17 @@ static inline void set_result(struct thread *t, uint32_t error)
 static inline int waits_for(const struct thread *r, const struct thread *s)
 {
     return r->state == TS_RECV && (r->partner == L4_ANYTHREAD || r->partner == s->id);
+}
+
+/* `s` sends with the propagate flag and `r` waits for another thread of the sender's space. */
+static int propagated(const struct thread *r, const struct thread *s)
+{
+    const struct thread *v;
+
+    if (s->ipc_kind != IPC_NORMAL || !(s->ctx.r[3] & L4_TAG_PROPAGATE) || r->state != TS_RECV)
+        return 0;
+    v = thread_lookup(r->partner);
+    return v && v->space == s->space;
 }
 
 /* Enter the receive phase: from `from` with `timeout`.  Returns 1 when `t` blocked. */
@@ -263,7 +274,7 @@ static void send_then_receive(struct thread *t, l4_tid_t dest_id, uint32_t timeo
             set_result(t, L4_IPC_ERROR(L4_ERR_NO_PARTNER, 0));
             t->ipc_kind = IPC_NORMAL;
             return;
-        } else if (waits_for(dest, t)) {
+        } else if (waits_for(dest, t) || propagated(dest, t)) {
             transfer(t, dest);
         } else if (timeout == L4_ZERO) {
             set_result(t, L4_IPC_ERROR(L4_ERR_TIMEOUT, 0));

@@ -67,6 +67,9 @@ typedef uint32_t l4_tid_t;
 #define L4_TAG_LABEL(tag)        ((tag) >> 16)
 #define L4_TAG_UNTYPED(tag)      ((tag) & 0x3f)
 #define L4_TAG_TYPED(tag)        (((tag) >> 6) & 0x3f)
+/* Propagation: a thread sends on behalf of another thread of its own space, and a receiver
+ * waiting for that one takes it (it sees that thread as the sender). */
+#define L4_TAG_PROPAGATE         (1u << 12)
 #define L4_MR_COUNT              64
 #define L4_MR_IN_REGISTERS       8
 

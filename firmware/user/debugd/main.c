@@ -25,7 +25,8 @@
 
 static uint8_t out[PROTO_MAX_PAYLOAD];      /* payloads built here */
 static l4_tid_t ktest;                      /* the test server, once connected */
-static l4_tid_t linux_server;               /* the Linux server, if the image has one */
+static l4_tid_t linux_server;               /* the Linux server's interrupt thread, which takes
+                                             * the host's requests; nil: no Linux server */
 static uint8_t *const shared = (uint8_t *)KTEST_SHARED_ADDR;
 
 /* INFO names the kernel's build: that is the image the host flashed and holds the ELF of. */
@@ -315,6 +316,21 @@ static void console_out(const struct l4_msg *m)
     link_send(PROTO_MSG_CONSOLE, 0, data, n, NULL, 0);
 }
 
+/* Call the Linux server's interrupt thread with `m`.  Just after boot it may not exist yet: then
+ * try again every 10 ms, up to `timeout` µs in all.  -1 when it never did. */
+static int linux_ipc(struct l4_msg *m, uint32_t timeout, uint32_t *err)
+{
+    struct l4_msg saved = *m, nothing = { { 0 } };
+
+    for (uint32_t waited = 0;; waited += 10000) {
+        l4_ipc(linux_server, linux_server, timeout, timeout, m, err);
+        if (!*err || L4_IPC_ERROR_CODE(*err) != L4_ERR_NO_PARTNER || waited >= timeout)
+            return 0;
+        *m = saved;
+        l4_receive(l4_myself(), &nothing, 10000, err);     /* sleep: nobody sends us that */
+    }
+}
+
 /* Send bytes (at most CONSOLE_MAX_WRITE) to the Linux server with `label`; its MR1 back, or a
  * negative number when it did not answer in time. */
 static int32_t linux_call(uint32_t label, const uint8_t *data, uint32_t n, uint32_t timeout)
@@ -330,8 +346,7 @@ static int32_t linux_call(uint32_t label, const uint8_t *data, uint32_t n, uint3
         else
             u->mr[2 + i] = words[i];
     }
-    l4_ipc(linux_server, linux_server, timeout, timeout, &m, &err);
-    return err ? -1 : (int32_t)m.mr[1];
+    return linux_ipc(&m, timeout, &err) || err ? -1 : (int32_t)m.mr[1];
 }
 
 static void cmd_shell(const struct proto_msg *req)
@@ -368,7 +383,7 @@ static void cmd_linux_stats(const struct proto_msg *req)
         link_error(req, PROTO_ERR_BAD_STATE, "no Linux server in this image");
         return;
     }
-    l4_ipc(linux_server, linux_server, 2000000, 2000000, &m, &err);
+    linux_ipc(&m, 2000000, &err);
     n = L4_TAG_UNTYPED(m.mr[0]);
     if (err || n < LINUX_STATS_WORDS || n >= L4_MR_COUNT) {
         link_error(req, PROTO_ERR_BAD_STATE, "the Linux server did not answer");
@@ -443,7 +458,7 @@ int main(void)
     for (unsigned k = 0; k < l4_kip()->boot.count; k++)
         if (strnlen((const char *)l4_kip()->boot.modules[k].name, 16) == 5 &&
             !memcmp(l4_kip()->boot.modules[k].name, "linux", 5))
-            linux_server = L4_MODULE_TID(k);
+            linux_server = L4_TID(L4_TID_NUMBER(L4_MODULE_TID(k)) + LINUX_THREAD_INTERRUPT, 1);
     send_info(0);
     link_log(PROTO_LOG_INFO, "debugd: ready");
 

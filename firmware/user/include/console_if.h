@@ -17,3 +17,10 @@
                                              * faults, MR6 OOM kills; then (number, count) pairs
                                              * of the unknown system calls */
 #define CONSOLE_MAX_WRITE       240u        /* bytes per message: 60 words after MR1 */
+
+/* The Linux server's threads, by thread number after its first (the module's) thread: that one
+ * is the exception thread; then the pager, then the interrupt thread, which takes debugd's
+ * requests above; the processes' threads follow. */
+#define LINUX_THREAD_PAGER      1u
+#define LINUX_THREAD_INTERRUPT  2u
+#define LINUX_FIRST_PROCESS     3u

@@ -155,7 +155,12 @@ int signal_deliver(struct proc *p);
 int signal_return(struct proc *p);
 
 extern struct proc procs[MAX_PROCS];
-extern l4_tid_t linux_server;
+extern l4_tid_t linux_server, linux_pager;      /* the exception thread, the pager thread */
+
+/* One lock serialises the server's threads (they share every table): each holds it while it
+ * handles a message, never while it waits for one. */
+void server_lock(void);
+void server_unlock(void);
 
 struct proc *proc_by_tid(l4_tid_t t);
 struct proc *proc_by_pid(int pid);

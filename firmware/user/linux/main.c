@@ -11,7 +11,8 @@
 #include "vfs.h"
 
 struct proc procs[MAX_PROCS];
-l4_tid_t linux_server;
+l4_tid_t linux_server, linux_pager;
+static l4_tid_t linux_interrupt;
 static l4_tid_t debugd;
 static uint16_t versions[MAX_PROCS];
 static int next_pid = 1;
@@ -65,10 +66,10 @@ void console_write(const void *buf, uint32_t len)
     }
 }
 
-/* A process's thread number is the server's plus one plus its slot (new_tid). */
+/* A process's thread number is the server's plus LINUX_FIRST_PROCESS plus its slot (new_tid). */
 struct proc *proc_by_tid(l4_tid_t t)
 {
-    uint32_t slot = L4_TID_NUMBER(t) - L4_TID_NUMBER(linux_server) - 1;
+    uint32_t slot = L4_TID_NUMBER(t) - L4_TID_NUMBER(linux_server) - LINUX_FIRST_PROCESS;
 
     if (slot >= MAX_PROCS || procs[slot].state == P_FREE || procs[slot].tid != t)
         return NULL;
@@ -84,17 +85,18 @@ struct proc *proc_by_pid(int pid)
 }
 
 /* The reply that lets `p` run on: r0 alone (MR1) when that is all a system call changed, else
- * every register (MR1..MR17 = r0-r12, sp, lr, pc, cpsr). */
+ * every register (MR1..MR17 = r0-r12, sp, lr, pc, cpsr).  Propagated: whichever of our threads
+ * sends it, the process waiting for the exception thread takes it. */
 static void reply_message(struct proc *p, struct l4_msg *m)
 {
     struct l4_utcb *u = l4_utcb();
 
     m->mr[1] = p->regs[0];
     if (!p->regs_changed) {
-        m->mr[0] = L4_TAG(0, 1, 0);
+        m->mr[0] = L4_TAG(0, 1, 0) | L4_TAG_PROPAGATE;
         return;
     }
-    m->mr[0] = L4_TAG(0, L4_EXC_CPSR, 0);
+    m->mr[0] = L4_TAG(0, L4_EXC_CPSR, 0) | L4_TAG_PROPAGATE;
     for (unsigned i = 2; i <= L4_EXC_CPSR; i++) {
         if (i < L4_MR_IN_REGISTERS)
             m->mr[i] = p->regs[i - 1];
@@ -247,7 +249,7 @@ static l4_tid_t new_tid(uint32_t slot)
 {
     uint16_t v = (uint16_t)((versions[slot] + 1) & 0x3fff);
     versions[slot] = v ? v : 1;
-    return L4_TID(L4_TID_NUMBER(linux_server) + 1 + slot, versions[slot]);
+    return L4_TID(L4_TID_NUMBER(linux_server) + LINUX_FIRST_PROCESS + slot, versions[slot]);
 }
 
 /* Map the trampoline page into `mm` unless it is there. */
@@ -323,7 +325,7 @@ int proc_fork(struct proc *p)
             c->fd[i]->refs++;
     }
     c->cloexec = p->cloexec;
-    if (l4_thread_control(c->tid, c->tid, linux_server, linux_server, linux_server,
+    if (l4_thread_control(c->tid, c->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI)) {
         for (unsigned i = 0; i < MAX_FDS; i++)
             file_put(c->fd[i]);
@@ -404,13 +406,19 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
  * sleeper a signal woke), which costs one look at the clock and the table. */
 static uint64_t next_wake = ~0ull;
 
+/* Set when a sleeper is due before the time the interrupt thread waits for: the exception
+ * thread then tells it (once it has let go of the lock). */
+static int wake_sooner;
+
 void proc_sleep(struct proc *p, uint64_t wake_us)
 {
     p->state = P_BLOCKED;
     p->blocked = B_SLEEP;
     p->wake_us = wake_us;
-    if (wake_us < next_wake)
+    if (wake_us < next_wake) {
         next_wake = wake_us;
+        wake_sooner = 1;
+    }
 }
 
 /* Wake the sleepers that are due and work out the next time one is. */
@@ -457,7 +465,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     if (err)
         goto fail;
     err = -12;
-    if (l4_thread_control(p->tid, p->tid, linux_server, linux_server, linux_server,
+    if (l4_thread_control(p->tid, p->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI))
         goto fail;
     l4_schedule(p->tid, 50, L4_TC_KEEP);
@@ -678,6 +686,101 @@ static void host_request(uint32_t label, struct l4_msg *m)
     l4_ipc(debugd, L4_NILTHREAD, L4_ZERO, L4_ZERO, m, &err);
 }
 
+/* ---- the threads ------------------------------------------------------------------------ */
+
+static volatile uint32_t lock_holder;           /* thread ID, 0 when free */
+
+void server_lock(void)
+{
+    l4_tid_t me = l4_utcb()->my_id;
+
+    while (!__sync_bool_compare_and_swap(&lock_holder, 0u, me))
+        l4_thread_switch(lock_holder);          /* let the holder finish */
+}
+
+void server_unlock(void)
+{
+    __sync_synchronize();
+    lock_holder = 0;
+}
+
+/* The pager thread: every process's pager.  A fault is answered with a map item from the pool
+ * (or the process ends), in the reply of the next wait. */
+static void pager_main(void)
+{
+    struct l4_msg m = { { 0 } };
+    l4_tid_t reply_to = L4_NILTHREAD, from;
+    uint32_t err;
+
+    for (;;) {
+        from = l4_ipc(reply_to, L4_ANYTHREAD, L4_ZERO, L4_NEVER, &m, &err);
+        reply_to = L4_NILTHREAD;
+        if (err)
+            continue;
+        server_lock();
+        struct proc *p = proc_by_tid(from);
+        uint32_t label = L4_TAG_LABEL(m.mr[0]);
+        if (p && p->state == P_RUNNING && (label & 0xfff0u) == L4_LABEL_PAGEFAULT) {
+            stat_page_faults++;
+            if (page_fault(p, m.mr[1], label & 7, &m))
+                reply_to = from;
+        }
+        server_unlock();
+    }
+}
+
+/* The interrupt thread: time (the sleepers, woken when they are due: its receive timeout is the
+ * timer) and the host's requests through debugd (console input, a shell to start, counters). */
+static void interrupt_main(void)
+{
+    struct l4_msg m = { { 0 } };
+    uint32_t err;
+
+    for (;;) {
+        uint32_t timeout = L4_NEVER;
+        server_lock();
+        wake_sooner = 0;
+        if (next_wake != ~0ull) {
+            uint64_t now = now_us();
+            if (now >= next_wake)
+                wake_sleepers(now);
+            if (next_wake != ~0ull)
+                timeout = next_wake - now > 0x7fffffff ? 0x7fffffff : (uint32_t)(next_wake - now);
+        }
+        server_unlock();
+        l4_tid_t from = l4_receive(L4_ANYTHREAD, &m, timeout, &err);
+        if (err || from != debugd)
+            continue;                           /* the time came, or "a sleeper is due sooner" */
+        server_lock();
+        host_request(L4_TAG_LABEL(m.mr[0]), &m);
+        server_unlock();
+    }
+}
+
+static l4_tid_t start_thread(unsigned number, void (*fn)(void), uint32_t *stack_top, const char *name)
+{
+    l4_tid_t t = L4_TID(L4_TID_NUMBER(linux_server) + number, 1);
+    struct l4_utcb *u = l4_utcb();
+    uint32_t regs[13] = { linux_server, L4_TC_KEEP, L4_TC_KEEP };
+
+    regs[7] = L4_SYS_SCHEDULE;                  /* our own priority, which they share */
+    l4_syscall_regs(regs);
+    if (l4_thread_control(t, linux_server, linux_server, u->pager, u->exception_handler, L4_TC_PRIVILEGED) ||
+        l4_schedule(t, regs[0], L4_TC_KEEP) || l4_start(t, (uint32_t)stack_top, (uint32_t)fn))
+        return L4_NILTHREAD;
+    l4_set_name(t, name);
+    return t;
+}
+
+#define THREAD_STACK_WORDS 4096
+static uint32_t pager_stack[THREAD_STACK_WORDS] __attribute__((aligned(8)));
+static uint32_t interrupt_stack[THREAD_STACK_WORDS] __attribute__((aligned(8)));
+
+/*
+ * The exception thread (the server's first): every system call and exception of every process.
+ * The reply to the message just handled goes out with the next receive, in one system call;
+ * replies to other processes (a pipe's reader, a parent in wait4) go out at once.
+ */
 int main(void)
 {
     struct l4_msg m = { { 0 } };
@@ -688,12 +791,21 @@ int main(void)
     linux_server = l4_myself();
     debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;
     const char *why = get_pool() ? "no memory pool from sigma0" : map_rootfs();
+    if (!why) {
+        linux_pager = start_thread(LINUX_THREAD_PAGER, pager_main, pager_stack + THREAD_STACK_WORDS,
+                                   "linux-pager");
+        linux_interrupt = start_thread(LINUX_THREAD_INTERRUPT, interrupt_main,
+                                       interrupt_stack + THREAD_STACK_WORDS, "linux-irq");
+        if (linux_pager == L4_NILTHREAD || linux_interrupt == L4_NILTHREAD)
+            why = "cannot start the pager and interrupt threads";
+    }
     if (why) {
         char text[96];
         fmt(text, sizeof text, "linux: %s", why);
         log_text(text);
         return 1;
     }
+    server_lock();
     char *const argv[] = { "/bin/init", NULL };
     char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=vt100", NULL };
     int pid = proc_spawn("/bin/init", argv, envp);
@@ -702,37 +814,20 @@ int main(void)
         fmt(text, sizeof text, "linux: cannot start /bin/init: %d", pid);
         log_text(text);
     }
+    server_unlock();
 
-    /* The reply to the message just handled goes out with the next receive, in one system
-     * call.  Replies to other processes (a pipe's reader, a parent in wait4) go out at once. */
     l4_tid_t reply_to = L4_NILTHREAD;
     for (;;) {
-        uint32_t timeout = L4_NEVER;
-        if (next_wake != ~0ull) {
-            uint64_t now = now_us();
-            if (now >= next_wake) {
-                /* replying to a sleeper writes the UTCB's message registers: send ours first */
-                if (reply_to != L4_NILTHREAD)
-                    l4_send(reply_to, &m, L4_ZERO);
-                reply_to = L4_NILTHREAD;
-                wake_sleepers(now);
-            }
-            if (next_wake != ~0ull)
-                timeout = next_wake - now > 0x7fffffff ? 0x7fffffff : (uint32_t)(next_wake - now);
-        }
-        from = l4_ipc(reply_to, L4_ANYTHREAD, L4_ZERO, timeout, &m, &err);
+        from = l4_ipc(reply_to, L4_ANYTHREAD, L4_ZERO, L4_NEVER, &m, &err);
         reply_to = L4_NILTHREAD;
         if (err)
             continue;
-        struct proc *p = proc_by_tid(from);
         uint32_t label = L4_TAG_LABEL(m.mr[0]);
-        if (from == debugd) {
-            host_request(label, &m);
-            continue;
-        }
-        if (!p || p->state != P_RUNNING)
-            continue;
-        if (label == L4_LABEL_SYSCALL && p->starting) {
+        server_lock();
+        struct proc *p = proc_by_tid(from);
+        if (!p || p->state != P_RUNNING) {
+            /* a process already gone, or a stray message: nobody to answer */
+        } else if (label == L4_LABEL_SYSCALL && p->starting) {
             p->starting = 0;                    /* a forked child's first trap */
             p->regs_changed = 1;
             if (!signal_deliver(p)) {           /* one sent to it before it ran */
@@ -756,26 +851,28 @@ int main(void)
                 reply_message(p, &m);
                 reply_to = p->tid;
             }
-        } else if ((label & 0xfff0u) == L4_LABEL_PAGEFAULT) {
-            stat_page_faults++;
-            if (page_fault(p, m.mr[1], label & 7, &m))
-                reply_to = p->tid;
         } else if (label == L4_LABEL_EXCEPTION) {
             /* a fault: SIGILL, SIGBUS or SIGSEGV, to a handler if it has one */
-            struct l4_utcb *u = l4_utcb();
-            uint32_t kind = u->mr[L4_EXC_KIND];
+            uint32_t kind = l4_utcb()->mr[L4_EXC_KIND];
             int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
             take_registers(p, &m);
             if (p->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
                 proc_exit(p, sig);
-                continue;
+            } else {
+                p->sig_pending |= 1u << (sig - 1);
+                if (!signal_deliver(p)) {
+                    p->regs_changed = 1;
+                    reply_message(p, &m);
+                    reply_to = p->tid;
+                }
             }
-            p->sig_pending |= 1u << (sig - 1);
-            if (!signal_deliver(p)) {
-                p->regs_changed = 1;
-                reply_message(p, &m);
-                reply_to = p->tid;
-            }
+        }
+        int tell = wake_sooner;
+        wake_sooner = 0;
+        server_unlock();
+        if (tell) {                             /* a sleeper is due before the time it waits for */
+            struct l4_msg nudge = { { L4_TAG(0, 0, 0) } };
+            l4_send(linux_interrupt, &nudge, L4_NEVER);
         }
     }
 }
