@@ -8,7 +8,7 @@ void *memcpy(void *dst, const void *src, size_t n)
     uint8_t *d = dst;
     const uint8_t *s = src;
 
-    if ((((uintptr_t)d | (uintptr_t)s | n) & 3) == 0) {
+    if ((((uintptr_t)d | (uintptr_t)s) & 3) == 0) {
         size_t blocks = n & ~31u;
         if (blocks) {                       /* 32 bytes per load and store multiple */
             const uint8_t *end = s + blocks;
@@ -19,11 +19,10 @@ void *memcpy(void *dst, const void *src, size_t n)
                              : "+r"(d), "+r"(s) : "r"(end)
                              : "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
         }
-        for (n &= 31; n; n -= 4, d += 4, s += 4)
+        for (n &= 31; n >= 4; n -= 4, d += 4, s += 4)
             *(uint32_t *)d = *(const uint32_t *)s;
-        return dst;
     }
-    while (n--)
+    while (n--)                             /* unaligned, or the last bytes */
         *d++ = *s++;
     return dst;
 }

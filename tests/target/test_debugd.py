@@ -42,11 +42,11 @@ def wait_for_count(debugd, expected: int, timeout: float = 3.0) -> int:
 @pytest.mark.feature("INJECT", "TESTS")
 def test_an_interrupt_injected_from_the_host_is_delivered_as_ipc(debugd):
     start = host_irq_count(debugd)          # the first call starts the counting thread
-    debugd.inject_irq(IRQ_HOST_COUNT)
-    assert wait_for_count(debugd, start + 1) == start + 1
-    for _ in range(3):
+    # One at a time: a line set pending again before its handler ran is one interrupt, as on
+    # hardware (debugd may take the next INJECT_IRQ before the handler gets the CPU).
+    for n in range(1, 5):
         debugd.inject_irq(IRQ_HOST_COUNT)
-    assert wait_for_count(debugd, start + 4) == start + 4
+        assert wait_for_count(debugd, start + n) == start + n
 
 
 # --------------------------------------------------------------------------------------------

@@ -78,6 +78,9 @@ void mm_free(struct mm *mm);
 struct vma *mm_find(struct mm *mm, uint32_t addr);
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
 void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end);
+/* mprotect: regions of [start, end) get `prot` (VM_*); 0, or -1 when part of the range is not
+ * mapped or the regions would not fit.  Rights taken away leave the process's kernel mappings. */
+int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
 /* The frame behind `addr` after making it present (and private if `write`); 0 when the access is
  * not allowed.  `t`, when not nil, is the process thread, whose kernel mapping is kept in step. */
 uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx);

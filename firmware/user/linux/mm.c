@@ -169,6 +169,54 @@ void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end)
     }
 }
 
+/* Split the region holding `addr` there, so that a region starts at `addr`.  -1: no room. */
+static int split_at(struct mm *mm, uint32_t addr)
+{
+    struct vma *v = mm_find(mm, addr);
+
+    if (!v || v->start == addr)
+        return 0;
+    if (mm->nvma == MAX_VMAS)
+        return -1;
+    struct vma *tail = &mm->vma[mm->nvma++];
+    *tail = *v;
+    tail->start = addr;
+    if (tail->file)
+        tail->file_offset += addr - v->start;
+    v->end = addr;
+    return 0;
+}
+
+int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
+{
+    for (uint32_t a = start; a < end; ) {            /* all of it mapped, as Linux wants */
+        struct vma *v = mm_find(mm, a);
+        if (!v)
+            return -1;
+        a = v->end;
+    }
+    if (split_at(mm, start) || split_at(mm, end))
+        return -1;
+    for (unsigned i = 0; i < mm->nvma; i++) {
+        struct vma *v = &mm->vma[i];
+        if (v->start < start || v->end > end)
+            continue;
+        uint32_t lost = v->prot & ~prot;
+        v->prot = prot;
+        if (!lost)
+            continue;                                   /* more rights: the next fault grants them */
+        for (uint32_t a = v->start; a < v->end; a += PAGE) {
+            uint32_t *pte = pte_of(mm, a, 0);
+            if (!pte || !(*pte & PTE_PRESENT))
+                continue;
+            /* no access at all: out of the kernel's tables (the page stays ours, and comes back
+             * when the rights do); else the rights lost, from every mapping of the frame */
+            l4_unmap(L4_FPAGE(*pte & PAGE_MASK, 12, prot & VM_READ ? lost : L4_RWX), 0);
+        }
+    }
+    return 0;
+}
+
 void mm_free(struct mm *mm)
 {
     for (unsigned d = 0; d < 512; d++) {
@@ -185,12 +233,10 @@ static void fill(const struct vma *v, uint32_t page, uint32_t frame)
 {
     if (!v->file)
         return;
-    for (uint32_t off = 0; off < PAGE; off++) {
-        uint32_t a = page + off;
-        if (a < v->file_vaddr || a - v->file_vaddr >= v->file_size)
-            continue;
-        ((uint8_t *)frame)[off] = v->file[a - v->file_vaddr];
-    }
+    uint32_t lo = page > v->file_vaddr ? page : v->file_vaddr;
+    uint32_t end = v->file_vaddr + v->file_size, hi = page + PAGE < end ? page + PAGE : end;
+    if (lo < hi)
+        memcpy((uint8_t *)frame + (lo - page), v->file + (lo - v->file_vaddr), hi - lo);
 }
 
 uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
@@ -199,7 +245,8 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
     uint32_t page = addr & PAGE_MASK, *pte, frame;
 
     (void)t;
-    if (!v || (rwx & VM_WRITE && !(v->prot & VM_WRITE)) || (rwx & VM_EXEC && !(v->prot & VM_EXEC)))
+    if (!v || !(v->prot & VM_READ) || (rwx & VM_WRITE && !(v->prot & VM_WRITE)) ||
+        (rwx & VM_EXEC && !(v->prot & VM_EXEC)))
         return 0;
     pte = pte_of(mm, page, 1);
     if (!pte)
@@ -224,6 +271,10 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
             frame_put(frame);
             frame = copy;
         }
+        *pte = frame | PTE_PRESENT | PTE_WRITE;
+    } else if (v->prot & VM_WRITE && frame_refs(frame) == 1) {
+        /* private and in a writable region (mprotect may have made it so since): the pager
+         * maps it writable, so a fork must know to share it copy-on-write */
         *pte = frame | PTE_PRESENT | PTE_WRITE;
     }
     return frame;

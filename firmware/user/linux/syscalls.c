@@ -384,6 +384,13 @@ static int sys_brk(struct proc *p, uint32_t *r)
     RET(want);
 }
 
+/* PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 as VM_* rights: write or execute imply read, as they do
+ * in Linux's ARM page tables; PROT_NONE is no access at all. */
+static uint32_t vm_prot(uint32_t prot)
+{
+    return (prot & 7 ? VM_READ : 0) | (prot & 2 ? VM_WRITE : 0) | (prot & 4 ? VM_EXEC : 0);
+}
+
 static int sys_mmap2(struct proc *p, uint32_t *r)
 {
     uint32_t len = (r[1] + PAGE - 1) & PAGE_MASK, prot = r[2] & 7, flags = r[3];
@@ -403,10 +410,21 @@ static int sys_mmap2(struct proc *p, uint32_t *r)
         addr = p->mm->mmap_next - len;
         p->mm->mmap_next = addr;
     }
-    if (mm_add(p->mm, addr, addr + len, (prot & 2 ? VM_WRITE : 0) | (prot & 4 ? VM_EXEC : 0) |
-               VM_READ))
+    if (mm_add(p->mm, addr, addr + len, vm_prot(prot)))
         RET(-ENOMEM);
     RET(addr);
+}
+
+/* mprotect(addr, len, prot). */
+static int sys_mprotect(struct proc *p, uint32_t *r)
+{
+    uint32_t prot = vm_prot(r[2]);
+
+    if (r[0] & ~PAGE_MASK || r[2] & ~7u)
+        RET(-EINVAL);
+    if (!r[1])
+        RET(0);
+    RET(mm_protect(p->mm, r[0], r[0] + ((r[1] + PAGE - 1) & PAGE_MASK), prot) ? -ENOMEM : 0);
 }
 
 static int sys_munmap(struct proc *p, uint32_t *r)
@@ -1460,7 +1478,7 @@ static const syscall_fn table[] = {
     [63] = sys_dup2, [64] = sys_getppid, [65] = sys_getpid,     /* getpgrp */
     [66] = sys_getpid,                          /* setsid */
     [85] = sys_readlink, [91] = sys_munmap, [114] = sys_wait4, [116] = sys_sysinfo, [120] = sys_clone,
-    [122] = sys_uname, [125] = sys_zero,        /* mprotect: regions keep their rights */
+    [122] = sys_uname, [125] = sys_mprotect,
     [132] = sys_getpid,                         /* getpgid */
     [140] = sys_llseek, [145] = sys_readv, [146] = sys_writev, [158] = sys_sched_yield,
     [119] = sys_rt_sigreturn,                   /* sigreturn */

@@ -1,0 +1,2 @@
+# Memory rights: mprotect and PROT_NONE mappings
+mprotect
