@@ -510,6 +510,8 @@ def cmd_syscall(rig: Rig) -> int:
 
 
 def cmd_trace(rig: Rig) -> int:
+    if rig.args.out:
+        return _trace_timeline(rig)
     if rig.args.count <= 0:
         raise RigError("--count must be at least 1")
     debugd, _ = rig.kernel()
@@ -517,6 +519,37 @@ def cmd_trace(rig: Rig) -> int:
     window = debugd.recent_events(rig.args.count)
     names = views.thread_names(debugd.threads()) if debugd.has("THREADS") else {}
     out.print(views.trace_table(window, names, rig.abi()))
+    return 0
+
+
+def _trace_timeline(rig: Rig) -> int:
+    """Stream the trace ring for --seconds and write it for Perfetto (host/timeline.py)."""
+    import json
+
+    from . import timeline
+
+    if rig.args.seconds <= 0:
+        raise RigError("--seconds must be more than 0")
+    debugd, info = rig.kernel()
+    debugd.require("TRACE", "THREADS")
+    def activity() -> None:
+        for name in rig.args.run or []:
+            result = debugd.run_test(name)
+            if str(result.status) != TestStatus.PASS.name:
+                err.print(f"[yellow]warning:[/] {escape(name)} {escape(str(result.status))} while tracing")
+
+    with out.status(f"recording the kernel trace for {rig.args.seconds:g} s"):
+        capture = timeline.stream(debugd, rig.args.seconds, during=activity if rig.args.run else None)
+    threads = debugd.threads()
+    doc = timeline.chrome_trace(capture, threads, info.cycle_hz, board=rig.board.name)
+    path = Path(rig.args.out)
+    try:
+        path.write_text(json.dumps(doc) + "\n")
+    except OSError as exc:
+        raise RigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    lost = f", [yellow]{capture.lost:,} lost[/] (the ring overran between reads)" if capture.lost else ", none lost"
+    out.print(f"{len(capture.events):,} events{lost}; wrote {escape(str(path))} "
+              f"(open it in https://ui.perfetto.dev or chrome://tracing)")
     return 0
 
 
@@ -739,6 +772,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("trace", help="the kernel's most recent trace events (IPC, switches, interrupts, faults)")
     p.add_argument("--count", "-n", type=int, default=40, metavar="N", help="how many (default %(default)s)")
+    p.add_argument("--seconds", type=float, default=2.0, metavar="N",
+                   help="with --out: how long to record (default %(default)g)")
+    p.add_argument("--out", metavar="FILE",
+                   help="stream the trace for --seconds and write it as Chrome trace-event JSON (Perfetto)")
+    p.add_argument("--run", action="append", metavar="TEST",
+                   help="with --out: run this on-target test while recording (repeatable), e.g. ipc.call")
     p.set_defaults(func=cmd_trace)
     return parser
 
