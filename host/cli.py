@@ -48,6 +48,7 @@ class Rig:
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self._board: Board | None = None
+        self._symbols = None
 
     @property
     def board(self) -> Board:
@@ -124,10 +125,21 @@ class Rig:
         """System call numbers and error names, from the kernel.elf of this board's build."""
         return KernelAbi.from_elf(build_mod.Firmware(self.board.name).kernel_elf)
 
-    @staticmethod
-    def _show_message(msg: Message) -> None:
+    def symbols(self):
+        """The symbolizer of this board's firmware build (host.symbols), made on first use."""
+        from .symbols import Symbolizer
+
+        if self._symbols is None:
+            self._symbols = Symbolizer(self.board.name)
+        return self._symbols
+
+    def _show_message(self, msg: Message) -> None:
         if msg.type == MsgType.LOG:
-            out.print(f"[dim]  target {str(msg.level).lower()}: {escape(msg.text)}[/]")
+            try:
+                text = self.symbols().text(msg.text)
+            except Exception:               # no build, an odd ELF: the line as it came
+                text = msg.text
+            out.print(f"[dim]  target {str(msg.level).lower()}: {escape(text)}[/]")
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,8 +403,29 @@ def cmd_threads(rig: Rig) -> int:
     debugd.require("THREADS")
     threads = debugd.threads()
     stats = debugd.stats()
-    out.print(views.threads_table(threads, stats, rig.abi(), title=f"{rig.board.name}: {len(threads)} threads"))
+    out.print(views.threads_table(threads, stats, rig.abi(), title=f"{rig.board.name}: {len(threads)} threads",
+                                  symbols=rig.symbols()))
     return 0
+
+
+def cmd_sym(rig: Rig) -> int:
+    """Addresses as function+offset (file:line), from the build's ELF files."""
+    symbols = rig.symbols()
+    thread = None
+    if rig.args.thread:
+        number, _, version = rig.args.thread.partition(".")
+        thread = int(number, 0) << 14 | int(version or "1", 0)
+    status = 0
+    for text in rig.args.addresses:
+        try:
+            address = int(text, 16)
+        except ValueError:
+            raise RigError(f"{text!r} is not an address (hexadecimal, 0x optional)") from None
+        where = symbols.lookup(address, thread=thread, elf=rig.args.elf)
+        if where is None:
+            status = 1
+        out.print(f"0x{address:08x} {escape(str(where)) if where else '[yellow]no symbol[/]'}")
+    return status
 
 
 def cmd_stats(rig: Rig) -> int:
@@ -477,6 +510,8 @@ def cmd_syscall(rig: Rig) -> int:
 
 
 def cmd_trace(rig: Rig) -> int:
+    if rig.args.out:
+        return _trace_timeline(rig)
     if rig.args.count <= 0:
         raise RigError("--count must be at least 1")
     debugd, _ = rig.kernel()
@@ -484,6 +519,37 @@ def cmd_trace(rig: Rig) -> int:
     window = debugd.recent_events(rig.args.count)
     names = views.thread_names(debugd.threads()) if debugd.has("THREADS") else {}
     out.print(views.trace_table(window, names, rig.abi()))
+    return 0
+
+
+def _trace_timeline(rig: Rig) -> int:
+    """Stream the trace ring for --seconds and write it for Perfetto (host/timeline.py)."""
+    import json
+
+    from . import timeline
+
+    if rig.args.seconds <= 0:
+        raise RigError("--seconds must be more than 0")
+    debugd, info = rig.kernel()
+    debugd.require("TRACE", "THREADS")
+    def activity() -> None:
+        for name in rig.args.run or []:
+            result = debugd.run_test(name)
+            if str(result.status) != TestStatus.PASS.name:
+                err.print(f"[yellow]warning:[/] {escape(name)} {escape(str(result.status))} while tracing")
+
+    with out.status(f"recording the kernel trace for {rig.args.seconds:g} s"):
+        capture = timeline.stream(debugd, rig.args.seconds, during=activity if rig.args.run else None)
+    threads = debugd.threads()
+    doc = timeline.chrome_trace(capture, threads, info.cycle_hz, board=rig.board.name)
+    path = Path(rig.args.out)
+    try:
+        path.write_text(json.dumps(doc) + "\n")
+    except OSError as exc:
+        raise RigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    lost = f", [yellow]{capture.lost:,} lost[/] (the ring overran between reads)" if capture.lost else ", none lost"
+    out.print(f"{len(capture.events):,} events{lost}; wrote {escape(str(path))} "
+              f"(open it in https://ui.perfetto.dev or chrome://tracing)")
     return 0
 
 
@@ -692,11 +758,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="give up on a -c line after S seconds (default %(default)s)")
     p.set_defaults(func=cmd_shell)
 
+    p = sub.add_parser("sym", help="addresses as function+offset (file:line), from the firmware's ELF files",
+                       description="Symbolize addresses: a kernel address (0xc0000000 and up) from kernel.elf, "
+                                   "a user address from the ELF of the module named by --elf or whose space "
+                                   "--thread runs in. Exits 1 if an address has no symbol.")
+    p.add_argument("addresses", nargs="+", metavar="ADDR", help="hexadecimal addresses")
+    p.add_argument("--thread", metavar="TID", help="the thread that reported it (e.g. 384.1: the Linux server)")
+    p.add_argument("--elf", metavar="NAME", help="a boot module's name: sigma0, root, debugd, ktest, linux")
+    p.set_defaults(func=cmd_sym)
+
     p = sub.add_parser("linux", help="the Linux server's counters, and the system calls it answered -ENOSYS")
     p.set_defaults(func=cmd_linux)
 
     p = sub.add_parser("trace", help="the kernel's most recent trace events (IPC, switches, interrupts, faults)")
     p.add_argument("--count", "-n", type=int, default=40, metavar="N", help="how many (default %(default)s)")
+    p.add_argument("--seconds", type=float, default=2.0, metavar="N",
+                   help="with --out: how long to record (default %(default)g)")
+    p.add_argument("--out", metavar="FILE",
+                   help="stream the trace for --seconds and write it as Chrome trace-event JSON (Perfetto)")
+    p.add_argument("--run", action="append", metavar="TEST",
+                   help="with --out: run this on-target test while recording (repeatable), e.g. ipc.call")
     p.set_defaults(func=cmd_trace)
     return parser
 

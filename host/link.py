@@ -95,9 +95,12 @@ def raw_frame(msg_type: int, seq: int, payload: bytes, version: int = PROTO_VERS
 
 class Link:
     def __init__(self, port: str, *, baudrate: int = 115200, log_lines: int = 1000,
-                 on_message: Callable[[Message], None] | None = None):
+                 on_message: Callable[[Message], None] | None = None,
+                 symbolize: Callable[[str], str] | None = None):
         self.port = port
         self.on_message = on_message
+        #: turns the addresses in a LOG line into symbols (host.symbols), for the serial log
+        self.symbolize = symbolize
         self.bad_frames = 0
         self.stale_replies = 0
         #: the role of the firmware that last sent INFO; None once it was told to BOOT or RESET
@@ -243,6 +246,15 @@ class Link:
         start = max(mark, first_kept) - first_kept
         return list(self._lines)[start:]
 
+    def log_text(self, text: str) -> str:
+        """A LOG line's text with its kernel addresses symbolized (when the link knows how)."""
+        if self.symbolize is None:
+            return text
+        try:
+            return self.symbolize(text)
+        except Exception:                   # a missing or odd ELF must not cost the log line
+            return text
+
     def note(self, text: str) -> None:
         self._lines.append(f"{time.strftime('%H:%M:%S')} {text}")
         self._line_count += 1
@@ -319,7 +331,7 @@ class Link:
                 name = self.role.name.lower() if self.role else "unknown firmware"
                 self.note(f"target: {name} started ({msg.board}, build {bytes(msg.build_id).hex()[:12]})")
         elif msg.type == MsgType.LOG:
-            self.note(f"{str(msg.level).lower()}: {msg.text}")
+            self.note(f"{str(msg.level).lower()}: {self.log_text(msg.text)}")
         elif msg.type == MsgType.ERROR and msg.seq == 0:
             self.note(f"target: ERROR {msg.code} ({msg.text})")
         if self.on_message is not None:

@@ -57,7 +57,7 @@ class Target:
         if self.link is not None and self.link.port == port:
             return self.link
         old = self.link
-        self.link = Link(port, on_message=self.on_message)
+        self.link = Link(port, on_message=self.on_message, symbolize=_symbolizer(self.board.name))
         if old is not None:
             for line in old.lines:
                 self.link.note(line.split(" ", 1)[-1])
@@ -183,3 +183,15 @@ class Target:
 
 
 __all__ = ["Target", "State", "LinkError"]
+
+
+def _symbolizer(board: str) -> Callable[[str], str]:
+    """Symbolize log text with the board's firmware build, read on first use."""
+    from .symbols import Symbolizer
+    made: list[Symbolizer] = []
+
+    def symbolize(text: str) -> str:
+        if not made:
+            made.append(Symbolizer(board))
+        return made[0].text(text)
+    return symbolize

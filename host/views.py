@@ -44,20 +44,22 @@ def _state(thread, abi: KernelAbi) -> str:
     return state
 
 
-def threads_table(threads: list, stats, abi: KernelAbi, title: str = "threads") -> Table:
+def threads_table(threads: list, stats, abi: KernelAbi, title: str = "threads", symbols=None) -> Table:
     """One row per thread; `cpu` is its share of the cycles accounted so far (live threads
     and idle: the kernel charges each scheduler tick to whoever ran, so a deleted thread's
     time drops out).  After the name: `priv` for a privileged thread, `foreign` for one whose
-    every SVC goes to its exception handler (a Linux process)."""
+    every SVC goes to its exception handler (a Linux process).  With `symbols` (host.symbols),
+    `at` names the function the pc is in, for threads running our own programs."""
     names = thread_names(threads)
     total = sum(t.cycles for t in threads) + (stats.idle_cycles if stats is not None else 0)
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     for column, justify in (("id", "right"), ("name", "left"), ("state", "left"), ("prio", "right"),
                             ("space", "right"), ("pager", "left"), ("cpu", "right"), ("pc", "right"),
-                            ("stopped", "left")):
-        # on a narrow terminal the pager's name gives way first
-        table.add_column(column, justify=justify, no_wrap=True,
-                         overflow="ellipsis" if column == "pager" else "fold", min_width=5 if column == "pager" else None)
+                            ("at", "left"), ("stopped", "left")):
+        # on a narrow terminal the pager's name and the function give way first
+        squeeze = column in ("pager", "at")
+        table.add_column(column, justify=justify, no_wrap=True, overflow="ellipsis" if squeeze else "fold",
+                         min_width={"pager": 5, "at": 8, "id": 6, "pc": 10}.get(column))
     for t in threads:
         flags = []
         if t.flags & 2:
@@ -65,11 +67,13 @@ def threads_table(threads: list, stats, abi: KernelAbi, title: str = "threads") 
         if t.flags & 1:
             flags.append("foreign")
         name = escape(t.name) + (f" [dim]{' '.join(flags)}[/]" if flags else "")
+        where = symbols.lookup(t.pc, thread=t.id) if symbols is not None and not t.flags & 1 else None
+        at = f"{where.function}+0x{where.offset:x}" if where is not None and where.function else ""
         table.add_row(tid(t.id), name, escape(_state(t, abi)), str(t.prio), str(t.space),
                       escape(tid(t.pager, names)), _share(t.cycles, total), f"0x{t.pc:08x}",
-                      escape(abi.exc_kind_name(t.stop_reason)))
+                      escape(at), escape(abi.exc_kind_name(t.stop_reason)))
     if stats is not None:
-        table.add_row("", "[dim]idle[/]", "", "", "", "", _share(stats.idle_cycles, total), "", "")
+        table.add_row("", "[dim]idle[/]", "", "", "", "", _share(stats.idle_cycles, total), "", "", "")
     return table
 
 

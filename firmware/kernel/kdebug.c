@@ -102,7 +102,9 @@ void kdebug_syscall(struct thread *cur)
             r[0] = 0;
             break;
         }
-        if (trace_head - from > TRACE_SIZE)
+        if ((int32_t)(trace_head - from) < 0)
+            from = trace_head;                      /* past the head: nothing yet */
+        else if (trace_head - from > TRACE_SIZE)
             from = trace_head - TRACE_SIZE;         /* the caller lost the ones before */
         for (; from != trace_head && n < L4_MR_COUNT / 5; from++, n++)
             memcpy(&mr[n * 5], &trace_ring[from & (TRACE_SIZE - 1)], sizeof(struct trace_event));

@@ -525,6 +525,32 @@ out:
     reap(t);
 }
 
+/* A thread whose exception handler is the root task faults: the root task reports it (a LOG
+ * line with the thread and its pc, which the host symbolizes) and leaves it stopped.  The value
+ * is the pc it stopped at. */
+KTEST(exc_reported, "exception.reported")
+{
+    uint32_t err = 0, regs[13] = { 0 };
+    l4_tid_t t = spawn(SLOT_FIRST_HELPER, undefined_insn, 1, 100, 0, L4_MODULE_TID(1), &err);
+
+    CHECK(r, t, "spawn failed: %u", err);
+    for (unsigned i = 0; i < 1000; i++) {
+        regs[0] = t;
+        regs[1] = 0;                            /* change nothing: read the state and pc */
+        regs[7] = L4_SYS_EXCHANGE_REGISTERS;
+        l4_syscall_regs(regs);
+        if (regs[9] == L4_STATE_INACTIVE)
+            break;
+        l4_thread_switch(L4_NILTHREAD);
+    }
+    CHECK(r, regs[9] == L4_STATE_INACTIVE, "the thread was not stopped (state %u)", regs[9]);
+    CHECK(r, regs[3] >= (uint32_t)undefined_insn && regs[3] < (uint32_t)undefined_insn + 64,
+          "it stopped at %x, not in the faulting function", regs[3]);
+    r->value = regs[3];
+out:
+    reap(t);
+}
+
 KTEST(exc_foreign_svc, "exception.foreign_svc")
 {
     uint32_t err = 0, pc = 0, why;
