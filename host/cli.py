@@ -408,6 +408,41 @@ def cmd_threads(rig: Rig) -> int:
     return 0
 
 
+def cmd_gdb(rig: Rig) -> int:
+    """gdb-multiarch on the QEMU board's gdb stub, with the kernel's and every boot module's
+    symbols; arguments after `--` go to gdb (e.g. --batch -ex 'info registers')."""
+    import shutil
+    import subprocess
+
+    from .symbols import boot_modules
+
+    board = rig.board
+    if board.qemu is None:
+        raise RigError(f"{board.name} is a real board: attach gdb to your debug probe's gdb server; "
+                       f"`rig gdb` drives QEMU's stub")
+    rig.ensure_up(build=False)
+    gdb = shutil.which("gdb-multiarch")
+    if gdb is None:
+        raise RigError("gdb-multiarch is not installed (tools/setup installs it as root; or apt-get install gdb-multiarch)")
+    fw = build_mod.Firmware(board.name)
+    if not fw.kernel_elf.exists():
+        raise RigError(f"{fw.kernel_elf} is missing: build first (`host/rig.py build`)")
+    port = board.qemu.gdbserver()
+    # the modules run in their own spaces at their own link addresses; several share addresses
+    # (each at 1 MiB), so gdb names such an address after the first module that has it
+    command = [gdb, "-q", "-nx", "-ex", "set confirm off", "-ex", "set pagination off", str(fw.kernel_elf)]
+    for name in boot_modules():
+        elf = fw.dir / "user" / f"{name}.elf"
+        if elf.exists():
+            command += ["-ex", f"add-symbol-file {elf}"]
+    extra = list(rig.args.gdb_args or [])
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    command += ["-ex", f"target remote 127.0.0.1:{port}"] + extra
+    out.print(f"[dim]gdb on {board.name}'s stub at 127.0.0.1:{port}; the board stops while gdb holds it[/]")
+    return subprocess.call(command)
+
+
 def cmd_sym(rig: Rig) -> int:
     """Addresses as function+offset (file:line), from the build's ELF files."""
     symbols = rig.symbols()
@@ -757,6 +792,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
                    help="give up on a -c line after S seconds (default %(default)s)")
     p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("gdb", help="gdb-multiarch attached to the QEMU board, kernel and module symbols loaded",
+                       description="Start gdb-multiarch on the QEMU board's gdb stub with the symbols of the kernel "
+                                   "and of every boot module. Arguments after -- go to gdb, e.g. "
+                                   "`host/rig.py gdb -- --batch -ex bt`.")
+    p.add_argument("gdb_args", nargs=argparse.REMAINDER, metavar="-- GDB-ARGS")
+    p.set_defaults(func=cmd_gdb)
 
     p = sub.add_parser("sym", help="addresses as function+offset (file:line), from the firmware's ELF files",
                        description="Symbolize addresses: a kernel address (0xc0000000 and up) from kernel.elf, "

@@ -227,6 +227,25 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             lines = []
         return lines[-1].strip() if lines else f"no output (see {self.log_file})"
 
+    def gdbserver(self) -> int:
+        """Open QEMU's gdb stub on a free local port (the monitor's `gdbserver`); the port."""
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        state = self.state()
+        if state is None:
+            raise RigError(f"board {self.spec.name} is not running (state in {self.state_dir}): "
+                           f"start it with `host/rig.py board up`")
+        with QMP(state["qmp"]) as qmp:
+            # one stub at a time: close an earlier session's first
+            qmp.execute("human-monitor-command", **{"command-line": "gdbserver none"})
+            said = qmp.execute("human-monitor-command", **{"command-line": f"gdbserver tcp:127.0.0.1:{port}"})
+        if said and "Waiting for gdb connection" not in said:
+            raise RigError(f"QEMU would not open its gdb stub: {said.strip()}")
+        return port
+
     def _qmp(self, command: str, state: dict | None = None):
         state = state or self.state()
         if state is None:

@@ -47,3 +47,23 @@ def test_kernel_and_server_addresses_match_addr2line(firmware):
         function, line = addr2line(elf, start + 8)
         assert (where.function, where.offset, f"{where.file}:{where.line}") == (function, 8, line)
     assert symbols.lookup(0x1000, thread=None) is None          # a user address, whose? unknown
+
+
+@pytest.mark.qemu
+def test_rig_gdb_attaches_with_kernel_and_module_symbols(link, rig_board):
+    """`rig gdb -- --batch ...` on the board's stub: gdb knows the kernel's and the servers'
+    functions, and the board runs on once gdb detaches."""
+    import sys
+    from pathlib import Path
+
+    from protocol import MsgType
+
+    rig = Path(__file__).resolve().parents[2] / "host" / "rig.py"
+    done = subprocess.run([sys.executable, str(rig), "--board", rig_board.name,
+                           "--state-dir", str(rig_board.qemu.state_dir), "gdb", "--", "--batch",
+                           "-ex", "info address fastpath_ipc", "-ex", "info address pager_main"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r'Symbol "fastpath_ipc" is a function at address 0xc0[0-9a-f]{6}', done.stdout), done.stdout
+    assert re.search(r'Symbol "pager_main" is a function at address 0x1[0-9a-f]{5}\.', done.stdout), done.stdout
+    assert bytes(link.request(MsgType.PING, dict(data=b"after gdb")).data) == b"after gdb"
