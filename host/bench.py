@@ -195,3 +195,40 @@ def read_json(path: str | Path) -> dict:
 
 def _figures(summary: Summary) -> dict:
     return {name: getattr(summary, name) for name in FIGURES}
+
+
+def plot(data: dict, path: str | Path, title: str = "") -> None:
+    """Each benchmark's samples as a histogram, one panel each, into a PNG (matplotlib, the
+    project's `plot` extra).  The bins run from the minimum to the 99th percentile, as the text
+    histograms do; the samples above it are counted in the panel's title."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise RigError("--plot needs matplotlib: .venv/bin/pip install -e '.[plot]' (tools/setup installs it)") from None
+    results = data.get("results", [])
+    if not results:
+        raise RigError("no figures to plot")
+    fig, axes = plt.subplots(len(results), 1, figsize=(8, 1.9 * len(results) + 0.6), squeeze=False)
+    for ax, result in zip(axes[:, 0], results):
+        samples = data["samples"][result["name"]]
+        high = percentile(samples, 99)
+        shown = [s for s in samples if s <= high]
+        above = len(samples) - len(shown)
+        bins = min(40, max(1, high - min(samples) + 1))
+        ax.hist(shown, bins=bins, color="#5b8def")
+        ax.axvline(result["median"], color="#c0392b", linewidth=1.5)
+        note = f", {above} above p99 (max {result['max']:,})" if above else ""
+        ax.set_title(f"{result['name']}: median {result['median']:,} {result['unit']}, n {result['n']:,}{note}",
+                     fontsize=9, loc="left")
+        ax.tick_params(labelsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=110)
+    except OSError as exc:
+        raise RigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)

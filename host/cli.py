@@ -311,6 +311,9 @@ def cmd_bench(rig: Rig) -> int:
             for line in bench_mod.histogram(run.samples):
                 out.print(f"  {line}", markup=False)
     data = bench_mod.to_json(board.name, deterministic, build_id, runs)
+    if args.plot:
+        bench_mod.plot(data, args.plot, title=f"{board.name}, kernel build {build_id[:12]}, {mode}")
+        out.print(f"[dim]drew {args.plot}[/]")
     if args.json:
         bench_mod.write_json(args.json, data)
         out.print(f"[dim]wrote {args.json}[/]")
@@ -328,11 +331,14 @@ def _gates(args, data: dict) -> None:
         if problems:
             raise RigError(f"figures differ from {args.same_as}: {'; '.join(problems)}")
         out.print(f"[green]same figures as {args.same_as}[/]")
-    if args.baseline:
-        problems = bench_mod.regressions(data, bench_mod.read_json(args.baseline), args.tolerance / 100)
+    saved = args.compare or args.baseline
+    if saved:
+        before = bench_mod.read_json(saved)
+        out.print(views.compare_table(data, before, args.tolerance / 100, title=f"against {saved}"))
+        problems = bench_mod.regressions(data, before, args.tolerance / 100)
         if problems:
-            raise RigError(f"slower than the baseline {args.baseline}: {'; '.join(problems)}")
-        out.print(f"[green]no figure more than {args.tolerance:g}% above the baseline {args.baseline}[/]")
+            raise RigError(f"slower than {saved}: {'; '.join(problems)}")
+        out.print(f"[green]no figure more than {args.tolerance:g}% above {saved}[/]")
 
 
 def cmd_bench_linux(rig: Rig) -> int:
@@ -364,6 +370,9 @@ def cmd_bench_linux(rig: Rig) -> int:
         with out.status("booting real Linux on the same QEMU machine to run lbench there"):
             kernel, theirs = linuxbench.native(board.name, samples, deterministic)
     data = linuxbench.to_json(board.name, deterministic, build_id, ours, kernel, theirs)
+    if args.plot:
+        bench_mod.plot(data, args.plot, title=f"Linux server, kernel build {build_id[:12]} (ns per operation)")
+        out.print(f"[dim]drew {args.plot}[/]")
     mode = "deterministic (icount: 1 ns = 1 instruction)" if deterministic else "not deterministic"
     native = f", native: Debian {kernel}" if kernel else ""
     out.print(f"{board.name}, kernel build {build_id[:12]}, {mode}{native}")
@@ -748,9 +757,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="write the figures and the raw samples as JSON")
     p.add_argument("--same-as", metavar="FILE",
                    help="fail unless every figure equals those in FILE (an earlier --json of the same build)")
-    p.add_argument("--baseline", metavar="FILE",
-                   help="fail if a median or p99 is more than --tolerance above FILE's "
-                        "(a committed deterministic --json, such as benchmarks/baseline.json)")
+    p.add_argument("--compare", metavar="FILE",
+                   help="show each figure against FILE's (a saved deterministic --json, such as "
+                        "benchmarks/baseline.json) with the ratio, and fail if a median or p99 is more "
+                        "than --tolerance above it")
+    p.add_argument("--baseline", metavar="FILE", help="the same as --compare (the name tools/check used first)")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="draw each benchmark's histogram into FILE.png (needs the plot extra: matplotlib)")
     p.add_argument("--tolerance", type=float, default=5.0, metavar="PERCENT",
                    help="how much slower than the baseline still passes (default %(default)g%%)")
     p.add_argument("--list", action="store_true", help="list the benchmarks the target has")

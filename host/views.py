@@ -44,6 +44,30 @@ def _state(thread, abi: KernelAbi) -> str:
     return state
 
 
+def compare_table(now: dict, before: dict, tolerance: float, title: str) -> Table:
+    """Each gated figure now against a saved run: both, the ratio, and the verdict (slower
+    means more than `tolerance`, a fraction, above)."""
+    from .bench import GATED
+
+    table = Table(title=title)
+    for column, justify in (("benchmark", "left"), ("figure", "left"), ("saved", "right"), ("now", "right"),
+                            ("ratio", "right"), ("", "left")):
+        table.add_column(column, justify=justify, no_wrap=True)
+    new = {r["name"]: r for r in now.get("results", [])}
+    for old in before.get("results", []):
+        mine = new.get(old["name"])
+        for figure in GATED:
+            if mine is None:
+                table.add_row(escape(old["name"]), figure, f"{old[figure]:,}", "-", "", "[red]not measured[/]")
+                continue
+            ratio = mine[figure] / old[figure] if old[figure] else float("inf")
+            verdict = ("[red]slower[/]" if mine[figure] > old[figure] * (1 + tolerance) else
+                       "[green]faster[/]" if mine[figure] < old[figure] else "same" if ratio == 1 else "ok")
+            table.add_row(escape(old["name"]), figure, f"{old[figure]:,}", f"{mine[figure]:,}", f"{ratio:.3f}×",
+                          verdict)
+    return table
+
+
 def threads_table(threads: list, stats, abi: KernelAbi, title: str = "threads", symbols=None) -> Table:
     """One row per thread; `cpu` is its share of the cycles accounted so far (live threads
     and idle: the kernel charges each scheduler tick to whoever ran, so a deleted thread's

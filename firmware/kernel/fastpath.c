@@ -81,6 +81,10 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
 
     if (dest->on_timeout_list)
         sched_timeout_cancel(dest);
+#ifdef PLANTED_SLOWDOWN
+    /* test builds only (tests/target/test_bench_gate.py): a slower IPC the gate must catch */
+    __asm__ volatile(".rept %c0\n nop\n .endr" :: "i"(PLANTED_SLOWDOWN));
+#endif
     cur->state = TS_RECV;
     cur->partner = from;
 

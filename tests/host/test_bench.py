@@ -124,3 +124,36 @@ def test_reading_a_file_that_is_not_bench_json_is_one_error(tmp_path):
     path.write_text("{")
     with pytest.raises(RigError, match="is not JSON"):
         bench.read_json(path)
+
+
+# ---- --compare and --plot (host/views.compare_table, host/bench.plot) ----------------------
+
+def _run_json(median_scale: float = 1.0) -> dict:
+    from host.bench import BenchRun, to_json
+    runs = [BenchRun("ipc.call", "PASS", 1, [int(v * median_scale) for v in (390, 394, 394, 400, 900)]),
+            BenchRun("syscall.null", "PASS", 1, [95] * 5)]
+    return to_json("qemu-virt", True, "ab" * 20, runs)
+
+
+def test_compare_table_shows_ratio_and_names_the_slower_figure():
+    import io
+
+    from rich.console import Console
+
+    from host.views import compare_table
+    console = Console(file=io.StringIO(), width=120)
+    console.print(compare_table(_run_json(1.1), _run_json(), 0.05, title="against saved"))
+    text = console.file.getvalue()
+    row = next(line for line in text.splitlines() if "ipc.call" in line and "median" in line)
+    assert "394" in row and "433" in row and "1.099×" in row and "slower" in row
+    null = next(line for line in text.splitlines() if "syscall.null" in line and "median" in line)
+    assert "1.000×" in null and "slower" not in null
+
+
+def test_plot_draws_a_png_with_a_panel_per_benchmark(tmp_path):
+    pytest.importorskip("matplotlib")       # the plot extra; tools/setup installs it
+    from host.bench import plot
+    path = tmp_path / "h.png"
+    plot(_run_json(), path, title="test")
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000

@@ -1,0 +1,51 @@
+"""The benchmark gate catches a slowdown: a test build of the kernel with nops planted on the
+IPC fast path (PLANTED_SLOWDOWN, firmware/kernel/fastpath.c), on a scratch QEMU board in
+deterministic mode, must fail `rig bench --compare` against the committed baseline, and the
+unchanged benchmarks must not be the ones blamed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from host.board import FIRMWARE, ROOT, Board
+from host.flash import flash_image
+from host.image import write_image
+from host.qemu import QemuDriver
+from host.strategy import Target
+
+PLANTED = 40                    # nops on each half of a call round trip: 80 instructions more
+
+
+@pytest.mark.qemu
+def test_a_planted_slowdown_on_the_ipc_path_fails_the_benchmark_gate(rig_board, firmware, tmp_path):
+    build = f"build/{firmware.board}-slowed"
+    subprocess.run(["make", "-C", str(FIRMWARE), f"BOARD={firmware.board}", f"BUILD={build}",
+                    f"KERNEL_EXTRA=-DPLANTED_SLOWDOWN={PLANTED}", f"{build}/kernel.bin"],
+                   check=True, capture_output=True, text=True)
+    slowed = FIRMWARE / build
+    image = write_image(slowed / "kernel.elf", slowed / "kernel.bin", tmp_path / "kernel.img", firmware.board)
+
+    state = tmp_path / "board"
+    driver = QemuDriver(rig_board.spec, state)
+    driver.up(firmware.boot_bin, deterministic=True)
+    try:
+        target = Target(Board(spec=rig_board.spec, console=driver, power=driver, qemu=driver))
+        target.bootloader()
+        flash_image(target.link, image)
+        target.close()
+        done = subprocess.run([sys.executable, str(ROOT / "host" / "rig.py"), "--board", firmware.board,
+                               "--state-dir", str(state), "bench", "--deterministic", "--iterations", "100",
+                               "--compare", str(ROOT / "benchmarks" / "baseline.json")],
+                              capture_output=True, text=True, timeout=300, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
+    finally:
+        driver.down()
+    text = done.stdout + done.stderr
+    assert done.returncode != 0, text
+    assert "slower than" in text and "ipc.call_roundtrip: median" in text, text
+    assert "syscall.null: median" not in text, text          # what did not change is not blamed
+    assert "│ ipc.call_roundtrip " in text and "slower" in text  # the table, with the verdict
