@@ -417,6 +417,19 @@ def cmd_threads(rig: Rig) -> int:
     return 0
 
 
+def cmd_console(rig: Rig) -> int:
+    """The live dashboard (host/console.py), or one frame of it as text with --once."""
+    from . import console
+
+    if rig.args.once:
+        rig.kernel()                            # a board in its bootloader boots first
+        sys.stdout.write(console.snapshot(rig, rig.args.commands or [], width=rig.args.width))
+        return 0
+    if rig.args.commands:
+        raise RigError("-c runs commands before a --once snapshot; in the live console type them")
+    return console.live(rig)
+
+
 def cmd_gdb(rig: Rig) -> int:
     """gdb-multiarch on the QEMU board's gdb stub, with the kernel's and every boot module's
     symbols; arguments after `--` go to gdb (e.g. --batch -ex 'info registers')."""
@@ -805,6 +818,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
                    help="give up on a -c line after S seconds (default %(default)s)")
     p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("console", help="a live dashboard: threads, CPU, rates, latency histograms, log, probes",
+                       description="A live rich dashboard of the running kernel over the serial link, with a "
+                                   "command line for probes (type `help`). --once renders one frame as text.")
+    p.add_argument("--once", action="store_true", help="render one frame as text and exit (for scripts and tests)")
+    p.add_argument("-c", dest="commands", action="append", metavar="COMMAND",
+                   help="with --once: run this console command first (repeatable), e.g. -c 'inject 121'")
+    p.add_argument("--width", type=int, default=120, help="with --once: the frame's width (default %(default)s)")
+    p.set_defaults(func=cmd_console)
 
     p = sub.add_parser("gdb", help="gdb-multiarch attached to the QEMU board, kernel and module symbols loaded",
                        description="Start gdb-multiarch on the QEMU board's gdb stub with the symbols of the kernel "
