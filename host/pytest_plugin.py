@@ -31,8 +31,10 @@ Markers
 Options: --rig-board, --rig-port, --rig-power-cmd, --rig-state (defaults from RIG_BOARD,
 RIG_PORT, RIG_POWER_CMD, RIG_STATE, as for the `rig` command).
 
-When a test fails, the serial log (the target's LOG lines and link events) of that test is
-attached to its report, and the next test that needs the kernel boots it afresh.  The JUnit XML gets the board, the firmware build id and the git
+When a test fails, the serial log (the target's LOG lines and link events, addresses
+symbolized) of that test and the kernel's last trace events are attached to its report, and the
+next test that needs the kernel boots it afresh.  A test that runs longer than --rig-timeout
+(or its @pytest.mark.rig_timeout) fails as hung and the board is power-cycled before the next.  The JUnit XML gets the board, the firmware build id and the git
 revision as test-suite properties.  If the board cannot be brought to the state a test needs,
 the run stops there with one line saying why (the strategy does not retry a dead board).
 """
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -77,12 +80,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--rig-port", default=None, help="serial port or pyserial URL of a real board (RIG_PORT)")
     group.addoption("--rig-power-cmd", default=None, help="power command of a real board (RIG_POWER_CMD)")
     group.addoption("--rig-state", default=None, help="state folder of the QEMU board (RIG_STATE, default .rig/)")
+    group.addoption("--rig-timeout", type=float, default=float(os.environ.get("RIG_TEST_TIMEOUT", 600)),
+                    help="seconds an on-target test may take before the target counts as hung: the test "
+                         "fails, the board is power-cycled and the run goes on (RIG_TEST_TIMEOUT, default 600)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "feature(name): needs a protocol.Feature the firmware reports in INFO")
     config.addinivalue_line("markers", "power: needs power/reset control of the board")
     config.addinivalue_line("markers", "qemu: needs to start its own QEMU instances")
+    config.addinivalue_line("markers", "rig_timeout(seconds): this test's own --rig-timeout")
 
 
 def pytest_report_header(config: pytest.Config, start_path) -> list[str] | None:
@@ -242,10 +249,86 @@ def _rig_per_test(request: pytest.FixtureRequest):
     yield
 
 
+class TargetHung(RigError):
+    """An on-target test ran past its time (--rig-timeout): the target is taken as hung."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Arm a timer around each on-target test; when it fires, the test fails with TargetHung
+    (raised in the test wherever it waits) and the report hook power-cycles the board."""
+    if not set(getattr(item, "fixturenames", ())) & RIG_FIXTURES:
+        return (yield)
+    mark = item.get_closest_marker("rig_timeout")
+    seconds = float(mark.args[0]) if mark else item.config.getoption("--rig-timeout")
+
+    def expired(signum, frame):
+        raise TargetHung(f"the test did not finish within {seconds:g} s: the target is taken as hung")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return (yield)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _power_cycle(shared: Target) -> str:
+    """After a hang: power off and on (QEMU: a system reset; a real board: --power-cmd), so the
+    next test starts from a board that boots.  What happened, for the report."""
+    try:
+        shared.reset()
+        return "the board was power-cycled; the next test boots it afresh"
+    except RigError as exc:
+        return f"power-cycling the board failed: {exc}"
+
+
+def _last_trace(shared: Target, count: int = 24) -> str | None:
+    """The kernel's last trace events, thread names and fault addresses symbolized, for a
+    failure report; None when the kernel does not answer."""
+    from . import views
+    from .symbols import Symbolizer
+
+    if shared.link is None or shared.link.last_info is None or not shared.link.last_info.features & Feature.TRACE:
+        return None
+    try:
+        debugd = Debugd(shared.link)
+        window = debugd.recent_events(count)
+        threads = debugd.threads()
+    except RigError:
+        return None
+    names = views.thread_names(threads)
+    symbols = Symbolizer(shared.board.name)
+    lines = []
+    for offset, event in enumerate(window.events):
+        kind = str(event.type)
+        text = f"{window.first + offset:>8} {event.cycles:>10} "
+        if kind == "IPC":
+            text += f"IPC {views.tid(event.a, names)} -> {views.tid(event.b, names)} tag 0x{event.c:08x}"
+        elif kind == "SWITCH":
+            text += f"switch {views.tid(event.a, names) if event.a else 'idle'} -> {views.tid(event.b, names)}"
+        elif kind == "FAULT":
+            text += f"fault {views.tid(event.a, names)} at {symbols.describe(event.b, thread=event.a)} kind {event.c}"
+        elif kind == "IRQ_IPC":
+            text += f"interrupt {event.a >> 14} -> {views.tid(event.b, names)}"
+        else:
+            text += f"{kind.lower()} {event.a}"
+        lines.append(text)
+    return "\n".join(lines)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     shared = item.config.stash.get(TARGET_KEY, None)
+    if report.failed and shared is not None and call.excinfo is not None \
+            and call.excinfo.errisinstance(TargetHung):
+        report.sections.append(("rig", _power_cycle(shared)))
+    elif report.failed and shared is not None and report.when == "call":
+        trace = _last_trace(shared)
+        if trace:
+            report.sections.append(("Last kernel trace events", trace))
     if report.failed and shared is not None and shared.link is not None:
         # a failed test may have left the board anywhere (or the line dead): the next test
         # that needs the kernel boots it again, and a board that cannot stops the run

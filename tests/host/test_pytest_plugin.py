@@ -87,3 +87,25 @@ def test_on_target_tests_are_parametrized_from_ktest_elf(pytester, fake, monkeyp
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*test_on_target?ipc.call? PASSED*", "*test_on_target?broken? FAILED*",
                                  "*line 3: expected 1, got 2*"])
+
+
+def test_a_hung_test_times_out_the_board_is_reset_and_the_next_test_runs(pytester, fake):
+    fake.install(0, dict(length=4, crc=crc32(b"kern"), build_id=b"K" * 20), b"kern", 1)
+    pytester.makepyfile(test_hang="""
+        import time
+        import pytest
+        from protocol import MsgType
+
+        @pytest.mark.rig_timeout(0.5)
+        def test_hangs(link):
+            time.sleep(30)          # a target that never answers, as far as the test knows
+
+        def test_after(link):
+            assert bytes(link.request(MsgType.PING, dict(data=b"still")).data) == b"still"
+    """)
+    started = __import__("time").monotonic()
+    result = pytester.runpytest(f"--rig-port={fake.port}", "-ra")
+    result.assert_outcomes(passed=1, failed=1)
+    assert __import__("time").monotonic() - started < 20
+    result.stdout.fnmatch_lines(["*TargetHung: the test did not finish within 0.5 s*",
+                                 "*the board was power-cycled; the next test boots it afresh*"])
