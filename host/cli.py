@@ -261,6 +261,9 @@ def cmd_test(rig: Rig) -> int:
     from .testrun import run_tests
 
     rig.ensure_up(build=False)
+    if rig.args.boards > 1:
+        from .testrun import run_sharded
+        return run_sharded(rig, rig.args.boards, junit=rig.args.junit, pytest_args=rig.args.pytest_args)
     return run_tests(rig, junit=rig.args.junit, pytest_args=rig.args.pytest_args)
 
 
@@ -749,6 +752,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run tests/target with pytest against the board; any argument the rig "
                                    "does not know goes to pytest (e.g. -k ping -x).")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    p.add_argument("--boards", type=int, default=1, metavar="N",
+                   help="shard the test files over N QEMU boards run at once (the board, and N-1 more "
+                        "in STATE/shard-K), then merge the results (default 1)")
     p.set_defaults(func=cmd_test, pytest_args=[])
 
     # ---- asking the running kernel (debugd); a board in its bootloader is booted first

@@ -136,3 +136,111 @@ def _print_summary(out, board: str, summary: Summary, code: int, junit: str | No
     # the last line reads "PASS: N passed, N failed, N skipped", as test runners close
     out.print(f"{verdict} [green]{counts['passed']} passed[/], "
               f"[{'red' if failed else 'green'}]{failed} failed[/], {counts['skipped']} skipped")
+
+
+# --------------------------------------------------------------------------------------------
+# Several boards at once
+
+
+def _durations(junit: Path) -> dict[str, float]:
+    """Seconds per test file in an earlier JUnit report (for balancing); empty if none."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.parse(junit).getroot()
+    except (OSError, ET.ParseError):
+        return {}
+    times: dict[str, float] = {}
+    for case in root.iter("testcase"):
+        module = (case.get("classname") or "").rsplit(".", 1)[-1]
+        times[module] = times.get(module, 0.0) + float(case.get("time") or 0)
+    return times
+
+
+def plan_shards(files: list[Path], n: int, durations: dict[str, float], default: float = 10.0) -> list[list[Path]]:
+    """Test files into `n` shards of about equal time: longest first, each to the shard that
+    has least so far (a file's session fixtures stay in one process)."""
+    shards: list[list[Path]] = [[] for _ in range(n)]
+    load = [0.0] * n
+    for path in sorted(files, key=lambda p: (-durations.get(p.stem, default), p.name)):
+        k = load.index(min(load))
+        shards[k].append(path)
+        load[k] += durations.get(path.stem, default)
+    return [shard for shard in shards if shard]
+
+
+def merge_junit(parts: list[Path], out_path: Path) -> dict[str, int]:
+    """The shards' JUnit reports as one, each shard a <testsuite>; the totals."""
+    import xml.etree.ElementTree as ET
+
+    merged = ET.Element("testsuites")
+    totals = dict(tests=0, failures=0, errors=0, skipped=0)
+    for part in parts:
+        try:
+            root = ET.parse(part).getroot()
+        except (OSError, ET.ParseError):
+            totals["errors"] += 1
+            continue
+        for suite in (root.iter("testsuite") if root.tag != "testsuite" else [root]):
+            merged.append(suite)
+            for key in totals:
+                totals[key] += int(suite.get(key) or 0)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(merged).write(out_path, encoding="utf-8", xml_declaration=True)
+    return totals
+
+
+def run_sharded(rig, n: int, *, junit: str | None, pytest_args: list[str]) -> int:
+    """`rig test --boards N`: the test files over N QEMU boards (this one and N-1 scratch
+    boards in STATE/shard-K, flashed with the same image), one `rig test` process each, at
+    once; then one JUnit report and one summary."""
+    import subprocess
+    import sys
+
+    from .cli import out
+
+    board = rig.board
+    if board.qemu is None:
+        raise RigError("--boards starts more QEMU boards: it needs a QEMU board")
+    if any(_is_path(arg) for arg in pytest_args):
+        raise RigError("--boards shards tests/target by file: give pytest options, not paths")
+    state = board.qemu.state_dir
+    files = sorted(TARGET_TESTS.glob("test_*.py"))
+    shards = plan_shards(files, n, _durations(state / "junit.xml"))
+    rig_py = str(ROOT / "host" / "rig.py")
+    base = [sys.executable, rig_py, "--board", board.name]
+    dirs = [state] + [state / f"shard-{k}" for k in range(1, len(shards))]
+    started = time.monotonic()
+    for k, folder in enumerate(dirs[1:], start=1):      # the extra boards get the same image
+        out.print(f"[dim]board {k}: starting and flashing it in {folder}[/]")
+        done = subprocess.run(base + ["--state-dir", str(folder), "flash"], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RigError(f"could not flash shard board {k}: {(done.stdout + done.stderr).strip().splitlines()[-1:]}")
+    reports = [folder / "junit-shard.xml" for folder in dirs]
+    procs = []
+    for k, (folder, shard, report) in enumerate(zip(dirs, shards, reports)):
+        log = open(folder / "test-shard.log", "w")
+        command = base + ["--state-dir", str(folder), "test", "--junit", str(report), *pytest_args,
+                          *[str(p) for p in shard]]
+        procs.append((k, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log, folder, shard))
+        out.print(f"board {k}: {', '.join(p.stem for p in shard)}")
+    code = 0
+    for k, proc, log, folder, shard in procs:
+        proc.wait()
+        log.close()
+        last = (folder / "test-shard.log").read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+        out.print(f"board {k}: exit {proc.returncode}: {escape(last[0])} [dim](log {folder / 'test-shard.log'})[/]")
+        code = code or proc.returncode
+    for folder in dirs[1:]:
+        subprocess.run(base + ["--state-dir", str(folder), "board", "down"], capture_output=True)
+    merged = Path(junit) if junit else state / "junit.xml"
+    totals = merge_junit(reports, merged)
+    seconds = time.monotonic() - started
+    failed = totals["failures"] + totals["errors"]
+    passed = totals["tests"] - failed - totals["skipped"]
+    out.rule(f"rig test: {board.name}, {len(shards)} boards")
+    out.print(f"{seconds:.1f} s on {len(shards)} boards, git {git_revision()}, JUnit {merged}")
+    verdict = "[bold green]PASS:[/]" if code == 0 and not failed else "[bold red]FAIL:[/]"
+    out.print(f"{verdict} [green]{passed} passed[/], [{'red' if failed else 'green'}]{failed} failed[/], "
+              f"{totals['skipped']} skipped")
+    return code or (1 if failed else 0)
