@@ -187,8 +187,11 @@ static void do_syscall(struct l4_msg *reply)
     struct l4_msg m = { { L4_TAG(0, 0, 0) } };
     l4_tid_t from;
 
-    if (probe == L4_NILTHREAD)
+    if (probe == L4_NILTHREAD) {
         probe = spawn(SLOT_PROBE, probe_loop, 1, 100, 0, 0, &err);
+        if (probe != L4_NILTHREAD)
+            l4_set_name(probe, "ktest-probe");
+    }
     for (unsigned i = 0; i < 13; i++)
         probe_regs[i] = in[i];
     l4_utcb()->br[0] = L4_NILPAGE;
