@@ -690,17 +690,22 @@ static void host_request(uint32_t label, struct l4_msg *m)
 
 static volatile uint32_t lock_holder;           /* thread ID, 0 when free */
 
+/* One CPU: ldrex/strex make taking the lock atomic against preemption (an exception clears the
+ * exclusive monitor), and the threads see each other's stores in program order, so no barrier
+ * instructions; the compiler barriers keep the critical section inside. */
 void server_lock(void)
 {
     l4_tid_t me = l4_utcb()->my_id;
+    uint32_t free;
 
-    while (!__sync_bool_compare_and_swap(&lock_holder, 0u, me))
+    while (free = 0, !__atomic_compare_exchange_n(&lock_holder, &free, me, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
         l4_thread_switch(lock_holder);          /* let the holder finish */
+    __asm__ volatile("" ::: "memory");
 }
 
 void server_unlock(void)
 {
-    __sync_synchronize();
+    __asm__ volatile("" ::: "memory");
     lock_holder = 0;
 }
 
