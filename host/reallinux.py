@@ -52,10 +52,17 @@ def kernel() -> Path:
     if not image:
         raise RigError("apt-cache does not know linux-image-armmp for armhf "
                        "(run tools/setup as root first: it adds the armhf architecture)")
-    subprocess.run(["apt-get", "download", image.group(1) + ":armhf"], cwd=CACHE, check=True,
-                   stdout=subprocess.DEVNULL)
-    deb = sorted(CACHE.glob("linux-image-*-armmp_*.deb"))[-1]
-    subprocess.run(["dpkg-deb", "-x", str(deb), str(CACHE / "kernel")], check=True)
+    try:
+        subprocess.run(["apt-get", "download", image.group(1) + ":armhf"], cwd=CACHE, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deb = sorted(CACHE.glob("linux-image-*-armmp_*.deb"))[-1]
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(CACHE / "kernel")], check=True,
+                       capture_output=True, text=True)
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or "").strip().splitlines()[-1:] or [f"exit {exc.returncode}"]
+        raise RigError(f"cannot fetch Debian's {image.group(1)} for armhf: {' '.join(exc.cmd)}: {said[0]}") from None
+    except (OSError, IndexError) as exc:
+        raise RigError(f"cannot fetch Debian's {image.group(1)} for armhf: {exc}") from None
     return sorted(CACHE.glob("kernel/boot/vmlinuz-*-armmp"))[-1]
 
 
@@ -106,4 +113,6 @@ def run(script: str, *, board: str = "qemu-virt", deterministic: bool = False, t
         done = subprocess.run(command, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RigError(f"real Linux did not power off within {timeout:g} s") from None
+    except OSError as exc:
+        raise RigError(f"cannot run {q.binary}: {exc.strerror or exc}") from None
     return done.stdout.decode(errors="replace").replace("\r\n", "\n")
