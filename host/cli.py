@@ -470,11 +470,13 @@ def cmd_gdb(rig: Rig) -> int:
 
 def cmd_sym(rig: Rig) -> int:
     """Addresses as function+offset (file:line), from the build's ELF files."""
+    from .symbols import parse_thread
+
     symbols = rig.symbols()
-    thread = None
-    if rig.args.thread:
-        number, _, version = rig.args.thread.partition(".")
-        thread = int(number, 0) << 14 | int(version or "1", 0)
+    try:
+        thread = parse_thread(rig.args.thread) if rig.args.thread else None
+    except ValueError as exc:
+        raise RigError(str(exc)) from None
     status = 0
     for text in rig.args.addresses:
         try:

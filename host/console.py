@@ -37,6 +37,7 @@ from . import bench as bench_mod
 from . import views
 from .debugd import Debugd
 from .errors import RigError
+from .symbols import parse_thread
 
 POLL_INTERVAL = 0.5                 # seconds between looks at the counters: light on the line
 HISTORY = 2000                      # latency samples kept per histogram
@@ -163,10 +164,7 @@ class Dashboard:
             self.run_lengths.clear()
             return "histograms emptied"
         if name == "sym":
-            thread = None
-            if len(args) > 1:
-                number, _, version = args[1].partition(".")
-                thread = int(number, 0) << 14 | int(version or "1", 0)
+            thread = parse_thread(args[1]) if len(args) > 1 else None
             return self.rig.symbols().describe(int(args[0], 16), thread=thread)
         if self.debugd is None:
             raise RigError("not connected to the target")

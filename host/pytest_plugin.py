@@ -296,25 +296,17 @@ def _last_trace(shared: Target, count: int = 24) -> str | None:
         debugd = Debugd(shared.link)
         window = debugd.recent_events(count)
         threads = debugd.threads()
+        abi = KernelAbi.from_elf(Firmware(shared.board.name).kernel_elf)
     except RigError:
         return None
     names = views.thread_names(threads)
     symbols = Symbolizer(shared.board.name)
     lines = []
     for offset, event in enumerate(window.events):
-        kind = str(event.type)
-        text = f"{window.first + offset:>8} {event.cycles:>10} "
-        if kind == "IPC":
-            text += f"IPC {views.tid(event.a, names)} -> {views.tid(event.b, names)} tag 0x{event.c:08x}"
-        elif kind == "SWITCH":
-            text += f"switch {views.tid(event.a, names) if event.a else 'idle'} -> {views.tid(event.b, names)}"
-        elif kind == "FAULT":
-            text += f"fault {views.tid(event.a, names)} at {symbols.describe(event.b, thread=event.a)} kind {event.c}"
-        elif kind == "IRQ_IPC":
-            text += f"interrupt {event.a >> 14} -> {views.tid(event.b, names)}"
-        else:
-            text += f"{kind.lower()} {event.a}"
-        lines.append(text)
+        kind, detail = views.describe_event(event, names, abi)
+        if kind == "fault":
+            detail += f" ({symbols.describe(event.b, thread=event.a)})"
+        lines.append(f"{window.first + offset:>8} {event.cycles:>10} {kind} {detail}")
     return "\n".join(lines)
 
 

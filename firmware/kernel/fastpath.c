@@ -18,10 +18,16 @@ void fastpath_exception(struct thread *cur);
 
 _Static_assert(ENTRY_SYS_IPC == L4_SYS_IPC, "entry.S sends this number to the fast path");
 
-/* `cur` blocks and `dest` (ready, not queued) runs if it is now the most important thread;
- * otherwise it queues behind its equals and the scheduler chooses. */
-static inline __attribute__((always_inline, noreturn)) void hand_over(struct thread *cur, struct thread *dest)
+/* `cur` (blocked now) has sent `tag` to `dest`, whose receive that ends: `dest` runs if it is
+ * now the most important thread; otherwise it queues behind its equals and the scheduler
+ * chooses. */
+static inline __attribute__((always_inline, noreturn)) void hand_over(struct thread *cur, struct thread *dest,
+                                                                      uint32_t tag)
 {
+    dest->state = TS_READY;
+    ipc_count++;
+    ipc_fast_count++;
+    TRACE_IPC(cur, dest, tag);
     if (dest->prio == cur->prio) {
         sched_replace(cur, dest);               /* it takes our place in our queue */
         sched_switch_to(dest);
@@ -101,16 +107,11 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
         dest->ctx.r[11] = cur->ctx.r[11];
     } else {
         /* MR1..MRn are r0.. in order (a system call's answer is MR1 = r0) */
-        static const uint8_t mr_reg[L4_MR_IN_REGISTERS] = { 3, 4, 5, 6, 8, 9, 10, 11 };
         for (unsigned i = 0; i < L4_TAG_UNTYPED(tag); i++)
-            dest->ctx.r[i] = cur->ctx.r[mr_reg[i + 1]];
+            dest->ctx.r[i] = cur->ctx.r[ipc_mr_reg[i + 1]];
         dest->ipc_kind = IPC_NORMAL;
     }
-    dest->state = TS_READY;
-    ipc_count++;
-    ipc_fast_count++;
-    TRACE_IPC(cur, dest, tag);
-    hand_over(cur, dest);
+    hand_over(cur, dest, tag);
 
 slow:
     syscall_slowpath(L4_SYS_IPC);
@@ -160,18 +161,6 @@ void fastpath_exception(struct thread *cur)
     h->ctx.r[9] = cur->ctx.r[4];
     h->ctx.r[10] = cur->ctx.r[5];
     h->ctx.r[11] = cur->ctx.r[6];
-    for (unsigned i = 7; i < 13; i++)
-        mr[L4_EXC_R0 + i] = cur->ctx.r[i];
-    mr[L4_EXC_SP] = cur->ctx.sp;
-    mr[L4_EXC_LR] = cur->ctx.lr;
-    mr[L4_EXC_PC] = cur->ctx.pc;
-    mr[L4_EXC_CPSR] = cur->ctx.cpsr;
-    mr[L4_EXC_KIND] = L4_EXC_SVC;
-    mr[L4_EXC_FSR] = 0;
-    mr[L4_EXC_FAR] = 0;
-    h->state = TS_READY;
-    ipc_count++;
-    ipc_fast_count++;
-    TRACE_IPC(cur, h, tag);
-    hand_over(cur, h);
+    ipc_exception_words(cur, mr, L4_MR_IN_REGISTERS);
+    hand_over(cur, h, tag);
 }

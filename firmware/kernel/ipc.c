@@ -8,8 +8,7 @@
 
 uint32_t ipc_count, ipc_fast_count;
 
-/* MR1..MR7 live in these registers of a saved context. */
-static const uint8_t mr_reg[L4_MR_IN_REGISTERS] = { 3, 4, 5, 6, 8, 9, 10, 11 };
+const uint8_t ipc_mr_reg[L4_MR_IN_REGISTERS] = { 3, 4, 5, 6, 8, 9, 10, 11 };
 
 /* ---- send queues ---------------------------------------------------------------------- */
 
@@ -57,15 +56,7 @@ static unsigned collect(struct thread *s, uint32_t *mr)
     case IPC_EXCEPTION:
         mr[0] = L4_TAG(s->exc_kind == L4_EXC_SVC ? L4_LABEL_SYSCALL : L4_LABEL_EXCEPTION,
                        L4_EXC_WORDS, 0);
-        for (unsigned i = 0; i < 13; i++)
-            mr[L4_EXC_R0 + i] = s->ctx.r[i];
-        mr[L4_EXC_SP] = s->ctx.sp;
-        mr[L4_EXC_LR] = s->ctx.lr;
-        mr[L4_EXC_PC] = s->ctx.pc;
-        mr[L4_EXC_CPSR] = s->ctx.cpsr;
-        mr[L4_EXC_KIND] = s->exc_kind;
-        mr[L4_EXC_FSR] = s->fault_status;
-        mr[L4_EXC_FAR] = s->fault_addr;
+        ipc_exception_words(s, mr, L4_EXC_R0);
         return L4_EXC_WORDS + 1;
     default:
         mr[0] = s->ctx.r[3];
@@ -73,7 +64,7 @@ static unsigned collect(struct thread *s, uint32_t *mr)
         if (n > L4_MR_COUNT)
             n = L4_MR_COUNT;
         for (unsigned i = 1; i < n; i++)
-            mr[i] = i < L4_MR_IN_REGISTERS ? s->ctx.r[mr_reg[i]] : s->utcb->mr[i];
+            mr[i] = i < L4_MR_IN_REGISTERS ? s->ctx.r[ipc_mr_reg[i]] : s->utcb->mr[i];
         return n;
     }
 }
@@ -163,7 +154,7 @@ static void transfer(struct thread *s, struct thread *r)
         r->ctx.r[0] = r->partner != L4_ANYTHREAD && r->partner != s->id ? r->partner : s->id;
         for (unsigned i = 0; i < n; i++) {
             if (i < L4_MR_IN_REGISTERS)
-                r->ctx.r[mr_reg[i]] = mr[i];
+                r->ctx.r[ipc_mr_reg[i]] = mr[i];
             else
                 r->utcb->mr[i] = mr[i];
         }

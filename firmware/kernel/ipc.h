@@ -34,6 +34,25 @@ void ipc_kernel_send(struct thread *t, struct thread *dest);
  * Returns 1 when delivered, 0 when the caller must leave it pending. */
 int ipc_deliver_irq(struct thread *handler, unsigned irq);
 
+/* MR0..MR7 live in these registers of a saved context; the rest in the UTCB. */
+extern const uint8_t ipc_mr_reg[L4_MR_IN_REGISTERS];
+
+/* An exception message's words from MR`first` on (r`first-1`..r12, sp, lr, pc, cpsr, kind,
+ * fault status and address), into `mr`: the slow path composes all of it, the fast path what
+ * does not travel in registers. */
+static inline void ipc_exception_words(const struct thread *s, uint32_t *mr, unsigned first)
+{
+    for (unsigned i = first; i < L4_EXC_SP; i++)
+        mr[i] = s->ctx.r[i - L4_EXC_R0];
+    mr[L4_EXC_SP] = s->ctx.sp;
+    mr[L4_EXC_LR] = s->ctx.lr;
+    mr[L4_EXC_PC] = s->ctx.pc;
+    mr[L4_EXC_CPSR] = s->ctx.cpsr;
+    mr[L4_EXC_KIND] = s->exc_kind;
+    mr[L4_EXC_FSR] = s->fault_status;
+    mr[L4_EXC_FAR] = s->fault_addr;
+}
+
 void ipc_sendq_remove(struct thread *t);
 /* `t` is going away: end the IPCs of every thread sending to it or waiting for it. */
 void ipc_cancel_partner(struct thread *t);
