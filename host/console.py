@@ -133,7 +133,7 @@ class Dashboard:
             raised = self._pending_irq.pop(line, None)
             if raised is not None:
                 self.irq_latency.append((event.cycles - raised) & 0xFFFFFFFF)
-        elif kind == TraceType.SWITCH.name:
+        elif kind in (TraceType.SWITCH.name, TraceType.IPC_SWITCH.name):
             self.switches += 1
             if self._running_since is not None and self._running_since[0] == event.a:
                 self.run_lengths.append((event.cycles - self._running_since[1]) & 0xFFFFFFFF)

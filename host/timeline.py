@@ -97,13 +97,13 @@ def chrome_trace(capture: Capture, threads: list, cycle_hz: int, *, board: str =
         if index in gaps:
             out.append(dict(ph="i", s="g", name=f"{gaps[index]} events lost (ring overrun)", ts=ts, pid=0, tid=0))
         kind = str(event.type)
-        if kind == TraceType.SWITCH.name:
+        if kind in (TraceType.SWITCH.name, TraceType.IPC_SWITCH.name):
             if running is not None and running[0]:
                 pid, tid = track(running[0])
                 out.append(dict(ph="X", name="running", cat="sched", ts=running[1], dur=ts - running[1],
                                 pid=pid, tid=tid))
             running = (event.b, ts)
-        elif kind == TraceType.IPC.name:
+        if kind in (TraceType.IPC.name, TraceType.IPC_SWITCH.name):
             flow += 1
             label = event.c >> 16
             args = dict(tag=f"0x{event.c:08x}", label=f"0x{label:04x}", words=event.c & 0x3f)

@@ -207,6 +207,8 @@ def describe_event(event, names: dict[int, str], abi: KernelAbi) -> tuple[str, s
     kind = str(event.type)
     if kind == TraceType.IPC.name:
         return "IPC", f"{tid(event.a, names)} -> {tid(event.b, names)}, tag 0x{event.c:08x}"
+    if kind == TraceType.IPC_SWITCH.name:
+        return "IPC+switch", f"{tid(event.a, names)} -> {tid(event.b, names)}, tag 0x{event.c:08x}, runs it"
     if kind == TraceType.SWITCH.name:
         return "switch", f"{tid(event.a, names) if event.a else 'idle'} -> {tid(event.b, names)}"
     if kind == TraceType.IRQ.name:

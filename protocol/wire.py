@@ -162,6 +162,8 @@ class TraceType(enum.IntEnum):
     IRQ = 3             # a: interrupt line
     FAULT = 4           # a: thread, b: address, c: exception kind
     IRQ_IPC = 5         # a: interrupt ID, b: handler
+    IPC_SWITCH = 6      # an IPC whose receiver runs at once (the fast path): a: sender, b:
+                        # receiver, c: tag; the same as IPC then SWITCH from a to b
 
 
 class LogLevel(enum.IntEnum):

@@ -5,6 +5,7 @@
  * path when it fails; what is left is a register copy and a switch.  Entered from svc_entry
  * with the caller's registers saved in its TCB and still live in r0-r3.
  */
+#include "arch/copy.h"
 #include "arch/mode.h"
 #include "exception.h"
 #include "ipc.h"
@@ -18,30 +19,22 @@ void fastpath_exception(struct thread *cur);
 
 _Static_assert(ENTRY_SYS_IPC == L4_SYS_IPC, "entry.S sends this number to the fast path");
 
-/* `cur` (blocked now) has sent `tag` to `dest`, whose receive that ends: `dest` runs if it is
- * now the most important thread; otherwise it queues behind its equals and the scheduler
- * chooses. */
+/* `cur` (blocked now) has sent `tag` to `dest`, whose receive that ends: `dest` runs at once,
+ * in no queue, unless a queued thread is more important, and then it queues and the scheduler
+ * chooses.  Between threads the fast path switched to, no queue is touched. */
 static inline __attribute__((always_inline, noreturn)) void hand_over(struct thread *cur, struct thread *dest,
                                                                       uint32_t tag)
 {
+    if (cur->rq_next)
+        sched_dequeue(cur);
     dest->state = TS_READY;
     ipc_count++;
     ipc_fast_count++;
+    if ((int)dest->prio >= sched_highest_prio()) {
+        TRACE_IPC_SWITCH(cur, dest, tag);
+        sched_switch_to(dest);
+    }
     TRACE_IPC(cur, dest, tag);
-    if (dest->prio == cur->prio) {
-        sched_replace(cur, dest);               /* it takes our place in our queue */
-        sched_switch_to(dest);
-    }
-    /* more important than we were: than anyone, then */
-    if (dest->prio > cur->prio) {
-        sched_hand_over(cur, dest);
-        sched_switch_to(dest);
-    }
-    sched_dequeue(cur);
-    if ((int)dest->prio > sched_highest_prio()) {
-        sched_enqueue_head(dest);
-        sched_switch_to(dest);
-    }
     sched_enqueue(dest);
     sched_leave();
 }
@@ -81,7 +74,7 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
         goto slow;
     if (cur->ctx.r[12] != L4_NEVER)
         goto slow;
-    /* we are at the head of our queue (we run), so the destination may take our place */
+    /* a running thread has no timeout pending; the slow path sorts out one that has */
     if (cur->on_timeout_list)
         goto slow;
 
@@ -119,8 +112,8 @@ slow:
 
 /*
  * A foreign-ABI thread's SVC (a Linux system call): the exception message, registers and all,
- * to its handler, which already waits for it and is at least as important.  Returns when one of
- * those is not so; the slow path then does the same the long way.
+ * to its handler, which already waits for it.  Returns when it does not; the slow path then
+ * does the same the long way.
  */
 void fastpath_exception(struct thread *cur)
 {
@@ -130,13 +123,11 @@ void fastpath_exception(struct thread *cur)
     if (n >= MAX_THREADS)
         return;
     h = &threads[n];
-    if (h->id != cur->exc_handler || h == cur)
-        return;
-    if (h->state != TS_RECV || h->ipc_kind != IPC_NORMAL)
+    if (h->id != cur->exc_handler || h->state != TS_RECV || h->ipc_kind != IPC_NORMAL)
         return;
     if (h->partner != cur->id && h->partner != L4_ANYTHREAD)
         return;
-    if (h->prio < cur->prio || cur->on_timeout_list)
+    if (cur->on_timeout_list)
         return;
 
     if (h->on_timeout_list)
@@ -150,17 +141,13 @@ void fastpath_exception(struct thread *cur)
     cur->partner = h->id;
 
     /* MR1..MR7 in the handler's registers, the rest in its UTCB (the layout of ipc.c) */
-    uint32_t tag = L4_TAG(L4_LABEL_SYSCALL, L4_EXC_WORDS, 0), *mr = h->utcb->mr;
+    uint32_t tag = L4_TAG(L4_LABEL_SYSCALL, L4_EXC_WORDS, 0);
     h->ctx.r[0] = cur->id;
     h->ctx.r[1] = L4_OK;
     h->ctx.r[3] = tag;
-    h->ctx.r[4] = cur->ctx.r[0];
-    h->ctx.r[5] = cur->ctx.r[1];
-    h->ctx.r[6] = cur->ctx.r[2];
-    h->ctx.r[8] = cur->ctx.r[3];
-    h->ctx.r[9] = cur->ctx.r[4];
-    h->ctx.r[10] = cur->ctx.r[5];
-    h->ctx.r[11] = cur->ctx.r[6];
-    ipc_exception_words(cur, mr, L4_MR_IN_REGISTERS);
+    _Static_assert(L4_MR_IN_REGISTERS == 8, "MR1..MR3 in r4-r6, MR4..MR7 in r8-r11");
+    copy_words(&h->ctx.r[4], &cur->ctx.r[0], 3);
+    copy_words(&h->ctx.r[8], &cur->ctx.r[3], 4);
+    ipc_exception_words(cur, h->utcb->mr, L4_MR_IN_REGISTERS);
     hand_over(cur, h, tag);
 }

@@ -163,10 +163,8 @@ static void transfer(struct thread *s, struct thread *r)
     }
     r->ipc_kind = IPC_NORMAL;
     r->state = TS_READY;
-    if (r == current)
-        sched_enqueue_head(r);              /* it keeps the CPU it was running on */
-    else
-        sched_enqueue(r);
+    if (r != current)                       /* (the current thread keeps the CPU, in no queue) */
+        sched_wake(r);
 }
 
 /* ---- the phases ----------------------------------------------------------------------- */
@@ -317,7 +315,7 @@ int ipc_deliver_irq(struct thread *h, unsigned irq)
         h->ctx.r[1] = L4_OK;
         h->ctx.r[3] = L4_TAG(L4_LABEL_INTERRUPT, 0, 0);
         h->state = TS_READY;
-        sched_enqueue(h);
+        sched_wake(h);
         TRACE_IPC_IRQ(irq, h);
         return 1;
     }

@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "arch/copy.h"
 #include "thread.h"
 
 /* The IPC system call, from the saved registers of `cur` (r0 to, r1 from, r2 send timeout,
@@ -42,12 +43,11 @@ extern const uint8_t ipc_mr_reg[L4_MR_IN_REGISTERS];
  * does not travel in registers. */
 static inline void ipc_exception_words(const struct thread *s, uint32_t *mr, unsigned first)
 {
-    for (unsigned i = first; i < L4_EXC_SP; i++)
-        mr[i] = s->ctx.r[i - L4_EXC_R0];
-    mr[L4_EXC_SP] = s->ctx.sp;
-    mr[L4_EXC_LR] = s->ctx.lr;
-    mr[L4_EXC_PC] = s->ctx.pc;
-    mr[L4_EXC_CPSR] = s->ctx.cpsr;
+    /* r0..r12, sp, lr, pc, cpsr are the context's words in order: one block copy */
+    const uint32_t *regs = (const uint32_t *)&s->ctx;
+
+    _Static_assert(sizeof s->ctx == (L4_EXC_CPSR - L4_EXC_R0 + 1) * sizeof(uint32_t), "one block");
+    copy_words(&mr[first], &regs[first - L4_EXC_R0], L4_EXC_CPSR + 1 - first);
     mr[L4_EXC_KIND] = s->exc_kind;
     mr[L4_EXC_FSR] = s->fault_status;
     mr[L4_EXC_FAR] = s->fault_addr;

@@ -40,7 +40,7 @@ static uint32_t stats(uint32_t *mr)
     mr[n++] = stopped_count;
     mr[n++] = kmem_free_bytes();
     mr[n++] = mapdb_nodes;
-    mr[n++] = trace_head;
+    mr[n++] = trace.head;
     mr[n++] = (uint32_t)now;
     mr[n++] = (uint32_t)idle_cycles;
     mr[n++] = (uint32_t)(idle_cycles >> 32);
@@ -98,19 +98,19 @@ void kdebug_syscall(struct thread *cur)
         break;
     case L4_KD_TRACE_READ: {
         uint32_t from = a1, n = 0;
-        if (!trace_ring) {
+        if (!trace.ring) {
             r[0] = 0;
             break;
         }
-        if ((int32_t)(trace_head - from) < 0)
-            from = trace_head;                      /* past the head: nothing yet */
-        else if (trace_head - from > TRACE_SIZE)
-            from = trace_head - TRACE_SIZE;         /* the caller lost the ones before */
-        for (; from != trace_head && n < L4_MR_COUNT / 5; from++, n++)
-            memcpy(&mr[n * 5], &trace_ring[from & (TRACE_SIZE - 1)], sizeof(struct trace_event));
+        if ((int32_t)(trace.head - from) < 0)
+            from = trace.head;                      /* past the head: nothing yet */
+        else if (trace.head - from > TRACE_SIZE)
+            from = trace.head - TRACE_SIZE;         /* the caller lost the ones before */
+        for (; from != trace.head && n < L4_MR_COUNT / 5; from++, n++)
+            memcpy(&mr[n * 5], &trace.ring[from & (TRACE_SIZE - 1)], sizeof(struct trace_event));
         r[0] = n;
         r[2] = from - n;                            /* index of the first event returned */
-        r[3] = trace_head;
+        r[3] = trace.head;
         break;
     }
     case L4_KD_INJECT_IRQ:
@@ -157,9 +157,9 @@ void kdebug_syscall(struct thread *cur)
         intc_shutdown();
         arch_reset();
     case L4_KD_TRACE_CONTROL:
-        r[2] = trace_enabled;
-        trace_enabled = a1 != 0 && trace_ring;
-        r[0] = trace_head;
+        r[2] = trace.enabled;
+        trace.enabled = a1 != 0 && trace.ring;
+        r[0] = trace.head;
         break;
     default:
         r[1] = L4_ERR_INVALID_ARGUMENT;

@@ -13,10 +13,11 @@ extern uint64_t idle_cycles;
 volatile uint64_t sched_ticks;
 
 static struct thread *ready[256];       /* circular lists: ready[p] is the head */
-static uint32_t ready_bitmap[8];        /* bit p set when ready[p] is not empty */
-static uint32_t ready_words;            /* bit w set when ready_bitmap[w] is not zero */
+uint32_t sched_ready_bitmap[8];
+uint32_t sched_ready_words;
 static struct thread *timeouts;         /* threads blocked with a finite timeout */
 static const struct space *active_space;
+struct thread *sched_woken;
 static uint32_t tick_stamp;             /* cycle counter at the last tick (CPU accounting) */
 
 void sched_init(void)
@@ -25,14 +26,14 @@ void sched_init(void)
 
 static inline void bitmap_set(unsigned p)
 {
-    ready_bitmap[p >> 5] |= 1u << (p & 31);
-    ready_words |= 1u << (p >> 5);
+    sched_ready_bitmap[p >> 5] |= 1u << (p & 31);
+    sched_ready_words |= 1u << (p >> 5);
 }
 
 static inline void bitmap_clear(unsigned p)
 {
-    if (!(ready_bitmap[p >> 5] &= ~(1u << (p & 31))))
-        ready_words &= ~(1u << (p >> 5));
+    if (!(sched_ready_bitmap[p >> 5] &= ~(1u << (p & 31))))
+        sched_ready_words &= ~(1u << (p >> 5));
 }
 
 void sched_enqueue(struct thread *t)
@@ -51,44 +52,25 @@ void sched_enqueue(struct thread *t)
     head->rq_prev = t;
 }
 
-void sched_replace(struct thread *old, struct thread *t)
-{
-    if (old->rq_next == old) {                  /* alone in its queue, the common case */
-        t->rq_next = t->rq_prev = t;
-    } else {
-        t->rq_next = old->rq_next;
-        t->rq_prev = old->rq_prev;
-        old->rq_prev->rq_next = t;
-        old->rq_next->rq_prev = t;
-    }
-    ready[t->prio] = t;
-    old->rq_next = old->rq_prev = NULL;
-}
-
-void sched_hand_over(struct thread *old, struct thread *t)
-{
-    if (old->rq_next != old || ready[t->prio]) {
-        sched_dequeue(old);
-        sched_enqueue_head(t);
-        return;
-    }
-    /* both alone: one queue empties, the other gets its only thread */
-    ready[old->prio] = NULL;
-    bitmap_clear(old->prio);
-    old->rq_next = old->rq_prev = NULL;
-    t->rq_next = t->rq_prev = t;
-    ready[t->prio] = t;
-    bitmap_set(t->prio);
-}
-
 void sched_enqueue_head(struct thread *t)
 {
-    sched_enqueue(t);
-    ready[t->prio] = t;
-}
+    struct thread *head = ready[t->prio];
 
+    ready[t->prio] = t;
+    if (!head) {
+        t->rq_next = t->rq_prev = t;
+        bitmap_set(t->prio);
+        return;
+    }
+    t->rq_next = head;
+    t->rq_prev = head->rq_prev;
+    head->rq_prev->rq_next = t;
+    head->rq_prev = t;
+}
 void sched_dequeue(struct thread *t)
 {
+    if (!t->rq_next)
+        return;                         /* not queued: running, or blocked already */
     if (t->rq_next == t) {
         ready[t->prio] = NULL;
         bitmap_clear(t->prio);
@@ -101,26 +83,9 @@ void sched_dequeue(struct thread *t)
     t->rq_next = t->rq_prev = NULL;
 }
 
-int sched_highest_prio(void)
-{
-    int w;
-
-    if (!ready_words)
-        return -1;
-    w = 31 - __builtin_clz(ready_words);
-    return w * 32 + 31 - __builtin_clz(ready_bitmap[w]);
-}
-
-struct thread *sched_pick(void)
-{
-    int p = sched_highest_prio();
-
-    return p < 0 ? NULL : ready[p];
-}
-
 void sched_set_prio(struct thread *t, unsigned prio)
 {
-    if (t->state == TS_READY) {
+    if (t->rq_next) {
         sched_dequeue(t);
         t->prio = (uint8_t)prio;
         sched_enqueue(t);
@@ -142,10 +107,8 @@ void sched_timeout_arm(struct thread *t, uint32_t us)
     t->on_timeout_list = 1;
 }
 
-void sched_timeout_cancel(struct thread *t)
+void sched_timeout_remove(struct thread *t)
 {
-    if (!t->on_timeout_list)
-        return;
     if (t->tq_prev)
         t->tq_prev->tq_next = t->tq_next;
     else
@@ -174,9 +137,14 @@ void sched_tick(void)
             thread_wake(t, L4_IPC_ERROR(L4_ERR_TIMEOUT, t->state == TS_RECV));
     }
     if (current && current->state == TS_READY && --current->remaining_ticks == 0) {
-        current->remaining_ticks = current->timeslice_ticks;
-        if (ready[current->prio] == current)
-            ready[current->prio] = current->rq_next;    /* round robin */
+        struct thread *c = current;
+
+        c->remaining_ticks = c->timeslice_ticks;
+        /* round robin: behind its equals; sched_leave chooses */
+        if (c->rq_next && ready[c->prio] == c)
+            ready[c->prio] = c->rq_next;
+        else if (!c->rq_next && ready[c->prio])
+            sched_enqueue(c);
     }
 }
 
@@ -188,29 +156,91 @@ void sched_space_gone(const struct space *s)
 
 void sched_switch_to(struct thread *t)
 {
-    if (t != current) {
-        TRACE_SWITCH(current, t);
-        current = t;
-        vfp_switch(t);
-        if (t->space != active_space) {
-            space_activate(t->space);
-            active_space = t->space;
-        }
+    current = t;
+    vfp_switch(t);
+    if (t->space != active_space) {
+        space_activate(t->space);
+        active_space = t->space;
     }
     tpidruro_write(t->tls);
     return_to_user(&t->ctx);
 }
 
-void sched_leave(void)
+void sched_remove(struct thread *t)
+{
+    sched_dequeue(t);
+    if (sched_woken == t)
+        sched_woken = NULL;
+}
+
+void sched_wake_another(struct thread *t)
+{
+    if (sched_woken->prio >= t->prio) {
+        sched_enqueue(t);
+        return;
+    }
+    sched_enqueue(sched_woken);
+    sched_woken = t;
+}
+
+static void __attribute__((noreturn)) run(struct thread *t)
+{
+    if (t == current)
+        return_to_user(&t->ctx);
+    TRACE_SWITCH(current, t);
+    sched_switch_to(t);
+}
+
+/* The general case of sched_leave, with nobody woken. */
+static void __attribute__((noinline, noreturn)) choose(struct thread *cur)
 {
     struct thread *t;
+    int top;
 
-    while (!(t = sched_pick())) {
+    for (;;) {
+        top = sched_highest_prio();
+        /* the running thread goes on unless a more important one is ready (or, queued, it is
+         * no longer first among its equals: it yielded, or its timeslice ended) */
+        if (cur && cur->state == TS_READY && !cur->rq_next) {
+            if (top <= (int)cur->prio)
+                return_to_user(&cur->ctx);
+            sched_enqueue_head(cur);            /* preempted: it resumes first among its equals */
+            top = sched_highest_prio();
+        }
+        if (top >= 0)
+            run(ready[top]);                    /* it stays queued while it runs */
         /* Idle: sleep until an interrupt is pending (WFI wakes even with IRQs masked), then
          * handle it here; it may make a thread ready. */
-        current = NULL;
+        current = cur = NULL;
         wfi();
         kernel_poll_irq();
+        if ((t = sched_woken)) {
+            sched_woken = NULL;
+            sched_enqueue(t);
+        }
     }
-    sched_switch_to(t);
+}
+
+void sched_leave(void)
+{
+    struct thread *cur = current, *t = sched_woken;
+    int runs = cur && cur->state == TS_READY, top = sched_highest_prio();
+
+    if (!t) {
+        /* the common case: the caller goes on */
+        if (runs && (cur->rq_next ? ready[top] == cur : top <= (int)cur->prio))
+            return_to_user(&cur->ctx);
+    } else {
+        /* an IPC or an interrupt woke `t`: it runs now if nothing ready is more important */
+        sched_woken = NULL;
+        if (t->state == TS_READY) {             /* (not if it was stopped since) */
+            if ((int)t->prio >= top && !(runs && cur->prio >= t->prio)) {
+                if (runs && !cur->rq_next)
+                    sched_enqueue_head(cur);    /* preempted: it resumes first among its equals */
+                run(t);
+            }
+            sched_enqueue(t);
+        }
+    }
+    choose(cur);
 }

@@ -1,7 +1,11 @@
 /*
  * The scheduler: 256 fixed priorities (255 highest), round robin with timeslices within a
  * priority.  The kernel is tick-based: a 1 kHz tick charges the running thread's timeslice and
- * expires IPC timeouts.  The running thread stays at the head of its ready queue.
+ * expires IPC timeouts.  The ready queues hold ready threads only, but not every ready thread is
+ * queued: a thread the IPC fast path or an interrupt switched to runs in no queue, and enters
+ * its queue only when something preempts it.  A thread the scheduler chose stays queued while
+ * it runs.  So an IPC that blocks one thread and runs another touches no queue unless a queued
+ * thread is more important, and an interrupt that preempts a queued thread touches none either.
  *
  * All functions run in the kernel with interrupts masked.
  */
@@ -20,27 +24,54 @@ extern volatile uint64_t sched_ticks;
 void sched_init(void);
 void sched_enqueue(struct thread *t);           /* at the tail of its queue */
 void sched_enqueue_head(struct thread *t);
-void sched_dequeue(struct thread *t);
-/* `old` (at the head of its queue) blocks and `t` (same priority, not queued) runs in its place:
- * the fast path's queue update. */
-void sched_replace(struct thread *old, struct thread *t);
-/* `old` (at the head of its queue) blocks and `t` (not queued, more important than anything
- * ready) runs: the fast path's queue update across priorities. */
-void sched_hand_over(struct thread *old, struct thread *t);
-struct thread *sched_pick(void);                /* highest-priority ready thread, or NULL */
-int sched_highest_prio(void);                   /* -1 when none is ready */
+void sched_dequeue(struct thread *t);           /* if queued */
+void sched_remove(struct thread *t);            /* `t` stops: from its queue, or as the woken one */
+/* `t` (READY, in no queue) was woken by this kernel entry (an IPC or an interrupt for it): when
+ * the kernel leaves, it runs at once if it is the most important thread, without passing through
+ * a queue; else it queues. */
+extern struct thread *sched_woken;
+void sched_wake_another(struct thread *t);
+
+static inline void sched_wake(struct thread *t)
+{
+    if (!sched_woken)
+        sched_woken = t;
+    else
+        sched_wake_another(t);
+}
+/* The priority of the most important queued thread, -1 when none is: inline, as the IPC fast
+ * path asks it. */
+extern uint32_t sched_ready_bitmap[8];          /* bit p set when priority p's queue is not empty */
+extern uint32_t sched_ready_words;              /* bit w set when sched_ready_bitmap[w] is not 0 */
+
+static inline __attribute__((always_inline)) int sched_highest_prio(void)
+{
+    int w;
+
+    if (!sched_ready_words)
+        return -1;
+    w = 31 - __builtin_clz(sched_ready_words);
+    return w * 32 + 31 - __builtin_clz(sched_ready_bitmap[w]);
+}
 void sched_tick(void);                          /* from the timer interrupt */
 void sched_set_prio(struct thread *t, unsigned prio);
 
 /* Timeouts: wake `t` with L4_ERR_TIMEOUT after `us` microseconds (L4_NEVER: never). */
 void sched_timeout_arm(struct thread *t, uint32_t us);
-void sched_timeout_cancel(struct thread *t);
+void sched_timeout_remove(struct thread *t);
+
+static inline void sched_timeout_cancel(struct thread *t)
+{
+    if (t->on_timeout_list)
+        sched_timeout_remove(t);
+}
 
 /* `s` is being deleted: if it is the active space, forget it, so the next switch loads the
  * translation table of whatever reuses its slot. */
 void sched_space_gone(const struct space *s);
 
-/* Leave the kernel: run the highest-priority ready thread (idling until there is one). */
+/* Leave the kernel: run the highest-priority ready thread (idling until there is one); the
+ * current thread, if still ready, keeps running unless a more important one is queued. */
 void sched_leave(void) __attribute__((noreturn));
-/* Switch the address space and leave the kernel into `t` (which must be READY). */
+/* Switch the address space and leave the kernel into `t` (READY). */
 void sched_switch_to(struct thread *t) __attribute__((noreturn));

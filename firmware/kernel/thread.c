@@ -78,7 +78,7 @@ void thread_halt(struct thread *t, uint32_t reason)
     if (t->state == TS_SEND)
         ipc_sendq_remove(t);
     if (t->state == TS_READY)
-        sched_dequeue(t);
+        sched_remove(t);
     sched_timeout_cancel(t);
     t->state = TS_INACTIVE;
     t->stop_reason = reason;

@@ -3,12 +3,10 @@
 #include "kmem.h"
 #include "trace.h"
 
-struct trace_event *trace_ring;
-uint32_t trace_head;
-uint32_t trace_enabled;
+struct trace_state trace;
 
 void trace_init(void)
 {
-    trace_ring = kmem_alloc_boot(TRACE_SIZE * sizeof *trace_ring);
-    trace_enabled = trace_ring != NULL;
+    trace.ring = kmem_alloc_boot(TRACE_SIZE * sizeof *trace.ring);
+    trace.enabled = trace.ring != NULL;
 }

@@ -10,15 +10,19 @@
 #include <stdint.h>
 
 #include "arch/cpu.h"
+#include "generated/proto.h"
 
 #define TRACE_SIZE  1024u                   /* events; a power of two */
 
+/* The event types are the protocol's (protocol/wire.py, TraceType), which says what a, b and c
+ * hold for each. */
 enum trace_type {
-    TR_IPC = 1,         /* a: sender, b: receiver, c: tag */
-    TR_SWITCH = 2,      /* a: from (0: idle), b: to */
-    TR_IRQ = 3,         /* a: line */
-    TR_FAULT = 4,       /* a: thread, b: address, c: kind */
-    TR_IRQ_IPC = 5,     /* a: interrupt ID, b: handler */
+    TR_IPC = PROTO_TRACE_IPC,
+    TR_SWITCH = PROTO_TRACE_SWITCH,
+    TR_IRQ = PROTO_TRACE_IRQ,
+    TR_FAULT = PROTO_TRACE_FAULT,
+    TR_IRQ_IPC = PROTO_TRACE_IRQ_IPC,
+    TR_IPC_SWITCH = PROTO_TRACE_IPC_SWITCH,     /* one event where the fast path does both */
 };
 
 struct trace_event {
@@ -27,14 +31,18 @@ struct trace_event {
     uint32_t a, b, c;
 };
 
-extern struct trace_event *trace_ring;     /* TRACE_SIZE events, from kernel memory */
-extern uint32_t trace_head;                 /* index of the next event; only grows */
-extern uint32_t trace_enabled;
+/* Together, so that a hook forms one address. */
+struct trace_state {
+    struct trace_event *ring;               /* TRACE_SIZE events, from kernel memory */
+    uint32_t head;                          /* index of the next event; only grows */
+    uint32_t enabled;
+};
+extern struct trace_state trace;
 
 /* Inline: it sits on the IPC fast path. */
 static inline void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c)
 {
-    struct trace_event *e = &trace_ring[trace_head++ & (TRACE_SIZE - 1)];
+    struct trace_event *e = &trace.ring[trace.head++ & (TRACE_SIZE - 1)];
 
     e->cycles = cycles_now();
     e->type = type;
@@ -46,12 +54,13 @@ static inline void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t 
 void trace_init(void);
 
 #ifdef CONFIG_TRACE
-#define TRACE(type, a, b, c) do { if (trace_enabled) trace_record(type, a, b, c); } while (0)
+#define TRACE(type, a, b, c) do { if (trace.enabled) trace_record(type, a, b, c); } while (0)
 #else
 #define TRACE(type, a, b, c) do { } while (0)
 #endif
 
 #define TRACE_IPC(s, r, tag)    TRACE(TR_IPC, (s)->id, (r)->id, (tag))
+#define TRACE_IPC_SWITCH(s, r, tag) TRACE(TR_IPC_SWITCH, (s)->id, (r)->id, (tag))
 #define TRACE_SWITCH(from, to)  TRACE(TR_SWITCH, (from) ? (from)->id : 0, (to)->id, 0)
 #define TRACE_IRQ(line)         TRACE(TR_IRQ, (line), 0, 0)
 #define TRACE_FAULT(t, addr, k) TRACE(TR_FAULT, (t)->id, (addr), (k))

@@ -47,3 +47,21 @@ def test_lost_events_are_counted_and_marked_where_they_were():
     marks = [e for e in doc["traceEvents"] if "lost" in e.get("name", "")]
     assert len(marks) == 1 and marks[0]["name"].startswith("700 events lost")
     assert marks[0]["ts"] == doc["traceEvents"][[e.get("name") for e in doc["traceEvents"]].index(marks[0]["name"]) + 1]["ts"]
+
+
+def test_a_fast_path_ipc_is_both_a_flow_and_a_switch():
+    """IPC_SWITCH (the kernel's fast path records one event for the message and the switch it
+    makes) ends the sender's running slice and starts the receiver's, with a flow between."""
+    events = [
+        Event(cycles=0x100, type="SWITCH", a=0, b=tid(352), c=0),
+        Event(cycles=0x200, type="IPC_SWITCH", a=tid(352), b=tid(356), c=0x00010002),
+        Event(cycles=0x300, type="IPC_SWITCH", a=tid(356), b=tid(352), c=0x00000001),
+        Event(cycles=0x400, type="SWITCH", a=tid(352), b=tid(356), c=0),
+    ]
+    doc = chrome_trace(Capture(events=events, first=0), THREADS, 1_000_000_000)
+    running = [(e["tid"], round(e["ts"] * 1000), round(e["dur"] * 1000))
+               for e in doc["traceEvents"] if e.get("name") == "running"]
+    assert running == [(352, 0, 256), (356, 256, 256), (352, 512, 256)]
+    starts = sorted(e["tid"] for e in doc["traceEvents"] if e["ph"] == "s")
+    ends = sorted(e["tid"] for e in doc["traceEvents"] if e["ph"] == "f")
+    assert starts == ends == [352, 356]

@@ -35,8 +35,9 @@ def test_a_recorded_timeline_is_valid_and_its_ipc_flows_pair_sender_and_receiver
         assert set(pair) == {"s", "f"}, f"flow {flow_id} is not a pair: {pair}"
         assert pair["s"]["ts"] == pair["f"]["ts"]
         assert (pair["s"]["pid"], pair["s"]["tid"]) != (pair["f"]["pid"], pair["f"]["tid"])
-    # the trace's own IPC events, sender to receiver, are exactly the flows
-    ipc = [e for e in capture.events if str(e.type) == "IPC"]
+    # the trace's own IPC events (slow path, and fast path with its switch), sender to receiver,
+    # are exactly the flows
+    ipc = [e for e in capture.events if str(e.type) in ("IPC", "IPC_SWITCH")]
     assert len(ipc) == len(ends)
     tracks = sorted({(p["s"]["tid"], p["f"]["tid"]) for p in ends.values()})
     assert tracks == sorted({(e.a >> 14, e.b >> 14) for e in ipc})

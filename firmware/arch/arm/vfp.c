@@ -4,8 +4,6 @@
 #include "kmem.h"
 #include "thread.h"
 
-#define FPEXC_EN    (1u << 30)
-
 struct vfp_cpu vfp_cpu;
 
 void vfp_init(void)
@@ -21,14 +19,14 @@ void vfp_init(void)
 
 int vfp_trap(struct thread *t)
 {
-    if (vfp_fpexc_read() & FPEXC_EN)
+    if (vfp_fpexc_read() & VFP_FPEXC_EN)
         return 0;                           /* the unit was on: a real undefined instruction */
     if (!t->vfp) {
         t->vfp = kmem_alloc(sizeof *t->vfp);
         if (!t->vfp)
             return 0;
     }
-    vfp_fpexc_write(FPEXC_EN);
+    vfp_fpexc_write(VFP_FPEXC_EN);
     vfp_cpu.on = 1;
     if (vfp_cpu.owner && vfp_cpu.owner != t)
         vfp_save(vfp_cpu.owner->vfp);
@@ -36,14 +34,6 @@ int vfp_trap(struct thread *t)
         vfp_load(t->vfp);
     vfp_cpu.owner = t;
     return 1;
-}
-
-void vfp_set_enable(uint32_t on)
-{
-    if (on != vfp_cpu.on) {
-        vfp_fpexc_write(on ? FPEXC_EN : 0);
-        vfp_cpu.on = on;
-    }
 }
 
 void vfp_forget(struct thread *t)

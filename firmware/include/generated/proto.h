@@ -119,6 +119,7 @@
 #define PROTO_TRACE_IRQ 0x03
 #define PROTO_TRACE_FAULT 0x04
 #define PROTO_TRACE_IRQ_IPC 0x05
+#define PROTO_TRACE_IPC_SWITCH 0x06
 
 /* Every message type as X(name, value, payload fixed size, whether more may follow) */
 #define PROTO_MSG_TYPES(X) \

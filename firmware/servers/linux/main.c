@@ -5,6 +5,7 @@
  * (wait4, nanosleep) leaves its process waiting for a reply that comes later; the loop never
  * blocks on one process, so the others keep running.
  */
+#include "arch/copy.h"
 #include "console_if.h"
 #include "lib/proto.h"
 #include "linux.h"
@@ -110,14 +111,9 @@ static void reply_message(struct proc *p, struct l4_msg *m)
  * registers (m), the rest in the UTCB. */
 static void take_registers(struct proc *p, const struct l4_msg *m)
 {
-    const uint32_t *u = &l4_utcb()->mr[L4_MR_IN_REGISTERS];
-    uint32_t *r = p->regs;
-
-    _Static_assert(L4_MR_IN_REGISTERS == 8 && L4_EXC_CPSR == 17, "the copy below");
-    r[0] = m->mr[1]; r[1] = m->mr[2]; r[2] = m->mr[3]; r[3] = m->mr[4];
-    r[4] = m->mr[5]; r[5] = m->mr[6]; r[6] = m->mr[7];
-    r[7] = u[0]; r[8] = u[1]; r[9] = u[2]; r[10] = u[3]; r[11] = u[4];
-    r[12] = u[5]; r[13] = u[6]; r[14] = u[7]; r[15] = u[8]; r[16] = u[9];
+    _Static_assert(L4_MR_IN_REGISTERS == 8 && L4_EXC_CPSR == 17, "the copies below");
+    copy_words(&p->regs[0], &m->mr[1], 7);
+    copy_words(&p->regs[7], &l4_utcb()->mr[L4_MR_IN_REGISTERS], 10);
 }
 
 void proc_reply(struct proc *p)

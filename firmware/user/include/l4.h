@@ -40,6 +40,9 @@ static inline uint32_t l4_cycles(void)
 
 /*
  * The IPC system call.  Returns the partner's ID (r0); *err gets r1 (0, or L4_IPC_ERROR).
+ * MR0..MR7 are r3-r6 and r8-r11, ascending, so one load-multiple sends them from `m` and one
+ * store-multiple takes them back; `m` rides on the stack across the call, as every register
+ * below the stack pointer may carry a message word back.
  */
 static inline l4_tid_t l4_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout,
                               uint32_t recv_timeout, struct l4_msg *m, uint32_t *err)
@@ -47,30 +50,19 @@ static inline l4_tid_t l4_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout,
     register uint32_t r0 __asm__("r0") = to;
     register uint32_t r1 __asm__("r1") = from;
     register uint32_t r2 __asm__("r2") = send_timeout;
-    register uint32_t r3 __asm__("r3") = m->mr[0];
-    register uint32_t r4 __asm__("r4") = m->mr[1];
-    register uint32_t r5 __asm__("r5") = m->mr[2];
-    register uint32_t r6 __asm__("r6") = m->mr[3];
-    register uint32_t r7 __asm__("r7") = L4_SYS_IPC;
-    register uint32_t r8 __asm__("r8") = m->mr[4];
-    register uint32_t r9 __asm__("r9") = m->mr[5];
-    register uint32_t r10 __asm__("r10") = m->mr[6];
-    register uint32_t r11 __asm__("r11") = m->mr[7];
     register uint32_t r12 __asm__("r12") = recv_timeout;
+    register struct l4_msg *r3 __asm__("r3") = m;
 
-    __asm__ volatile("svc #0"
-                     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
-                       "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11), "+r"(r12)
-                     : "r"(r7)
-                     : "memory");
-    m->mr[0] = r3;
-    m->mr[1] = r4;
-    m->mr[2] = r5;
-    m->mr[3] = r6;
-    m->mr[4] = r8;
-    m->mr[5] = r9;
-    m->mr[6] = r10;
-    m->mr[7] = r11;
+    _Static_assert(L4_MR_IN_REGISTERS == 8 && L4_SYS_IPC < 256, "the register list and mov below");
+    __asm__ volatile("push   {r3, r7}\n\t"
+                     "ldmia  r3, {r3-r6, r8-r11}\n\t"
+                     "mov    r7, %[sys]\n\t"
+                     "svc    #0\n\t"
+                     "pop    {r2, r7}\n\t"
+                     "stmia  r2, {r3-r6, r8-r11}"
+                     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
+                     : [sys] "i"(L4_SYS_IPC)
+                     : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "memory");
     *err = r1;
     return r0;
 }

@@ -22,18 +22,24 @@ void vfp_init(void);
  * instruction) or no memory is left for the state. */
 int vfp_trap(struct thread *t);
 /* `t` is about to run: enable the unit if it holds `t`'s registers, else disable it.  Inline:
- * on the IPC path, between threads that never touch the unit, it is two loads and a branch. */
+ * it sits on the IPC path, where it writes FPEXC only when the answer changes. */
 struct vfp_cpu {
     struct thread *owner;               /* whose registers the unit holds, or NULL */
     uint32_t on;                        /* FPEXC.EN as last written */
 };
 extern struct vfp_cpu vfp_cpu;          /* together: one address to form on the switch path */
-void vfp_set_enable(uint32_t on);
+void vfp_fpexc_write(uint32_t v);
+
+#define VFP_FPEXC_EN    (1u << 30)
 
 static inline void vfp_switch(const struct thread *t)
 {
-    if (__builtin_expect(t == vfp_cpu.owner || vfp_cpu.on, 0))
-        vfp_set_enable(t == vfp_cpu.owner);
+    uint32_t on = t == vfp_cpu.owner;
+
+    if (on != vfp_cpu.on) {
+        vfp_fpexc_write(on ? VFP_FPEXC_EN : 0);
+        vfp_cpu.on = on;
+    }
 }
 /* `t` is going away. */
 void vfp_forget(struct thread *t);
@@ -42,4 +48,3 @@ void vfp_forget(struct thread *t);
 void vfp_save(struct vfp_state *s);
 void vfp_load(const struct vfp_state *s);
 uint32_t vfp_fpexc_read(void);
-void vfp_fpexc_write(uint32_t v);
