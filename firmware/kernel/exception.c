@@ -17,7 +17,6 @@
 #include "space.h"
 #include "trace.h"
 
-uint32_t exception_count, pagefault_count, stopped_count;
 
 void kernel_exception(uint32_t kind) __attribute__((noreturn));
 
@@ -44,12 +43,12 @@ void exception_raise(struct thread *t, uint32_t kind, uint32_t fsr, uint32_t far
 {
     struct thread *h = thread_lookup(t->exc_handler);
 
-    exception_count++;
+    kstats.exceptions++;
     t->exc_kind = (uint8_t)kind;
     t->fault_status = fsr;
     t->fault_addr = far;
     if (!h || h == t) {
-        stopped_count++;
+        kstats.stopped++;
         thread_halt(t, kind);
         return;
     }
@@ -97,7 +96,7 @@ void kernel_exception(uint32_t kind)
             sched_leave();
         pager = thread_lookup(t->pager);
         if (pager && pager != t) {
-            pagefault_count++;
+            kstats.pagefaults++;
             t->ipc_kind = IPC_PAGEFAULT;
             t->exc_kind = (uint8_t)kind;
             t->fault_addr = far;

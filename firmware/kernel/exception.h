@@ -3,9 +3,9 @@
 
 #include <stdint.h>
 
+#include "stats.h"
 #include "thread.h"
 
 /* Send exception `kind` of `t` (current) to its exception handler, or stop `t`. */
 void exception_raise(struct thread *t, uint32_t kind, uint32_t fsr, uint32_t far);
 
-extern uint32_t exception_count, pagefault_count, stopped_count;

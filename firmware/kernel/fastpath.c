@@ -15,7 +15,7 @@
 void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t tag)
     __attribute__((noreturn));
 void syscall_slowpath(uint32_t number) __attribute__((noreturn));
-void fastpath_exception(struct thread *cur);
+void foreign_syscall(struct thread *cur) __attribute__((noreturn));
 
 _Static_assert(ENTRY_SYS_IPC == L4_SYS_IPC, "entry.S sends this number to the fast path");
 
@@ -28,8 +28,8 @@ static inline __attribute__((always_inline, noreturn)) void hand_over(struct thr
     if (cur->rq_next)
         sched_dequeue(cur);
     dest->state = TS_READY;
-    ipc_count++;
-    ipc_fast_count++;
+    kstats.ipc++;
+    kstats.ipc_fast++;
     if ((int)dest->prio >= sched_highest_prio()) {
         TRACE_IPC_SWITCH(cur, dest, tag);
         sched_switch_to(dest);
@@ -42,23 +42,20 @@ static inline __attribute__((always_inline, noreturn)) void hand_over(struct thr
 void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t tag)
 {
     struct thread *cur = current, *dest;
-    uint32_t n = L4_TID_NUMBER(to) - L4_FIRST_THREAD;
 
     (void)send_timeout;                 /* the partner waits: the send cannot time out */
 
+    /* a foreign-ABI thread's SVC is an exception, whatever its number */
+    if (cur->flags & TF_FOREIGN_ABI)
+        foreign_syscall(cur);
     /* a send, then a receive from the same partner (call) or from anyone (reply and wait) */
     if (to == L4_NILTHREAD || (from != to && from != L4_ANYTHREAD))
         goto slow;
     /* untyped words only, all in registers (MR1..MR7) */
     if ((tag & 0xfc0u) || L4_TAG_UNTYPED(tag) >= L4_MR_IN_REGISTERS)
         goto slow;
-    /* a native thread: a foreign-ABI thread's SVC is an exception */
-    if (cur->flags & TF_FOREIGN_ABI)
-        goto slow;
     /* the destination exists (right version) */
-    if (n >= MAX_THREADS)
-        goto slow;
-    dest = &threads[n];
+    dest = thread_slot(to);
     if (dest->id != to)
         goto slow;
     /* and waits for us or for anyone: in an ordinary receive, or for the answer to an exception
@@ -91,15 +88,13 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
         dest->ctx.r[0] = cur->id;
         dest->ctx.r[1] = L4_OK;
         dest->ctx.r[3] = tag;
-        dest->ctx.r[4] = cur->ctx.r[4];
-        dest->ctx.r[5] = cur->ctx.r[5];
-        dest->ctx.r[6] = cur->ctx.r[6];
-        dest->ctx.r[8] = cur->ctx.r[8];
-        dest->ctx.r[9] = cur->ctx.r[9];
-        dest->ctx.r[10] = cur->ctx.r[10];
-        dest->ctx.r[11] = cur->ctx.r[11];
+        copy_words(&dest->ctx.r[4], &cur->ctx.r[4], 3);     /* MR1..MR7: r4-r6, r8-r11 */
+        copy_words(&dest->ctx.r[8], &cur->ctx.r[8], 4);
+    } else if (tag == 1) {
+        dest->ctx.r[0] = cur->ctx.r[4];     /* the common answer: a system call's result, in r0 */
+        dest->ipc_kind = IPC_NORMAL;
     } else {
-        /* MR1..MRn are r0.. in order (a system call's answer is MR1 = r0) */
+        /* MR1..MRn are r0.. in order */
         for (unsigned i = 0; i < L4_TAG_UNTYPED(tag); i++)
             dest->ctx.r[i] = cur->ctx.r[ipc_mr_reg[i + 1]];
         dest->ipc_kind = IPC_NORMAL;
@@ -112,17 +107,13 @@ slow:
 
 /*
  * A foreign-ABI thread's SVC (a Linux system call): the exception message, registers and all,
- * to its handler, which already waits for it.  Returns when it does not; the slow path then
+ * to its handler, which already waits for it.  Returns when it does not; foreign_syscall then
  * does the same the long way.
  */
-void fastpath_exception(struct thread *cur)
+static inline __attribute__((always_inline)) void fastpath_exception(struct thread *cur)
 {
-    uint32_t n = L4_TID_NUMBER(cur->exc_handler) - L4_FIRST_THREAD;
-    struct thread *h;
+    struct thread *h = thread_slot(cur->exc_handler);
 
-    if (n >= MAX_THREADS)
-        return;
-    h = &threads[n];
     if (h->id != cur->exc_handler || h->state != TS_RECV || h->ipc_kind != IPC_NORMAL)
         return;
     if (h->partner != cur->id && h->partner != L4_ANYTHREAD)
@@ -132,7 +123,7 @@ void fastpath_exception(struct thread *cur)
 
     if (h->on_timeout_list)
         sched_timeout_cancel(h);
-    exception_count++;
+    kstats.exceptions++;
     cur->exc_kind = L4_EXC_SVC;
     cur->fault_status = 0;
     cur->fault_addr = 0;
@@ -148,6 +139,20 @@ void fastpath_exception(struct thread *cur)
     _Static_assert(L4_MR_IN_REGISTERS == 8, "MR1..MR3 in r4-r6, MR4..MR7 in r8-r11");
     copy_words(&h->ctx.r[4], &cur->ctx.r[0], 3);
     copy_words(&h->ctx.r[8], &cur->ctx.r[3], 4);
-    ipc_exception_words(cur, h->utcb->mr, L4_MR_IN_REGISTERS);
+    uint32_t *mr = h->utcb->mr;
+    copy_words(&mr[L4_MR_IN_REGISTERS], &cur->ctx.r[L4_MR_IN_REGISTERS - L4_EXC_R0],
+               L4_EXC_CPSR + 1 - L4_MR_IN_REGISTERS);
+    mr[L4_EXC_KIND] = L4_EXC_SVC;
+    mr[L4_EXC_FSR] = 0;
+    mr[L4_EXC_FAR] = 0;
     hand_over(cur, h, tag);
+}
+
+/* From svc_entry, for a foreign-ABI thread: its handler (the personality) emulates the call. */
+void foreign_syscall(struct thread *cur)
+{
+    fastpath_exception(cur);
+    cur->syscalls++;
+    exception_raise(cur, L4_EXC_SVC, 0, 0);
+    sched_leave();
 }

@@ -6,7 +6,7 @@
 #include "space.h"
 #include "trace.h"
 
-uint32_t ipc_count, ipc_fast_count;
+struct kernel_stats kstats;
 
 const uint8_t ipc_mr_reg[L4_MR_IN_REGISTERS] = { 3, 4, 5, 6, 8, 9, 10, 11 };
 
@@ -114,7 +114,7 @@ static void transfer(struct thread *s, struct thread *r)
     uint32_t mr[L4_MR_COUNT];
     unsigned n = collect(s, mr), untyped = L4_TAG_UNTYPED(mr[0]);
 
-    ipc_count++;
+    kstats.ipc++;
     TRACE_IPC(s, r, mr[0]);
     sched_timeout_cancel(r);
 

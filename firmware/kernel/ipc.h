@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "arch/copy.h"
+#include "stats.h"
 #include "thread.h"
 
 /* The IPC system call, from the saved registers of `cur` (r0 to, r1 from, r2 send timeout,
@@ -58,4 +59,3 @@ void ipc_sendq_remove(struct thread *t);
 void ipc_cancel_partner(struct thread *t);
 
 /* Statistics */
-extern uint32_t ipc_count, ipc_fast_count;

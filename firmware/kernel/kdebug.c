@@ -32,12 +32,12 @@ static uint32_t stats(uint32_t *mr)
     for (unsigned i = 0; i < IRQ_LINES; i++)
         irqs += irq_counts[i];
     mr[n++] = (uint32_t)sched_ticks;
-    mr[n++] = ipc_count;
-    mr[n++] = ipc_fast_count;
+    mr[n++] = kstats.ipc;
+    mr[n++] = kstats.ipc_fast;
     mr[n++] = irqs;
-    mr[n++] = pagefault_count;
-    mr[n++] = exception_count;
-    mr[n++] = stopped_count;
+    mr[n++] = kstats.pagefaults;
+    mr[n++] = kstats.exceptions;
+    mr[n++] = kstats.stopped;
     mr[n++] = kmem_free_bytes();
     mr[n++] = mapdb_nodes;
     mr[n++] = trace.head;

@@ -6,7 +6,6 @@
 #include "space.h"
 #include "trace.h"
 
-void return_to_user(struct arch_context *ctx) __attribute__((noreturn));
 void kernel_poll_irq(void);
 extern uint64_t idle_cycles;
 
@@ -16,7 +15,7 @@ static struct thread *ready[256];       /* circular lists: ready[p] is the head 
 uint32_t sched_ready_bitmap[8];
 uint32_t sched_ready_words;
 static struct thread *timeouts;         /* threads blocked with a finite timeout */
-static const struct space *active_space;
+const struct space *sched_active_space;
 struct thread *sched_woken;
 static uint32_t tick_stamp;             /* cycle counter at the last tick (CPU accounting) */
 
@@ -150,20 +149,8 @@ void sched_tick(void)
 
 void sched_space_gone(const struct space *s)
 {
-    if (active_space == s)
-        active_space = NULL;
-}
-
-void sched_switch_to(struct thread *t)
-{
-    current = t;
-    vfp_switch(t);
-    if (t->space != active_space) {
-        space_activate(t->space);
-        active_space = t->space;
-    }
-    tpidruro_write(t->tls);
-    return_to_user(&t->ctx);
+    if (sched_active_space == s)
+        sched_active_space = NULL;
 }
 
 void sched_remove(struct thread *t)

@@ -13,6 +13,9 @@
 
 #include <stdint.h>
 
+#include "arch/cpu.h"
+#include "arch/vfp.h"
+#include "space.h"
 #include "thread.h"
 
 #define SCHED_TICK_US           1000u
@@ -73,5 +76,19 @@ void sched_space_gone(const struct space *s);
 /* Leave the kernel: run the highest-priority ready thread (idling until there is one); the
  * current thread, if still ready, keeps running unless a more important one is queued. */
 void sched_leave(void) __attribute__((noreturn));
-/* Switch the address space and leave the kernel into `t` (READY). */
-void sched_switch_to(struct thread *t) __attribute__((noreturn));
+/* Switch the address space and leave the kernel into `t` (READY).  Inline: the IPC fast paths
+ * end in it. */
+extern const struct space *sched_active_space;
+void return_to_user(struct arch_context *ctx) __attribute__((noreturn));
+
+static inline __attribute__((always_inline, noreturn)) void sched_switch_to(struct thread *t)
+{
+    current = t;
+    vfp_switch(t);
+    if (t->space != sched_active_space) {
+        space_activate(t->space);
+        sched_active_space = t->space;
+    }
+    tpidruro_write(t->tls);
+    return_to_user(&t->ctx);
+}

@@ -190,14 +190,3 @@ void space_delete(struct space *s)
     s->l1 = NULL;
     s->in_use = 0;
 }
-
-void space_activate(const struct space *s)
-{
-    /* ASID 0 while TTBR0 changes, so no walk mixes the old ASID with the new table. */
-    contextidr_write(0);
-    isb();
-    ttbr0_write(s->l1_phys | 0x48);
-    isb();
-    contextidr_write(s->asid);
-    isb();
-}

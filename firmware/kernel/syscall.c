@@ -295,18 +295,12 @@ static const syscall_fn syscalls[L4_SYS_COUNT] = {
     [L4_SYS_KDEBUG] = kdebug_syscall,
 };
 
-void fastpath_exception(struct thread *cur);
 
 void syscall_slowpath(uint32_t number)
 {
     struct thread *cur = current;
 
     cur->syscalls++;
-    if (cur->flags & TF_FOREIGN_ABI) {
-        fastpath_exception(cur);                    /* returns when it cannot */
-        exception_raise(cur, L4_EXC_SVC, 0, 0);     /* the personality emulates it */
-        sched_leave();
-    }
     if (number >= L4_SYS_COUNT) {
         syscall_counts[L4_SYS_COUNT]++;
         cur->ctx.r[1] = L4_ERR_BAD_SYSCALL;

@@ -5,7 +5,8 @@
  *
  * Invariants:
  *  - ctx is the first member: the entry code saves user registers there (arch/arm/entry.S).
- *  - A READY thread is in exactly one ready queue (sched.c), the running one included.
+ *  - A queued thread is READY; a READY thread is in at most one ready queue (sched.c): the
+ *    running one, and one just woken, may be in none.
  *  - A thread blocked sending to T is on T's send queue; a thread blocked with a finite timeout
  *    is on the timeout list.  Leaving a blocked state removes it from both (thread_unblock).
  *  - A FREE slot's version is the one its next occupant will get.
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/mode.h"
 #include "l4/abi.h"
 
 #define MAX_THREADS     512
@@ -87,8 +89,22 @@ struct thread {
     struct vfp_state *vfp;      /* floating-point registers, once the thread used the unit */
 };
 
+_Static_assert(sizeof(struct arch_context) == ENTRY_TCB_CONTEXT_SIZE && offsetof(struct thread, ctx) == 0 &&
+               offsetof(struct thread, flags) == ENTRY_TCB_FLAGS && TF_FOREIGN_ABI == ENTRY_TF_FOREIGN_ABI,
+               "entry.S finds a thread's flags from its saved context");
+
 extern struct thread *threads;             /* MAX_THREADS of them, from kernel memory */
 extern struct thread *current;
+
+/* The slot a thread ID's number selects, masked into the table: the caller compares the slot's
+ * ID with `tid` (slot i only ever holds thread number L4_FIRST_THREAD + i, so an ID that is no
+ * thread's, a nil or interrupt ID included, never matches), and the fast paths need no bounds
+ * check. */
+static inline struct thread *thread_slot(l4_tid_t tid)
+{
+    _Static_assert((MAX_THREADS & (MAX_THREADS - 1)) == 0, "a mask");
+    return &threads[(L4_TID_NUMBER(tid) - L4_FIRST_THREAD) & (MAX_THREADS - 1)];
+}
 
 /* The thread `tid` names, or NULL when no live thread has that ID (stale version included). */
 static inline struct thread *thread_lookup(l4_tid_t tid)

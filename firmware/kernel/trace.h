@@ -40,7 +40,7 @@ struct trace_state {
 extern struct trace_state trace;
 
 /* Inline: it sits on the IPC fast path. */
-static inline void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c)
+static inline __attribute__((always_inline)) void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c)
 {
     struct trace_event *e = &trace.ring[trace.head++ & (TRACE_SIZE - 1)];
 

@@ -52,15 +52,21 @@ vectors:
 
 /*
  * SVC: r7 holds the system call number, r0-r6 and r8-r12 its arguments (still live: the
- * save above does not clobber them).  IPC goes to the fast path with r0 = to, r1 = from,
- * r2 = send timeout, r3 = MR0 (the tag); the fast path falls back to the slow path itself.
+ * save above does not clobber them).  A foreign-ABI thread's SVC is an exception for its
+ * handler: foreign_syscall(thread).  IPC goes to the fast path with r0 = to, r1 = from,
+ * r2 = send timeout, r3 = MR0 (the tag); the fast paths fall back to the slow path themselves.
  */
 svc_entry:
     srsdb   sp!, #MODE_SVC
     stmdb   sp, {r0-r14}^
-    ldr     sp, =__kstack_top
     cmp     r7, #ENTRY_SYS_IPC
-    beq     fastpath_ipc
+    subne   r4, sp, #(ENTRY_TCB_CONTEXT_SIZE - 8)   /* the thread: its context comes first */
+    ldr     sp, =__kstack_top
+    beq     fastpath_ipc                            /* which sends a foreign thread on too */
+    ldrb    r5, [r4, #ENTRY_TCB_FLAGS]
+    tst     r5, #ENTRY_TF_FOREIGN_ABI
+    movne   r0, r4
+    bne     foreign_syscall
     mov     r0, r7
     b       syscall_slowpath
 

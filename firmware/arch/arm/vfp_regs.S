@@ -27,8 +27,3 @@ vfp_load:
 vfp_fpexc_read:
     vmrs    r0, fpexc
     bx      lr
-
-    .global vfp_fpexc_write
-vfp_fpexc_write:
-    vmsr    fpexc, r0
-    bx      lr

@@ -27,3 +27,8 @@
 #define ENTRY_EXC_UNDEFINED         1
 #define ENTRY_EXC_PREFETCH_ABORT    3
 #define ENTRY_EXC_DATA_ABORT        4
+/* ...and the thread's layout: its context first, then (at ENTRY_TCB_FLAGS) its flags byte, in
+ * which ENTRY_TF_FOREIGN_ABI marks a foreign-ABI thread (thread.h checks both). */
+#define ENTRY_TCB_CONTEXT_SIZE      68
+#define ENTRY_TCB_FLAGS             74
+#define ENTRY_TF_FOREIGN_ABI        0x01

@@ -28,9 +28,14 @@ struct vfp_cpu {
     uint32_t on;                        /* FPEXC.EN as last written */
 };
 extern struct vfp_cpu vfp_cpu;          /* together: one address to form on the switch path */
-void vfp_fpexc_write(uint32_t v);
-
 #define VFP_FPEXC_EN    (1u << 30)
+
+/* FPEXC is written as MCR to cp10 (VMSR FPEXC): the kernel is built without a floating-point
+ * unit and assembles no VFP instruction of its own. */
+static inline void vfp_fpexc_write(uint32_t v)
+{
+    __asm__ volatile("mcr p10, 7, %0, c8, c0, 0" :: "r"(v) : "memory");
+}
 
 static inline void vfp_switch(const struct thread *t)
 {
