@@ -90,7 +90,7 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
         dest->ctx.r[3] = tag;
         copy_words(&dest->ctx.r[4], &cur->ctx.r[4], 3);     /* MR1..MR7: r4-r6, r8-r11 */
         copy_words(&dest->ctx.r[8], &cur->ctx.r[8], 4);
-    } else if (tag == 1) {
+    } else if (L4_TAG_UNTYPED(tag) == 1) {
         dest->ctx.r[0] = cur->ctx.r[4];     /* the common answer: a system call's result, in r0 */
         dest->ipc_kind = IPC_NORMAL;
     } else {

@@ -152,8 +152,15 @@ struct proc {
  * with -EINTR so the signal is taken now. */
 void signal_send(struct proc *p, int sig);
 /* Before replying to `p`: take a pending, unblocked signal (run its handler, or its default
- * action).  Returns 1 when `p` is gone. */
-int signal_deliver(struct proc *p);
+ * action).  Returns 1 when `p` is gone.  Inline: most replies find none. */
+int signal_take(struct proc *p, uint32_t ready);
+
+static inline int signal_deliver(struct proc *p)
+{
+    uint32_t ready = p->sig_pending & (~p->sig_blocked | 1u << (SIGKILL - 1));
+
+    return ready ? signal_take(p, ready) : 0;
+}
 /* rt_sigreturn: restore the registers saved when the handler was entered. */
 int signal_return(struct proc *p);
 
@@ -239,8 +246,21 @@ extern uint32_t console_lflag;
 
 /* ---- system calls ----------------------------------------------------------------------- */
 
-/* Handle a system call of `p` (registers in p->regs); returns 1 when the reply is deferred. */
-int syscall_dispatch(struct proc *p);
+/* Handle a system call of `p` (registers in p->regs); returns 1 when the reply is deferred.
+ * Inline: the table by number, then the rest (ARM's private calls, unknown numbers). */
+#define LINUX_SYSCALLS 440
+typedef int (*syscall_fn)(struct proc *p, uint32_t *r);
+extern const syscall_fn syscall_table[LINUX_SYSCALLS];
+int syscall_other(struct proc *p);
+
+static inline int syscall_dispatch(struct proc *p)
+{
+    uint32_t nr = p->regs[7];
+
+    if (nr < LINUX_SYSCALLS && syscall_table[nr])
+        return syscall_table[nr](p, p->regs);
+    return syscall_other(p);
+}
 extern uint32_t unknown_syscalls[512];
 
 uint64_t now_ns(void);

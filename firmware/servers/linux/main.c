@@ -88,7 +88,7 @@ struct proc *proc_by_pid(int pid)
 /* The reply that lets `p` run on: r0 alone (MR1) when that is all a system call changed, else
  * every register (MR1..MR17 = r0-r12, sp, lr, pc, cpsr).  Propagated: whichever of our threads
  * sends it, the process waiting for the exception thread takes it. */
-static void reply_message(struct proc *p, struct l4_msg *m)
+static inline __attribute__((always_inline)) void reply_message(struct proc *p, struct l4_msg *m)
 {
     struct l4_utcb *u = l4_utcb();
 
@@ -109,7 +109,7 @@ static void reply_message(struct proc *p, struct l4_msg *m)
 
 /* A system call's or exception's registers, MR1..MR17, into p->regs: MR1..MR7 came in CPU
  * registers (m), the rest in the UTCB. */
-static void take_registers(struct proc *p, const struct l4_msg *m)
+static inline __attribute__((always_inline)) void take_registers(struct proc *p, const struct l4_msg *m)
 {
     _Static_assert(L4_MR_IN_REGISTERS == 8 && L4_EXC_CPSR == 17, "the copies below");
     copy_words(&p->regs[0], &m->mr[1], 7);

@@ -59,14 +59,11 @@ void signal_send(struct proc *p, int sig)
     }
 }
 
-int signal_deliver(struct proc *p)
+int signal_take(struct proc *p, uint32_t ready)
 {
-    uint32_t ready = p->sig_pending & (~p->sig_blocked | 1u << (SIGKILL - 1));
     struct frame f;
     int sig;
 
-    if (!ready)
-        return 0;
     sig = __builtin_ctz(ready) + 1;
     p->sig_pending &= ~(1u << (sig - 1));
     struct sigaction_k *a = &p->sig[sig];

@@ -42,7 +42,6 @@
 
 uint32_t unknown_syscalls[512];
 
-typedef int (*syscall_fn)(struct proc *p, uint32_t *r);
 
 #define RET(v) do { r[0] = (uint32_t)(v); return 0; } while (0)
 
@@ -1468,7 +1467,7 @@ static int sys_enosys(struct proc *p, uint32_t *r)
     RET(-ENOSYS);
 }
 
-static const syscall_fn table[] = {
+const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [1] = sys_exit, [2] = sys_fork, [3] = sys_read, [4] = sys_write, [5] = sys_open,
     [6] = sys_close, [10] = sys_unlink, [11] = sys_execve, [12] = sys_chdir, [19] = sys_lseek,
     [20] = sys_getpid, [29] = sys_pause, [33] = sys_access, [37] = sys_kill, [38] = sys_rename, [39] = sys_mkdir,
@@ -1506,14 +1505,12 @@ static const syscall_fn table[] = {
 
 #define ARM_SET_TLS 0xf0005u
 
-int syscall_dispatch(struct proc *p)
+int syscall_other(struct proc *p)
 {
     uint32_t nr = p->regs[7];
 
     if (nr == ARM_SET_TLS)
         return sys_set_tls(p, p->regs);
-    if (nr < sizeof table / sizeof table[0] && table[nr])
-        return table[nr](p, p->regs);
     unknown_syscalls[nr < 512 ? nr : 511]++;
     p->regs[0] = (uint32_t)-ENOSYS;
     return 0;

@@ -37,7 +37,7 @@ static inline void vfp_fpexc_write(uint32_t v)
     __asm__ volatile("mcr p10, 7, %0, c8, c0, 0" :: "r"(v) : "memory");
 }
 
-static inline void vfp_switch(const struct thread *t)
+static inline __attribute__((always_inline)) void vfp_switch(const struct thread *t)
 {
     uint32_t on = t == vfp_cpu.owner;
 
