@@ -106,8 +106,8 @@ void kdebug_syscall(struct thread *cur)
             from = trace.head;                      /* past the head: nothing yet */
         else if (trace.head - from > TRACE_SIZE)
             from = trace.head - TRACE_SIZE;         /* the caller lost the ones before */
-        for (; from != trace.head && n < L4_MR_COUNT / 5; from++, n++)
-            memcpy(&mr[n * 5], &trace.ring[from & (TRACE_SIZE - 1)], sizeof(struct trace_event));
+        for (; from != trace.head && n < L4_MR_COUNT / TRACE_EVENT_WORDS; from++, n++)
+            memcpy(&mr[n * TRACE_EVENT_WORDS], &trace.ring[from & (TRACE_SIZE - 1)], TRACE_EVENT_WORDS * 4);
         r[0] = n;
         r[2] = from - n;                            /* index of the first event returned */
         r[3] = trace.head;

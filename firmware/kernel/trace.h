@@ -25,10 +25,14 @@ enum trace_type {
     TR_IPC_SWITCH = PROTO_TRACE_IPC_SWITCH,     /* one event where the fast path does both */
 };
 
+/* A slot of the ring: the protocol's five words (TraceEvent), padded to a power of two so that a
+ * slot is one shift away from its index. */
+#define TRACE_EVENT_WORDS   5u
 struct trace_event {
     uint32_t cycles;
     uint32_t type;
     uint32_t a, b, c;
+    uint32_t unused[3];
 };
 
 /* Together, so that a hook forms one address. */
@@ -44,6 +48,7 @@ static inline __attribute__((always_inline)) void trace_record(uint32_t type, ui
 {
     struct trace_event *e = &trace.ring[trace.head++ & (TRACE_SIZE - 1)];
 
+    _Static_assert(sizeof *e == 32, "a shift");
     e->cycles = cycles_now();
     e->type = type;
     e->a = a;

@@ -82,6 +82,17 @@ def test_the_linux_benchmarks_run_on_the_server(link):
     alive(link)
 
 
+def test_sched_yield_gives_the_other_ready_process_its_turn(link):
+    """tests/linux/yieldturns.c: while the parent yields 100 times, a spinning child that yields
+    too gets a turn per yield, as on Linux; not none (the server handing the processor straight
+    back) and not a whole timeslice at once."""
+    output, code = shell(link, "yieldturns")
+    assert code == 0, output
+    turns = int(output.rsplit(":", 1)[1])
+    assert 90 <= turns <= 110, output
+    alive(link)
+
+
 def test_a_memory_hog_is_refused_or_killed_and_leaves_everything_running(link):
     output, code = shell(link, "/bin/hog; echo hog status $?", timeout=120)
     status = int(output.rsplit("hog status ", 1)[1])

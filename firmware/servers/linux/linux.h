@@ -155,7 +155,7 @@ void signal_send(struct proc *p, int sig);
  * action).  Returns 1 when `p` is gone.  Inline: most replies find none. */
 int signal_take(struct proc *p, uint32_t ready);
 
-static inline int signal_deliver(struct proc *p)
+static inline __attribute__((always_inline)) int signal_deliver(struct proc *p)
 {
     uint32_t ready = p->sig_pending & (~p->sig_blocked | 1u << (SIGKILL - 1));
 

@@ -351,11 +351,15 @@ static int sys_pause(struct proc *p, uint32_t *r)
     return 1;
 }
 
+/* Linux puts the caller behind the other ready processes of its priority.  Answered at once by
+ * a send of its own (not with the server's next receive, which would hand the processor straight
+ * back), the caller becomes ready while the more important server still runs, so the kernel
+ * queues it behind its equals: they run first. */
 static int sys_sched_yield(struct proc *p, uint32_t *r)
 {
-    (void)p;
-    l4_thread_switch(L4_NILTHREAD);
-    RET(0);
+    (void)r;
+    proc_resume(p, 0);
+    return 1;
 }
 
 /* ---- memory ----------------------------------------------------------------------------- */
