@@ -43,12 +43,12 @@ void exception_raise(struct thread *t, uint32_t kind, uint32_t fsr, uint32_t far
 {
     struct thread *h = thread_lookup(t->exc_handler);
 
-    kstats.exceptions++;
+    kernel.stats.exceptions++;
     t->exc_kind = (uint8_t)kind;
     t->fault_status = fsr;
     t->fault_addr = far;
     if (!h || h == t) {
-        kstats.stopped++;
+        kernel.stats.stopped++;
         thread_halt(t, kind);
         return;
     }
@@ -58,7 +58,7 @@ void exception_raise(struct thread *t, uint32_t kind, uint32_t fsr, uint32_t far
 
 void kernel_exception(uint32_t kind)
 {
-    struct thread *t = current, *pager;
+    struct thread *t = kernel.current, *pager;
     uint32_t fsr = 0, far = 0, rwx = 0, status;
     int page_fault = 0;
 
@@ -96,7 +96,7 @@ void kernel_exception(uint32_t kind)
             sched_leave();
         pager = thread_lookup(t->pager);
         if (pager && pager != t) {
-            kstats.pagefaults++;
+            kernel.stats.pagefaults++;
             t->ipc_kind = IPC_PAGEFAULT;
             t->exc_kind = (uint8_t)kind;
             t->fault_addr = far;

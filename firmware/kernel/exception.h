@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "stats.h"
+#include "kstate.h"
 #include "thread.h"
 
 /* Send exception `kind` of `t` (current) to its exception handler, or stop `t`. */

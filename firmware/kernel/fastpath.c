@@ -28,8 +28,8 @@ static inline __attribute__((always_inline, noreturn)) void hand_over(struct thr
     if (cur->rq_next)
         sched_dequeue(cur);
     dest->state = TS_READY;
-    kstats.ipc++;
-    kstats.ipc_fast++;
+    kernel.stats.ipc++;
+    kernel.stats.ipc_fast++;
     if ((int)dest->prio >= sched_highest_prio()) {
         TRACE_IPC_SWITCH(cur, dest, tag);
         sched_switch_to(dest);
@@ -41,7 +41,7 @@ static inline __attribute__((always_inline, noreturn)) void hand_over(struct thr
 
 void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t tag)
 {
-    struct thread *cur = current, *dest;
+    struct thread *cur = kernel.current, *dest;
 
     (void)send_timeout;                 /* the partner waits: the send cannot time out */
 
@@ -123,7 +123,7 @@ static inline __attribute__((always_inline)) void fastpath_exception(struct thre
 
     if (h->on_timeout_list)
         sched_timeout_cancel(h);
-    kstats.exceptions++;
+    kernel.stats.exceptions++;
     cur->exc_kind = L4_EXC_SVC;
     cur->fault_status = 0;
     cur->fault_addr = 0;

@@ -6,8 +6,6 @@
 #include "space.h"
 #include "trace.h"
 
-struct kernel_stats kstats;
-
 const uint8_t ipc_mr_reg[L4_MR_IN_REGISTERS] = { 3, 4, 5, 6, 8, 9, 10, 11 };
 
 /* ---- send queues ---------------------------------------------------------------------- */
@@ -114,7 +112,7 @@ static void transfer(struct thread *s, struct thread *r)
     uint32_t mr[L4_MR_COUNT];
     unsigned n = collect(s, mr), untyped = L4_TAG_UNTYPED(mr[0]);
 
-    kstats.ipc++;
+    kernel.stats.ipc++;
     TRACE_IPC(s, r, mr[0]);
     sched_timeout_cancel(r);
 
@@ -163,7 +161,7 @@ static void transfer(struct thread *s, struct thread *r)
     }
     r->ipc_kind = IPC_NORMAL;
     r->state = TS_READY;
-    if (r != current)                       /* (the current thread keeps the CPU, in no queue) */
+    if (r != kernel.current)                       /* (the current thread keeps the CPU, in no queue) */
         sched_wake(r);
 }
 
@@ -327,7 +325,7 @@ void ipc_cancel_partner(struct thread *t)
     while (t->sendq_head)
         thread_wake(t->sendq_head, L4_IPC_ERROR(L4_ERR_NO_PARTNER, 0));
     for (unsigned i = 0; i < MAX_THREADS; i++) {
-        struct thread *w = &threads[i];
+        struct thread *w = &kernel.threads[i];
         if (w->state == TS_RECV && w->partner == t->id)
             thread_wake(w, L4_IPC_ERROR(L4_ERR_NO_PARTNER, 1));
     }

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "arch/copy.h"
-#include "stats.h"
+#include "kstate.h"
 #include "thread.h"
 
 /* The IPC system call, from the saved registers of `cur` (r0 to, r1 from, r2 send timeout,

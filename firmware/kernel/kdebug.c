@@ -32,15 +32,15 @@ static uint32_t stats(uint32_t *mr)
     for (unsigned i = 0; i < IRQ_LINES; i++)
         irqs += irq_counts[i];
     mr[n++] = (uint32_t)sched_ticks;
-    mr[n++] = kstats.ipc;
-    mr[n++] = kstats.ipc_fast;
+    mr[n++] = kernel.stats.ipc;
+    mr[n++] = kernel.stats.ipc_fast;
     mr[n++] = irqs;
-    mr[n++] = kstats.pagefaults;
-    mr[n++] = kstats.exceptions;
-    mr[n++] = kstats.stopped;
+    mr[n++] = kernel.stats.pagefaults;
+    mr[n++] = kernel.stats.exceptions;
+    mr[n++] = kernel.stats.stopped;
     mr[n++] = kmem_free_bytes();
     mr[n++] = mapdb_nodes;
-    mr[n++] = trace.head;
+    mr[n++] = kernel.trace.head;
     mr[n++] = (uint32_t)now;
     mr[n++] = (uint32_t)idle_cycles;
     mr[n++] = (uint32_t)(idle_cycles >> 32);
@@ -53,7 +53,7 @@ static uint32_t stats(uint32_t *mr)
 static uint32_t thread_info(uint32_t from, uint32_t *mr)
 {
     for (uint32_t i = from; i < MAX_THREADS; i++) {
-        struct thread *t = &threads[i];
+        struct thread *t = &kernel.threads[i];
         if (t->state == TS_FREE)
             continue;
         mr[0] = i + 1;
@@ -98,19 +98,19 @@ void kdebug_syscall(struct thread *cur)
         break;
     case L4_KD_TRACE_READ: {
         uint32_t from = a1, n = 0;
-        if (!trace.ring) {
+        if (!kernel.trace.ring) {
             r[0] = 0;
             break;
         }
-        if ((int32_t)(trace.head - from) < 0)
-            from = trace.head;                      /* past the head: nothing yet */
-        else if (trace.head - from > TRACE_SIZE)
-            from = trace.head - TRACE_SIZE;         /* the caller lost the ones before */
-        for (; from != trace.head && n < L4_MR_COUNT / TRACE_EVENT_WORDS; from++, n++)
-            memcpy(&mr[n * TRACE_EVENT_WORDS], &trace.ring[from & (TRACE_SIZE - 1)], TRACE_EVENT_WORDS * 4);
+        if ((int32_t)(kernel.trace.head - from) < 0)
+            from = kernel.trace.head;                      /* past the head: nothing yet */
+        else if (kernel.trace.head - from > TRACE_SIZE)
+            from = kernel.trace.head - TRACE_SIZE;         /* the caller lost the ones before */
+        for (; from != kernel.trace.head && n < L4_MR_COUNT / TRACE_EVENT_WORDS; from++, n++)
+            memcpy(&mr[n * TRACE_EVENT_WORDS], &kernel.trace.ring[from & (TRACE_SIZE - 1)], TRACE_EVENT_WORDS * 4);
         r[0] = n;
         r[2] = from - n;                            /* index of the first event returned */
-        r[3] = trace.head;
+        r[3] = kernel.trace.head;
         break;
     }
     case L4_KD_INJECT_IRQ:
@@ -157,9 +157,9 @@ void kdebug_syscall(struct thread *cur)
         intc_shutdown();
         arch_reset();
     case L4_KD_TRACE_CONTROL:
-        r[2] = trace.enabled;
-        trace.enabled = a1 != 0 && trace.ring;
-        r[0] = trace.head;
+        r[2] = kernel.trace.enabled;
+        kernel.trace.enabled = a1 != 0 && kernel.trace.ring;
+        r[0] = kernel.trace.head;
         break;
     default:
         r[1] = L4_ERR_INVALID_ARGUMENT;

@@ -23,6 +23,7 @@ void kernel_irq(void) __attribute__((noreturn));
 uint32_t kernel_boot_slot;
 __attribute__((used, section(".rodata.banner"))) const char kernel_banner[] = "L4 kernel for ARMv7-A on " BOARD_NAME ", " FW_VERSION;
 uint64_t idle_cycles;
+struct kernel_state kernel;
 
 void kernel_irq(void)
 {

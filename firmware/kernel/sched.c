@@ -13,10 +13,7 @@ volatile uint64_t sched_ticks;
 
 static struct thread *ready[256];       /* circular lists: ready[p] is the head */
 uint32_t sched_ready_bitmap[8];
-uint32_t sched_ready_words;
 static struct thread *timeouts;         /* threads blocked with a finite timeout */
-const struct space *sched_active_space;
-struct thread *sched_woken;
 static uint32_t tick_stamp;             /* cycle counter at the last tick (CPU accounting) */
 
 void sched_init(void)
@@ -26,13 +23,13 @@ void sched_init(void)
 static inline void bitmap_set(unsigned p)
 {
     sched_ready_bitmap[p >> 5] |= 1u << (p & 31);
-    sched_ready_words |= 1u << (p >> 5);
+    kernel.ready_words |= 1u << (p >> 5);
 }
 
 static inline void bitmap_clear(unsigned p)
 {
     if (!(sched_ready_bitmap[p >> 5] &= ~(1u << (p & 31))))
-        sched_ready_words &= ~(1u << (p >> 5));
+        kernel.ready_words &= ~(1u << (p >> 5));
 }
 
 void sched_enqueue(struct thread *t)
@@ -124,8 +121,8 @@ void sched_tick(void)
 
     /* CPU time is charged by the tick to whoever was running (or to idle): sampled, not exact
      * per switch, so that switching costs nothing for it. */
-    if (current)
-        current->cpu_cycles += now - tick_stamp;
+    if (kernel.current)
+        kernel.current->cpu_cycles += now - tick_stamp;
     else
         idle_cycles += now - tick_stamp;
     tick_stamp = now;
@@ -135,8 +132,8 @@ void sched_tick(void)
         if (t->wakeup_tick <= sched_ticks)
             thread_wake(t, L4_IPC_ERROR(L4_ERR_TIMEOUT, t->state == TS_RECV));
     }
-    if (current && current->state == TS_READY && --current->remaining_ticks == 0) {
-        struct thread *c = current;
+    if (kernel.current && kernel.current->state == TS_READY && --kernel.current->remaining_ticks == 0) {
+        struct thread *c = kernel.current;
 
         c->remaining_ticks = c->timeslice_ticks;
         /* round robin: behind its equals; sched_leave chooses */
@@ -149,32 +146,32 @@ void sched_tick(void)
 
 void sched_space_gone(const struct space *s)
 {
-    if (sched_active_space == s)
-        sched_active_space = NULL;
+    if (kernel.active_space == s)
+        kernel.active_space = NULL;
 }
 
 void sched_remove(struct thread *t)
 {
     sched_dequeue(t);
-    if (sched_woken == t)
-        sched_woken = NULL;
+    if (kernel.woken == t)
+        kernel.woken = NULL;
 }
 
 void sched_wake_another(struct thread *t)
 {
-    if (sched_woken->prio >= t->prio) {
+    if (kernel.woken->prio >= t->prio) {
         sched_enqueue(t);
         return;
     }
-    sched_enqueue(sched_woken);
-    sched_woken = t;
+    sched_enqueue(kernel.woken);
+    kernel.woken = t;
 }
 
 static void __attribute__((noreturn)) run(struct thread *t)
 {
-    if (t == current)
+    if (t == kernel.current)
         return_to_user(&t->ctx);
-    TRACE_SWITCH(current, t);
+    TRACE_SWITCH(kernel.current, t);
     sched_switch_to(t);
 }
 
@@ -198,11 +195,11 @@ static void __attribute__((noinline, noreturn)) choose(struct thread *cur)
             run(ready[top]);                    /* it stays queued while it runs */
         /* Idle: sleep until an interrupt is pending (WFI wakes even with IRQs masked), then
          * handle it here; it may make a thread ready. */
-        current = cur = NULL;
+        kernel.current = cur = NULL;
         wfi();
         kernel_poll_irq();
-        if ((t = sched_woken)) {
-            sched_woken = NULL;
+        if ((t = kernel.woken)) {
+            kernel.woken = NULL;
             sched_enqueue(t);
         }
     }
@@ -210,7 +207,7 @@ static void __attribute__((noinline, noreturn)) choose(struct thread *cur)
 
 void sched_leave(void)
 {
-    struct thread *cur = current, *t = sched_woken;
+    struct thread *cur = kernel.current, *t = kernel.woken;
     int runs = cur && cur->state == TS_READY, top = sched_highest_prio();
 
     if (!t) {
@@ -219,7 +216,7 @@ void sched_leave(void)
             return_to_user(&cur->ctx);
     } else {
         /* an IPC or an interrupt woke `t`: it runs now if nothing ready is more important */
-        sched_woken = NULL;
+        kernel.woken = NULL;
         if (t->state == TS_READY) {             /* (not if it was stopped since) */
             if ((int)t->prio >= top && !(runs && cur->prio >= t->prio)) {
                 if (runs && !cur->rq_next)

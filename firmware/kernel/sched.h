@@ -32,28 +32,26 @@ void sched_remove(struct thread *t);            /* `t` stops: from its queue, or
 /* `t` (READY, in no queue) was woken by this kernel entry (an IPC or an interrupt for it): when
  * the kernel leaves, it runs at once if it is the most important thread, without passing through
  * a queue; else it queues. */
-extern struct thread *sched_woken;
 void sched_wake_another(struct thread *t);
 
 static inline void sched_wake(struct thread *t)
 {
-    if (!sched_woken)
-        sched_woken = t;
+    if (!kernel.woken)
+        kernel.woken = t;
     else
         sched_wake_another(t);
 }
 /* The priority of the most important queued thread, -1 when none is: inline, as the IPC fast
  * path asks it. */
 extern uint32_t sched_ready_bitmap[8];          /* bit p set when priority p's queue is not empty */
-extern uint32_t sched_ready_words;              /* bit w set when sched_ready_bitmap[w] is not 0 */
 
 static inline __attribute__((always_inline)) int sched_highest_prio(void)
 {
     int w;
 
-    if (!sched_ready_words)
+    if (!kernel.ready_words)
         return -1;
-    w = 31 - __builtin_clz(sched_ready_words);
+    w = 31 - __builtin_clz(kernel.ready_words);
     return w * 32 + 31 - __builtin_clz(sched_ready_bitmap[w]);
 }
 void sched_tick(void);                          /* from the timer interrupt */
@@ -78,16 +76,15 @@ void sched_space_gone(const struct space *s);
 void sched_leave(void) __attribute__((noreturn));
 /* Switch the address space and leave the kernel into `t` (READY).  Inline: the IPC fast paths
  * end in it. */
-extern const struct space *sched_active_space;
 void return_to_user(struct arch_context *ctx) __attribute__((noreturn));
 
 static inline __attribute__((always_inline, noreturn)) void sched_switch_to(struct thread *t)
 {
-    current = t;
+    kernel.current = t;
     vfp_switch(t);
-    if (t->space != sched_active_space) {
+    if (t->space != kernel.active_space) {
         space_activate(t->space);
-        sched_active_space = t->space;
+        kernel.active_space = t->space;
     }
     tpidruro_write(t->tls);
     return_to_user(&t->ctx);

@@ -41,7 +41,6 @@ struct space *space_create(void);
 /* Unmap everything the space holds (and everything derived from it) and free it.
  * The space must have no threads left. */
 void space_delete(struct space *s);
-/* Make `s` the current user space (TTBR0 and ASID). */
 /* Make `s` the current user address space.  Inline: it is on the IPC path. */
 static inline void space_activate(const struct space *s)
 {

@@ -86,7 +86,7 @@ static void sys_thread_control(struct thread *cur)
                 space_delete(s);
             r[1] = irq_is_id(dest_id) || L4_TID_NUMBER(dest_id) < L4_FIRST_THREAD ||
                    L4_TID_NUMBER(dest_id) - L4_FIRST_THREAD >= MAX_THREADS ||
-                   L4_TID_VERSION(dest_id) == 0 || threads[L4_TID_NUMBER(dest_id) -
+                   L4_TID_VERSION(dest_id) == 0 || kernel.threads[L4_TID_NUMBER(dest_id) -
                    L4_FIRST_THREAD].state != TS_FREE ? L4_ERR_INVALID_THREAD : L4_ERR_NO_MEMORY;
             return;
         }
@@ -130,8 +130,8 @@ static void sys_space_control(struct thread *cur)
     }
     s = t->space;
     for (unsigned i = 0; i < MAX_THREADS && s->in_use; i++)
-        if (threads[i].state != TS_FREE && threads[i].space == s)
-            delete_thread(&threads[i]);
+        if (kernel.threads[i].state != TS_FREE && kernel.threads[i].space == s)
+            delete_thread(&kernel.threads[i]);
     r[1] = L4_OK;
 }
 
@@ -298,7 +298,7 @@ static const syscall_fn syscalls[L4_SYS_COUNT] = {
 
 void syscall_slowpath(uint32_t number)
 {
-    struct thread *cur = current;
+    struct thread *cur = kernel.current;
 
     cur->syscalls++;
     if (number >= L4_SYS_COUNT) {

@@ -9,16 +9,14 @@
 #include "thread.h"
 #include "trace.h"
 
-struct thread *threads;
-struct thread *current;
 
 int thread_init(void)
 {
-    threads = kmem_alloc_boot(MAX_THREADS * sizeof *threads);
-    if (!threads)
+    kernel.threads = kmem_alloc_boot(MAX_THREADS * sizeof *kernel.threads);
+    if (!kernel.threads)
         return -1;
     for (unsigned i = 0; i < MAX_THREADS; i++)
-        threads[i].id = L4_TID(i + L4_FIRST_THREAD, 1);
+        kernel.threads[i].id = L4_TID(i + L4_FIRST_THREAD, 1);
     return 0;
 }
 
@@ -30,7 +28,7 @@ struct thread *thread_create(l4_tid_t tid, struct space *space)
 
     if (n >= MAX_THREADS || L4_TID_VERSION(tid) == 0)
         return NULL;
-    t = &threads[n];
+    t = &kernel.threads[n];
     if (t->state != TS_FREE)
         return NULL;
     utcb = kmem_alloc(L4_PAGE_SIZE);
@@ -100,6 +98,6 @@ void thread_delete(struct thread *t)
     /* the next thread in this slot gets a new version; 0 is never used */
     uint32_t version = (L4_TID_VERSION(id) + 1) & 0x3fff;
     t->id = L4_TID(L4_TID_NUMBER(id), version ? version : 1);
-    if (current == t)
-        current = NULL;
+    if (kernel.current == t)
+        kernel.current = NULL;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "arch/mode.h"
+#include "kstate.h"
 #include "l4/abi.h"
 
 #define MAX_THREADS     512
@@ -93,8 +94,7 @@ _Static_assert(sizeof(struct arch_context) == ENTRY_TCB_CONTEXT_SIZE && offsetof
                offsetof(struct thread, flags) == ENTRY_TCB_FLAGS && TF_FOREIGN_ABI == ENTRY_TF_FOREIGN_ABI,
                "entry.S finds a thread's flags from its saved context");
 
-extern struct thread *threads;             /* MAX_THREADS of them, from kernel memory */
-extern struct thread *current;
+/* kernel.current: the running thread; kernel.threads: the table (kstate.h). */
 
 /* The slot a thread ID's number selects, masked into the table: the caller compares the slot's
  * ID with `tid` (slot i only ever holds thread number L4_FIRST_THREAD + i, so an ID that is no
@@ -103,7 +103,7 @@ extern struct thread *current;
 static inline struct thread *thread_slot(l4_tid_t tid)
 {
     _Static_assert((MAX_THREADS & (MAX_THREADS - 1)) == 0, "a mask");
-    return &threads[(L4_TID_NUMBER(tid) - L4_FIRST_THREAD) & (MAX_THREADS - 1)];
+    return &kernel.threads[(L4_TID_NUMBER(tid) - L4_FIRST_THREAD) & (MAX_THREADS - 1)];
 }
 
 /* The thread `tid` names, or NULL when no live thread has that ID (stale version included). */
@@ -114,19 +114,19 @@ static inline struct thread *thread_lookup(l4_tid_t tid)
 
     if (n >= MAX_THREADS)
         return NULL;
-    t = &threads[n];
+    t = &kernel.threads[n];
     return t->id == tid && t->state != TS_FREE ? t : NULL;
 }
 
 static inline uint32_t thread_number(const struct thread *t)
 {
-    return (uint32_t)(t - threads) + L4_FIRST_THREAD;
+    return (uint32_t)(t - kernel.threads) + L4_FIRST_THREAD;
 }
 
 /* User address of `t`'s UTCB. */
 static inline uint32_t thread_utcb_user(const struct thread *t)
 {
-    return L4_UTCB_AREA + (uint32_t)(t - threads) * L4_PAGE_SIZE;
+    return L4_UTCB_AREA + (uint32_t)(t - kernel.threads) * L4_PAGE_SIZE;
 }
 
 /* Allocate the thread table; -1 when kernel memory is too small. */

@@ -3,10 +3,9 @@
 #include "kmem.h"
 #include "trace.h"
 
-struct trace_state trace;
 
 void trace_init(void)
 {
-    trace.ring = kmem_alloc_boot(TRACE_SIZE * sizeof *trace.ring);
-    trace.enabled = trace.ring != NULL;
+    kernel.trace.ring = kmem_alloc_boot(TRACE_SIZE * sizeof *kernel.trace.ring);
+    kernel.trace.enabled = kernel.trace.ring != NULL;
 }

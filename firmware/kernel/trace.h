@@ -11,6 +11,7 @@
 
 #include "arch/cpu.h"
 #include "generated/proto.h"
+#include "kstate.h"
 
 #define TRACE_SIZE  1024u                   /* events; a power of two */
 
@@ -25,28 +26,10 @@ enum trace_type {
     TR_IPC_SWITCH = PROTO_TRACE_IPC_SWITCH,     /* one event where the fast path does both */
 };
 
-/* A slot of the ring: the protocol's five words (TraceEvent), padded to a power of two so that a
- * slot is one shift away from its index. */
-#define TRACE_EVENT_WORDS   5u
-struct trace_event {
-    uint32_t cycles;
-    uint32_t type;
-    uint32_t a, b, c;
-    uint32_t unused[3];
-};
-
-/* Together, so that a hook forms one address. */
-struct trace_state {
-    struct trace_event *ring;               /* TRACE_SIZE events, from kernel memory */
-    uint32_t head;                          /* index of the next event; only grows */
-    uint32_t enabled;
-};
-extern struct trace_state trace;
-
 /* Inline: it sits on the IPC fast path. */
 static inline __attribute__((always_inline)) void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c)
 {
-    struct trace_event *e = &trace.ring[trace.head++ & (TRACE_SIZE - 1)];
+    struct trace_event *e = &kernel.trace.ring[kernel.trace.head++ & (TRACE_SIZE - 1)];
 
     _Static_assert(sizeof *e == 32, "a shift");
     e->cycles = cycles_now();
@@ -59,7 +42,7 @@ static inline __attribute__((always_inline)) void trace_record(uint32_t type, ui
 void trace_init(void);
 
 #ifdef CONFIG_TRACE
-#define TRACE(type, a, b, c) do { if (trace.enabled) trace_record(type, a, b, c); } while (0)
+#define TRACE(type, a, b, c) do { if (kernel.trace.enabled) trace_record(type, a, b, c); } while (0)
 #else
 #define TRACE(type, a, b, c) do { } while (0)
 #endif
