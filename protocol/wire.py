@@ -162,8 +162,7 @@ class TraceType(enum.IntEnum):
     IRQ = 3             # a: interrupt line
     FAULT = 4           # a: thread, b: address, c: exception kind
     IRQ_IPC = 5         # a: interrupt ID, b: handler
-    IPC_SWITCH = 6      # an IPC whose receiver runs at once (the fast path): a: sender, b:
-                        # receiver, c: tag; the same as IPC then SWITCH from a to b
+    IPC_SWITCH = 6      # the fast path's IPC, its receiver running at once: IPC, then SWITCH a -> b
 
 
 class LogLevel(enum.IntEnum):

@@ -36,6 +36,7 @@ static uint32_t call_roundtrip(uint32_t *samples, uint32_t n, int new_space)
     if (!t)
         return PROTO_TEST_ERROR;
     l4_call(t, &m);                             /* the server's first receive */
+    l4_call(t, &m);                             /* its first reply-and-wait */
     for (uint32_t i = 0; i < n; i++) {
         m.mr[0] = L4_TAG(0, 0, 0);
         uint32_t c0 = l4_cycles();
