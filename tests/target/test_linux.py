@@ -132,10 +132,16 @@ def test_interactive_shell_through_a_pty(link):
         wait_for(b"typed 3")
         # the command says when it runs (the echo of the typed line cannot match "sleeping"), so
         # Ctrl-C cannot come before the shell has started it
+        # a sleeper in a process group of its own, SIGINT not ignored: not the console's
+        # foreground group, so Ctrl-C leaves it alone
+        os.write(master, b"setpgrp sleep 30 & echo started $!\r")
+        wait_for(b"started ")
         os.write(master, b"sh -c 'echo sleep''ing; exec sleep 30'\r")
         wait_for(b"sleeping")
         os.write(master, b"\x03")                   # Ctrl-C: SIGINT ends the sleep, not the shell
         wait_for(b"^C")
+        os.write(master, b"kill -0 $! && echo other group still there; kill $!\r")
+        wait_for(b"other group still there")
         os.write(master, b"exit 4\r")
         session.join(30)
         assert result.get("code") == 4

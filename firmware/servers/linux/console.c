@@ -2,7 +2,8 @@
  * The Linux console: output goes to the host through debugd; input comes from the host through
  * debugd and passes a line discipline.  Cooked (ICANON): typed bytes are echoed, backspace edits
  * the line, Enter completes it, Ctrl-D at the start of a line is end of file.  Raw: bytes go
- * straight to readers.  With ISIG, Ctrl-C sends SIGINT to the console's processes.
+ * straight to readers.  With ISIG, Ctrl-C sends SIGINT to the console's foreground process group
+ * (the group of the shell the host started last, or what TIOCSPGRP set).
  * A process reading the console with nothing to read waits; a completed line wakes it.
  */
 #include "console_if.h"
@@ -21,6 +22,7 @@ static uint32_t eof_pending;
 static struct proc *reader;                 /* the process waiting to read */
 static uint32_t reader_addr, reader_len;
 uint32_t console_lflag = ICANON | ECHO | ISIG;
+int console_pgrp;
 
 static void put_ready(uint8_t c)
 {
@@ -73,7 +75,7 @@ void console_process(void)
             if (console_lflag & ECHO)
                 console_write("^C\n", 3);
             for (unsigned i = 0; i < MAX_PROCS; i++)
-                if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pid != 1)
+                if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == console_pgrp)
                     signal_send(&procs[i], SIGINT);
             continue;
         }

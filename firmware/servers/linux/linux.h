@@ -113,6 +113,7 @@ struct proc {
     uint32_t starting;                  /* a forked child: its first trap takes these regs */
     uint32_t host_started;              /* started by the host (SHELL): report its end */
     int pid, ppid;
+    int pgid, sid;                      /* process group and session */
     l4_tid_t tid;
     struct mm *mm;
     char cwd[128];
@@ -243,6 +244,15 @@ void console_process(void);
 int console_read(struct proc *p, uint32_t addr, uint32_t len);
 void console_forget(struct proc *p);
 extern uint32_t console_lflag;
+extern int console_pgrp;                /* the console's foreground process group (0: none) */
+
+/* Whether `c`, a child of `parent`, is one that wait4's `pid` asks for: that process (pid > 0),
+ * any (-1), one in the group -pid (pid < -1), or one in the caller's group (0: wait4 turns it
+ * into -pgid when it is called). */
+static inline int proc_wait_matches(const struct proc *c, int pid)
+{
+    return pid == -1 || (pid > 0 ? c->pid == pid : c->pgid == -pid);
+}
 
 /* ---- system calls ----------------------------------------------------------------------- */
 

@@ -198,7 +198,7 @@ void proc_exit(struct proc *p, int status)
     /* wake a parent waiting for it, then tell it with SIGCHLD */
     struct proc *parent = proc_by_pid(p->ppid);
     if (parent && parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
-        (parent->wait_pid == -1 || parent->wait_pid == p->pid))
+        proc_wait_matches(p, parent->wait_pid))
         proc_resume(parent, (uint32_t)reap(parent, p));
     else if (!parent)
         p->state = P_FREE;                      /* nobody will wait for it */
@@ -210,9 +210,12 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
 {
     int children = 0;
 
+    if (pid == 0)
+        pid = -p->pgid;                         /* our group as it is now */
+
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *c = &procs[i];
-        if (c->state == P_FREE || c->ppid != p->pid || (pid > 0 && c->pid != pid))
+        if (c->state == P_FREE || c->ppid != p->pid || !proc_wait_matches(c, pid))
             continue;
         children++;
         if (c->state == P_ZOMBIE) {
@@ -226,7 +229,7 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
         return 0;
     p->state = P_BLOCKED;
     p->blocked = B_WAIT;
-    p->wait_pid = pid > 0 ? pid : -1;
+    p->wait_pid = pid;
     p->wait_status_ptr = status_ptr;
     return 1 << 30;                             /* deferred */
 }
@@ -307,6 +310,8 @@ int proc_fork(struct proc *p)
     c->tid = new_tid(slot);
     c->pid = next_pid++;
     c->ppid = p->pid;
+    c->pgid = p->pgid;
+    c->sid = p->sid;
     memcpy(c->cwd, p->cwd, sizeof c->cwd);
     memcpy(c->comm, p->comm, sizeof c->comm);
     memcpy(c->exe, p->exe, sizeof c->exe);
@@ -452,6 +457,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     p->tid = new_tid(slot);
     p->pid = next_pid++;
     p->ppid = 0;
+    p->pgid = p->sid = p->pid;                  /* a session of its own, as after setsid */
     memcpy(p->cwd, "/", 2);
     proc_identity(p, path, argv);
     p->mm = mm_new();
@@ -673,8 +679,10 @@ static void host_request(uint32_t label, struct l4_msg *m)
             char *const argv_i[] = { "-sh", NULL };
             char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=vt100", "PS1=# ", NULL };
             result = proc_spawn("/bin/sh", n ? argv_c : argv_i, envp);
-            if (result > 0)
+            if (result > 0) {
                 proc_by_pid(result)->host_started = 1;
+                console_pgrp = result;              /* the host's terminal: its foreground */
+            }
         }
     }
     m->mr[0] = L4_TAG(0, 1, 0);

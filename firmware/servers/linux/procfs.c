@@ -140,7 +140,7 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
          * stime cutime cstime priority nice threads itrealvalue starttime vsize rss ... */
         return (int)fmt(buf, cap, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 %u %u "
                         "0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                        p->pid, p->comm, state_letter(p), p->ppid, p->pid, p->pid,
+                        p->pid, p->comm, state_letter(p), p->ppid, p->pgid, p->sid,
                         resident(p) * PAGE, resident(p));
     }
     if (same(rest, "status")) {

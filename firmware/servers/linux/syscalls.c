@@ -184,16 +184,28 @@ void proc_unblock(struct proc *p)
     p->blocked = B_NONE;
 }
 
+/* Whether kill's `pid` names `t` when `p` sends: that process (pid > 0), p's group (0), the
+ * group -pid (pid < -1), or every process but init and p (-1). */
+static int kill_names(const struct proc *p, const struct proc *t, int pid)
+{
+    if (pid > 0)
+        return t->pid == pid;
+    if (pid == 0)
+        return t->pgid == p->pgid;
+    if (pid == -1)
+        return t->pid != 1 && t != p;
+    return t->pgid == -pid;
+}
+
 static int sys_kill(struct proc *p, uint32_t *r)
 {
     int pid = (int32_t)r[0], sig = (int32_t)r[1], hit = 0;
 
-    if (sig < 0 || sig > 32)
+    if (sig < 0 || sig > 32 || pid == INT32_MIN)
         RET(-EINVAL);
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *t = &procs[i];
-        /* a pid, or (0, -1, -pgrp) every process but init; process groups are not kept */
-        if (t->state == P_FREE || t->state == P_ZOMBIE || (pid > 0 ? t->pid != pid : t->pid == 1))
+        if (t->state == P_FREE || t->state == P_ZOMBIE || !kill_names(p, t, pid))
             continue;
         hit++;
         if (sig && t != p)
@@ -202,6 +214,94 @@ static int sys_kill(struct proc *p, uint32_t *r)
             p->sig_pending |= 1u << (sig - 1);  /* ourselves: taken on the way out */
     }
     RET(hit ? 0 : -ESRCH);
+}
+
+/* tkill and tgkill: one thread per process, whose thread ID is the pid. */
+static int sys_tkill(struct proc *p, uint32_t *r)
+{
+    if ((int32_t)r[0] <= 0)
+        RET(-EINVAL);
+    return sys_kill(p, r);
+}
+
+static int sys_tgkill(struct proc *p, uint32_t *r)
+{
+    uint32_t k[2] = { r[1], r[2] };
+    int v;
+
+    if ((int32_t)r[0] <= 0 || (int32_t)r[1] <= 0)
+        RET(-EINVAL);
+    if (r[0] != r[1])
+        RET(-ESRCH);                            /* that thread is not in that thread group */
+    v = sys_kill(p, k);
+    r[0] = k[0];
+    return v;
+}
+
+/* ---- process groups and sessions ---------------------------------------------------------- */
+
+static int group_in_session(int pgid, int sid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == pgid &&
+            procs[i].sid == sid)
+            return 1;
+    return 0;
+}
+
+/* The process `pid` names for the group calls: 0 is the caller. */
+static struct proc *named(struct proc *p, int pid)
+{
+    struct proc *t = pid == 0 ? p : proc_by_pid(pid);
+
+    return t && t->state != P_FREE && t->state != P_ZOMBIE ? t : NULL;
+}
+
+static int sys_setpgid(struct proc *p, uint32_t *r)
+{
+    int pid = (int32_t)r[0], pgid = (int32_t)r[1];
+    struct proc *t = named(p, pid);
+
+    if (pgid < 0)
+        RET(-EINVAL);
+    if (!t || (t != p && t->ppid != p->pid))
+        RET(-ESRCH);                            /* only ourselves or a child of ours */
+    if (t->sid != p->sid || t->pid == t->sid)
+        RET(-EPERM);                            /* another session's, or a session leader */
+    if (pgid == 0)
+        pgid = t->pid;
+    if (pgid != t->pid && !group_in_session(pgid, p->sid))
+        RET(-EPERM);
+    t->pgid = pgid;
+    RET(0);
+}
+
+static int sys_getpgid(struct proc *p, uint32_t *r)
+{
+    struct proc *t = named(p, (int32_t)r[0]);
+
+    RET(t ? t->pgid : -ESRCH);
+}
+
+static int sys_getpgrp(struct proc *p, uint32_t *r)
+{
+    RET(p->pgid);
+}
+
+static int sys_setsid(struct proc *p, uint32_t *r)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].pgid == p->pid)
+            RET(-EPERM);                        /* a group leader (or its group lives on) */
+    p->pgid = p->sid = p->pid;
+    RET(p->pid);
+}
+
+static int sys_getsid(struct proc *p, uint32_t *r)
+{
+    struct proc *t = named(p, (int32_t)r[0]);
+
+    RET(t ? t->sid : -ESRCH);
 }
 
 static int sys_rt_sigaction(struct proc *p, uint32_t *r)
@@ -963,12 +1063,21 @@ static int sys_ioctl(struct proc *p, uint32_t *r)
         uint16_t ws[4] = { 24, 80, 0, 0 };
         RET(mm_copy_out(p->mm, p->tid, r[2], ws, 8) ? -EFAULT : 0);
     }
-    case 0x540f: {                              /* TIOCGPGRP */
-        int pgrp = p->pid;
+    case 0x540f: {                              /* TIOCGPGRP: the foreground group */
+        int pgrp = console_pgrp ? console_pgrp : p->pgid;
         RET(mm_copy_out(p->mm, p->tid, r[2], &pgrp, 4) ? -EFAULT : 0);
     }
-    case 0x5410:                                /* TIOCSPGRP */
+    case 0x5410: {                              /* TIOCSPGRP: a group of the caller's session */
+        int pgrp;
+        if (mm_copy_in(p->mm, p->tid, &pgrp, r[2], 4))
+            RET(-EFAULT);
+        if (pgrp <= 0)
+            RET(-EINVAL);
+        if (!group_in_session(pgrp, p->sid))
+            RET(-EPERM);
+        console_pgrp = pgrp;
         RET(0);
+    }
     default:
         RET(-ENOTTY);
     }
@@ -1476,13 +1585,12 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [6] = sys_close, [10] = sys_unlink, [11] = sys_execve, [12] = sys_chdir, [19] = sys_lseek,
     [20] = sys_getpid, [29] = sys_pause, [33] = sys_access, [37] = sys_kill, [38] = sys_rename, [39] = sys_mkdir,
     [40] = sys_rmdir, [41] = sys_dup, [42] = sys_pipe, [43] = sys_times, [45] = sys_brk,
-    [54] = sys_ioctl, [57] = sys_zero,          /* setpgid */
+    [54] = sys_ioctl, [57] = sys_setpgid,
     [60] = sys_zero,                            /* umask */
-    [63] = sys_dup2, [64] = sys_getppid, [65] = sys_getpid,     /* getpgrp */
-    [66] = sys_getpid,                          /* setsid */
+    [63] = sys_dup2, [64] = sys_getppid, [65] = sys_getpgrp, [66] = sys_setsid,
     [85] = sys_readlink, [91] = sys_munmap, [114] = sys_wait4, [116] = sys_sysinfo, [120] = sys_clone,
     [122] = sys_uname, [125] = sys_mprotect,
-    [132] = sys_getpid,                         /* getpgid */
+    [132] = sys_getpgid, [147] = sys_getsid,
     [140] = sys_llseek, [145] = sys_readv, [146] = sys_writev, [158] = sys_sched_yield,
     [119] = sys_rt_sigreturn,                   /* sigreturn */
     [162] = sys_nanosleep, [168] = sys_poll, [172] = sys_prctl,
@@ -1494,9 +1602,11 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [199] = sys_zero, [200] = sys_zero, [201] = sys_zero, [202] = sys_zero,  /* uid/gid: root */
     [217] = sys_getdents64, [220] = sys_zero,   /* madvise */
     [221] = sys_fcntl64, [224] = sys_getpid,    /* gettid: one thread per process */
+    [238] = sys_tkill,
     [240] = sys_zero,                           /* futex: one thread, nothing to wait for */
     [248] = sys_exit,                           /* exit_group */
     [256] = sys_set_tid_address, [263] = sys_clock_gettime, [265] = sys_clock_nanosleep,
+    [268] = sys_tgkill,
     [322] = sys_openat, [323] = sys_mkdirat, [327] = sys_fstatat64, [328] = sys_unlinkat,
     [329] = sys_renameat, [332] = sys_readlinkat, [334] = sys_faccessat, [336] = sys_poll,
     [338] = sys_zero,                           /* set_robust_list */
