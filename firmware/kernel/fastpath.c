@@ -140,9 +140,10 @@ static inline __attribute__((always_inline)) void fastpath_exception(struct thre
     copy_words(&h->ctx.r[4], &cur->ctx.r[0], 3);
     copy_words(&h->ctx.r[8], &cur->ctx.r[3], 4);
     uint32_t *mr = h->utcb->mr;
-    copy_words(&mr[L4_MR_IN_REGISTERS], &cur->ctx.r[L4_MR_IN_REGISTERS - L4_EXC_R0],
+    const uint32_t *regs = (const uint32_t *)&cur->ctx;     /* r0..r12, sp, lr, pc, cpsr */
+    copy_words(&mr[L4_MR_IN_REGISTERS], &regs[L4_MR_IN_REGISTERS - L4_EXC_R0],
                L4_EXC_CPSR + 1 - L4_MR_IN_REGISTERS);
-    mr[L4_EXC_KIND] = L4_EXC_SVC;
+    mr[L4_EXC_KIND] = L4_EXC_SVC;           /* what ipc_exception_words would read back */
     mr[L4_EXC_FSR] = 0;
     mr[L4_EXC_FAR] = 0;
     hand_over(cur, h, tag);

@@ -32,7 +32,8 @@ static inline void bitmap_clear(unsigned p)
         kernel.ready_words &= ~(1u << (p >> 5));
 }
 
-void sched_enqueue(struct thread *t)
+/* Into its priority's queue: at the tail, or (as_head) at the head. */
+static inline void insert(struct thread *t, int as_head)
 {
     struct thread *head = ready[t->prio];
 
@@ -46,23 +47,20 @@ void sched_enqueue(struct thread *t)
     t->rq_prev = head->rq_prev;
     head->rq_prev->rq_next = t;
     head->rq_prev = t;
+    if (as_head)
+        ready[t->prio] = t;
+}
+
+void sched_enqueue(struct thread *t)
+{
+    insert(t, 0);
 }
 
 void sched_enqueue_head(struct thread *t)
 {
-    struct thread *head = ready[t->prio];
-
-    ready[t->prio] = t;
-    if (!head) {
-        t->rq_next = t->rq_prev = t;
-        bitmap_set(t->prio);
-        return;
-    }
-    t->rq_next = head;
-    t->rq_prev = head->rq_prev;
-    head->rq_prev->rq_next = t;
-    head->rq_prev = t;
+    insert(t, 1);
 }
+
 void sched_dequeue(struct thread *t)
 {
     if (!t->rq_next)
@@ -189,7 +187,6 @@ static void __attribute__((noinline, noreturn)) choose(struct thread *cur)
             if (top <= (int)cur->prio)
                 return_to_user(&cur->ctx);
             sched_enqueue_head(cur);            /* preempted: it resumes first among its equals */
-            top = sched_highest_prio();
         }
         if (top >= 0)
             run(ready[top]);                    /* it stays queued while it runs */
