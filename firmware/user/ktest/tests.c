@@ -768,6 +768,46 @@ out:
     reap(b);
 }
 
+static volatile uint32_t calls_made;
+
+static void caller(void)
+{
+    struct l4_msg m = { { 0 } };
+
+    for (;;) {
+        m.mr[0] = L4_TAG(0, 1, 0);
+        if (l4_call(partner_a, &m) == 0)
+            calls_made++;
+    }
+}
+
+/* A thread calling a server (the IPC fast path: neither passes through a ready queue) and a
+ * spinner, all of one priority: the spinner still gets its timeslices, and so does the pair. */
+KTEST(sched_ipc_pair_shares, "sched.ipc_pair_shares")
+{
+    uint32_t err = 0, calls, spun;
+    struct l4_msg m = { { 0 } };
+    l4_tid_t e = 0, c = 0, s = 0;
+
+    spins[0] = 0;
+    calls_made = 0;
+    e = spawn(SLOT_FIRST_HELPER, echo_server, 0, 60, 0, 0, &err);
+    CHECK(r, e, "spawn failed: %u", err);
+    partner_a = e;
+    c = spawn(SLOT_FIRST_HELPER + 1, caller, 0, 60, 0, 0, &err);
+    s = spawn(SLOT_FIRST_HELPER + 2, spinner_a, 0, 60, 0, 0, &err);
+    CHECK(r, c && s, "spawn failed: %u", err);
+    wait_from(ktest_pager, &m, 50000, NULL);    /* sleep 50 ms: five timeslices to share */
+    calls = calls_made;
+    spun = spins[0];
+    CHECK(r, calls > 0 && spun > 0, "the pair made %u calls, the spinner %u spins", calls, spun);
+    test_note(r, "%u calls, %u spins", calls, spun);
+out:
+    reap(c);
+    reap(s);
+    reap(e);
+}
+
 /* ---- the system-call fuzzer ------------------------------------------------------------- */
 
 #define FUZZ_CALLS  100000u
