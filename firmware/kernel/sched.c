@@ -173,12 +173,23 @@ static void __attribute__((noreturn)) run(struct thread *t)
     sched_switch_to(t);
 }
 
-/* The general case of sched_leave, with nobody woken. */
-static void __attribute__((noinline, noreturn)) choose(struct thread *cur)
+void sched_leave(void)
 {
-    struct thread *t;
+    struct thread *cur = kernel.current, *t = kernel.woken;
     int top;
 
+    /* an IPC or an interrupt woke `t`: it runs now if nothing ready is more important */
+    if (t) {
+        int runs = cur && cur->state == TS_READY;
+
+        kernel.woken = NULL;
+        if ((int)t->prio >= sched_highest_prio() && !(runs && cur->prio >= t->prio)) {
+            if (runs && !cur->rq_next)
+                sched_enqueue_head(cur);        /* preempted: it resumes first among its equals */
+            run(t);
+        }
+        sched_enqueue(t);
+    }
     for (;;) {
         top = sched_highest_prio();
         /* the running thread goes on unless a more important one is ready (or, queued, it is
@@ -200,28 +211,4 @@ static void __attribute__((noinline, noreturn)) choose(struct thread *cur)
             sched_enqueue(t);
         }
     }
-}
-
-void sched_leave(void)
-{
-    struct thread *cur = kernel.current, *t = kernel.woken;
-    int runs = cur && cur->state == TS_READY, top = sched_highest_prio();
-
-    if (!t) {
-        /* the common case: the caller goes on */
-        if (runs && (cur->rq_next ? ready[top] == cur : top <= (int)cur->prio))
-            return_to_user(&cur->ctx);
-    } else {
-        /* an IPC or an interrupt woke `t`: it runs now if nothing ready is more important */
-        kernel.woken = NULL;
-        if (t->state == TS_READY) {             /* (not if it was stopped since) */
-            if ((int)t->prio >= top && !(runs && cur->prio >= t->prio)) {
-                if (runs && !cur->rq_next)
-                    sched_enqueue_head(cur);    /* preempted: it resumes first among its equals */
-                run(t);
-            }
-            sched_enqueue(t);
-        }
-    }
-    choose(cur);
 }

@@ -1137,18 +1137,6 @@ static int stat_file(struct file *f, uint32_t *st)
     }
 }
 
-static int sys_stat64(struct proc *p, uint32_t *r)
-{
-    char abs[MAX_PATH];
-    uint32_t st[26];
-    int err = get_path(p, AT_FDCWD, r[0], abs);
-
-    if (!err)
-        err = stat_path(p, abs, st);
-    if (!err && mm_copy_out(p->mm, p->tid, r[1], st, 104))
-        err = -EFAULT;
-    RET(err);
-}
 
 static int sys_fstat64(struct proc *p, uint32_t *r)
 {
@@ -1177,6 +1165,16 @@ static int sys_fstatat64(struct proc *p, uint32_t *r)
     if (!err && mm_copy_out(p->mm, p->tid, r[2], st, 104))
         err = -EFAULT;
     RET(err);
+}
+
+/* stat64 and lstat64 (no links to follow): fstatat64 from the working directory. */
+static int sys_stat64(struct proc *p, uint32_t *r)
+{
+    uint32_t args[4] = { (uint32_t)AT_FDCWD, r[0], r[1], 0 };
+    int v = sys_fstatat64(p, args);
+
+    r[0] = args[0];
+    return v;
 }
 
 /* statx(dirfd, path, flags, mask, buf): the fields from the same source as stat64. */
