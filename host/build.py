@@ -32,7 +32,13 @@ class Firmware:
     kernel_elf = property(lambda self: self.dir / "kernel.elf")
     kernel_bin = property(lambda self: self.dir / "kernel.bin")
     kernel_img = property(lambda self: self.dir / "kernel.img")
-    ktest_elf = property(lambda self: self.dir / "user" / "ktest.elf")   # the on-target tests
+    ktest_elf = property(lambda self: self.dir / "user" / "ktest.elf")   # the kernel's on-target tests
+    modem_elf = property(lambda self: self.dir / "user" / "modem.elf")   # the modem and its tests
+
+    @property
+    def test_elfs(self) -> list[Path]:
+        """The boot modules that serve on-target tests, in the order debugd asks them."""
+        return [self.ktest_elf, self.ktest_elf.with_name(self.modem_elf.name)]
 
     def outputs(self) -> list[Path]:
         return [self.boot_bin, self.boot_elf, self.kernel_elf, self.kernel_bin]

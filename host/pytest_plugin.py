@@ -187,10 +187,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _ktest_entries(config: pytest.Config) -> list:
-    """ktest's table from the build of the board under test (read once per session)."""
+    """The test servers' tables from the build of the board under test (read once per session)."""
     if _KTESTS not in config.stash:
         try:
-            config.stash[_KTESTS] = ktests.from_elf(Firmware(_board_name(config)).ktest_elf)
+            config.stash[_KTESTS] = [entry for elf in Firmware(_board_name(config)).test_elfs
+                                     if elf.exists() or elf.name == "ktest.elf"
+                                     for entry in ktests.from_elf(elf)]
         except RigError as exc:
             raise pytest.UsageError(f"rig: cannot list the on-target tests: {exc}") from None
     return config.stash[_KTESTS]

@@ -37,6 +37,8 @@ void kernel_poll_irq(void)
         return;
     }
     TRACE_IRQ(irq);
+    if (irq == BOARD_IRQ_VTIMER)
+        timer_user_disarm();                /* one expiry per arm: the level drops here */
     intc_disable(irq);                      /* masked until the handler replies */
     intc_eoi(irq);
     if (irq >= IRQ_LINES)
@@ -87,6 +89,8 @@ void irq_detach_thread(struct thread *t)
     for (unsigned i = 0; i < IRQ_LINES; i++) {
         if (lines[i].handler != t->id)
             continue;
+        if (i == BOARD_IRQ_VTIMER)
+            timer_user_disarm();
         intc_disable(i);
         lines[i].handler = L4_NILTHREAD;
         lines[i].pending = 0;
@@ -124,11 +128,24 @@ void irq_syscall(struct thread *cur)
             cur->ctx.r[1] = L4_ERR_INVALID_ARGUMENT;
             return;
         }
+        if (irq == BOARD_IRQ_VTIMER)
+            timer_user_disarm();
         intc_disable(irq);
         if (l->pending)
             cur->irqs_pending--;
         l->handler = L4_NILTHREAD;
         l->pending = 0;
+        break;
+    case L4_IRQ_TIMER_ARM:
+    case L4_IRQ_TIMER_CANCEL:
+        if (irq != BOARD_IRQ_VTIMER || l->handler != cur->id) {
+            cur->ctx.r[1] = L4_ERR_INVALID_ARGUMENT;
+            return;
+        }
+        if (op == L4_IRQ_TIMER_ARM)
+            timer_user_arm((uint64_t)cur->ctx.r[3] << 32 | cur->ctx.r[2]);
+        else
+            timer_user_disarm();
         break;
     default:
         cur->ctx.r[1] = L4_ERR_INVALID_ARGUMENT;

@@ -35,8 +35,22 @@ void timer_init(void)
     intc_enable(BOARD_IRQ_TIMER);
 }
 
+void timer_user_arm(uint64_t deadline)
+{
+    cntv_cval_write(deadline);
+    cntv_ctl_write(CNT_CTL_ENABLE);
+    isb();
+}
+
+void timer_user_disarm(void)
+{
+    cntv_ctl_write(0);
+    isb();
+}
+
 void timer_stop(void)
 {
+    cntv_ctl_write(0);
     cntp_ctl_write(0);
     intc_disable(BOARD_IRQ_TIMER);
 }

@@ -29,7 +29,9 @@
 
 /* Interrupt IDs at the GIC */
 #define BOARD_IRQ_UART      33              /* SPI 1 */
-#define BOARD_IRQ_TIMER     30              /* non-secure physical timer PPI */
+#define BOARD_IRQ_TIMER     30              /* non-secure physical timer PPI: the kernel's tick */
+#define BOARD_IRQ_VTIMER    27              /* virtual timer PPI: the user timer (the modem's
+                                             * frame clock), lent by InterruptControl */
 
 /* Cycle counter rate.  QEMU derives PMCCNTR from its virtual clock at 1 GHz, which with
  * -icount shift=0 is one count per instruction. */

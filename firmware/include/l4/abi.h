@@ -147,9 +147,14 @@ enum l4_exc_kind {
 /* ---- SpaceControl: r0 op, r1 a thread of the space --------------------------------------- */
 #define L4_SC_DELETE             1u
 
-/* ---- InterruptControl: r0 irq, r1 op (attach the caller, detach) ------------------------- */
+/* ---- InterruptControl: r0 irq, r1 op (attach the caller, detach, the user timer) -------- */
 #define L4_IRQ_ATTACH            1u
 #define L4_IRQ_DETACH            2u
+/* The user timer's line only (the board's BOARD_IRQ_VTIMER), by its attached handler: arm it to
+ * fire once when the counter (CNTVCT) reaches r2 (low) | r3 (high) << 32, or disarm it.  Each
+ * expiry disarms it and arrives as the line's interrupt message. */
+#define L4_IRQ_TIMER_ARM         3u
+#define L4_IRQ_TIMER_CANCEL      4u
 
 /* ---- KDebug: r0 op, r1.. arguments ------------------------------------------------------ */
 enum l4_kdebug_op {

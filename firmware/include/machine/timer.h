@@ -16,5 +16,12 @@ void timer_irq(void);
 uint64_t timer_counter(void);
 uint32_t timer_counter_hz(void);
 
+/* The user timer: a second compare channel (on ARM the generic timer's virtual one) that
+ * the kernel never uses itself and lends, through InterruptControl, to the thread attached to
+ * its line (BOARD_IRQ_VTIMER).  It fires once when the counter reaches `deadline`, a deadline
+ * already past fires at once; the kernel disarms it when it fires. */
+void timer_user_arm(uint64_t deadline);
+void timer_user_disarm(void);
+
 /* Ticks since timer_init; read by the host through READ_MEM. */
 extern volatile uint32_t timer_ticks;

@@ -24,10 +24,21 @@
 #define KTEST_TIMEOUT_US    30000000u
 
 static uint8_t out[PROTO_MAX_PAYLOAD];      /* payloads built here */
-static l4_tid_t ktest;                      /* the test server, once connected */
+/* The test servers: boot modules that answer ktest_if.h's requests from their own test tables,
+ * each with its window mapped here.  ktest comes first and also probes system calls. */
+static struct test_server {
+    const char *module;
+    uint8_t *window;
+    l4_tid_t tid;                           /* nil until connected */
+} servers[] = {
+    { "ktest", (uint8_t *)KTEST_SHARED_ADDR, L4_NILTHREAD },
+    { "modem", (uint8_t *)(KTEST_SHARED_ADDR + KTEST_SHARED_SIZE), L4_NILTHREAD },
+};
+#define SERVERS (sizeof servers / sizeof servers[0])
+/* TESTS indices: server i's entry j is i * LIST_STRIDE + j */
+#define LIST_STRIDE 0x1000u
 static l4_tid_t linux_server;               /* the Linux server's interrupt thread, which takes
                                              * the host's requests; nil: no Linux server */
-static uint8_t *const shared = (uint8_t *)KTEST_SHARED_ADDR;
 
 /* INFO names the kernel's build: that is the image the host flashed and holds the ELF of. */
 static void send_info(uint16_t seq)
@@ -204,19 +215,20 @@ LINK_COMMAND(PROTO_MSG_INJECT_IRQ, cmd_inject_irq);
 
 /* ---- tests, benchmarks and probed system calls, run by ktest ----------------------------- */
 
-/* Call ktest with `label` and MR1 = `arg` (the window already filled); 0 and the reply in *m,
- * or -1 after telling the host why not. */
-static int ktest_call(const struct proto_msg *req, uint32_t label, uint32_t arg, struct l4_msg *m)
+/* Call test server `ts` with `label` and MR1 = `arg` (its window already filled); 0 and the
+ * reply in *m, or -1 after telling the host why not. */
+static int server_call(const struct proto_msg *req, struct test_server *ts, uint32_t label,
+                       uint32_t arg, struct l4_msg *m)
 {
     uint32_t err;
 
-    if (!ktest) {
+    if (ts->tid == L4_NILTHREAD) {
         link_error(req, PROTO_ERR_BAD_STATE, "the test server is not running");
         return -1;
     }
     m->mr[0] = L4_TAG(label, 1, 0);
     m->mr[1] = arg;
-    l4_ipc(ktest, ktest, L4_NEVER, KTEST_TIMEOUT_US, m, &err);
+    l4_ipc(ts->tid, ts->tid, L4_NEVER, KTEST_TIMEOUT_US, m, &err);
     if (err) {
         link_error(req, PROTO_ERR_BAD_STATE, L4_IPC_ERROR_CODE(err) == L4_ERR_TIMEOUT ?
                    "the test server did not answer in time" : "the test server is gone");
@@ -225,45 +237,78 @@ static int ktest_call(const struct proto_msg *req, uint32_t label, uint32_t arg,
     return 0;
 }
 
-/* Copy a name from a request into the window, NUL-terminated. */
-static void put_name(const uint8_t *name, uint32_t len)
+/* Copy a name from a request into a window, NUL-terminated. */
+static void put_name(uint8_t *window, const uint8_t *name, uint32_t len)
 {
     if (len > 255)
         len = 255;
-    memcpy(shared, name, len);
-    shared[len] = 0;
+    memcpy(window, name, len);
+    window[len] = 0;
 }
 
+/* The servers' lists one after the other: index i * LIST_STRIDE + j is server i's entry j. */
 static void cmd_tests(const struct proto_msg *req)
 {
     const struct proto_tests *q = (const void *)req->payload;
     struct proto_test_names *names = (void *)out;
+    uint32_t i = q->start / LIST_STRIDE, next;
     struct l4_msg m;
     uint32_t len;
 
-    if (ktest_call(req, KTEST_LIST, q->start, &m))
+    while (i < SERVERS && servers[i].tid == L4_NILTHREAD)
+        i++;
+    if (i >= SERVERS) {
+        names->next = 0xffff;
+        memset(names->reserved, 0, sizeof names->reserved);
+        link_send(PROTO_MSG_TEST_NAMES, req->seq, names, sizeof *names, NULL, 0);
+        return;
+    }
+    if (server_call(req, &servers[i], KTEST_LIST,
+                    q->start / LIST_STRIDE == i ? q->start % LIST_STRIDE : 0, &m))
         return;
     len = m.mr[2] < sizeof out - sizeof *names ? m.mr[2] : sizeof out - sizeof *names;
-    names->next = (uint16_t)m.mr[1];
+    next = m.mr[1] == 0xffff ? (i + 1) * LIST_STRIDE : i * LIST_STRIDE + m.mr[1];
+    names->next = (uint16_t)(next / LIST_STRIDE >= SERVERS ? 0xffff : next);
     memset(names->reserved, 0, sizeof names->reserved);
-    link_send(PROTO_MSG_TEST_NAMES, req->seq, names, sizeof *names, shared, len);
+    link_send(PROTO_MSG_TEST_NAMES, req->seq, names, sizeof *names, servers[i].window, len);
 }
 LINK_COMMAND(PROTO_MSG_TESTS, cmd_tests);
+
+/* Ask each server in turn until one knows the name: 0 with its reply in *m and *ts set. */
+static int find_and_call(const struct proto_msg *req, const uint8_t *name, uint32_t len,
+                         uint32_t label, uint32_t arg, struct l4_msg *m, struct test_server **ts)
+{
+    for (unsigned i = 0; i < SERVERS; i++) {
+        if (servers[i].tid == L4_NILTHREAD)
+            continue;
+        put_name(servers[i].window, name, len);
+        if (server_call(req, &servers[i], label, arg, m))
+            return -1;
+        *ts = &servers[i];
+        if (m->mr[1] != PROTO_TEST_NO_SUCH_TEST)
+            return 0;
+    }
+    if (*ts == NULL) {
+        link_error(req, PROTO_ERR_BAD_STATE, "the test server is not running");
+        return -1;
+    }
+    return 0;                               /* the last server's NO_SUCH_TEST */
+}
 
 static void cmd_run_test(const struct proto_msg *req)
 {
     struct proto_test_result res;
+    struct test_server *ts = NULL;
     struct l4_msg m;
 
-    put_name(req->payload, req->length);
-    if (ktest_call(req, KTEST_RUN, 0, &m))
+    if (find_and_call(req, req->payload, req->length, KTEST_RUN, 0, &m, &ts))
         return;
     memset(&res, 0, sizeof res);
     res.status = (uint8_t)m.mr[1];
     res.value = m.mr[2];
     res.cycles = m.mr[3];
-    link_send(PROTO_MSG_TEST_RESULT, req->seq, &res, sizeof res, shared,
-              strnlen((const char *)shared, 1024));
+    link_send(PROTO_MSG_TEST_RESULT, req->seq, &res, sizeof res, ts->window,
+              strnlen((const char *)ts->window, 1024));
 }
 LINK_COMMAND(PROTO_MSG_RUN_TEST, cmd_run_test);
 
@@ -271,17 +316,17 @@ static void cmd_bench(const struct proto_msg *req)
 {
     const struct proto_bench *q = (const void *)req->payload;
     struct proto_bench_result res;
+    struct test_server *ts = NULL;
     struct l4_msg m;
     uint32_t count;
 
-    put_name(q->name, req->length - sizeof *q);
-    if (ktest_call(req, KTEST_BENCH, q->iterations, &m))
+    if (find_and_call(req, q->name, req->length - sizeof *q, KTEST_BENCH, q->iterations, &m, &ts))
         return;
     count = m.mr[3] < KTEST_MAX_SAMPLES ? m.mr[3] : KTEST_MAX_SAMPLES;
     memset(&res, 0, sizeof res);
     res.status = (uint8_t)m.mr[1];
     res.overhead = m.mr[2];
-    link_send(PROTO_MSG_BENCH_RESULT, req->seq, &res, sizeof res, shared, count * 4);
+    link_send(PROTO_MSG_BENCH_RESULT, req->seq, &res, sizeof res, ts->window, count * 4);
 }
 LINK_COMMAND(PROTO_MSG_BENCH, cmd_bench);
 
@@ -289,16 +334,17 @@ static void cmd_syscall(const struct proto_msg *req)
 {
     const struct proto_syscall *q = (const void *)req->payload;
     struct proto_syscall_result res;
+    uint8_t *window = servers[0].window;
     struct l4_msg m;
 
-    memcpy(shared, q->regs, sizeof q->regs);
-    memcpy(shared + sizeof q->regs, &q->timeout_us, sizeof q->timeout_us);
-    if (ktest_call(req, KTEST_SYSCALL, 0, &m))
+    memcpy(window, q->regs, sizeof q->regs);
+    memcpy(window + sizeof q->regs, &q->timeout_us, sizeof q->timeout_us);
+    if (server_call(req, &servers[0], KTEST_SYSCALL, 0, &m))
         return;
     memset(&res, 0, sizeof res);
     res.status = (uint8_t)m.mr[1];
     res.cycles = m.mr[2];
-    memcpy(res.regs, shared, sizeof res.regs);
+    memcpy(res.regs, window, sizeof res.regs);
     link_reply(req, PROTO_MSG_SYSCALL_RESULT, &res, sizeof res);
 }
 LINK_COMMAND(PROTO_MSG_SYSCALL, cmd_syscall);
@@ -422,22 +468,35 @@ static void cmd_console_in(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_CONSOLE_IN, cmd_console_in);
 
-/* Find ktest (the boot module of that name) and have it map the shared window. */
-static void ktest_connect(void)
+/* The boot module named `name`'s index, or -1. */
+static int module_index(const char *name)
 {
     const struct l4_kip *kip = l4_kip();
-    struct l4_msg m = { { L4_TAG(KTEST_CONNECT, 0, 0) } };
-    uint32_t err;
+    size_t len = strlen(name);
 
-    for (unsigned i = 0; i < kip->boot.count; i++) {
-        if (strnlen((const char *)kip->boot.modules[i].name, 16) != 5 ||
-            memcmp(kip->boot.modules[i].name, "ktest", 5) != 0)
+    for (unsigned i = 0; i < kip->boot.count; i++)
+        if (strnlen((const char *)kip->boot.modules[i].name, 16) == len &&
+            memcmp(kip->boot.modules[i].name, name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Find the test servers and have each map its window here. */
+static void servers_connect(void)
+{
+    for (unsigned i = 0; i < SERVERS; i++) {
+        int k = module_index(servers[i].module);
+        struct l4_msg m = { { L4_TAG(KTEST_CONNECT, 0, 0) } };
+        uint32_t err;
+
+        if (k < 0)
             continue;
-        l4_utcb()->br[0] = L4_FPAGE(KTEST_SHARED_ADDR, KTEST_SHARED_LOG2, L4_READ | L4_WRITE);
-        l4_ipc(L4_MODULE_TID(i), L4_MODULE_TID(i), L4_NEVER, 5000000, &m, &err);
+        l4_utcb()->br[0] = L4_FPAGE((uint32_t)servers[i].window, KTEST_SHARED_LOG2,
+                                    L4_READ | L4_WRITE);
+        l4_ipc(L4_MODULE_TID(k), L4_MODULE_TID(k), L4_NEVER, 5000000, &m, &err);
         l4_utcb()->br[0] = L4_NILPAGE;
         if (!err && L4_TAG_TYPED(m.mr[0]))
-            ktest = L4_MODULE_TID(i);
+            servers[i].tid = L4_MODULE_TID(k);
     }
 }
 
@@ -454,11 +513,10 @@ int main(void)
         return 1;
     }
     uart_rx_irq_enable();
-    ktest_connect();
-    for (unsigned k = 0; k < l4_kip()->boot.count; k++)
-        if (strnlen((const char *)l4_kip()->boot.modules[k].name, 16) == 5 &&
-            !memcmp(l4_kip()->boot.modules[k].name, "linux", 5))
-            linux_server = L4_TID(L4_TID_NUMBER(L4_MODULE_TID(k)) + LINUX_THREAD_INTERRUPT, 1);
+    servers_connect();
+    int k = module_index("linux");
+    if (k >= 0)
+        linux_server = L4_TID(L4_TID_NUMBER(L4_MODULE_TID(k)) + LINUX_THREAD_INTERRUPT, 1);
     send_info(0);
     link_log(PROTO_LOG_INFO, "debugd: ready");
 

@@ -100,6 +100,14 @@ static inline uint64_t l4_counter(void)
     return (uint64_t)hi << 32 | lo;
 }
 
+/* The virtual counter (CNTVCT), which the user timer (L4_IRQ_TIMER_ARM) compares against. */
+static inline uint64_t l4_vcounter(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("isb; mrrc p15, 1, %0, %1, c14" : "=r"(lo), "=r"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
 static inline uint32_t l4_counter_hz(void)
 {
     uint32_t hz;
@@ -121,6 +129,10 @@ uint32_t l4_thread_switch(l4_tid_t dest);
 uint32_t l4_unmap(uint32_t fpage, uint32_t flags);
 uint64_t l4_system_clock(void);
 uint32_t l4_interrupt_control(uint32_t irq, uint32_t op);
+/* The user timer on line `irq` (attached by the caller): fire once at counter value `deadline`
+ * (l4_vcounter's), or not at all. */
+uint32_t l4_timer_arm(uint32_t irq, uint64_t deadline);
+uint32_t l4_timer_cancel(uint32_t irq);
 uint32_t l4_kdebug(uint32_t op, uint32_t a1, uint32_t a2, uint32_t *r0_out);
 void l4_exit(void) __attribute__((noreturn));
 void l4_set_name(l4_tid_t t, const char *name);

@@ -3,11 +3,7 @@
  * BENCH and SYSCALL requests here (ktest_if.h); ktest runs them with helper threads of its own
  * and answers through the shared window.  Its pager thread serves the faults of every helper.
  */
-#include <stdarg.h>
-
 #include "ktest.h"
-
-extern const struct ktest_entry __ktests_start[], __ktests_end[];
 
 l4_tid_t ktest_main, ktest_pager;
 uint32_t anon_phys[ANON_PAGES];
@@ -21,39 +17,6 @@ static uint8_t shared[KTEST_SHARED_SIZE] __attribute__((aligned(KTEST_SHARED_SIZ
 static uint8_t stacks[HELPER_SLOTS][L4_PAGE_SIZE] __attribute__((aligned(L4_PAGE_SIZE)));
 static uint16_t versions[HELPER_SLOTS];
 extern const char __image_end[];
-
-/* ---- results ---------------------------------------------------------------------------- */
-
-void test_fail(struct result *r, int line, const char *format, ...)
-{
-    va_list ap;
-    size_t n;
-
-    if (r->status != PROTO_TEST_PASS)
-        return;
-    r->status = PROTO_TEST_FAIL;
-    n = strnlen(r->text, 256);                  /* after any notes already made */
-    n += fmt(r->text + n, 512 - n, "%sline %d: ", n ? "; " : "", line);
-    va_start(ap, format);
-    /* fmt() has no va_list form: format the common cases (up to four word arguments) */
-    uint32_t a = va_arg(ap, uint32_t), b = va_arg(ap, uint32_t);
-    uint32_t c = va_arg(ap, uint32_t), d = va_arg(ap, uint32_t);
-    va_end(ap);
-    fmt(r->text + n, 512 - n, format, a, b, c, d);
-}
-
-void test_note(struct result *r, const char *format, ...)
-{
-    va_list ap;
-    size_t n = strnlen(r->text, 512);
-
-    va_start(ap, format);
-    uint32_t a = va_arg(ap, uint32_t), b = va_arg(ap, uint32_t);
-    uint32_t c = va_arg(ap, uint32_t), d = va_arg(ap, uint32_t);
-    va_end(ap);
-    if (n < 500)
-        fmt(r->text + n, 512 - n, format, a, b, c, d);
-}
 
 /* ---- helper threads --------------------------------------------------------------------- */
 
@@ -220,101 +183,6 @@ static void do_syscall(struct l4_msg *reply)
 
 /* ---- requests --------------------------------------------------------------------------- */
 
-static const struct ktest_entry *find(const char *name)
-{
-    for (const struct ktest_entry *e = __ktests_start; e < __ktests_end; e++)
-        if (strnlen(e->name, 64) == strnlen(name, 64) && memcmp(e->name, name, strnlen(name, 64)) == 0)
-            return e;
-    return NULL;
-}
-
-static void do_list(uint32_t start, struct l4_msg *reply)
-{
-    uint32_t count = (uint32_t)(__ktests_end - __ktests_start), n = 0, i;
-
-    /* each entry is "test:NAME" or "bench:NAME", NUL-terminated */
-    for (i = start; i < count; i++) {
-        const char *kind = __ktests_start[i].test ? "test:" : "bench:";
-        size_t klen = strnlen(kind, 8), len = strnlen(__ktests_start[i].name, 64);
-        if (n + klen + len + 1 > 2048)
-            break;
-        memcpy(shared + n, kind, klen);
-        memcpy(shared + n + klen, __ktests_start[i].name, len);
-        shared[n + klen + len] = 0;
-        n += klen + len + 1;
-    }
-    reply->mr[1] = i < count ? i : 0xffff;
-    reply->mr[2] = n;
-}
-
-static void do_run(struct l4_msg *reply)
-{
-    char name[64];
-    const struct ktest_entry *e;
-    struct result r = { PROTO_TEST_PASS, 0, (char *)shared };
-    uint32_t c0;
-
-    memcpy(name, shared, sizeof name - 1);
-    name[sizeof name - 1] = 0;
-    shared[0] = 0;
-    e = find(name);
-    if (!e || !e->test) {
-        reply->mr[1] = PROTO_TEST_NO_SUCH_TEST;
-        fmt((char *)shared, 128, "no test named '%s'", name);
-        return;
-    }
-    fault_count = 0;
-    pager_policy = PAGER_MAP;
-    l4_utcb()->br[0] = L4_NILPAGE;
-    c0 = l4_cycles();
-    e->test(&r);
-    reply->mr[3] = l4_cycles() - c0;
-    reply->mr[1] = r.status;
-    reply->mr[2] = r.value;
-    pager_policy = PAGER_MAP;
-}
-
-/* Warm-up runs the benchmark discards before it keeps samples. */
-#define WARMUP 16u
-
-static void do_bench(uint32_t iterations, struct l4_msg *reply)
-{
-    char name[64];
-    const struct ktest_entry *e;
-    uint32_t *samples = (uint32_t *)shared, overhead = ~0u, status, trace_was_on;
-
-    memcpy(name, shared, sizeof name - 1);
-    name[sizeof name - 1] = 0;
-    e = find(name);
-    reply->mr[3] = 0;
-    if (!e || !e->bench) {
-        reply->mr[1] = PROTO_TEST_NO_SUCH_TEST;
-        return;
-    }
-    if (iterations == 0 || iterations > KTEST_MAX_SAMPLES)
-        iterations = KTEST_MAX_SAMPLES;
-    /* The cost of measuring nothing: the least of many back-to-back counter reads. */
-    for (unsigned i = 0; i < 64; i++) {
-        uint32_t c0 = l4_cycles(), c1 = l4_cycles();
-        if (c1 - c0 < overhead)
-            overhead = c1 - c0;
-    }
-    /* the trace stays compiled in but records nothing while we measure */
-    uint32_t regs[13] = { L4_KD_TRACE_CONTROL, 0 };
-    regs[7] = L4_SYS_KDEBUG;
-    l4_syscall_regs(regs);
-    trace_was_on = regs[2];
-    status = e->bench(samples, WARMUP);
-    if (status == PROTO_TEST_PASS)
-        status = e->bench(samples, iterations);
-    l4_kdebug(L4_KD_TRACE_CONTROL, trace_was_on, 0, NULL);
-    for (uint32_t i = 0; i < iterations; i++)
-        samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
-    reply->mr[1] = status;
-    reply->mr[2] = overhead;
-    reply->mr[3] = status == PROTO_TEST_PASS ? iterations : 0;
-}
-
 static void setup(void)
 {
     uint32_t err;
@@ -350,29 +218,17 @@ int main(void)
             from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
             continue;
         }
-        switch (label) {
-        case KTEST_CONNECT:
-            reply.mr[0] = L4_TAG(0, 0, 2);
-            reply.mr[1] = (uint32_t)shared | L4_ITEM_MAP;
-            reply.mr[2] = L4_FPAGE((uint32_t)shared, KTEST_SHARED_LOG2, L4_READ | L4_WRITE);
-            break;
-        case KTEST_LIST:
-            do_list(arg, &reply);
-            break;
-        case KTEST_RUN:
-            do_run(&reply);
-            break;
-        case KTEST_BENCH:
-            do_bench(arg, &reply);
-            break;
-        case KTEST_SYSCALL:
+        /* every test starts with the pager mapping on demand and no faults recorded */
+        fault_count = 0;
+        pager_policy = PAGER_MAP;
+        if (label == KTEST_SYSCALL) {
             do_syscall(&reply);
-            break;
-        default:
+        } else if (testsrv_serve(label, arg, shared, &reply)) {
             /* a stray message (a helper's late exception, say): ignore it */
             from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
             continue;
         }
+        pager_policy = PAGER_MAP;
         l4_utcb()->br[0] = L4_NILPAGE;
         from = l4_reply_wait(from, &reply, &err);
         m = reply;

@@ -2,6 +2,7 @@
  * The kernel's on-target tests.  Each runs in ktest's main thread (priority 100) with helper
  * threads, checks what the kernel did, and cleans up after itself whatever the outcome.
  */
+#include "board.h"
 #include "ktest.h"
 
 #define SECOND      1000000u
@@ -681,6 +682,58 @@ KTEST(irq_count, "irq.host_count")
     test_note(r, "interrupt %u seen %u times", IRQ_HOST_COUNT, host_irqs);
 out:
     return;
+}
+
+/* The user timer (the virtual timer's line): one expiry per arm at the deadline asked, refused
+ * to anyone but its handler, quiet once cancelled.  When another module (the modem's frame
+ * clock) owns the line, only the refusals can be checked. */
+KTEST(irq_user_timer, "irq.user_timer")
+{
+    l4_tid_t line = L4_IRQ_TID(BOARD_IRQ_VTIMER);
+    uint32_t hz = l4_counter_hz(), err, e;
+    struct l4_msg m = { { 0 } };
+    uint64_t deadline, fired;
+    int attached = 0;
+
+    e = l4_timer_arm(BOARD_IRQ_VTIMER, l4_vcounter());
+    CHECK(r, e == L4_ERR_INVALID_ARGUMENT, "a thread not attached armed the timer: %u", e);
+    CHECK(r, l4_timer_arm(BOARD_IRQ_TIMER, 0) == L4_ERR_INVALID_ARGUMENT, "the kernel's tick line took a deadline");
+    e = l4_interrupt_control(BOARD_IRQ_VTIMER, L4_IRQ_ATTACH);
+    if (e == L4_ERR_BUSY) {
+        test_note(r, "the user timer belongs to another thread: refusals checked only");
+        goto out;
+    }
+    CHECK(r, e == L4_OK, "attach failed: %u", e);
+    attached = 1;
+    for (unsigned i = 0; i < 3; i++) {
+        deadline = l4_vcounter() + hz / 2000;                   /* 500 us ahead */
+        CHECK(r, l4_timer_arm(BOARD_IRQ_VTIMER, deadline) == L4_OK, "arm failed");
+        l4_receive(line, &m, 100000, &err);
+        fired = l4_vcounter();
+        CHECK(r, err == 0 && L4_TAG_LABEL(m.mr[0]) == L4_LABEL_INTERRUPT, "no expiry (error %x)", err);
+        CHECK(r, fired >= deadline, "fired %u counts early", (uint32_t)(deadline - fired));
+        CHECK(r, fired - deadline < hz / 1000, "fired %u counts late", (uint32_t)(fired - deadline));
+        m.mr[0] = 0;
+        l4_send(line, &m, L4_ZERO);                              /* unmask */
+    }
+    /* one arm, one expiry: nothing more comes without a new deadline */
+    l4_receive(line, &m, 3000, &err);
+    CHECK(r, L4_IPC_ERROR_CODE(err) == L4_ERR_TIMEOUT, "a second expiry without a new arm");
+    /* cancelled before its deadline: it never fires */
+    CHECK(r, l4_timer_arm(BOARD_IRQ_VTIMER, l4_vcounter() + hz / 1000) == L4_OK, "arm failed");
+    CHECK(r, l4_timer_cancel(BOARD_IRQ_VTIMER) == L4_OK, "cancel failed");
+    l4_receive(line, &m, 3000, &err);
+    CHECK(r, L4_IPC_ERROR_CODE(err) == L4_ERR_TIMEOUT, "a cancelled deadline fired");
+    /* a deadline already past fires at once */
+    CHECK(r, l4_timer_arm(BOARD_IRQ_VTIMER, 0) == L4_OK, "arm failed");
+    l4_receive(line, &m, 2000, &err);
+    CHECK(r, err == 0, "a past deadline did not fire");
+    m.mr[0] = 0;
+    l4_send(line, &m, L4_ZERO);
+    r->value = (uint32_t)(fired - deadline);
+out:
+    if (attached)
+        l4_interrupt_control(BOARD_IRQ_VTIMER, L4_IRQ_DETACH);
 }
 
 /* ---- scheduling ------------------------------------------------------------------------- */

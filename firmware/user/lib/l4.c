@@ -53,6 +53,18 @@ uint64_t l4_system_clock(void)
     return (uint64_t)r[2] << 32 | r[0];
 }
 
+uint32_t l4_timer_arm(uint32_t irq, uint64_t deadline)
+{
+    uint32_t r[13] = { irq, L4_IRQ_TIMER_ARM, (uint32_t)deadline, (uint32_t)(deadline >> 32) };
+    return call(L4_SYS_INTERRUPT_CONTROL, r);
+}
+
+uint32_t l4_timer_cancel(uint32_t irq)
+{
+    uint32_t r[13] = { irq, L4_IRQ_TIMER_CANCEL };
+    return call(L4_SYS_INTERRUPT_CONTROL, r);
+}
+
 uint32_t l4_interrupt_control(uint32_t irq, uint32_t op)
 {
     uint32_t r[13] = { irq, op };

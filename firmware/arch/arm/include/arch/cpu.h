@@ -39,6 +39,7 @@ CP15_READ(cntfrq, 0, c14, c0, 0)
 CP15_RW(cntp_ctl, 0, c14, c2, 1)
 CP15_RW(cntp_tval, 0, c14, c2, 0)
 CP15_RW(cntkctl, 0, c14, c1, 0)
+CP15_RW(cntv_ctl, 0, c14, c3, 1)
 CP15_WRITE(tlbiall, 0, c8, c7, 0)
 CP15_WRITE(iciallu, 0, c7, c5, 0)
 CP15_WRITE(bpiall, 0, c7, c5, 6)
@@ -55,6 +56,12 @@ static inline uint64_t cntpct_read(void)
     uint32_t lo, hi;
     __asm__ volatile("isb; mrrc p15, 0, %0, %1, c14" : "=r"(lo), "=r"(hi));
     return (uint64_t)hi << 32 | lo;
+}
+
+/* The virtual timer's compare value: it fires when CNTVCT reaches it. */
+static inline void cntv_cval_write(uint64_t v)
+{
+    __asm__ volatile("mcrr p15, 3, %0, %1, c14" :: "r"((uint32_t)v), "r"((uint32_t)(v >> 32)) : "memory");
 }
 
 static inline void dsb(void) { __asm__ volatile("dsb" ::: "memory"); }
