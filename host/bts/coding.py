@@ -229,7 +229,7 @@ def _bsic_bits(bsic: int) -> np.ndarray:
 
 
 def rach_encode(ra: int, bsic: int) -> np.ndarray:
-    d = np.array([int(c) for c in f"{ra:08b}"], dtype=np.uint8)   # the octet as written, bit 8 first
+    d = octets_to_bits(bytes([ra]))   # bit 1 first, like every octet
     colour = parity(d, RACH_CRC) ^ _bsic_bits(bsic)
     return conv_encode(np.concatenate([d, colour]))
 
@@ -238,7 +238,7 @@ def rach_decode(soft, bsic: int) -> Decoded:
     u = conv_decode(soft, 14)
     d, colour = u[:8], u[8:]
     ok = parity_ok(d, colour ^ _bsic_bits(bsic), RACH_CRC)
-    return Decoded(ok, int("".join(map(str, d)), 2), count_errors(soft, conv_encode(u)))
+    return Decoded(ok, bits_to_octets(d)[0], count_errors(soft, conv_encode(u)))
 
 
 # ---- TCH/FS ----

@@ -162,7 +162,7 @@ void gsm_rach_encode(uint8_t ra, uint8_t bsic, uint8_t coded[GSM_RACH_CODED])
 {
     uint8_t u[RACH_STEPS];
     for (unsigned k = 0; k < RACH_DATA; k++)
-        u[k] = (uint8_t)((ra >> (7 - k)) & 1u);
+        u[k] = (uint8_t)((ra >> k) & 1u);
     gsm_parity(u, RACH_DATA, GSM_RACH_POLY, RACH_PARITY, u + RACH_DATA);
     for (unsigned k = 0; k < RACH_PARITY; k++)
         u[RACH_DATA + k] ^= (uint8_t)((bsic >> (5 - k)) & 1u);
@@ -178,7 +178,7 @@ int gsm_rach_decode(const int8_t soft[GSM_RACH_CODED], uint8_t bsic, uint8_t *ra
     *bit_errors = gsm_conv_decode(soft, RACH_STEPS, u);
     unsigned value = 0;
     for (unsigned k = 0; k < RACH_DATA; k++)
-        value = (value << 1) | u[k];
+        value |= (unsigned)u[k] << k;
     *ra = (uint8_t)value;
     for (unsigned k = 0; k < RACH_PARITY; k++)
         u[RACH_DATA + k] ^= (uint8_t)((bsic >> (5 - k)) & 1u);

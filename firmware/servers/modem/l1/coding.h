@@ -106,7 +106,8 @@ void gsm_sch_info_unpack(uint32_t info25, uint8_t *bsic, uint16_t *t1, uint8_t *
 uint32_t gsm_sch_fn(uint16_t t1, uint8_t t2, uint8_t t3p);
 
 /* ---- RACH (45.003 4.6): 8 info bits + 6 parity XOR BSIC + 4 tail -> 36 ----
- * d(0) is the most significant bit of ra (the octet as 44.018 9.1.8 writes it, bit 8 first).
+ * d(k) is bit k of ra: bit 1 (the least significant) first, as for every L2 octet (libosmocore's
+ * published vectors send ra = 0x01 as d = 1 0 0 0 0 0 0 0).
  * The colour bits are C(k) = p(k) + b(k), b(0) the MSB of the NCC ... b(5) the LSB of the BCC,
  * that is b(k) = bit 5-k of bsic. */
 void gsm_rach_encode(uint8_t ra, uint8_t bsic, uint8_t coded[GSM_RACH_CODED]);
