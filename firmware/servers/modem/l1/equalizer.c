@@ -272,19 +272,21 @@ static void equalise(const struct trellis *t, const struct cplx ys[], unsigned c
     for (unsigned s = 0; s < EQ_STATES; s++)
         beta[s] = (s & ((1u << GSM_TAIL_BITS) - 1)) == 0 ? 0 : EQ_PENALTY;
     for (unsigned j = count; j-- > 0;) {
-        uint32_t cost[EQ_PATTERNS], best[2], next[EQ_STATES];
+        uint32_t best0, best1, next[EQ_STATES];
 
+        /* Pattern 2s+b leaves state s with bit b: one pass serves beta and both bits' best. */
         branch_metrics(t, ys[j], bm);
-        for (unsigned p = 0; p < EQ_PATTERNS; p++)
-            cost[p] = bm[p] + beta[p & (EQ_STATES - 1)];
-        best[0] = alpha[j][0] + cost[0];
-        best[1] = alpha[j][0] + cost[1];
-        for (unsigned p = 2; p < EQ_PATTERNS; p++)
-            best[p & 1] = pm_min(best[p & 1], alpha[j][p >> 1] + cost[p]);
-        llr[j] = (int32_t)(best[0] - best[1]);
-        for (unsigned s = 0; s < EQ_STATES; s++)
-            next[s] = pm_min(cost[(s << 1) & (EQ_PATTERNS - 1)],
-                             cost[((s << 1) | 1) & (EQ_PATTERNS - 1)]);
+        next[0] = pm_min(bm[0] + beta[0], bm[1] + beta[1]);
+        best0 = alpha[j][0] + bm[0] + beta[0];
+        best1 = alpha[j][0] + bm[1] + beta[1];
+        for (unsigned s = 1; s < EQ_STATES; s++) {
+            uint32_t c0 = bm[2 * s] + beta[(2 * s) & (EQ_STATES - 1)];
+            uint32_t c1 = bm[2 * s + 1] + beta[(2 * s + 1) & (EQ_STATES - 1)];
+            next[s] = pm_min(c0, c1);
+            best0 = pm_min(best0, alpha[j][s] + c0);
+            best1 = pm_min(best1, alpha[j][s] + c1);
+        }
+        llr[j] = (int32_t)(best0 - best1);
         for (unsigned s = 0; s < EQ_STATES; s++)
             beta[s] = next[s];
     }
