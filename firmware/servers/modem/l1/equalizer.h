@@ -10,7 +10,7 @@
  * equalises with a 16-state max-log-MAP trellis over EQ_TAPS taps.
  *
  * Contracts: fixed point only, no division in the per-bit loops, no state kept between calls
- * (reentrant; about 5 KiB of stack).  A soft value is about EQ_SOFT_PER_LLR times the bit's
+ * (reentrant; about 6 KiB of stack).  A soft value is about EQ_SOFT_PER_LLR times the bit's
  * log-likelihood ratio, saturated to -127..127: positive means 1, negative 0, 0 unknown.
  */
 #pragma once
