@@ -277,15 +277,17 @@ def test_xcch_decode_corrects_isolated_errors(lib, l2, flips, seed):
 @SETTINGS
 @given(l2_frames, st.integers(0, 3), st.integers(0, 2**32 - 1))
 def test_xcch_survives_a_lost_burst(lib, l2, lost, seed):
-    """One of the 4 bursts erased, the others clean but weak and with two isolated errors."""
+    """One of the 4 bursts erased, the others weak and with one error.  With a quarter of the
+    coded bits gone the code keeps a distance of about 4: one error is always corrected, two can
+    tie (both this decoder and komm's then pick another codeword of equal metric)."""
     rng = np.random.default_rng(seed)
     sent = ref.xcch_encode(l2)
     bursts = soft_of(sent, 30).astype(np.int16)
     bursts[lost, :] = 0
     others = [b for b in range(4) if b != lost]
-    for b in rng.choice(others, 2, replace=False):
-        j = int(rng.integers(0, 116))
-        bursts[b, j] = -bursts[b, j]
+    b = int(rng.choice(others))
+    j = int(rng.integers(0, 116))
+    bursts[b, j] = -bursts[b, j]
     rc, out, errors = c_xcch_decode(lib, bursts)
     assert (rc, out) == (0, l2)
     # The flags carry no code, so a flipped flag is not a channel error the decoder can see.
