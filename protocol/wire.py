@@ -31,6 +31,7 @@ from construct import (
     GreedyBytes,
     GreedyRange,
     Int8ul,
+    Int16sl,
     Int16ul,
     Int32ul,
     Int64ul,
@@ -52,6 +53,8 @@ BUILD_ID_LEN = 20             # GNU ld --build-id=sha1
 VERSION_TEXT_LEN = 32
 SLOT_AUTO = 0xFF              # FLASH_BEGIN / BOOT: let the bootloader choose
 SLOT_COUNT = 2                # A/B image slots in the application flash bank
+BURST_WINDOW = 156            # samples (one per symbol) in a timeslot's receive window
+UL_BURST_BITS = 148           # bits of a transmitted burst (normal or access), tails included
 IMAGE_MAGIC = b"L4IM"
 IMAGE_FORMAT = 1              # layout of ImageHeader; a bootloader refuses any other
 IMAGE_PAYLOAD_OFFSET = 0x100  # payload starts this far into a slot; the header sits before it
@@ -105,11 +108,21 @@ class MsgType(enum.IntEnum):
     LINUX_EXIT = 0x53   # target -> host, unsolicited: a process the host started has ended
     LINUX_STATS = 0x54  # host -> kernel: the Linux server's counters -> LINUX_STATS_INFO
     LINUX_STATS_INFO = 0x55
+    # The radio link (a channel of its own between the modem and the host's simulated network):
+    RADIO_DL = 0x60     # host -> modem: downlink bursts, ahead of their time -> RADIO_STATUS
+    RADIO_STATUS = 0x61  # modem -> host: the front end's clock and downlink buffer
+    RADIO_UL = 0x62     # modem -> host, unsolicited: uplink bursts as they were transmitted
+    MODEM_START = 0x63  # host -> modem: switch the mobile on, its clock running   -> RADIO_STATUS
+    MODEM_STOP = 0x64   # host -> modem: switch it off                            -> ACK(frames run)
+    MODEM_STATUS = 0x65  # host -> modem: states and counters             -> MODEM_STATUS_INFO
+    MODEM_STATUS_INFO = 0x66
+    MODEM_EVENT = 0x67  # modem -> host, unsolicited: what a layer of the stack did
 
 
 class Role(enum.IntEnum):
     BOOTLOADER = 1      # the stage-0 loader in flash bank 0
     KERNEL = 2          # an image booted from a slot
+    MODEM = 3           # the modem, answering on the radio link
 
 
 class Feature(enum.IntFlag):
@@ -126,6 +139,7 @@ class Feature(enum.IntFlag):
     INJECT = 1 << 9     # answers INJECT_IRQ
     SYSCALL = 1 << 10   # answers SYSCALL
     LINUX = 1 << 11     # a Linux server runs: answers SHELL, CONSOLE_IN, LINUX_STATS; sends CONSOLE
+    RADIO = 1 << 12     # a modem on the radio link: answers RADIO_DL, MODEM_*; sends RADIO_UL, MODEM_EVENT
 
 
 class ErrorCode(enum.IntEnum):
@@ -163,6 +177,16 @@ class TraceType(enum.IntEnum):
     FAULT = 4           # a: thread, b: address, c: exception kind
     IRQ_IPC = 5         # a: interrupt ID, b: handler
     IPC_SWITCH = 6      # the fast path's IPC, its receiver running at once: IPC, then SWITCH a -> b
+
+
+class ModemLayer(enum.IntEnum):
+    """Who reported a MODEM_EVENT."""
+    RADIO = 0           # the front end: the clock, the sample buffers
+    L1 = 1              # synchronisation, bursts, blocks
+    L2 = 2              # LAPDm
+    RR = 3              # radio resources: cell selection, channels
+    MM = 4              # mobility management
+    CC = 5              # call control
 
 
 class LogLevel(enum.IntEnum):
@@ -413,6 +437,86 @@ TestNames = Struct(
     "names" / Text(),               # each name followed by a NUL; tests and benchmarks alike
 )
 
+# The radio link's payloads.  Frame numbers here are the mobile's own frame count since
+# MODEM_START (frame 0 starts `lead_us` after it); the cell's FN is the simulator's business.
+
+DlBurst = Struct(
+    "frame" / Int32ul,              # the mobile's frame in which the burst is on the air
+    "tn" / Int8ul,                  # timeslot 0-7
+    "reserved" / Padding(3),
+    "iq" / Int16sl[2 * BURST_WINDOW],   # I, Q, I, Q...: the receive window, one sample per symbol
+)
+
+RadioDl = Struct(
+    "reserved" / Padding(4),
+    "bursts" / GreedyRange(DlBurst),    # in (frame, tn) order, as many as fit
+)
+
+RadioStatus = Struct(
+    "running" / Int8ul,             # 1 once MODEM_START started the clock
+    "reserved" / Padding(3),
+    "frame" / Int32ul,              # the mobile's current frame
+    "buffered" / Int32ul,           # bursts waiting in the downlink buffer
+    "room" / Int32ul,               # bursts the buffer can still take
+    "underruns" / Int32ul,          # bursts layer 1 wanted that had not arrived in time
+    "late" / Int32ul,               # bursts that arrived after their timeslot and were dropped
+)
+
+UlBurst = Struct(
+    "frame" / Int32ul,              # the mobile's frame it was transmitted in
+    "tn" / Int8ul,                  # timeslot, counted as the downlink's (the uplink is 3 later)
+    "kind" / Int8ul,                # 0 normal burst, 1 access burst (RACH)
+    "reserved" / Padding(2),
+    "bits" / Bytes(UL_BURST_BITS),  # the burst's bits, one per byte (0 or 1), tails included
+)
+
+RadioUl = Struct(
+    "frame" / Int32ul,              # the mobile's frame when it sent these
+    "bursts" / GreedyRange(UlBurst),
+)
+
+ModemStart = Struct(
+    "seed" / Int32ul,               # the mobile's random choices (RACH timing, references)
+    "lead_us" / Int32ul,            # frame 0 starts this long after the request
+    "imsi" / Bytes(8),              # its identity, BCD as in TS 24.008 (IMSI digits)
+)
+
+ModemTask = Struct(
+    "name" / Text(8),               # layer-1 task, as in docs/modem.md
+    "jobs" / Int32ul,               # jobs released
+    "misses" / Int32ul,             # jobs not complete by their deadline
+    "worst_response" / Int32ul,     # cycles from release to completion, worst seen
+    "worst_start" / Int32ul,        # cycles from release to start, worst seen
+)
+
+ModemStatusInfo = Struct(
+    "frame" / Int32ul,              # the mobile's frame now
+    "fn" / Int32ul,                 # the cell's FN it keeps, 0xffffffff before synchronisation
+    "l1_state" / Int8ul,            # 0 off, 1 searching FCCH, 2 reading SCH, 3 camped, 4 dedicated
+    "bsic" / Int8ul,                # of the cell it is synchronised to
+    "rr_state" / Int8ul,            # as docs/modem.md numbers them
+    "mm_state" / Int8ul,
+    "cc_state" / Int8ul,
+    "reserved" / Padding(3),
+    "underruns" / Int32ul,          # the radio's, as in RADIO_STATUS
+    "blocks_ok" / Int32ul,          # blocks decoded with good parity
+    "blocks_bad" / Int32ul,         # blocks whose parity failed
+    "bit_errors" / Int32ul,         # channel bit errors corrected in good blocks
+    "bits" / Int32ul,               # coded bits in those blocks
+    "tasks" / GreedyRange(ModemTask),
+)
+
+ModemEvent = Struct(
+    "frame" / Int32ul,              # the mobile's frame when it happened
+    "fn" / Int32ul,                 # the cell's FN then, 0xffffffff if not known
+    "layer" / Enum(Int8ul, ModemLayer),
+    "code" / Int8ul,                # what happened, per layer (docs/modem.md)
+    "reserved" / Padding(2),
+    "a" / Int32ul,                  # two numbers that go with it
+    "b" / Int32ul,
+    "text" / Text(),                # for people
+)
+
 PAYLOADS = {
     MsgType.HELLO: Empty,
     MsgType.INFO: Info,
@@ -452,6 +556,14 @@ PAYLOADS = {
     MsgType.LINUX_EXIT: LinuxExit,
     MsgType.LINUX_STATS: Empty,
     MsgType.LINUX_STATS_INFO: LinuxStatsInfo,
+    MsgType.RADIO_DL: RadioDl,
+    MsgType.RADIO_STATUS: RadioStatus,
+    MsgType.RADIO_UL: RadioUl,
+    MsgType.MODEM_START: ModemStart,
+    MsgType.MODEM_STOP: Empty,
+    MsgType.MODEM_STATUS: Empty,
+    MsgType.MODEM_STATUS_INFO: ModemStatusInfo,
+    MsgType.MODEM_EVENT: ModemEvent,
 }
 
 # --------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ CONSTANTS = [
     "PROTO_VERSION", "MAX_PAYLOAD", "BOARD_NAME_LEN", "BUILD_ID_LEN", "VERSION_TEXT_LEN",
     "SLOT_AUTO", "SLOT_COUNT", "IMAGE_FORMAT", "IMAGE_PAYLOAD_OFFSET", "IMAGE_HEADER_SIZE",
     "FRAME_HEADER_SIZE", "FRAME_CRC_SIZE", "FRAME_OVERHEAD", "MAX_FRAME", "MAX_ENCODED_FRAME",
-    "FLASH_CHUNK_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS",
+    "FLASH_CHUNK_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS", "BURST_WINDOW", "UL_BURST_BITS",
 ]
 
 ENUMS = [
@@ -58,6 +58,7 @@ ENUMS = [
     (wire.TestStatus, "PROTO_TEST_"),
     (wire.SyscallStatus, "PROTO_SYSCALL_"),
     (wire.TraceType, "PROTO_TRACE_"),
+    (wire.ModemLayer, "PROTO_MODEM_"),
 ]
 
 # C name of each structure, in dependency order.
@@ -94,9 +95,19 @@ STRUCTS = [
     (wire.LinuxStatsInfo, "proto_linux_stats_info"),
     (wire.Tests, "proto_tests"),
     (wire.TestNames, "proto_test_names"),
+    (wire.DlBurst, "proto_dl_burst"),
+    (wire.RadioDl, "proto_radio_dl"),
+    (wire.RadioStatus, "proto_radio_status"),
+    (wire.UlBurst, "proto_ul_burst"),
+    (wire.RadioUl, "proto_radio_ul"),
+    (wire.ModemStart, "proto_modem_start"),
+    (wire.ModemTask, "proto_modem_task"),
+    (wire.ModemStatusInfo, "proto_modem_status_info"),
+    (wire.ModemEvent, "proto_modem_event"),
 ]
 
-C_INTS = {"<B": "uint8_t", "<H": "uint16_t", "<I": "uint32_t", "<L": "uint32_t", "<Q": "uint64_t"}
+C_INTS = {"<B": "uint8_t", "<H": "uint16_t", "<I": "uint32_t", "<L": "uint32_t", "<Q": "uint64_t",
+          "<b": "int8_t", "<h": "int16_t", "<i": "int32_t"}
 
 
 def _unwrap(con):

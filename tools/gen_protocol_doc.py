@@ -45,7 +45,7 @@ from protocol import wire  # noqa: E402
 
 DOC = ROOT / "docs" / "protocol.md"
 BLOCK = re.compile(r"(<!-- generated: (?P<key>[^>]*?) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.S)
-INTS = {"<B": "u8", "<H": "u16", "<I": "u32", "<L": "u32", "<Q": "u64"}
+INTS = {"<B": "u8", "<H": "u16", "<I": "u32", "<L": "u32", "<Q": "u64", "<b": "i8", "<h": "i16", "<i": "i32"}
 CONSTANTS = ["PROTO_VERSION", "MAX_PAYLOAD", "MAX_FRAME", "MAX_ENCODED_FRAME", "FLASH_CHUNK_MAX",
              "SLOT_AUTO", "SLOT_COUNT", "IMAGE_FORMAT", "IMAGE_HEADER_SIZE", "IMAGE_PAYLOAD_OFFSET"]
 

@@ -22,6 +22,8 @@
 #define PROTO_FLASH_CHUNK_MAX 4092
 #define PROTO_SYSCALL_SLOTS 11
 #define PROTO_SYSCALL_REGS 13
+#define PROTO_BURST_WINDOW 156
+#define PROTO_UL_BURST_BITS 148
 #define PROTO_IMAGE_MAGIC 0x4d49344cu /* L4IM */
 
 /* MsgType */
@@ -63,10 +65,19 @@
 #define PROTO_MSG_LINUX_EXIT 0x53
 #define PROTO_MSG_LINUX_STATS 0x54
 #define PROTO_MSG_LINUX_STATS_INFO 0x55
+#define PROTO_MSG_RADIO_DL 0x60
+#define PROTO_MSG_RADIO_STATUS 0x61
+#define PROTO_MSG_RADIO_UL 0x62
+#define PROTO_MSG_MODEM_START 0x63
+#define PROTO_MSG_MODEM_STOP 0x64
+#define PROTO_MSG_MODEM_STATUS 0x65
+#define PROTO_MSG_MODEM_STATUS_INFO 0x66
+#define PROTO_MSG_MODEM_EVENT 0x67
 
 /* Role */
 #define PROTO_ROLE_BOOTLOADER 0x01
 #define PROTO_ROLE_KERNEL 0x02
+#define PROTO_ROLE_MODEM 0x03
 
 /* Feature */
 #define PROTO_FEATURE_PING 0x01
@@ -81,6 +92,7 @@
 #define PROTO_FEATURE_INJECT 0x200
 #define PROTO_FEATURE_SYSCALL 0x400
 #define PROTO_FEATURE_LINUX 0x800
+#define PROTO_FEATURE_RADIO 0x1000
 
 /* ErrorCode */
 #define PROTO_ERR_BAD_FRAME 0x01
@@ -120,6 +132,14 @@
 #define PROTO_TRACE_FAULT 0x04
 #define PROTO_TRACE_IRQ_IPC 0x05
 #define PROTO_TRACE_IPC_SWITCH 0x06
+
+/* ModemLayer */
+#define PROTO_MODEM_RADIO 0x00
+#define PROTO_MODEM_L1 0x01
+#define PROTO_MODEM_L2 0x02
+#define PROTO_MODEM_RR 0x03
+#define PROTO_MODEM_MM 0x04
+#define PROTO_MODEM_CC 0x05
 
 /* Every message type as X(name, value, payload fixed size, whether more may follow) */
 #define PROTO_MSG_TYPES(X) \
@@ -161,6 +181,14 @@
     X(LINUX_EXIT, 0x53, 8, 0) \
     X(LINUX_STATS, 0x54, 0, 0) \
     X(LINUX_STATS_INFO, 0x55, 24, 1) \
+    X(RADIO_DL, 0x60, 4, 1) \
+    X(RADIO_STATUS, 0x61, 24, 0) \
+    X(RADIO_UL, 0x62, 4, 1) \
+    X(MODEM_START, 0x63, 16, 0) \
+    X(MODEM_STOP, 0x64, 0, 0) \
+    X(MODEM_STATUS, 0x65, 0, 0) \
+    X(MODEM_STATUS_INFO, 0x66, 36, 1) \
+    X(MODEM_EVENT, 0x67, 20, 1) \
 
 
 /* Structures, little-endian and packed */
@@ -418,3 +446,89 @@ struct proto_test_names {
     uint8_t names[];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_test_names) == 4, "proto_test_names");
+
+struct proto_dl_burst {
+    uint32_t frame;
+    uint8_t tn;
+    uint8_t reserved[3];
+    int16_t iq[312];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_dl_burst) == 632, "proto_dl_burst");
+
+struct proto_radio_dl {
+    uint8_t reserved[4];
+    struct proto_dl_burst bursts[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_radio_dl) == 4, "proto_radio_dl");
+
+struct proto_radio_status {
+    uint8_t running;
+    uint8_t reserved[3];
+    uint32_t frame;
+    uint32_t buffered;
+    uint32_t room;
+    uint32_t underruns;
+    uint32_t late;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_radio_status) == 24, "proto_radio_status");
+
+struct proto_ul_burst {
+    uint32_t frame;
+    uint8_t tn;
+    uint8_t kind;
+    uint8_t reserved[2];
+    uint8_t bits[148];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_ul_burst) == 156, "proto_ul_burst");
+
+struct proto_radio_ul {
+    uint32_t frame;
+    struct proto_ul_burst bursts[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_radio_ul) == 4, "proto_radio_ul");
+
+struct proto_modem_start {
+    uint32_t seed;
+    uint32_t lead_us;
+    uint8_t imsi[8];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_modem_start) == 16, "proto_modem_start");
+
+struct proto_modem_task {
+    uint8_t name[8];
+    uint32_t jobs;
+    uint32_t misses;
+    uint32_t worst_response;
+    uint32_t worst_start;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_modem_task) == 24, "proto_modem_task");
+
+struct proto_modem_status_info {
+    uint32_t frame;
+    uint32_t fn;
+    uint8_t l1_state;
+    uint8_t bsic;
+    uint8_t rr_state;
+    uint8_t mm_state;
+    uint8_t cc_state;
+    uint8_t reserved[3];
+    uint32_t underruns;
+    uint32_t blocks_ok;
+    uint32_t blocks_bad;
+    uint32_t bit_errors;
+    uint32_t bits;
+    struct proto_modem_task tasks[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_modem_status_info) == 36, "proto_modem_status_info");
+
+struct proto_modem_event {
+    uint32_t frame;
+    uint32_t fn;
+    uint8_t layer;
+    uint8_t code;
+    uint8_t reserved[2];
+    uint32_t a;
+    uint32_t b;
+    uint8_t text[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_modem_event) == 20, "proto_modem_event");

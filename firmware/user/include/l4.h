@@ -142,3 +142,6 @@ void l4_puts(const char *text);
 #define SIGMA0_LABEL_REQUEST    0xff00u
 #define SIGMA0_ANY_PAGE         0xfffff000u     /* base meaning "any free page" */
 uint32_t l4_sigma0_request(uint32_t fpage, uint32_t window);
+/* A free page of RAM from sigma0, mapped at its physical address (so a device can be given
+ * the same address): that address, or 0 when sigma0 has none. */
+uint32_t l4_sigma0_page(void);

@@ -102,6 +102,17 @@ void l4_puts(const char *text)
     l4_kdebug(L4_KD_PUTS, n, 0, NULL);
 }
 
+uint32_t l4_sigma0_page(void)
+{
+    struct l4_msg m = { { L4_TAG(SIGMA0_LABEL_REQUEST, 1, 0), L4_FPAGE(SIGMA0_ANY_PAGE, 12, L4_RWX) } };
+    uint32_t err;
+
+    l4_utcb()->br[0] = L4_COMPLETE;
+    l4_ipc(l4_kip()->sigma0, l4_kip()->sigma0, L4_NEVER, L4_NEVER, &m, &err);
+    l4_utcb()->br[0] = L4_NILPAGE;
+    return err || !L4_TAG_TYPED(m.mr[0]) ? 0 : L4_FPAGE_BASE(m.mr[2]);
+}
+
 uint32_t l4_sigma0_request(uint32_t fpage, uint32_t window)
 {
     struct l4_msg m = { { L4_TAG(SIGMA0_LABEL_REQUEST, 1, 0), fpage } };

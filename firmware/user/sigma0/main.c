@@ -9,7 +9,7 @@
 
 #define PAGES(bytes)    ((bytes) / L4_PAGE_SIZE)
 #define MAX_RAM_PAGES   65536u              /* 256 MiB */
-#define MAX_DEV_PAGES   8192u               /* 32 MiB */
+#define MAX_DEV_PAGES   16384u              /* 64 MiB */
 
 static uint32_t ram_given[MAX_RAM_PAGES / 32];
 static uint32_t dev_given[MAX_DEV_PAGES / 32];
