@@ -4,7 +4,9 @@ mobile's C (firmware/servers/modem/l3/msgs.c).
 
 ``parse`` gives a message's fields as a flat ``{"name.sub": "value"}`` dictionary, the same
 shape the C codec's ``l3_dump`` prints, so the two can be compared field by field; ``build``
-makes a message from such fields with pycrate's own encoders.
+makes a message from such fields with pycrate's own encoders.  The functions after ``build``
+make the messages a cell broadcasts (system information 1 to 4, paging, immediate assignment)
+from plain values, for host/bts/cell.py.
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ from __future__ import annotations
 from pycrate_mobile import TS24008_CC as CC
 from pycrate_mobile import TS24008_MM as MM
 from pycrate_mobile import TS44018_RR as RR
-from pycrate_mobile.TS44018_IE import (CellOpt, CellSelParams, ChanDesc, CtrlChanDesc, RACHCtrl,
-                                       RequestRef)
+from pycrate_mobile.TS44018_IE import (CellChan, CellOpt, CellSelParams, ChanDesc, CtrlChanDesc,
+                                       NeighbourCellChan, RACHCtrl, RequestRef)
 
 CCCH_LEN = 23
 FILL = 0x2B
 
 # name -> (pycrate class on the downlink or both ways, pycrate class for the uplink form)
 MESSAGES = {
+    "rr.si1": RR.RRSystemInfo1,
+    "rr.si2": RR.RRSystemInfo2,
     "rr.si3": RR.RRSystemInfo3,
+    "rr.si4": RR.RRSystemInfo4,
+    "rr.paging_req2": RR.RRPagingReq2,
+    "rr.paging_req3": RR.RRPagingReq3,
     "rr.paging_req1": RR.RRPagingReq1,
     "rr.imm_assign": RR.RRImmediateAssignment,
     "rr.channel_release": RR.RRChannelRelease,
@@ -44,11 +51,14 @@ MESSAGES = {
     "cc.release": CC.CCReleaseMT,
     "cc.release_complete": CC.CCReleaseCompleteMT,
 }
-CCCH_MESSAGES = {"rr.si3", "rr.paging_req1", "rr.imm_assign"}
+CCCH_MESSAGES = {"rr.si1", "rr.si2", "rr.si3", "rr.si4", "rr.paging_req1", "rr.paging_req2",
+                 "rr.paging_req3", "rr.imm_assign"}
 
 # The half-octet pair after the header: (low nibble IE, high nibble IE), as pycrate names them.
 HALVES = {
     "rr.paging_req1": ("PageMode", "ChanNeeded"),
+    "rr.paging_req2": ("PageMode", "ChanNeeded"),
+    "rr.paging_req3": ("PageMode", "ChanNeeded"),
     "rr.imm_assign": ("PageMode", "DedicatedModeOrTBF"),
     "rr.paging_response": ("CKSN", "spare"),
     "mm.lu_request": ("LocUpdateType", "CKSN"),
@@ -109,19 +119,44 @@ def _cc_cause(out: dict, name: str, ie) -> None:
     out[f"{name}.value"] = str(ie["Class"].get_val() << 4 | ie["Value"].get_val())
 
 
-def _chan(out: dict, raw: bytes) -> None:
+def _chan(out: dict, raw: bytes, name: str = "chan") -> None:
     ie = ChanDesc()
     ie.from_bytes(raw)
-    out["chan.type"] = str(ie["ChanType"].get_val())
-    out["chan.tn"] = str(ie["TN"].get_val())
-    out["chan.tsc"] = str(ie["TSC"].get_val())
-    out["chan.hopping"] = str(ie["HopChan"].get_val())
+    out[f"{name}.type"] = str(ie["ChanType"].get_val())
+    out[f"{name}.tn"] = str(ie["TN"].get_val())
+    out[f"{name}.tsc"] = str(ie["TSC"].get_val())
+    out[f"{name}.hopping"] = str(ie["HopChan"].get_val())
     alt = ie["Alt"].get_alt()
     if ie["HopChan"].get_val():
-        out["chan.maio"] = str(alt["MAIO"].get_val())
-        out["chan.hsn"] = str(alt["HSN"].get_val())
+        out[f"{name}.maio"] = str(alt["MAIO"].get_val())
+        out[f"{name}.hsn"] = str(alt["HSN"].get_val())
     else:
-        out["chan.arfcn"] = str(alt["ARFCN"].get_val())
+        out[f"{name}.arfcn"] = str(alt["ARFCN"].get_val())
+
+
+def _rach(out: dict, msg) -> None:
+    _struct(out, "rach", RACHCtrl, msg["RACHCtrl"].to_bytes(),
+            {"max_retrans": "MaxRetrans", "tx_integer": "TxInt",
+             "cell_barred": "CELL_BARR_ACCESS", "re": "CallReestab"})
+    out["rach.acc"] = str(int.from_bytes(msg["RACHCtrl"].to_bytes()[1:3], "big"))
+
+
+def _cell_sel(out: dict, msg) -> None:
+    _struct(out, "cell_sel", CellSelParams, msg["CellSelParams"].to_bytes(),
+            {"hyst": "CellReselectHyst", "ms_txpwr_max_cch": "MS-TXPWR-MAX-CCH",
+             "acs": "ACS", "neci": "NECI", "rxlev_access_min": "RXLEV-ACCESS-MIN"})
+
+
+def _freq_list(out: dict, name: str, cls, raw: bytes, flags: dict = {}) -> None:
+    """A 16-octet frequency list (44.018 10.5.2.1b, 10.5.2.22): its format and, in the bit map 0
+    format, its ARFCNs in ascending order."""
+    ie = cls()
+    ie.from_bytes(raw)
+    out[f"{name}.fmt"] = str(ie["Fmt"].get_val())
+    for ours, theirs in flags.items():
+        out[f"{name}.{ours}"] = str(ie[theirs].get_val())
+    if ie["Fmt"].get_val() == 0:
+        out[f"{name}.arfcns"] = ",".join(str(a) for a in ie.decode())
 
 
 def _inner(msg, name: str):
@@ -149,13 +184,25 @@ def parse(name: str, data: bytes) -> dict[str, str]:
                  "bs_pa_mfrms": "BS-PA-MFRMS", "t3212": "T3212"})
         _struct(out, "cell_opt", CellOpt, msg["CellOpt"].to_bytes(),
                 {"pwrc": "PwrCtrlInd", "dtx": "DTXInd", "rlt": "RadioLinkTimeout"})
-        _struct(out, "cell_sel", CellSelParams, msg["CellSelParams"].to_bytes(),
-                {"hyst": "CellReselectHyst", "ms_txpwr_max_cch": "MS-TXPWR-MAX-CCH",
-                 "acs": "ACS", "neci": "NECI", "rxlev_access_min": "RXLEV-ACCESS-MIN"})
-        _struct(out, "rach", RACHCtrl, msg["RACHCtrl"].to_bytes(),
-                {"max_retrans": "MaxRetrans", "tx_integer": "TxInt",
-                 "cell_barred": "CELL_BARR_ACCESS", "re": "CallReestab"})
-        out["rach.acc"] = str(int.from_bytes(msg["RACHCtrl"].to_bytes()[1:3], "big"))
+        _cell_sel(out, msg)
+        _rach(out, msg)
+    if name == "rr.si1":
+        _freq_list(out, "cell_chan", CellChan, msg["CellChan"].to_bytes())
+        _rach(out, msg)
+    if name == "rr.si2":
+        _freq_list(out, "ncell", NeighbourCellChan, msg["BCCHFreqList"].to_bytes(),
+                   {"ext_ind": "ExtInd", "ba_ind": "BAInd"})
+        out["ncc_permitted"] = str(msg["NCCPermitted"].to_bytes()[0])
+        _rach(out, msg)
+    if name == "rr.si4":
+        _lai(out, "lai", msg["LAI"][0])
+        _cell_sel(out, msg)
+        _rach(out, msg)
+        if _present(msg, "CBCHChanDesc"):
+            _chan(out, msg["CBCHChanDesc"]["V"].to_bytes(), "cbch")
+    if name in ("rr.paging_req2", "rr.paging_req3"):
+        for i in range(1, 3 if name == "rr.paging_req2" else 5):
+            out[f"tmsi{i}"] = str(int.from_bytes(msg[f"ID{i}"].to_bytes(), "big"))
     if name == "rr.paging_req1":
         _mi(out, "mi", _inner(msg, "ID1"))
         if _present(msg, "ID2"):
@@ -204,3 +251,141 @@ def build(name: str, values: dict) -> bytes:
     if name in CCCH_MESSAGES:
         data = data.ljust(CCCH_LEN, bytes([FILL]))
     return data
+
+
+# ---- the messages a cell broadcasts, from plain values -----------------------------------------
+
+def _ccch(msg) -> bytes:
+    """A CCCH message as its 23-octet block; the rest octets are pycrate's 0x2B padding."""
+    data = msg.to_bytes()
+    if len(data) > CCCH_LEN:
+        raise ValueError(f"{msg._name} takes {len(data)} octets, more than a block")
+    return data.ljust(CCCH_LEN, bytes([FILL]))
+
+
+def bitmap0(arfcns, head: int = 0) -> bytes:
+    """The 16 octets of a frequency list in the bit map 0 format (44.018 10.5.2.1b.2,
+    10.5.2.22): ARFCN n (1..124) is bit (n - 1) mod 8 + 1 of octet 17 - (n - 1) div 8, so ARFCN
+    1 is bit 1 of the last octet and ARFCNs 121..124 bits 1..4 of the first, whose bits 8 and 7
+    (FORMAT-ID 00) and 6 and 5 (`head`, e.g. EXT-IND and BA-IND) come from the caller."""
+    value = 0
+    for n in set(arfcns):
+        if not 1 <= n <= 124:
+            raise ValueError(f"ARFCN {n} is outside the bit map 0 format's 1..124")
+        value |= 1 << (n - 1)
+    out = bytearray(value.to_bytes(16, "big"))
+    out[0] |= (head & 3) << 4
+    return bytes(out)
+
+
+def _rach_ie(rach: dict) -> dict:
+    return {"MaxRetrans": rach["max_retrans"], "TxInt": rach["tx_integer"],
+            "CELL_BARR_ACCESS": rach["cell_barred"], "CallReestab": rach["re"],
+            "AccessCtrlClass": rach["acc"].to_bytes(2, "big")}
+
+
+def _cell_sel_ie(sel: dict) -> dict:
+    return {"CellReselectHyst": sel["hyst"], "MS-TXPWR-MAX-CCH": sel["ms_txpwr_max_cch"],
+            "ACS": sel["acs"], "NECI": sel["neci"], "RXLEV-ACCESS-MIN": sel["rxlev_access_min"]}
+
+
+def _plmn(mcc: int, mnc: int) -> str:
+    return f"{mcc:03d}{mnc:02d}"
+
+
+def si1(cell_channels, rach: dict) -> bytes:
+    """System Information Type 1 (44.018 9.1.31): the cell allocation in bit map 0."""
+    msg = RR.RRSystemInfo1()
+    msg["CellChan"].set_val({"V": bitmap0(cell_channels)})
+    msg["RACHCtrl"].set_IE(val=_rach_ie(rach))
+    return _ccch(msg)
+
+
+def si2(neighbours, ncc_permitted: int, rach: dict, ba_ind: int = 0) -> bytes:
+    """System Information Type 2 (9.1.32): the BCCH allocation of the neighbour cells, complete
+    (EXT-IND 0), in bit map 0."""
+    msg = RR.RRSystemInfo2()
+    msg["BCCHFreqList"].set_val({"V": bitmap0(neighbours, ba_ind & 1)})
+    msg["NCCPermitted"].set_val({"V": bytes([ncc_permitted])})
+    msg["RACHCtrl"].set_IE(val=_rach_ie(rach))
+    return _ccch(msg)
+
+
+def si3(cell_id: int, mcc: int, mnc: int, lac: int, ccch: dict, cell_opt: dict, cell_sel: dict,
+        rach: dict) -> bytes:
+    """System Information Type 3 (9.1.35)."""
+    msg = RR.RRSystemInfo3()
+    msg["CellId"].set_IE(val=cell_id)
+    msg["LAI"].set_IE(val={"PLMN": _plmn(mcc, mnc), "LAC": lac})
+    msg["CtrlChanDesc"].set_IE(val={"ATT": ccch["att"], "BS-AG-BLKS-RES": ccch["bs_ag_blks_res"],
+                                    "CCCHConf": ccch["ccch_conf"],
+                                    "BS-PA-MFRMS": ccch["bs_pa_mfrms"], "T3212": ccch["t3212"]})
+    opt = CellOpt(val={"PwrCtrlInd": cell_opt["pwrc"], "DTXInd": cell_opt["dtx"],
+                       "RadioLinkTimeout": cell_opt["rlt"]})
+    msg["CellOpt"].set_val({"V": opt.to_bytes()})
+    msg["CellSelParams"].set_IE(val=_cell_sel_ie(cell_sel))
+    msg["RACHCtrl"].set_IE(val=_rach_ie(rach))
+    return _ccch(msg)
+
+
+def si4(mcc: int, mnc: int, lac: int, cell_sel: dict, rach: dict) -> bytes:
+    """System Information Type 4 (9.1.36), without a CBCH."""
+    msg = RR.RRSystemInfo4()
+    msg["LAI"].set_IE(val={"PLMN": _plmn(mcc, mnc), "LAC": lac})
+    msg["CellSelParams"].set_IE(val=_cell_sel_ie(cell_sel))
+    msg["RACHCtrl"].set_IE(val=_rach_ie(rach))
+    return _ccch(msg)
+
+
+def _identity(ident) -> dict:
+    """pycrate's value of a mobile identity: an IMSI as a digit string, a TMSI as an int."""
+    if isinstance(ident, str):
+        return {"type": 1, "ident": ident}
+    return {"type": 4, "ident": int(ident)}
+
+
+def paging_req1(mi1=None, mi2=None, chan_needed: int = 0) -> bytes:
+    """Paging Request Type 1 (9.1.22) for up to two identities (IMSI digit strings or TMSIs);
+    with none, the "empty" paging of an idle paging block: mobile identity type "no identity"
+    (0xF0)."""
+    msg = RR.RRPagingReq1()
+    msg["ChanNeeded"].set_val({"V": chan_needed})
+    if mi1 is None:
+        msg["ID1"].set_val({"V": b"\xf0"})
+    else:
+        msg["ID1"].set_IE(val=_identity(mi1))
+    if mi2 is not None:
+        msg["ID2"].set_trans(False)
+        msg["ID2"].set_IE(val=_identity(mi2))
+    return _ccch(msg)
+
+
+def paging_req2(tmsi1: int, tmsi2: int) -> bytes:
+    """Paging Request Type 2 (9.1.23) for two TMSIs."""
+    msg = RR.RRPagingReq2()
+    msg["ID1"].set_val({"V": tmsi1.to_bytes(4, "big")})
+    msg["ID2"].set_val({"V": tmsi2.to_bytes(4, "big")})
+    return _ccch(msg)
+
+
+def paging_req3(tmsis) -> bytes:
+    """Paging Request Type 3 (9.1.24) for four TMSIs."""
+    msg = RR.RRPagingReq3()
+    for i, t in enumerate(tmsis, 1):
+        msg[f"ID{i}"].set_val({"V": int(t).to_bytes(4, "big")})
+    return _ccch(msg)
+
+
+def imm_assign(ra: int, fn: int, *, chan_type: int, tn: int, tsc: int, arfcn: int,
+               ta: int = 0) -> bytes:
+    """Immediate Assignment (9.1.18) of a non-hopping channel (`chan_type` is 10.5.2.5's five
+    bits: 1 TCH/F, 8 + n SDCCH/8 subchannel n ...) answering the Channel Request `ra` sent on
+    frame `fn` (its Request Reference, 10.5.2.30: T1' = T1 mod 32, T2, T3)."""
+    msg = RR.RRImmediateAssignment()
+    msg["Alt"].get_alt().set_IE(val={"ChanType": chan_type, "TN": tn, "TSC": tsc, "HopChan": 0,
+                                     "Alt": {"ARFCN": arfcn}})
+    msg["RequestRef"].set_IE(val={"RA": ra, "T1prime": (fn // 1326) % 32, "T3": fn % 51,
+                                  "T2": fn % 26})
+    msg["TimingAdvance"].set_val({"V": bytes([ta & 0x3F])})
+    msg["MobileAlloc"].set_val({"L": 0, "V": b""})
+    return _ccch(msg)
