@@ -410,6 +410,94 @@ def cmd_linux(rig: Rig) -> int:
     return 0
 
 
+def _modem_link(rig: Rig):
+    """The modem on the radio link of the running kernel's board."""
+    from .modem import ModemLink
+
+    rig.kernel()                                # up, and past its bootloader
+    if rig.board.qemu is None:
+        raise RigError(f"board {rig.board.name} has no radio link the rig knows how to reach")
+    return ModemLink(rig.board.qemu.radio_port())
+
+
+def cmd_modem(rig: Rig) -> int:
+    """The modem: a scenario against the base-station simulator, or its status."""
+    from .modem import run_scenario
+
+    args = rig.args
+    if args.modem_command == "status":
+        with _modem_link(rig) as modem:
+            modem.hello()
+            out.print(views.modem_status_table(modem.status()))
+        return 0
+    from .bts import scenario as scenarios
+
+    try:
+        scenario = scenarios.make(args.name, seed=args.seed, profile=args.channel, seconds=args.seconds)
+    except ValueError as exc:
+        raise RigError(str(exc)) from None
+    if args.deterministic:
+        rig.ensure_deterministic()
+    deterministic = bool((rig.board.qemu.state() or {}).get("deterministic")) if rig.board.qemu else False
+    with _modem_link(rig) as modem:
+        modem.on_event = (lambda e: out.print(views.modem_event_line(e), markup=False)) if args.verbose else None
+        mode = "deterministic: preloaded" if deterministic else "live: streamed ahead"
+        out.print(f"scenario {scenario.name}, seed {scenario.seed}, channel {scenario.profile}, "
+                  f"{scenario.frames:,} frames ({scenario.seconds:g} s), {mode}; "
+                  f"cell BSIC {scenario.cell.bsic:#04o}, FN {scenario.fn0} at frame 0")
+        with out.status("running the scenario"):
+            status = run_scenario(modem, scenario, deterministic=deterministic)
+        events = list(modem.events)
+    if not args.verbose:
+        out.print(views.modem_events_table(events, limit=args.events))
+    out.print(views.modem_status_table(status))
+    checks = scenario.verdict(events, status, deterministic=deterministic)
+    out.print(views.checks_table(checks, title=f"scenario {scenario.name}: verdict"))
+    if args.json:
+        _write_scenario_json(args.json, scenario, events, status, checks)
+        out.print(f"[dim]wrote {args.json}[/]")
+    if args.same_as:
+        problems = _scenario_differences(args.json, args.same_as)
+        if problems:
+            raise RigError(f"the run differs from {args.same_as}: {'; '.join(problems)}")
+        out.print(f"[green]the same events and counters as {args.same_as}[/]")
+    return 0 if scenario.passed(checks) else 1
+
+
+def _scenario_differences(path: str | None, before: str) -> list[str]:
+    """What differs between two scenario runs' JSON, timing figures aside."""
+    import json
+
+    if path is None:
+        raise RigError("--same-as compares this run's --json with an earlier one: give both")
+    now, then = (json.loads(Path(p).read_text()) for p in (path, before))
+    problems = []
+    for key in ("scenario", "seed", "channel", "frames", "status", "verdict"):
+        if now.get(key) != then.get(key):
+            problems.append(f"{key}: {then.get(key)} then, {now.get(key)} now")
+    a, b = now["events"], then["events"]
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            problems.append(f"event {i}: {y} then, {x} now")
+            break
+    if len(a) != len(b):
+        problems.append(f"{len(b)} events then, {len(a)} now")
+    return problems
+
+
+def _write_scenario_json(path: str, scenario, events, status, checks) -> None:
+    import json
+
+    data = dict(scenario=scenario.name, seed=scenario.seed, channel=scenario.profile, frames=scenario.frames,
+                events=[dict(frame=e.frame, fn=e.fn, layer=str(e.layer), code=e.code, a=e.a, b=e.b, text=e.text)
+                        for e in events],
+                status=dict(frame=status.frame, underruns=status.underruns, blocks_ok=status.blocks_ok,
+                            blocks_bad=status.blocks_bad, bit_errors=status.bit_errors, bits=status.bits,
+                            tasks={t.name: dict(jobs=t.jobs, misses=t.misses) for t in status.tasks}),
+                verdict={c.what: c.passed for c in checks})
+    Path(path).write_text(json.dumps(data, indent=1) + "\n")
+
+
 def cmd_threads(rig: Rig) -> int:
     debugd, _ = rig.kernel()
     debugd.require("THREADS")
@@ -851,6 +939,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thread", metavar="TID", help="the thread that reported it (e.g. 384.1: the Linux server)")
     p.add_argument("--elf", metavar="NAME", help="a boot module's name: sigma0, root, debugd, ktest, linux")
     p.set_defaults(func=cmd_sym)
+
+    p = sub.add_parser("modem", help="the modem: run a scenario against the base-station simulator, or its status")
+    msub = p.add_subparsers(dest="modem_command", required=True, metavar="COMMAND")
+    q = msub.add_parser("scenario", help="play a scenario (camp) to the modem over the radio link; "
+                        "exit status from its verdict")
+    q.add_argument("name", metavar="NAME", help="camp")
+    q.add_argument("--seed", type=int, default=1, help="the scenario's seed: cell, timing, noise (default %(default)s)")
+    q.add_argument("--channel", default="clean", choices=("clean", "urban", "bad"),
+                   help="the channel profile (default %(default)s)")
+    q.add_argument("--seconds", type=float, metavar="N", help="how long the air interface runs")
+    q.add_argument("--deterministic", action="store_true",
+                   help="run the board with -icount and preload the whole downlink: the same frames every run")
+    q.add_argument("--events", type=int, default=40, metavar="N", help="events to show at most (default %(default)s)")
+    q.add_argument("--json", metavar="FILE", help="write the events, the status and the verdict as JSON")
+    q.add_argument("--same-as", metavar="FILE", help="fail unless the events, counters and verdict are those "
+                   "of an earlier run's --json (deterministic runs repeat frame for frame)")
+    msub.add_parser("status", help="the modem's frame, cell, layer states, counters and task deadlines")
+    p.set_defaults(func=cmd_modem)
 
     p = sub.add_parser("linux", help="the Linux server's counters, and the system calls it answered -ENOSYS")
     p.set_defaults(func=cmd_linux)

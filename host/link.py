@@ -65,6 +65,10 @@ REPLY = {
     MsgType.TRACE: MsgType.TRACE_DATA,
     MsgType.TRACE_CONTROL: MsgType.ACK,
     MsgType.SYSCALL: MsgType.SYSCALL_RESULT,
+    MsgType.RADIO_DL: MsgType.RADIO_STATUS,
+    MsgType.MODEM_START: MsgType.ACK,
+    MsgType.MODEM_STOP: MsgType.ACK,
+    MsgType.MODEM_STATUS: MsgType.MODEM_STATUS_INFO,
 }
 
 #: how long one read waits at most before the deadline is checked again

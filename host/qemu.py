@@ -89,6 +89,14 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
                            f"start it with `host/rig.py board up`")
         return state["pty"]
 
+    def radio_port(self) -> str:
+        """The radio link's pty: the modem's air interface (docs/modem.md)."""
+        state = self.state()
+        if state is None or not state.get("radio_pty"):
+            raise RigError(f"board {self.spec.name} has no radio link running "
+                           f"(start it with `host/rig.py board up`)")
+        return state["radio_pty"]
+
     # ----------------------------------------------------------------------------------------
     # PowerProtocol
 
@@ -126,8 +134,8 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             except FileNotFoundError:
                 raise RigError(f"{self.qemu.binary} not found: run tools/setup") from None
         _children[proc.pid] = proc
-        pty = self._wait_started(proc, qmp_path)
-        state = dict(board=self.spec.name, pid=proc.pid, pty=pty, qmp=qmp_path,
+        pty, radio = self._wait_started(proc, qmp_path)
+        state = dict(board=self.spec.name, pid=proc.pid, pty=pty, radio_pty=radio, qmp=qmp_path,
                      deterministic=deterministic, boot_sha256=boot_sha, started=time.time(),
                      command=command)
         tmp = self.state_file.with_suffix(".tmp")
@@ -202,7 +210,8 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
         digest = hashlib.sha256(str(self.state_dir).encode()).hexdigest()[:16]
         return os.path.join(tempfile.gettempdir(), f"rig-{digest}.qmp")
 
-    def _wait_started(self, proc: subprocess.Popen, qmp_path: str) -> str:
+    def _wait_started(self, proc: subprocess.Popen, qmp_path: str) -> tuple[str, str | None]:
+        """The debug link's pty and the radio link's (None on a board without one)."""
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -210,10 +219,11 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             if os.path.exists(qmp_path):
                 try:
                     with QMP(qmp_path) as qmp:
-                        for chardev in qmp.execute("query-chardev"):
-                            if chardev.get("label") == "serial0" and chardev["filename"].startswith("pty:"):
-                                return chardev["filename"][len("pty:"):]
-                    raise RigError("QEMU has no pty serial line (query-chardev lists no serial0 pty)")
+                        ptys = {c.get("label"): c["filename"][len("pty:"):]
+                                for c in qmp.execute("query-chardev") if c["filename"].startswith("pty:")}
+                    if "serial0" not in ptys:
+                        raise RigError("QEMU has no pty serial line (query-chardev lists no serial0 pty)")
+                    return ptys["serial0"], ptys.get("radio")
                 except QMPError:
                     pass
             time.sleep(0.02)  # waiting for a process to create its socket: nothing to poll but the file

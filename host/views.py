@@ -240,3 +240,55 @@ def bench_table(runs: list[BenchRun], title: str) -> Table:
             row.append("[green]PASS[/]" if run.passed else f"[red]{escape(run.status)}[/]")
         table.add_row(*row)
     return table
+
+
+# ---- the modem ----------------------------------------------------------------------------
+
+L1_STATES = {0: "off", 1: "searching FCCH", 2: "reading SCH", 3: "camped", 4: "dedicated"}
+RR_STATES = {0: "null", 1: "selecting the cell", 2: "idle (camped)"}
+
+
+def _fn(value: int) -> str:
+    return "-" if value == 0xFFFFFFFF else str(value)
+
+
+def modem_event_line(e) -> str:
+    return f"frame {e.frame:>6}  FN {_fn(e.fn):>7}  {str(e.layer):<5} {e.text}  ({e.a:#x}, {e.b})"
+
+
+def modem_events_table(events: list, limit: int = 40) -> Table:
+    shown = events if len(events) <= limit else events[:limit // 2] + events[-(limit - limit // 2):]
+    t = Table(title=f"modem events ({len(events)}{', some left out' if len(shown) < len(events) else ''})",
+              title_justify="left")
+    for name in ("frame", "FN", "layer", "what", "a", "b"):
+        t.add_column(name, justify="right" if name in ("frame", "FN", "a", "b") else "left")
+    for e in shown:
+        t.add_row(str(e.frame), _fn(e.fn), str(e.layer), e.text, f"{e.a:#x}", str(e.b))
+    return t
+
+
+def modem_status_table(s) -> Table:
+    t = Table(title=f"modem: frame {s.frame:,}, FN {_fn(s.fn)}, layer 1 {L1_STATES.get(s.l1_state, s.l1_state)}, "
+                    f"RR {RR_STATES.get(s.rr_state, s.rr_state)}, BSIC {s.bsic:#04o}",
+              title_justify="left",
+              caption=f"blocks {s.blocks_ok:,} good, {s.blocks_bad:,} bad; channel bit errors "
+                      f"{s.bit_errors:,} of {s.bits:,}"
+                      + (f" ({100 * s.bit_errors / s.bits:.2f}%)" if s.bits else "")
+                      + f"; radio underruns {s.underruns}", caption_justify="left")
+    for name in ("task", "jobs", "deadline misses", "worst start (us)", "worst response (us)"):
+        t.add_column(name, justify="left" if name == "task" else "right")
+    for task in s.tasks:
+        t.add_row(task.name, f"{task.jobs:,}", str(task.misses), f"{task.worst_start:,}", f"{task.worst_response:,}",
+                  style="red" if task.misses else None)
+    return t
+
+
+def checks_table(checks: list, title: str) -> Table:
+    t = Table(title=title, title_justify="left")
+    t.add_column("")
+    t.add_column("check")
+    t.add_column("what was seen")
+    for c in checks:
+        mark = "[green]pass[/]" if c.passed else "[bold red]FAIL[/]" if c.gating else "[yellow]late[/]"
+        t.add_row(mark, c.what + ("" if c.gating else " [dim](live: not judged)[/]"), escape(c.detail))
+    return t

@@ -478,15 +478,16 @@ RadioUl = Struct(
 ModemStart = Struct(
     "seed" / Int32ul,               # the mobile's random choices (RACH timing, references)
     "lead_us" / Int32ul,            # frame 0 starts this long after the request
+    "frames" / Int32ul,             # the clock stops by itself after this many; 0: at MODEM_STOP
     "imsi" / Bytes(8),              # its identity, BCD as in TS 24.008 (IMSI digits)
 )
 
 ModemTask = Struct(
-    "name" / Text(8),               # layer-1 task, as in docs/modem.md
+    "name" / Text(8),               # the task, as in docs/modem.md
     "jobs" / Int32ul,               # jobs released
     "misses" / Int32ul,             # jobs not complete by their deadline
-    "worst_response" / Int32ul,     # cycles from release to completion, worst seen
-    "worst_start" / Int32ul,        # cycles from release to start, worst seen
+    "worst_response" / Int32ul,     # microseconds from release to completion, worst seen
+    "worst_start" / Int32ul,        # microseconds from release to start, worst seen
 )
 
 ModemStatusInfo = Struct(

@@ -39,7 +39,7 @@
 #define DESC_F_WRITE        2u          /* the device writes this buffer */
 
 #define QSIZE               16u         /* descriptors per queue: one buffer each */
-#define QALIGN              4u          /* the used ring's alignment: the queue fits one page */
+#define QALIGN              8u          /* the used ring's alignment: the queue fits one page */
 #define BUF_SIZE            4096u
 #define RXQ                 0u
 #define TXQ                 1u
@@ -71,6 +71,12 @@ struct vq {
     uint8_t *buf[QSIZE];
 };
 
+/* The legacy layout puts the used ring after the available ring aligned to QALIGN; the spec
+ * counts used_event in the available ring, QEMU does not.  With 8-byte alignment both land on
+ * the same offset (with 4 they differ by 4 bytes and the device writes where we do not read). */
+#define USED_OFFSET(avail_bytes) ((QSIZE * sizeof(struct vq_desc) + (avail_bytes) + QALIGN - 1) & ~(QALIGN - 1))
+_Static_assert(USED_OFFSET(sizeof(struct vq_avail)) == USED_OFFSET(sizeof(struct vq_avail) - 2),
+               "the used ring's offset does not depend on who counts used_event");
 _Static_assert(QSIZE * sizeof(struct vq_desc) + sizeof(struct vq_avail) + QALIGN +
                sizeof(struct vq_used) <= L4_PAGE_SIZE, "a queue fits one page");
 
@@ -95,7 +101,7 @@ static int vq_setup(struct vq *q, unsigned index, int device_writes)
         return -1;
     q->desc = (volatile struct vq_desc *)page;
     q->avail = (volatile struct vq_avail *)(page + QSIZE * sizeof(struct vq_desc));
-    used_off = (QSIZE * sizeof(struct vq_desc) + sizeof(struct vq_avail) + QALIGN - 1) & ~(QALIGN - 1);
+    used_off = USED_OFFSET(sizeof(struct vq_avail));
     q->used = (volatile struct vq_used *)(page + used_off);
     for (unsigned i = 0; i < QSIZE; i++) {
         uint32_t b = l4_sigma0_page();

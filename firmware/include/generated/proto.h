@@ -184,7 +184,7 @@
     X(RADIO_DL, 0x60, 4, 1) \
     X(RADIO_STATUS, 0x61, 24, 0) \
     X(RADIO_UL, 0x62, 4, 1) \
-    X(MODEM_START, 0x63, 16, 0) \
+    X(MODEM_START, 0x63, 20, 0) \
     X(MODEM_STOP, 0x64, 0, 0) \
     X(MODEM_STATUS, 0x65, 0, 0) \
     X(MODEM_STATUS_INFO, 0x66, 36, 1) \
@@ -490,9 +490,10 @@ _Static_assert(sizeof(struct proto_radio_ul) == 4, "proto_radio_ul");
 struct proto_modem_start {
     uint32_t seed;
     uint32_t lead_us;
+    uint32_t frames;
     uint8_t imsi[8];
 } __attribute__((packed));
-_Static_assert(sizeof(struct proto_modem_start) == 16, "proto_modem_start");
+_Static_assert(sizeof(struct proto_modem_start) == 20, "proto_modem_start");
 
 struct proto_modem_task {
     uint8_t name[8];

@@ -5,7 +5,11 @@
  * (KTEST()s compiled into this module, as ktest serves its own), and the modem's own requests
  * (modem_if.h).
  */
+#include "l1.h"
 #include "l4.h"
+#include "radio.h"
+#include "rr.h"
+#include "rtos.h"
 #include "testsrv.h"
 
 static uint8_t window[KTEST_SHARED_SIZE] __attribute__((aligned(KTEST_SHARED_SIZE)));
@@ -16,7 +20,11 @@ int main(void)
     uint32_t err;
     l4_tid_t from;
 
+    osKernelInitialize();                       /* the task layer's server and timer task */
     memset(window, 0, sizeof window);           /* fault the window in: it is mapped from here */
+    /* The stack's tasks, then the radio, which starts the clock's and the link's tasks. */
+    if (rr_init() || l1_init() || radio_init())
+        l4_puts("modem: no radio link or no tasks: the modem does not run");
     from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
     for (;;) {
         struct l4_msg reply = { { L4_TAG(0, 3, 0) } };

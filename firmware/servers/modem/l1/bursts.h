@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define GSM_BURST_BITS          148     /* tail + useful + tail bits of every burst */
+#define GSM_BURST_SYMBOLS       148     /* tail + useful + tail bits of every burst */
 #define GSM_TAIL_BITS           3       /* zero bits at each end of a burst */
 
 #define GSM_TSC_COUNT           8       /* normal-burst training sequences (set 1) */

@@ -28,7 +28,7 @@
 
 /* The tone detector looks where a burst within +-EQ_SEARCH of on time has only fixed bits. */
 #define FCCH_FIRST      (EQ_BURST_START + EQ_SEARCH + 8)
-#define FCCH_LAST       (EQ_BURST_START + GSM_BURST_BITS - EQ_SEARCH - 4)
+#define FCCH_LAST       (EQ_BURST_START + GSM_BURST_SYMBOLS - EQ_SEARCH - 4)
 #define CORDIC_STEPS    20
 
 struct cplx {
@@ -317,10 +317,10 @@ static uint32_t saturate_u32(uint64_t v)
 
 /*
  * A burst with training described by `lay`: the soft values of every bit outside the training
- * sequence, by burst bit number, in soft_bn[0..GSM_BURST_BITS-1] (training bits left 0).
+ * sequence, by burst bit number, in soft_bn[0..GSM_BURST_SYMBOLS-1] (training bits left 0).
  */
 static int receive(const int16_t iq[2 * EQ_WINDOW], const struct layout *lay,
-                   int8_t soft_bn[GSM_BURST_BITS], struct eq_report *rep)
+                   int8_t soft_bn[GSM_BURST_SYMBOLS], struct eq_report *rep)
 {
     struct cplx y[EQ_WINDOW], h[EQ_TAPS], ys[EQ_MAX_SEGMENT] = { { 0, 0 } };
     struct trellis t;
@@ -329,7 +329,7 @@ static int receive(const int16_t iq[2 * EQ_WINDOW], const struct layout *lay,
     unsigned tstart = lay->start, tend = lay->start + lay->len;
     int first, timing;
 
-    memset(soft_bn, 0, GSM_BURST_BITS);
+    memset(soft_bn, 0, GSM_BURST_SYMBOLS);
     derotate(iq, shift, y);
     if (estimate(y, lay, h, &first, &timing))
         return -1;
@@ -372,11 +372,11 @@ static int receive(const int16_t iq[2 * EQ_WINDOW], const struct layout *lay,
     state = 0;
     for (unsigned l = 0; l < EQ_TAPS - 1; l++)
         state |= (unsigned)lay->training[lay->len - 1 - l] << l;
-    for (unsigned j = 0; j < GSM_BURST_BITS - tend; j++)
+    for (unsigned j = 0; j < GSM_BURST_SYMBOLS - tend; j++)
         ys[j] = sample_at(y, base + (int)(tend + j));
     trellis_init(&t, h, false);
-    equalise(&t, ys, GSM_BURST_BITS - tend, state, llr);
-    for (unsigned j = 0; j < GSM_BURST_BITS - tend; j++)
+    equalise(&t, ys, GSM_BURST_SYMBOLS - tend, state, llr);
+    for (unsigned j = 0; j < GSM_BURST_SYMBOLS - tend; j++)
         soft_bn[tend + j] = (int8_t)clamp((int32_t)(((int64_t)llr[j] * scale) >> 16),
                                           -EQ_SOFT_MAX, EQ_SOFT_MAX);
 
@@ -402,7 +402,7 @@ static int32_t mean_magnitude(const int8_t soft[], unsigned n)
 int eq_normal_burst(const int16_t iq[2 * EQ_WINDOW], unsigned tsc, int8_t soft[EQ_NB_SOFT],
                     struct eq_report *rep)
 {
-    int8_t bn[GSM_BURST_BITS];
+    int8_t bn[GSM_BURST_SYMBOLS];
 
     memset(soft, 0, EQ_NB_SOFT);
     if (tsc >= GSM_TSC_COUNT)
@@ -429,7 +429,7 @@ int eq_sync_burst(const int16_t iq[2 * EQ_WINDOW], int8_t soft[EQ_SB_SOFT], stru
         .len = GSM_SCH_TRAINING_BITS, .corr_start = 5, .corr_len = 54,
         .corr_recip = (65536 + 27) / 54,
     };
-    int8_t bn[GSM_BURST_BITS];
+    int8_t bn[GSM_BURST_SYMBOLS];
 
     memset(soft, 0, EQ_SB_SOFT);
     if (receive(iq, &lay, bn, rep))

@@ -1,0 +1,286 @@
+/*
+ * Layer 1 (l1.h).  The synchronisation state machine and the burst work run in `l1rx`; the
+ * block decoding in `l1dec`.  Each task owns what it writes: l1rx the state, the sync and the
+ * block assembly; l1dec the block counters.  Between them, a queue of assembled blocks
+ * (single producer, single consumer).
+ *
+ * The broadcast timeslot (TS0 of a non-combined cell, TS 45.002 clause 7 table 5): in each
+ * 51-multiframe FCCH at frames 0, 10, 20, 30, 40, SCH one frame after each, BCCH at 2-5, the
+ * nine CCCH blocks from 6, 12, 16, 22, 26, 32, 36, 42, 46, and frame 50 idle.
+ */
+#include "l1.h"
+#include "l1/coding.h"
+#include "l1/equalizer.h"
+#include "l4.h"
+#include "lib/string.h"
+#include "modem.h"
+#include "radio.h"
+#include "rr.h"
+#include "rtos.h"
+
+#define FLAG_RX         0x1u
+#define FLAG_BLOCK      0x1u
+#define DEC_QUEUE       4u
+#define SCH_LOSS        8u          /* SCH failures in a row that lose the cell */
+#define BCCH_START      2u
+
+const uint8_t l1_ccch_block_start[9] = { 6, 12, 16, 22, 26, 32, 36, 42, 46 };
+
+struct block {
+    uint8_t chan;
+    uint32_t fn;                    /* its first burst's */
+    uint64_t release;               /* its last burst's timeslot end */
+    int8_t soft[4][GSM_BURST_BITS];
+};
+
+static struct rt_stats rx_stats = { .name = "l1rx" }, dec_stats = { .name = "l1dec" };
+static osThreadId_t rx_task_id, dec_task_id;
+
+/* l1rx's */
+static uint32_t sch_frame;          /* L1_SCH: the frame the SCH is expected in */
+static unsigned sch_failures;
+static struct block assembling;     /* the block whose bursts are coming in */
+static unsigned assembled;          /* bursts of it so far */
+static volatile int paging_block = -1;
+static volatile unsigned paging_period = 1, paging_phase;
+
+static struct block dec_queue[DEC_QUEUE];
+static volatile uint32_t dec_head, dec_tail;
+
+void l1_notify(void)
+{
+    osThreadFlagsSet(rx_task_id, FLAG_RX);
+}
+
+bool l1_wants(uint32_t frame, unsigned tn)
+{
+    (void)frame;
+    return tn == 0;
+}
+
+void l1_start(uint32_t seed, const uint8_t imsi[8])
+{
+    (void)seed;
+    modem.fn_offset = GSM_FN_UNKNOWN;
+    modem.l1_state = L1_FCCH;
+    modem.blocks_ok = modem.blocks_bad = modem.bit_errors = modem.bits = 0;
+    memset(&rx_stats.jobs, 0, sizeof rx_stats - offsetof(struct rt_stats, jobs));
+    memset(&dec_stats.jobs, 0, sizeof dec_stats - offsetof(struct rt_stats, jobs));
+    rx_tail = rx_head;
+    dec_tail = dec_head;
+    assembled = 0;
+    sch_failures = 0;
+    paging_block = -1;
+    rr_start(imsi);
+}
+
+void l1_stop(void)
+{
+    modem.l1_state = L1_OFF;
+}
+
+void l1_set_paging(int block, unsigned period, unsigned phase)
+{
+    paging_period = period ? period : 1;
+    paging_phase = phase % paging_period;
+    paging_block = block;
+}
+
+unsigned l1_task_stats(const struct rt_stats **out, unsigned max)
+{
+    unsigned n = 0;
+    if (n < max)
+        out[n++] = &rx_stats;
+    if (n < max)
+        out[n++] = &dec_stats;
+    if (n < max)
+        out[n++] = rr_task_stats();
+    return n;
+}
+
+/* ---- l1rx ----------------------------------------------------------------------------- */
+
+static int decode_sch(const struct rx_burst *b, uint8_t *bsic, uint32_t *fn)
+{
+    int8_t soft[EQ_SB_SOFT];
+    struct eq_report rep;
+    uint32_t info;
+    unsigned errors;
+    uint16_t t1;
+    uint8_t t2, t3p;
+
+    if (!b->present || eq_sync_burst(b->iq, soft, &rep) != 0)
+        return -1;
+    if (gsm_sch_decode(soft, &info, &errors) != GSM_CODING_OK)
+        return -1;
+    gsm_sch_info_unpack(info, bsic, &t1, &t2, &t3p);
+    *fn = gsm_sch_fn(t1, t2, t3p);
+    return 0;
+}
+
+/* The CCCH block (0-8) frame `pos` of the 51-multiframe belongs to, or -1. */
+static int ccch_block(unsigned pos, unsigned *index)
+{
+    for (int i = 0; i < 9; i++) {
+        if (pos >= l1_ccch_block_start[i] && pos < l1_ccch_block_start[i] + 4u) {
+            *index = pos - l1_ccch_block_start[i];
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void collect(const struct rx_burst *b, enum l1_chan chan, uint32_t fn, unsigned index)
+{
+    struct eq_report rep;
+
+    if (index == 0) {
+        assembling.chan = (uint8_t)chan;
+        assembling.fn = fn;
+        assembled = 0;
+    } else if (assembled != index || assembling.fn + index != fn) {
+        return;                                 /* its first bursts were not ours */
+    }
+    if (!b->present || eq_normal_burst(b->iq, modem.bsic & 7u, assembling.soft[index], &rep) != 0)
+        memset(assembling.soft[index], 0, GSM_BURST_BITS);     /* erased: no information */
+    assembled++;
+    if (assembled < 4)
+        return;
+    assembling.release = b->release;
+    if (dec_head - dec_tail == DEC_QUEUE) {
+        rt_job_lost(&dec_stats);                /* the decoder is a whole queue behind */
+        return;
+    }
+    dec_queue[dec_head % DEC_QUEUE] = assembling;
+    __asm__ volatile("dmb" ::: "memory");
+    dec_head++;
+    osThreadFlagsSet(dec_task_id, FLAG_BLOCK);
+}
+
+static void camped_burst(const struct rx_burst *b)
+{
+    uint32_t fn = modem_fn(b->frame);
+    unsigned pos = fn % 51, index;
+    int blk;
+
+    if (pos % 10 == 1) {           /* SCH: keep checking the sync */
+        uint8_t bsic;
+        uint32_t sch_fn;
+        if (decode_sch(b, &bsic, &sch_fn) == 0 && bsic == modem.bsic && sch_fn == fn) {
+            sch_failures = 0;
+        } else if (++sch_failures >= SCH_LOSS) {
+            modem_event(PROTO_MODEM_L1, EV_L1_SYNC_LOST, sch_failures, 0, "lost the cell's SCH");
+            modem.fn_offset = GSM_FN_UNKNOWN;
+            modem.l1_state = L1_FCCH;
+            sch_failures = 0;
+        }
+        return;
+    }
+    if (pos >= BCCH_START && pos < BCCH_START + 4) {
+        collect(b, L1_BCCH, fn, pos - BCCH_START);
+        return;
+    }
+    blk = ccch_block(pos, &index);
+    if (blk >= 0 && blk == paging_block && (fn / 51) % paging_period == paging_phase)
+        collect(b, L1_CCCH, fn, index);
+}
+
+static void rx_burst(const struct rx_burst *b)
+{
+    switch (modem.l1_state) {
+    case L1_FCCH: {
+        int32_t offset;
+        if (b->present && eq_fcch_detect(b->iq, &offset)) {
+            modem_event(PROTO_MODEM_L1, EV_L1_FCCH, (uint32_t)offset, 0, "FCCH found");
+            sch_frame = b->frame + 1;
+            modem.l1_state = L1_SCH;
+        }
+        break;
+    }
+    case L1_SCH: {
+        uint8_t bsic;
+        uint32_t fn;
+        if (b->frame < sch_frame)
+            break;
+        if (b->frame == sch_frame && decode_sch(b, &bsic, &fn) == 0) {
+            modem.bsic = bsic;
+            modem.fn_offset = (fn + GSM_HYPERFRAME - b->frame % GSM_HYPERFRAME) % GSM_HYPERFRAME;
+            modem.l1_state = L1_CAMPED;
+            sch_failures = 0;
+            assembled = 0;
+            modem_event(PROTO_MODEM_L1, EV_L1_SCH, bsic, fn, "synchronised to the cell");
+        } else {
+            modem.l1_state = L1_FCCH;           /* not the SCH after all: search again */
+        }
+        break;
+    }
+    case L1_CAMPED:
+        camped_burst(b);
+        break;
+    default:
+        break;
+    }
+}
+
+static void rx_task(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        osThreadFlagsWait(FLAG_RX, osFlagsWaitAny, osWaitForever);
+        while (rx_tail != rx_head) {
+            const struct rx_burst *b = &rx_queue[rx_tail % RX_QUEUE];
+            uint64_t start = l4_vcounter();
+            rx_burst(b);
+            rt_job_done(&rx_stats, b->release, start, b->release + radio_frame_ticks());
+            __asm__ volatile("dmb" ::: "memory");
+            rx_tail++;
+        }
+    }
+}
+
+/* ---- l1dec ---------------------------------------------------------------------------- */
+
+static void dec_task(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        osThreadFlagsWait(FLAG_BLOCK, osFlagsWaitAny, osWaitForever);
+        while (dec_tail != dec_head) {
+            const struct block *blk = &dec_queue[dec_tail % DEC_QUEUE];
+            uint64_t start = l4_vcounter();
+            uint8_t l2[GSM_L2_OCTETS];
+            unsigned errors;
+
+            if (gsm_xcch_decode(blk->soft, l2, &errors) == GSM_CODING_OK) {
+                modem.blocks_ok++;
+                modem.bit_errors += errors;
+                modem.bits += GSM_BLOCK_CODED;
+                rr_block((enum l1_chan)blk->chan, blk->fn, blk->release, l2);
+            } else {
+                modem.blocks_bad++;
+                modem_event(PROTO_MODEM_L1, EV_L1_BLOCK_BAD, blk->chan, blk->fn, "block failed its parity");
+            }
+            rt_job_done(&dec_stats, blk->release, start, blk->release + 4 * radio_frame_ticks());
+            __asm__ volatile("dmb" ::: "memory");
+            dec_tail++;
+        }
+    }
+}
+
+static uint64_t rx_stack[2048], dec_stack[1024];
+
+int l1_init(void)
+{
+    static const osThreadAttr_t rx_attr = {
+        .name = "l1rx", .stack_mem = rx_stack, .stack_size = sizeof rx_stack,
+        .priority = osPriorityRealtime6,
+    };
+    static const osThreadAttr_t dec_attr = {
+        .name = "l1dec", .stack_mem = dec_stack, .stack_size = sizeof dec_stack,
+        .priority = osPriorityRealtime5,
+    };
+
+    rx_task_id = osThreadNew(rx_task, NULL, &rx_attr);
+    dec_task_id = osThreadNew(dec_task, NULL, &dec_attr);
+    return rx_task_id && dec_task_id ? 0 : -1;
+}

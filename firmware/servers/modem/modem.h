@@ -1,0 +1,74 @@
+/*
+ * The modem's shared definitions: GSM time (TS 45.002 clause 4.3), the mobile's state as the
+ * host sees it, and the events each layer reports.
+ *
+ * Two clocks: the mobile's `frame`, counted from MODEM_START (frame 0 begins at the start
+ * time t0), which the frame clock keeps from the virtual counter; and the cell's frame
+ * number FN, learnt from the SCH: fn = (frame + fn_offset) mod GSM_HYPERFRAME.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "generated/proto.h"
+
+#define GSM_HYPERFRAME      2715648u    /* 26 x 51 x 2048 frames */
+#define GSM_TIMESLOTS       8u
+#define GSM_FN_UNKNOWN      0xffffffffu
+/* A timeslot is 15/26 ms: TS_NUM / TS_DEN seconds. */
+#define GSM_TS_NUM          15u
+#define GSM_TS_DEN          26000u
+
+/* Layer 1's state (MODEM_STATUS_INFO.l1_state). */
+enum l1_state {
+    L1_OFF = 0,
+    L1_FCCH = 1,            /* searching the frequency correction burst */
+    L1_SCH = 2,             /* reading the synchronisation burst after it */
+    L1_CAMPED = 3,          /* synchronised: BCCH and CCCH by the cell's FN */
+    L1_DEDICATED = 4,
+};
+
+/* Radio resource state (MODEM_STATUS_INFO.rr_state). */
+enum rr_state {
+    RR_NULL = 0,            /* no cell */
+    RR_SELECTING = 1,       /* synchronised, reading system information */
+    RR_IDLE = 2,            /* camped: listening to its paging group */
+};
+
+/* Event codes per layer (MODEM_EVENT.code); docs/modem.md lists them with a and b. */
+enum {
+    EV_RADIO_STARTED = 1,   /* a: t0's counter low word */
+    EV_RADIO_STOPPED = 2,   /* a: frames run */
+    EV_RADIO_UNDERRUN = 3,  /* a: tn; first of a run only */
+    EV_L1_FCCH = 1,         /* a: frequency offset in Hz */
+    EV_L1_SCH = 2,          /* a: BSIC, b: FN */
+    EV_L1_SYNC_LOST = 3,    /* a: SCH failures in a row */
+    EV_L1_BLOCK_BAD = 4,    /* a: channel (enum l1_chan), b: FN of the block's first burst */
+    EV_RR_SI = 1,           /* a: SI type (1-4), b: FN */
+    EV_RR_CAMPED = 2,       /* a: cell identity, b: LAC */
+    EV_RR_PAGED = 3,        /* a: paging block, b: FN */
+    EV_RR_PAGE_MISSED = 4,
+};
+
+/* The mobile's state, written by its owners (named per field), read by anyone. */
+struct modem_state {
+    volatile uint32_t frame;        /* the frame clock */
+    volatile uint32_t fn_offset;    /* layer 1: cell FN - frame, or GSM_FN_UNKNOWN */
+    volatile uint8_t l1_state;      /* layer 1 */
+    volatile uint8_t bsic;          /* layer 1 */
+    volatile uint8_t rr_state;      /* RR */
+    volatile uint8_t running;       /* the frame clock */
+    /* layer 1's block counters */
+    volatile uint32_t blocks_ok, blocks_bad, bit_errors, bits;
+};
+extern struct modem_state modem;
+
+static inline uint32_t modem_fn(uint32_t frame)
+{
+    uint32_t off = modem.fn_offset;
+    return off == GSM_FN_UNKNOWN ? GSM_FN_UNKNOWN : (frame + off) % GSM_HYPERFRAME;
+}
+
+/* Report an event to the host (any task; queued, sent by the link task). */
+void modem_event(uint8_t layer, uint8_t code, uint32_t a, uint32_t b, const char *text);

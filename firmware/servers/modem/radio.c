@@ -1,0 +1,356 @@
+/*
+ * The radio front end and the frame clock (radio.h), and the modem's side of the radio link:
+ * the link task speaks the protocol's framing over the link (lib/link.c) and answers the
+ * host's RADIO_DL, MODEM_START, MODEM_STOP and MODEM_STATUS.
+ *
+ * The downlink ring is single-producer (the link task appends what RADIO_DL brings) and
+ * single-consumer (the frame clock takes each timeslot's burst): each index is written by one
+ * side only, and a slot is filled before the producer's index passes it (dmb).
+ */
+#include "board.h"
+#include "l1.h"
+#include "l4.h"
+#include "lib/info.h"
+#include "lib/link.h"
+#include "lib/string.h"
+#include "machine/radiolink.h"
+#include "radio.h"
+#include "rtos.h"
+
+#define DL_RING         16384u      /* bursts: a 10,000-frame scenario's broadcast timeslot preloaded */
+#define STATUS_EVERY    8u          /* frames between RADIO_STATUS reports while running */
+
+#define FLAG_IRQ        0x1u        /* link task: the radio link's interrupt */
+#define FLAG_SEND       0x2u        /* link task: events or a status to send */
+#define FLAG_START      0x1u        /* frame clock: MODEM_START */
+
+struct modem_state modem = { .fn_offset = GSM_FN_UNKNOWN };
+struct radio_counters radio_counters;
+struct rt_stats fclk_stats = { .name = "fclk" };
+uint32_t radio_latency[RADIO_LATENCY_SAMPLES];
+volatile uint32_t radio_latency_count;
+
+struct rx_burst rx_queue[RX_QUEUE];
+volatile uint32_t rx_head, rx_tail;
+
+static struct proto_dl_burst dl_ring[DL_RING];
+static volatile uint32_t dl_head, dl_tail;      /* link task, frame clock */
+static volatile uint64_t dl_newest = UINT64_MAX; /* link task: key of the newest burst taken */
+static volatile uint64_t clock_key;             /* frame clock: key of the last timeslot served */
+
+static uint64_t t0;                 /* the counter at frame 0's start */
+static volatile int stop_requested, status_due;
+static uint32_t frames_to_run;      /* the clock stops after this many; 0: at MODEM_STOP */
+static osThreadId_t link_task_id, fclk_task_id;
+static uint8_t imsi[8];
+
+static inline void dmb(void) { __asm__ volatile("dmb" ::: "memory"); }
+static inline uint64_t burst_key(uint32_t frame, unsigned tn) { return (uint64_t)frame * GSM_TIMESLOTS + tn; }
+
+uint64_t radio_slot_time(uint64_t k)
+{
+    return t0 + k * l4_counter_hz() * GSM_TS_NUM / GSM_TS_DEN;
+}
+
+uint64_t radio_frame_ticks(void)
+{
+    return (uint64_t)l4_counter_hz() * GSM_TS_NUM * GSM_TIMESLOTS / GSM_TS_DEN;
+}
+
+/* ---- Events: many producers (every task), one consumer (the link task) ---------------- */
+
+#define EV_RING 64u
+#define EV_TEXT 40u
+
+struct ev_entry {
+    volatile uint32_t ready;
+    struct proto_modem_event ev;
+    char text[EV_TEXT];
+};
+
+static struct ev_entry ev_ring[EV_RING];
+static uint32_t ev_reserved;                    /* producers: atomic increment */
+static uint32_t ev_sent;                        /* the link task */
+static volatile uint32_t ev_dropped;
+
+void modem_event(uint8_t layer, uint8_t code, uint32_t a, uint32_t b, const char *text)
+{
+    uint32_t i = __atomic_fetch_add(&ev_reserved, 1, __ATOMIC_RELAXED);
+    struct ev_entry *e = &ev_ring[i % EV_RING];
+
+    if (i - *(volatile uint32_t *)&ev_sent >= EV_RING || e->ready) {
+        ev_dropped++;                           /* the host is not reading: keep the newest later */
+        return;
+    }
+    e->ev.frame = modem.frame;
+    e->ev.fn = modem_fn(modem.frame);
+    e->ev.layer = layer;
+    e->ev.code = code;
+    e->ev.a = a;
+    e->ev.b = b;
+    memset(e->text, 0, sizeof e->text);
+    memcpy(e->text, text, strnlen(text, EV_TEXT - 1));
+    dmb();
+    e->ready = 1;
+    if (link_task_id)
+        osThreadFlagsSet(link_task_id, FLAG_SEND);
+}
+
+static void send_events(void)
+{
+    for (;;) {
+        struct ev_entry *e = &ev_ring[ev_sent % EV_RING];
+        if (ev_sent == *(volatile uint32_t *)&ev_reserved || !e->ready)
+            return;                             /* none, or its producer is still writing it */
+        dmb();
+        link_send(PROTO_MSG_MODEM_EVENT, 0, &e->ev, sizeof e->ev, e->text, strlen(e->text));
+        e->ready = 0;
+        ev_sent++;
+    }
+}
+
+/* ---- The downlink ring --------------------------------------------------------------- */
+
+static void dl_put(const struct proto_dl_burst *b)
+{
+    uint64_t key = burst_key(b->frame, b->tn);
+
+    if (b->tn >= GSM_TIMESLOTS || (dl_newest != UINT64_MAX && key <= dl_newest))
+        return;                                 /* out of order: the host's bug, not the air's */
+    if (modem.running && key <= clock_key) {
+        radio_counters.late++;
+        return;
+    }
+    if (dl_head - dl_tail == DL_RING) {
+        radio_counters.overflows++;
+        return;
+    }
+    memcpy(&dl_ring[dl_head % DL_RING], b, sizeof *b);
+    dl_newest = key;
+    dmb();
+    dl_head++;
+}
+
+/* The frame clock, at the end of timeslot `tn` of `frame`: that burst into the receive queue. */
+static void dl_deliver(uint32_t frame, unsigned tn, uint64_t release)
+{
+    uint64_t key = burst_key(frame, tn);
+    struct rx_burst *rx;
+
+    clock_key = key;
+    if (rx_head - rx_tail == RX_QUEUE) {
+        radio_counters.lost_rx++;               /* layer 1 is a whole queue behind */
+        return;
+    }
+    rx = &rx_queue[rx_head % RX_QUEUE];
+    rx->frame = frame;
+    rx->tn = (uint8_t)tn;
+    rx->release = release;
+    rx->present = false;
+    while (dl_tail != dl_head) {
+        const struct proto_dl_burst *b = &dl_ring[dl_tail % DL_RING];
+        uint64_t k = burst_key(b->frame, b->tn);
+        if (k > key)
+            break;
+        if (k == key) {
+            memcpy(rx->iq, b->iq, sizeof rx->iq);
+            rx->present = true;
+        }
+        dmb();
+        dl_tail++;                              /* taken, or a timeslot nobody listened to */
+    }
+    if (!rx->present && (dl_newest == UINT64_MAX || dl_newest < key)) {
+        if (radio_counters.underruns++ == 0)
+            modem_event(PROTO_MODEM_RADIO, EV_RADIO_UNDERRUN, tn, 0, "downlink underrun");
+    }
+    dmb();
+    rx_head++;
+    l1_notify();
+}
+
+/* ---- The frame clock ----------------------------------------------------------------- */
+
+static void fclk_task(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        osThreadFlagsWait(FLAG_START, osFlagsWaitAny, osWaitForever);
+        modem.frame = 0;
+        modem.running = 1;
+        modem_event(PROTO_MODEM_RADIO, EV_RADIO_STARTED, (uint32_t)t0, 0, "frame clock started");
+        for (uint32_t frame = 0; !stop_requested && (!frames_to_run || frame < frames_to_run); frame++) {
+            for (unsigned tn = 0; tn < GSM_TIMESLOTS; tn++) {
+                uint64_t edge, now;
+                if (!l1_wants(frame, tn))
+                    continue;
+                edge = radio_slot_time(burst_key(frame, tn) + 1);
+                osDelayUntilSysTimer(edge);
+                now = l4_vcounter();
+                radio_latency[radio_latency_count++ % RADIO_LATENCY_SAMPLES] = (uint32_t)(now - edge);
+                modem.frame = frame;            /* the frame whose burst layer 1 gets now */
+                dl_deliver(frame, tn, edge);
+                rt_job_done(&fclk_stats, edge, now, radio_slot_time(burst_key(frame, tn) + 2));
+            }
+            if (frame % STATUS_EVERY == STATUS_EVERY - 1) {
+                status_due = 1;
+                osThreadFlagsSet(link_task_id, FLAG_SEND);
+            }
+        }
+        dl_tail = dl_head;                      /* what is left was for frames that will not come */
+        dl_newest = UINT64_MAX;
+        modem.running = 0;
+        l1_stop();
+        modem_event(PROTO_MODEM_RADIO, EV_RADIO_STOPPED, modem.frame, 0, "frame clock stopped");
+        status_due = 1;
+        osThreadFlagsSet(link_task_id, FLAG_SEND);
+    }
+}
+
+/* ---- The link task and the host's requests ------------------------------------------- */
+
+/* lib/link.c writes its frames here: the radio link is this program's "UART". */
+void uart_write(const uint8_t *data, unsigned len)
+{
+    radiolink_write(data, len);
+}
+
+static void take_bytes(const uint8_t *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        link_rx_byte(data[i]);
+}
+
+static void fill_status(struct proto_radio_status *s)
+{
+    memset(s, 0, sizeof *s);
+    s->running = modem.running;
+    s->frame = modem.frame;
+    s->buffered = dl_head - dl_tail;
+    s->room = DL_RING - s->buffered;
+    s->underruns = radio_counters.underruns;
+    s->late = radio_counters.late;
+}
+
+static void cmd_radio_dl(const struct proto_msg *req)
+{
+    const struct proto_dl_burst *b = (const void *)(req->payload + sizeof(struct proto_radio_dl));
+    size_t n = (req->length - sizeof(struct proto_radio_dl)) / sizeof *b;
+    struct proto_radio_status s;
+
+    for (size_t i = 0; i < n; i++)
+        dl_put(&b[i]);
+    fill_status(&s);
+    link_reply(req, PROTO_MSG_RADIO_STATUS, &s, sizeof s);
+}
+LINK_COMMAND(PROTO_MSG_RADIO_DL, cmd_radio_dl);
+
+static void cmd_modem_start(const struct proto_msg *req)
+{
+    const struct proto_modem_start *s = (const void *)req->payload;
+
+    if (modem.running) {
+        link_error(req, PROTO_ERR_BAD_STATE, "the modem is running: MODEM_STOP first");
+        return;
+    }
+    memcpy(imsi, s->imsi, sizeof imsi);
+    memset(&radio_counters, 0, sizeof radio_counters);
+    memset(&fclk_stats, 0, sizeof fclk_stats);
+    fclk_stats.name = "fclk";
+    radio_latency_count = 0;
+    stop_requested = 0;
+    frames_to_run = s->frames;
+    clock_key = 0;
+    l1_start(s->seed, imsi);
+    t0 = l4_vcounter() + rt_us_ticks(s->lead_us);
+    link_ack(req, (uint32_t)t0);
+    osThreadFlagsSet(fclk_task_id, FLAG_START);
+}
+LINK_COMMAND(PROTO_MSG_MODEM_START, cmd_modem_start);
+
+static void cmd_modem_stop(const struct proto_msg *req)
+{
+    if (modem.running)
+        stop_requested = 1;
+    else {
+        dl_tail = dl_head;                      /* a preload that will not be used */
+        dl_newest = UINT64_MAX;
+    }
+    link_ack(req, modem.frame);
+}
+LINK_COMMAND(PROTO_MSG_MODEM_STOP, cmd_modem_stop);
+
+static void cmd_modem_status(const struct proto_msg *req)
+{
+    static uint8_t buf[sizeof(struct proto_modem_status_info) + 8 * sizeof(struct proto_modem_task)];
+    struct proto_modem_status_info *s = (void *)buf;
+    const struct rt_stats *tasks[8];
+    unsigned n = 0;
+
+    memset(buf, 0, sizeof buf);
+    s->frame = modem.frame;
+    s->fn = modem_fn(modem.frame);
+    s->l1_state = modem.l1_state;
+    s->bsic = modem.bsic;
+    s->rr_state = modem.rr_state;
+    s->underruns = radio_counters.underruns;
+    s->blocks_ok = modem.blocks_ok;
+    s->blocks_bad = modem.blocks_bad;
+    s->bit_errors = modem.bit_errors;
+    s->bits = modem.bits;
+    tasks[n++] = &fclk_stats;
+    n += l1_task_stats(tasks + n, 8 - n);
+    for (unsigned i = 0; i < n; i++)
+        rt_stats_report(tasks[i], &s->tasks[i]);
+    link_reply(req, PROTO_MSG_MODEM_STATUS_INFO, buf, sizeof *s + n * sizeof s->tasks[0]);
+}
+LINK_COMMAND(PROTO_MSG_MODEM_STATUS, cmd_modem_status);
+
+static void cmd_hello(const struct proto_msg *req)
+{
+    struct proto_info info;
+    info_fill(&info, PROTO_ROLE_MODEM, 0, PROTO_FEATURE_RADIO, l4_counter_hz());
+    link_reply(req, PROTO_MSG_INFO, &info, sizeof info);
+}
+LINK_COMMAND(PROTO_MSG_HELLO, cmd_hello);
+
+static void link_task(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        uint32_t flags = osThreadFlagsWait(FLAG_IRQ | FLAG_SEND, osFlagsWaitAny, osWaitForever);
+        if (flags & FLAG_IRQ) {
+            radiolink_irq_ack();
+            radiolink_poll(take_bytes);
+        }
+        send_events();
+        if (status_due) {
+            struct proto_radio_status s;
+            status_due = 0;
+            fill_status(&s);
+            link_send(PROTO_MSG_RADIO_STATUS, 0, &s, sizeof s, NULL, 0);
+        }
+    }
+}
+
+static uint64_t fclk_stack[512], link_stack[1024];
+
+int radio_init(void)
+{
+    static const osThreadAttr_t fclk_attr = {
+        .name = "fclk", .stack_mem = fclk_stack, .stack_size = sizeof fclk_stack,
+        .priority = osPriorityRealtime7,
+    };
+    static const osThreadAttr_t link_attr = {
+        .name = "radiolnk", .stack_mem = link_stack, .stack_size = sizeof link_stack,
+        .priority = osPriorityRealtime,
+    };
+
+    if (radiolink_init())
+        return -1;
+    memset(dl_ring, 0, sizeof dl_ring);         /* fault the ring in now, not at the first burst */
+    fclk_task_id = osThreadNew(fclk_task, NULL, &fclk_attr);
+    link_task_id = osThreadNew(link_task, NULL, &link_attr);
+    if (!fclk_task_id || !link_task_id)
+        return -1;
+    return rtos_irq_attach(radiolink_irq(), link_task_id, FLAG_IRQ) == osOK ? 0 : -1;
+}

@@ -1,0 +1,214 @@
+"""The modem's radio link, from the host: the air interface's sample streams and the modem's
+requests (docs/modem.md).
+
+The board gives the radio link its own serial line (on QEMU a virtio console on a pty), beside
+the debug link, so a busy Linux console can never delay the radio's samples.  The same framing
+as the debug link runs on it (`host.link.Link`); the firmware that answers HELLO there is the
+modem (role MODEM).
+
+Downlink bursts go ahead of time: `preload()` fills the modem's downlink ring before the clock
+starts (deterministic runs: the whole scenario), `stream()` keeps a lead of some frames while it
+runs (live runs), flow-controlled by the RADIO_STATUS the modem sends in answer to each
+RADIO_DL and every eight frames.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from protocol import Message, MsgType, Role
+from protocol.wire import BURST_WINDOW, MAX_PAYLOAD
+
+from .errors import RigError
+from .link import Link, role_of
+
+#: TDMA frames per second: a frame is 60/13 ms
+FRAMES_PER_SECOND = 13 / 0.060
+#: bursts per RADIO_DL frame: as many as the payload holds
+_DL_HEADER = 4
+_DL_BURST = 8 + 4 * BURST_WINDOW
+BURSTS_PER_FRAME = (MAX_PAYLOAD - _DL_HEADER) // _DL_BURST
+
+
+def imsi_bcd(imsi: str) -> bytes:
+    """An IMSI's digits, two per octet, the first in the low half, padded with 0xF (the
+    ModemStart.imsi field)."""
+    if not imsi.isdigit() or not 6 <= len(imsi) <= 15:
+        raise ValueError(f"an IMSI is 6 to 15 digits, not {imsi!r}")
+    nibbles = [int(d) for d in imsi] + [0xF] * (16 - len(imsi))
+    return bytes(nibbles[i] | nibbles[i + 1] << 4 for i in range(0, 16, 2))
+
+
+@dataclass
+class Burst:
+    """One downlink burst: the mobile's frame, the timeslot, the receive window's samples
+    (int16, I and Q interleaved, BURST_WINDOW pairs)."""
+    frame: int
+    tn: int
+    iq: np.ndarray
+
+
+def dl_payload(bursts: list[Burst]) -> bytes:
+    """A RADIO_DL payload, packed with numpy (construct is too slow for megabytes)."""
+    parts = [bytes(_DL_HEADER)]
+    for b in bursts:
+        iq = np.asarray(b.iq, dtype="<i2")
+        if iq.shape != (2 * BURST_WINDOW,):
+            raise ValueError(f"a burst has {2 * BURST_WINDOW} samples, not {iq.shape}")
+        parts.append(struct.pack("<IB3x", b.frame, b.tn))
+        parts.append(iq.tobytes())
+    return b"".join(parts)
+
+
+@dataclass
+class RadioState:
+    running: bool = False
+    frame: int = 0
+    buffered: int = 0
+    room: int = 0
+    underruns: int = 0
+    late: int = 0
+
+    @classmethod
+    def of(cls, msg: Message) -> "RadioState":
+        return cls(bool(msg.running), msg.frame, msg.buffered, msg.room, msg.underruns, msg.late)
+
+
+@dataclass
+class ModemLink:
+    """The modem at the other end of the radio link."""
+    port: str
+    on_event: Callable[[Message], None] | None = None
+    events: list[Message] = field(default_factory=list)
+    radio: RadioState = field(default_factory=RadioState)
+
+    def __post_init__(self) -> None:
+        self.link = Link(self.port, on_message=self._message)
+
+    def close(self) -> None:
+        self.link.close()
+
+    def __enter__(self) -> "ModemLink":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _message(self, msg: Message) -> None:
+        if msg.type == MsgType.MODEM_EVENT:
+            self.events.append(msg)
+            if self.on_event is not None:
+                self.on_event(msg)
+        elif msg.type == MsgType.RADIO_STATUS:
+            self.radio = RadioState.of(msg)
+
+    def hello(self, timeout: float = 5.0) -> Message:
+        info = self.link.poll_info(timeout, what="the modem on the radio link")
+        if role_of(info) != Role.MODEM:
+            raise RigError(f"the radio link's firmware answers as {role_of(info)}, not the modem")
+        return info
+
+    def pump(self, timeout: float = 0.0) -> None:
+        """Take in what the modem sent (events, statuses) for up to `timeout` seconds."""
+        self.link.drain(timeout)
+
+    def status(self) -> Message:
+        return self.link.request(MsgType.MODEM_STATUS, timeout=2.0)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the clock, wait until it has stopped, and drop any burst left in the ring."""
+        self.link.request(MsgType.MODEM_STOP, timeout=2.0)
+        deadline = time.monotonic() + timeout
+        while self.status().l1_state != 0:      # layer 1 is off once the clock has stopped
+            if time.monotonic() > deadline:
+                raise RigError(f"the modem's clock did not stop within {timeout:g} s")
+            self.pump(0.05)
+        self.radio.running = False
+        self.link.request(MsgType.MODEM_STOP, timeout=2.0)  # stopped: this one empties the ring
+
+    def send(self, bursts: list[Burst]) -> RadioState:
+        """One RADIO_DL of at most BURSTS_PER_FRAME bursts; the ring's state after it."""
+        reply = self.link.request(MsgType.RADIO_DL, dl_payload(bursts), timeout=2.0)
+        self.radio = RadioState.of(reply)
+        return self.radio
+
+    def preload(self, bursts: Iterator[Burst]) -> int:
+        """Send bursts until the iterator ends; the count.  Fails when the ring is full: a
+        preload must fit (RadioState.room)."""
+        sent, chunk = 0, []
+        for b in bursts:
+            chunk.append(b)
+            if len(chunk) == BURSTS_PER_FRAME:
+                sent += self._send_checked(chunk)
+                chunk = []
+        if chunk:
+            sent += self._send_checked(chunk)
+        return sent
+
+    def _send_checked(self, chunk: list[Burst]) -> int:
+        before = self.radio.buffered
+        state = self.send(chunk)
+        if state.room == 0 and state.buffered - before < len(chunk):
+            raise RigError(f"the modem's downlink ring is full after {state.buffered} bursts: "
+                           f"the scenario does not fit a preload")
+        return len(chunk)
+
+    def start(self, *, seed: int, lead_us: int, imsi: str, frames: int = 0) -> int:
+        """Start the frame clock: frame 0 begins lead_us after this; it stops by itself after
+        `frames` (0: at stop()).  The clock's t0 (low word)."""
+        ack = self.link.request(MsgType.MODEM_START,
+                                dict(seed=seed, lead_us=lead_us, frames=frames, imsi=imsi_bcd(imsi)),
+                                timeout=2.0)
+        self.radio.running = True
+        return ack.value
+
+    def stream(self, bursts: Iterator[Burst], *, lead_frames: int, until_frame: int,
+               timeout: float) -> None:
+        """While the clock runs: keep the downlink `lead_frames` ahead of the modem's frame
+        until the iterator ends, then wait until the modem reaches `until_frame`."""
+        deadline = time.monotonic() + timeout
+        pending = next(bursts, None)
+        while True:
+            if time.monotonic() > deadline:
+                raise RigError(f"the modem was at frame {self.radio.frame} of {until_frame} "
+                               f"after {timeout:g} s")
+            if pending is not None and pending.frame < self.radio.frame + lead_frames:
+                chunk = [pending]
+                for pending in bursts:
+                    if len(chunk) == BURSTS_PER_FRAME or pending.frame >= self.radio.frame + lead_frames:
+                        break
+                    chunk.append(pending)
+                else:
+                    pending = None
+                self.send(chunk)
+                continue
+            if pending is None and (self.radio.frame >= until_frame or not self.radio.running):
+                return
+            self.pump(0.02)
+
+
+def run_scenario(modem: ModemLink, scenario, *, deterministic: bool, lead_frames: int = 32,
+                 timeout: float | None = None) -> Message:
+    """Play `scenario` (host.bts.scenario.Scenario) to the modem: its downlink preloaded whole
+    when `deterministic` (the target's clock then never waits for the host), else streamed
+    `lead_frames` ahead of the modem's clock.  Returns the modem's status once its clock has
+    stopped after the scenario's last frame; the events are in `modem.events`."""
+    import itertools
+
+    modem.hello()
+    modem.stop()
+    modem.events.clear()
+    bursts = (Burst(frame, tn, iq) for frame, tn, iq in scenario.downlink())
+    first = bursts if deterministic else itertools.islice(bursts, lead_frames)
+    modem.preload(first)
+    modem.start(seed=scenario.seed, lead_us=20_000, imsi=scenario.imsi, frames=scenario.frames)
+    timeout = timeout or 60.0 + 20 * scenario.frames / FRAMES_PER_SECOND
+    modem.stream(bursts, lead_frames=lead_frames, until_frame=scenario.frames, timeout=timeout)
+    modem.stop()
+    modem.pump(0.1)                     # the events sent as it stopped
+    return modem.status()
