@@ -125,8 +125,8 @@ class Cell:
     def __post_init__(self):
         if not 0 <= self.bsic < 64:
             raise ValueError(f"BSIC {self.bsic} is not 6 bits")
-        if not 0 <= self.bs_ag_blks_res < CCCH_BLOCKS:
-            raise ValueError("BS_AG_BLKS_RES leaves no paging block")
+        if not 0 <= self.bs_ag_blks_res <= 7:
+            raise ValueError("BS_AG_BLKS_RES is coded 0..7")
         if not 0 <= self.bs_pa_mfrms <= 7:
             raise ValueError("BS_PA_MFRMS is coded 0..7")
         self._windows: dict[object, np.ndarray] = {}
@@ -189,11 +189,14 @@ class Cell:
         group = self.paging_group(imsi)
         mf_index, block = divmod(group, self.paging_blocks)
         start = CCCH_STARTS[self.bs_ag_blks_res + block]
+        after %= HYPERFRAME
         mf = after // MULTIFRAME
         while True:
+            if mf * MULTIFRAME >= HYPERFRAME:                # FN wraps: so does FN div 51
+                mf, after = 0, 0
             fn = mf * MULTIFRAME + start
             if mf % self.paging_period == mf_index and fn >= after:
-                return fn % HYPERFRAME
+                return fn
             mf += 1
 
     def send(self, fn: int, block: bytes, label: str = "l3") -> None:

@@ -198,8 +198,8 @@ def parse(name: str, data: bytes) -> dict[str, str]:
         _lai(out, "lai", msg["LAI"][0])
         _cell_sel(out, msg)
         _rach(out, msg)
-        if _present(msg, "CBCHChanDesc"):
-            _chan(out, msg["CBCHChanDesc"]["V"].to_bytes(), "cbch")
+        # pycrate's SI4 gives the CBCH channel description 3 bits where 10.5.2.5 has 3 octets,
+        # so an SI4 with a CBCH is parsed only up to it; the cell sends none.
     if name in ("rr.paging_req2", "rr.paging_req3"):
         for i in range(1, 3 if name == "rr.paging_req2" else 5):
             out[f"tmsi{i}"] = str(int.from_bytes(msg[f"ID{i}"].to_bytes(), "big"))

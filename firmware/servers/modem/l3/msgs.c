@@ -12,8 +12,11 @@ enum fmt { V, TV, LV, TLV, T };
 
 enum kind {
     K_HALVES, K_U8, K_U16, K_LAI, K_MI, K_OCTETS, K_CCCH_DESC, K_CELL_OPT, K_CELL_SEL,
-    K_RACH, K_CHAN, K_REQ_REF, K_TA, K_BCD, K_CC_CAUSE, K_FLAG, K_COUNT,
+    K_RACH, K_CHAN, K_REQ_REF, K_TA, K_BCD, K_CC_CAUSE, K_FLAG, K_CELL_CHAN, K_NCELL, K_START,
+    K_U32, K_COUNT,
 };
+
+_Static_assert(L3_F_COUNT <= 32, "struct l3_msg's `present` has 32 bits");
 
 struct ie {
     uint8_t field;          /* enum l3_field */
@@ -41,19 +44,44 @@ struct msg {
 #define IE_HALVES      { L3_F_HALVES, V, 0, K_HALVES, 1, 1, false, "half" }
 #define IE_CAUSE       { L3_F_CAUSE, V, 0, K_U8, 1, 1, false, "cause" }
 #define IE_CC_CAUSE_TLV { L3_F_CC_CAUSE, TLV, 0x08, K_CC_CAUSE, 2, 30, true, "cc_cause" }
+#define IE_RACH        { L3_F_RACH, V, 0, K_RACH, 3, 3, false, "rach" }
+#define IE_CELL_SEL    { L3_F_CELL_SEL, V, 0, K_CELL_SEL, 2, 2, false, "cell_sel" }
+#define IE_TMSI(n)     { L3_F_TMSI1 + (n) - 1, V, 0, K_U32, 4, 4, false, "tmsi" #n }
 
 static const struct ie ies_si3[] = {
     { L3_F_CELL_ID, V, 0, K_U16, 2, 2, false, "cell_id" },
     IE_LAI,
     { L3_F_CCCH_DESC, V, 0, K_CCCH_DESC, 3, 3, false, "ccch" },
     { L3_F_CELL_OPT, V, 0, K_CELL_OPT, 1, 1, false, "cell_opt" },
-    { L3_F_CELL_SEL, V, 0, K_CELL_SEL, 2, 2, false, "cell_sel" },
-    { L3_F_RACH, V, 0, K_RACH, 3, 3, false, "rach" },
+    IE_CELL_SEL,
+    IE_RACH,
+};
+static const struct ie ies_si1[] = {
+    { L3_F_CELL_CHAN, V, 0, K_CELL_CHAN, 16, 16, false, "cell_chan" },
+    IE_RACH,
+};
+static const struct ie ies_si2[] = {
+    { L3_F_NCELL, V, 0, K_NCELL, 16, 16, false, "ncell" },
+    { L3_F_NCC_PERM, V, 0, K_U8, 1, 1, false, "ncc_permitted" },
+    IE_RACH,
+};
+static const struct ie ies_si4[] = {
+    IE_LAI,
+    IE_CELL_SEL,
+    IE_RACH,
+    { L3_F_CBCH, TV, 0x64, K_CHAN, 3, 3, true, "cbch" },
 };
 static const struct ie ies_paging1[] = {
     IE_HALVES,
     IE_MI_LV,
     { L3_F_MI2, TLV, 0x17, K_MI, 1, 8, true, "mi2" },
+};
+static const struct ie ies_paging2[] = {
+    IE_HALVES, IE_TMSI(1), IE_TMSI(2),
+    { L3_F_MI, TLV, 0x17, K_MI, 1, 8, true, "mi3" },
+};
+static const struct ie ies_paging3[] = {
+    IE_HALVES, IE_TMSI(1), IE_TMSI(2), IE_TMSI(3), IE_TMSI(4),
 };
 static const struct ie ies_imm_assign[] = {
     IE_HALVES,
@@ -61,6 +89,7 @@ static const struct ie ies_imm_assign[] = {
     { L3_F_REQ_REF, V, 0, K_REQ_REF, 3, 3, false, "req" },
     { L3_F_TA, V, 0, K_TA, 1, 1, false, "ta" },
     { L3_F_MA, LV, 0, K_OCTETS, 0, 8, false, "ma" },
+    { L3_F_START, TV, 0x7C, K_START, 2, 2, true, "start" },
 };
 static const struct ie ies_cause[] = { IE_CAUSE };
 static const struct ie ies_paging_resp[] = { IE_HALVES, IE_CM2_LV, IE_MI_LV };
@@ -90,8 +119,13 @@ static const struct ie ies_release[] = { IE_CC_CAUSE_TLV };
 #define MSG0(pd, type, name) { pd, type, 0, 0, name, NULL }
 
 static const struct msg msgs[] = {
+    MSG(L3_PD_RR, L3_RR_SI1, CCCH_MSG, "rr.si1", ies_si1),
+    MSG(L3_PD_RR, L3_RR_SI2, CCCH_MSG, "rr.si2", ies_si2),
     MSG(L3_PD_RR, L3_RR_SI3, CCCH_MSG, "rr.si3", ies_si3),
+    MSG(L3_PD_RR, L3_RR_SI4, CCCH_MSG, "rr.si4", ies_si4),
     MSG(L3_PD_RR, L3_RR_PAGING_REQ1, CCCH_MSG, "rr.paging_req1", ies_paging1),
+    MSG(L3_PD_RR, L3_RR_PAGING_REQ2, CCCH_MSG, "rr.paging_req2", ies_paging2),
+    MSG(L3_PD_RR, L3_RR_PAGING_REQ3, CCCH_MSG, "rr.paging_req3", ies_paging3),
     MSG(L3_PD_RR, L3_RR_IMM_ASSIGN, CCCH_MSG, "rr.imm_assign", ies_imm_assign),
     MSG(L3_PD_RR, L3_RR_CHANNEL_RELEASE, 0, "rr.channel_release", ies_cause),
     MSG(L3_PD_RR, L3_RR_PAGING_RESPONSE, 0, "rr.paging_response", ies_paging_resp),
@@ -218,6 +252,13 @@ static void *field_of(struct l3_msg *m, uint8_t f)
     case L3_F_CALLING: return &m->calling;
     case L3_F_CALLED: return &m->called;
     case L3_F_CC_CAUSE: return &m->cc_cause;
+    case L3_F_CELL_CHAN: return &m->cell_chan;
+    case L3_F_NCELL: return &m->ncell;
+    case L3_F_NCC_PERM: return &m->ncc_permitted;
+    case L3_F_CBCH: return &m->cbch;
+    case L3_F_START: return &m->start;
+    case L3_F_TMSI1: case L3_F_TMSI2: case L3_F_TMSI3: case L3_F_TMSI4:
+        return &m->tmsi[f - L3_F_TMSI1];
     default: return NULL;
     }
 }
@@ -368,6 +409,36 @@ static bool decode_kind(struct l3_msg *m, uint8_t kind, void *fp, const uint8_t 
         b->octet_3a = head == 2 ? p[1] : 0;
         return get_digits(p + head, n - head, b->digits, sizeof b->digits);
     }
+    case K_CELL_CHAN:                       /* 44.018 10.5.2.1b */
+    case K_NCELL: {                         /* 44.018 10.5.2.22 */
+        struct l3_freq_list *f = fp;
+        unsigned a;
+
+        memset(f, 0, sizeof *f);
+        memcpy(f->raw, p, L3_FREQ_LIST_LEN);
+        f->fmt = p[0] >> 6;
+        if (kind == K_NCELL) {
+            f->ext_ind = (p[0] >> 5) & 1u;
+            f->ba_ind = (p[0] >> 4) & 1u;
+        }
+        /* bit map 0: ARFCN a is bit (a - 1) % 8 of value octet 15 - (a - 1) / 8 */
+        if (f->fmt == 0)
+            for (a = 1; a <= 124; a++)
+                if (p[15 - (a - 1) / 8] >> ((a - 1) % 8) & 1u)
+                    f->arfcns[a / 32] |= 1u << (a % 32);
+        return true;
+    }
+    case K_START: {                         /* 44.018 10.5.2.38 */
+        struct l3_start *t = fp;
+
+        t->t1 = p[0] >> 3;
+        t->t3 = (uint8_t)((p[0] & 7u) << 3 | p[1] >> 5);
+        t->t2 = p[1] & 31u;
+        return true;
+    }
+    case K_U32:
+        *(uint32_t *)fp = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        return true;
     case K_CC_CAUSE: {                      /* 24.008 10.5.4.11 */
         struct l3_cc_cause *c = fp;
         size_t at = p[0] & 0x80u ? 1 : 2;   /* octet 3a when octet 3's extension bit is 0 */
@@ -515,6 +586,29 @@ static int encode_kind(const struct l3_msg *m, uint8_t kind, const void *fp, uin
             return -1;
         d = put_digits(b->digits, p + head);
         return d < 0 ? -1 : head + d;
+    }
+    case K_CELL_CHAN:
+    case K_NCELL: {                         /* the octets as received: every format round-trips */
+        const struct l3_freq_list *f = fp;
+
+        memcpy(p, f->raw, L3_FREQ_LIST_LEN);
+        return L3_FREQ_LIST_LEN;
+    }
+    case K_START: {
+        const struct l3_start *t = fp;
+
+        p[0] = (uint8_t)((t->t1 & 31u) << 3 | (t->t3 >> 3 & 7u));
+        p[1] = (uint8_t)((t->t3 & 7u) << 5 | (t->t2 & 31u));
+        return 2;
+    }
+    case K_U32: {
+        uint32_t v = *(const uint32_t *)fp;
+
+        p[0] = (uint8_t)(v >> 24);
+        p[1] = (uint8_t)(v >> 16);
+        p[2] = (uint8_t)(v >> 8);
+        p[3] = (uint8_t)v;
+        return 4;
     }
     case K_CC_CAUSE: {
         const struct l3_cc_cause *c = fp;
@@ -846,6 +940,37 @@ static void dump_kind(struct out *o, const struct l3_msg *m, const struct ie *e,
         break;
     }
     case K_FLAG: emit(o, n, "", 1); break;
+    case K_CELL_CHAN:
+    case K_NCELL: {
+        const struct l3_freq_list *f = fp;
+        unsigned a;
+        bool first = true;
+
+        emit(o, n, "fmt", f->fmt);
+        if (e->kind == K_NCELL) {
+            emit(o, n, "ext_ind", f->ext_ind);
+            emit(o, n, "ba_ind", f->ba_ind);
+        }
+        if (f->fmt != 0)
+            break;
+        emit_name(o, n, "arfcns");
+        for (a = 0; a < 128; a++)
+            if (f->arfcns[a / 32] >> (a % 32) & 1u) {
+                if (!first)
+                    put_c(o, ',');
+                put_u(o, a);
+                first = false;
+            }
+        put_c(o, ';');
+        break;
+    }
+    case K_START: {
+        const struct l3_start *t = fp;
+
+        emit(o, n, "t1", t->t1); emit(o, n, "t2", t->t2); emit(o, n, "t3", t->t3);
+        break;
+    }
+    case K_U32: emit(o, n, "", *(const uint32_t *)fp); break;
     default: break;
     }
 }

@@ -22,8 +22,13 @@
 #define L3_PD_RR    6
 
 /* Message types (44.018 10.4, 24.008 10.4) */
+#define L3_RR_SI1               0x19
+#define L3_RR_SI2               0x1A
 #define L3_RR_SI3               0x1B
+#define L3_RR_SI4               0x1C
 #define L3_RR_PAGING_REQ1       0x21
+#define L3_RR_PAGING_REQ2       0x22
+#define L3_RR_PAGING_REQ3       0x24
 #define L3_RR_IMM_ASSIGN        0x3F
 #define L3_RR_CHANNEL_RELEASE   0x0D
 #define L3_RR_PAGING_RESPONSE   0x27
@@ -79,7 +84,16 @@ enum l3_field {
     L3_F_CALLED,
     L3_F_CC_CAUSE,
     L3_F_FOLLOW_ON,
-    L3_F_COUNT,
+    L3_F_CELL_CHAN,     /* SI1's cell allocation */
+    L3_F_NCELL,         /* SI2's neighbour cells (the BA list) */
+    L3_F_NCC_PERM,
+    L3_F_CBCH,          /* SI4's CBCH channel description */
+    L3_F_START,         /* starting time */
+    L3_F_TMSI1,         /* paging types 2 and 3: TMSIs as V elements */
+    L3_F_TMSI2,
+    L3_F_TMSI3,
+    L3_F_TMSI4,
+    L3_F_COUNT,         /* at most 32: `present` has a bit for each */
 };
 
 struct l3_lai { uint16_t mcc, mnc; uint8_t mnc_digits; uint16_t lac; };
@@ -93,6 +107,18 @@ struct l3_cell_sel { uint8_t hyst, ms_txpwr_max_cch, acs, neci, rxlev_access_min
 struct l3_rach { uint8_t max_retrans, tx_integer, cell_barred, re; uint16_t acc; };
 struct l3_chan { uint8_t type_tn, tsc, hopping, maio, hsn; uint16_t arfcn; };
 struct l3_req_ref { uint8_t ra, t1, t2, t3; };
+struct l3_start { uint8_t t1, t2, t3; };        /* 44.018 10.5.2.38: T1' = T1 mod 32 */
+
+/* A frequency list of 16 octets (44.018 10.5.2.1b cell channel description, 10.5.2.22
+ * neighbour cell description).  `fmt` is the FORMAT-ID's two top bits (octet 2, bits 8-7);
+ * only the bit map 0 format (fmt 0, P-GSM ARFCNs 1..124) is expanded, into `arfcns`: ARFCN n
+ * is bit n % 32 of arfcns[n / 32].  `raw` keeps the octets whatever the format. */
+#define L3_FREQ_LIST_LEN 16
+struct l3_freq_list {
+    uint8_t fmt, ext_ind, ba_ind;
+    uint32_t arfcns[4];
+    uint8_t raw[L3_FREQ_LIST_LEN];
+};
 
 struct l3_msg {
     uint8_t pd, type;
@@ -113,6 +139,11 @@ struct l3_msg {
     struct l3_req_ref req;
     struct l3_bcd calling, called;
     struct l3_cc_cause cc_cause;
+    struct l3_freq_list cell_chan, ncell;
+    uint8_t ncc_permitted;
+    struct l3_chan cbch;
+    struct l3_start start;
+    uint32_t tmsi[4];
 };
 
 enum l3_err {
