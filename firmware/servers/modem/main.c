@@ -6,6 +6,7 @@
  * (modem_if.h).
  */
 #include "l4.h"
+#include "rtos.h"
 #include "testsrv.h"
 
 static uint8_t window[KTEST_SHARED_SIZE] __attribute__((aligned(KTEST_SHARED_SIZE)));
@@ -16,6 +17,7 @@ int main(void)
     uint32_t err;
     l4_tid_t from;
 
+    osKernelInitialize();                       /* the task layer's server and timer task */
     memset(window, 0, sizeof window);           /* fault the window in: it is mapped from here */
     from = l4_receive(L4_ANYTHREAD, &m, L4_NEVER, &err);
     for (;;) {
