@@ -27,12 +27,24 @@ uint32_t rtos_call(uint32_t op, uint32_t a, uint32_t b, uint32_t c, uint32_t d, 
 
 /* ---- kernel ------------------------------------------------------------------------------------ */
 
+/* The module's image, as user/link.ld.S lays it out: text from _start, bss up to __image_end. */
+extern const char _start[], __image_end[];
+
+/* Fault in every page of the module's image (its pager maps each one read-write-execute on the
+ * first touch), so no task ever stops on a page fault for code or data. */
+static void image_fault_in(void)
+{
+    for (uint32_t a = (uint32_t)_start & ~(L4_PAGE_SIZE - 1); a < (uint32_t)__image_end; a += L4_PAGE_SIZE)
+        (void)*(volatile const uint32_t *)a;
+}
+
 osStatus_t osKernelInitialize(void)
 {
     uint32_t n = L4_TID_NUMBER(l4_myself());
 
     if (kernel_state != osKernelInactive)
         return osOK;
+    image_fault_in();
     rtos_first_number = n - (n - L4_FIRST_THREAD) % L4_MODULE_THREADS;
     rtos_counter_hz = l4_counter_hz();
     if (rtos_server_start()) {

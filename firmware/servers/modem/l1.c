@@ -191,7 +191,7 @@ static void rx_burst(const struct rx_burst *b)
     case L1_FCCH: {
         int32_t offset;
         if (b->present && eq_fcch_detect(b->iq, &offset)) {
-            modem_event(PROTO_MODEM_L1, EV_L1_FCCH, (uint32_t)offset, 0, "FCCH found");
+            modem_event_at(b->frame, PROTO_MODEM_L1, EV_L1_FCCH, (uint32_t)offset, 0, "FCCH found");
             sch_frame = b->frame + 1;
             modem.l1_state = L1_SCH;
         }
@@ -208,7 +208,7 @@ static void rx_burst(const struct rx_burst *b)
             modem.l1_state = L1_CAMPED;
             sch_failures = 0;
             assembled = 0;
-            modem_event(PROTO_MODEM_L1, EV_L1_SCH, bsic, fn, "synchronised to the cell");
+            modem_event_at(b->frame, PROTO_MODEM_L1, EV_L1_SCH, bsic, fn, "synchronised to the cell");
         } else {
             modem.l1_state = L1_FCCH;           /* not the SCH after all: search again */
         }

@@ -38,7 +38,7 @@ enum rr_state {
 
 /* Event codes per layer (MODEM_EVENT.code); docs/modem.md lists them with a and b. */
 enum {
-    EV_RADIO_STARTED = 1,   /* a: t0's counter low word */
+    EV_RADIO_STARTED = 1,   /* a: frames it will run (0: until MODEM_STOP) */
     EV_RADIO_STOPPED = 2,   /* a: frames run */
     EV_RADIO_UNDERRUN = 3,  /* a: tn; first of a run only */
     EV_L1_FCCH = 1,         /* a: frequency offset in Hz */
@@ -70,5 +70,7 @@ static inline uint32_t modem_fn(uint32_t frame)
     return off == GSM_FN_UNKNOWN ? GSM_FN_UNKNOWN : (frame + off) % GSM_HYPERFRAME;
 }
 
-/* Report an event to the host (any task; queued, sent by the link task). */
+/* Report an event to the host (any task; queued, sent by the link task), stamped with the
+ * frame clock's frame, or with `frame`: the frame of the burst it is about. */
 void modem_event(uint8_t layer, uint8_t code, uint32_t a, uint32_t b, const char *text);
+void modem_event_at(uint32_t frame, uint8_t layer, uint8_t code, uint32_t a, uint32_t b, const char *text);

@@ -75,6 +75,11 @@ static volatile uint32_t ev_dropped;
 
 void modem_event(uint8_t layer, uint8_t code, uint32_t a, uint32_t b, const char *text)
 {
+    modem_event_at(modem.frame, layer, code, a, b, text);
+}
+
+void modem_event_at(uint32_t frame, uint8_t layer, uint8_t code, uint32_t a, uint32_t b, const char *text)
+{
     uint32_t i = __atomic_fetch_add(&ev_reserved, 1, __ATOMIC_RELAXED);
     struct ev_entry *e = &ev_ring[i % EV_RING];
 
@@ -82,8 +87,8 @@ void modem_event(uint8_t layer, uint8_t code, uint32_t a, uint32_t b, const char
         ev_dropped++;                           /* the host is not reading: keep the newest later */
         return;
     }
-    e->ev.frame = modem.frame;
-    e->ev.fn = modem_fn(modem.frame);
+    e->ev.frame = frame;
+    e->ev.fn = modem_fn(frame);
     e->ev.layer = layer;
     e->ev.code = code;
     e->ev.a = a;
@@ -177,7 +182,7 @@ static void fclk_task(void *arg)
         osThreadFlagsWait(FLAG_START, osFlagsWaitAny, osWaitForever);
         modem.frame = 0;
         modem.running = 1;
-        modem_event(PROTO_MODEM_RADIO, EV_RADIO_STARTED, (uint32_t)t0, 0, "frame clock started");
+        modem_event(PROTO_MODEM_RADIO, EV_RADIO_STARTED, frames_to_run, 0, "frame clock started");
         for (uint32_t frame = 0; !stop_requested && (!frames_to_run || frame < frames_to_run); frame++) {
             for (unsigned tn = 0; tn < GSM_TIMESLOTS; tn++) {
                 uint64_t edge, now;

@@ -6,6 +6,7 @@
  * it uses the cell).  Then it listens to its paging group only (TS 45.002 clause 6.5.2).
  */
 #include "l3/msgs.h"
+#include "l3/sysinfo.h"
 #include "l4.h"
 #include "lib/string.h"
 #include "modem.h"
@@ -13,11 +14,6 @@
 #include "rr.h"
 #include "rtos.h"
 
-#ifndef L3_RR_SI1
-#define L3_RR_SI1 0x19
-#define L3_RR_SI2 0x1a
-#define L3_RR_SI4 0x1c
-#endif
 #define FLAG_BLOCK  0x1u
 #define RR_QUEUE    8u
 #define SI_ALL      0x1eu           /* bits 1-4: SI1..SI4 */
@@ -82,21 +78,17 @@ void rr_block(enum l1_chan chan, uint32_t fn, uint64_t release, const uint8_t l2
     osThreadFlagsSet(rr_task_id, FLAG_BLOCK);
 }
 
-/*
- * The paging group (TS 45.002 clause 6.5.2) on a cell with one CCCH timeslot, not combined:
- * N = (9 - BS_AG_BLKS_RES) * BS_PA_MFRMS paging groups; the group is (IMSI mod 1000) mod N;
- * its block is BS_AG_BLKS_RES + group mod (9 - BS_AG_BLKS_RES), in the multiframes whose
- * number modulo BS_PA_MFRMS is group div (9 - BS_AG_BLKS_RES).
- */
+/* Listen to the paging block of the IMSI's paging group (TS 45.002 clause 6.5.2). */
 static void listen_to_paging(void)
 {
-    unsigned mod1000 = 0, per_mf = 9u - ccch.bs_ag_blks_res, mfrms = ccch.bs_pa_mfrms + 2u;
-    unsigned group;
+    char digits[17];
+    struct l3_paging p;
 
-    for (unsigned i = imsi_len > 3 ? imsi_len - 3 : 0; i < imsi_len; i++)
-        mod1000 = mod1000 * 10 + imsi_digits[i];
-    group = mod1000 % (per_mf * mfrms);
-    l1_set_paging((int)(ccch.bs_ag_blks_res + group % per_mf), mfrms, group / per_mf);
+    for (unsigned i = 0; i < imsi_len; i++)
+        digits[i] = (char)('0' + imsi_digits[i]);
+    digits[imsi_len] = 0;
+    if (l3_paging_block(&ccch, l3_imsi_mod_1000(digits), &p) == 0)
+        l1_set_paging(p.block, p.period, p.mf);
 }
 
 static bool is_me(const struct l3_mi *mi)

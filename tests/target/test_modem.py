@@ -1,0 +1,61 @@
+"""The modem against the base-station simulator, over the board's radio link: the scenarios of
+host/bts/scenario.py played as the board runs them (live: the downlink streamed a few frames
+ahead of the modem's clock; deterministic: preloaded whole), judged by what the modem reports:
+its events and its deadline and radio counters.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from host.bts import scenario as scenarios
+from host.modem import ModemLink, run_scenario
+from host.views import checks_table
+from rich.console import Console
+
+
+@pytest.fixture(scope="module")
+def modem(rig_board, link):
+    """The modem on the radio link of the board running its kernel (`link` sees to that)."""
+    if rig_board.qemu is None:
+        pytest.skip("the radio link is reached on QEMU boards")
+    with ModemLink(rig_board.qemu.radio_port()) as m:
+        m.hello(timeout=30.0)           # a kernel just booted: the modem faults its ring in first
+        m.deterministic = bool((rig_board.qemu.state() or {}).get("deterministic"))
+        yield m
+
+
+def _play(modem, scenario):
+    status = run_scenario(modem, scenario, deterministic=modem.deterministic)
+    checks = scenario.verdict(list(modem.events), status, deterministic=modem.deterministic)
+    console = Console(width=160, record=True)
+    console.print(checks_table(checks, title=f"{scenario.name}, seed {scenario.seed}, {scenario.profile}"))
+    return checks, console.export_text()
+
+
+@pytest.mark.qemu
+@pytest.mark.parametrize("profile", ["clean", "urban"])
+def test_the_mobile_camps_on_the_cell_and_hears_its_page(modem, profile):
+    scenario = scenarios.make("camp", seed=3, profile=profile)
+    checks, text = _play(modem, scenario)
+    assert scenario.passed(checks), text
+
+
+@pytest.mark.qemu
+def test_a_wrong_cell_fails_the_verdict(modem):
+    """The verdict can fail: the mobile camps on the cell it hears, and a scenario that
+    expects another cell identity must say so."""
+    scenario = scenarios.make("camp", seed=5)
+    checks, text = _play(modem, scenario)
+    assert scenario.passed(checks), text
+    scenario.cell.cell_id ^= 1          # what the scenario now expects is not what was on the air
+    again = scenario.verdict(list(modem.events), modem.status(), deterministic=modem.deterministic)
+    assert not next(c for c in again if c.what.startswith("read SI1-SI4")).passed
+
+
+@pytest.mark.qemu
+def test_the_modem_reports_its_state_and_tasks(modem):
+    status = modem.status()
+    names = [t.name for t in status.tasks]
+    assert names[:4] == ["fclk", "l1rx", "l1dec", "rr"], names
+    assert status.l1_state == 0             # the last scenario stopped the clock
