@@ -28,6 +28,14 @@ static const rtos_handler_t handlers[RTOS_OP_COUNT] = {
     OP(THREAD_FLAGS_WAIT) = rtos_op_thread_flags_wait,
     OP(IRQ_ATTACH) = rtos_op_irq_attach,
     OP(IRQ_DETACH) = rtos_op_irq_detach,
+    OP(SEM_NEW) = rtos_op_sem_new,
+    OP(SEM_ACQUIRE) = rtos_op_sem_acquire,
+    OP(SEM_RELEASE) = rtos_op_sem_release,
+    OP(SEM_DELETE) = rtos_op_sem_delete,
+    OP(MUTEX_NEW) = rtos_op_mutex_new,
+    OP(MUTEX_ACQUIRE) = rtos_op_mutex_acquire,
+    OP(MUTEX_RELEASE) = rtos_op_mutex_release,
+    OP(MUTEX_DELETE) = rtos_op_mutex_delete,
 };
 
 /* ---- wait queues and the timeout list -------------------------------------------------------- */
