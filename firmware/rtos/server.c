@@ -36,6 +36,20 @@ static const rtos_handler_t handlers[RTOS_OP_COUNT] = {
     OP(MUTEX_ACQUIRE) = rtos_op_mutex_acquire,
     OP(MUTEX_RELEASE) = rtos_op_mutex_release,
     OP(MUTEX_DELETE) = rtos_op_mutex_delete,
+    OP(MQ_NEW) = rtos_op_mq_new,
+    OP(MQ_PUT) = rtos_op_mq_put,
+    OP(MQ_GET) = rtos_op_mq_get,
+    OP(MQ_DELETE) = rtos_op_mq_delete,
+    OP(EF_NEW) = rtos_op_ef_new,
+    OP(EF_SET) = rtos_op_ef_set,
+    OP(EF_CLEAR) = rtos_op_ef_clear,
+    OP(EF_WAIT) = rtos_op_ef_wait,
+    OP(EF_DELETE) = rtos_op_ef_delete,
+    OP(TIMER_NEW) = rtos_op_timer_new,
+    OP(TIMER_START) = rtos_op_timer_start,
+    OP(TIMER_STOP) = rtos_op_timer_stop,
+    OP(TIMER_DELETE) = rtos_op_timer_delete,
+    OP(TIMER_NEXT) = rtos_op_timer_next,
 };
 
 /* ---- wait queues and the timeout list -------------------------------------------------------- */

@@ -365,9 +365,7 @@ static void frame_timer(void *arg)
         uint64_t now = rtos_systimer();
         if (now < edge)
             systimer_status = -100;                 /* early */
-        else if (s != osOK && systimer_status == osOK)
-            systimer_status = s;                    /* late: the edge had passed */
-        lat[i] = (uint32_t)(now - edge);
+        lat[i] = s == osOK ? (uint32_t)(now - edge) : ~0u;     /* ~0: the edge had passed */
     }
     if (osDelayUntilSysTimer(edge) != osErrorParameter)
         systimer_status = -101;
@@ -375,10 +373,11 @@ static void frame_timer(void *arg)
 }
 
 /* osDelayUntilSysTimer wakes its task at the counter value asked, never before, promptly: the
- * latency from the edge to the task running again. */
+ * latency from the edge to the task running again, its median under 200 us, and no more than
+ * 2 of 20 wake-ups a millisecond late (the host's stalls; an edge missed counts as one). */
 KTEST(test_rtos_delay_until_systimer, "rtos.delay_until_systimer")
 {
-    uint32_t sorted[SYSTIMER_RUNS];
+    uint32_t sorted[SYSTIMER_RUNS], slow, median;
     unsigned attempt = 0;
 
     begin();
@@ -387,18 +386,21 @@ KTEST(test_rtos_delay_until_systimer, "rtos.delay_until_systimer")
         CHECK(r, wait_done() == 0, "the task did not finish");
         CHECK(r, systimer_status != -100, "woke before its edge");
         CHECK(r, systimer_status != -101, "an edge passed did not return osErrorParameter");
+        slow = 0;
         for (unsigned i = 0; i < SYSTIMER_RUNS; i++) {
             unsigned j = i;
             for (; j > 0 && sorted[j - 1] > lat[i]; j--)
                 sorted[j] = sorted[j - 1];
             sorted[j] = lat[i];
+            slow += lat[i] == ~0u || counts_to_ns(lat[i]) >= 1000000;
         }
-        r->value = counts_to_ns(sorted[SYSTIMER_RUNS - 1]);
-    } while ((systimer_status != osOK || r->value >= 1000000) && ++attempt < ATTEMPTS);
-    test_note(r, "wake-up latency (ns): min %u median %u max %u", counts_to_ns(sorted[0]),
-              counts_to_ns(sorted[SYSTIMER_RUNS / 2]), r->value);
-    CHECK(r, systimer_status == osOK, "status %d", systimer_status);
-    CHECK(r, r->value < 1000000, "woke up to %u ns after its edge", r->value);
+        median = counts_to_ns(sorted[SYSTIMER_RUNS / 2]);
+    } while ((slow > 2 || median >= 200000) && ++attempt < ATTEMPTS);
+    r->value = median;
+    test_note(r, "wake-up latency (ns): min %u median %u, %u of %u over 1 ms", counts_to_ns(sorted[0]), median,
+              slow, SYSTIMER_RUNS);
+    CHECK(r, median < 200000, "median wake-up %u ns after its edge", median);
+    CHECK(r, slow <= 2, "%u wake-ups over 1 ms late", slow);
 out:
     end_all();
 }
@@ -773,4 +775,165 @@ out:
     end_all();
     osMutexDelete(mtx);
     osMutexDelete(mtx2);
+}
+
+/* ---- message queues ---------------------------------------------------------------------------- */
+
+static osMessageQueueId_t mq;
+static volatile int32_t mq_status;
+static volatile uint32_t mq_got;
+
+static void mq_putter(void *arg)
+{
+    uint32_t v = (uint32_t)arg;
+
+    mark('P');
+    mq_status = osMessageQueuePut(mq, &v, 0, WAIT_MS);
+    mark('p');
+}
+
+static void mq_getter(void *arg)
+{
+    uint32_t v = 0;
+
+    (void)arg;
+    mark('G');
+    mq_status = osMessageQueueGet(mq, &v, NULL, WAIT_MS);
+    mq_got = v;
+    mark('g');
+}
+
+/* Messages leave by priority, FIFO among equals; a put to a full queue waits for a get; a get
+ * from an empty one waits for a put, or times out. */
+KTEST(test_rtos_queue, "rtos.message_queue")
+{
+    uint32_t v, n = 0;
+    uint8_t prio;
+    uint64_t t0, waited;
+    static const uint32_t sent[4][2] = { { 1, 0 }, { 2, 5 }, { 3, 0 }, { 4, 5 } };   /* value, priority */
+    static const uint32_t want[4] = { 2, 4, 1, 3 };
+
+    begin();
+    order_reset();
+    mq = osMessageQueueNew(4, sizeof v, NULL);
+    CHECK(r, mq, "osMessageQueueNew failed");
+    CHECK(r, osMessageQueueGetCapacity(mq) == 4 && osMessageQueueGetMsgSize(mq) == 4, "geometry");
+    for (unsigned i = 0; i < 4; i++)
+        CHECK(r, osMessageQueuePut(mq, &sent[i][0], (uint8_t)sent[i][1], 0) == osOK, "put %u", i);
+    CHECK(r, osMessageQueueGetCount(mq) == 4 && osMessageQueueGetSpace(mq) == 0, "count");
+    v = 9;
+    CHECK(r, osMessageQueuePut(mq, &v, 0, 0) == osErrorResource, "put to a full queue");
+    /* a putter waits for room; it gets it with the first get */
+    CHECK(r, start(mq_putter, (void *)7, osPriorityNormal, "putter") && order_is("P"), "putter: %s", order);
+    for (unsigned i = 0; i < 4; i++) {
+        CHECK(r, osMessageQueueGet(mq, &v, &prio, 0) == osOK, "get %u", i);
+        CHECK(r, v == want[i], "message %u is %u, not %u", i, v, want[i]);
+        n += v;
+    }
+    CHECK(r, order_is("Pp") && mq_status == osOK, "the putter: %s %d", order, mq_status);
+    CHECK(r, osMessageQueueGet(mq, &v, NULL, 0) == osOK && v == 7, "the waiting put: %u", v);
+    /* a getter waits for a message: the put goes straight to it */
+    CHECK(r, start(mq_getter, NULL, osPriorityNormal, "getter") && order_is("PpG"), "getter: %s", order);
+    v = 42;
+    CHECK(r, osMessageQueuePut(mq, &v, 0, 0) == osOK && order_is("PpGg") && mq_got == 42,
+          "the waiting get: %s %u", order, mq_got);
+    CHECK(r, osMessageQueueGetCount(mq) == 0, "count %u", osMessageQueueGetCount(mq));
+    t0 = rtos_systimer();
+    CHECK(r, osMessageQueueGet(mq, &v, NULL, 4) == osErrorTimeout, "no timeout");
+    waited = rtos_systimer() - t0;
+    CHECK(r, waited >= 4ull * osKernelGetSysTimerFreq() / 1000, "timed out after %u ns", counts_to_ns(waited));
+    r->value = n;
+out:
+    end_all();
+    osMessageQueueDelete(mq);
+}
+
+/* ---- event flags ------------------------------------------------------------------------------- */
+
+static osEventFlagsId_t ef;
+static volatile uint32_t ef_got[3];
+
+static void ef_waiter(void *arg)
+{
+    uint32_t i = (uint32_t)arg;
+    static const uint32_t mask[3] = { 0x3u, 0x3u, 0x4u }, options[3] = { osFlagsWaitAll, osFlagsWaitAny | osFlagsNoClear,
+                                                                           osFlagsWaitAny };
+
+    ef_got[i] = osEventFlagsWait(ef, mask[i], options[i], i == 2 ? 5 : WAIT_MS);
+    mark((char)('0' + i));
+}
+
+/* Any, all, no-clear and a timeout, with several waiters on one object. */
+KTEST(test_rtos_event_flags, "rtos.event_flags")
+{
+    begin();
+    order_reset();
+    ef = osEventFlagsNew(NULL);
+    CHECK(r, ef, "osEventFlagsNew failed");
+    CHECK(r, start(ef_waiter, (void *)0, osPriorityHigh, "all"), "osThreadNew failed");
+    CHECK(r, start(ef_waiter, (void *)1, osPriorityNormal, "any"), "osThreadNew failed");
+    CHECK(r, osEventFlagsSet(ef, 0x1u) == 0x1u, "set 0x1");
+    CHECK(r, order_is("1") && ef_got[1] == 0x1u, "any: %s %x", order, ef_got[1]);
+    CHECK(r, osEventFlagsSet(ef, 0x2u) == 0 && order_is("10"), "all: %s", order);
+    CHECK(r, ef_got[0] == 0x3u && osEventFlagsGet(ef) == 0, "all took %x, left %x", ef_got[0], osEventFlagsGet(ef));
+    CHECK(r, start(ef_waiter, (void *)2, osPriorityNormal, "timeout"), "osThreadNew failed");
+    CHECK(r, osDelay(8) == osOK && order_is("102") && ef_got[2] == osFlagsErrorTimeout, "timeout: %s %x",
+          order, ef_got[2]);
+    CHECK(r, osEventFlagsSet(ef, 0x30u) == 0x30u && osEventFlagsClear(ef, 0x10u) == 0x30u, "clear");
+    CHECK(r, osEventFlagsWait(ef, 0x30u, osFlagsWaitAll, 0) == osFlagsErrorResource, "all of 0x30");
+    CHECK(r, osEventFlagsWait(ef, 0x30u, osFlagsWaitAny, 0) == 0x20u && osEventFlagsGet(ef) == 0, "any of 0x30");
+    CHECK(r, osEventFlagsSet(ef, 0x80000000u) == osFlagsErrorParameter, "bit 31 set");
+out:
+    end_all();
+    osEventFlagsDelete(ef);
+}
+
+/* ---- software timers --------------------------------------------------------------------------- */
+
+static volatile uint32_t fires[2];
+static volatile uint64_t fire_at[12];
+
+static void on_timer(void *arg)
+{
+    uint32_t i = (uint32_t)arg;
+
+    if (i == 1 && fires[1] < 12)
+        fire_at[fires[1]] = rtos_systimer();
+    fires[i]++;
+}
+
+/* A one-shot timer fires once; a periodic one fires every period (10 periods of 2 ticks, each
+ * firing on its schedule from the start: no drift); a stopped one no more. */
+KTEST(test_rtos_timers, "rtos.timers")
+{
+    osTimerId_t once, periodic;
+    uint64_t t0, period = 2ull * osKernelGetSysTimerFreq() / 1000;
+    uint32_t late = 0;
+
+    begin();
+    fires[0] = fires[1] = 0;
+    once = osTimerNew(on_timer, osTimerOnce, (void *)0, NULL);
+    periodic = osTimerNew(on_timer, osTimerPeriodic, (void *)1, NULL);
+    CHECK(r, once && periodic, "osTimerNew failed");
+    CHECK(r, osTimerStop(once) == osErrorResource, "a timer not running stopped");
+    t0 = rtos_systimer();
+    CHECK(r, osTimerStart(once, 3) == osOK && osTimerStart(periodic, 2) == osOK, "start failed");
+    CHECK(r, osTimerIsRunning(periodic), "not running");
+    CHECK(r, osDelay(21) == osOK, "delay");
+    CHECK(r, osTimerStop(periodic) == osOK, "stop");
+    CHECK(r, fires[0] == 1 && !osTimerIsRunning(once), "the one-shot fired %u times", fires[0]);
+    CHECK(r, fires[1] == 10, "the periodic timer fired %u times in 10 periods", fires[1]);
+    for (unsigned i = 0; i < 10; i++) {
+        CHECK(r, fire_at[i] >= t0 + (i + 1) * period, "firing %u early", i);
+        if (fire_at[i] - (t0 + (i + 1) * period) > late)
+            late = (uint32_t)(fire_at[i] - (t0 + (i + 1) * period));
+    }
+    CHECK(r, osDelay(5) == osOK && fires[1] == 10, "fired after being stopped");
+    CHECK(r, osTimerStart(periodic, 0) == osErrorParameter, "a period of 0");
+    r->value = counts_to_ns(late);
+    test_note(r, "10 periods: worst callback %u ns after its deadline", r->value);
+out:
+    osTimerDelete(once);
+    osTimerDelete(periodic);
+    end_all();
 }
