@@ -937,3 +937,127 @@ out:
     osTimerDelete(periodic);
     end_all();
 }
+
+/* ---- benchmarks ---------------------------------------------------------------------------------- */
+
+/* An uncontended give and take: two requests to the server, no other task runs. */
+KBENCH(bench_sem_give_take, "rtos.sem_give_take")
+{
+    osSemaphoreId_t s = osSemaphoreNew(1, 0, NULL);
+
+    if (!s)
+        return PROTO_TEST_ERROR;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c0 = l4_cycles();
+        osSemaphoreRelease(s);
+        osSemaphoreAcquire(s, 0);
+        samples[i] = l4_cycles() - c0;
+    }
+    osSemaphoreDelete(s);
+    return PROTO_TEST_PASS;
+}
+
+static osSemaphoreId_t ping, pong;
+
+static void ponger(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        if (osSemaphoreAcquire(ping, osWaitForever) != osOK)
+            return;
+        osSemaphoreRelease(pong);
+    }
+}
+
+/* A round trip through two semaphores: the main thread gives `ping`, which wakes a task that
+ * gives `pong` back and waits again; the main thread takes `pong`.  Two switches between
+ * threads, four requests to the server. */
+KBENCH(bench_sem_roundtrip, "rtos.sem_roundtrip")
+{
+    uint32_t result = PROTO_TEST_PASS;
+
+    begin();
+    ping = osSemaphoreNew(1, 0, NULL);
+    pong = osSemaphoreNew(1, 0, NULL);
+    if (!ping || !pong || !start(ponger, NULL, osPriorityHigh, "ponger")) {
+        result = PROTO_TEST_ERROR;
+        goto out;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c0 = l4_cycles();
+        osSemaphoreRelease(ping);
+        osSemaphoreAcquire(pong, osWaitForever);
+        samples[i] = l4_cycles() - c0;
+    }
+out:
+    end_all();
+    osSemaphoreDelete(ping);
+    osSemaphoreDelete(pong);
+    return result;
+}
+
+static uint32_t *switch_samples, switch_n;
+static volatile uint32_t switch_stamp, switch_i;
+
+static void switcher(void *arg)
+{
+    while (switch_i < switch_n) {
+        switch_stamp = l4_cycles();
+        osThreadYield();                            /* to the other one */
+        if (switch_i < switch_n)
+            switch_samples[switch_i++] = l4_cycles() - switch_stamp;
+    }
+    if ((uint32_t)arg)
+        osThreadFlagsSet(main_id, DONE);
+}
+
+static void switch_creator(void *arg)
+{
+    (void)arg;
+    start(switcher, (void *)0, osPriorityNormal, "switch-a");
+    start(switcher, (void *)1, osPriorityNormal, "switch-b");
+}
+
+/* A context switch between two tasks of one priority (osThreadYield: the kernel alone). */
+KBENCH(bench_context_switch, "rtos.context_switch")
+{
+    uint32_t result = PROTO_TEST_PASS;
+
+    begin();
+    switch_samples = samples;
+    switch_n = n;
+    switch_i = 0;
+    if (!start(switch_creator, NULL, osPriorityHigh, "creator") || wait_done() != 0)
+        result = PROTO_TEST_FAIL;
+    end_all();
+    return result;
+}
+
+/* osDelayUntilSysTimer: from the edge to the task running, in cycles (from counter values). */
+static uint32_t *wake_samples, wake_n;
+
+static void waker(void *arg)
+{
+    uint64_t step = osKernelGetSysTimerFreq() / 5000, edge;     /* 200 us ahead */
+
+    (void)arg;
+    for (uint32_t i = 0; i < wake_n; i++) {
+        edge = rtos_systimer() + step;
+        osDelayUntilSysTimer(edge);
+        wake_samples[i] = (uint32_t)((rtos_systimer() - edge) * l4_kip()->cycle_hz / osKernelGetSysTimerFreq());
+    }
+    osThreadFlagsSet(main_id, DONE);
+}
+
+KBENCH(bench_systimer_wakeup, "rtos.systimer_wakeup")
+{
+    uint32_t result = PROTO_TEST_PASS;
+
+    begin();
+    wake_samples = samples;
+    wake_n = n;
+    if (!start(waker, NULL, osPriorityRealtime7, "waker") || osThreadFlagsWait(DONE, osFlagsWaitAny, 30000) & osFlagsError)
+        result = PROTO_TEST_FAIL;
+    end_all();
+    return result;
+}
