@@ -939,7 +939,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "a user address from the ELF of the module named by --elf or whose space "
                                    "--thread runs in. Exits 1 if an address has no symbol.")
     p.add_argument("addresses", nargs="+", metavar="ADDR", help="hexadecimal addresses")
-    p.add_argument("--thread", metavar="TID", help="the thread that reported it (e.g. 384.1: the Linux server)")
+    p.add_argument("--thread", metavar="TID", help="the thread that reported it (e.g. 416.1: the Linux server)")
     p.add_argument("--elf", metavar="NAME", help="a boot module's name: sigma0, root, debugd, ktest, linux")
     p.set_defaults(func=cmd_sym)
 

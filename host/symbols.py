@@ -27,12 +27,12 @@ KERNEL_BASE = 0xC0000000    # the kernel's half of every address space (TTBR1)
 
 
 def parse_thread(text: str) -> int:
-    """A thread as people write it, `384.1` (number.version) or `384`, as its full ID."""
+    """A thread as people write it, `416.1` (number.version) or `416`, as its full ID."""
     number, _, version = text.partition(".")
     try:
         return int(number, 0) << 14 | int(version or "1", 0)
     except ValueError:
-        raise ValueError(f"{text!r} is not a thread (NUMBER or NUMBER.VERSION, e.g. 384.1)") from None
+        raise ValueError(f"{text!r} is not a thread (NUMBER or NUMBER.VERSION, e.g. 416.1)") from None
 
 
 @dataclass(frozen=True)

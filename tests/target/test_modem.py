@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from host.bts import scenario as scenarios
-from host.errors import LinkTimeout
 from host.modem import ModemLink, run_scenario
 from host.views import checks_table
 from rich.console import Console
@@ -21,10 +20,7 @@ def modem(rig_board, link):
     if rig_board.qemu is None:
         pytest.skip("the radio link is reached on QEMU boards")
     with ModemLink(rig_board.qemu.radio_port()) as m:
-        try:
-            m.hello(timeout=30.0)       # a kernel just booted: the modem faults its ring in first
-        except LinkTimeout as exc:      # seen after the Linux tests in a full run: under study
-            pytest.skip(f"the modem does not answer on the radio link: {exc}")
+        m.hello(timeout=30.0)           # a kernel just booted: the modem faults its ring in first
         m.deterministic = bool((rig_board.qemu.state() or {}).get("deterministic"))
         yield m
 
@@ -55,6 +51,20 @@ def test_a_wrong_cell_fails_the_verdict(modem):
     scenario.cell.cell_id ^= 1          # what the scenario now expects is not what was on the air
     again = scenario.verdict(list(modem.events), modem.status(), deterministic=modem.deterministic)
     assert not next(c for c in again if c.what.startswith("read SI1-SI4")).passed
+
+
+@pytest.mark.qemu
+def test_the_modem_survives_linux_starting_processes(modem, link):
+    """Linux's processes take the thread numbers after the Linux server's own: with the modem
+    loaded after it, they once took the modem's and destroyed it."""
+    import io
+
+    from host.shell import run_line
+
+    out = io.BytesIO()          # 40 at once: more than the 32 thread numbers of a module
+    assert run_line(link, "for i in $(seq 40); do sleep 1 & done; wait", out) == 0, out.getvalue()
+    modem.hello()
+    assert [t.name for t in modem.status().tasks][:1] == ["fclk"]
 
 
 @pytest.mark.qemu

@@ -40,7 +40,7 @@ def test_a_faulting_thread_is_reported_with_its_function_and_line(debugd, link, 
 def test_kernel_and_server_addresses_match_addr2line(firmware):
     symbols = Symbolizer(firmware.board)
     for elf, name, thread in ((firmware.kernel_elf, "ipc_syscall", None),
-                              (firmware.dir / "user" / "linux.elf", "proc_fork", 384 << 14 | 1)):
+                              (firmware.dir / "user" / "linux.elf", "proc_fork", 416 << 14 | 1)):
         nm = subprocess.run(["arm-none-eabi-nm", str(elf)], capture_output=True, text=True, check=True).stdout
         start = int(re.search(rf"^([0-9a-f]+) [tT] {name}$", nm, re.M).group(1), 16)
         where = symbols.lookup(start + 8, thread=thread)
