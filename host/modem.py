@@ -24,11 +24,10 @@ import numpy as np
 from protocol import Message, MsgType, Role
 from protocol.wire import BURST_WINDOW, MAX_PAYLOAD
 
+from .bts.scenario import FRAMES_PER_SECOND
 from .errors import RigError
 from .link import Link, role_of
 
-#: TDMA frames per second: a frame is 60/13 ms
-FRAMES_PER_SECOND = 13 / 0.060
 #: bursts per RADIO_DL frame: as many as the payload holds
 _DL_HEADER = 4
 _DL_BURST = 8 + 4 * BURST_WINDOW

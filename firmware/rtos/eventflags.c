@@ -82,24 +82,13 @@ int rtos_op_ef_clear(struct rtos_thread *caller, struct l4_msg *m)
 int rtos_op_ef_wait(struct rtos_thread *caller, struct l4_msg *m)
 {
     struct rtos_ef *e = ef_from(m->mr[1]);
-    uint32_t mask = m->mr[2], options = m->mr[3], timeout = m->mr[4], got;
+    uint32_t mask = m->mr[2], options = m->mr[3], timeout = m->mr[4];
 
     if (!e || !mask || (mask & osFlagsError)) {
         m->mr[1] = osFlagsErrorParameter;
         return RTOS_ANSWER;
     }
-    if ((got = rtos_flags_take(&e->flags, mask, options))) {
-        m->mr[1] = got;
-        return RTOS_ANSWER;
-    }
-    if (timeout == 0) {
-        m->mr[1] = osFlagsErrorResource;
-        return RTOS_ANSWER;
-    }
-    caller->w_a = mask;
-    caller->w_b = options;
-    rtos_block(caller, RTOS_WAIT_OBJECT, &e->q, rtos_deadline(timeout), osErrorTimeout);
-    return RTOS_BLOCKED;
+    return rtos_flags_wait(caller, m, &e->flags, mask, options, timeout, RTOS_WAIT_OBJECT, &e->q);
 }
 
 int rtos_op_ef_delete(struct rtos_thread *caller, struct l4_msg *m)

@@ -58,7 +58,7 @@ int rtos_op_thread_flags_clear(struct rtos_thread *caller, struct l4_msg *m)
 
 int rtos_op_thread_flags_wait(struct rtos_thread *caller, struct l4_msg *m)
 {
-    uint32_t mask = m->mr[1], options = m->mr[2], timeout = m->mr[3], got;
+    uint32_t mask = m->mr[1], options = m->mr[2], timeout = m->mr[3];
 
     if (!mask || (mask & osFlagsError)) {
         m->mr[1] = osFlagsErrorParameter;
@@ -66,7 +66,15 @@ int rtos_op_thread_flags_wait(struct rtos_thread *caller, struct l4_msg *m)
     }
     if (caller->irq_lines)
         rtos_irq_rearm(caller, mask);
-    if ((got = rtos_flags_take(&caller->flags, mask, options))) {
+    return rtos_flags_wait(caller, m, &caller->flags, mask, options, timeout, RTOS_WAIT_THREAD_FLAGS, NULL);
+}
+
+int rtos_flags_wait(struct rtos_thread *caller, struct l4_msg *m, volatile uint32_t *have, uint32_t mask,
+                    uint32_t options, uint32_t timeout, enum rtos_wait wait, struct rtos_waitq *q)
+{
+    uint32_t got;
+
+    if ((got = rtos_flags_take(have, mask, options))) {
         m->mr[1] = got;
         return RTOS_ANSWER;
     }
@@ -76,7 +84,7 @@ int rtos_op_thread_flags_wait(struct rtos_thread *caller, struct l4_msg *m)
     }
     caller->w_a = mask;
     caller->w_b = options;
-    rtos_block(caller, RTOS_WAIT_THREAD_FLAGS, NULL, rtos_deadline(timeout), osErrorTimeout);
+    rtos_block(caller, wait, q, rtos_deadline(timeout), osErrorTimeout);
     return RTOS_BLOCKED;
 }
 

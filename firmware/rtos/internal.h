@@ -174,6 +174,12 @@ void rtos_waitq_remove(struct rtos_thread *t);
  * when it is answered `timeout_answer`. */
 void rtos_block(struct rtos_thread *t, enum rtos_wait wait, struct rtos_waitq *q, uint64_t deadline,
                 int32_t timeout_answer);
+
+/* The end of a flags wait (thread flags or an event-flags object): take `mask` from `*have` as
+ * `options` say and answer, or answer osFlagsErrorResource when `timeout` is 0, or block the
+ * caller (`wait`, on `q`) until they are set or the timeout passes.  RTOS_ANSWER or RTOS_BLOCKED. */
+int rtos_flags_wait(struct rtos_thread *caller, struct l4_msg *m, volatile uint32_t *have, uint32_t mask,
+                    uint32_t options, uint32_t timeout, enum rtos_wait wait, struct rtos_waitq *q);
 /* Answer blocked `t` (leaving its queue and the timeout list): MR1 `answer`, MR2 `second`. */
 void rtos_wake(struct rtos_thread *t, uint32_t answer, uint32_t second);
 /* Take blocked `t` out of its queue and the timeout list without answering it (it ends); the

@@ -38,6 +38,13 @@ int rt_job_done(struct rt_stats *s, uint64_t release, uint64_t start, uint64_t d
     return 0;
 }
 
+void rt_stats_reset(struct rt_stats *s)
+{
+    const char *name = s->name;
+    memset(s, 0, sizeof *s);
+    s->name = name;
+}
+
 void rt_job_lost(struct rt_stats *s)
 {
     s->jobs++;

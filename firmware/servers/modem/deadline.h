@@ -21,6 +21,9 @@ struct rt_stats {
  * completed now.  Returns 1 when it missed its deadline. */
 int rt_job_done(struct rt_stats *s, uint64_t release, uint64_t start, uint64_t deadline);
 
+/* Forget every job: a fresh start (the name stays). */
+void rt_stats_reset(struct rt_stats *s);
+
 /* A job that never ran (its input was overwritten before the task got to it): a miss. */
 void rt_job_lost(struct rt_stats *s);
 

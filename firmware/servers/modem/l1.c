@@ -64,8 +64,8 @@ void l1_start(uint32_t seed, const uint8_t imsi[8])
     modem.fn_offset = GSM_FN_UNKNOWN;
     modem.l1_state = L1_FCCH;
     modem.blocks_ok = modem.blocks_bad = modem.bit_errors = modem.bits = 0;
-    memset(&rx_stats.jobs, 0, sizeof rx_stats - offsetof(struct rt_stats, jobs));
-    memset(&dec_stats.jobs, 0, sizeof dec_stats - offsetof(struct rt_stats, jobs));
+    rt_stats_reset(&rx_stats);
+    rt_stats_reset(&dec_stats);
     rx_tail = rx_head;
     dec_tail = dec_head;
     assembled = 0;

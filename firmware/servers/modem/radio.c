@@ -35,8 +35,10 @@ volatile uint32_t rx_head, rx_tail;
 
 static struct proto_dl_burst dl_ring[DL_RING];
 static volatile uint32_t dl_head, dl_tail;      /* link task, frame clock */
-static volatile uint64_t dl_newest = UINT64_MAX; /* link task: key of the newest burst taken */
-static volatile uint64_t clock_key;             /* frame clock: key of the last timeslot served */
+static uint32_t dl_newest;                      /* link task: key of the newest burst taken, */
+static bool dl_any;                             /* if any since the ring was last emptied */
+static volatile bool dl_flushed;                /* frame clock -> link task: forget dl_newest */
+static volatile uint32_t clock_key;             /* frame clock: key of the last timeslot served */
 
 static uint64_t t0;                 /* the counter at frame 0's start */
 static volatile int stop_requested, status_due;
@@ -45,7 +47,11 @@ static osThreadId_t link_task_id, fclk_task_id;
 static uint8_t imsi[8];
 
 static inline void dmb(void) { __asm__ volatile("dmb" ::: "memory"); }
-static inline uint64_t burst_key(uint32_t frame, unsigned tn) { return (uint64_t)frame * GSM_TIMESLOTS + tn; }
+/* A burst's place in time, frame * 8 + tn, modulo 2^32: 32-bit, so one task's store is never
+ * seen half-done by another; compared as serial numbers (valid within 2^31 timeslots). */
+static inline uint32_t burst_key(uint32_t frame, unsigned tn) { return frame * GSM_TIMESLOTS + tn; }
+static inline bool key_after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static inline uint64_t slot_index(uint32_t frame, unsigned tn) { return (uint64_t)frame * GSM_TIMESLOTS + tn; }
 
 uint64_t radio_slot_time(uint64_t k)
 {
@@ -118,11 +124,15 @@ static void send_events(void)
 
 static void dl_put(const struct proto_dl_burst *b)
 {
-    uint64_t key = burst_key(b->frame, b->tn);
+    uint32_t key = burst_key(b->frame, b->tn);
 
-    if (b->tn >= GSM_TIMESLOTS || (dl_newest != UINT64_MAX && key <= dl_newest))
+    if (dl_flushed) {
+        dl_flushed = false;
+        dl_any = false;
+    }
+    if (b->tn >= GSM_TIMESLOTS || (dl_any && !key_after(key, dl_newest)))
         return;                                 /* out of order: the host's bug, not the air's */
-    if (modem.running && key <= clock_key) {
+    if (modem.running && !key_after(key, clock_key)) {
         radio_counters.late++;
         return;
     }
@@ -132,6 +142,7 @@ static void dl_put(const struct proto_dl_burst *b)
     }
     memcpy(&dl_ring[dl_head % DL_RING], b, sizeof *b);
     dl_newest = key;
+    dl_any = true;
     dmb();
     dl_head++;
 }
@@ -139,7 +150,7 @@ static void dl_put(const struct proto_dl_burst *b)
 /* The frame clock, at the end of timeslot `tn` of `frame`: that burst into the receive queue. */
 static void dl_deliver(uint32_t frame, unsigned tn, uint64_t release)
 {
-    uint64_t key = burst_key(frame, tn);
+    uint32_t key = burst_key(frame, tn);
     struct rx_burst *rx;
 
     clock_key = key;
@@ -154,8 +165,8 @@ static void dl_deliver(uint32_t frame, unsigned tn, uint64_t release)
     rx->present = false;
     while (dl_tail != dl_head) {
         const struct proto_dl_burst *b = &dl_ring[dl_tail % DL_RING];
-        uint64_t k = burst_key(b->frame, b->tn);
-        if (k > key)
+        uint32_t k = burst_key(b->frame, b->tn);
+        if (key_after(k, key))
             break;
         if (k == key) {
             memcpy(rx->iq, b->iq, sizeof rx->iq);
@@ -164,7 +175,7 @@ static void dl_deliver(uint32_t frame, unsigned tn, uint64_t release)
         dmb();
         dl_tail++;                              /* taken, or a timeslot nobody listened to */
     }
-    if (!rx->present && (dl_newest == UINT64_MAX || dl_newest < key)) {
+    if (!rx->present && dl_tail == dl_head) {   /* nothing for this timeslot or later yet */
         if (radio_counters.underruns++ == 0)
             modem_event(PROTO_MODEM_RADIO, EV_RADIO_UNDERRUN, tn, 0, "downlink underrun");
     }
@@ -188,13 +199,13 @@ static void fclk_task(void *arg)
                 uint64_t edge, now;
                 if (!l1_wants(frame, tn))
                     continue;
-                edge = radio_slot_time(burst_key(frame, tn) + 1);
+                edge = radio_slot_time(slot_index(frame, tn) + 1);
                 osDelayUntilSysTimer(edge);
                 now = l4_vcounter();
                 radio_latency[radio_latency_count++ % RADIO_LATENCY_SAMPLES] = (uint32_t)(now - edge);
                 modem.frame = frame;            /* the frame whose burst layer 1 gets now */
                 dl_deliver(frame, tn, edge);
-                rt_job_done(&fclk_stats, edge, now, radio_slot_time(burst_key(frame, tn) + 2));
+                rt_job_done(&fclk_stats, edge, now, radio_slot_time(slot_index(frame, tn) + 2));
             }
             if (frame % STATUS_EVERY == STATUS_EVERY - 1) {
                 status_due = 1;
@@ -202,7 +213,7 @@ static void fclk_task(void *arg)
             }
         }
         dl_tail = dl_head;                      /* what is left was for frames that will not come */
-        dl_newest = UINT64_MAX;
+        dl_flushed = true;
         modem.running = 0;
         l1_stop();
         modem_event(PROTO_MODEM_RADIO, EV_RADIO_STOPPED, modem.frame, 0, "frame clock stopped");
@@ -259,8 +270,7 @@ static void cmd_modem_start(const struct proto_msg *req)
     }
     memcpy(imsi, s->imsi, sizeof imsi);
     memset(&radio_counters, 0, sizeof radio_counters);
-    memset(&fclk_stats, 0, sizeof fclk_stats);
-    fclk_stats.name = "fclk";
+    rt_stats_reset(&fclk_stats);
     radio_latency_count = 0;
     stop_requested = 0;
     frames_to_run = s->frames;
@@ -278,7 +288,7 @@ static void cmd_modem_stop(const struct proto_msg *req)
         stop_requested = 1;
     else {
         dl_tail = dl_head;                      /* a preload that will not be used */
-        dl_newest = UINT64_MAX;
+        dl_any = false;
     }
     link_ack(req, modem.frame);
 }

@@ -31,27 +31,28 @@ static osThreadId_t rr_task_id;
 static struct rt_stats rr_stats = { .name = "rr" };
 
 /* the RR task's */
-static uint8_t imsi_digits[16];     /* IMSI, one digit per octet */
-static unsigned imsi_len;
+static char imsi[16];               /* the IMSI's digits, NUL-terminated */
 static unsigned si_seen;
 static struct l3_ccch_desc ccch;
 static struct l3_lai lai;
 static uint16_t cell_id;
 static uint32_t pages_heard;
 
-void rr_start(const uint8_t imsi[8])
+void rr_start(const uint8_t bcd[8])
 {
-    imsi_len = 0;
-    for (unsigned i = 0; i < 16; i++) {
-        uint8_t d = i & 1 ? imsi[i / 2] >> 4 : imsi[i / 2] & 0xf;
+    unsigned n = 0;
+
+    for (; n < sizeof imsi - 1; n++) {          /* BCD, the first digit in the low half */
+        uint8_t d = n & 1 ? bcd[n / 2] >> 4 : bcd[n / 2] & 0xf;
         if (d > 9)
             break;
-        imsi_digits[imsi_len++] = d;
+        imsi[n] = (char)('0' + d);
     }
+    imsi[n] = 0;
     si_seen = 0;
     pages_heard = 0;
     q_tail = q_head;
-    memset(&rr_stats.jobs, 0, sizeof rr_stats - offsetof(struct rt_stats, jobs));
+    rt_stats_reset(&rr_stats);
     modem.rr_state = RR_NULL;
 }
 
@@ -81,25 +82,16 @@ void rr_block(enum l1_chan chan, uint32_t fn, uint64_t release, const uint8_t l2
 /* Listen to the paging block of the IMSI's paging group (TS 45.002 clause 6.5.2). */
 static void listen_to_paging(void)
 {
-    char digits[17];
     struct l3_paging p;
 
-    for (unsigned i = 0; i < imsi_len; i++)
-        digits[i] = (char)('0' + imsi_digits[i]);
-    digits[imsi_len] = 0;
-    if (l3_paging_block(&ccch, l3_imsi_mod_1000(digits), &p) == 0)
+    if (l3_paging_block(&ccch, l3_imsi_mod_1000(imsi), &p) == 0)
         l1_set_paging(p.block, p.period, p.mf);
 }
 
 static bool is_me(const struct l3_mi *mi)
 {
-    if (mi->type != L3_MI_IMSI || strlen(mi->digits) != imsi_len)
-        return false;
-    for (unsigned i = 0; i < imsi_len; i++) {
-        if (mi->digits[i] != (char)('0' + imsi_digits[i]))
-            return false;
-    }
-    return true;
+    return mi->type == L3_MI_IMSI && strlen(mi->digits) == strlen(imsi) &&
+           memcmp(mi->digits, imsi, strlen(imsi)) == 0;
 }
 
 static void bcch(uint32_t fn, const struct l3_msg *m)
