@@ -73,3 +73,33 @@ def test_the_modem_reports_its_state_and_tasks(modem):
     names = [t.name for t in status.tasks]
     assert names[:4] == ["fclk", "l1rx", "l1dec", "rr"], names
     assert status.l1_state == 0             # the last scenario stopped the clock
+
+
+@pytest.mark.qemu
+def test_the_radio_link_refuses_garbage_and_keeps_serving(modem):
+    """Noise, a frame with a bad CRC and bursts out of order: the modem says what was wrong
+    and goes on answering."""
+    import os
+
+    from host.modem import Burst
+    from host.link import raw_frame
+    from protocol import MsgType
+
+    modem.stop()
+    modem.link.send_raw(os.urandom(3000) + b"\x00")
+    bad = bytearray(raw_frame(MsgType.MODEM_STATUS, 7, b""))
+    bad[2] ^= 0x40                      # a flipped bit inside the stuffed frame
+    modem.link.send_raw(bytes(bad))
+    modem.pump(0.5)
+    assert modem.link.bad_frames == 0   # the host heard only well-formed answers
+    errors = [line for line in modem.link.lines if "ERROR" in line]
+    assert errors, modem.link.lines
+    # bursts out of order: the later one is refused, the ring keeps the first
+    silence = __import__("numpy").zeros(312, dtype="int16")
+    first = modem.send([Burst(10, 0, silence)])
+    again = modem.send([Burst(5, 0, silence)])
+    assert again.buffered == first.buffered
+    modem.stop()
+    assert modem.send([Burst(0, 0, silence)]).buffered == 1     # emptied by the stop: accepted
+    modem.stop()
+    assert modem.status().l1_state == 0
