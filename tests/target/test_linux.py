@@ -150,6 +150,20 @@ def test_interactive_shell_through_a_pty(link):
         os.close(slave)
 
 
+@pytest.mark.qemu
+def test_linux_processes_leave_the_modem_alone(link, rig_board):
+    """Linux's processes take the thread numbers after the Linux server's own module's 32: with
+    the modem loaded after it, they once took the modem's and destroyed it.  32 at once (before
+    the fork storm below fills the process slots), then the modem must still answer."""
+    from host.modem import ModemLink
+
+    output, code = shell(link, "for i in $(seq 32); do sleep 1 & done; wait; echo done")
+    assert (output, code) == ("done\n", 0)
+    with ModemLink(rig_board.qemu.radio_port()) as modem:
+        modem.hello(timeout=10.0)
+        assert [t.name for t in modem.status().tasks][:1] == ["fclk"]
+
+
 def test_a_fork_storm_is_refused_and_leaves_everything_running(link):
     # Last in this file: it leaves the board busy reaping sleepers and short of memory for a
     # while, which the tests above should not have to wait out.

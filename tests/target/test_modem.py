@@ -54,23 +54,6 @@ def test_a_wrong_cell_fails_the_verdict(modem):
 
 
 @pytest.mark.qemu
-def test_the_modem_survives_linux_starting_processes(modem, link):
-    """Linux's processes take the thread numbers after the Linux server's own: with the modem
-    loaded after it, they once took the modem's and destroyed it."""
-    import io
-
-    from host.shell import run_line
-
-    # 32 at once take slots past the server's module's 32 thread numbers; where slots are held
-    # (zombies of earlier tests take the low ones), those that fork take high ones all the more
-    out = io.BytesIO()
-    run_line(link, "for i in $(seq 32); do sleep 1 & done; wait; echo done", out)
-    assert b"done" in out.getvalue(), out.getvalue()
-    modem.hello()
-    assert [t.name for t in modem.status().tasks][:1] == ["fclk"]
-
-
-@pytest.mark.qemu
 def test_the_modem_reports_its_state_and_tasks(modem):
     status = modem.status()
     names = [t.name for t in status.tasks]
