@@ -451,13 +451,14 @@ def cmd_modem(rig: Rig) -> int:
         with out.status("running the scenario"):
             status = run_scenario(modem, scenario, deterministic=deterministic)
         events = list(modem.events)
+        uplink = list(modem.uplink)
     if not args.verbose:
         out.print(views.modem_events_table(events, limit=args.events))
     out.print(views.modem_status_table(status))
-    checks = scenario.verdict(events, status, deterministic=deterministic)
+    checks = scenario.verdict(events, status, uplink=uplink, deterministic=deterministic)
     out.print(views.checks_table(checks, title=f"scenario {scenario.name}: verdict"))
     if args.json:
-        _write_scenario_json(args.json, scenario, events, status, checks)
+        _write_scenario_json(args.json, scenario, events, status, checks, uplink)
         out.print(f"[dim]wrote {args.json}[/]")
     if args.same_as:
         problems = _scenario_differences(args.json, args.same_as)
@@ -475,7 +476,7 @@ def _scenario_differences(path: str | None, before: str) -> list[str]:
         raise RigError("--same-as compares this run's --json with an earlier one: give both")
     now, then = (json.loads(Path(p).read_text()) for p in (path, before))
     problems = []
-    for key in ("scenario", "seed", "channel", "frames", "status", "verdict"):
+    for key in ("scenario", "seed", "channel", "frames", "status", "uplink", "verdict"):
         if now.get(key) != then.get(key):
             problems.append(f"{key}: {then.get(key)} then, {now.get(key)} now")
     a, b = now["events"], then["events"]
@@ -488,8 +489,13 @@ def _scenario_differences(path: str | None, before: str) -> list[str]:
     return problems
 
 
-def _write_scenario_json(path: str, scenario, events, status, checks) -> None:
+def _write_scenario_json(path: str, scenario, events, status, checks, uplink=()) -> None:
+    import hashlib
     import json
+
+    digest = hashlib.sha256()
+    for b in uplink:
+        digest.update(b.frame.to_bytes(4, "little") + bytes([b.tn, b.kind]) + b.bits.tobytes())
 
     data = dict(scenario=scenario.name, seed=scenario.seed, channel=scenario.profile, frames=scenario.frames,
                 events=[dict(frame=e.frame, fn=e.fn, layer=str(e.layer), code=e.code, a=e.a, b=e.b, text=e.text)
@@ -497,6 +503,7 @@ def _write_scenario_json(path: str, scenario, events, status, checks) -> None:
                 status=dict(frame=status.frame, underruns=status.underruns, blocks_ok=status.blocks_ok,
                             blocks_bad=status.blocks_bad, bit_errors=status.bit_errors, bits=status.bits,
                             tasks={t.name: dict(jobs=t.jobs, misses=t.misses) for t in status.tasks}),
+                uplink=dict(bursts=len(uplink), sha256=digest.hexdigest()),
                 verdict={c.what: c.passed for c in checks})
     Path(path).write_text(json.dumps(data, indent=1) + "\n")
 

@@ -43,6 +43,14 @@ def imsi_bcd(imsi: str) -> bytes:
     return bytes(nibbles[i] | nibbles[i + 1] << 4 for i in range(0, 16, 2))
 
 
+def _number_bcd(number: str) -> bytes:
+    """A dialled number for ModemStart.number: up to 16 digits, two per octet, 0xF padded."""
+    if number and (not number.isdigit() or len(number) > 16):
+        raise ValueError(f"a number is up to 16 digits, not {number!r}")
+    nibbles = [int(d) for d in number] + [0xF] * (16 - len(number))
+    return bytes(nibbles[i] | nibbles[i + 1] << 4 for i in range(0, 16, 2))
+
+
 @dataclass
 class Burst:
     """One downlink burst: the mobile's frame, the timeslot, the receive window's samples
@@ -65,6 +73,16 @@ def dl_payload(bursts: list[Burst]) -> bytes:
 
 
 @dataclass
+class UlBurst:
+    """One uplink burst as the mobile transmitted it: its frame, the timeslot (numbered as the
+    downlink's), normal (0) or access (1), and its 148 bits, tails included."""
+    frame: int
+    tn: int
+    kind: int
+    bits: np.ndarray
+
+
+@dataclass
 class RadioState:
     running: bool = False
     frame: int = 0
@@ -84,6 +102,7 @@ class ModemLink:
     port: str
     on_event: Callable[[Message], None] | None = None
     events: list[Message] = field(default_factory=list)
+    uplink: list[UlBurst] = field(default_factory=list)
     radio: RadioState = field(default_factory=RadioState)
 
     def __post_init__(self) -> None:
@@ -105,6 +124,9 @@ class ModemLink:
                 self.on_event(msg)
         elif msg.type == MsgType.RADIO_STATUS:
             self.radio = RadioState.of(msg)
+        elif msg.type == MsgType.RADIO_UL:
+            self.uplink += [UlBurst(b.frame, b.tn, b.kind, np.frombuffer(b.bits, dtype=np.uint8))
+                            for b in msg.bursts]
 
     def hello(self, timeout: float = 5.0) -> Message:
         info = self.link.poll_info(timeout, what="the modem on the radio link")
@@ -157,13 +179,18 @@ class ModemLink:
                            f"the scenario does not fit a preload")
         return len(chunk)
 
-    def start(self, *, seed: int, lead_us: int, imsi: str, frames: int = 0) -> int:
+    def start(self, *, seed: int, lead_us: int, imsi: str, frames: int = 0, action: int = 0,
+              action_frame: int = 0, number: str = "") -> int:
         """Start the frame clock: frame 0 begins lead_us after this; it stops by itself after
-        `frames` (0: at stop()).  The clock's t0 (low word)."""
+        `frames` (0: at stop()).  The user does `action` (ModemAction) at `action_frame`.  The
+        clock's t0 (low word)."""
         ack = self.link.request(MsgType.MODEM_START,
-                                dict(seed=seed, lead_us=lead_us, frames=frames, imsi=imsi_bcd(imsi)),
+                                dict(seed=seed, lead_us=lead_us, frames=frames, imsi=imsi_bcd(imsi),
+                                     action=action, action_frame=action_frame,
+                                     number=_number_bcd(number)),
                                 timeout=2.0)
         self.radio.running = True
+        self.radio.frame = 0                    # a status of the last run must not end this one
         return ack.value
 
     def stream(self, bursts: Iterator[Burst], *, lead_frames: int, until_frame: int,
@@ -202,10 +229,12 @@ def run_scenario(modem: ModemLink, scenario, *, deterministic: bool, lead_frames
     modem.hello()
     modem.stop()
     modem.events.clear()
+    modem.uplink.clear()
     bursts = (Burst(frame, tn, iq) for frame, tn, iq in scenario.downlink())
     first = bursts if deterministic else itertools.islice(bursts, lead_frames)
     modem.preload(first)
-    modem.start(seed=scenario.seed, lead_us=20_000, imsi=scenario.imsi, frames=scenario.frames)
+    modem.start(seed=scenario.seed, lead_us=20_000, imsi=scenario.imsi, frames=scenario.frames,
+                action=scenario.action, action_frame=scenario.action_frame)
     timeout = timeout or 60.0 + 20 * scenario.frames / FRAMES_PER_SECOND
     modem.stream(bursts, lead_frames=lead_frames, until_frame=scenario.frames, timeout=timeout)
     modem.stop()

@@ -245,7 +245,10 @@ def bench_table(runs: list[BenchRun], title: str) -> Table:
 # ---- the modem ----------------------------------------------------------------------------
 
 L1_STATES = {0: "off", 1: "searching FCCH", 2: "reading SCH", 3: "camped", 4: "dedicated"}
-RR_STATES = {0: "null", 1: "selecting the cell", 2: "idle (camped)"}
+RR_STATES = {0: "null", 1: "selecting the cell", 2: "idle (camped)", 3: "random access",
+             4: "dedicated", 5: "releasing"}
+MM_STATES = {0: "null", 1: "idle, not updated", 2: "location updating", 3: "waiting for the network",
+             4: "idle, updated"}
 
 
 def _fn(value: int) -> str:
@@ -269,7 +272,8 @@ def modem_events_table(events: list, limit: int = 40) -> Table:
 
 def modem_status_table(s) -> Table:
     t = Table(title=f"modem: frame {s.frame:,}, FN {_fn(s.fn)}, layer 1 {L1_STATES.get(s.l1_state, s.l1_state)}, "
-                    f"RR {RR_STATES.get(s.rr_state, s.rr_state)}, BSIC {s.bsic:#04o}",
+                    f"RR {RR_STATES.get(s.rr_state, s.rr_state)}, MM {MM_STATES.get(s.mm_state, s.mm_state)}, "
+                    f"BSIC {s.bsic:#04o}",
               title_justify="left",
               caption=f"blocks {s.blocks_ok:,} good, {s.blocks_bad:,} bad; channel bit errors "
                       f"{s.bit_errors:,} of {s.bits:,}"

@@ -189,6 +189,13 @@ class ModemLayer(enum.IntEnum):
     CC = 5              # call control
 
 
+class ModemAction(enum.IntEnum):
+    """What the mobile's user does at MODEM_START.action_frame (a scenario's script)."""
+    NONE = 0            # nothing: the mobile camps and answers pages
+    ATTACH = 1          # IMSI attach: a location update
+    CALL = 2            # a mobile-originated call to MODEM_START.number
+
+
 class LogLevel(enum.IntEnum):
     ERROR = 1           # something failed
     WARN = 2            # something is off, work goes on
@@ -480,6 +487,10 @@ ModemStart = Struct(
     "lead_us" / Int32ul,            # frame 0 starts this long after the request
     "frames" / Int32ul,             # the clock stops by itself after this many; 0: at MODEM_STOP
     "imsi" / Bytes(8),              # its identity, BCD as in TS 24.008 (IMSI digits)
+    "action" / Int8ul,              # what its user does (ModemAction), at `action_frame`
+    "reserved" / Padding(3),
+    "action_frame" / Int32ul,       # the mobile's frame at which the user acts
+    "number" / Bytes(8),            # MODEM_ACTION call: the number dialled, BCD, 0xF padded
 )
 
 ModemTask = Struct(

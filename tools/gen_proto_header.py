@@ -59,6 +59,7 @@ ENUMS = [
     (wire.SyscallStatus, "PROTO_SYSCALL_"),
     (wire.TraceType, "PROTO_TRACE_"),
     (wire.ModemLayer, "PROTO_MODEM_"),
+    (wire.ModemAction, "PROTO_ACTION_"),
 ]
 
 # C name of each structure, in dependency order.

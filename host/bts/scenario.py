@@ -14,6 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
+from . import coding, gmsk, lapdm, network
 from .cell import HYPERFRAME, Cell
 from .channel import Channel
 
@@ -25,6 +26,13 @@ RADIO, L1, L2, RR, MM, CC = "RADIO", "L1", "L2", "RR", "MM", "CC"
 EV_RADIO_UNDERRUN = 3
 EV_L1_FCCH, EV_L1_SCH, EV_L1_SYNC_LOST, EV_L1_BLOCK_BAD = 1, 2, 3, 4
 EV_RR_SI, EV_RR_CAMPED, EV_RR_PAGED = 1, 2, 3
+EV_RR_RACH, EV_RR_ASSIGNED, EV_RR_RELEASED = 5, 6, 7
+EV_L2_ESTABLISHED = 1
+EV_MM_LU_ACCEPTED, EV_MM_UPDATED = 2, 5
+
+#: ModemAction (protocol/wire.py)
+ACTION_NONE, ACTION_ATTACH, ACTION_CALL = 0, 1, 2
+UL_DELAY = 3                        # the uplink's timeslot is the downlink's + 3
 
 #: the IMSI the mobile is started with, and one that is not its
 IMSI = "001010000012345"
@@ -51,6 +59,11 @@ class Scenario:
     fn0: int                        # the cell's FN at the mobile's frame 0
     imsi: str = IMSI
     pages: list[int] = field(default_factory=list)     # mobile frames the mobile is paged at
+    action: int = ACTION_NONE       # what the mobile's user does (MODEM_START)
+    action_frame: int = 0
+    access: network.Access | None = None
+    dedicated: network.Dedicated | None = None
+    tmsi: int | None = None         # what the network allocates
 
     @property
     def frames(self) -> int:
@@ -60,19 +73,33 @@ class Scenario:
         return (self.fn0 + frame) % HYPERFRAME
 
     def downlink(self, chunk: int = 256) -> Iterator[tuple[int, int, np.ndarray]]:
-        """(mobile frame, timeslot, int16 I/Q window) for every frame of the scenario, made
-        `chunk` frames at a time."""
+        """(mobile frame, timeslot, int16 I/Q window) for every burst of the scenario in time
+        order: timeslot 0 of every frame, and the dedicated channel's downlink blocks while the
+        network transmits on it; made `chunk` frames at a time."""
         channel = Channel(self.profile, seed=self.seed)
+        dedicated_channel = Channel(self.profile, seed=self.seed + 1)
+        ded = self.dedicated
         for first in range(0, self.frames, chunk):
             n = min(chunk, self.frames - first)
             iq = self.cell.downlink(self.fn(first), n, channel)
             for i in range(n):
                 yield first + i, 0, iq[i]
+                where = ded.dl_block(self.fn0 + first + i) if ded else None
+                if where is not None:
+                    start, burst = where
+                    x = self.cell.window(("xcch", ded.frame_at(start), burst))
+                    yield first + i, ded.tn, gmsk.to_int16(dedicated_channel.apply(x))
 
-    def verdict(self, events: list, status, *, deterministic: bool = True) -> list[Check]:
+    def verdict(self, events: list, status, *, uplink: list = (), deterministic: bool = True) -> list[Check]:
         checks = [self._sync(events), self._camped(events)]
         if self.pages:
             checks.append(self._paged(events))
+        if self.access is not None:
+            checks += self._access(events, uplink)
+        if self.dedicated is not None:
+            checks += self._dedicated(events, uplink)
+        if self.action == ACTION_ATTACH:
+            checks.append(self._registered(events))
         checks += self._health(status, deterministic)
         return checks
 
@@ -108,6 +135,58 @@ class Scenario:
         return Check("heard its pages, and only its", sorted(heard) == sorted(self.pages),
                      f"paged in the blocks of frames {self.pages}, heard in {heard}")
 
+    def _access(self, events: list, uplink: list) -> list[Check]:
+        """The channel request the network answered: on the RACH at the predicted frame, with
+        the predicted reference, decoded by the network's receiver."""
+        a = self.access
+        got = []
+        for b in uplink:
+            if b.kind == 1 and b.tn == 0:
+                d = coding.rach_decode(_soft(b.bits[49:85]), self.cell.bsic)
+                got.append((b.frame, d.data if d.ok else None))
+        first = got[0] if got else None
+        ok = first == (a.frame, a.ra)
+        return [Check("channel request on the RACH", ok,
+                      f"expected RA {a.ra:#04x} at frame {a.frame}; "
+                      + (f"heard {', '.join(_ra_text(f, r) for f, r in got[:3])}" if got else "heard none"))]
+
+    def _dedicated(self, events: list, uplink: list) -> list[Check]:
+        """Every uplink block of the SDCCH exchange, decoded and held against the frame the
+        network expected there."""
+        ded = self.dedicated
+        blocks = _ul_blocks(uplink, ded, self.fn0)
+        assigned = [e for e in events if str(e.layer) == RR and e.code == EV_RR_ASSIGNED]
+        checks = [Check("assigned the SDCCH", bool(assigned) and assigned[0].b == ded.first_fn % HYPERFRAME,
+                        f"SDCCH/8 subchannel {ded.sub} on TN{ded.tn} from FN {ded.first_fn % HYPERFRAME}"
+                        + (f"; the mobile: from FN {assigned[0].b}" if assigned else "; no assignment event"))]
+        wrong = []
+        for fn, (frame, what) in sorted(ded.expect.items()):
+            got = blocks.get(fn)
+            if got is None:
+                wrong.append(f"FN {fn % HYPERFRAME}: nothing (expected {what})")
+            elif not got.ok:
+                wrong.append(f"FN {fn % HYPERFRAME}: a block that does not decode (expected {what})")
+            else:
+                f = lapdm.Frame.decode(got.data, n201=lapdm.PARAMS[lapdm.Chan.SDCCH].n201, b4_ui=False)
+                if f != frame:
+                    wrong.append(f"FN {fn % HYPERFRAME}: {_frame_text(f)} (expected {what})")
+        extra = sorted(set(blocks) - set(ded.expect))
+        checks.append(Check("the SDCCH exchange, block by block", not wrong and not extra,
+                            f"{len(ded.expect)} uplink blocks as expected" if not wrong and not extra else
+                            "; ".join(wrong + [f"an unexpected block at FN {fn % HYPERFRAME}" for fn in extra][:3])))
+        released = [e for e in events if str(e.layer) == RR and e.code == EV_RR_RELEASED]
+        checks.append(Check("channel released, back to idle", bool(released) and released[0].b == 1,
+                            f"frame {released[0].frame}: {released[0].text}" if released else "not released"))
+        return checks
+
+    def _registered(self, events: list) -> Check:
+        acc = [e for e in events if str(e.layer) == MM and e.code == EV_MM_LU_ACCEPTED]
+        upd = [e for e in events if str(e.layer) == MM and e.code == EV_MM_UPDATED]
+        ok = bool(acc and upd) and acc[0].a == self.tmsi and upd[0].a == self.tmsi and upd[0].b == self.cell.lac
+        return Check("registered: location updating accepted, TMSI stored", ok,
+                     f"TMSI {self.tmsi:#010x} allocated; " +
+                     (f"the mobile holds {upd[0].a:#010x} in LAC {upd[0].b:#06x}" if upd else "not registered"))
+
     def _health(self, status, deterministic: bool) -> list[Check]:
         misses = {t.name: t.misses for t in status.tasks if t.misses}
         checks = [
@@ -121,6 +200,38 @@ class Scenario:
             checks.append(Check("every block decoded (clean channel)", status.blocks_bad == 0,
                                 f"{status.blocks_ok} good, {status.blocks_bad} bad"))
         return checks
+
+
+def _soft(bits) -> np.ndarray:
+    """Hard bits as the reference decoders' soft values (positive for 1)."""
+    return np.asarray(bits, dtype=float) * 2 - 1
+
+
+def _ra_text(frame: int, ra) -> str:
+    return f"RA {ra:#04x} at frame {frame}" if ra is not None else f"an undecodable burst at frame {frame}"
+
+
+def _frame_text(f) -> str:
+    if f is None:
+        return "no valid LAPDm frame"
+    return f"{f.kind} SAPI {f.sapi} C/R {f.cr} ctl {f.ctl:#04x} info {f.info.hex() or '-'}"
+
+
+def _ul_blocks(uplink: list, ded, fn0: int) -> dict:
+    """The dedicated channel's uplink blocks the mobile sent, decoded: block start FN (not
+    reduced modulo the hyperframe) -> coding.Decoded."""
+    bursts = {}
+    for b in uplink:
+        if b.kind == 0 and b.tn == ded.tn:
+            bursts[fn0 + b.frame] = np.concatenate([b.bits[3:61], b.bits[87:145]])
+    blocks = {}
+    for fn in sorted(bursts):
+        pos = fn % 51 - (4 * ded.sub + network.SDCCH8_UL_DELAY)
+        if pos == 0 and all(fn + i in bursts for i in range(4)):
+            blocks[fn] = coding.xcch_decode(np.array([_soft(bursts[fn + i]) for i in range(4)]))
+        elif pos == 0:
+            blocks[fn] = coding.Decoded(False, b"", 0)
+    return blocks
 
 
 def make(name: str, seed: int = 1, profile: str = "clean", seconds: float | None = None) -> Scenario:
@@ -149,7 +260,27 @@ def _camp(s: Scenario, rng: np.random.Generator) -> None:
         frame += 51 * s.cell.paging_period
 
 
+def _location_update(s: Scenario, rng: np.random.Generator) -> None:
+    """Camp, then the user attaches: the mobile asks for a channel on the RACH, the network
+    assigns an SDCCH/8 subchannel on TN1, accepts the location update with a new TMSI and
+    releases the channel; the mobile ends registered, idle on the paging channel."""
+    s.action = ACTION_ATTACH
+    s.action_frame = ATTACH_FRAME
+    s.tmsi = int(rng.integers(1, 0xFFFFFFFE))
+    sub = int(rng.integers(8))
+    s.access = network.plan_access(s.seed, s.action_frame, s.fn0, s.cell.tx_integer)
+    assign_fn, s.dedicated = network.plan_location_update(s.imsi, s.cell, s.access, sub=sub, tn=1,
+                                                          tmsi=s.tmsi)
+    s.cell.assign(assign_fn, s.access.ra, s.access.fn, chan_type=8 + sub, tn=1, tsc=s.cell.tsc,
+                  arfcn=s.cell.arfcn)
+
+
+#: the mobile's frame at which a scenario's user acts: camping (SCH, then SI1..SI4, which need
+#: up to 12 multiframes) is done well before
+ATTACH_FRAME = 800
+
 #: name: (what the network does, seconds by default)
 SCENARIOS = {
     "camp": (_camp, 5.0),
+    "location-update": (_location_update, 6.0),
 }

@@ -187,8 +187,10 @@ HAND_PAYLOADS = [
     (MsgType.RADIO_STATUS, dict(running=1, frame=4242, buffered=300, room=3796, underruns=0, late=2),
      struct.pack("<B3x5I", 1, 4242, 300, 3796, 0, 2)),
     (MsgType.RADIO_UL, dict(frame=80, bursts=[UL_BURST, UL_BURST]), struct.pack("<I", 80) + UL_BURST_BYTES * 2),
-    (MsgType.MODEM_START, dict(seed=7, lead_us=20000, frames=10000, imsi=bytes.fromhex("0910101032547698")),
-     struct.pack("<III", 7, 20000, 10000) + bytes.fromhex("0910101032547698")),
+    (MsgType.MODEM_START, dict(seed=7, lead_us=20000, frames=10000, imsi=bytes.fromhex("0910101032547698"),
+                               action=2, action_frame=800, number=bytes.fromhex("2143f5ffffffffff")),
+     struct.pack("<III", 7, 20000, 10000) + bytes.fromhex("0910101032547698") +
+     struct.pack("<B3xI", 2, 800) + bytes.fromhex("2143f5ffffffffff")),
     (MsgType.MODEM_STOP, {}, b""),
     (MsgType.MODEM_STATUS, {}, b""),
     (MsgType.MODEM_STATUS_INFO, MODEM_STATUS, MODEM_STATUS_BYTES + MODEM_TASK_BYTES),
@@ -506,7 +508,9 @@ MESSAGES = {
     MsgType.RADIO_UL: same(st.fixed_dictionaries(dict(frame=u32, bursts=st.lists(st.fixed_dictionaries(dict(
         frame=u32, tn=u8, kind=u8, bits=st.binary(min_size=148, max_size=148))), max_size=4)))),
     MsgType.MODEM_START: same(st.fixed_dictionaries(dict(seed=u32, lead_us=u32, frames=u32,
-                                                         imsi=st.binary(min_size=8, max_size=8)))),
+                                                         imsi=st.binary(min_size=8, max_size=8),
+                                                         action=u8, action_frame=u32,
+                                                         number=st.binary(min_size=8, max_size=8)))),
     MsgType.MODEM_STOP: st.just(({}, {})),
     MsgType.MODEM_STATUS: st.just(({}, {})),
     MsgType.MODEM_STATUS_INFO: same(st.fixed_dictionaries(dict(

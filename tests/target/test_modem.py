@@ -27,7 +27,8 @@ def modem(rig_board, link):
 
 def _play(modem, scenario):
     status = run_scenario(modem, scenario, deterministic=modem.deterministic)
-    checks = scenario.verdict(list(modem.events), status, deterministic=modem.deterministic)
+    checks = scenario.verdict(list(modem.events), status, uplink=list(modem.uplink),
+                              deterministic=modem.deterministic)
     console = Console(width=160, record=True)
     console.print(checks_table(checks, title=f"{scenario.name}, seed {scenario.seed}, {scenario.profile}"))
     return checks, console.export_text()
@@ -54,10 +55,38 @@ def test_a_wrong_cell_fails_the_verdict(modem):
 
 
 @pytest.mark.qemu
+@pytest.mark.parametrize("profile", ["clean", "urban"])
+def test_the_mobile_registers_by_location_update(modem, profile):
+    """RACH, immediate assignment, SDCCH with LAPDm, LU accepted with a TMSI, channel release:
+    the uplink decoded by the network's receiver, block by block."""
+    scenario = scenarios.make("location-update", seed=3, profile=profile)
+    checks, text = _play(modem, scenario)
+    assert scenario.passed(checks), text
+
+
+@pytest.mark.qemu
+def test_a_network_expecting_another_exchange_fails_the_verdict(modem):
+    """The uplink checks can fail: after a good run, a network that expected another TMSI back
+    or another frame in the first uplink block says so."""
+    scenario = scenarios.make("location-update", seed=4)
+    checks, text = _play(modem, scenario)
+    assert scenario.passed(checks), text
+    events, status, uplink = list(modem.events), modem.status(), list(modem.uplink)
+    scenario.tmsi ^= 1
+    first = min(scenario.dedicated.expect)
+    frame, what = scenario.dedicated.expect[first]
+    scenario.dedicated.expect[first] = (type(frame)(frame.sapi, frame.cr, frame.ctl, frame.info[:-1]), what)
+    again = {c.what: c.passed for c in scenario.verdict(events, status, uplink=uplink)}
+    assert not again["registered: location updating accepted, TMSI stored"]
+    assert not again["the SDCCH exchange, block by block"]
+    assert again["channel request on the RACH"]
+
+
+@pytest.mark.qemu
 def test_the_modem_reports_its_state_and_tasks(modem):
     status = modem.status()
     names = [t.name for t in status.tasks]
-    assert names[:4] == ["fclk", "l1rx", "l1dec", "rr"], names
+    assert names[:5] == ["fclk", "l1rx", "l1dec", "rr", "ulblock"], names
     assert status.l1_state == 0             # the last scenario stopped the clock
 
 

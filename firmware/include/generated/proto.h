@@ -141,6 +141,11 @@
 #define PROTO_MODEM_MM 0x04
 #define PROTO_MODEM_CC 0x05
 
+/* ModemAction */
+#define PROTO_ACTION_NONE 0x00
+#define PROTO_ACTION_ATTACH 0x01
+#define PROTO_ACTION_CALL 0x02
+
 /* Every message type as X(name, value, payload fixed size, whether more may follow) */
 #define PROTO_MSG_TYPES(X) \
     X(HELLO, 0x01, 0, 0) \
@@ -184,7 +189,7 @@
     X(RADIO_DL, 0x60, 4, 1) \
     X(RADIO_STATUS, 0x61, 24, 0) \
     X(RADIO_UL, 0x62, 4, 1) \
-    X(MODEM_START, 0x63, 20, 0) \
+    X(MODEM_START, 0x63, 36, 0) \
     X(MODEM_STOP, 0x64, 0, 0) \
     X(MODEM_STATUS, 0x65, 0, 0) \
     X(MODEM_STATUS_INFO, 0x66, 36, 1) \
@@ -492,8 +497,12 @@ struct proto_modem_start {
     uint32_t lead_us;
     uint32_t frames;
     uint8_t imsi[8];
+    uint8_t action;
+    uint8_t reserved[3];
+    uint32_t action_frame;
+    uint8_t number[8];
 } __attribute__((packed));
-_Static_assert(sizeof(struct proto_modem_start) == 20, "proto_modem_start");
+_Static_assert(sizeof(struct proto_modem_start) == 36, "proto_modem_start");
 
 struct proto_modem_task {
     uint8_t name[8];

@@ -43,6 +43,9 @@ static struct block assembling;     /* the block whose bursts are coming in */
 static unsigned assembled;          /* bursts of it so far */
 static volatile int paging_block = -1;
 static volatile unsigned paging_period = 1, paging_phase;
+static volatile bool access_mode;           /* RR: every CCCH block, not only the paging block */
+static struct l1_dedicated ded;             /* RR writes it before L1_DEDICATED, then leaves it */
+static volatile uint32_t ded_from;          /* the mobile frame the dedicated channel starts at */
 
 static struct block dec_queue[DEC_QUEUE];
 static volatile uint32_t dec_head, dec_tail;
@@ -52,10 +55,69 @@ void l1_notify(void)
     osThreadFlagsSet(rx_task_id, FLAG_RX);
 }
 
+static inline bool frame_reached(uint32_t frame, uint32_t from)
+{
+    return (int32_t)(frame - from) >= 0;
+}
+
+/* Position (0-3) of frame number `fn` in the dedicated channel's downlink block, or -1. */
+static int sdcch_dl_pos(uint32_t fn)
+{
+    unsigned pos = fn % 51, first = 4u * ded.sub;
+    return pos >= first && pos < first + 4 ? (int)(pos - first) : -1;
+}
+
+static int sdcch_ul_pos(uint32_t fn)
+{
+    unsigned pos = fn % 51, first = 4u * ded.sub + L1_SDCCH8_UL_DELAY;
+    return pos >= first && pos < first + 4 ? (int)(pos - first) : -1;
+}
+
+uint32_t l1_sdcch_ul_start(const struct l1_dedicated *ch, uint32_t fn)
+{
+    unsigned first = 4u * ch->sub + L1_SDCCH8_UL_DELAY, pos = fn % 51;
+    uint32_t start = fn - pos + first;
+    if (pos > first)
+        start += 51;
+    return start % GSM_HYPERFRAME;
+}
+
 bool l1_wants(uint32_t frame, unsigned tn)
 {
-    (void)frame;
+    if (modem.l1_state == L1_DEDICATED)
+        return tn == ded.tn && frame_reached(frame, ded_from) && sdcch_dl_pos(modem_fn(frame)) >= 0;
     return tn == 0;
+}
+
+bool l1_tx_due(uint32_t frame, unsigned tn)
+{
+    return modem.l1_state == L1_DEDICATED && tn == ded.tn && frame_reached(frame, ded_from) &&
+           sdcch_ul_pos(modem_fn(frame)) >= 0;
+}
+
+void l1_frame(uint32_t frame)
+{
+    rr_frame(frame);
+}
+
+void l1_set_access(bool on)
+{
+    access_mode = on;
+}
+
+void l1_dedicate(const struct l1_dedicated *ch, uint32_t from_fn)
+{
+    ded = *ch;
+    ded_from = (from_fn + GSM_HYPERFRAME - modem.fn_offset % GSM_HYPERFRAME) % GSM_HYPERFRAME;
+    __asm__ volatile("dmb" ::: "memory");
+    modem.l1_state = L1_DEDICATED;
+}
+
+void l1_idle(void)
+{
+    access_mode = false;
+    if (modem.l1_state == L1_DEDICATED)
+        modem.l1_state = L1_CAMPED;
 }
 
 void l1_start(uint32_t seed, const uint8_t imsi[8])
@@ -71,7 +133,8 @@ void l1_start(uint32_t seed, const uint8_t imsi[8])
     assembled = 0;
     sch_failures = 0;
     paging_block = -1;
-    rr_start(imsi);
+    access_mode = false;
+    rr_start(seed, imsi);
 }
 
 void l1_stop(void)
@@ -93,9 +156,7 @@ unsigned l1_task_stats(const struct rt_stats **out, unsigned max)
         out[n++] = &rx_stats;
     if (n < max)
         out[n++] = &dec_stats;
-    if (n < max)
-        out[n++] = rr_task_stats();
-    return n;
+    return n + rr_task_stats(out + n, max - n);
 }
 
 /* ---- l1rx ----------------------------------------------------------------------------- */
@@ -130,7 +191,7 @@ static int ccch_block(unsigned pos, unsigned *index)
     return -1;
 }
 
-static void collect(const struct rx_burst *b, enum l1_chan chan, uint32_t fn, unsigned index)
+static void collect(const struct rx_burst *b, enum l1_chan chan, uint32_t fn, unsigned index, unsigned tsc)
 {
     struct eq_report rep;
 
@@ -141,7 +202,7 @@ static void collect(const struct rx_burst *b, enum l1_chan chan, uint32_t fn, un
     } else if (assembled != index || assembling.fn + index != fn) {
         return;                                 /* its first bursts were not ours */
     }
-    if (!b->present || eq_normal_burst(b->iq, modem.bsic & 7u, assembling.soft[index], &rep) != 0)
+    if (!b->present || eq_normal_burst(b->iq, tsc, assembling.soft[index], &rep) != 0)
         memset(assembling.soft[index], 0, GSM_BURST_BITS);     /* erased: no information */
     assembled++;
     if (assembled < 4)
@@ -177,12 +238,12 @@ static void camped_burst(const struct rx_burst *b)
         return;
     }
     if (pos >= BCCH_START && pos < BCCH_START + 4) {
-        collect(b, L1_BCCH, fn, pos - BCCH_START);
+        collect(b, L1_BCCH, fn, pos - BCCH_START, modem.bsic & 7u);
         return;
     }
     blk = ccch_block(pos, &index);
-    if (blk >= 0 && blk == paging_block && (fn / 51) % paging_period == paging_phase)
-        collect(b, L1_CCCH, fn, index);
+    if (blk >= 0 && (access_mode || (blk == paging_block && (fn / 51) % paging_period == paging_phase)))
+        collect(b, L1_CCCH, fn, index, modem.bsic & 7u);
 }
 
 static void rx_burst(const struct rx_burst *b)
@@ -217,6 +278,13 @@ static void rx_burst(const struct rx_burst *b)
     case L1_CAMPED:
         camped_burst(b);
         break;
+    case L1_DEDICATED: {
+        uint32_t fn = modem_fn(b->frame);
+        int pos = sdcch_dl_pos(fn);
+        if (b->tn == ded.tn && pos >= 0)
+            collect(b, L1_SDCCH, fn, (unsigned)pos, ded.tsc);
+        break;
+    }
     default:
         break;
     }

@@ -15,7 +15,17 @@
 enum l1_chan {
     L1_BCCH = 0,
     L1_CCCH = 1,
+    L1_SDCCH = 2,
 };
+
+/* A dedicated channel: SDCCH/8 subchannel `sub` on timeslot `tn` with training sequence `tsc`
+ * (TS 45.002 clause 7 table 3: downlink frames 4 sub .. 4 sub + 3 of the 51-multiframe, uplink
+ * 15 frames later). */
+struct l1_dedicated {
+    uint8_t tn, tsc, sub;
+};
+
+#define L1_SDCCH8_UL_DELAY 15u      /* uplink block = downlink block + 15 frames */
 
 int l1_init(void);
 /* MODEM_START: forget the cell, search from scratch (the link task, clock stopped). */
@@ -31,6 +41,21 @@ void l1_notify(void);
 void l1_set_paging(int block, unsigned period, unsigned phase);
 /* Its tasks' deadline records, at most `max`; the count. */
 unsigned l1_task_stats(const struct rt_stats **out, unsigned max);
+
+/* The frame clock: the end of timeslot 0 of `frame` (every frame while it runs). */
+void l1_frame(uint32_t frame);
+/* Whether layer 1's schedule has an uplink burst on timeslot `tn` of `frame`. */
+bool l1_tx_due(uint32_t frame, unsigned tn);
+
+/* RR: the whole CCCH (every block, not only the paging block), while waiting for an answer to
+ * a channel request; false goes back to the paging block. */
+void l1_set_access(bool on);
+/* RR: leave the broadcast timeslot for a dedicated channel, listening from frame number
+ * `from_fn` on; l1_idle() goes back (the sync is kept). */
+void l1_dedicate(const struct l1_dedicated *ch, uint32_t from_fn);
+void l1_idle(void);
+/* The first frame number of the dedicated channel's next uplink block at or after `fn`. */
+uint32_t l1_sdcch_ul_start(const struct l1_dedicated *ch, uint32_t fn);
 
 /* The first frame (mod 51) of each CCCH block of a non-combined broadcast timeslot. */
 extern const uint8_t l1_ccch_block_start[9];

@@ -34,6 +34,18 @@ enum rr_state {
     RR_NULL = 0,            /* no cell */
     RR_SELECTING = 1,       /* synchronised, reading system information */
     RR_IDLE = 2,            /* camped: listening to its paging group */
+    RR_ACCESS = 3,          /* channel requests on the RACH, waiting for an assignment */
+    RR_DEDICATED = 4,       /* on a dedicated channel (SDCCH), the main signalling link up */
+    RR_RELEASING = 5,       /* channel release received: disconnecting the link */
+};
+
+/* Mobility management state (MODEM_STATUS_INFO.mm_state), TS 24.008 4.1.2.1 simplified. */
+enum mm_state {
+    MM_NULL = 0,                    /* no cell yet */
+    MM_IDLE_NOT_UPDATED = 1,        /* camped, not registered */
+    MM_LU_INITIATED = 2,            /* location updating request sent */
+    MM_WAIT_NETWORK = 3,            /* accepted; the network releases the connection */
+    MM_IDLE_UPDATED = 4,            /* registered: the TMSI and the LAI are valid */
 };
 
 /* Event codes per layer (MODEM_EVENT.code); docs/modem.md lists them with a and b. */
@@ -49,7 +61,32 @@ enum {
     EV_RR_CAMPED = 2,       /* a: cell identity, b: LAC */
     EV_RR_PAGED = 3,        /* a: paging block, b: FN */
     EV_RR_PAGE_MISSED = 4,
+    EV_RR_RACH = 5,         /* a: RA (the channel request), b: FN it went on */
+    EV_RR_ASSIGNED = 6,     /* a: channel description octet (type, TN), b: FN the channel starts */
+    EV_RR_RELEASED = 7,     /* a: RR cause (0 normal), b: 1 when the link was released normally */
+    EV_RR_ACCESS_FAILED = 8, /* a: channel requests sent */
+    EV_L2_ESTABLISHED = 1,  /* a: SAPI */
+    EV_L2_RELEASED = 2,     /* a: SAPI, b: cause (lapdm.h) */
+    EV_L2_ERROR = 3,        /* a: SAPI, b: cause */
+    EV_MM_LU_STARTED = 1,   /* a: location updating type */
+    EV_MM_LU_ACCEPTED = 2,  /* a: the TMSI allocated (0xffffffff: none), b: LAC */
+    EV_MM_LU_REJECTED = 3,  /* a: reject cause */
+    EV_MM_LU_FAILED = 4,    /* a: 1 no cell or no channel, 2 the connection was lost */
+    EV_MM_UPDATED = 5,      /* a: the TMSI, b: LAC: registered, the connection released */
 };
+
+/* The mobile's random choices (RACH slots and references), from MODEM_START's seed so that a
+ * scenario repeats: xorshift32 (Marsaglia 2003), a seed of 0 taken as 0x9E3779B9.  The
+ * simulated network draws the same numbers to answer at frames fixed by the scenario. */
+static inline uint32_t modem_random(uint32_t *state)
+{
+    uint32_t x = *state ? *state : 0x9E3779B9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *state = x;
+    return x;
+}
 
 /* The mobile's state, written by its owners (named per field), read by anyone. */
 struct modem_state {
@@ -58,6 +95,8 @@ struct modem_state {
     volatile uint8_t l1_state;      /* layer 1 */
     volatile uint8_t bsic;          /* layer 1 */
     volatile uint8_t rr_state;      /* RR */
+    volatile uint8_t mm_state;      /* MM (the RR task) */
+    volatile uint32_t tmsi;         /* MM: 0xffffffff when none */
     volatile uint8_t running;       /* the frame clock */
     /* layer 1's block counters */
     volatile uint32_t blocks_ok, blocks_bad, bit_errors, bits;

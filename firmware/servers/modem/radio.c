@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include "machine/radiolink.h"
 #include "radio.h"
+#include "rr.h"
 #include "rtos.h"
 
 #define DL_RING         16384u      /* bursts: a 10,000-frame scenario's broadcast timeslot preloaded */
@@ -52,6 +53,81 @@ static inline void dmb(void) { __asm__ volatile("dmb" ::: "memory"); }
 static inline uint32_t burst_key(uint32_t frame, unsigned tn) { return frame * GSM_TIMESLOTS + tn; }
 static inline bool key_after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 static inline uint64_t slot_index(uint32_t frame, unsigned tn) { return (uint64_t)frame * GSM_TIMESLOTS + tn; }
+
+/* ---- The uplink: layer 1's transmit queue (RR task -> frame clock) and what went on the air
+ * (frame clock -> link task) ---------------------------------------------------------------- */
+
+#define UL_RING 64u                 /* bursts on their way to the host */
+#define UL_DELAY 3u                 /* the uplink's timeslot tn is the downlink's tn + 3 */
+
+struct tx_entry {
+    uint32_t key;
+    uint8_t kind;
+    uint8_t bits[TX_BURST_BITS];
+};
+
+static struct tx_entry tx_queue[TX_QUEUE];
+static volatile uint32_t tx_head, tx_tail;      /* RR task, frame clock */
+static uint32_t tx_newest;                      /* RR task: key of the last burst queued */
+static struct proto_ul_burst ul_ring[UL_RING];
+static volatile uint32_t ul_head, ul_tail;      /* frame clock, link task */
+
+int radio_tx_put(uint32_t frame, unsigned tn, enum tx_kind kind, const uint8_t bits[TX_BURST_BITS])
+{
+    uint32_t key = burst_key(frame, tn);
+    struct tx_entry *e;
+
+    if (tn >= GSM_TIMESLOTS || tx_head - tx_tail == TX_QUEUE ||
+        (tx_head != tx_tail && !key_after(key, tx_newest)))
+        return -1;
+    e = &tx_queue[tx_head % TX_QUEUE];
+    e->key = key;
+    e->kind = (uint8_t)kind;
+    memcpy(e->bits, bits, TX_BURST_BITS);
+    tx_newest = key;
+    dmb();
+    tx_head++;
+    return 0;
+}
+
+/* Whether a burst is queued for the uplink timeslot `key`. */
+static bool tx_queued(uint32_t key)
+{
+    return tx_tail != tx_head && tx_queue[tx_tail % TX_QUEUE].key == key;
+}
+
+/* The frame clock, at the start of uplink timeslot `key`: the burst queued for it goes on the
+ * air (to the host); bursts whose timeslot has passed are dropped, and a burst layer 1's
+ * schedule wanted that is not there is missing. */
+static void tx_slot(uint32_t key, bool due)
+{
+    bool sent = false;
+
+    while (tx_tail != tx_head) {
+        const struct tx_entry *e = &tx_queue[tx_tail % TX_QUEUE];
+        if (key_after(e->key, key))
+            break;
+        if (e->key == key) {
+            if (ul_head - ul_tail == UL_RING) {
+                radio_counters.tx_lost++;
+            } else {
+                struct proto_ul_burst *u = &ul_ring[ul_head % UL_RING];
+                u->frame = key / GSM_TIMESLOTS;
+                u->tn = (uint8_t)(key % GSM_TIMESLOTS);
+                u->kind = e->kind;
+                memcpy(u->bits, e->bits, TX_BURST_BITS);
+                dmb();
+                ul_head++;
+            }
+            radio_counters.tx_sent++;
+            sent = true;
+        }
+        dmb();
+        tx_tail++;
+    }
+    if (due && !sent)
+        radio_counters.tx_missing++;
+}
 
 uint64_t radio_slot_time(uint64_t k)
 {
@@ -186,34 +262,58 @@ static void dl_deliver(uint32_t frame, unsigned tn, uint64_t release)
 
 /* ---- The frame clock ----------------------------------------------------------------- */
 
+/* The clock wakes at the edges where something happens: the end of a downlink timeslot layer 1
+ * listens to (the burst goes to layer 1), the start of an uplink timeslot with a burst to send,
+ * and the end of timeslot 0 of every frame (layer 1's frame tick).  Edge k is the start of
+ * timeslot k = frame * 8 + tn of the mobile's clock; the uplink timeslot starting there is
+ * k - UL_DELAY. */
 static void fclk_task(void *arg)
 {
     (void)arg;
     for (;;) {
+        uint64_t k;
+
         osThreadFlagsWait(FLAG_START, osFlagsWaitAny, osWaitForever);
         modem.frame = 0;
         modem.running = 1;
         modem_event(PROTO_MODEM_RADIO, EV_RADIO_STARTED, frames_to_run, 0, "frame clock started");
-        for (uint32_t frame = 0; !stop_requested && (!frames_to_run || frame < frames_to_run); frame++) {
-            for (unsigned tn = 0; tn < GSM_TIMESLOTS; tn++) {
-                uint64_t edge, now;
-                if (!l1_wants(frame, tn))
-                    continue;
-                edge = radio_slot_time(slot_index(frame, tn) + 1);
-                osDelayUntilSysTimer(edge);
-                now = l4_vcounter();
-                radio_latency[radio_latency_count++ % RADIO_LATENCY_SAMPLES] = (uint32_t)(now - edge);
-                modem.frame = frame;            /* the frame whose burst layer 1 gets now */
-                dl_deliver(frame, tn, edge);
-                rt_job_done(&fclk_stats, edge, now, radio_slot_time(slot_index(frame, tn) + 2));
+        for (k = 1; !stop_requested && (!frames_to_run || k <= (uint64_t)frames_to_run * GSM_TIMESLOTS); k++) {
+            uint32_t frame = (uint32_t)((k - 1) / GSM_TIMESLOTS);
+            unsigned tn = (unsigned)((k - 1) % GSM_TIMESLOTS);
+            bool tick = tn == 0, rx = l1_wants(frame, tn), tx = false, tx_due = false;
+            uint32_t ul_key = 0;
+            uint64_t edge, now;
+
+            if (k >= UL_DELAY + 1) {
+                uint64_t ul = k - UL_DELAY;
+                ul_key = (uint32_t)ul;
+                tx_due = l1_tx_due((uint32_t)(ul / GSM_TIMESLOTS), (unsigned)(ul % GSM_TIMESLOTS));
+                tx = tx_due || tx_queued(ul_key);
             }
-            if (frame % STATUS_EVERY == STATUS_EVERY - 1) {
+            if (!rx && !tx && !tick)
+                continue;
+            edge = radio_slot_time(k);
+            osDelayUntilSysTimer(edge);
+            now = l4_vcounter();
+            radio_latency[radio_latency_count++ % RADIO_LATENCY_SAMPLES] = (uint32_t)(now - edge);
+            modem.frame = frame;                /* the frame whose timeslot ended now */
+            if (tx)
+                tx_slot(ul_key, tx_due);
+            if (rx)
+                dl_deliver(frame, tn, edge);
+            if (tick)
+                l1_frame(frame);
+            rt_job_done(&fclk_stats, edge, now, radio_slot_time(k + 1));
+            if (ul_head != ul_tail)
+                osThreadFlagsSet(link_task_id, FLAG_SEND);
+            if (tick && frame % STATUS_EVERY == STATUS_EVERY - 1) {
                 status_due = 1;
                 osThreadFlagsSet(link_task_id, FLAG_SEND);
             }
         }
         dl_tail = dl_head;                      /* what is left was for frames that will not come */
         dl_flushed = true;
+        tx_tail = tx_head;
         modem.running = 0;
         l1_stop();
         modem_event(PROTO_MODEM_RADIO, EV_RADIO_STOPPED, modem.frame, 0, "frame clock stopped");
@@ -234,6 +334,24 @@ static void take_bytes(const uint8_t *data, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         link_rx_byte(data[i]);
+}
+
+/* What went on the air, to the host: RADIO_UL messages of as many bursts as fit. */
+static void send_uplink(void)
+{
+    static uint8_t buf[sizeof(struct proto_radio_ul) + 16 * sizeof(struct proto_ul_burst)];
+    struct proto_radio_ul *m = (void *)buf;
+
+    while (ul_tail != ul_head) {
+        unsigned n = 0;
+        m->frame = modem.frame;
+        while (ul_tail != ul_head && n < 16) {
+            memcpy(&m->bursts[n++], &ul_ring[ul_tail % UL_RING], sizeof m->bursts[0]);
+            dmb();
+            ul_tail++;
+        }
+        link_send(PROTO_MSG_RADIO_UL, 0, buf, sizeof *m + n * sizeof m->bursts[0], NULL, 0);
+    }
 }
 
 static void fill_status(struct proto_radio_status *s)
@@ -275,7 +393,11 @@ static void cmd_modem_start(const struct proto_msg *req)
     stop_requested = 0;
     frames_to_run = s->frames;
     clock_key = 0;
+    modem.frame = 0;                            /* the statuses speak of the new run from now */
+    tx_tail = tx_head;
+    ul_tail = ul_head;
     l1_start(s->seed, imsi);
+    rr_action(s->action, s->action_frame, s->number);
     t0 = l4_vcounter() + rt_us_ticks(s->lead_us);
     link_ack(req, (uint32_t)t0);
     osThreadFlagsSet(fclk_task_id, FLAG_START);
@@ -307,6 +429,7 @@ static void cmd_modem_status(const struct proto_msg *req)
     s->l1_state = modem.l1_state;
     s->bsic = modem.bsic;
     s->rr_state = modem.rr_state;
+    s->mm_state = modem.mm_state;
     s->underruns = radio_counters.underruns;
     s->blocks_ok = modem.blocks_ok;
     s->blocks_bad = modem.blocks_bad;
@@ -337,6 +460,7 @@ static void link_task(void *arg)
             radiolink_irq_ack();
             radiolink_poll(take_bytes);
         }
+        send_uplink();
         send_events();
         if (status_due) {
             struct proto_radio_status s;

@@ -30,6 +30,16 @@ struct rx_burst {
 extern struct rx_burst rx_queue[RX_QUEUE];
 extern volatile uint32_t rx_head, rx_tail;
 
+/* An uplink burst layer 1 made, waiting for its timeslot (the frame clock sends it then). */
+#define TX_QUEUE 8u
+#define TX_BURST_BITS 148u      /* a normal burst's bits BN0..147; an access burst uses 88 */
+enum tx_kind { TX_NORMAL = 0, TX_ACCESS = 1 };
+
+/* Queue burst `bits` for uplink timeslot `tn` of `frame` (sent 3 timeslots after the downlink's
+ * timeslot `tn`, timing advance 0).  One producer: the RR task.  Bursts must be queued in time
+ * order; 0, or -1 when the queue is full or the burst is not after the last one queued. */
+int radio_tx_put(uint32_t frame, unsigned tn, enum tx_kind kind, const uint8_t bits[TX_BURST_BITS]);
+
 /* The counter value at which timeslot `k` (frame * 8 + tn) of the mobile's clock begins. */
 uint64_t radio_slot_time(uint64_t k);
 /* Counter ticks of one TDMA frame, rounded down. */
@@ -44,6 +54,9 @@ struct radio_counters {
     uint32_t late;              /* bursts that arrived after their timeslot */
     uint32_t overflows;         /* bursts the ring had no room for (the host ignored the flow control) */
     uint32_t lost_rx;           /* bursts layer 1 had not taken before the queue wrapped */
+    uint32_t tx_sent;           /* uplink bursts transmitted at their timeslot */
+    uint32_t tx_missing;        /* uplink bursts due (layer 1's schedule) but not made in time */
+    uint32_t tx_lost;           /* uplink bursts the host's buffer had no room for */
 };
 extern struct radio_counters radio_counters;
 

@@ -1,22 +1,36 @@
 /*
- * Radio resources, idle mode (rr.h).  The RR task owns the cell's system information and the
- * state; layer 1's decoder gives it blocks through a queue (single producer, single consumer).
+ * Radio resources (rr.h).  The RR task owns everything here: the cell's system information,
+ * the state, the access procedure, the dedicated channel's LAPDm context, and MM (mm.c), which
+ * it calls.  Two inputs wake it: decoded blocks from layer 1's decoder (a queue, single
+ * producer, single consumer) and the frame clock at the frame RR asked for (`wake_frame`).
  *
- * Camping needs SI1 to SI4 of the cell (TS 44.018 clause 3.2.2: the mobile reads them before
- * it uses the cell).  Then it listens to its paging group only (TS 45.002 clause 6.5.2).
+ * Camping needs SI1 to SI4 of the cell (TS 44.018 clause 3.2.2).  Then it listens to its
+ * paging group only (TS 45.002 clause 6.5.2).  The user's action (MODEM_START) starts the
+ * random access of 44.018 3.3.1.1.2: channel requests on the RACH at slots drawn from the
+ * seed, listening to the whole CCCH for an immediate assignment that answers one of the last
+ * three.  On the assigned SDCCH/8 the main signalling link is established with the initial
+ * message in the SABM; every uplink block of the channel carries what LAPDm gives (a fill frame
+ * when nothing); a CHANNEL RELEASE disconnects the link (DISC) and goes back to idle.
  */
+#include "l1/bursts.h"
+#include "l1/coding.h"
+#include "l2/lapdm.h"
 #include "l3/msgs.h"
 #include "l3/sysinfo.h"
 #include "l4.h"
 #include "lib/string.h"
+#include "mm.h"
 #include "modem.h"
 #include "radio.h"
 #include "rr.h"
 #include "rtos.h"
 
 #define FLAG_BLOCK  0x1u
+#define FLAG_WAKE   0x2u
 #define RR_QUEUE    8u
 #define SI_ALL      0x1eu           /* bits 1-4: SI1..SI4 */
+#define NO_FRAME    0xffffffffu
+#define PENDING_MAX 4u              /* L3 messages one LAPDm frame can complete */
 
 struct rr_block {
     uint8_t chan;
@@ -28,17 +42,68 @@ struct rr_block {
 static struct rr_block queue[RR_QUEUE];
 static volatile uint32_t q_head, q_tail;
 static osThreadId_t rr_task_id;
-static struct rt_stats rr_stats = { .name = "rr" };
+static struct rt_stats rr_stats = { .name = "rr" }, ul_stats = { .name = "ulblock" };
+
+/* The frame clock reads these: RR's wake-up frame, and the counter when it fired. */
+static volatile uint32_t wake_frame = NO_FRAME;
+static volatile uint64_t wake_time;
+static volatile uint32_t woken_frame;      /* the frame it fired at */
 
 /* the RR task's */
 static char imsi[16];               /* the IMSI's digits, NUL-terminated */
+static uint32_t random_state;
 static unsigned si_seen;
 static struct l3_ccch_desc ccch;
 static struct l3_lai lai;
+static struct l3_rach rach;
 static uint16_t cell_id;
 static uint32_t pages_heard;
+static uint8_t action;
+static uint32_t action_frame;
 
-void rr_start(const uint8_t bcd[8])
+/* the access procedure (44.018 3.3.1.1.2) */
+static uint8_t est_msg[LAPDM_N201_B];
+static size_t est_len;
+static enum l3_rach_cause access_cause;
+static struct { uint8_t ra; uint32_t fn; } requests[3];    /* the last three sent */
+static unsigned requests_sent, retrans_left;
+static uint32_t next_request;       /* the mobile frame of the next channel request */
+
+/* dedicated mode */
+static struct l1_dedicated channel;
+static struct lapdm_ctx dcch;
+static struct { uint16_t len; uint8_t data[LAPDM_L3_MAX]; } pending[PENDING_MAX];
+static unsigned pending_count;
+static struct { uint8_t sapi, event, cause; bool valid; } link_event;
+
+static inline bool frame_after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+
+/* The mobile frame at which the cell's frame number is `fn` (after `modem.frame`). */
+static uint32_t frame_of(uint32_t fn)
+{
+    uint32_t now = modem.frame, now_fn = modem_fn(now);
+    return now + (fn + GSM_HYPERFRAME - now_fn) % GSM_HYPERFRAME;
+}
+
+/* Be woken by the frame clock at the end of timeslot 0 of `frame` (at once if it has passed). */
+static void wake_at(uint32_t frame)
+{
+    if (!frame_after(frame, modem.frame))
+        frame = modem.frame + 1;
+    wake_frame = frame;
+}
+
+void rr_frame(uint32_t frame)
+{
+    if (frame == wake_frame) {
+        wake_frame = NO_FRAME;
+        woken_frame = frame;
+        wake_time = l4_vcounter();
+        osThreadFlagsSet(rr_task_id, FLAG_WAKE);
+    }
+}
+
+void rr_start(uint32_t seed, const uint8_t bcd[8])
 {
     unsigned n = 0;
 
@@ -49,16 +114,35 @@ void rr_start(const uint8_t bcd[8])
         imsi[n] = (char)('0' + d);
     }
     imsi[n] = 0;
+    random_state = seed;
     si_seen = 0;
     pages_heard = 0;
+    action = PROTO_ACTION_NONE;
+    wake_frame = NO_FRAME;
     q_tail = q_head;
     rt_stats_reset(&rr_stats);
+    rt_stats_reset(&ul_stats);
     modem.rr_state = RR_NULL;
+    mm_start(imsi);
 }
 
-const struct rt_stats *rr_task_stats(void)
+void rr_action(uint8_t what, uint32_t frame, const uint8_t number[8])
 {
-    return &rr_stats;
+    (void)number;
+    action = what;
+    action_frame = frame;
+    if (what != PROTO_ACTION_NONE)
+        wake_frame = frame >= RR_UL_LEAD ? frame - RR_UL_LEAD : 0;
+}
+
+unsigned rr_task_stats(const struct rt_stats **out, unsigned max)
+{
+    unsigned n = 0;
+    if (n < max)
+        out[n++] = &rr_stats;
+    if (n < max)
+        out[n++] = &ul_stats;
+    return n;
 }
 
 void rr_block(enum l1_chan chan, uint32_t fn, uint64_t release, const uint8_t l2[23])
@@ -78,6 +162,8 @@ void rr_block(enum l1_chan chan, uint32_t fn, uint64_t release, const uint8_t l2
     q_head++;
     osThreadFlagsSet(rr_task_id, FLAG_BLOCK);
 }
+
+/* ---- Idle mode ------------------------------------------------------------------------ */
 
 /* Listen to the paging block of the IMSI's paging group (TS 45.002 clause 6.5.2). */
 static void listen_to_paging(void)
@@ -111,20 +197,236 @@ static void bcch(uint32_t fn, const struct l3_msg *m)
         lai = m->lai;
         cell_id = m->cell_id;
     }
+    if (m->present & 1u << L3_F_RACH)
+        rach = m->rach;
     if (!(si_seen & 1u << si)) {
         fmt(text, sizeof text, "system information %u", si);
         modem_event(PROTO_MODEM_RR, EV_RR_SI, si, fn, text);
     }
     si_seen |= 1u << si;
-    if (modem.rr_state != RR_IDLE && (si_seen & SI_ALL) == SI_ALL) {
+    if (modem.rr_state < RR_IDLE && (si_seen & SI_ALL) == SI_ALL) {
         modem.rr_state = RR_IDLE;
         listen_to_paging();
+        mm_camped(&lai);
         modem_event(PROTO_MODEM_RR, EV_RR_CAMPED, cell_id, lai.lac, "camped on the cell");
     }
 }
 
+/* ---- The random access procedure (44.018 3.3.1.1.2) ---------------------------------- */
+
+/* Tx-integer T (44.018 10.5.2.29) and the spread S for a non-combined CCCH (table 3.3.1.1.2.1). */
+static unsigned access_t(void)
+{
+    static const uint8_t t[16] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 20, 25, 32, 50 };
+    return t[rach.tx_integer & 15u];
+}
+
+static unsigned access_s(unsigned t)
+{
+    switch (t) {
+    case 3: case 8: case 14: case 50: return 55;
+    case 4: case 9: case 16: return 76;
+    case 5: case 10: case 20: return 109;
+    case 6: case 11: case 25: return 163;
+    default: return 217;                        /* 7, 12, 32 */
+    }
+}
+
+/* Queues the channel request for `next_request` and draws when the one after it would go. */
+static void send_request(void)
+{
+    uint8_t coded[GSM_RACH_CODED], bits[TX_BURST_BITS];
+    uint8_t ra = l3_channel_request(access_cause, (uint8_t)modem_random(&random_state));
+    uint32_t fn = modem_fn(next_request);
+    unsigned t = access_t();
+
+    gsm_rach_encode(ra, modem.bsic, coded);
+    gsm_access_burst(coded, bits);
+    if (radio_tx_put(next_request, 0, TX_ACCESS, bits) != 0)
+        rt_job_lost(&ul_stats);
+    requests[requests_sent % 3].ra = ra;
+    requests[requests_sent % 3].fn = fn;
+    requests_sent++;
+    modem_event_at(next_request, PROTO_MODEM_RR, EV_RR_RACH, ra, fn, "channel request");
+    next_request += access_s(t) + modem_random(&random_state) % t;
+    wake_at(next_request - RR_UL_LEAD);
+}
+
+int rr_establish(enum l3_rach_cause cause, const uint8_t *l3, size_t len)
+{
+    static const uint8_t retrans[4] = { 1, 2, 4, 7 };
+    unsigned t = access_t();
+
+    if (modem.rr_state != RR_IDLE || len > sizeof est_msg)
+        return -1;
+    memcpy(est_msg, l3, len);
+    est_len = len;
+    access_cause = cause;
+    requests_sent = 0;
+    retrans_left = retrans[rach.max_retrans & 3u];
+    next_request = woken_frame + RR_UL_LEAD + modem_random(&random_state) % (t > 8 ? t : 8);
+    modem.rr_state = RR_ACCESS;
+    l1_set_access(true);
+    send_request();
+    return 0;
+}
+
+/* The frame clock reached the next request's lead: another try, or the end of them (T3126
+ * is taken as the spread after the last request). */
+static void access_wake(void)
+{
+    if (retrans_left > 0) {
+        retrans_left--;
+        send_request();
+        return;
+    }
+    modem.rr_state = RR_IDLE;
+    l1_set_access(false);
+    listen_to_paging();
+    modem_event(PROTO_MODEM_RR, EV_RR_ACCESS_FAILED, requests_sent, 0, "no answer to the channel requests");
+    mm_access_failed();
+}
+
+static bool answers_me(const struct l3_req_ref *r)
+{
+    unsigned n = requests_sent < 3 ? requests_sent : 3;
+
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t fn = requests[i].fn;
+        if (r->ra == requests[i].ra && r->t1 == (fn / 1326) % 32 && r->t2 == fn % 26 && r->t3 == fn % 51)
+            return true;
+    }
+    return false;
+}
+
+/* ---- Dedicated mode -------------------------------------------------------------------- */
+
+static void on_data(void *arg, uint8_t sapi, enum lapdm_mode mode, const uint8_t *l3, size_t len)
+{
+    (void)arg;
+    (void)mode;
+    if (sapi != 0 || pending_count == PENDING_MAX || len > LAPDM_L3_MAX)
+        return;
+    pending[pending_count].len = (uint16_t)len;
+    memcpy(pending[pending_count].data, l3, len);
+    pending_count++;
+}
+
+static void on_event(void *arg, uint8_t sapi, enum lapdm_event event, enum lapdm_cause cause)
+{
+    (void)arg;
+    link_event.sapi = sapi;
+    link_event.event = (uint8_t)event;
+    link_event.cause = (uint8_t)cause;
+    link_event.valid = true;
+}
+
+static void assigned(uint32_t block_fn, const struct l3_msg *m)
+{
+    uint8_t type = m->chan.type_tn >> 3;
+    uint32_t from = (block_fn + RR_ACTIVATION_FRAMES) % GSM_HYPERFRAME;
+
+    if ((type & 0x18u) != 0x08u || m->chan.hopping) {       /* SDCCH/8 (01xxx), no hopping */
+        modem_event(PROTO_MODEM_RR, EV_RR_ASSIGNED, m->chan.type_tn, 0, "assigned a channel it does not have");
+        return;
+    }
+    channel.tn = m->chan.type_tn & 7u;
+    channel.tsc = m->chan.tsc;
+    channel.sub = type & 7u;
+    lapdm_init(&dcch, LAPDM_CH_SDCCH, on_data, on_event, NULL);
+    lapdm_establish(&dcch, 0, est_msg, est_len);
+    pending_count = 0;
+    link_event.valid = false;
+    l1_set_access(false);
+    l1_dedicate(&channel, from);
+    modem.rr_state = RR_DEDICATED;
+    wake_at(frame_of(l1_sdcch_ul_start(&channel, from)) - RR_UL_LEAD);
+    modem_event(PROTO_MODEM_RR, EV_RR_ASSIGNED, m->chan.type_tn, from, "assigned an SDCCH");
+}
+
+static void leave_dedicated(uint8_t cause, bool normal)
+{
+    wake_frame = NO_FRAME;
+    l1_idle();
+    modem.rr_state = RR_IDLE;
+    listen_to_paging();
+    modem_event(PROTO_MODEM_RR, EV_RR_RELEASED, cause, normal, normal ? "channel released" : "connection lost");
+    mm_released(normal);
+}
+
+int rr_send(const uint8_t *l3, size_t len)
+{
+    if (modem.rr_state != RR_DEDICATED)
+        return -1;
+    return lapdm_send(&dcch, 0, l3, len) == LAPDM_OK ? 0 : -1;
+}
+
+/* The uplink block of the dedicated channel that starts RR_UL_LEAD frames after `frame`. */
+static void ul_block(uint32_t frame)
+{
+    uint32_t first = frame + RR_UL_LEAD, fn = modem_fn(first);
+    uint8_t l2[GSM_L2_OCTETS], bursts[4][GSM_BURST_BITS], bits[TX_BURST_BITS];
+    uint64_t start = l4_vcounter(), due;
+
+    lapdm_tick(&dcch, fn);
+    lapdm_tx_frame(&dcch, l2);
+    gsm_xcch_encode(l2, bursts);
+    for (unsigned i = 0; i < 4; i++) {
+        gsm_normal_burst(bursts[i], channel.tsc, bits);
+        if (radio_tx_put(first + i, channel.tn, TX_NORMAL, bits) != 0)
+            break;
+    }
+    due = radio_slot_time((uint64_t)first * GSM_TIMESLOTS + channel.tn + 3);
+    rt_job_done(&ul_stats, wake_time, start, due);
+    wake_at(frame_of(l1_sdcch_ul_start(&channel, (fn + 1) % GSM_HYPERFRAME)) - RR_UL_LEAD);
+}
+
+static void dedicated_rx(const struct l3_msg *m)
+{
+    if (m->pd == L3_PD_RR && m->type == L3_RR_CHANNEL_RELEASE && modem.rr_state == RR_DEDICATED) {
+        modem.rr_state = RR_RELEASING;
+        lapdm_release(&dcch, 0);                /* 3.4.13.1.1: disconnect the main link */
+    } else if (m->pd == L3_PD_MM) {
+        mm_rx(m);
+    }
+}
+
+static void sdcch_block(const uint8_t l2[23])
+{
+    lapdm_rx_frame(&dcch, l2, GSM_L2_OCTETS);
+    for (unsigned i = 0; i < pending_count; i++) {
+        struct l3_msg m;
+        if (l3_decode(&m, pending[i].data, pending[i].len) == 0)
+            dedicated_rx(&m);
+    }
+    pending_count = 0;
+    if (link_event.valid) {
+        link_event.valid = false;
+        switch (link_event.event) {
+        case LAPDM_EV_ESTABLISHED:
+            modem_event(PROTO_MODEM_L2, EV_L2_ESTABLISHED, link_event.sapi, 0, "link established");
+            break;
+        case LAPDM_EV_RELEASED:
+            modem_event(PROTO_MODEM_L2, EV_L2_RELEASED, link_event.sapi, link_event.cause, "link released");
+            leave_dedicated(0, modem.rr_state == RR_RELEASING);
+            break;
+        default:
+            modem_event(PROTO_MODEM_L2, EV_L2_ERROR, link_event.sapi, link_event.cause, "link failed");
+            leave_dedicated(0, false);
+            break;
+        }
+    }
+}
+
+/* ---- The task ------------------------------------------------------------------------- */
+
 static void ccch_block(uint32_t fn, const struct l3_msg *m)
 {
+    if (m->type == L3_RR_IMM_ASSIGN && modem.rr_state == RR_ACCESS) {
+        if (answers_me(&m->req))
+            assigned(fn, m);
+        return;
+    }
     if (m->type != L3_RR_PAGING_REQ1)
         return;
     pages_heard++;
@@ -132,24 +434,58 @@ static void ccch_block(uint32_t fn, const struct l3_msg *m)
         modem_event(PROTO_MODEM_RR, EV_RR_PAGED, (fn % 51), fn, "paged");
 }
 
+static void wake(void)
+{
+    uint32_t frame = woken_frame;
+
+    switch (modem.rr_state) {
+    case RR_DEDICATED:
+    case RR_RELEASING:
+        ul_block(frame);
+        break;
+    case RR_ACCESS:
+        access_wake();
+        break;
+    default:
+        if (action == PROTO_ACTION_ATTACH) {
+            action = PROTO_ACTION_NONE;
+            mm_attach();
+        }
+        break;
+    }
+}
+
+static void block(const struct rr_block *b)
+{
+    struct l3_msg m;
+
+    if (b->chan == L1_SDCCH) {
+        if (modem.rr_state == RR_DEDICATED || modem.rr_state == RR_RELEASING)
+            sdcch_block(b->l2);
+        return;
+    }
+    if (modem.rr_state == RR_NULL)
+        modem.rr_state = RR_SELECTING;
+    if (l3_decode(&m, b->l2, sizeof b->l2) != 0 || m.pd != L3_PD_RR)
+        return;
+    if (b->chan == L1_BCCH)
+        bcch(b->fn, &m);
+    else
+        ccch_block(b->fn, &m);
+}
+
 static void rr_task(void *arg)
 {
     (void)arg;
     for (;;) {
-        osThreadFlagsWait(FLAG_BLOCK, osFlagsWaitAny, osWaitForever);
+        uint32_t flags = osThreadFlagsWait(FLAG_BLOCK | FLAG_WAKE, osFlagsWaitAny, osWaitForever);
+        if (flags & FLAG_WAKE)
+            wake();
         while (q_tail != q_head) {
             const struct rr_block *b = &queue[q_tail % RR_QUEUE];
             uint64_t start = l4_vcounter();
-            struct l3_msg m;
 
-            if (modem.rr_state == RR_NULL)
-                modem.rr_state = RR_SELECTING;
-            if (l3_decode(&m, b->l2, sizeof b->l2) == 0 && m.pd == L3_PD_RR) {
-                if (b->chan == L1_BCCH)
-                    bcch(b->fn, &m);
-                else
-                    ccch_block(b->fn, &m);
-            }
+            block(b);
             rt_job_done(&rr_stats, b->release, start, b->release + 51 * radio_frame_ticks());
             __asm__ volatile("dmb" ::: "memory");
             q_tail++;
@@ -157,7 +493,7 @@ static void rr_task(void *arg)
     }
 }
 
-static uint64_t rr_stack[1024];
+static uint64_t rr_stack[2048];
 
 int rr_init(void)
 {
