@@ -234,7 +234,7 @@ def run_scenario(modem: ModemLink, scenario, *, deterministic: bool, lead_frames
     first = bursts if deterministic else itertools.islice(bursts, lead_frames)
     modem.preload(first)
     modem.start(seed=scenario.seed, lead_us=20_000, imsi=scenario.imsi, frames=scenario.frames,
-                action=scenario.action, action_frame=scenario.action_frame)
+                action=scenario.action, action_frame=scenario.action_frame, number=scenario.number)
     timeout = timeout or 60.0 + 20 * scenario.frames / FRAMES_PER_SECOND
     modem.stream(bursts, lead_frames=lead_frames, until_frame=scenario.frames, timeout=timeout)
     modem.stop()

@@ -44,6 +44,7 @@ MESSAGES = {
     "cc.setup_mo": CC.CCSetupMO,
     "cc.setup_mt": CC.CCSetupMT,
     "cc.call_proceeding": CC.CCCallProceeding,
+    "cc.call_confirmed": CC.CCCallConfirmed,
     "cc.alerting": CC.CCAlertingMT,
     "cc.connect": CC.CCConnectMT,
     "cc.connect_ack": CC.CCConnectAcknowledge,
@@ -231,6 +232,8 @@ def parse(name: str, data: bytes) -> dict[str, str]:
         _mi(out, "mi", _inner(msg, "ID"))
     if name == "mm.lu_accept" and _present(msg, "FollowOnProceed"):
         out["follow_on"] = "1"
+    if name == "cc.call_confirmed" and _present(msg, "BearerCap1"):
+        out["bearer"] = _inner(msg, "BearerCap1").to_bytes().hex()
     if name.startswith("cc.setup"):
         if _present(msg, "BearerCap1"):
             out["bearer"] = _inner(msg, "BearerCap1").to_bytes().hex()

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pycrate_mobile import TS24008_MM as MM
 from pycrate_mobile import TS44018_RR as RR
 
 from host.bts import lapdm
-from host.bts.cell import CCCH_STARTS, MULTIFRAME
+from host.bts.cell import CCCH_STARTS, HYPERFRAME, MULTIFRAME
 
 #: the firmware's rr.h: frames from the assigning block's first frame to the new channel's first
 RR_ACTIVATION_FRAMES = 12
@@ -37,7 +39,14 @@ LU_TYPE_IMSI_ATTACH = 2
 CKSN_NONE = 7
 DELETED_LAC = 0xFFFE
 MS_CLASSMARK1 = 0x33
-RACH_CAUSE_LU = (0x00, 0x0F)        # 0000xxxx with NECI 1 (44.018 table 9.1.8.1)
+MS_CLASSMARK2 = bytes.fromhex("331980")     # the firmware's mm.h
+# establishment causes of 44.018 table 9.1.8.1 as (code, random bits)
+RACH_CAUSE_LU = (0x00, 0x0F)        # 0000xxxx: location updating, NECI 1
+RACH_CAUSE_CALL = (0xE0, 0x1F)      # 111xxxxx: originating call, TCH/F needed
+RACH_CAUSE_PAGING = (0x80, 0x1F)    # 100xxxxx: answer to paging, any channel
+#: the firmware's rr.c: a page is answered from this many frames after its block's first frame
+RR_PAGE_RESPONSE_FRAMES = 8
+TCH_TN = 2                          # where the network puts its traffic channels
 
 
 class MobileRandom:
@@ -161,16 +170,87 @@ class Dedicated:
         return self.dl.get(start, FILL_NET)
 
 
-def plan_access(seed: int, action_frame: int, fn0: int, tx_integer: int) -> Access:
-    """The first channel request of a mobile whose user acts at `action_frame`, for a
-    location update (firmware rr.c: the slot after a random wait of 0..max(T, 8)-1 frames, then
-    the random reference)."""
+def plan_access(seed: int, action_frame: int, fn0: int, tx_integer: int,
+                cause: tuple[int, int] = RACH_CAUSE_LU) -> Access:
+    """The first channel request of a mobile that starts its access at `action_frame` (the
+    user's action, or RR_PAGE_RESPONSE_FRAMES after the page), for establishment `cause`
+    (firmware rr.c: the slot after a random wait of 0..max(T, 8)-1 frames, then the random
+    reference)."""
     rnd = MobileRandom(seed)
     t = TX_INTEGER_T[tx_integer]
     frame = action_frame + rnd.next() % max(t, 8)
-    code, mask = RACH_CAUSE_LU
+    code, mask = cause
     ra = code | (rnd.next() & 0xFF & mask)
     return Access(frame, fn0 + frame, ra)
+
+
+def cm_service_request(imsi: str) -> bytes:
+    """CM SERVICE REQUEST for a mobile-originated call (24.008 9.2.9), by IMSI."""
+    m = MM.MMCMServiceRequest()
+    m["CKSN"].set_val({"V": CKSN_NONE})
+    m["Service"].set_val({"V": 1})
+    m["MSCm2"].set_val({"L": len(MS_CLASSMARK2), "V": MS_CLASSMARK2})
+    m["ID"].set_IE(val={"type": 1, "ident": imsi})
+    return m.to_bytes()
+
+
+def paging_response(imsi: str) -> bytes:
+    """PAGING RESPONSE (44.018 9.1.25), by IMSI."""
+    m = RR.RRPagingResponse()
+    m["CKSN"].set_val({"V": CKSN_NONE})
+    m["MSCm2"].set_val({"L": len(MS_CLASSMARK2), "V": MS_CLASSMARK2})
+    m["ID"].set_IE(val={"type": 1, "ident": imsi})
+    return m.to_bytes()
+
+
+def assignment_command(tn: int, tsc: int, arfcn: int) -> bytes:
+    """ASSIGNMENT COMMAND (44.018 9.1.2) of a non-hopping TCH/F + ACCHs (channel type 00001),
+    power level 0: the channel description of 10.5.2.5 written out."""
+    return bytes([0x06, 0x2E, 1 << 3 | tn, tsc << 5 | (arfcn >> 8) & 3, arfcn & 0xFF, 0x00])
+
+
+def called_bcd(number: str) -> bytes:
+    """Called party BCD number (24.008 10.5.4.7): unknown type, ISDN plan, the digits."""
+    nib = [int(d) for d in number] + ([0xF] if len(number) % 2 else [])
+    return bytes([0x81]) + bytes(nib[i] | nib[i + 1] << 4 for i in range(0, len(nib), 2))
+
+
+# CC messages (24.008 9.3) as the octets the spec gives: the protocol discriminator 3 with the
+# transaction identifier above it (flag 8 from the side that did not start the call, TI 0).
+BEARER_SPEECH = bytes([0x04, 0x01, 0xA0])       # TLV: GSM full-rate speech
+CAUSE_NORMAL = bytes([0x02, 0xE0, 0x90])        # LV: GSM coding, user location, #16
+ASSIGNMENT_COMPLETE = bytes([0x06, 0x29, 0x00])
+CM_SERVICE_ACCEPT = bytes([0x05, 0x21])
+
+
+def cc(flag: int, msg_type: int, rest: bytes = b"") -> bytes:
+    return bytes([flag << 7 | 0x03, msg_type]) + rest
+
+
+SETUP, CALL_PROCEEDING, CALL_CONFIRMED, ALERTING, CONNECT, CONNECT_ACK = 0x05, 0x02, 0x08, 0x01, 0x07, 0x0F
+DISCONNECT, RELEASE, RELEASE_COMPLETE = 0x25, 0x2D, 0x2A
+
+
+def rr_resp(nr: int, from_ms: bool) -> lapdm.Frame | bytes:
+    """An RR response frame (44.006 3.4): from the mobile, the frame expected; from the
+    network, its block."""
+    ctl = (nr & 7) << 5 | lapdm.RR | 1
+    return ms(0, ctl, cmd=False) if from_ms else net(0, ctl, cmd=False)
+
+
+def _sdcch(ded: Dedicated, ul: int, steps) -> int:
+    """Fills `ded` with one step per multiframe from uplink block `ul`: (the frame the mobile
+    sends, what it is, the network's answer in the next downlink block or None for an uplink
+    block that is the last).  Returns the first frame of the last downlink block."""
+    d = ul
+    for i, (up, what, down) in enumerate(steps):
+        u = ul + i * MULTIFRAME
+        ded.expect[u] = (up, what)
+        d = u - SDCCH8_UL_DELAY + MULTIFRAME          # the next downlink block
+        if down is not None:
+            ded.dl[d] = down
+        ded.last_fn = d + 3
+    return d
 
 
 def plan_location_update(imsi: str, cell, access: Access, *, sub: int, tn: int, tmsi: int
@@ -184,24 +264,215 @@ def plan_location_update(imsi: str, cell, access: Access, *, sub: int, tn: int, 
         uplink  I(0,1) TMSI REALLOC COMPL   downlink  I(1,1) CHANNEL RELEASE
         uplink  DISC                        downlink  UA
     """
-    assign_fn = agch_start(access.fn + 1)
-    first = assign_fn + RR_ACTIVATION_FRAMES
-    ul = sdcch_ul_start(sub, first)
-    ded = Dedicated(sub=sub, tn=tn, tsc=cell.tsc, first_fn=first, last_fn=0)
+    assign_fn, ded, ul = _assign(cell, access, sub, tn)
     request = lu_request(imsi, cell.mcc, cell.mnc)
-    exchange = [
+    _sdcch(ded, ul, [
         (ms(0, lapdm.SABM | lapdm.PF, request), "SABM + LOCATION UPDATING REQUEST",
          net(0, lapdm.UA | lapdm.PF, request, cmd=False)),
-        (FILL_MS, "fill frame",
-         net(0, i_ctl(0, 0), lu_accept(cell.mcc, cell.mnc, cell.lac, tmsi))),
+        (FILL_MS, "fill frame", net(0, i_ctl(0, 0), lu_accept(cell.mcc, cell.mnc, cell.lac, tmsi))),
         (ms(0, i_ctl(1, 0), TMSI_REALLOC_COMPLETE), "I(0,1) TMSI REALLOCATION COMPLETE",
          net(0, i_ctl(1, 1), channel_release(0))),
         (ms(0, lapdm.DISC | lapdm.PF), "DISC", net(0, lapdm.UA | lapdm.PF, cmd=False)),
-    ]
-    for i, (up, what, down) in enumerate(exchange):
-        u = ul + i * MULTIFRAME
-        ded.expect[u] = (up, what)
-        d = u - SDCCH8_UL_DELAY + MULTIFRAME          # the next downlink block
-        ded.dl[d] = down
-        ded.last_fn = d + 3
+    ])
     return assign_fn, ded
+
+
+def _assign(cell, access: Access, sub: int, tn: int) -> tuple[int, Dedicated, int]:
+    """The AGCH block answering `access`, the SDCCH it assigns, and its first uplink block."""
+    assign_fn = agch_start(access.fn + 1)
+    first = assign_fn + RR_ACTIVATION_FRAMES
+    ded = Dedicated(sub=sub, tn=tn, tsc=cell.tsc, first_fn=first, last_fn=0)
+    return assign_fn, ded, sdcch_ul_start(sub, first)
+
+
+# ---- calls: the SDCCH, then a TCH/F ---------------------------------------------------------
+
+def tch_index(fn: int) -> int:
+    """TCH/F burst number of frame `fn` (not 12 or 25 modulo 26): 24 per 26-multiframe."""
+    pos = fn % 26
+    assert pos not in (12, 25), "no TCH burst on the SACCH or idle frame"
+    return fn // 26 * 24 + pos - (pos > 12)
+
+
+def tch_fn(index: int) -> int:
+    pos = index % 24
+    return index // 24 * 26 + pos + (pos >= 12)
+
+
+def speech_pattern(fn: int, uplink: bool) -> np.ndarray:
+    """The 260 bits of the test pattern in the speech frame whose first burst is on frame `fn`
+    (reduced modulo the hyperframe), as the firmware's coding.h defines it."""
+    x = ((fn % HYPERFRAME) * 0x9E3779B1 ^ (0xA5A5A5A5 if uplink else 0x5A5A5A5A)) & 0xFFFFFFFF or 1
+    bits = np.empty(260, dtype=np.uint8)
+    for i in range(260):
+        if i % 32 == 0:
+            x ^= (x << 13) & 0xFFFFFFFF
+            x ^= x >> 17
+            x ^= (x << 5) & 0xFFFFFFFF
+        bits[i] = x >> (i % 32) & 1
+    return bits
+
+
+@dataclass
+class Traffic:
+    """A TCH/F the network assigned, block by block: block j is the one whose first burst is
+    TCH burst 4j.  Downlink blocks carry `facch` frames where given, speech elsewhere; uplink
+    blocks are expected to carry `expect` frames (FACCH) and speech elsewhere."""
+    tn: int
+    tsc: int
+    first_fn: int               # the mobile uses it from here
+    first_block: int            # the mobile's first uplink block
+    last_block: int             # the network's last downlink block
+    facch: dict[int, bytes] = field(default_factory=dict)
+    expect: dict[int, tuple[lapdm.Frame, str]] = field(default_factory=dict)
+    connected: tuple[int, int] = (0, 0)     # blocks from connect to disconnect
+
+    @property
+    def last_fn(self) -> int:
+        """The last frame the network transmits on it: the last block's 8 bursts, and 8 more
+        while the mobile leaves the channel."""
+        return tch_fn(4 * self.last_block + 15)
+
+    def dl_bursts(self, fn0: int) -> dict[int, np.ndarray]:
+        """Frame number -> the burst's 116 bits e(0..115), for every downlink burst."""
+        from host.bts import coding
+
+        first = max(self.first_block - 2, 0)
+        blocks, stolen = [], []
+        for j in range(first, self.last_block + 3):
+            fn = tch_fn(4 * j)
+            if j in self.facch:
+                blocks.append(coding.facch_f_encode(self.facch[j]))
+                stolen.append(1)
+            else:
+                blocks.append(coding.tch_fs_encode(speech_pattern(fn, uplink=False)))
+                stolen.append(0)
+        bursts = coding.diagonal_interleave(blocks, stolen)
+        out = {}
+        for x, e in enumerate(bursts):
+            fn = tch_fn(4 * first + x)
+            if self.first_fn <= fn <= self.last_fn:
+                out[fn] = e
+        return out
+
+
+def _tch(tr: Traffic, steps) -> None:
+    """Fills `tr` from a chain of steps starting with the mobile's first uplink block:
+    ("ul", frame, what) the mobile sends in the block after the last downlink's answer time
+    (3 blocks after a downlink block: its 8 bursts received, decoded, and the next block made
+    with the firmware's RR_UL_LEAD); ("dl", frame) the network sends 2 blocks after the
+    mobile's uplink block (its 8 bursts in); ("speech", blocks) nothing but speech."""
+    j = tr.first_block
+    last = None
+    for step in steps:
+        if step[0] == "ul":
+            if last == "dl":
+                j += 3
+            tr.expect[j] = (step[1], step[2])
+        elif step[0] == "dl":
+            j += 2 if last == "ul" else 5
+            tr.facch[j] = step[1]
+            tr.last_block = j
+        else:
+            tr.connected = (j, j + step[1])
+            j += step[1]
+            last = "ul"
+            continue
+        last = step[0]
+
+
+def _release_steps(flag_net: int, nr_net: int, ns_net: int) -> list:
+    """The network clears: DISCONNECT, the mobile's RELEASE, RELEASE COMPLETE, its RR,
+    CHANNEL RELEASE, its DISC, UA.  `flag_net` is the TI flag the network's CC messages carry;
+    the mobile's I frames so far: nr_net; the network's: ns_net."""
+    flag_ms = 1 - flag_net
+    return [
+        ("dl", net(0, i_ctl(nr_net, ns_net), cc(flag_net, DISCONNECT, CAUSE_NORMAL))),
+        ("ul", ms(0, i_ctl(ns_net + 1, nr_net), cc(flag_ms, RELEASE)), "RELEASE"),
+        ("dl", net(0, i_ctl(nr_net + 1, ns_net + 1), cc(flag_net, RELEASE_COMPLETE))),
+        ("ul", rr_resp(ns_net + 2, True), "RR"),
+        ("dl", net(0, i_ctl(nr_net + 1, ns_net + 2), channel_release(0))),
+        ("ul", ms(0, lapdm.DISC | lapdm.PF), "DISC"),
+        ("dl", net(0, lapdm.UA | lapdm.PF, cmd=False)),
+    ]
+
+
+def speech_blocks(seconds: float) -> int:
+    """TCH/F blocks in `seconds`: 6 per 26-multiframe of 120 ms."""
+    return int(round(seconds / 0.120 * 6))
+
+
+def plan_call(imsi: str, cell, access: Access, *, sub: int, tn: int, number: str | None,
+              seconds: float) -> tuple[int, Dedicated, Traffic]:
+    """A call answering `access`: mobile-originated to `number`, or mobile-terminated when
+    `number` is None (the page answered).  The SDCCH (each answer in the next block), then
+    the TCH/F (each answer in the first block it can be in):
+
+        mobile-originated                         mobile-terminated
+        SABM + CM SERVICE REQUEST / UA             SABM + PAGING RESPONSE / UA
+        fill / I CM SERVICE ACCEPT                 fill / I SETUP
+        I SETUP / I CALL PROCEEDING                I CALL CONFIRMED / I ASSIGNMENT COMMAND
+        RR / I ASSIGNMENT COMMAND
+        on the TCH/F:
+        SABM / UA                                  SABM / UA
+        I ASSIGNMENT COMPLETE / I ALERTING         I ASSIGNMENT COMPLETE / RR
+        RR / I CONNECT                             I ALERTING / RR
+        I CONNECT ACK / RR                         I CONNECT / I CONNECT ACK
+                                                   RR
+        `seconds` of speech, then the network clears (_release_steps).
+    """
+    assign_fn, ded, ul = _assign(cell, access, sub, tn)
+    if number is not None:
+        request = cm_service_request(imsi)
+        last_dl = _sdcch(ded, ul, [
+            (ms(0, lapdm.SABM | lapdm.PF, request), "SABM + CM SERVICE REQUEST",
+             net(0, lapdm.UA | lapdm.PF, request, cmd=False)),
+            (FILL_MS, "fill frame", net(0, i_ctl(0, 0), CM_SERVICE_ACCEPT)),
+            (ms(0, i_ctl(1, 0), cc(0, SETUP, BEARER_SPEECH + bytes([0x5E, len(called_bcd(number))])
+                                   + called_bcd(number))), "I(0,1) SETUP",
+             net(0, i_ctl(1, 1), cc(1, CALL_PROCEEDING))),
+            (rr_resp(2, True), "RR(2)",
+             net(0, i_ctl(1, 2), assignment_command(TCH_TN, cell.tsc, cell.arfcn))),
+        ])
+    else:
+        request = paging_response(imsi)
+        last_dl = _sdcch(ded, ul, [
+            (ms(0, lapdm.SABM | lapdm.PF, request), "SABM + PAGING RESPONSE",
+             net(0, lapdm.UA | lapdm.PF, request, cmd=False)),
+            (FILL_MS, "fill frame", net(0, i_ctl(0, 0), cc(0, SETUP, BEARER_SPEECH))),
+            (ms(0, i_ctl(1, 0), cc(1, CALL_CONFIRMED, BEARER_SPEECH)), "I(0,1) CALL CONFIRMED",
+             net(0, i_ctl(1, 1), assignment_command(TCH_TN, cell.tsc, cell.arfcn))),
+        ])
+    first = last_dl + RR_ACTIVATION_FRAMES
+    while first % 26 in (12, 25):
+        first += 1
+    tr = Traffic(tn=TCH_TN, tsc=cell.tsc, first_fn=first, first_block=-(-tch_index(first) // 4),
+                 last_block=0)
+    speech = ("speech", speech_blocks(seconds))
+    if number is not None:
+        steps = [
+            ("ul", ms(0, lapdm.SABM | lapdm.PF), "SABM"),
+            ("dl", net(0, lapdm.UA | lapdm.PF, cmd=False)),
+            ("ul", ms(0, i_ctl(0, 0), ASSIGNMENT_COMPLETE), "I(0,0) ASSIGNMENT COMPLETE"),
+            ("dl", net(0, i_ctl(1, 0), cc(1, ALERTING))),
+            ("ul", rr_resp(1, True), "RR(1)"),
+            ("dl", net(0, i_ctl(1, 1), cc(1, CONNECT))),
+            ("ul", ms(0, i_ctl(2, 1), cc(0, CONNECT_ACK)), "I(1,2) CONNECT ACK"),
+            ("dl", rr_resp(2, False)),
+            speech,
+        ] + _release_steps(1, 2, 2)
+    else:
+        steps = [
+            ("ul", ms(0, lapdm.SABM | lapdm.PF), "SABM"),
+            ("dl", net(0, lapdm.UA | lapdm.PF, cmd=False)),
+            ("ul", ms(0, i_ctl(0, 0), ASSIGNMENT_COMPLETE), "I(0,0) ASSIGNMENT COMPLETE"),
+            ("dl", rr_resp(1, False)),
+            ("ul", ms(0, i_ctl(0, 1), cc(1, ALERTING)), "I(1,0) ALERTING"),
+            ("dl", rr_resp(2, False)),
+            ("ul", ms(0, i_ctl(0, 2), cc(1, CONNECT)), "I(2,0) CONNECT"),
+            ("dl", net(0, i_ctl(3, 0), cc(0, CONNECT_ACK))),
+            ("ul", rr_resp(1, True), "RR(1)"),
+            speech,
+        ] + _release_steps(0, 3, 1)
+    _tch(tr, steps)
+    return assign_fn, ded, tr

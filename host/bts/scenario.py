@@ -29,6 +29,8 @@ EV_RR_SI, EV_RR_CAMPED, EV_RR_PAGED = 1, 2, 3
 EV_RR_RACH, EV_RR_ASSIGNED, EV_RR_RELEASED = 5, 6, 7
 EV_L2_ESTABLISHED = 1
 EV_MM_LU_ACCEPTED, EV_MM_UPDATED = 2, 5
+EV_L1_SPEECH = 5
+EV_CC_CONNECTED, EV_CC_DISCONNECT, EV_CC_RELEASED = 4, 5, 6
 
 #: ModemAction (protocol/wire.py)
 ACTION_NONE, ACTION_ATTACH, ACTION_CALL = 0, 1, 2
@@ -63,11 +65,14 @@ class Scenario:
     action_frame: int = 0
     access: network.Access | None = None
     dedicated: network.Dedicated | None = None
+    traffic: network.Traffic | None = None
     tmsi: int | None = None         # what the network allocates
+    number: str = ""                # what the user dials
+    length: int | None = None       # frames, when the scenario's exchange fixes them
 
     @property
     def frames(self) -> int:
-        return int(round(self.seconds * FRAMES_PER_SECOND))
+        return self.length or int(round(self.seconds * FRAMES_PER_SECOND))
 
     def fn(self, frame: int) -> int:
         return (self.fn0 + frame) % HYPERFRAME
@@ -78,17 +83,23 @@ class Scenario:
         network transmits on it; made `chunk` frames at a time."""
         channel = Channel(self.profile, seed=self.seed)
         dedicated_channel = Channel(self.profile, seed=self.seed + 1)
-        ded = self.dedicated
+        traffic_channel = Channel(self.profile, seed=self.seed + 2)
+        ded, tr = self.dedicated, self.traffic
+        tch = tr.dl_bursts(self.fn0) if tr else {}
         for first in range(0, self.frames, chunk):
             n = min(chunk, self.frames - first)
             iq = self.cell.downlink(self.fn(first), n, channel)
             for i in range(n):
+                fn = self.fn0 + first + i
                 yield first + i, 0, iq[i]
-                where = ded.dl_block(self.fn0 + first + i) if ded else None
+                where = ded.dl_block(fn) if ded else None
                 if where is not None:
                     start, burst = where
                     x = self.cell.window(("xcch", ded.frame_at(start), burst))
                     yield first + i, ded.tn, gmsk.to_int16(dedicated_channel.apply(x))
+                if fn in tch:
+                    x = gmsk.modulate_window(gmsk.normal_burst(tch[fn], tr.tsc))
+                    yield first + i, tr.tn, gmsk.to_int16(traffic_channel.apply(x))
 
     def verdict(self, events: list, status, *, uplink: list = (), deterministic: bool = True) -> list[Check]:
         checks = [self._sync(events), self._camped(events)]
@@ -98,6 +109,8 @@ class Scenario:
             checks += self._access(events, uplink)
         if self.dedicated is not None:
             checks += self._dedicated(events, uplink)
+        if self.traffic is not None:
+            checks += self._traffic(events, uplink)
         if self.action == ACTION_ATTACH:
             checks.append(self._registered(events))
         checks += self._health(status, deterministic)
@@ -179,6 +192,44 @@ class Scenario:
                             f"frame {released[0].frame}: {released[0].text}" if released else "not released"))
         return checks
 
+    def _traffic(self, events: list, uplink: list) -> list[Check]:
+        """The TCH/F: every complete uplink block decoded, FACCH where the network expected a
+        frame and the speech pattern elsewhere; the call's states; speech both ways."""
+        tr = self.traffic
+        blocks = _tch_blocks(uplink, tr, self.fn0)
+        wrong, speech_ok, speech_bad = [], 0, 0
+        for j, (stolen, d) in sorted(blocks.items()):
+            fn = network.tch_fn(4 * j)
+            if j in tr.expect:
+                frame, what = tr.expect[j]
+                got = lapdm.Frame.decode(d.data, n201=lapdm.PARAMS[lapdm.Chan.FACCH_F].n201, b4_ui=False) \
+                    if stolen and d.ok else None
+                if got != frame:
+                    wrong.append(f"block at FN {fn % HYPERFRAME}: {_frame_text(got)} (expected {what})")
+            elif stolen:
+                wrong.append(f"block at FN {fn % HYPERFRAME}: FACCH where speech was expected")
+            elif d.ok and np.array_equal(d.data, network.speech_pattern(fn, uplink=True)):
+                speech_ok += 1
+            else:
+                speech_bad += 1
+        missing = sorted(set(tr.expect) - set(blocks))
+        wrong += [f"block at FN {network.tch_fn(4 * j) % HYPERFRAME}: nothing ({tr.expect[j][1]})" for j in missing]
+        checks = [Check("the TCH/F exchange (FACCH), block by block", not wrong,
+                        f"{len(tr.expect)} FACCH blocks as expected" if not wrong else "; ".join(wrong[:3]))]
+        cc = [e.code for e in events if str(e.layer) == CC]
+        want = [EV_CC_CONNECTED, EV_CC_DISCONNECT, EV_CC_RELEASED]
+        checks.append(Check("call connected, then cleared by the network", _in_order(cc, want),
+                            f"CC events {cc}"))
+        heard = [e for e in events if str(e.layer) == L1 and e.code == EV_L1_SPEECH]
+        talk = tr.connected[1] - tr.connected[0]
+        dl_ok, dl_bad = (heard[0].a, heard[0].b) if heard else (0, 0)
+        intact = speech_bad == 0 and dl_bad == 0 and speech_ok >= talk and dl_ok >= talk
+        checks.append(Check("speech frames both ways (the test pattern, bit for bit)",
+                            intact if self.profile == "clean" else speech_ok >= talk,
+                            f"uplink {speech_ok} intact, {speech_bad} not; downlink {dl_ok} intact, "
+                            f"{dl_bad} not; {talk} blocks of conversation"))
+        return checks
+
     def _registered(self, events: list) -> Check:
         acc = [e for e in events if str(e.layer) == MM and e.code == EV_MM_LU_ACCEPTED]
         upd = [e for e in events if str(e.layer) == MM and e.code == EV_MM_UPDATED]
@@ -234,6 +285,31 @@ def _ul_blocks(uplink: list, ded, fn0: int) -> dict:
     return blocks
 
 
+def _in_order(seen: list, want: list) -> bool:
+    it = iter(seen)
+    return all(w in it for w in want)
+
+
+def _tch_blocks(uplink: list, tr, fn0: int) -> dict:
+    """The TCH/F's complete uplink blocks: block number -> (stolen, coding.Decoded)."""
+    bursts = {}
+    for b in uplink:
+        fn = fn0 + b.frame
+        if b.kind == 0 and b.tn == tr.tn and fn % 26 not in (12, 25):
+            bursts[network.tch_index(fn)] = _soft(np.concatenate([b.bits[3:61], b.bits[87:145]]))
+    out = {}
+    for first in sorted(i for i in bursts if i % 4 == 0 and i // 4 >= tr.first_block):
+        if not all(first + x in bursts for x in range(8)):
+            continue
+        ring = [bursts[first + x] for x in range(8)]
+        coded = coding.diagonal_deinterleave(ring, 0)
+        if coding.diagonal_stolen(ring, 0):
+            out[first // 4] = (True, coding.xcch_decode_block(coded))
+        else:
+            out[first // 4] = (False, coding.tch_fs_decode(coded))
+    return out
+
+
 def make(name: str, seed: int = 1, profile: str = "clean", seconds: float | None = None) -> Scenario:
     """The scenario `name` (SCENARIOS) with its seed-made cell and timing."""
     try:
@@ -275,6 +351,28 @@ def _location_update(s: Scenario, rng: np.random.Generator) -> None:
                   arfcn=s.cell.arfcn)
 
 
+def _call(s: Scenario, rng: np.random.Generator, *, mobile_originated: bool) -> None:
+    """A speech call of `seconds` on a TCH/F, cleared by the network: dialled by the user
+    (mo-call), or paged and answered (mt-call)."""
+    talk, s.seconds = s.seconds, s.seconds
+    sub = int(rng.integers(8))
+    if mobile_originated:
+        s.action, s.action_frame, s.number = ACTION_CALL, ATTACH_FRAME, "5551234"
+        start, cause = s.action_frame, network.RACH_CAUSE_CALL
+    else:
+        page_fn = s.cell.paging_fn(s.imsi, s.fn(ATTACH_FRAME))
+        s.cell.page(page_fn, s.imsi)
+        s.pages.append((page_fn - s.fn0) % HYPERFRAME)
+        start, cause = s.pages[0] + network.RR_PAGE_RESPONSE_FRAMES, network.RACH_CAUSE_PAGING
+    s.access = network.plan_access(s.seed, start, s.fn0, s.cell.tx_integer, cause)
+    assign_fn, s.dedicated, s.traffic = network.plan_call(
+        s.imsi, s.cell, s.access, sub=sub, tn=1, number=s.number if mobile_originated else None,
+        seconds=talk)
+    s.cell.assign(assign_fn, s.access.ra, s.access.fn, chan_type=8 + sub, tn=1, tsc=s.cell.tsc,
+                  arfcn=s.cell.arfcn)
+    s.length = s.traffic.last_fn - s.fn0 + 60
+
+
 #: the mobile's frame at which a scenario's user acts: camping (SCH, then SI1..SI4, which need
 #: up to 12 multiframes) is done well before
 ATTACH_FRAME = 800
@@ -283,4 +381,6 @@ ATTACH_FRAME = 800
 SCENARIOS = {
     "camp": (_camp, 5.0),
     "location-update": (_location_update, 6.0),
+    "mo-call": (lambda s, rng: _call(s, rng, mobile_originated=True), 3.0),
+    "mt-call": (lambda s, rng: _call(s, rng, mobile_originated=False), 3.0),
 }

@@ -416,6 +416,7 @@ VECTORS = [
     ("rr.si3", bytes.fromhex("49061b0017" "00f1100017" "500518" "67" "45ef" "5c0000").ljust(23, b"\x2b").hex()),
     ("cc.setup_mo", "0305" "0401a0" "5e0591214365f7"),
     ("cc.call_proceeding", "8302"),
+    ("cc.call_confirmed", "8308" "0401a0"),
     ("cc.alerting", "8301"),
     ("cc.connect", "8307"),
     ("cc.connect_ack", "030f"),

@@ -30,7 +30,10 @@ struct block {
     uint8_t chan;
     uint32_t fn;                    /* its first burst's */
     uint64_t release;               /* its last burst's timeslot end */
-    int8_t soft[4][GSM_BURST_BITS];
+    union {
+        int8_t soft[4][GSM_BURST_BITS];     /* BCCH, CCCH, SDCCH: its 4 bursts */
+        int8_t coded[GSM_BLOCK_CODED];      /* TCH/F, FACCH/F: deinterleaved */
+    };
 };
 
 static struct rt_stats rx_stats = { .name = "l1rx" }, dec_stats = { .name = "l1dec" };
@@ -46,6 +49,8 @@ static volatile unsigned paging_period = 1, paging_phase;
 static volatile bool access_mode;           /* RR: every CCCH block, not only the paging block */
 static struct l1_dedicated ded;             /* RR writes it before L1_DEDICATED, then leaves it */
 static volatile uint32_t ded_from;          /* the mobile frame the dedicated channel starts at */
+static int8_t tch_ring[8][GSM_BURST_BITS];  /* l1rx: the last 8 TCH/F bursts, by index mod 8 */
+static uint32_t tch_bursts;                 /* l1rx: TCH/F bursts received since the channel began */
 
 static struct block dec_queue[DEC_QUEUE];
 static volatile uint32_t dec_head, dec_tail;
@@ -73,8 +78,13 @@ static int sdcch_ul_pos(uint32_t fn)
     return pos >= first && pos < first + 4 ? (int)(pos - first) : -1;
 }
 
-uint32_t l1_sdcch_ul_start(const struct l1_dedicated *ch, uint32_t fn)
+uint32_t l1_ul_block_start(const struct l1_dedicated *ch, uint32_t fn)
 {
+    if (ch->kind == L1_DED_TCH_F) {
+        while (!l1_tch_frame(fn))
+            fn = (fn + 1) % GSM_HYPERFRAME;
+        return l1_tch_fn((l1_tch_index(fn) + 3) / 4 * 4) % GSM_HYPERFRAME;
+    }
     unsigned first = 4u * ch->sub + L1_SDCCH8_UL_DELAY, pos = fn % 51;
     uint32_t start = fn - pos + first;
     if (pos > first)
@@ -82,17 +92,26 @@ uint32_t l1_sdcch_ul_start(const struct l1_dedicated *ch, uint32_t fn)
     return start % GSM_HYPERFRAME;
 }
 
+/* Whether frame number `fn` carries a burst of the dedicated channel (either direction's:
+ * `uplink` picks the SDCCH's block). */
+static bool ded_frame(uint32_t fn, bool uplink)
+{
+    if (ded.kind == L1_DED_TCH_F)
+        return l1_tch_frame(fn);
+    return (uplink ? sdcch_ul_pos(fn) : sdcch_dl_pos(fn)) >= 0;
+}
+
 bool l1_wants(uint32_t frame, unsigned tn)
 {
     if (modem.l1_state == L1_DEDICATED)
-        return tn == ded.tn && frame_reached(frame, ded_from) && sdcch_dl_pos(modem_fn(frame)) >= 0;
+        return tn == ded.tn && frame_reached(frame, ded_from) && ded_frame(modem_fn(frame), false);
     return tn == 0;
 }
 
 bool l1_tx_due(uint32_t frame, unsigned tn)
 {
     return modem.l1_state == L1_DEDICATED && tn == ded.tn && frame_reached(frame, ded_from) &&
-           sdcch_ul_pos(modem_fn(frame)) >= 0;
+           ded_frame(modem_fn(frame), true);
 }
 
 void l1_frame(uint32_t frame)
@@ -107,7 +126,10 @@ void l1_set_access(bool on)
 
 void l1_dedicate(const struct l1_dedicated *ch, uint32_t from_fn)
 {
+    modem.l1_state = L1_CAMPED;                 /* l1rx ignores the channel while it changes */
+    __asm__ volatile("dmb" ::: "memory");
     ded = *ch;
+    tch_bursts = 0;
     ded_from = (from_fn + GSM_HYPERFRAME - modem.fn_offset % GSM_HYPERFRAME) % GSM_HYPERFRAME;
     __asm__ volatile("dmb" ::: "memory");
     modem.l1_state = L1_DEDICATED;
@@ -126,6 +148,7 @@ void l1_start(uint32_t seed, const uint8_t imsi[8])
     modem.fn_offset = GSM_FN_UNKNOWN;
     modem.l1_state = L1_FCCH;
     modem.blocks_ok = modem.blocks_bad = modem.bit_errors = modem.bits = 0;
+    modem.speech_ok = modem.speech_bad = modem.speech_stolen = 0;
     rt_stats_reset(&rx_stats);
     rt_stats_reset(&dec_stats);
     rx_tail = rx_head;
@@ -191,6 +214,18 @@ static int ccch_block(unsigned pos, unsigned *index)
     return -1;
 }
 
+static void to_decoder(const struct block *blk)
+{
+    if (dec_head - dec_tail == DEC_QUEUE) {
+        rt_job_lost(&dec_stats);                /* the decoder is a whole queue behind */
+        return;
+    }
+    dec_queue[dec_head % DEC_QUEUE] = *blk;
+    __asm__ volatile("dmb" ::: "memory");
+    dec_head++;
+    osThreadFlagsSet(dec_task_id, FLAG_BLOCK);
+}
+
 static void collect(const struct rx_burst *b, enum l1_chan chan, uint32_t fn, unsigned index, unsigned tsc)
 {
     struct eq_report rep;
@@ -208,14 +243,26 @@ static void collect(const struct rx_burst *b, enum l1_chan chan, uint32_t fn, un
     if (assembled < 4)
         return;
     assembling.release = b->release;
-    if (dec_head - dec_tail == DEC_QUEUE) {
-        rt_job_lost(&dec_stats);                /* the decoder is a whole queue behind */
+    to_decoder(&assembling);
+}
+
+/* A TCH/F burst: into the ring; every fourth completes the block that began 8 bursts ago. */
+static void tch_burst(const struct rx_burst *b, uint32_t fn)
+{
+    uint32_t index = l1_tch_index(fn);
+    int8_t *slot = tch_ring[index % 8];
+    struct eq_report rep;
+
+    if (!b->present || eq_normal_burst(b->iq, ded.tsc, slot, &rep) != 0)
+        memset(slot, 0, GSM_BURST_BITS);
+    tch_bursts++;
+    if (index % 4 != 3 || tch_bursts < 8)
         return;
-    }
-    dec_queue[dec_head % DEC_QUEUE] = assembling;
-    __asm__ volatile("dmb" ::: "memory");
-    dec_head++;
-    osThreadFlagsSet(dec_task_id, FLAG_BLOCK);
+    assembling.fn = l1_tch_fn(index - 7) % GSM_HYPERFRAME;
+    assembling.release = b->release;
+    assembling.chan = gsm_tch_stolen(tch_ring, (index - 7) % 8) ? L1_FACCH : L1_TCH;
+    gsm_tch_deinterleave(tch_ring, (index - 7) % 8, assembling.coded);
+    to_decoder(&assembling);
 }
 
 static void camped_burst(const struct rx_burst *b)
@@ -281,7 +328,11 @@ static void rx_burst(const struct rx_burst *b)
     case L1_DEDICATED: {
         uint32_t fn = modem_fn(b->frame);
         int pos = sdcch_dl_pos(fn);
-        if (b->tn == ded.tn && pos >= 0)
+        if (b->tn != ded.tn)
+            break;
+        if (ded.kind == L1_DED_TCH_F && l1_tch_frame(fn))
+            tch_burst(b, fn);
+        else if (ded.kind == L1_DED_SDCCH8 && pos >= 0)
             collect(b, L1_SDCCH, fn, (unsigned)pos, ded.tsc);
         break;
     }
@@ -308,6 +359,31 @@ static void rx_task(void *arg)
 
 /* ---- l1dec ---------------------------------------------------------------------------- */
 
+static int decode_block(const struct block *blk, uint8_t l2[GSM_L2_OCTETS], unsigned *errors)
+{
+    if (blk->chan == L1_FACCH) {
+        modem.speech_stolen++;
+        return gsm_xcch_decode_block(blk->coded, l2, errors);
+    }
+    return gsm_xcch_decode(blk->soft, l2, errors);
+}
+
+/* A speech frame: held against the downlink's test pattern for its frame number. */
+static void speech(const struct block *blk)
+{
+    uint8_t got[GSM_TCH_FS_BITS], want[GSM_TCH_FS_BITS];
+    unsigned errors;
+
+    if (gsm_tch_fs_decode(blk->coded, got, &errors) == GSM_CODING_OK) {
+        gsm_speech_pattern(blk->fn, 0, want);
+        if (memcmp(got, want, sizeof got) == 0) {
+            modem.speech_ok++;
+            return;
+        }
+    }
+    modem.speech_bad++;
+}
+
 static void dec_task(void *arg)
 {
     (void)arg;
@@ -319,7 +395,9 @@ static void dec_task(void *arg)
             uint8_t l2[GSM_L2_OCTETS];
             unsigned errors;
 
-            if (gsm_xcch_decode(blk->soft, l2, &errors) == GSM_CODING_OK) {
+            if (blk->chan == L1_TCH)
+                speech(blk);
+            else if (decode_block(blk, l2, &errors) == GSM_CODING_OK) {
                 modem.blocks_ok++;
                 modem.bit_errors += errors;
                 modem.bits += GSM_BLOCK_CODED;

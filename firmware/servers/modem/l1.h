@@ -16,16 +16,45 @@ enum l1_chan {
     L1_BCCH = 0,
     L1_CCCH = 1,
     L1_SDCCH = 2,
+    L1_FACCH = 3,           /* a TCH/F block stolen for signalling */
+    L1_TCH = 4,             /* a TCH/F speech block */
 };
 
-/* A dedicated channel: SDCCH/8 subchannel `sub` on timeslot `tn` with training sequence `tsc`
- * (TS 45.002 clause 7 table 3: downlink frames 4 sub .. 4 sub + 3 of the 51-multiframe, uplink
- * 15 frames later). */
+enum l1_ded_kind {
+    L1_DED_SDCCH8 = 0,
+    L1_DED_TCH_F = 1,
+};
+
+/* A dedicated channel on timeslot `tn` with training sequence `tsc` (TS 45.002 clause 7):
+ * - SDCCH/8 subchannel `sub` (table 3): downlink frames 4 sub .. 4 sub + 3 of the
+ *   51-multiframe, uplink 15 frames later;
+ * - TCH/F (table 1): every frame of the 26-multiframe but 12 (SACCH) and 25 (idle), in both
+ *   directions; a speech or FACCH block every 4 of those bursts, interleaved over 8. */
 struct l1_dedicated {
+    uint8_t kind;           /* enum l1_ded_kind */
     uint8_t tn, tsc, sub;
 };
 
 #define L1_SDCCH8_UL_DELAY 15u      /* uplink block = downlink block + 15 frames */
+
+/* TCH/F bursts are numbered along the channel: frame number `fn` (not 12 or 25 modulo 26)
+ * carries burst l1_tch_index(fn); a block starts at every index divisible by 4. */
+static inline bool l1_tch_frame(uint32_t fn)
+{
+    return fn % 26 != 12 && fn % 26 != 25;
+}
+
+static inline uint32_t l1_tch_index(uint32_t fn)
+{
+    uint32_t pos = fn % 26;
+    return fn / 26 * 24 + pos - (pos > 12 ? 1 : 0);
+}
+
+static inline uint32_t l1_tch_fn(uint32_t index)
+{
+    uint32_t pos = index % 24;
+    return index / 24 * 26 + pos + (pos >= 12 ? 1 : 0);
+}
 
 int l1_init(void);
 /* MODEM_START: forget the cell, search from scratch (the link task, clock stopped). */
@@ -55,7 +84,7 @@ void l1_set_access(bool on);
 void l1_dedicate(const struct l1_dedicated *ch, uint32_t from_fn);
 void l1_idle(void);
 /* The first frame number of the dedicated channel's next uplink block at or after `fn`. */
-uint32_t l1_sdcch_ul_start(const struct l1_dedicated *ch, uint32_t fn);
+uint32_t l1_ul_block_start(const struct l1_dedicated *ch, uint32_t fn);
 
 /* The first frame (mod 51) of each CCCH block of a non-combined broadcast timeslot. */
 extern const uint8_t l1_ccch_block_start[9];

@@ -10,6 +10,7 @@
 #include "l2/lapdm.h"
 #include "lib/string.h"
 #include "modem.h"
+#include "cc.h"
 #include "rr.h"
 
 #define LU_TYPE_IMSI_ATTACH 2u      /* 24.008 10.5.3.5 */
@@ -17,6 +18,7 @@
 #define DELETED_LAC 0xFFFEu         /* 24.008 4.1.2.2: no valid stored LAI */
 #define MS_CLASSMARK1 0x33u         /* phase 2, controlled early classmark sending, A5/1, class 4 */
 #define NO_TMSI 0xffffffffu
+#define SERVICE_MO_CALL 1u          /* 24.008 10.5.3.3: mobile originating call establishment */
 
 static char imsi[16];
 static struct l3_lai cell_lai;      /* where RR camps */
@@ -70,8 +72,42 @@ void mm_attach(void)
     modem_event(PROTO_MODEM_MM, EV_MM_LU_STARTED, LU_TYPE_IMSI_ATTACH, 0, "location updating (IMSI attach)");
 }
 
+void mm_service_request(void)
+{
+    static const uint8_t cm2[3] = MM_CLASSMARK2;
+    struct l3_msg m;
+    uint8_t buf[LAPDM_N201_B];
+    int len;
+
+    memset(&m, 0, sizeof m);
+    m.pd = L3_PD_MM;
+    m.type = L3_MM_CM_SERV_REQ;
+    m.present = 1u << L3_F_HALVES | 1u << L3_F_CM2 | 1u << L3_F_MI;
+    m.lo = SERVICE_MO_CALL;
+    m.hi = CKSN_NONE;
+    m.cm2.len = sizeof cm2;
+    memcpy(m.cm2.data, cm2, sizeof cm2);
+    if (modem.mm_state == MM_IDLE_UPDATED && modem.tmsi != NO_TMSI) {
+        m.mi.type = L3_MI_TMSI;
+        m.mi.tmsi = modem.tmsi;
+    } else {
+        m.mi.type = L3_MI_IMSI;
+        memcpy(m.mi.digits, imsi, sizeof imsi);
+    }
+    len = l3_encode(&m, buf, sizeof buf);
+    if (len < 0 || rr_establish(L3_RACH_ORIG_CALL, buf, (size_t)len) != 0) {
+        modem_event(PROTO_MODEM_MM, EV_MM_LU_FAILED, 1, (uint32_t)len, "no RR connection for the call");
+        cc_released();
+    }
+}
+
 void mm_rx(const struct l3_msg *m)
 {
+    if (m->pd == L3_PD_MM && m->type == L3_MM_CM_SERV_ACCEPT) {
+        modem_event(PROTO_MODEM_MM, EV_MM_SERVICE_ACCEPTED, 0, 0, "CM service accepted");
+        cc_mm_ready();
+        return;
+    }
     if (m->pd != L3_PD_MM || modem.mm_state != MM_LU_INITIATED)
         return;
     if (m->type == L3_MM_LU_ACCEPT) {

@@ -57,6 +57,8 @@ enum {
     EV_L1_SCH = 2,          /* a: BSIC, b: FN */
     EV_L1_SYNC_LOST = 3,    /* a: SCH failures in a row */
     EV_L1_BLOCK_BAD = 4,    /* a: channel (enum l1_chan), b: FN of the block's first burst */
+    EV_L1_SPEECH = 5,       /* a: speech frames received intact, b: received otherwise (the
+                             * traffic channel ended) */
     EV_RR_SI = 1,           /* a: SI type (1-4), b: FN */
     EV_RR_CAMPED = 2,       /* a: cell identity, b: LAC */
     EV_RR_PAGED = 3,        /* a: paging block, b: FN */
@@ -73,6 +75,13 @@ enum {
     EV_MM_LU_REJECTED = 3,  /* a: reject cause */
     EV_MM_LU_FAILED = 4,    /* a: 1 no cell or no channel, 2 the connection was lost */
     EV_MM_UPDATED = 5,      /* a: the TMSI, b: LAC: registered, the connection released */
+    EV_MM_SERVICE_ACCEPTED = 6,
+    EV_CC_SETUP = 1,        /* a: the call state (cc.h) after the event, for every CC event */
+    EV_CC_PROCEEDING = 2,
+    EV_CC_ALERTING = 3,
+    EV_CC_CONNECTED = 4,
+    EV_CC_DISCONNECT = 5,
+    EV_CC_RELEASED = 6,
 };
 
 /* The mobile's random choices (RACH slots and references), from MODEM_START's seed so that a
@@ -96,10 +105,13 @@ struct modem_state {
     volatile uint8_t bsic;          /* layer 1 */
     volatile uint8_t rr_state;      /* RR */
     volatile uint8_t mm_state;      /* MM (the RR task) */
+    volatile uint8_t cc_state;      /* CC (the RR task) */
     volatile uint32_t tmsi;         /* MM: 0xffffffff when none */
     volatile uint8_t running;       /* the frame clock */
     /* layer 1's block counters */
     volatile uint32_t blocks_ok, blocks_bad, bit_errors, bits;
+    /* layer 1's TCH/F speech frames received: with the test pattern intact, not, stolen (FACCH) */
+    volatile uint32_t speech_ok, speech_bad, speech_stolen;
 };
 extern struct modem_state modem;
 

@@ -430,6 +430,7 @@ static void cmd_modem_status(const struct proto_msg *req)
     s->bsic = modem.bsic;
     s->rr_state = modem.rr_state;
     s->mm_state = modem.mm_state;
+    s->cc_state = modem.cc_state;
     s->underruns = radio_counters.underruns;
     s->blocks_ok = modem.blocks_ok;
     s->blocks_bad = modem.blocks_bad;

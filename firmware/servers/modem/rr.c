@@ -19,6 +19,7 @@
 #include "l3/sysinfo.h"
 #include "l4.h"
 #include "lib/string.h"
+#include "cc.h"
 #include "mm.h"
 #include "modem.h"
 #include "radio.h"
@@ -60,6 +61,7 @@ static uint16_t cell_id;
 static uint32_t pages_heard;
 static uint8_t action;
 static uint32_t action_frame;
+static char number[17];             /* what the user dials */
 
 /* the access procedure (44.018 3.3.1.1.2) */
 static uint8_t est_msg[LAPDM_N201_B];
@@ -75,14 +77,18 @@ static struct lapdm_ctx dcch;
 static struct { uint16_t len; uint8_t data[LAPDM_L3_MAX]; } pending[PENDING_MAX];
 static unsigned pending_count;
 static struct { uint8_t sapi, event, cause; bool valid; } link_event;
+static uint8_t tx_ring[8][GSM_BURST_BITS];  /* TCH/F uplink: the last 8 bursts' bits, by index mod 8 */
+static bool on_tch;
 
 static inline bool frame_after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 
-/* The mobile frame at which the cell's frame number is `fn` (after `modem.frame`). */
+/* The mobile frame at which the cell's frame number is `fn`: the one nearest `modem.frame`
+ * (within half a hyperframe either way). */
 static uint32_t frame_of(uint32_t fn)
 {
     uint32_t now = modem.frame, now_fn = modem_fn(now);
-    return now + (fn + GSM_HYPERFRAME - now_fn) % GSM_HYPERFRAME;
+    uint32_t ahead = (fn + GSM_HYPERFRAME - now_fn) % GSM_HYPERFRAME;
+    return ahead < GSM_HYPERFRAME / 2 ? now + ahead : now - (GSM_HYPERFRAME - ahead);
 }
 
 /* Be woken by the frame clock at the end of timeslot 0 of `frame` (at once if it has passed). */
@@ -123,12 +129,22 @@ void rr_start(uint32_t seed, const uint8_t bcd[8])
     rt_stats_reset(&rr_stats);
     rt_stats_reset(&ul_stats);
     modem.rr_state = RR_NULL;
+    on_tch = false;
     mm_start(imsi);
+    cc_start();
 }
 
-void rr_action(uint8_t what, uint32_t frame, const uint8_t number[8])
+void rr_action(uint8_t what, uint32_t frame, const uint8_t bcd[8])
 {
-    (void)number;
+    unsigned n = 0;
+
+    for (; n < sizeof number - 1; n++) {
+        uint8_t d = n & 1 ? bcd[n / 2] >> 4 : bcd[n / 2] & 0xf;
+        if (d > 9)
+            break;
+        number[n] = (char)('0' + d);
+    }
+    number[n] = 0;
     action = what;
     action_frame = frame;
     if (what != PROTO_ACTION_NONE)
@@ -252,6 +268,10 @@ static void send_request(void)
     wake_at(next_request - RR_UL_LEAD);
 }
 
+/* The first channel request goes at a random slot from `access_from`: the user's action frame,
+ * or RR_PAGE_RESPONSE_FRAMES after the block that paged. */
+static uint32_t access_from;
+
 int rr_establish(enum l3_rach_cause cause, const uint8_t *l3, size_t len)
 {
     static const uint8_t retrans[4] = { 1, 2, 4, 7 };
@@ -264,7 +284,7 @@ int rr_establish(enum l3_rach_cause cause, const uint8_t *l3, size_t len)
     access_cause = cause;
     requests_sent = 0;
     retrans_left = retrans[rach.max_retrans & 3u];
-    next_request = woken_frame + RR_UL_LEAD + modem_random(&random_state) % (t > 8 ? t : 8);
+    next_request = access_from + modem_random(&random_state) % (t > 8 ? t : 8);
     modem.rr_state = RR_ACCESS;
     l1_set_access(true);
     send_request();
@@ -330,6 +350,7 @@ static void assigned(uint32_t block_fn, const struct l3_msg *m)
         modem_event(PROTO_MODEM_RR, EV_RR_ASSIGNED, m->chan.type_tn, 0, "assigned a channel it does not have");
         return;
     }
+    channel.kind = L1_DED_SDCCH8;
     channel.tn = m->chan.type_tn & 7u;
     channel.tsc = m->chan.tsc;
     channel.sub = type & 7u;
@@ -340,7 +361,7 @@ static void assigned(uint32_t block_fn, const struct l3_msg *m)
     l1_set_access(false);
     l1_dedicate(&channel, from);
     modem.rr_state = RR_DEDICATED;
-    wake_at(frame_of(l1_sdcch_ul_start(&channel, from)) - RR_UL_LEAD);
+    wake_at(frame_of(l1_ul_block_start(&channel, from)) - RR_UL_LEAD);
     modem_event(PROTO_MODEM_RR, EV_RR_ASSIGNED, m->chan.type_tn, from, "assigned an SDCCH");
 }
 
@@ -348,10 +369,14 @@ static void leave_dedicated(uint8_t cause, bool normal)
 {
     wake_frame = NO_FRAME;
     l1_idle();
+    if (on_tch)
+        modem_event(PROTO_MODEM_L1, EV_L1_SPEECH, modem.speech_ok, modem.speech_bad, "speech frames received");
+    on_tch = false;
     modem.rr_state = RR_IDLE;
     listen_to_paging();
     modem_event(PROTO_MODEM_RR, EV_RR_RELEASED, cause, normal, normal ? "channel released" : "connection lost");
     mm_released(normal);
+    cc_released();
 }
 
 int rr_send(const uint8_t *l3, size_t len)
@@ -361,43 +386,122 @@ int rr_send(const uint8_t *l3, size_t len)
     return lapdm_send(&dcch, 0, l3, len) == LAPDM_OK ? 0 : -1;
 }
 
-/* The uplink block of the dedicated channel that starts RR_UL_LEAD frames after `frame`. */
-static void ul_block(uint32_t frame)
+/* The next frame from LAPDm, or false when it has only a fill frame (on a TCH, speech goes then). */
+static bool signalling(uint8_t l2[GSM_L2_OCTETS])
 {
-    uint32_t first = frame + RR_UL_LEAD, fn = modem_fn(first);
-    uint8_t l2[GSM_L2_OCTETS], bursts[4][GSM_BURST_BITS], bits[TX_BURST_BITS];
-    uint64_t start = l4_vcounter(), due;
+    lapdm_tx_frame(&dcch, l2);
+    return !(l2[0] == LAPDM_ADDR(LAPDM_LPD_NORMAL, 0, LAPDM_CR_MS_CMD) && l2[1] == LAPDM_U_UI &&
+             l2[2] == LAPDM_LEN(0, false));
+}
 
-    lapdm_tick(&dcch, fn);
+/* The TCH/F uplink block starting on frame number `fn`: FACCH when LAPDm has a frame, else the
+ * speech test pattern; interleaved over 8 bursts, its first 4 (with the previous block's
+ * second half) queued now. */
+static int tch_block(uint32_t first, uint32_t fn)
+{
+    uint8_t l2[GSM_L2_OCTETS], coded[GSM_BLOCK_CODED], speech[GSM_TCH_FS_BITS];
+    uint32_t index = l1_tch_index(fn);
+    unsigned b0 = index % 8;
+    bool facch = signalling(l2);
+
+    if (facch) {
+        gsm_xcch_encode_block(l2, coded);
+    } else {
+        gsm_speech_pattern(fn, 1, speech);
+        gsm_tch_fs_encode(speech, coded);
+    }
+    gsm_tch_interleave(coded, facch, b0, tx_ring);
+    for (unsigned i = 0; i < 4; i++) {
+        uint8_t bits[TX_BURST_BITS];
+        uint32_t f = l1_tch_fn(index + i) % GSM_HYPERFRAME;
+        gsm_normal_burst(tx_ring[(b0 + i) % 8], channel.tsc, bits);
+        if (radio_tx_put(first + (f + GSM_HYPERFRAME - fn) % GSM_HYPERFRAME, channel.tn, TX_NORMAL, bits) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int sdcch_block_tx(uint32_t first)
+{
+    uint8_t l2[GSM_L2_OCTETS], bursts[4][GSM_BURST_BITS], bits[TX_BURST_BITS];
+
     lapdm_tx_frame(&dcch, l2);
     gsm_xcch_encode(l2, bursts);
     for (unsigned i = 0; i < 4; i++) {
         gsm_normal_burst(bursts[i], channel.tsc, bits);
         if (radio_tx_put(first + i, channel.tn, TX_NORMAL, bits) != 0)
-            break;
+            return -1;
     }
-    due = radio_slot_time((uint64_t)first * GSM_TIMESLOTS + channel.tn + 3);
-    rt_job_done(&ul_stats, wake_time, start, due);
-    wake_at(frame_of(l1_sdcch_ul_start(&channel, (fn + 1) % GSM_HYPERFRAME)) - RR_UL_LEAD);
+    return 0;
 }
 
-static void dedicated_rx(const struct l3_msg *m)
+/* The uplink block of the dedicated channel that starts RR_UL_LEAD frames after `frame`. */
+static void ul_block(uint32_t frame)
+{
+    uint32_t first = frame + RR_UL_LEAD, fn = modem_fn(first);
+    uint64_t start = l4_vcounter(), due;
+
+    lapdm_tick(&dcch, fn);
+    if ((channel.kind == L1_DED_TCH_F ? tch_block(first, fn) : sdcch_block_tx(first)) != 0)
+        rt_job_lost(&ul_stats);
+    due = radio_slot_time((uint64_t)first * GSM_TIMESLOTS + channel.tn + 3);
+    rt_job_done(&ul_stats, wake_time, start, due);
+    wake_at(frame_of(l1_ul_block_start(&channel, (fn + 1) % GSM_HYPERFRAME)) - RR_UL_LEAD);
+}
+
+/* ASSIGNMENT COMMAND (44.018 3.4.3): leave the SDCCH (its link released locally), take the
+ * TCH/F from RR_ACTIVATION_FRAMES after the block that carried the command, and establish the
+ * main signalling link there; ASSIGNMENT COMPLETE follows once it is up. */
+static void assignment(uint32_t block_fn, const struct l3_msg *m)
+{
+    uint32_t from = (block_fn + RR_ACTIVATION_FRAMES) % GSM_HYPERFRAME;
+
+    if ((m->chan.type_tn >> 3) != 1u || m->chan.hopping) {     /* TCH/F + ACCHs, no hopping */
+        modem_event(PROTO_MODEM_RR, EV_RR_ASSIGNED, m->chan.type_tn, 0, "assigned a channel it does not have");
+        return;
+    }
+    channel.kind = L1_DED_TCH_F;
+    channel.tn = m->chan.type_tn & 7u;
+    channel.tsc = m->chan.tsc;
+    channel.sub = 0;
+    memset(tx_ring, 0, sizeof tx_ring);
+    lapdm_init(&dcch, LAPDM_CH_FACCH_F, on_data, on_event, NULL);
+    lapdm_establish(&dcch, 0, NULL, 0);
+    link_event.valid = false;
+    on_tch = true;
+    l1_dedicate(&channel, from);
+    wake_at(frame_of(l1_ul_block_start(&channel, from)) - RR_UL_LEAD);
+    modem_event(PROTO_MODEM_RR, EV_RR_ASSIGNED, m->chan.type_tn, from, "assigned a TCH/F");
+}
+
+static void dedicated_rx(uint32_t fn, const struct l3_msg *m)
 {
     if (m->pd == L3_PD_RR && m->type == L3_RR_CHANNEL_RELEASE && modem.rr_state == RR_DEDICATED) {
         modem.rr_state = RR_RELEASING;
         lapdm_release(&dcch, 0);                /* 3.4.13.1.1: disconnect the main link */
+    } else if (m->pd == L3_PD_RR && m->type == L3_RR_ASSIGN_CMD && modem.rr_state == RR_DEDICATED) {
+        assignment(fn, m);
     } else if (m->pd == L3_PD_MM) {
         mm_rx(m);
+    } else if (m->pd == L3_PD_CC) {
+        cc_rx(m);
     }
 }
 
-static void sdcch_block(const uint8_t l2[23])
+static void assignment_complete(void)
+{
+    static const uint8_t complete[3] = { L3_PD_RR, L3_RR_ASSIGN_COMPLETE, 0 };     /* cause: normal */
+    rr_send(complete, sizeof complete);
+    cc_traffic_channel();
+}
+
+static void dcch_block(uint32_t fn, const uint8_t l2[23])
 {
     lapdm_rx_frame(&dcch, l2, GSM_L2_OCTETS);
     for (unsigned i = 0; i < pending_count; i++) {
         struct l3_msg m;
         if (l3_decode(&m, pending[i].data, pending[i].len) == 0)
-            dedicated_rx(&m);
+            dedicated_rx(fn, &m);
     }
     pending_count = 0;
     if (link_event.valid) {
@@ -405,6 +509,8 @@ static void sdcch_block(const uint8_t l2[23])
         switch (link_event.event) {
         case LAPDM_EV_ESTABLISHED:
             modem_event(PROTO_MODEM_L2, EV_L2_ESTABLISHED, link_event.sapi, 0, "link established");
+            if (channel.kind == L1_DED_TCH_F)
+                assignment_complete();
             break;
         case LAPDM_EV_RELEASED:
             modem_event(PROTO_MODEM_L2, EV_L2_RELEASED, link_event.sapi, link_event.cause, "link released");
@@ -420,6 +526,29 @@ static void sdcch_block(const uint8_t l2[23])
 
 /* ---- The task ------------------------------------------------------------------------- */
 
+/* PAGING RESPONSE (44.018 9.1.25) as the initial message of a connection asked for with the
+ * cause "answer to paging". */
+static void answer_paging(void)
+{
+    static const uint8_t cm2[3] = MM_CLASSMARK2;
+    struct l3_msg m;
+    uint8_t buf[LAPDM_N201_B];
+    int len;
+
+    memset(&m, 0, sizeof m);
+    m.pd = L3_PD_RR;
+    m.type = L3_RR_PAGING_RESPONSE;
+    m.present = 1u << L3_F_HALVES | 1u << L3_F_CM2 | 1u << L3_F_MI;
+    m.lo = 7;                                   /* CKSN: no key */
+    m.cm2.len = sizeof cm2;
+    memcpy(m.cm2.data, cm2, sizeof cm2);
+    m.mi.type = L3_MI_IMSI;
+    memcpy(m.mi.digits, imsi, sizeof imsi);
+    len = l3_encode(&m, buf, sizeof buf);
+    if (len > 0)
+        rr_establish(L3_RACH_ANSWER_PAGING, buf, (size_t)len);
+}
+
 static void ccch_block(uint32_t fn, const struct l3_msg *m)
 {
     if (m->type == L3_RR_IMM_ASSIGN && modem.rr_state == RR_ACCESS) {
@@ -430,8 +559,13 @@ static void ccch_block(uint32_t fn, const struct l3_msg *m)
     if (m->type != L3_RR_PAGING_REQ1)
         return;
     pages_heard++;
-    if (is_me(&m->mi) || ((m->present & 1u << L3_F_MI2) && is_me(&m->mi2)))
+    if (is_me(&m->mi) || ((m->present & 1u << L3_F_MI2) && is_me(&m->mi2))) {
         modem_event(PROTO_MODEM_RR, EV_RR_PAGED, (fn % 51), fn, "paged");
+        if (modem.rr_state == RR_IDLE) {
+            access_from = frame_of(fn) + RR_PAGE_RESPONSE_FRAMES;
+            answer_paging();
+        }
+    }
 }
 
 static void wake(void)
@@ -447,9 +581,13 @@ static void wake(void)
         access_wake();
         break;
     default:
+        access_from = frame + RR_UL_LEAD;      /* the action's frame */
         if (action == PROTO_ACTION_ATTACH) {
             action = PROTO_ACTION_NONE;
             mm_attach();
+        } else if (action == PROTO_ACTION_CALL) {
+            action = PROTO_ACTION_NONE;
+            cc_dial(number);
         }
         break;
     }
@@ -459,9 +597,9 @@ static void block(const struct rr_block *b)
 {
     struct l3_msg m;
 
-    if (b->chan == L1_SDCCH) {
+    if (b->chan == L1_SDCCH || b->chan == L1_FACCH) {
         if (modem.rr_state == RR_DEDICATED || modem.rr_state == RR_RELEASING)
-            sdcch_block(b->l2);
+            dcch_block(b->fn, b->l2);
         return;
     }
     if (modem.rr_state == RR_NULL)

@@ -18,6 +18,9 @@
  * mobile uses it (TS 44.018 3.3.1.1.3.1 says "immediately": this is how long decoding the
  * assignment and preparing the first uplink block may take; the network side counts it too). */
 #define RR_ACTIVATION_FRAMES 12u
+/* Frames from the first frame of the paging block that paged the mobile to the first RACH slot
+ * its answer may take (decoding the block comes first). */
+#define RR_PAGE_RESPONSE_FRAMES 8u
 /* Frames before an uplink block's first burst at which RR makes the block. */
 #define RR_UL_LEAD 2u
 

@@ -125,6 +125,12 @@ void gsm_tch_fs_encode(const uint8_t bits260[GSM_TCH_FS_BITS], uint8_t coded[GSM
 int gsm_tch_fs_decode(const int8_t coded[GSM_BLOCK_CODED], uint8_t bits260[GSM_TCH_FS_BITS],
                       unsigned *bit_errors);
 
+/* The test pattern a call's TCH/FS frames carry instead of a codec's (GSM_TCH_FS_BITS bits)
+ * for the block whose first burst is on frame number `fn`; `direction` 0 downlink, 1 uplink.
+ * Bits come from xorshift32 seeded with fn * 0x9E3779B1 ^ (0x5A5A5A5A or 0xA5A5A5A5; 0 taken
+ * as 1), 32 per step, the least significant first. */
+void gsm_speech_pattern(uint32_t fn, unsigned direction, uint8_t bits[GSM_TCH_FS_BITS]);
+
 /* ---- Block-diagonal interleaving over 8 bursts (45.003 3.1.3), for TCH/FS and FACCH/F ----
  * Layer 1 keeps a ring of 8 bursts indexed by (burst number mod 8).  A block starting at ring
  * slot b0 (0 or 4) has c(k) in slot (b0 + k mod 8) mod 8 at position j = 2((49k) mod 57) +

@@ -114,6 +114,9 @@ static const struct ie ies_disconnect[] = {
     { L3_F_CC_CAUSE, LV, 0, K_CC_CAUSE, 2, 30, false, "cc_cause" },
 };
 static const struct ie ies_release[] = { IE_CC_CAUSE_TLV };
+static const struct ie ies_call_confirmed[] = {
+    { L3_F_BEARER, TLV, 0x04, K_OCTETS, 1, 14, true, "bearer" },
+};
 
 #define MSG(pd, type, flags, name, ies) { pd, type, flags, sizeof(ies) / sizeof(ies[0]), name, ies }
 #define MSG0(pd, type, name) { pd, type, 0, 0, name, NULL }
@@ -140,6 +143,7 @@ static const struct msg msgs[] = {
     MSG0(L3_PD_MM, L3_MM_CM_SERV_ACCEPT, "mm.cm_serv_accept"),
     MSG(L3_PD_CC, L3_CC_SETUP, 0, "cc.setup", ies_setup),
     MSG0(L3_PD_CC, L3_CC_CALL_PROCEEDING, "cc.call_proceeding"),
+    MSG(L3_PD_CC, L3_CC_CALL_CONFIRMED, 0, "cc.call_confirmed", ies_call_confirmed),
     MSG0(L3_PD_CC, L3_CC_ALERTING, "cc.alerting"),
     MSG0(L3_PD_CC, L3_CC_CONNECT, "cc.connect"),
     MSG0(L3_PD_CC, L3_CC_CONNECT_ACK, "cc.connect_ack"),

@@ -43,6 +43,7 @@
 #define L3_MM_CM_SERV_ACCEPT    0x21
 #define L3_CC_SETUP             0x05
 #define L3_CC_CALL_PROCEEDING   0x02
+#define L3_CC_CALL_CONFIRMED    0x08
 #define L3_CC_ALERTING          0x01
 #define L3_CC_CONNECT           0x07
 #define L3_CC_CONNECT_ACK       0x0F
