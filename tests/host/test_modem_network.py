@@ -127,3 +127,77 @@ def test_ua_echoes_the_request_for_contention_resolution():
     nw.rx_frame(sabm.encode(lapdm.BLOCK_LEN))
     assert nw.tx_frame() == ded.dl[first - 15 + 51]
     assert got and got[0][-1] == sabm.info
+
+
+# ---- calls ------------------------------------------------------------------------------------
+
+def test_tch_bursts_skip_the_sacch_and_idle_frames():
+    # TS 45.002 clause 7 table 1: TCH/F on every frame of the 26-multiframe but 12 and 25
+    fns = [network.tch_fn(i) for i in range(48)]
+    assert [f % 26 for f in fns[:24]] == list(range(12)) + list(range(13, 25))
+    assert all(network.tch_index(f) == i for i, f in enumerate(fns))
+    # blocks begin at B0 = 0, 4, 8, 13, 17, 21 (45.002 3.2.3's TCH/FS block positions)
+    assert [network.tch_fn(4 * j) % 26 for j in range(6)] == [0, 4, 8, 13, 17, 21]
+
+
+@pytest.fixture(scope="module")
+def speech_lib():
+    lib = hostc.build("modem_speech", [f"{L1}/speech.c"], include=[L1])
+    lib.gsm_speech_pattern.restype = None
+    return lib
+
+
+@pytest.mark.parametrize("fn,uplink", [(0, False), (1, True), (2715647, False), (123456, True)])
+def test_the_speech_pattern_is_the_same_on_both_sides(speech_lib, fn, uplink):
+    out = (ctypes.c_uint8 * 260)()
+    speech_lib.gsm_speech_pattern(ctypes.c_uint32(fn), int(uplink), out)
+    assert list(out) == list(network.speech_pattern(fn, uplink))
+    assert not np.array_equal(network.speech_pattern(fn, uplink), network.speech_pattern(fn, not uplink))
+
+
+def test_call_messages_parse_with_pycrate():
+    setup = network.cc(0, network.SETUP, network.BEARER_SPEECH + bytes([0x5E, 5]) + network.called_bcd("5551234"))
+    f = l3.parse("cc.setup_mo", setup)
+    assert f["called.digits"] == "5551234" and f["bearer"] == "a0" and f["ti"] == "0"
+    assert l3.parse("cc.alerting", network.cc(1, network.ALERTING))["ti"] == "8"
+    assert l3.parse("cc.disconnect", network.cc(1, network.DISCONNECT, network.CAUSE_NORMAL))["cc_cause.value"] == "16"
+    assert l3.parse("cc.call_confirmed", network.cc(1, network.CALL_CONFIRMED, network.BEARER_SPEECH))["bearer"] == "a0"
+    a = l3.parse("rr.assign_cmd", network.assignment_command(2, 5, 42))
+    assert (a["chan.type"], a["chan.tn"], a["chan.tsc"], a["chan.arfcn"]) == ("1", "2", "5", "42")
+    assert l3.parse("mm.cm_serv_req", network.cm_service_request("001010000012345"))["mi.digits"] == "001010000012345"
+    assert l3.parse("rr.paging_response", network.paging_response("001010000012345"))["cm2"] == "331980"
+
+
+def _sequence_problems(frames):
+    """Walks (sender, lapdm.Frame) in time order on one link and checks 44.006's numbering:
+    each I frame's N(S) is its sender's V(S), each N(R) the count of the other side's I frames."""
+    sent = {"ms": 0, "net": 0}
+    problems = []
+    for who, f in frames:
+        other = "net" if who == "ms" else "ms"
+        if f.kind in ("I", "RR") and f.nr != sent[other] % 8:
+            problems.append(f"{who} {f.kind} N(R) {f.nr}, {sent[other]} I frames came")
+        if f.kind == "I":
+            if f.ns != sent[who] % 8:
+                problems.append(f"{who} I N(S) {f.ns}, its V(S) {sent[who]}")
+            sent[who] += 1
+    return problems
+
+
+@pytest.mark.parametrize("mobile_originated", [True, False])
+def test_call_plans_number_their_frames_as_44006_says(mobile_originated):
+    cell = Cell()
+    access = network.Access(frame=801, fn=51 * 100 + 20, ra=5)
+    _, ded, tr = network.plan_call("001010000012345", cell, access, sub=4, tn=1,
+                                   number="5551234" if mobile_originated else None, seconds=1.0)
+
+    def net_frame(block):
+        return lapdm.Frame.decode(block, n201=20, b4_ui=False)
+
+    for link in (
+        sorted([(u, "ms", f) for u, (f, _) in ded.expect.items()] + [(d, "net", net_frame(b)) for d, b in ded.dl.items()]),
+        sorted([(4 * j + 1, "ms", f) for j, (f, _) in tr.expect.items()] + [(4 * j, "net", net_frame(b)) for j, b in tr.facch.items()]),
+    ):
+        assert _sequence_problems([(who, f) for _, who, f in link]) == []
+    assert tr.first_fn > max(ded.dl)                       # the TCH after the assignment
+    assert tr.connected[1] - tr.connected[0] == network.speech_blocks(1.0)

@@ -65,6 +65,18 @@ def test_the_mobile_registers_by_location_update(modem, profile):
 
 
 @pytest.mark.qemu
+@pytest.mark.parametrize("name", ["mo-call", "mt-call"])
+@pytest.mark.parametrize("profile", ["clean", "urban"])
+def test_a_speech_call_connects_carries_speech_and_clears(modem, name, profile):
+    """Dialled or paged, the call goes SDCCH -> TCH/F, connects, carries the speech pattern
+    both ways for two seconds and is cleared by the network; on the clean channel every speech
+    frame arrives bit for bit."""
+    scenario = scenarios.make(name, seed=3, profile=profile, seconds=2.0)
+    checks, text = _play(modem, scenario)
+    assert scenario.passed(checks), text
+
+
+@pytest.mark.qemu
 def test_a_network_expecting_another_exchange_fails_the_verdict(modem):
     """The uplink checks can fail: after a good run, a network that expected another TMSI back
     or another frame in the first uplink block says so."""
