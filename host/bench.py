@@ -232,3 +232,36 @@ def plot(data: dict, path: str | Path, title: str = "") -> None:
         raise RigError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         plt.close(fig)
+
+
+def plot_sweep(sweeps: dict[str, list[dict]], path: str | Path, title: str = "") -> None:
+    """BLER and raw BER against SNR (log scale), one colour per channel profile, with coherent
+    GMSK's raw BER in AWGN for reference: Q(sqrt(2 a Eb/N0)), a = 0.68 for BT = 0.3 (Murota
+    and Hirade, 1981)."""
+    import math
+
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise RigError("--plot needs matplotlib: .venv/bin/pip install -e '.[plot]' (tools/setup installs it)") from None
+    fig, ax = plt.subplots(figsize=(7, 4.4))
+    snrs = [p["snr_db"] for points in sweeps.values() for p in points]
+    for n, (profile, points) in enumerate(sweeps.items()):
+        colour = f"C{n}"
+        for key, what, style in (("bler", "block error rate", "o-"), ("ber", "raw bit error rate", "s--")):
+            xs = [p["snr_db"] for p in points if p[key]]
+            ys = [p[key] for p in points if p[key]]
+            ax.semilogy(xs, ys, style, color=colour, label=f"{profile}: {what}")
+    grid = [min(snrs) + i * (max(snrs) - min(snrs)) / 50 for i in range(51)]
+    theory = [0.5 * math.erfc(math.sqrt(0.68 * 10 ** (g / 10))) for g in grid]
+    ax.semilogy(grid, theory, ":", color="grey", label="GMSK BT=0.3 in AWGN, theory")
+    ax.set_xlabel("Es/N0 (dB)")
+    ax.set_ylim(1e-5, 1)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -435,6 +435,8 @@ def cmd_modem(rig: Rig) -> int:
         return 0
     from .bts import scenario as scenarios
 
+    if args.modem_command == "sweep":
+        return _modem_sweep(rig, scenarios)
     try:
         scenario = scenarios.make(args.name, seed=args.seed, profile=args.channel, seconds=args.seconds)
     except ValueError as exc:
@@ -466,6 +468,42 @@ def cmd_modem(rig: Rig) -> int:
             raise RigError(f"the run differs from {args.same_as}: {'; '.join(problems)}")
         out.print(f"[green]the same events and counters as {args.same_as}[/]")
     return 0 if scenario.passed(checks) else 1
+
+
+def _modem_sweep(rig: Rig, scenarios) -> int:
+    """Block and bit error rates of the target's receiver against the channel's SNR: the camp
+    scenario at each SNR, the target's own counters (blocks whose parity failed; channel bit
+    errors the decoder corrected in the blocks that decoded)."""
+    import json
+
+    from .modem import run_scenario
+
+    args = rig.args
+    rig.ensure_deterministic()
+    sweeps = {}
+    with _modem_link(rig) as modem:
+        for profile in args.channel.split(","):
+            points = sweeps[profile] = []
+            for snr in args.snr:
+                scenario = scenarios.make("camp", seed=args.seed, profile=profile, seconds=args.seconds)
+                scenario.snr_db = snr
+                with out.status(f"{profile} at {snr:g} dB"):
+                    status = run_scenario(modem, scenario, deterministic=True)
+                blocks = status.blocks_ok + status.blocks_bad
+                points.append(dict(snr_db=snr, blocks=blocks, blocks_bad=status.blocks_bad,
+                                   bler=status.blocks_bad / blocks if blocks else None,
+                                   bit_errors=status.bit_errors, bits=status.bits,
+                                   ber=status.bit_errors / status.bits if status.bits else None))
+            out.print(views.sweep_table(points, title=f"receiver on the target, {profile} profile, seed {args.seed}"))
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(seed=args.seed, seconds=args.seconds, sweeps=sweeps),
+                                              indent=1) + "\n")
+        out.print(f"[dim]wrote {args.json}[/]")
+    if args.plot:
+        from . import bench as bench_mod
+        bench_mod.plot_sweep(sweeps, args.plot, title="GSM receiver on the target (BCCH and CCCH blocks)")
+        out.print(f"[dim]drew {args.plot}[/]")
+    return 0
 
 
 def _scenario_differences(path: str | None, before: str) -> list[str]:
@@ -952,9 +990,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("modem", help="the modem: run a scenario against the base-station simulator, or its status")
     msub = p.add_subparsers(dest="modem_command", required=True, metavar="COMMAND")
-    q = msub.add_parser("scenario", help="play a scenario (camp) to the modem over the radio link; "
+    q = msub.add_parser("scenario", help="play a scenario to the modem over the radio link; "
                         "exit status from its verdict")
-    q.add_argument("name", metavar="NAME", help="camp")
+    q.add_argument("name", metavar="NAME", help="camp, location-update, mo-call, mt-call")
     q.add_argument("--seed", type=int, default=1, help="the scenario's seed: cell, timing, noise (default %(default)s)")
     q.add_argument("--channel", default="clean", choices=("clean", "urban", "bad"),
                    help="the channel profile (default %(default)s)")
@@ -966,6 +1004,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--same-as", metavar="FILE", help="fail unless the events, counters and verdict are those "
                    "of an earlier run's --json (deterministic runs repeat frame for frame)")
     msub.add_parser("status", help="the modem's frame, cell, layer states, counters and task deadlines")
+    q = msub.add_parser("sweep", help="block and bit error rates of the target's receiver against SNR "
+                        "(the camp scenario at each SNR, deterministic)")
+    q.add_argument("--channel", default="awgn,urban", metavar="PROFILE,...",
+                   help="the channel profiles whose SNR is swept: awgn, urban, bad (default %(default)s)")
+    q.add_argument("--snr", type=lambda t: [float(x) for x in t.split(",")], metavar="DB,DB,...",
+                   default=[2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0], help="the SNRs (Es/N0, dB)")
+    q.add_argument("--seed", type=int, default=1)
+    q.add_argument("--seconds", type=float, default=10.0, help="air time per point (default %(default)s)")
+    q.add_argument("--json", metavar="FILE")
+    q.add_argument("--plot", metavar="FILE.png", help="draw BLER and BER against SNR (matplotlib)")
     p.set_defaults(func=cmd_modem)
 
     p = sub.add_parser("linux", help="the Linux server's counters, and the system calls it answered -ENOSYS")

@@ -296,3 +296,14 @@ def checks_table(checks: list, title: str) -> Table:
         mark = "[green]pass[/]" if c.passed else "[bold red]FAIL[/]" if c.gating else "[yellow]late[/]"
         t.add_row(mark, c.what + ("" if c.gating else " [dim](live: not judged)[/]"), escape(c.detail))
     return t
+
+
+def sweep_table(points: list[dict], title: str) -> Table:
+    t = Table(title=title)
+    for name in ("SNR (dB)", "blocks", "bad", "BLER", "raw BER (decoded blocks)"):
+        t.add_column(name, justify="right")
+    for p in points:
+        t.add_row(f"{p['snr_db']:g}", f"{p['blocks']:,}", f"{p['blocks_bad']:,}",
+                  "-" if p["bler"] is None else f"{p['bler']:.2%}",
+                  "-" if p["ber"] is None else f"{p['ber']:.3%}")
+    return t

@@ -69,6 +69,7 @@ class Scenario:
     tmsi: int | None = None         # what the network allocates
     number: str = ""                # what the user dials
     length: int | None = None       # frames, when the scenario's exchange fixes them
+    snr_db: float | None = None     # the profile's SNR overridden (sweeps)
 
     @property
     def frames(self) -> int:
@@ -81,9 +82,10 @@ class Scenario:
         """(mobile frame, timeslot, int16 I/Q window) for every burst of the scenario in time
         order: timeslot 0 of every frame, and the dedicated channel's downlink blocks while the
         network transmits on it; made `chunk` frames at a time."""
-        channel = Channel(self.profile, seed=self.seed)
-        dedicated_channel = Channel(self.profile, seed=self.seed + 1)
-        traffic_channel = Channel(self.profile, seed=self.seed + 2)
+        snr = {} if self.snr_db is None else {"snr_db": self.snr_db}
+        channel = Channel(self.profile, seed=self.seed, **snr)
+        dedicated_channel = Channel(self.profile, seed=self.seed + 1, **snr)
+        traffic_channel = Channel(self.profile, seed=self.seed + 2, **snr)
         ded, tr = self.dedicated, self.traffic
         tch = tr.dl_bursts(self.fn0) if tr else {}
         for first in range(0, self.frames, chunk):
