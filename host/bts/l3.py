@@ -34,6 +34,7 @@ MESSAGES = {
     "rr.paging_response": RR.RRPagingResponse,
     "rr.assign_cmd": RR.RRAssignmentCmd,
     "rr.assign_complete": RR.RRAssignmentComplete,
+    "rr.meas_report": RR.RRMeasurementReport,
     "mm.lu_request": MM.MMLocationUpdatingRequest,
     "mm.lu_accept": MM.MMLocationUpdatingAccept,
     "mm.lu_reject": MM.MMLocationUpdatingReject,
@@ -214,6 +215,8 @@ def parse(name: str, data: bytes) -> dict[str, str]:
                 {"ra": "RA", "t1": "T1prime", "t2": "T2", "t3": "T3"})
         out["ta"] = str(msg["TimingAdvance"].to_bytes()[0] & 0x3F)
         out["ma"] = _inner(msg, "MobileAlloc").to_bytes().hex()
+    if name == "rr.meas_report":
+        out["meas"] = msg["MeasurementResults"].to_bytes().hex()
     if name in ("rr.channel_release", "rr.assign_complete"):
         out["cause"] = str(msg["RRCause"].to_bytes()[0])
     if name in ("mm.lu_reject",):
@@ -329,6 +332,47 @@ def si3(cell_id: int, mcc: int, mnc: int, lac: int, ccch: dict, cell_opt: dict, 
     msg["CellSelParams"].set_IE(val=_cell_sel_ie(cell_sel))
     msg["RACHCtrl"].set_IE(val=_rach_ie(rach))
     return _ccch(msg)
+
+
+SACCH_INFO = 19                         # a B4 frame's information field (44.006 5.8.3)
+
+
+def _sacch(msg) -> bytes:
+    """A SACCH system information message as the 19 octets of its B4 frame: the L2 pseudo
+    length, the message, fill."""
+    return msg.to_bytes().ljust(SACCH_INFO, bytes([FILL]))
+
+
+def si5(neighbours, ba_ind: int = 0) -> bytes:
+    """System Information Type 5 (9.1.37) on the SACCH: the neighbour cells, bit map 0."""
+    msg = RR.RRSystemInfo5()
+    msg["BCCHFreqList"].set_val({"V": bitmap0(neighbours, ba_ind & 1)})
+    return _sacch(msg)
+
+
+def si6(cell_id: int, mcc: int, mnc: int, lac: int, cell_opt: dict, ncc_permitted: int) -> bytes:
+    """System Information Type 6 (9.1.40) on the SACCH."""
+    msg = RR.RRSystemInfo6()
+    msg["CellId"].set_IE(val=cell_id)
+    msg["LAI"].set_IE(val={"PLMN": _plmn(mcc, mnc), "LAC": lac})
+    msg["CellOpt"].set_IE(val={"PwrCtrlInd": cell_opt["pwrc"], "DTXInd": cell_opt["dtx"],
+                               "RadioLinkTimeout": cell_opt["rlt"]})     # the SACCH's 10.5.2.3a
+    msg["NCCPermitted"].set_val({"V": bytes([ncc_permitted])})
+    return _sacch(msg)
+
+
+def meas_results(meas_hex: str) -> dict[str, int]:
+    """The serving-cell fields of a measurement report's measurement results (10.5.2.20), as
+    pycrate's CSN.1 decoder reads them; ValueError when it cannot."""
+    from pycrate_csn1dir.measurement_results_contents import measurement_results_contents as results
+
+    try:
+        results.from_bytes(bytes.fromhex(meas_hex))
+        v = results.get_val()
+    except Exception as exc:
+        raise ValueError(f"measurement results {meas_hex} do not decode: {exc!r}") from None
+    return {"ba_used": v[0], "dtx_used": v[1], "rxlev_full": v[2], "meas_valid": v[4], "rxlev_sub": v[5],
+            "rxqual_full": v[7], "rxqual_sub": v[8], "no_ncell_m": int(v[9][0], 2)}
 
 
 def si4(mcc: int, mnc: int, lac: int, cell_sel: dict, rach: dict) -> bytes:

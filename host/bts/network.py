@@ -135,6 +135,46 @@ FILL_NET = net(0, lapdm.UI)                     # 44.006 5.4.2.3: the network's 
 FILL_MS = ms(0, lapdm.UI)
 
 
+# ---- the SACCH (45.002 clause 7 tables 1 and 3, 44.018 3.4.1.2) ------------------------------
+
+SACCH_MARGIN = 8    # frames the network keeps sending after its last block, while the mobile leaves
+
+
+def sacch_l1_header(power: int = 5, ta: int = 0) -> bytes:
+    """The SACCH's layer-1 header (44.004 7.2): ordered MS power level, ordered timing advance."""
+    return bytes([power & 0x1F, ta & 0x3F])
+
+
+def sacch_dl_block(cell, n: int) -> bytes:
+    """The network's n-th SACCH block: the L1 header and a B4 UI frame carrying SI5 (n even)
+    or SI6 (n odd)."""
+    from host.bts import l3
+
+    info = l3.si5(cell.neighbours) if n % 2 == 0 else \
+        l3.si6(cell.cell_id, cell.mcc, cell.mnc, cell.lac, {"pwrc": cell.pwrc, "dtx": cell.dtx, "rlt": cell.rlt},
+               cell.ncc_permitted)
+    return sacch_l1_header() + lapdm.Frame(0, lapdm.NET_CMD, lapdm.UI, info, b4=True).encode(lapdm.BLOCK_LEN - 2)
+
+
+def sacch_sdcch8_first(sub: int, uplink: bool) -> int:
+    """First frame (mod 102) of SACCH/C8 subchannel `sub`'s block."""
+    first = 32 + 4 * sub if sub < 4 else 83 + 4 * (sub - 4)
+    return (first + (SDCCH8_UL_DELAY if uplink else 0)) % 102
+
+
+def sacch_pos(fn: int, *, tch: bool, tn: int, sub: int, uplink: bool) -> int | None:
+    """The burst (0-3) of a SACCH block on frame `fn`, or None."""
+    if tch:
+        d = (fn - (12 + 13 * tn)) % 104
+        return d // 26 if d % 26 == 0 else None
+    d = (fn - sacch_sdcch8_first(sub, uplink)) % 102
+    return d if d < 4 else None
+
+
+def sacch_burst_fn(first: int, burst: int, tch: bool) -> int:
+    return first + burst * (26 if tch else 1)
+
+
 @dataclass
 class Access:
     """The mobile's first channel request, as the network predicts it."""
@@ -168,6 +208,14 @@ class Dedicated:
 
     def frame_at(self, start: int) -> bytes:
         return self.dl.get(start, FILL_NET)
+
+    def sacch_dl(self, fn: int) -> tuple[int, int] | None:
+        """(block start, burst) of the SACCH downlink burst on frame `fn`, if the network sends
+        one there."""
+        pos = sacch_pos(fn, tch=False, tn=self.tn, sub=self.sub, uplink=False)
+        if pos is None or not self.first_fn <= fn <= self.last_fn + SACCH_MARGIN:
+            return None
+        return fn - pos, pos
 
 
 def plan_access(seed: int, action_frame: int, fn0: int, tx_integer: int,
@@ -332,6 +380,12 @@ class Traffic:
         """The last frame the network transmits on it: the last block's 8 bursts, and 8 more
         while the mobile leaves the channel."""
         return tch_fn(4 * self.last_block + 15)
+
+    def sacch_dl(self, fn: int) -> tuple[int, int] | None:
+        pos = sacch_pos(fn, tch=True, tn=self.tn, sub=0, uplink=False)
+        if pos is None or not self.first_fn <= fn <= self.last_fn:
+            return None
+        return fn - 26 * pos, pos
 
     def dl_bursts(self, fn0: int) -> dict[int, np.ndarray]:
         """Frame number -> the burst's 116 bits e(0..115), for every downlink burst."""

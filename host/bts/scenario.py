@@ -14,7 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
-from . import coding, gmsk, lapdm, network
+from . import coding, gmsk, l3, lapdm, network
 from .cell import HYPERFRAME, Cell
 from .channel import Channel
 
@@ -95,12 +95,22 @@ class Scenario:
                 fn = self.fn0 + first + i
                 yield first + i, 0, iq[i]
                 where = ded.dl_block(fn) if ded else None
+                sacch = ded.sacch_dl(fn) if ded else None
                 if where is not None:
                     start, burst = where
                     x = self.cell.window(("xcch", ded.frame_at(start), burst))
                     yield first + i, ded.tn, gmsk.to_int16(dedicated_channel.apply(x))
+                elif sacch is not None:
+                    start, burst = sacch
+                    x = self.cell.window(("xcch", network.sacch_dl_block(self.cell, start // 102), burst))
+                    yield first + i, ded.tn, gmsk.to_int16(dedicated_channel.apply(x))
+                sacch = tr.sacch_dl(fn) if tr else None
                 if fn in tch:
                     x = gmsk.modulate_window(gmsk.normal_burst(tch[fn], tr.tsc))
+                    yield first + i, tr.tn, gmsk.to_int16(traffic_channel.apply(x))
+                elif sacch is not None:
+                    start, burst = sacch
+                    x = self.cell.window(("xcch", network.sacch_dl_block(self.cell, start // 104), burst))
                     yield first + i, tr.tn, gmsk.to_int16(traffic_channel.apply(x))
 
     def verdict(self, events: list, status, *, uplink: list = (), deterministic: bool = True) -> list[Check]:
@@ -113,6 +123,8 @@ class Scenario:
             checks += self._dedicated(events, uplink)
         if self.traffic is not None:
             checks += self._traffic(events, uplink)
+        if self.dedicated is not None:
+            checks.append(self._measurements(uplink))
         if self.action == ACTION_ATTACH:
             checks.append(self._registered(events))
         checks += self._health(status, deterministic)
@@ -232,6 +244,36 @@ class Scenario:
                             f"{dl_bad} not; {talk} blocks of conversation"))
         return checks
 
+    def _measurements(self, uplink: list) -> Check:
+        """The SACCH uplink: every block the mobile sent decodes and carries a valid
+        MEASUREMENT REPORT (RXQUAL 0 on the clean channel), at least one per SACCH period the
+        mobile held a channel."""
+        reports, wrong, held = [], [], 0
+        for ch, tch in ((self.dedicated, False), (self.traffic, True)):
+            if ch is None:
+                continue
+            period = 104 if tch else 102
+            end = ch.last_fn if tch else min(ch.last_fn, self.traffic.first_fn if self.traffic else ch.last_fn)
+            held += max(0, (end - ch.first_fn) // period - 1)
+            for fn, d in _sacch_blocks(uplink, ch, self.fn0, tch).items():
+                if not d.ok:
+                    wrong.append(f"FN {fn % HYPERFRAME}: does not decode")
+                    continue
+                f = lapdm.Frame.decode(d.data[2:], n201=lapdm.PARAMS[lapdm.Chan.SACCH].n201, b4_ui=False)
+                try:
+                    m = l3.meas_results(l3.parse("rr.meas_report", f.info)["meas"]) if f and f.kind == "UI" else None
+                except (ValueError, KeyError):
+                    m = None
+                if m is None or m["meas_valid"] != 0:
+                    wrong.append(f"FN {fn % HYPERFRAME}: {_frame_text(f)}")
+                else:
+                    reports.append(m)
+        quality = sorted({m["rxqual_full"] for m in reports})
+        ok = not wrong and len(reports) >= held and (self.profile != "clean" or quality == [0])
+        return Check("measurement reports on the SACCH", ok,
+                     f"{len(reports)} reports (channels held {held} SACCH periods), RXQUAL {quality}, "
+                     f"RXLEV {sorted({m['rxlev_full'] for m in reports})[:4]}" + (f"; {'; '.join(wrong[:2])}" if wrong else ""))
+
     def _registered(self, events: list) -> Check:
         acc = [e for e in events if str(e.layer) == MM and e.code == EV_MM_LU_ACCEPTED]
         upd = [e for e in events if str(e.layer) == MM and e.code == EV_MM_UPDATED]
@@ -290,6 +332,25 @@ def _ul_blocks(uplink: list, ded, fn0: int) -> dict:
 def _in_order(seen: list, want: list) -> bool:
     it = iter(seen)
     return all(w in it for w in want)
+
+
+def _sacch_blocks(uplink: list, ch, fn0: int, tch: bool) -> dict:
+    """The SACCH uplink blocks of channel `ch` the mobile sent whole: first FN -> Decoded."""
+    sub = 0 if tch else ch.sub
+    bursts = {}
+    for b in uplink:
+        fn = fn0 + b.frame
+        if b.kind == 0 and b.tn == ch.tn and \
+                network.sacch_pos(fn, tch=tch, tn=ch.tn, sub=sub, uplink=True) is not None:
+            bursts[fn] = _soft(np.concatenate([b.bits[3:61], b.bits[87:145]]))
+    out = {}
+    for fn in sorted(bursts):
+        if network.sacch_pos(fn, tch=tch, tn=ch.tn, sub=sub, uplink=True) != 0:
+            continue
+        fns = [network.sacch_burst_fn(fn, i, tch) for i in range(4)]
+        if all(f in bursts for f in fns):
+            out[fn] = coding.xcch_decode(np.array([bursts[f] for f in fns]))
+    return out
 
 
 def _tch_blocks(uplink: list, tr, fn0: int) -> dict:

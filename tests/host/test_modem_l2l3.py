@@ -409,6 +409,7 @@ VECTORS = [
     ("mm.cm_serv_accept", "0521"),
     ("rr.channel_release", "060d00"),
     ("rr.assign_complete", "062900"),
+    ("rr.meas_report", "0615" "2b2b13c0" + "00" * 12),
     ("rr.paging_response", "06270703575880" "0829260400000000f1"[:-2] + "10"),
     ("rr.imm_assign", ("2d063f" "03" "4a6014" "e3d5a6" "02" "00").ljust(46, "2")[:46].replace("2", "2b")[:0] or
      bytes.fromhex("2d063f034a6014e3d5a60200").ljust(23, b"\x2b").hex()),

@@ -50,6 +50,8 @@ static volatile bool access_mode;           /* RR: every CCCH block, not only th
 static struct l1_dedicated ded;             /* RR writes it before L1_DEDICATED, then leaves it */
 static volatile uint32_t ded_from;          /* the mobile frame the dedicated channel starts at */
 static int8_t tch_ring[8][GSM_BURST_BITS];  /* l1rx: the last 8 TCH/F bursts, by index mod 8 */
+static struct block sacch_asm;              /* l1rx: the SACCH block whose bursts are coming in */
+static unsigned sacch_got;                  /* ...bursts of it so far */
 static uint32_t tch_bursts;                 /* l1rx: TCH/F bursts received since the channel began */
 
 static struct block dec_queue[DEC_QUEUE];
@@ -92,6 +94,39 @@ uint32_t l1_ul_block_start(const struct l1_dedicated *ch, uint32_t fn)
     return start % GSM_HYPERFRAME;
 }
 
+/* The burst (0-3) of a SACCH block frame number `fn` carries on the dedicated channel, or -1;
+ * `uplink` for the uplink's positions. */
+static int sacch_pos(uint32_t fn, bool uplink)
+{
+    if (ded.kind == L1_DED_TCH_F) {
+        unsigned d = (fn % 104 + 104 - (12u + 13u * ded.tn) % 104) % 104;
+        return d % 26 == 0 ? (int)(d / 26) : -1;
+    }
+    unsigned first = ded.sub < 4 ? 32u + 4u * ded.sub : 83u + 4u * (ded.sub - 4u);
+    unsigned d = (fn % 102 + 102 - (first + (uplink ? L1_SDCCH8_UL_DELAY : 0u)) % 102) % 102;
+    return d < 4 ? (int)d : -1;
+}
+
+uint32_t l1_sacch_burst_fn(uint32_t first_fn, unsigned burst)
+{
+    return (first_fn + burst * (ded.kind == L1_DED_TCH_F ? 26u : 1u)) % GSM_HYPERFRAME;
+}
+
+unsigned l1_ul_blocks(uint32_t frame)
+{
+    uint32_t fn = modem_fn(frame);
+    unsigned mask = 0;
+    int s;
+
+    if (modem.l1_state != L1_DEDICATED || !frame_reached(frame, ded_from))
+        return 0;
+    if (ded.kind == L1_DED_TCH_F ? l1_tch_frame(fn) && l1_tch_index(fn) % 4 == 0 : sdcch_ul_pos(fn) == 0)
+        mask |= L1_UL_MAIN;
+    if ((s = sacch_pos(fn, true)) >= 0)
+        mask |= L1_UL_SACCH | (unsigned)s << 4;
+    return mask;
+}
+
 /* Whether frame number `fn` carries a burst of the dedicated channel (either direction's:
  * `uplink` picks the SDCCH's block). */
 static bool ded_frame(uint32_t fn, bool uplink)
@@ -103,15 +138,19 @@ static bool ded_frame(uint32_t fn, bool uplink)
 
 bool l1_wants(uint32_t frame, unsigned tn)
 {
-    if (modem.l1_state == L1_DEDICATED)
-        return tn == ded.tn && frame_reached(frame, ded_from) && ded_frame(modem_fn(frame), false);
-    return tn == 0;
+    uint32_t fn;
+
+    if (modem.l1_state != L1_DEDICATED)
+        return tn == 0;
+    fn = modem_fn(frame);
+    return tn == ded.tn && frame_reached(frame, ded_from) && (ded_frame(fn, false) || sacch_pos(fn, false) >= 0);
 }
 
 bool l1_tx_due(uint32_t frame, unsigned tn)
 {
+    uint32_t fn = modem_fn(frame);
     return modem.l1_state == L1_DEDICATED && tn == ded.tn && frame_reached(frame, ded_from) &&
-           ded_frame(modem_fn(frame), true);
+           (ded_frame(fn, true) || sacch_pos(fn, true) >= 0);
 }
 
 void l1_frame(uint32_t frame)
@@ -130,6 +169,7 @@ void l1_dedicate(const struct l1_dedicated *ch, uint32_t from_fn)
     __asm__ volatile("dmb" ::: "memory");
     ded = *ch;
     tch_bursts = 0;
+    sacch_got = 0;
     ded_from = (from_fn + GSM_HYPERFRAME - modem.fn_offset % GSM_HYPERFRAME) % GSM_HYPERFRAME;
     __asm__ volatile("dmb" ::: "memory");
     modem.l1_state = L1_DEDICATED;
@@ -246,6 +286,28 @@ static void collect(const struct rx_burst *b, enum l1_chan chan, uint32_t fn, un
     to_decoder(&assembling);
 }
 
+/* A SACCH burst: its block goes to the decoder once its 4 bursts are in. */
+static void sacch_burst(const struct rx_burst *b, uint32_t fn, unsigned pos)
+{
+    struct eq_report rep;
+
+    if (pos == 0) {
+        sacch_asm.chan = L1_SACCH;
+        sacch_asm.fn = fn;
+        sacch_got = 0;
+    } else if (sacch_got != pos || l1_sacch_burst_fn(sacch_asm.fn, pos) != fn) {
+        return;                                 /* its first bursts were not ours */
+    }
+    if (!b->present || eq_normal_burst(b->iq, ded.tsc, sacch_asm.soft[pos], &rep) != 0)
+        memset(sacch_asm.soft[pos], 0, GSM_BURST_BITS);
+    else
+        modem.rx_snr_q8 = rep.snr_db_q8;
+    if (++sacch_got < 4)
+        return;
+    sacch_asm.release = b->release;
+    to_decoder(&sacch_asm);
+}
+
 /* A TCH/F burst: into the ring; every fourth completes the block that began 8 bursts ago. */
 static void tch_burst(const struct rx_burst *b, uint32_t fn)
 {
@@ -328,9 +390,12 @@ static void rx_burst(const struct rx_burst *b)
     case L1_DEDICATED: {
         uint32_t fn = modem_fn(b->frame);
         int pos = sdcch_dl_pos(fn);
+        int s = sacch_pos(fn, false);
         if (b->tn != ded.tn)
             break;
-        if (ded.kind == L1_DED_TCH_F && l1_tch_frame(fn))
+        if (s >= 0)
+            sacch_burst(b, fn, (unsigned)s);
+        else if (ded.kind == L1_DED_TCH_F && l1_tch_frame(fn))
             tch_burst(b, fn);
         else if (ded.kind == L1_DED_SDCCH8 && pos >= 0)
             collect(b, L1_SDCCH, fn, (unsigned)pos, ded.tsc);
@@ -369,12 +434,11 @@ static int decode_block(const struct block *blk, uint8_t l2[GSM_L2_OCTETS], unsi
 }
 
 /* A speech frame: held against the downlink's test pattern for its frame number. */
-static void speech(const struct block *blk)
+static void speech(const struct block *blk, unsigned *errors)
 {
     uint8_t got[GSM_TCH_FS_BITS], want[GSM_TCH_FS_BITS];
-    unsigned errors;
 
-    if (gsm_tch_fs_decode(blk->coded, got, &errors) == GSM_CODING_OK) {
+    if (gsm_tch_fs_decode(blk->coded, got, errors) == GSM_CODING_OK) {
         gsm_speech_pattern(blk->fn, 0, want);
         if (memcmp(got, want, sizeof got) == 0) {
             modem.speech_ok++;
@@ -395,8 +459,9 @@ static void dec_task(void *arg)
             uint8_t l2[GSM_L2_OCTETS];
             unsigned errors;
 
+            errors = 0;
             if (blk->chan == L1_TCH)
-                speech(blk);
+                speech(blk, &errors);
             else if (decode_block(blk, l2, &errors) == GSM_CODING_OK) {
                 modem.blocks_ok++;
                 modem.bit_errors += errors;
@@ -405,6 +470,12 @@ static void dec_task(void *arg)
             } else {
                 modem.blocks_bad++;
                 modem_event(PROTO_MODEM_L1, EV_L1_BLOCK_BAD, blk->chan, blk->fn, "block failed its parity");
+                if (blk->chan == L1_SACCH)
+                    rr_block(L1_SACCH_BAD, blk->fn, blk->release, l2);
+            }
+            if (blk->chan >= L1_SDCCH) {                /* the dedicated channel's quality */
+                modem.ded_bit_errors += errors;
+                modem.ded_bits += blk->chan == L1_TCH ? 378u : GSM_BLOCK_CODED;
             }
             rt_job_done(&dec_stats, blk->release, start, blk->release + 4 * radio_frame_ticks());
             __asm__ volatile("dmb" ::: "memory");

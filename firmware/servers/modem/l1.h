@@ -18,7 +18,14 @@ enum l1_chan {
     L1_SDCCH = 2,
     L1_FACCH = 3,           /* a TCH/F block stolen for signalling */
     L1_TCH = 4,             /* a TCH/F speech block */
+    L1_SACCH = 5,           /* the dedicated channel's slow associated control channel */
+    L1_SACCH_BAD = 6,       /* (to RR) a SACCH block that did not decode */
 };
+
+/* What starts on the dedicated channel's uplink in a frame (l1_ul_blocks). */
+#define L1_UL_MAIN      0x1u        /* an SDCCH or TCH/F block */
+#define L1_UL_SACCH     0x2u        /* a SACCH burst; its number in the block above bit 4 */
+#define L1_UL_SACCH_BURST(mask) ((mask) >> 4)
 
 enum l1_ded_kind {
     L1_DED_SDCCH8 = 0,
@@ -29,7 +36,12 @@ enum l1_ded_kind {
  * - SDCCH/8 subchannel `sub` (table 3): downlink frames 4 sub .. 4 sub + 3 of the
  *   51-multiframe, uplink 15 frames later;
  * - TCH/F (table 1): every frame of the 26-multiframe but 12 (SACCH) and 25 (idle), in both
- *   directions; a speech or FACCH block every 4 of those bursts, interleaved over 8. */
+ *   directions; a speech or FACCH block every 4 of those bursts, interleaved over 8.
+ * Each has a SACCH (one block of 4 bursts per 102 or 104 frames): SACCH/C8 subchannel k's
+ * downlink block at frames 32 + 4k (k < 4) or 83 + 4(k - 4) of the 102-frame cycle, its uplink
+ * block 15 frames later; SACCH/TF on timeslot t one burst every 26 frames from frame 12 + 13t
+ * of the 104-frame cycle (12 of the 26-multiframe for an even t, 25 for an odd one), both
+ * ways. */
 struct l1_dedicated {
     uint8_t kind;           /* enum l1_ded_kind */
     uint8_t tn, tsc, sub;
@@ -85,6 +97,10 @@ void l1_dedicate(const struct l1_dedicated *ch, uint32_t from_fn);
 void l1_idle(void);
 /* The first frame number of the dedicated channel's next uplink block at or after `fn`. */
 uint32_t l1_ul_block_start(const struct l1_dedicated *ch, uint32_t fn);
+/* What of the dedicated channel's uplink starts in the mobile's `frame`: L1_UL_* bits. */
+unsigned l1_ul_blocks(uint32_t frame);
+/* The frame numbers of SACCH burst 0..3 of the block whose first burst is on `fn`. */
+uint32_t l1_sacch_burst_fn(uint32_t first_fn, unsigned burst);
 
 /* The first frame (mod 51) of each CCCH block of a non-combined broadcast timeslot. */
 extern const uint8_t l1_ccch_block_start[9];

@@ -67,6 +67,7 @@ enum {
     EV_RR_ASSIGNED = 6,     /* a: channel description octet (type, TN), b: FN the channel starts */
     EV_RR_RELEASED = 7,     /* a: RR cause (0 normal), b: 1 when the link was released normally */
     EV_RR_ACCESS_FAILED = 8, /* a: channel requests sent */
+    EV_RR_LINK_FAILURE = 9, /* radio link failure (45.008 5.2): a: SACCH blocks lost in a row */
     EV_L2_ESTABLISHED = 1,  /* a: SAPI */
     EV_L2_RELEASED = 2,     /* a: SAPI, b: cause (lapdm.h) */
     EV_L2_ERROR = 3,        /* a: SAPI, b: cause */
@@ -112,6 +113,11 @@ struct modem_state {
     volatile uint32_t blocks_ok, blocks_bad, bit_errors, bits;
     /* layer 1's TCH/F speech frames received: with the test pattern intact, not, stolen (FACCH) */
     volatile uint32_t speech_ok, speech_bad, speech_stolen;
+    /* layer 1's dedicated-channel quality, for measurement reports: coded bits decoded and the
+     * channel errors the decoders saw in them (counting up; RR takes differences), and the last
+     * SACCH burst's SNR estimate (1/256 dB) */
+    volatile uint32_t ded_bits, ded_bit_errors;
+    volatile int32_t rx_snr_q8;
 };
 extern struct modem_state modem;
 

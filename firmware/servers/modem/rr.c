@@ -57,6 +57,7 @@ static unsigned si_seen;
 static struct l3_ccch_desc ccch;
 static struct l3_lai lai;
 static struct l3_rach rach;
+static struct l3_cell_opt cell_opt;
 static uint16_t cell_id;
 static uint32_t pages_heard;
 static uint8_t action;
@@ -79,6 +80,11 @@ static unsigned pending_count;
 static struct { uint8_t sapi, event, cause; bool valid; } link_event;
 static uint8_t tx_ring[8][GSM_BURST_BITS];  /* TCH/F uplink: the last 8 bursts' bits, by index mod 8 */
 static bool on_tch;
+static struct lapdm_ctx sacch;
+static uint8_t sacch_tx[4][GSM_BURST_BITS]; /* the SACCH uplink block being sent */
+static int link_counter;                    /* 45.008 5.2's radio link counter S */
+static uint32_t meas_bits, meas_errors;     /* layer 1's counters at the last report */
+static volatile unsigned woken_mask;        /* the frame clock: what of the uplink is due */
 
 static inline bool frame_after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 
@@ -101,6 +107,18 @@ static void wake_at(uint32_t frame)
 
 void rr_frame(uint32_t frame)
 {
+    uint8_t state = modem.rr_state;
+
+    if (state == RR_DEDICATED || state == RR_RELEASING) {
+        unsigned mask = l1_ul_blocks(frame + RR_UL_LEAD);
+        if (mask) {
+            woken_frame = frame;
+            woken_mask = mask;
+            wake_time = l4_vcounter();
+            osThreadFlagsSet(rr_task_id, FLAG_WAKE);
+        }
+        return;
+    }
     if (frame == wake_frame) {
         wake_frame = NO_FRAME;
         woken_frame = frame;
@@ -210,6 +228,7 @@ static void bcch(uint32_t fn, const struct l3_msg *m)
     }
     if (si == 3) {
         ccch = m->ccch;
+        cell_opt = m->cell_opt;
         lai = m->lai;
         cell_id = m->cell_id;
     }
@@ -321,6 +340,8 @@ static bool answers_me(const struct l3_req_ref *r)
 
 /* ---- Dedicated mode -------------------------------------------------------------------- */
 
+static void sacch_start(void);
+
 static void on_data(void *arg, uint8_t sapi, enum lapdm_mode mode, const uint8_t *l3, size_t len)
 {
     (void)arg;
@@ -359,9 +380,10 @@ static void assigned(uint32_t block_fn, const struct l3_msg *m)
     pending_count = 0;
     link_event.valid = false;
     l1_set_access(false);
+    sacch_start();
+    wake_frame = NO_FRAME;
     l1_dedicate(&channel, from);
-    modem.rr_state = RR_DEDICATED;
-    wake_at(frame_of(l1_ul_block_start(&channel, from)) - RR_UL_LEAD);
+    modem.rr_state = RR_DEDICATED;                 /* the frame clock wakes RR for the uplink now */
     modem_event(PROTO_MODEM_RR, EV_RR_ASSIGNED, m->chan.type_tn, from, "assigned an SDCCH");
 }
 
@@ -446,7 +468,104 @@ static void ul_block(uint32_t frame)
         rt_job_lost(&ul_stats);
     due = radio_slot_time((uint64_t)first * GSM_TIMESLOTS + channel.tn + 3);
     rt_job_done(&ul_stats, wake_time, start, due);
-    wake_at(frame_of(l1_ul_block_start(&channel, (fn + 1) % GSM_HYPERFRAME)) - RR_UL_LEAD);
+}
+
+/* ---- The SACCH (44.018 3.4.1.2, 45.008 5.2, 8.2.4) -------------------------------------- */
+
+static void sacch_data(void *arg, uint8_t sapi, enum lapdm_mode mode, const uint8_t *l3, size_t len)
+{
+    (void)arg; (void)sapi; (void)mode; (void)l3; (void)len;    /* SI5 and SI6: nothing this mobile needs */
+}
+
+static void sacch_event(void *arg, uint8_t sapi, enum lapdm_event event, enum lapdm_cause cause)
+{
+    (void)arg; (void)sapi; (void)event; (void)cause;
+}
+
+static void sacch_start(void)
+{
+    lapdm_init(&sacch, LAPDM_CH_SACCH, sacch_data, sacch_event, NULL);
+    link_counter = 4 * (cell_opt.rlt + 1);          /* RADIO-LINK-TIMEOUT (44.018 10.5.2.3) */
+    meas_bits = modem.ded_bits;
+    meas_errors = modem.ded_bit_errors;
+}
+
+/* RXQUAL (45.008 8.2.4) of a bit error rate of errors / bits. */
+static unsigned rxqual(uint32_t errors, uint32_t bits)
+{
+    static const uint16_t limit[7] = { 20, 40, 80, 160, 320, 640, 1280 };  /* in 0.01% */
+    uint64_t ber = bits ? (uint64_t)errors * 10000u / bits : 0;
+    unsigned q = 0;
+
+    while (q < 7 && ber >= limit[q])
+        q++;
+    return q;
+}
+
+/* MEASUREMENT REPORT (44.018 9.1.21): the serving cell only (no neighbour measured).  The
+ * simulator has no calibrated RF, so RXLEV is the training-sequence SNR estimate read as if
+ * 0 dB were -100 dBm. */
+static int measurement_report(uint8_t *buf, size_t cap)
+{
+    uint32_t bits = modem.ded_bits, errors = modem.ded_bit_errors;
+    int32_t level = 10 + modem.rx_snr_q8 / 256;
+    unsigned q = rxqual(errors - meas_errors, bits - meas_bits);
+    struct l3_msg m;
+
+    meas_bits = bits;
+    meas_errors = errors;
+    level = level < 0 ? 0 : level > 63 ? 63 : level;
+    memset(&m, 0, sizeof m);
+    m.pd = L3_PD_RR;
+    m.type = L3_RR_MEAS_REPORT;
+    m.present = 1u << L3_F_MEAS;
+    m.meas.len = 16;
+    m.meas.data[0] = (uint8_t)level;            /* BA-USED 0, DTX-USED 0, RXLEV-FULL */
+    m.meas.data[1] = (uint8_t)level;            /* 3G-BA-USED 0, MEAS-VALID 0 (valid), RXLEV-SUB */
+    m.meas.data[2] = (uint8_t)(q << 4 | q << 1 | 1u);  /* RXQUAL-FULL, RXQUAL-SUB, NO-NCELL-M 7: */
+    m.meas.data[3] = 0xC0u;                     /* "neighbour cell information not available" */
+    return l3_encode(&m, buf, cap);
+}
+
+/* SACCH uplink burst `burst` of its block, due RR_UL_LEAD frames after `frame`: the block is
+ * made at its first burst (the L1 header, then LAPDm's frame, a measurement report when it has
+ * nothing else), and each burst is queued in its turn. */
+static void sacch_ul(uint32_t frame, unsigned burst)
+{
+    uint32_t at = frame + RR_UL_LEAD;
+    uint8_t bits[TX_BURST_BITS];
+
+    if (burst == 0) {
+        uint8_t l2[GSM_L2_OCTETS], report[LAPDM_N201_B_SACCH];
+        int len = measurement_report(report, sizeof report);
+
+        if (len > 0)
+            lapdm_send_ui(&sacch, 0, report, (size_t)len);
+        lapdm_tx_frame(&sacch, l2);
+        l2[0] = 0x05;                           /* L1 header: MS power level 5, no FPC */
+        l2[1] = 0x00;                           /* actual timing advance */
+        gsm_xcch_encode(l2, sacch_tx);
+    }
+    gsm_normal_burst(sacch_tx[burst & 3u], channel.tsc, bits);
+    if (radio_tx_put(at, channel.tn, TX_NORMAL, bits) != 0)
+        rt_job_lost(&ul_stats);
+}
+
+/* A SACCH block from layer 1; `ok` whether it decoded.  Radio link failure when the counter
+ * runs out (45.008 5.2: -1 a lost block, +2 a good one, up to RADIO-LINK-TIMEOUT). */
+static void sacch_block(bool ok, const uint8_t l2[23])
+{
+    int most = 4 * (cell_opt.rlt + 1);
+
+    if (ok) {
+        link_counter = link_counter + 2 > most ? most : link_counter + 2;
+        lapdm_rx_frame(&sacch, l2, GSM_L2_OCTETS);
+        return;
+    }
+    if (--link_counter <= 0) {
+        modem_event(PROTO_MODEM_RR, EV_RR_LINK_FAILURE, (uint32_t)most, 0, "radio link failure");
+        leave_dedicated(0, false);
+    }
 }
 
 /* ASSIGNMENT COMMAND (44.018 3.4.3): leave the SDCCH (its link released locally), take the
@@ -469,8 +588,8 @@ static void assignment(uint32_t block_fn, const struct l3_msg *m)
     lapdm_establish(&dcch, 0, NULL, 0);
     link_event.valid = false;
     on_tch = true;
+    sacch_start();
     l1_dedicate(&channel, from);
-    wake_at(frame_of(l1_ul_block_start(&channel, from)) - RR_UL_LEAD);
     modem_event(PROTO_MODEM_RR, EV_RR_ASSIGNED, m->chan.type_tn, from, "assigned a TCH/F");
 }
 
@@ -574,9 +693,14 @@ static void wake(void)
 
     switch (modem.rr_state) {
     case RR_DEDICATED:
-    case RR_RELEASING:
-        ul_block(frame);
+    case RR_RELEASING: {
+        unsigned mask = woken_mask;
+        if (mask & L1_UL_MAIN)
+            ul_block(frame);
+        if (mask & L1_UL_SACCH)
+            sacch_ul(frame, L1_UL_SACCH_BURST(mask));
         break;
+    }
     case RR_ACCESS:
         access_wake();
         break;
@@ -597,6 +721,11 @@ static void block(const struct rr_block *b)
 {
     struct l3_msg m;
 
+    if (b->chan == L1_SACCH || b->chan == L1_SACCH_BAD) {
+        if (modem.rr_state == RR_DEDICATED || modem.rr_state == RR_RELEASING)
+            sacch_block(b->chan == L1_SACCH, b->l2);
+        return;
+    }
     if (b->chan == L1_SDCCH || b->chan == L1_FACCH) {
         if (modem.rr_state == RR_DEDICATED || modem.rr_state == RR_RELEASING)
             dcch_block(b->fn, b->l2);

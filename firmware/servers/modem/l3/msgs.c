@@ -114,6 +114,9 @@ static const struct ie ies_disconnect[] = {
     { L3_F_CC_CAUSE, LV, 0, K_CC_CAUSE, 2, 30, false, "cc_cause" },
 };
 static const struct ie ies_release[] = { IE_CC_CAUSE_TLV };
+static const struct ie ies_meas_report[] = {
+    { L3_F_MEAS, V, 0, K_OCTETS, 16, 16, false, "meas" },
+};
 static const struct ie ies_call_confirmed[] = {
     { L3_F_BEARER, TLV, 0x04, K_OCTETS, 1, 14, true, "bearer" },
 };
@@ -134,6 +137,7 @@ static const struct msg msgs[] = {
     MSG(L3_PD_RR, L3_RR_PAGING_RESPONSE, 0, "rr.paging_response", ies_paging_resp),
     MSG(L3_PD_RR, L3_RR_ASSIGN_CMD, 0, "rr.assign_cmd", ies_assign_cmd),
     MSG(L3_PD_RR, L3_RR_ASSIGN_COMPLETE, 0, "rr.assign_complete", ies_cause),
+    MSG(L3_PD_RR, L3_RR_MEAS_REPORT, 0, "rr.meas_report", ies_meas_report),
     MSG(L3_PD_MM, L3_MM_LU_REQUEST, 0, "mm.lu_request", ies_lu_request),
     MSG(L3_PD_MM, L3_MM_LU_ACCEPT, 0, "mm.lu_accept", ies_lu_accept),
     MSG(L3_PD_MM, L3_MM_LU_REJECT, 0, "mm.lu_reject", ies_cause),
@@ -261,6 +265,7 @@ static void *field_of(struct l3_msg *m, uint8_t f)
     case L3_F_NCC_PERM: return &m->ncc_permitted;
     case L3_F_CBCH: return &m->cbch;
     case L3_F_START: return &m->start;
+    case L3_F_MEAS: return &m->meas;
     case L3_F_TMSI1: case L3_F_TMSI2: case L3_F_TMSI3: case L3_F_TMSI4:
         return &m->tmsi[f - L3_F_TMSI1];
     default: return NULL;

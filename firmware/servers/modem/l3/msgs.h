@@ -34,6 +34,7 @@
 #define L3_RR_PAGING_RESPONSE   0x27
 #define L3_RR_ASSIGN_CMD        0x2E
 #define L3_RR_ASSIGN_COMPLETE   0x29
+#define L3_RR_MEAS_REPORT       0x15
 #define L3_MM_LU_REQUEST        0x08
 #define L3_MM_LU_ACCEPT         0x02
 #define L3_MM_LU_REJECT         0x04
@@ -94,6 +95,7 @@ enum l3_field {
     L3_F_TMSI2,
     L3_F_TMSI3,
     L3_F_TMSI4,
+    L3_F_MEAS,          /* measurement report's measurement results (16 octets as sent) */
     L3_F_COUNT,         /* at most 32: `present` has a bit for each */
 };
 
@@ -130,7 +132,7 @@ struct l3_msg {
     struct l3_lai lai;
     struct l3_mi mi, mi2;
     uint8_t cm1, cause, ta, power;
-    struct l3_octets cm2, ma, bearer;
+    struct l3_octets cm2, ma, bearer, meas;
     uint16_t cell_id;
     struct l3_ccch_desc ccch;
     struct l3_cell_opt cell_opt;
