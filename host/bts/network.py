@@ -138,6 +138,9 @@ FILL_MS = ms(0, lapdm.UI)
 # ---- the SACCH (45.002 clause 7 tables 1 and 3, 44.018 3.4.1.2) ------------------------------
 
 SACCH_MARGIN = 8    # frames the network keeps sending after its last block, while the mobile leaves
+#: a fade lasts this long: RADIO-LINK-TIMEOUT 4 (the link-failure scenario's cell) is 4 SACCH
+#: blocks lost in a row, up to 5 SACCH periods of 104 frames after the fade begins, and a margin
+FADE_FRAMES = 6 * 104
 
 
 def sacch_l1_header(power: int = 5, ta: int = 0) -> bytes:
@@ -374,12 +377,19 @@ class Traffic:
     facch: dict[int, bytes] = field(default_factory=dict)
     expect: dict[int, tuple[lapdm.Frame, str]] = field(default_factory=dict)
     connected: tuple[int, int] = (0, 0)     # blocks from connect to disconnect
+    fade_fn: int | None = None  # from here the mobile hears nothing of the channel but noise
 
     @property
     def last_fn(self) -> int:
         """The last frame the network transmits on it: the last block's 8 bursts, and 8 more
-        while the mobile leaves the channel."""
+        while the mobile leaves the channel; after a fade, the frames in which a mobile that
+        loses nothing but SACCH blocks must have declared the link lost."""
+        if self.fade_fn is not None:
+            return self.fade_fn + FADE_FRAMES
         return tch_fn(4 * self.last_block + 15)
+
+    def faded(self, fn: int) -> bool:
+        return self.fade_fn is not None and fn >= self.fade_fn
 
     def sacch_dl(self, fn: int) -> tuple[int, int] | None:
         pos = sacch_pos(fn, tch=True, tn=self.tn, sub=0, uplink=False)
@@ -392,8 +402,9 @@ class Traffic:
         from host.bts import coding
 
         first = max(self.first_block - 2, 0)
+        last = self.last_block if self.fade_fn is None else max(self.last_block, tch_index(self.fade_fn) // 4)
         blocks, stolen = [], []
-        for j in range(first, self.last_block + 3):
+        for j in range(first, last + 3):
             fn = tch_fn(4 * j)
             if j in self.facch:
                 blocks.append(coding.facch_f_encode(self.facch[j]))
@@ -457,7 +468,7 @@ def speech_blocks(seconds: float) -> int:
 
 
 def plan_call(imsi: str, cell, access: Access, *, sub: int, tn: int, number: str | None,
-              seconds: float) -> tuple[int, Dedicated, Traffic]:
+              seconds: float, fade: bool = False) -> tuple[int, Dedicated, Traffic]:
     """A call answering `access`: mobile-originated to `number`, or mobile-terminated when
     `number` is None (the page answered).  The SDCCH (each answer in the next block), then
     the TCH/F (each answer in the first block it can be in):
@@ -473,7 +484,8 @@ def plan_call(imsi: str, cell, access: Access, *, sub: int, tn: int, number: str
         RR / I CONNECT                             I ALERTING / RR
         I CONNECT ACK / RR                         I CONNECT / I CONNECT ACK
                                                    RR
-        `seconds` of speech, then the network clears (_release_steps).
+        `seconds` of speech, then the network clears (_release_steps); or, with `fade`, the
+        channel fades to noise and the mobile must find the link lost (45.008 5.2).
     """
     assign_fn, ded, ul = _assign(cell, access, sub, tn)
     if number is not None:
@@ -514,7 +526,7 @@ def plan_call(imsi: str, cell, access: Access, *, sub: int, tn: int, number: str
             ("ul", ms(0, i_ctl(2, 1), cc(0, CONNECT_ACK)), "I(1,2) CONNECT ACK"),
             ("dl", rr_resp(2, False)),
             speech,
-        ] + _release_steps(1, 2, 2)
+        ] + ([] if fade else _release_steps(1, 2, 2))
     else:
         steps = [
             ("ul", ms(0, lapdm.SABM | lapdm.PF), "SABM"),
@@ -527,6 +539,8 @@ def plan_call(imsi: str, cell, access: Access, *, sub: int, tn: int, number: str
             ("dl", net(0, i_ctl(3, 0), cc(0, CONNECT_ACK))),
             ("ul", rr_resp(1, True), "RR(1)"),
             speech,
-        ] + _release_steps(0, 3, 1)
+        ] + ([] if fade else _release_steps(0, 3, 1))
     _tch(tr, steps)
+    if fade:
+        tr.fade_fn = tch_fn(4 * tr.connected[1])
     return assign_fn, ded, tr

@@ -26,7 +26,7 @@ RADIO, L1, L2, RR, MM, CC = "RADIO", "L1", "L2", "RR", "MM", "CC"
 EV_RADIO_UNDERRUN = 3
 EV_L1_FCCH, EV_L1_SCH, EV_L1_SYNC_LOST, EV_L1_BLOCK_BAD = 1, 2, 3, 4
 EV_RR_SI, EV_RR_CAMPED, EV_RR_PAGED = 1, 2, 3
-EV_RR_RACH, EV_RR_ASSIGNED, EV_RR_RELEASED = 5, 6, 7
+EV_RR_RACH, EV_RR_ASSIGNED, EV_RR_RELEASED, EV_RR_LINK_FAILURE = 5, 6, 7, 9
 EV_L2_ESTABLISHED = 1
 EV_MM_LU_ACCEPTED, EV_MM_UPDATED = 2, 5
 EV_L1_SPEECH = 5
@@ -105,7 +105,9 @@ class Scenario:
                     x = self.cell.window(("xcch", network.sacch_dl_block(self.cell, start // 102), burst))
                     yield first + i, ded.tn, gmsk.to_int16(dedicated_channel.apply(x))
                 sacch = tr.sacch_dl(fn) if tr else None
-                if fn in tch:
+                if tr and tr.faded(fn) and fn <= tr.last_fn and (fn % 26 not in (12, 25) or sacch is not None):
+                    yield first + i, tr.tn, gmsk.to_int16(traffic_channel.apply(np.zeros(gmsk.WINDOW, complex)))
+                elif fn in tch:
                     x = gmsk.modulate_window(gmsk.normal_burst(tch[fn], tr.tsc))
                     yield first + i, tr.tn, gmsk.to_int16(traffic_channel.apply(x))
                 elif sacch is not None:
@@ -202,8 +204,9 @@ class Scenario:
                             f"{len(ded.expect)} uplink blocks as expected" if not wrong and not extra else
                             "; ".join(wrong + [f"an unexpected block at FN {fn % HYPERFRAME}" for fn in extra][:3])))
         released = [e for e in events if str(e.layer) == RR and e.code == EV_RR_RELEASED]
-        checks.append(Check("channel released, back to idle", bool(released) and released[0].b == 1,
-                            f"frame {released[0].frame}: {released[0].text}" if released else "not released"))
+        if self.traffic is None or self.traffic.fade_fn is None:
+            checks.append(Check("channel released, back to idle", bool(released) and released[0].b == 1,
+                                f"frame {released[0].frame}: {released[0].text}" if released else "not released"))
         return checks
 
     def _traffic(self, events: list, uplink: list) -> list[Check]:
@@ -231,18 +234,37 @@ class Scenario:
         checks = [Check("the TCH/F exchange (FACCH), block by block", not wrong,
                         f"{len(tr.expect)} FACCH blocks as expected" if not wrong else "; ".join(wrong[:3]))]
         cc = [e.code for e in events if str(e.layer) == CC]
-        want = [EV_CC_CONNECTED, EV_CC_DISCONNECT, EV_CC_RELEASED]
-        checks.append(Check("call connected, then cleared by the network", _in_order(cc, want),
-                            f"CC events {cc}"))
+        if tr.fade_fn is None:
+            want = [EV_CC_CONNECTED, EV_CC_DISCONNECT, EV_CC_RELEASED]
+            checks.append(Check("call connected, then cleared by the network", _in_order(cc, want),
+                                f"CC events {cc}"))
+        else:
+            checks.append(self._link_failure(events, cc))
+        if tr.fade_fn is not None:
+            speech_bad = 0                      # after the fade the mobile's blocks are its own business
         heard = [e for e in events if str(e.layer) == L1 and e.code == EV_L1_SPEECH]
         talk = tr.connected[1] - tr.connected[0]
         dl_ok, dl_bad = (heard[0].a, heard[0].b) if heard else (0, 0)
-        intact = speech_bad == 0 and dl_bad == 0 and speech_ok >= talk and dl_ok >= talk
+        intact = speech_bad == 0 and (dl_bad == 0 or tr.fade_fn is not None) and speech_ok >= talk and dl_ok >= talk
         checks.append(Check("speech frames both ways (the test pattern, bit for bit)",
                             intact if self.profile == "clean" else speech_ok >= talk,
                             f"uplink {speech_ok} intact, {speech_bad} not; downlink {dl_ok} intact, "
                             f"{dl_bad} not; {talk} blocks of conversation"))
         return checks
+
+    def _link_failure(self, events: list, cc: list) -> Check:
+        """After the fade: radio link failure within RADIO-LINK-TIMEOUT SACCH blocks (and one
+        period to notice), the call dropped, the mobile idle again."""
+        tr = self.traffic
+        rlf = [e for e in events if str(e.layer) == RR and e.code == EV_RR_LINK_FAILURE]
+        released = [e for e in events if str(e.layer) == RR and e.code == EV_RR_RELEASED]
+        limit = 4 * (self.cell.rlt + 1) + 1                 # SACCH periods
+        after = (self.fn0 + rlf[0].frame - tr.fade_fn) / 104 if rlf else None
+        ok = bool(rlf and released) and released[0].b == 0 and after is not None and 0 < after <= limit \
+            and _in_order(cc, [EV_CC_CONNECTED, EV_CC_RELEASED]) and EV_CC_DISCONNECT not in cc
+        return Check("the channel faded: radio link failure, call dropped, idle again", ok,
+                     (f"link failure {after:.1f} SACCH periods after the fade (at most {limit}); " if rlf else
+                      "no radio link failure; ") + f"CC events {cc}")
 
     def _measurements(self, uplink: list) -> Check:
         """The SACCH uplink: every block the mobile sent decodes and carries a valid
@@ -254,6 +276,8 @@ class Scenario:
                 continue
             period = 104 if tch else 102
             end = ch.last_fn if tch else min(ch.last_fn, self.traffic.first_fn if self.traffic else ch.last_fn)
+            if tch and ch.fade_fn is not None:
+                end = ch.fade_fn
             held += max(0, (end - ch.first_fn) // period - 1)
             for fn, d in _sacch_blocks(uplink, ch, self.fn0, tch).items():
                 if not d.ok:
@@ -266,7 +290,7 @@ class Scenario:
                     m = None
                 if m is None or m["meas_valid"] != 0:
                     wrong.append(f"FN {fn % HYPERFRAME}: {_frame_text(f)}")
-                else:
+                elif not (tch and ch.faded(fn)):
                     reports.append(m)
         quality = sorted({m["rxqual_full"] for m in reports})
         ok = not wrong and len(reports) >= held and (self.profile != "clean" or quality == [0])
@@ -291,7 +315,7 @@ class Scenario:
             Check("no radio underrun", status.underruns == 0, f"{status.underruns} underruns",
                   gating=deterministic),
         ]
-        if self.profile == "clean":
+        if self.profile == "clean" and not (self.traffic and self.traffic.fade_fn is not None):
             checks.append(Check("every block decoded (clean channel)", status.blocks_bad == 0,
                                 f"{status.blocks_ok} good, {status.blocks_bad} bad"))
         return checks
@@ -414,9 +438,14 @@ def _location_update(s: Scenario, rng: np.random.Generator) -> None:
                   arfcn=s.cell.arfcn)
 
 
-def _call(s: Scenario, rng: np.random.Generator, *, mobile_originated: bool) -> None:
+def _call(s: Scenario, rng: np.random.Generator, *, mobile_originated: bool, fade: bool = False) -> None:
     """A speech call of `seconds` on a TCH/F, cleared by the network: dialled by the user
-    (mo-call), or paged and answered (mt-call)."""
+    (mo-call), or paged and answered (mt-call); with `fade`, a dialled call whose channel
+    fades to noise after `seconds` of speech (link-failure; the cell's RADIO-LINK-TIMEOUT is 4
+    SACCH blocks)."""
+    if fade:
+        s.cell.rlt = 0
+        s.cell.si = s.cell.system_information()
     talk, s.seconds = s.seconds, s.seconds
     sub = int(rng.integers(8))
     if mobile_originated:
@@ -430,7 +459,7 @@ def _call(s: Scenario, rng: np.random.Generator, *, mobile_originated: bool) -> 
     s.access = network.plan_access(s.seed, start, s.fn0, s.cell.tx_integer, cause)
     assign_fn, s.dedicated, s.traffic = network.plan_call(
         s.imsi, s.cell, s.access, sub=sub, tn=1, number=s.number if mobile_originated else None,
-        seconds=talk)
+        seconds=talk, fade=fade)
     s.cell.assign(assign_fn, s.access.ra, s.access.fn, chan_type=8 + sub, tn=1, tsc=s.cell.tsc,
                   arfcn=s.cell.arfcn)
     s.length = s.traffic.last_fn - s.fn0 + 60
@@ -446,4 +475,5 @@ SCENARIOS = {
     "location-update": (_location_update, 6.0),
     "mo-call": (lambda s, rng: _call(s, rng, mobile_originated=True), 3.0),
     "mt-call": (lambda s, rng: _call(s, rng, mobile_originated=False), 3.0),
+    "link-failure": (lambda s, rng: _call(s, rng, mobile_originated=True, fade=True), 2.0),
 }

@@ -77,6 +77,15 @@ def test_a_speech_call_connects_carries_speech_and_clears(modem, name, profile):
 
 
 @pytest.mark.qemu
+def test_a_faded_channel_is_a_radio_link_failure(modem):
+    """The network's signal on the traffic channel fades to noise mid-call: the mobile counts
+    its lost SACCH blocks down (45.008 5.2), drops the call and camps again."""
+    scenario = scenarios.make("link-failure", seed=3)
+    checks, text = _play(modem, scenario)
+    assert scenario.passed(checks), text
+
+
+@pytest.mark.qemu
 def test_a_network_expecting_another_exchange_fails_the_verdict(modem):
     """The uplink checks can fail: after a good run, a network that expected another TMSI back
     or another frame in the first uplink block says so."""
