@@ -413,11 +413,13 @@ def cmd_linux(rig: Rig) -> int:
     return 0
 
 
-def _modem_link(rig: Rig):
-    """The modem on the radio link of the running kernel's board."""
+def _modem_link(rig: Rig, *, booted: bool = False):
+    """The modem on the radio link of the running kernel's board (`booted`: the caller has
+    seen the kernel running already)."""
     from .modem import ModemLink
 
-    rig.kernel()                                # up, and past its bootloader
+    if not booted:
+        rig.kernel()                            # up, and past its bootloader
     if rig.board.qemu is None:
         raise RigError(f"board {rig.board.name} has no radio link the rig knows how to reach")
     return ModemLink(rig.board.qemu.radio_port())
@@ -444,7 +446,9 @@ def cmd_modem(rig: Rig) -> int:
     if args.deterministic:
         rig.ensure_deterministic()
     deterministic = bool((rig.board.qemu.state() or {}).get("deterministic")) if rig.board.qemu else False
-    with _modem_link(rig) as modem:
+    debugd = _debugd_for_cpu(rig)
+    before = _cpu_sample(debugd)
+    with _modem_link(rig, booted=debugd is not None) as modem:
         modem.on_event = (lambda e: out.print(views.modem_event_line(e), markup=False)) if args.verbose else None
         mode = "deterministic: preloaded" if deterministic else "live: streamed ahead"
         out.print(f"scenario {scenario.name}, seed {scenario.seed}, channel {scenario.profile}, "
@@ -454,13 +458,17 @@ def cmd_modem(rig: Rig) -> int:
             status = run_scenario(modem, scenario, deterministic=deterministic)
         events = list(modem.events)
         uplink = list(modem.uplink)
+    cpu = _modem_cpu(debugd, before, _cpu_sample(debugd), scenario.frames)
     if not args.verbose:
         out.print(views.modem_events_table(events, limit=args.events))
     out.print(views.modem_status_table(status))
+    if cpu:
+        out.print(f"modem work per TDMA frame: {cpu['cycles_per_frame']:,} cycles, {cpu['share']:.2%} of a frame ("
+                  + ", ".join(f"{name} {c:,}" for name, c in cpu["tasks"].items()) + ")")
     checks = scenario.verdict(events, status, uplink=uplink, deterministic=deterministic)
     out.print(views.checks_table(checks, title=f"scenario {scenario.name}: verdict"))
     if args.json:
-        _write_scenario_json(args.json, scenario, events, status, checks, uplink)
+        _write_scenario_json(args.json, scenario, events, status, checks, uplink, cpu)
         out.print(f"[dim]wrote {args.json}[/]")
     if args.same_as:
         problems = _scenario_differences(args.json, args.same_as)
@@ -468,6 +476,37 @@ def cmd_modem(rig: Rig) -> int:
             raise RigError(f"the run differs from {args.same_as}: {'; '.join(problems)}")
         out.print(f"[green]the same events and counters as {args.same_as}[/]")
     return 0 if scenario.passed(checks) else 1
+
+
+#: the modem's threads whose work is the stack's (the radio link's transport, `radiolnk`, stands
+#: for what a real front end's DMA would do, and is left out)
+MODEM_WORK = ("fclk", "l1rx", "l1dec", "rr", "rtos-server", "rtos-timer")
+
+
+def _debugd_for_cpu(rig: Rig):
+    """debugd and its INFO, when the board can count threads' cycles (else None)."""
+    try:
+        debugd, info = rig.kernel()
+    except RigError:
+        return None
+    return (debugd, info) if debugd.has("THREADS") else None
+
+
+def _cpu_sample(probe):
+    return {t.name.split()[0]: t.cycles for t in probe[0].threads()} if probe else None
+
+
+def _modem_cpu(probe, before, after, frames: int) -> dict:
+    """The modem stack's processor time per TDMA frame between two looks at the kernel's
+    per-thread cycle counters: cycles per frame by task, their sum, and that sum's share of a
+    frame (60/13 ms at the board's cycle rate)."""
+    if not probe or before is None or after is None or frames <= 0:
+        return {}
+    per_frame = {name: (after.get(name, 0) - before.get(name, 0)) / frames for name in MODEM_WORK if name in after}
+    total = sum(per_frame.values())
+    frame_cycles = probe[1].cycle_hz * 0.060 / 13
+    return {"cycles_per_frame": round(total), "share": total / frame_cycles,
+            "tasks": {name: round(c) for name, c in per_frame.items() if c >= 1}}
 
 
 def _modem_sweep(rig: Rig, scenarios) -> int:
@@ -527,7 +566,7 @@ def _scenario_differences(path: str | None, before: str) -> list[str]:
     return problems
 
 
-def _write_scenario_json(path: str, scenario, events, status, checks, uplink=()) -> None:
+def _write_scenario_json(path: str, scenario, events, status, checks, uplink=(), cpu=None) -> None:
     import hashlib
     import json
 
@@ -542,6 +581,7 @@ def _write_scenario_json(path: str, scenario, events, status, checks, uplink=())
                             blocks_bad=status.blocks_bad, bit_errors=status.bit_errors, bits=status.bits,
                             tasks={t.name: dict(jobs=t.jobs, misses=t.misses) for t in status.tasks}),
                 uplink=dict(bursts=len(uplink), sha256=digest.hexdigest()),
+                cpu=cpu or {},
                 verdict={c.what: c.passed for c in checks})
     Path(path).write_text(json.dumps(data, indent=1) + "\n")
 
