@@ -10,8 +10,10 @@ paths raise `RigError` and `main()` prints it.  Exit codes: 0 success, 1 failure
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -413,16 +415,35 @@ def cmd_linux(rig: Rig) -> int:
     return 0
 
 
-def _modem_link(rig: Rig, *, booted: bool = False):
-    """The modem on the radio link of the running kernel's board (`booted`: the caller has
-    seen the kernel running already)."""
+@contextlib.contextmanager
+def _modem_link(rig: Rig, debugd=None):
+    """The modem on the radio link of the running kernel's board (`debugd`: the kernel's,
+    when the caller has it already).  While it is in use, the debug link is read in the
+    background: a QEMU serial line that is open but not read stalls the whole machine once its
+    buffer fills, and the radio link with it."""
     from .modem import ModemLink
 
-    if not booted:
-        rig.kernel()                            # up, and past its bootloader
+    if debugd is None:
+        debugd, _ = rig.kernel()                # up, and past its bootloader
     if rig.board.qemu is None:
         raise RigError(f"board {rig.board.name} has no radio link the rig knows how to reach")
-    return ModemLink(rig.board.qemu.radio_port())
+    stop = threading.Event()
+
+    def read_debug_link():
+        while not stop.is_set():
+            try:
+                debugd.link.drain(0.05)
+            except RigError:
+                return
+
+    reader = threading.Thread(target=read_debug_link, daemon=True)
+    with ModemLink(rig.board.qemu.radio_port()) as modem:
+        reader.start()
+        try:
+            yield modem
+        finally:
+            stop.set()
+            reader.join()
 
 
 def cmd_modem(rig: Rig) -> int:
@@ -439,6 +460,8 @@ def cmd_modem(rig: Rig) -> int:
 
     if args.modem_command == "sweep":
         return _modem_sweep(rig, scenarios)
+    if args.modem_command == "stress":
+        return _modem_stress(rig, scenarios)
     try:
         scenario = scenarios.make(args.name, seed=args.seed, profile=args.channel, seconds=args.seconds)
     except ValueError as exc:
@@ -448,7 +471,7 @@ def cmd_modem(rig: Rig) -> int:
     deterministic = bool((rig.board.qemu.state() or {}).get("deterministic")) if rig.board.qemu else False
     debugd = _debugd_for_cpu(rig)
     before = _cpu_sample(debugd)
-    with _modem_link(rig, booted=debugd is not None) as modem:
+    with _modem_link(rig, debugd[0] if debugd else None) as modem:
         modem.on_event = (lambda e: out.print(views.modem_event_line(e), markup=False)) if args.verbose else None
         mode = "deterministic: preloaded" if deterministic else "live: streamed ahead"
         out.print(f"scenario {scenario.name}, seed {scenario.seed}, channel {scenario.profile}, "
@@ -507,6 +530,75 @@ def _modem_cpu(probe, before, after, frames: int) -> dict:
     frame_cycles = probe[1].cycle_hz * 0.060 / 13
     return {"cycles_per_frame": round(total), "share": total / frame_cycles,
             "tasks": {name: round(c) for name, c in per_frame.items() if c >= 1}}
+
+
+def _modem_stress(rig: Rig, scenarios) -> int:
+    """A scenario played to the modem while Linux attacks (host/stress.py); exit status: 0 when
+    the modem kept every deadline and the scenario passed (with --control: when the modem,
+    placed below Linux, missed)."""
+    import json
+
+    from . import stress
+    from .modem import run_scenario
+
+    args = rig.args
+    if args.list or not args.attack:
+        for name, attack in stress.ATTACKS.items():
+            out.print(f"{name:14} {attack.what}")
+        return 0
+    if args.attack not in stress.ATTACKS:
+        raise RigError(f"no attack {args.attack!r}: there are {', '.join(stress.ATTACKS)}")
+    if args.deterministic:
+        rig.ensure_deterministic()
+    deterministic = bool((rig.board.qemu.state() or {}).get("deterministic")) if rig.board.qemu else False
+    debugd, _ = rig.kernel()
+    debugd.require("LINUX", "THREADS")
+    seconds = max(1.0, (args.frames - 1200) / scenarios.FRAMES_PER_SECOND)
+    scenario = scenarios.make(args.scenario, seed=args.seed, seconds=seconds)
+    out.print(f"{args.attack}: {stress.ATTACKS[args.attack].what}; the modem plays {scenario.name} "
+              f"({scenario.frames:,} frames){' [bold]below Linux[/] (the control)' if args.control else ''}, "
+              f"{'deterministic' if deterministic else 'live'}")
+    failure = None
+    # The attack starts first, on the debug link; from then on that link is read only by
+    # _modem_link's thread (the console output), until the scenario is over.
+    running = stress.Running(debugd, stress.ATTACKS[args.attack])
+    with _modem_link(rig, debugd) as modem:
+        try:
+            with out.status(f"{args.scenario} under {args.attack}"):
+                status = run_scenario(modem, scenario, deterministic=deterministic,
+                                      below_linux=args.control, timeout=args.timeout)
+        except RigError as exc:                 # the control: the starved modem may not finish
+            failure = exc
+        events, uplink = modem.events, modem.uplink
+    progress = running.stop()
+    if failure is not None:
+        with _modem_link(rig, debugd) as modem:  # what the modem made of it, once Linux stopped
+            modem.events, modem.uplink = events, uplink
+            modem.stop(timeout=60.0)
+            modem.pump(0.5)
+            status = modem.status()
+    events, uplink = list(events), list(uplink)
+    if failure is not None:
+        err.print(f"[yellow]the scenario did not finish:[/] {escape(str(failure))}")
+    checks = scenario.verdict(events, status, uplink=uplink, deterministic=True)
+    misses = sum(t.misses for t in status.tasks)
+    fclk = next((t for t in status.tasks if t.name == "fclk"), None)
+    l1rx = next((t for t in status.tasks if t.name == "l1rx"), None)
+    out.print(views.modem_status_table(status))
+    if not args.control:
+        out.print(views.checks_table(checks, title=f"{scenario.name} under {args.attack}: verdict"))
+    result = dict(attack=args.attack, control=args.control, scenario=scenario.name, frames=status.frame + 1,
+                  misses=misses, underruns=status.underruns,
+                  worst_frame_irq_us=fclk.worst_start if fclk else None,
+                  worst_l1_start_us=l1rx.worst_start if l1rx else None,
+                  scenario_passed=scenario.passed(checks), progress=progress.__dict__ if progress else None,
+                  finished=failure is None)
+    out.print(views.stress_summary(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
+    if args.control:
+        return 0 if misses > 0 else 1
+    return 0 if misses == 0 and status.underruns == 0 and result["scenario_passed"] and failure is None else 1
 
 
 def _modem_sweep(rig: Rig, scenarios) -> int:
@@ -1044,6 +1136,19 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--same-as", metavar="FILE", help="fail unless the events, counters and verdict are those "
                    "of an earlier run's --json (deterministic runs repeat frame for frame)")
     msub.add_parser("status", help="the modem's frame, cell, layer states, counters and task deadlines")
+    q = msub.add_parser("stress", help="a scenario played to the modem while Linux attacks it; "
+                        "exit status 0 when the modem kept every deadline")
+    q.add_argument("attack", nargs="?", metavar="ATTACK", help="cpu-hog (--list says what each does)")
+    q.add_argument("--list", action="store_true", help="the attacks")
+    q.add_argument("--frames", type=int, default=2000, help="air interface frames, about (default %(default)s)")
+    q.add_argument("--scenario", default="mo-call", choices=("mo-call", "mt-call"),
+                   help="what the modem does meanwhile (default %(default)s)")
+    q.add_argument("--seed", type=int, default=1)
+    q.add_argument("--deterministic", action="store_true", help="the board with -icount (what CI runs)")
+    q.add_argument("--control", action="store_true",
+                   help="the negative control: the modem's tasks below every Linux thread; exit 0 when it misses")
+    q.add_argument("--timeout", type=float, default=600.0, help="seconds the scenario may take (default %(default)s)")
+    q.add_argument("--json", metavar="FILE")
     q = msub.add_parser("sweep", help="block and bit error rates of the target's receiver against SNR "
                         "(the camp scenario at each SNR, deterministic)")
     q.add_argument("--channel", default="awgn,urban", metavar="PROFILE,...",

@@ -126,6 +126,11 @@ class Link:
             if "exclusively lock" in str(exc):
                 raise LinkError(f"serial port {port} is in use by another process (another rig command?)") from None
             raise LinkError(f"cannot open serial port {port}: {_reason(exc)}") from None
+        sock = getattr(self._ser, "_socket", None)
+        if sock is not None:                # socket://: small frames go at once (no Nagle wait)
+            import socket
+
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._discard_unsent()
 
     # ----------------------------------------------------------------------------------------

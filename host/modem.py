@@ -22,11 +22,14 @@ from typing import Callable, Iterator
 import numpy as np
 
 from protocol import Message, MsgType, Role
+from protocol.wire import ModemFlag
 from protocol.wire import BURST_WINDOW, MAX_PAYLOAD
 
 from .bts.scenario import FRAMES_PER_SECOND
 from .errors import RigError
 from .link import Link, role_of
+
+EV_RADIO_STOPPED = 2                    # docs/modem.md's events
 
 #: bursts per RADIO_DL frame: as many as the payload holds
 _DL_HEADER = 4
@@ -107,6 +110,7 @@ class ModemLink:
 
     def __post_init__(self) -> None:
         self.link = Link(self.port, on_message=self._message)
+        self._acked = 0
 
     def close(self) -> None:
         self.link.close()
@@ -135,8 +139,23 @@ class ModemLink:
         return info
 
     def pump(self, timeout: float = 0.0) -> None:
-        """Take in what the modem sent (events, statuses) for up to `timeout` seconds."""
+        """Take in what the modem sent (events, statuses, the uplink) for up to `timeout`
+        seconds, and tell it how much of the uplink has arrived (its flow control)."""
         self.link.drain(timeout)
+        if len(self.uplink) != self._acked:
+            self._acked = len(self.uplink)
+            self.link.send(MsgType.RADIO_UL_ACK, dict(bursts=self._acked))
+
+    def await_uplink(self, timeout: float = 20.0) -> None:
+        """Wait until every uplink burst the modem says it transmitted (its "frame clock
+        stopped" event) has arrived: the modem sends them as fast as the host reads, and a slow
+        host must not lose the end of the record."""
+        stopped = [e for e in self.events if str(e.layer) == "RADIO" and e.code == EV_RADIO_STOPPED]
+        deadline = time.monotonic() + timeout
+        while stopped and len(self.uplink) < stopped[-1].b:
+            if time.monotonic() > deadline:
+                raise RigError(f"the modem transmitted {stopped[-1].b} uplink bursts; {len(self.uplink)} arrived")
+            self.pump(0.05)
 
     def status(self) -> Message:
         return self.link.request(MsgType.MODEM_STATUS, timeout=2.0)
@@ -180,17 +199,19 @@ class ModemLink:
         return len(chunk)
 
     def start(self, *, seed: int, lead_us: int, imsi: str, frames: int = 0, action: int = 0,
-              action_frame: int = 0, number: str = "") -> int:
+              action_frame: int = 0, number: str = "", below_linux: bool = False) -> int:
         """Start the frame clock: frame 0 begins lead_us after this; it stops by itself after
         `frames` (0: at stop()).  The user does `action` (ModemAction) at `action_frame`.  The
         clock's t0 (low word)."""
         ack = self.link.request(MsgType.MODEM_START,
                                 dict(seed=seed, lead_us=lead_us, frames=frames, imsi=imsi_bcd(imsi),
                                      action=action, action_frame=action_frame,
+                                     flags=ModemFlag.BELOW_LINUX if below_linux else 0,
                                      number=_number_bcd(number)),
                                 timeout=2.0)
         self.radio.running = True
         self.radio.frame = 0                    # a status of the last run must not end this one
+        self._acked = len(self.uplink)
         return ack.value
 
     def stream(self, bursts: Iterator[Burst], *, lead_frames: int, until_frame: int,
@@ -219,7 +240,8 @@ class ModemLink:
 
 
 def run_scenario(modem: ModemLink, scenario, *, deterministic: bool, lead_frames: int = 32,
-                 timeout: float | None = None) -> Message:
+                 timeout: float | None = None, before_start: Callable[[], None] | None = None,
+                 below_linux: bool = False) -> Message:
     """Play `scenario` (host.bts.scenario.Scenario) to the modem: its downlink preloaded whole
     when `deterministic` (the target's clock then never waits for the host), else streamed
     `lead_frames` ahead of the modem's clock.  Returns the modem's status once its clock has
@@ -230,13 +252,18 @@ def run_scenario(modem: ModemLink, scenario, *, deterministic: bool, lead_frames
     modem.stop()
     modem.events.clear()
     modem.uplink.clear()
-    bursts = (Burst(frame, tn, iq) for frame, tn, iq in scenario.downlink())
+    # Every burst is made before the clock starts: live, the host then only has to send them
+    # in time, not compute them too.
+    bursts = iter([Burst(frame, tn, iq) for frame, tn, iq in scenario.downlink()])
     first = bursts if deterministic else itertools.islice(bursts, lead_frames)
     modem.preload(first)
-    modem.start(seed=scenario.seed, lead_us=20_000, imsi=scenario.imsi, frames=scenario.frames,
+    if before_start is not None:
+        before_start()
+    modem.start(below_linux=below_linux, seed=scenario.seed, lead_us=20_000, imsi=scenario.imsi, frames=scenario.frames,
                 action=scenario.action, action_frame=scenario.action_frame, number=scenario.number)
     timeout = timeout or 60.0 + 20 * scenario.frames / FRAMES_PER_SECOND
     modem.stream(bursts, lead_frames=lead_frames, until_frame=scenario.frames, timeout=timeout)
     modem.stop()
     modem.pump(0.1)                     # the events sent as it stopped
+    modem.await_uplink()
     return modem.status()

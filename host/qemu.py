@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -219,11 +220,11 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             if os.path.exists(qmp_path):
                 try:
                     with QMP(qmp_path) as qmp:
-                        ptys = {c.get("label"): c["filename"][len("pty:"):]
-                                for c in qmp.execute("query-chardev") if c["filename"].startswith("pty:")}
+                        chardevs = {c.get("label"): c["filename"] for c in qmp.execute("query-chardev")}
+                    ptys = {label: name[len("pty:"):] for label, name in chardevs.items() if name.startswith("pty:")}
                     if "serial0" not in ptys:
                         raise RigError("QEMU has no pty serial line (query-chardev lists no serial0 pty)")
-                    return ptys["serial0"], ptys.get("radio")
+                    return ptys["serial0"], _link_url(chardevs.get("radio"))
                 except QMPError:
                     pass
             time.sleep(0.02)  # waiting for a process to create its socket: nothing to poll but the file
@@ -317,3 +318,16 @@ def _wait_gone(pid: int, binary: str, timeout: float) -> bool:
             return False
         time.sleep(0.02)  # waiting for a process to exit: nothing to poll but the process table
     return True
+
+
+def _link_url(chardev: str | None) -> str | None:
+    """What a Link opens for a chardev QEMU describes as `pty:/dev/pts/N` or
+    `[disconnected:]tcp:HOST:PORT,server=on`: the pty's path, or pyserial's socket:// URL."""
+    if not chardev:
+        return None
+    if chardev.startswith("pty:"):
+        return chardev[len("pty:"):]
+    m = re.search(r"tcp:([0-9.]+):(\d+)", chardev)
+    if m is None:
+        raise RigError(f"the radio link's chardev is {chardev!r}: the rig opens ptys and TCP sockets")
+    return f"socket://{m.group(1)}:{m.group(2)}"

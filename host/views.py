@@ -307,3 +307,22 @@ def sweep_table(points: list[dict], title: str) -> Table:
                   "-" if p["bler"] is None else f"{p['bler']:.2%}",
                   "-" if p["ber"] is None else f"{p['ber']:.3%}")
     return t
+
+
+def stress_summary(r: dict) -> Table:
+    t = Table(title=f"the modem under {r['attack']}" + (" (control: the modem below Linux)" if r["control"] else ""),
+              show_header=False)
+    t.add_column(style="bold")
+    t.add_column(justify="right")
+    p = r["progress"] or {}
+    rows = [("frames run", f"{r['frames']:,}"), ("deadline misses", f"{r['misses']:,}"),
+            ("radio underruns", f"{r['underruns']:,}"),
+            ("worst frame interrupt -> clock task (us)", str(r["worst_frame_irq_us"])),
+            ("worst timeslot end -> layer 1 running (us)", str(r["worst_l1_start_us"])),
+            ("the scenario's verdict", "pass" if r["scenario_passed"] else "FAIL"),
+            ("Linux processes' cycles", f"{p.get('linux_cycles', 0):,}"),
+            ("Linux system calls", f"{p.get('syscalls', 0):,}"), ("Linux page faults", f"{p.get('page_faults', 0):,}"),
+            ("console bytes", f"{p.get('console_bytes', 0):,}")]
+    for k, v in rows:
+        t.add_row(k, v)
+    return t

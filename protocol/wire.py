@@ -117,6 +117,7 @@ class MsgType(enum.IntEnum):
     MODEM_STATUS = 0x65  # host -> modem: states and counters             -> MODEM_STATUS_INFO
     MODEM_STATUS_INFO = 0x66
     MODEM_EVENT = 0x67  # modem -> host, unsolicited: what a layer of the stack did
+    RADIO_UL_ACK = 0x68  # host -> modem, no answer: uplink bursts received so far (flow control)
 
 
 class Role(enum.IntEnum):
@@ -194,6 +195,11 @@ class ModemAction(enum.IntEnum):
     NONE = 0            # nothing: the mobile camps and answers pages
     ATTACH = 1          # IMSI attach: a location update
     CALL = 2            # a mobile-originated call to MODEM_START.number
+
+
+class ModemFlag(enum.IntEnum):
+    """MODEM_START.flags."""
+    BELOW_LINUX = 1     # tests only: the modem's tasks below every Linux thread (the negative control)
 
 
 class LogLevel(enum.IntEnum):
@@ -482,13 +488,18 @@ RadioUl = Struct(
     "bursts" / GreedyRange(UlBurst),
 )
 
+RadioUlAck = Struct(
+    "bursts" / Int32ul,             # RADIO_UL bursts the host has taken since MODEM_START
+)
+
 ModemStart = Struct(
     "seed" / Int32ul,               # the mobile's random choices (RACH timing, references)
     "lead_us" / Int32ul,            # frame 0 starts this long after the request
     "frames" / Int32ul,             # the clock stops by itself after this many; 0: at MODEM_STOP
     "imsi" / Bytes(8),              # its identity, BCD as in TS 24.008 (IMSI digits)
     "action" / Int8ul,              # what its user does (ModemAction), at `action_frame`
-    "reserved" / Padding(3),
+    "flags" / Int8ul,               # ModemFlag bits
+    "reserved" / Padding(2),
     "action_frame" / Int32ul,       # the mobile's frame at which the user acts
     "number" / Bytes(8),            # MODEM_ACTION call: the number dialled, BCD, 0xF padded
 )
@@ -571,6 +582,7 @@ PAYLOADS = {
     MsgType.RADIO_DL: RadioDl,
     MsgType.RADIO_STATUS: RadioStatus,
     MsgType.RADIO_UL: RadioUl,
+    MsgType.RADIO_UL_ACK: RadioUlAck,
     MsgType.MODEM_START: ModemStart,
     MsgType.MODEM_STOP: Empty,
     MsgType.MODEM_STATUS: Empty,

@@ -60,6 +60,7 @@ ENUMS = [
     (wire.TraceType, "PROTO_TRACE_"),
     (wire.ModemLayer, "PROTO_MODEM_"),
     (wire.ModemAction, "PROTO_ACTION_"),
+    (wire.ModemFlag, "PROTO_MODEM_FLAG_"),
 ]
 
 # C name of each structure, in dependency order.
@@ -101,6 +102,7 @@ STRUCTS = [
     (wire.RadioStatus, "proto_radio_status"),
     (wire.UlBurst, "proto_ul_burst"),
     (wire.RadioUl, "proto_radio_ul"),
+    (wire.RadioUlAck, "proto_radio_ul_ack"),
     (wire.ModemStart, "proto_modem_start"),
     (wire.ModemTask, "proto_modem_task"),
     (wire.ModemStatusInfo, "proto_modem_status_info"),

@@ -206,6 +206,13 @@ static void tx_reclaim(void)
     }
 }
 
+static bool (*tx_wait)(void);
+
+void radiolink_set_wait(bool (*wait)(void))
+{
+    tx_wait = wait;
+}
+
 int radiolink_write(const void *data, size_t len)
 {
     const uint8_t *p = data;
@@ -215,6 +222,8 @@ int radiolink_write(const void *data, size_t len)
         uint16_t id;
 
         tx_reclaim();
+        while (txq.nfree == 0 && tx_wait && tx_wait())
+            tx_reclaim();
         if (txq.nfree == 0) {
             radiolink_stats.tx_dropped += (uint32_t)len;
             return -1;

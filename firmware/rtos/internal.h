@@ -63,6 +63,7 @@ enum rtos_op {
     RTOS_OP_TIMER_STOP,
     RTOS_OP_TIMER_DELETE,
     RTOS_OP_TIMER_NEXT,             /* the timer task: -> callback, argument */
+    RTOS_OP_DEMOTE,                 /* on -> previous setting (rtos_set_below_linux) */
     RTOS_OP_END
 };
 #define RTOS_OP_COUNT   (RTOS_OP_END - RTOS_OP_THREAD_NEW)
@@ -212,6 +213,9 @@ int rtos_op_thread_new(struct rtos_thread *caller, struct l4_msg *m);
 int rtos_op_thread_terminate(struct rtos_thread *caller, struct l4_msg *m);
 int rtos_op_thread_exit(struct rtos_thread *caller, struct l4_msg *m);
 int rtos_op_thread_set_prio(struct rtos_thread *caller, struct l4_msg *m);
+int rtos_op_demote(struct rtos_thread *caller, struct l4_msg *m);
+/* The L4 priority task `t` of RTOS priority `prio` is given: `prio`, or below Linux when demoted. */
+uint32_t rtos_effective_prio(const struct rtos_thread *t, uint32_t prio);
 int rtos_op_sleep(struct rtos_thread *caller, struct l4_msg *m);
 int rtos_op_thread_flags_set(struct rtos_thread *caller, struct l4_msg *m);
 int rtos_op_thread_flags_clear(struct rtos_thread *caller, struct l4_msg *m);

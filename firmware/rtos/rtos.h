@@ -73,6 +73,16 @@ osStatus_t rtos_irq_detach(uint32_t irq);
  */
 bool rtos_set_priority_inheritance(bool on);
 
+/*
+ * For tests only (the negative control of the isolation proof): on, every task runs
+ * RTOS_DEMOTION L4 priorities lower (161..197 -> 11..47), below every Linux thread (50..80),
+ * so that a busy Linux must make the modem miss its deadlines; the server keeps its priority,
+ * and so does `spared` (NULL: none), e.g. the task that talks to the test harness.  Returns
+ * the previous setting.
+ */
+#define RTOS_DEMOTION           150u
+bool rtos_set_below_linux(bool on, osThreadId_t spared);
+
 /* The L4 priority `thread` runs at now: its own, or one it inherits through mutexes. */
 uint32_t rtos_thread_l4_priority(osThreadId_t thread);
 

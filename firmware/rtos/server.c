@@ -22,6 +22,7 @@ static const rtos_handler_t handlers[RTOS_OP_COUNT] = {
     OP(THREAD_TERMINATE) = rtos_op_thread_terminate,
     OP(THREAD_EXIT) = rtos_op_thread_exit,
     OP(THREAD_SET_PRIO) = rtos_op_thread_set_prio,
+    OP(DEMOTE) = rtos_op_demote,
     OP(SLEEP) = rtos_op_sleep,
     OP(THREAD_FLAGS_SET) = rtos_op_thread_flags_set,
     OP(THREAD_FLAGS_CLEAR) = rtos_op_thread_flags_clear,

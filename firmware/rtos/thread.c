@@ -8,6 +8,10 @@
  */
 #include "internal.h"
 
+/* The negative control's switch (rtos_set_below_linux), and the one task it leaves alone. */
+static bool demoted;
+static l4_tid_t demote_spared;
+
 /* The stack pool: one block for each task slot. */
 static uint64_t stack_pool[RTOS_MAX_TASKS][RTOS_STACK_SIZE / 8];
 
@@ -63,7 +67,7 @@ void rtos_prio_update(struct rtos_thread *t)
         if (p == t->prio)
             return;
         t->prio = p;
-        l4_schedule(t->tid, p, L4_TC_KEEP);
+        l4_schedule(t->tid, rtos_effective_prio(t, p), L4_TC_KEEP);
         if (!(q = t->wq))
             return;
         rtos_waitq_remove(t);               /* its place in the queue follows its priority */
@@ -132,7 +136,7 @@ int rtos_op_thread_new(struct rtos_thread *caller, struct l4_msg *m)
     if (l4_thread_control(tid, rtos_server_tid, rtos_server_tid, u->pager, u->exception_handler,
                           L4_TC_PRIVILEGED))
         return RTOS_ANSWER;
-    if (l4_schedule(tid, prio, L4_TC_KEEP)) {
+    if (l4_schedule(tid, demoted && tid != demote_spared ? prio - RTOS_DEMOTION : prio, L4_TC_KEEP)) {
         l4_thread_control(tid, L4_NILTHREAD, 0, 0, 0, 0);
         return RTOS_ANSWER;
     }
@@ -180,6 +184,37 @@ int rtos_op_thread_exit(struct rtos_thread *caller, struct l4_msg *m)
     else
         rtos_block(caller, RTOS_WAIT_SLEEP, NULL, 0, osOK);     /* not a task: it stops */
     return RTOS_BLOCKED;
+}
+
+/* ---- the negative control's switch (rtos.h: rtos_set_below_linux) ---------------------------- */
+
+
+uint32_t rtos_effective_prio(const struct rtos_thread *t, uint32_t prio)
+{
+    return demoted && t->tid != demote_spared ? prio - RTOS_DEMOTION : prio;
+}
+
+int rtos_op_demote(struct rtos_thread *caller, struct l4_msg *m)
+{
+    bool was = demoted;
+
+    (void)caller;
+    struct rtos_thread *spared = rtos_thread_from((osThreadId_t)m->mr[2]);
+
+    demoted = m->mr[1] != 0;
+    demote_spared = spared ? spared->tid : L4_NILTHREAD;
+    for (unsigned slot = 0; slot < L4_MODULE_THREADS; slot++) {
+        struct rtos_thread *t = &rtos_threads[slot];
+        if (t->tid != L4_NILTHREAD && rtos_is_task(t))
+            l4_schedule(t->tid, rtos_effective_prio(t, t->prio), L4_TC_KEEP);
+    }
+    m->mr[1] = was;
+    return RTOS_ANSWER;
+}
+
+bool rtos_set_below_linux(bool on, osThreadId_t spared)
+{
+    return rtos_call(RTOS_OP_DEMOTE, on, (uint32_t)spared, 0, 0, NULL) != 0;
 }
 
 int rtos_op_thread_set_prio(struct rtos_thread *caller, struct l4_msg *m)

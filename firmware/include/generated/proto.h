@@ -73,6 +73,7 @@
 #define PROTO_MSG_MODEM_STATUS 0x65
 #define PROTO_MSG_MODEM_STATUS_INFO 0x66
 #define PROTO_MSG_MODEM_EVENT 0x67
+#define PROTO_MSG_RADIO_UL_ACK 0x68
 
 /* Role */
 #define PROTO_ROLE_BOOTLOADER 0x01
@@ -146,6 +147,9 @@
 #define PROTO_ACTION_ATTACH 0x01
 #define PROTO_ACTION_CALL 0x02
 
+/* ModemFlag */
+#define PROTO_MODEM_FLAG_BELOW_LINUX 0x01
+
 /* Every message type as X(name, value, payload fixed size, whether more may follow) */
 #define PROTO_MSG_TYPES(X) \
     X(HELLO, 0x01, 0, 0) \
@@ -194,6 +198,7 @@
     X(MODEM_STATUS, 0x65, 0, 0) \
     X(MODEM_STATUS_INFO, 0x66, 36, 1) \
     X(MODEM_EVENT, 0x67, 20, 1) \
+    X(RADIO_UL_ACK, 0x68, 4, 0) \
 
 
 /* Structures, little-endian and packed */
@@ -492,13 +497,19 @@ struct proto_radio_ul {
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_radio_ul) == 4, "proto_radio_ul");
 
+struct proto_radio_ul_ack {
+    uint32_t bursts;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_radio_ul_ack) == 4, "proto_radio_ul_ack");
+
 struct proto_modem_start {
     uint32_t seed;
     uint32_t lead_us;
     uint32_t frames;
     uint8_t imsi[8];
     uint8_t action;
-    uint8_t reserved[3];
+    uint8_t flags;
+    uint8_t reserved[2];
     uint32_t action_frame;
     uint8_t number[8];
 } __attribute__((packed));

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,9 +20,12 @@ void radiolink_irq_ack(void);
 /* Hand each received chunk, in order, to `take`; the buffers go back to the device after.
  * Returns the bytes taken. */
 size_t radiolink_poll(void (*take)(const uint8_t *data, size_t len));
-/* Queue `len` bytes (copied) for transmission.  0, or -1 when the device has no room (the
- * host is not reading): the bytes are dropped and counted. */
+/* Queue `len` bytes (copied) for transmission.  When the device has no room (the host is
+ * reading slower than the modem writes), `wait` (radiolink_set_wait) is called until it has
+ * room or `wait` returns false; then, or with no `wait`, the bytes are dropped and counted and
+ * -1 returned.  0 when queued. */
 int radiolink_write(const void *data, size_t len);
+void radiolink_set_wait(bool (*wait)(void));
 
 struct radiolink_stats {
     uint32_t rx_bytes, tx_bytes, tx_dropped;

@@ -51,7 +51,7 @@ enum mm_state {
 /* Event codes per layer (MODEM_EVENT.code); docs/modem.md lists them with a and b. */
 enum {
     EV_RADIO_STARTED = 1,   /* a: frames it will run (0: until MODEM_STOP) */
-    EV_RADIO_STOPPED = 2,   /* a: frames run */
+    EV_RADIO_STOPPED = 2,   /* a: frames run, b: uplink bursts transmitted (sent to the host) */
     EV_RADIO_UNDERRUN = 3,  /* a: tn; first of a run only */
     EV_L1_FCCH = 1,         /* a: frequency offset in Hz */
     EV_L1_SCH = 2,          /* a: BSIC, b: FN */

@@ -57,8 +57,13 @@ static inline uint64_t slot_index(uint32_t frame, unsigned tn) { return (uint64_
 /* ---- The uplink: layer 1's transmit queue (RR task -> frame clock) and what went on the air
  * (frame clock -> link task) ---------------------------------------------------------------- */
 
-#define UL_RING 64u                 /* bursts on their way to the host */
+#define UL_RING 4096u               /* bursts on their way to the host: ~19 s of a call, so that
+                                     * a host slower than the target's clock loses none */
 #define UL_DELAY 3u                 /* the uplink's timeslot tn is the downlink's tn + 3 */
+/* Uplink bursts sent and not yet acknowledged by the host (RADIO_UL_ACK): QEMU's virtio
+ * console drops, silently, what its host side cannot take at once, so at most this many
+ * (about 31 KiB with their framing) are in flight. */
+#define UL_WINDOW 192u
 
 struct tx_entry {
     uint32_t key;
@@ -71,6 +76,8 @@ static volatile uint32_t tx_head, tx_tail;      /* RR task, frame clock */
 static uint32_t tx_newest;                      /* RR task: key of the last burst queued */
 static struct proto_ul_burst ul_ring[UL_RING];
 static volatile uint32_t ul_head, ul_tail;      /* frame clock, link task */
+static uint32_t ul_sent;                        /* link task: bursts sent since MODEM_START */
+static uint32_t ul_acked;                       /* link task (RADIO_UL_ACK): the host has them */
 
 int radio_tx_put(uint32_t frame, unsigned tn, enum tx_kind kind, const uint8_t bits[TX_BURST_BITS])
 {
@@ -141,7 +148,7 @@ uint64_t radio_frame_ticks(void)
 
 /* ---- Events: many producers (every task), one consumer (the link task) ---------------- */
 
-#define EV_RING 64u
+#define EV_RING 256u
 #define EV_TEXT 40u
 
 struct ev_entry {
@@ -316,7 +323,7 @@ static void fclk_task(void *arg)
         tx_tail = tx_head;
         modem.running = 0;
         l1_stop();
-        modem_event(PROTO_MODEM_RADIO, EV_RADIO_STOPPED, modem.frame, 0, "frame clock stopped");
+        modem_event(PROTO_MODEM_RADIO, EV_RADIO_STOPPED, modem.frame, radio_counters.tx_sent, "frame clock stopped");
         status_due = 1;
         osThreadFlagsSet(link_task_id, FLAG_SEND);
     }
@@ -342,13 +349,14 @@ static void send_uplink(void)
     static uint8_t buf[sizeof(struct proto_radio_ul) + 16 * sizeof(struct proto_ul_burst)];
     struct proto_radio_ul *m = (void *)buf;
 
-    while (ul_tail != ul_head) {
+    while (ul_tail != ul_head && ul_sent - ul_acked < UL_WINDOW) {
         unsigned n = 0;
         m->frame = modem.frame;
-        while (ul_tail != ul_head && n < 16) {
+        while (ul_tail != ul_head && n < 16 && ul_sent - ul_acked < UL_WINDOW) {
             memcpy(&m->bursts[n++], &ul_ring[ul_tail % UL_RING], sizeof m->bursts[0]);
             dmb();
             ul_tail++;
+            ul_sent++;
         }
         link_send(PROTO_MSG_RADIO_UL, 0, buf, sizeof *m + n * sizeof m->bursts[0], NULL, 0);
     }
@@ -378,6 +386,15 @@ static void cmd_radio_dl(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_RADIO_DL, cmd_radio_dl);
 
+static void cmd_radio_ul_ack(const struct proto_msg *req)
+{
+    const struct proto_radio_ul_ack *a = (const void *)req->payload;
+
+    if ((int32_t)(a->bursts - ul_acked) > 0 && (int32_t)(ul_sent - a->bursts) >= 0)
+        ul_acked = a->bursts;                   /* no answer: the host does not wait for one */
+}
+LINK_COMMAND(PROTO_MSG_RADIO_UL_ACK, cmd_radio_ul_ack);
+
 static void cmd_modem_start(const struct proto_msg *req)
 {
     const struct proto_modem_start *s = (const void *)req->payload;
@@ -396,8 +413,11 @@ static void cmd_modem_start(const struct proto_msg *req)
     modem.frame = 0;                            /* the statuses speak of the new run from now */
     tx_tail = tx_head;
     ul_tail = ul_head;
+    ul_sent = ul_acked = 0;
     l1_start(s->seed, imsi);
     rr_action(s->action, s->action_frame, s->number);
+    /* the negative control: the stack below Linux; the link task, the harness's line, spared */
+    rtos_set_below_linux((s->flags & PROTO_MODEM_FLAG_BELOW_LINUX) != 0, link_task_id);
     t0 = l4_vcounter() + rt_us_ticks(s->lead_us);
     link_ack(req, (uint32_t)t0);
     osThreadFlagsSet(fclk_task_id, FLAG_START);
@@ -457,6 +477,8 @@ static void link_task(void *arg)
     (void)arg;
     for (;;) {
         uint32_t flags = osThreadFlagsWait(FLAG_IRQ | FLAG_SEND, osFlagsWaitAny, osWaitForever);
+        send_uplink();                          /* the record first (as far as the window lets) */
+        send_events();
         if (flags & FLAG_IRQ) {
             radiolink_irq_ack();
             radiolink_poll(take_bytes);
@@ -470,6 +492,16 @@ static void link_task(void *arg)
             link_send(PROTO_MSG_RADIO_STATUS, 0, &s, sizeof s, NULL, 0);
         }
     }
+}
+
+/* The radio link's transmit queue is full: the host is reading slower than the modem writes.
+ * The link task waits for it, a tick at a time, for as long as it takes: what it sends (the
+ * uplink, events, statuses) is the record of the run, and a deterministic run must not lose
+ * any of it to the host's speed.  The frame clock, above it, never waits for the host. */
+static bool link_wait(void)
+{
+    osDelay(1);
+    return true;
 }
 
 static uint64_t fclk_stack[512], link_stack[1024];
@@ -487,7 +519,9 @@ int radio_init(void)
 
     if (radiolink_init())
         return -1;
-    memset(dl_ring, 0, sizeof dl_ring);         /* fault the ring in now, not at the first burst */
+    radiolink_set_wait(link_wait);
+    memset(dl_ring, 0, sizeof dl_ring);         /* fault the rings in now, not at the first burst */
+    memset(ul_ring, 0, sizeof ul_ring);
     fclk_task_id = osThreadNew(fclk_task, NULL, &fclk_attr);
     link_task_id = osThreadNew(link_task, NULL, &link_attr);
     if (!fclk_task_id || !link_task_id)

@@ -1,0 +1,99 @@
+"""The modem under attack from Linux: a scenario played to the modem while the Linux server's
+processes do their worst, and what each side shows afterwards (docs/modem.md, "Under attack").
+
+Each attack is a busybox shell script, written to the target's /tmp and started before the
+modem's link opens; its processes are killed by pid at the end.  Its progress is measured on
+the kernel's and the Linux server's own counters (processor cycles of Linux's threads, system
+calls, page faults, console bytes), so an attack that silently did nothing shows as such.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from .errors import RigError
+from .shell import Console, exit_code
+
+
+@dataclass(frozen=True)
+class Attack:
+    what: str
+    script: str                     # busybox sh; each process it starts appends its pid to /tmp/atk
+
+
+SPINNERS = "\n".join(["for i in 1 2 3 4 5 6 7 8; do", "  ( while :; do :; done ) &", "  echo $! >> /tmp/atk",
+                      "done"])
+
+ATTACKS = {
+    "cpu-hog": Attack("8 processes spinning in the shell, no system call at all", SPINNERS),
+}
+
+
+def _write_script(console: Console, text: str, timeout: float) -> None:
+    """The script to /tmp/attack.sh, a line at a time (a SHELL request carries 240 bytes)."""
+    sink = io.BytesIO()
+    console.out = sink
+    lines = ["rm -f /tmp/stop /tmp/atk /tmp/attack.sh"] + \
+        [f"echo '{line}' >> /tmp/attack.sh" for line in text.splitlines()] + ["echo wait >> /tmp/attack.sh"]
+    for line in lines:
+        status = console.wait(console.start(line), timeout)
+        if exit_code(status):
+            raise RigError(f"could not write the attack script: `{line}` exited {exit_code(status)}")
+
+
+@dataclass
+class Progress:
+    linux_cycles: int = 0
+    syscalls: int = 0
+    page_faults: int = 0
+    console_bytes: int = 0
+    processes_max: int = 0
+
+
+class Running:
+    """An attack started on the target; `stop()` ends it and says how much it did."""
+
+    def __init__(self, debugd, attack: Attack, *, timeout: float = 30.0):
+        self.debugd = debugd
+        self.sink = _Counter()
+        self.console = Console(debugd.link, self.sink)
+        self.console.__enter__()
+        self.timeout = timeout
+        _write_script(self.console, attack.script, timeout)
+        self.console.out = self.sink
+        self.before = self._look()
+        self.pid = self.console.start("sh /tmp/attack.sh")
+
+    def _look(self) -> tuple[int, object]:
+        stats = self.debugd.linux_stats()
+        threads = self.debugd.threads()
+        server = next((t for t in threads if t.name.split()[0] == "linux"), None)
+        space = server.space if server else 1 << 30
+        return sum(t.cycles for t in threads if t.space > space), stats
+
+    def stop(self) -> Progress:
+        """Called with nothing else reading the debug link."""
+        after_cycles, after = self._look()
+        before_cycles, before = self.before
+        done = self.console.start("touch /tmp/stop; kill -9 $(cat /tmp/atk 2>/dev/null) 2>/dev/null; true")
+        self.console.wait(done, self.timeout)
+        self.console.wait(self.pid, self.timeout)
+        self.console.__exit__(None, None, None)
+        return Progress(linux_cycles=after_cycles - before_cycles, syscalls=after.syscalls - before.syscalls,
+                        page_faults=after.page_faults - before.page_faults, console_bytes=self.sink.count,
+                        processes_max=after.processes)
+
+
+class _Counter(io.RawIOBase):
+    """Console output, counted and dropped."""
+
+    def __init__(self):
+        self.count = 0
+
+    def write(self, data) -> int:
+        self.count += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
