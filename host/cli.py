@@ -1138,7 +1138,8 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("status", help="the modem's frame, cell, layer states, counters and task deadlines")
     q = msub.add_parser("stress", help="a scenario played to the modem while Linux attacks it; "
                         "exit status 0 when the modem kept every deadline")
-    q.add_argument("attack", nargs="?", metavar="ATTACK", help="cpu-hog (--list says what each does)")
+    q.add_argument("attack", nargs="?", metavar="ATTACK", help="cpu-hog, syscall-flood, fork-storm, fault-storm, "
+                   "console-spam (--list says what each does)")
     q.add_argument("--list", action="store_true", help="the attacks")
     q.add_argument("--frames", type=int, default=2000, help="air interface frames, about (default %(default)s)")
     q.add_argument("--scenario", default="mo-call", choices=("mo-call", "mt-call"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from .errors import RigError
+from .errors import LinkTimeout, RigError
 from .shell import Console, exit_code
 
 
@@ -25,8 +25,23 @@ class Attack:
 SPINNERS = "\n".join(["for i in 1 2 3 4 5 6 7 8; do", "  ( while :; do :; done ) &", "  echo $! >> /tmp/atk",
                       "done"])
 
+#: a loop that runs until the harness says stop
+UNTIL_STOP = "( while [ ! -e /tmp/stop ]; do {body}; done ) &"
+
+
+def _loops(body: str, n: int) -> str:
+    return "\n".join([UNTIL_STOP.format(body=body)] * n)
+
+
 ATTACKS = {
     "cpu-hog": Attack("8 processes spinning in the shell, no system call at all", SPINNERS),
+    "syscall-flood": Attack("3 loops of open, write and close on /dev/null",
+                            _loops("echo x > /dev/null", 3)),
+    "fork-storm": Attack("4 loops forking a subshell that exits at once", _loops("( : )", 4)),
+    "fault-storm": Attack("3 loops starting dd, each with a fresh 256 KiB buffer touched page by page",
+                          _loops("dd if=/dev/zero of=/dev/null bs=256k count=2 2>/dev/null", 3)),
+    "console-spam": Attack("2 loops writing lines to the console as fast as it takes them",
+                           _loops("echo console spam console spam console spam console spam", 2)),
 }
 
 
@@ -78,7 +93,10 @@ class Running:
         before_cycles, before = self.before
         done = self.console.start("touch /tmp/stop; kill -9 $(cat /tmp/atk 2>/dev/null) 2>/dev/null; true")
         self.console.wait(done, self.timeout)
-        self.console.wait(self.pid, self.timeout)
+        try:                                    # the script's own shell ends once its loops have
+            self.console.wait(self.pid, 5.0)
+        except LinkTimeout:
+            pass                                # (a loop still finishing: it stops on its own)
         self.console.__exit__(None, None, None)
         return Progress(linux_cycles=after_cycles - before_cycles, syscalls=after.syscalls - before.syscalls,
                         page_faults=after.page_faults - before.page_faults, console_bytes=self.sink.count,
