@@ -16,6 +16,10 @@ from .errors import LinkTimeout, RigError
 from .shell import Console, exit_code
 
 
+#: ends an attack: its loops stop at their next iteration, its spinners are killed
+STOP = "touch /tmp/stop; kill -9 $(cat /tmp/atk 2>/dev/null) 2>/dev/null; sleep 1; true"
+
+
 @dataclass(frozen=True)
 class Attack:
     what: str
@@ -49,7 +53,8 @@ def _write_script(console: Console, text: str, timeout: float) -> None:
     """The script to /tmp/attack.sh, a line at a time (a SHELL request carries 240 bytes)."""
     sink = io.BytesIO()
     console.out = sink
-    lines = ["rm -f /tmp/stop /tmp/atk /tmp/attack.sh"] + \
+    # an earlier attack's loops end first: they see /tmp/stop within an iteration
+    lines = [STOP, "rm -f /tmp/stop /tmp/atk /tmp/attack.sh"] + \
         [f"echo '{line}' >> /tmp/attack.sh" for line in text.splitlines()] + ["echo wait >> /tmp/attack.sh"]
     for line in lines:
         status = console.wait(console.start(line), timeout)
@@ -91,7 +96,7 @@ class Running:
         """Called with nothing else reading the debug link."""
         after_cycles, after = self._look()
         before_cycles, before = self.before
-        done = self.console.start("touch /tmp/stop; kill -9 $(cat /tmp/atk 2>/dev/null) 2>/dev/null; true")
+        done = self.console.start(STOP)
         self.console.wait(done, self.timeout)
         try:                                    # the script's own shell ends once its loops have
             self.console.wait(self.pid, 5.0)

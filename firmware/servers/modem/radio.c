@@ -426,6 +426,7 @@ LINK_COMMAND(PROTO_MSG_MODEM_START, cmd_modem_start);
 
 static void cmd_modem_stop(const struct proto_msg *req)
 {
+    rtos_set_below_linux(false, NULL);          /* the control is over: the stack catches up */
     if (modem.running)
         stop_requested = 1;
     else {
