@@ -37,21 +37,24 @@ _DL_BURST = 8 + 4 * BURST_WINDOW
 BURSTS_PER_FRAME = (MAX_PAYLOAD - _DL_HEADER) // _DL_BURST
 
 
+def _bcd(digits: str) -> bytes:
+    """Up to 16 digits, two per octet, the first in the low half, padded with 0xF."""
+    nibbles = [int(d) for d in digits] + [0xF] * (16 - len(digits))
+    return bytes(nibbles[i] | nibbles[i + 1] << 4 for i in range(0, 16, 2))
+
+
 def imsi_bcd(imsi: str) -> bytes:
-    """An IMSI's digits, two per octet, the first in the low half, padded with 0xF (the
-    ModemStart.imsi field)."""
+    """An IMSI's digits as the ModemStart.imsi field."""
     if not imsi.isdigit() or not 6 <= len(imsi) <= 15:
         raise ValueError(f"an IMSI is 6 to 15 digits, not {imsi!r}")
-    nibbles = [int(d) for d in imsi] + [0xF] * (16 - len(imsi))
-    return bytes(nibbles[i] | nibbles[i + 1] << 4 for i in range(0, 16, 2))
+    return _bcd(imsi)
 
 
 def _number_bcd(number: str) -> bytes:
-    """A dialled number for ModemStart.number: up to 16 digits, two per octet, 0xF padded."""
+    """A dialled number as the ModemStart.number field: up to 16 digits."""
     if number and (not number.isdigit() or len(number) > 16):
         raise ValueError(f"a number is up to 16 digits, not {number!r}")
-    nibbles = [int(d) for d in number] + [0xF] * (16 - len(number))
-    return bytes(nibbles[i] | nibbles[i + 1] << 4 for i in range(0, 16, 2))
+    return _bcd(number)
 
 
 @dataclass

@@ -127,17 +127,24 @@ void rr_frame(uint32_t frame)
     }
 }
 
-void rr_start(uint32_t seed, const uint8_t bcd[8])
+/* MODEM_START's BCD digits (two per octet, the first in the low half, up to the first
+ * nibble that is not a digit) as a NUL-terminated string of at most cap - 1 digits. */
+static void bcd_digits(const uint8_t bcd[8], char *out, size_t cap)
 {
-    unsigned n = 0;
+    size_t n = 0;
 
-    for (; n < sizeof imsi - 1; n++) {          /* BCD, the first digit in the low half */
+    for (; n < cap - 1 && n < 16; n++) {
         uint8_t d = n & 1 ? bcd[n / 2] >> 4 : bcd[n / 2] & 0xf;
         if (d > 9)
             break;
-        imsi[n] = (char)('0' + d);
+        out[n] = (char)('0' + d);
     }
-    imsi[n] = 0;
+    out[n] = 0;
+}
+
+void rr_start(uint32_t seed, const uint8_t bcd[8])
+{
+    bcd_digits(bcd, imsi, sizeof imsi);
     random_state = seed;
     si_seen = 0;
     pages_heard = 0;
@@ -154,15 +161,7 @@ void rr_start(uint32_t seed, const uint8_t bcd[8])
 
 void rr_action(uint8_t what, uint32_t frame, const uint8_t bcd[8])
 {
-    unsigned n = 0;
-
-    for (; n < sizeof number - 1; n++) {
-        uint8_t d = n & 1 ? bcd[n / 2] >> 4 : bcd[n / 2] & 0xf;
-        if (d > 9)
-            break;
-        number[n] = (char)('0' + d);
-    }
-    number[n] = 0;
+    bcd_digits(bcd, number, sizeof number);
     action = what;
     action_frame = frame;
     if (what != PROTO_ACTION_NONE)
