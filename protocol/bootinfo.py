@@ -24,6 +24,8 @@ class ModuleFlag(enum.IntFlag):
     PRIVILEGED = 1 << 0             # may use ThreadControl, KDebug, InterruptControl
     FOREIGN_ABI = 1 << 1            # its SVCs go to its exception handler
     DATA = 1 << 2                   # not a program: a file (the initramfs) for a server to read
+    STANDBY = 1 << 3                # not started at boot: the root task starts it in another
+                                    # module's place when asked (a test's hostile server)
 
 
 BootModule = Struct(

@@ -64,7 +64,9 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
         goto slow;
     if (dest->ipc_kind != IPC_NORMAL && (dest->ipc_kind != IPC_EXCEPTION || L4_TAG_LABEL(tag)))
         goto slow;
-    if (dest->partner != cur->id && dest->partner != L4_ANYTHREAD)
+    /* waits for us (a reply needs no right), or for anyone and our domain reaches its */
+    if (dest->partner != cur->id &&
+        (dest->partner != L4_ANYTHREAD || !(cur->space->reach & dest->space->dombit)))
         goto slow;
     /* our receive phase will block: nobody queued for us, no interrupt, no finite timeout */
     if (from == L4_ANYTHREAD && (cur->sendq_head || cur->irqs_pending))

@@ -5,6 +5,7 @@
  */
 #include "arch/cpu.h"
 #include "board.h"
+#include "domain.h"
 #include "kmem.h"
 #include "lib/link.h"
 #include "lib/string.h"
@@ -47,7 +48,7 @@ static int map_module(struct space *s, const struct boot_module *m)
 static struct thread *start_module(unsigned index, uint32_t flags, l4_tid_t pager)
 {
     const struct boot_module *m = &boot_info.modules[index];
-    struct space *s = space_create();
+    struct space *s = space_create(&domains[L4_ROOT_DOMAIN]);
     struct thread *t;
 
     if (!s)
@@ -82,7 +83,7 @@ const char *kernel_init(void)
     sigma0_module_base = boot_info.modules[0].phys;
     sigma0_module_end = image_end;
 
-    kip = kmem_alloc(L4_PAGE_SIZE);
+    kip = kmem_alloc(&kmem_boot, L4_PAGE_SIZE);
     if (!kip)
         return "no memory for the KIP";
     kip->magic = L4_KIP_MAGIC;
@@ -107,6 +108,7 @@ const char *kernel_init(void)
     kip->boot_slot = kernel_boot_slot;
     kip->boot = boot_info;
 
+    domain_init();
     space_init();
     if (thread_init())
         return "no memory for the thread table";

@@ -67,9 +67,14 @@ static unsigned collect(struct thread *s, uint32_t *mr)
     }
 }
 
-/* Map or grant the pages of one typed item from `src` into `dst` through window `window`. */
+/* The most pages one message maps or grants: a bounded step, with interrupts masked.  Items
+ * past it are cut (sigma0 hands out at most this much at a time). */
+#define IPC_MAP_PAGES   64u
+
+/* Map or grant the pages of one typed item from `src` into `dst` through window `window`, at
+ * most *budget of them (what is used is taken off). */
 static void transfer_item(struct space *src, struct space *dst, uint32_t w0, uint32_t fpage,
-                          uint32_t window)
+                          uint32_t window, unsigned *budget)
 {
     unsigned s = L4_FPAGE_LOG2(fpage), w = L4_FPAGE_LOG2(window);
     uint64_t src_base = L4_FPAGE_BASE(fpage), dst_base = L4_FPAGE_BASE(window), size;
@@ -98,6 +103,9 @@ static void transfer_item(struct space *src, struct space *dst, uint32_t w0, uin
         struct page_info info;
         if (src->idempotent && space_lookup(src, sv, &info))
             space_fault_idempotent(src, sv);
+        if (*budget == 0)
+            break;
+        --*budget;
         mapdb_map(src, sv, dst, dv, L4_FPAGE_RIGHTS(fpage), L4_ITEM_TYPE(w0) == L4_ITEM_GRANT);
     }
 }
@@ -119,9 +127,10 @@ static void transfer(struct thread *s, struct thread *r)
     /* typed items: pairs after the untyped words */
     if (L4_TAG_TYPED(mr[0]) && s->ipc_kind == IPC_NORMAL) {
         uint32_t window = r->ipc_kind == IPC_PAGEFAULT ? L4_COMPLETE : r->utcb->br[0];
+        unsigned budget = IPC_MAP_PAGES;
         for (unsigned i = 1 + untyped; i + 1 < n; i += 2)
             if ((mr[i] & 0x8u) == 0x8u)
-                transfer_item(s->space, r->space, mr[i], mr[i + 1], window);
+                transfer_item(s->space, r->space, mr[i], mr[i + 1], window, &budget);
     }
 
     switch (r->ipc_kind) {
@@ -189,6 +198,15 @@ static int propagated(const struct thread *r, const struct thread *s)
         return 0;
     v = thread_lookup(r->partner);
     return v && v->space == s->space;
+}
+
+/* Whether `s` may send to `r`: its domain reaches r's, or r waits for s itself (a reply; a
+ * propagated one included), or the kernel sends for s (a fault or an exception, to the pager or
+ * handler a checked ThreadControl named). */
+static inline int may_send(const struct thread *s, const struct thread *r)
+{
+    return (s->space->reach & r->space->dombit) || s->ipc_kind != IPC_NORMAL ||
+           (r->state == TS_RECV && r->partner == s->id) || propagated(r, s);
 }
 
 /* Enter the receive phase: from `from` with `timeout`.  Returns 1 when `t` blocked. */
@@ -259,6 +277,10 @@ static void send_then_receive(struct thread *t, l4_tid_t dest_id, uint32_t timeo
             }
         } else if (!(dest = thread_lookup(dest_id)) || dest->state == TS_INACTIVE) {
             set_result(t, L4_IPC_ERROR(L4_ERR_NO_PARTNER, 0));
+            t->ipc_kind = IPC_NORMAL;
+            return;
+        } else if (!may_send(t, dest)) {
+            set_result(t, L4_IPC_ERROR(L4_ERR_NO_PRIVILEGE, 0));
             t->ipc_kind = IPC_NORMAL;
             return;
         } else if (waits_for(dest, t) || propagated(dest, t)) {

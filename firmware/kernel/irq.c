@@ -1,14 +1,17 @@
 /* Interrupts as IPC (see irq.h). */
 #include "board.h"
+#include "domain.h"
 #include "ipc.h"
 #include "irq.h"
 #include "machine/intc.h"
 #include "machine/timer.h"
 #include "sched.h"
+#include "space.h"
 #include "trace.h"
 
 struct irq_line {
     l4_tid_t handler;
+    uint8_t domain;             /* whose threads may attach it (L4_IRQ_ASSIGN) */
     uint8_t pending;            /* fired, not yet received by the handler */
     uint8_t masked;             /* fired, not yet replied to */
 };
@@ -113,7 +116,22 @@ void irq_syscall(struct thread *cur)
     }
     l = &lines[irq];
     switch (op) {
+    case L4_IRQ_ASSIGN:
+        if (!domain_may(cur->space->domain, L4_DR_CONFIG)) {
+            cur->ctx.r[1] = L4_ERR_NO_PRIVILEGE;
+            return;
+        }
+        if (cur->ctx.r[2] >= L4_MAX_DOMAINS) {
+            cur->ctx.r[1] = L4_ERR_INVALID_ARGUMENT;
+            return;
+        }
+        l->domain = (uint8_t)cur->ctx.r[2];
+        break;
     case L4_IRQ_ATTACH:
+        if (domain_index(cur->space->domain) != l->domain) {
+            cur->ctx.r[1] = L4_ERR_NO_PRIVILEGE;    /* the line is another domain's */
+            return;
+        }
         if (thread_lookup(l->handler) && l->handler != cur->id) {
             cur->ctx.r[1] = L4_ERR_BUSY;
             return;

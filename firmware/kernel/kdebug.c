@@ -5,6 +5,7 @@
  * index and address is checked; a bad one is L4_ERR_INVALID_ARGUMENT.
  */
 #include "arch/cpu.h"
+#include "domain.h"
 #include "exception.h"
 #include "ipc.h"
 #include "irq.h"
@@ -38,7 +39,7 @@ static uint32_t stats(uint32_t *mr)
     mr[n++] = kernel.stats.pagefaults;
     mr[n++] = kernel.stats.exceptions;
     mr[n++] = kernel.stats.stopped;
-    mr[n++] = kmem_free_bytes();
+    mr[n++] = domain_kmem_free();
     mr[n++] = mapdb_nodes;
     mr[n++] = kernel.trace.head;
     mr[n++] = (uint32_t)now;
@@ -84,7 +85,8 @@ void kdebug_syscall(struct thread *cur)
     uint32_t op = r[0], a1 = r[1], a2 = r[2];
     struct thread *t;
 
-    if (!(cur->flags & TF_PRIVILEGED)) {
+    if (!(cur->flags & TF_PRIVILEGED) ||
+        (op != L4_KD_PUTS && op != L4_KD_SET_NAME && !domain_may(cur->space->domain, L4_DR_DEBUG))) {
         r[1] = L4_ERR_NO_PRIVILEGE;
         return;
     }
@@ -144,7 +146,7 @@ void kdebug_syscall(struct thread *cur)
     }
     case L4_KD_SET_NAME:
         t = thread_lookup(a1);
-        if (!t) {
+        if (!t || (t->space->domain != cur->space->domain && !domain_may(cur->space->domain, L4_DR_DEBUG))) {
             r[1] = L4_ERR_INVALID_THREAD;
             return;
         }

@@ -3,84 +3,93 @@
 #include "kmem.h"
 #include "lib/string.h"
 
-#define MIN_SHIFT   4
-#define MAX_SHIFT   14
-#define CHUNK       (1u << MAX_SHIFT)
 #define PV_OFFSET   (KERNEL_VIRT_BASE - BOARD_RAM_BASE)
 
-struct free_obj {
-    struct free_obj *next;
+struct kmem_free_obj {
+    struct kmem_free_obj *next;
 };
 
-static struct free_obj *free_lists[MAX_SHIFT + 1];
-static uint32_t pool_next, pool_end;    /* virtual; the part not yet carved into objects */
-static uint32_t free_bytes;
+struct kmem_pool kmem_boot;
 
 void kmem_init(uint32_t phys_base, uint32_t size)
 {
-    pool_next = phys_base + PV_OFFSET;
-    pool_end = pool_next + size;
-    free_bytes = size;
+    kmem_boot.next = phys_base + PV_OFFSET;
+    kmem_boot.end = kmem_boot.next + size;
+    kmem_boot.size = kmem_boot.free_bytes = size;
 }
 
 void *kmem_alloc_boot(size_t size)
 {
-    uint32_t p = pool_next, bytes = (size + CHUNK - 1) & ~(CHUNK - 1);
+    uint32_t p = kmem_boot.next, bytes = (size + KMEM_CHUNK - 1) & ~(KMEM_CHUNK - 1);
 
-    if (pool_end - pool_next < bytes)
+    if (kmem_boot.end - kmem_boot.next < bytes)
         return NULL;
-    pool_next += bytes;
-    free_bytes -= bytes;
+    kmem_boot.next += bytes;
+    kmem_boot.free_bytes -= bytes;
     memset((void *)p, 0, bytes);
     return (void *)p;
 }
 
+int kmem_pool_carve(struct kmem_pool *to, uint32_t bytes)
+{
+    bytes = (bytes + KMEM_CHUNK - 1) & ~(KMEM_CHUNK - 1);
+    if (kmem_boot.end - kmem_boot.next < bytes)
+        return -1;
+    to->next = kmem_boot.next;
+    to->end = to->next + bytes;
+    to->size = to->free_bytes = bytes;
+    kmem_boot.next += bytes;
+    kmem_boot.size -= bytes;
+    kmem_boot.free_bytes -= bytes;
+    return 0;
+}
+
 static unsigned size_class(size_t size)
 {
-    unsigned shift = MIN_SHIFT;
+    unsigned shift = KMEM_MIN_SHIFT;
 
     while ((1u << shift) < size)
         shift++;
     return shift;
 }
 
-void *kmem_alloc(size_t size)
+void *kmem_alloc(struct kmem_pool *pool, size_t size)
 {
     unsigned shift = size_class(size);
-    struct free_obj *obj;
+    struct kmem_free_obj *obj;
 
-    if (shift > MAX_SHIFT)
+    if (shift > KMEM_MAX_SHIFT)
         return NULL;
-    if (!free_lists[shift]) {
+    if (!pool->free_lists[shift]) {
         /* carve a fresh chunk into objects of this class */
-        if (pool_end - pool_next < CHUNK)
+        if (pool->end - pool->next < KMEM_CHUNK)
             return NULL;
-        uint32_t chunk = pool_next;
-        pool_next += CHUNK;
-        for (uint32_t p = chunk + CHUNK; p > chunk; ) {
+        uint32_t chunk = pool->next;
+        pool->next += KMEM_CHUNK;
+        for (uint32_t p = chunk + KMEM_CHUNK; p > chunk; ) {
             p -= 1u << shift;
-            obj = (struct free_obj *)p;
-            obj->next = free_lists[shift];
-            free_lists[shift] = obj;
+            obj = (struct kmem_free_obj *)p;
+            obj->next = pool->free_lists[shift];
+            pool->free_lists[shift] = obj;
         }
     }
-    obj = free_lists[shift];
-    free_lists[shift] = obj->next;
-    free_bytes -= 1u << shift;
+    obj = pool->free_lists[shift];
+    pool->free_lists[shift] = obj->next;
+    pool->free_bytes -= 1u << shift;
     memset(obj, 0, 1u << shift);
     return obj;
 }
 
-void kmem_free(void *p, size_t size)
+void kmem_free(struct kmem_pool *pool, void *p, size_t size)
 {
     unsigned shift = size_class(size);
-    struct free_obj *obj = p;
+    struct kmem_free_obj *obj = p;
 
     if (!p)
         return;
-    obj->next = free_lists[shift];
-    free_lists[shift] = obj;
-    free_bytes += 1u << shift;
+    obj->next = pool->free_lists[shift];
+    pool->free_lists[shift] = obj;
+    pool->free_bytes += 1u << shift;
 }
 
 uint32_t kmem_phys(const void *p)
@@ -91,9 +100,4 @@ uint32_t kmem_phys(const void *p)
 void *kmem_virt(uint32_t phys)
 {
     return (void *)(phys + PV_OFFSET);
-}
-
-uint32_t kmem_free_bytes(void)
-{
-    return free_bytes;
 }

@@ -1,17 +1,20 @@
 /* The mapping database (see mapdb.h). */
 #include "kmem.h"
 #include "l4/abi.h"
+#include "domain.h"
 #include "mapdb.h"
+#include "preempt.h"
 #include "space.h"
 
 uint32_t mapdb_nodes;
 
 static struct mapnode *node_new(struct space *s, uint32_t va, struct mapnode *parent)
 {
-    struct mapnode *n = kmem_alloc(sizeof *n);
+    struct mapnode *n = kmem_alloc(s->domain->mem, sizeof *n);
 
     if (!n)
         return NULL;
+    n->pool = s->domain->mem;
     n->space = s;
     n->va = va;
     n->parent = parent;
@@ -35,19 +38,26 @@ static void node_remove_leaf(struct mapnode *n)
         *link = n->next;
     }
     space_clear_page(n->space, n->va);
-    kmem_free(n, sizeof *n);
+    kmem_free(n->pool, n, sizeof *n);
     mapdb_nodes--;
 }
 
-/* Remove every mapping derived from `n` (not `n` itself): deepest first, one leaf at a time. */
-static void revoke_children(struct mapnode *n)
+/* Leaves removed between two looks for a pending interrupt. */
+#define REVOKE_STEP 16
+
+/* Remove every mapping derived from `n` (not `n` itself): deepest first, one leaf at a time.
+ * -1 when stopped for an interrupt (`preemptible`) with some left. */
+static int revoke_children(struct mapnode *n, int preemptible)
 {
-    while (n->child) {
+    for (unsigned done = 1; n->child; done++) {
         struct mapnode *leaf = n->child;
         while (leaf->child)
             leaf = leaf->child;
         node_remove_leaf(leaf);
+        if (preemptible && done % REVOKE_STEP == 0 && n->child && kernel_preempt_pending())
+            return -1;
     }
+    return 0;
 }
 
 /* Take `rights` from every mapping derived from `n`, in pre-order. */
@@ -71,21 +81,23 @@ static void reduce_children(struct mapnode *n, uint32_t rights)
     }
 }
 
-void mapdb_unmap(struct space *s, uint32_t va, uint32_t rights, int self)
+int mapdb_unmap(struct space *s, uint32_t va, uint32_t rights, int self)
 {
     struct page_info info;
 
     if (space_lookup(s, va, &info) || !info.node)
-        return;
+        return 0;
     if ((rights & L4_RWX) == L4_RWX || (rights & L4_READ)) {
-        revoke_children(info.node);
+        if (revoke_children(info.node, 1))
+            return -1;
         if (self)
             node_remove_leaf(info.node);
-        return;
+        return 0;
     }
     reduce_children(info.node, rights);
     if (self)
         space_set_rights(s, va, (info.rights & ~rights) | L4_READ);
+    return 0;
 }
 
 int mapdb_map_root(struct space *s, uint32_t va, uint32_t phys, uint32_t rights)
@@ -95,7 +107,7 @@ int mapdb_map_root(struct space *s, uint32_t va, uint32_t phys, uint32_t rights)
     if (!n)
         return -1;
     if (space_set_page(s, va, phys, rights, n)) {
-        kmem_free(n, sizeof *n);
+        kmem_free(n->pool, n, sizeof *n);
         mapdb_nodes--;
         return -1;
     }
@@ -121,11 +133,11 @@ int mapdb_map(struct space *src, uint32_t src_va, struct space *dst, uint32_t ds
         if (old.node == from.node)
             return 0;
         if (old.node) {
-            /* Replacing an ancestor of the source would cut the branch we map from. */
-            for (struct mapnode *a = from.node; a; a = a->parent)
-                if (a == old.node)
-                    return -1;
-            mapdb_unmap(dst, dst_va, L4_RWX, 1);
+            /* Replacing an ancestor of the source would cut the branch we map from; replacing
+             * a mapping others derive from would revoke a subtree of any size here. */
+            if (old.node->child)
+                return -1;
+            node_remove_leaf(old.node);
         }
     }
 
@@ -135,8 +147,10 @@ int mapdb_map(struct space *src, uint32_t src_va, struct space *dst, uint32_t ds
         n->space = dst;
         n->va = dst_va;
         if (space_set_page(dst, dst_va, from.phys, rights, n)) {
-            revoke_children(n);
-            node_remove_leaf(n);
+            /* out of memory for dst's table: the mapping goes back (its table is still there) */
+            n->space = src;
+            n->va = src_va;
+            space_set_page(src, src_va, from.phys, from.rights, n);
             return -1;
         }
         return 0;

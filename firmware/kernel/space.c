@@ -2,11 +2,13 @@
 #include "arch/cpu.h"
 #include "arch/pte.h"
 #include "board.h"
+#include "domain.h"
 #include "init.h"
 #include "kmem.h"
 #include "lib/string.h"
 #include "mapdb.h"
 #include "sched.h"
+#include "preempt.h"
 #include "space.h"
 
 struct space spaces[MAX_SPACES];
@@ -18,30 +20,40 @@ static inline int is_device(uint32_t phys)
     return phys - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE;
 }
 
+static void space_free_tables(struct space *s);
+
 void space_init(void)
 {
     for (unsigned i = 0; i < MAX_SPACES; i++)
         spaces[i].asid = (uint8_t)(i + 1);
 }
 
-struct space *space_create(void)
+struct space *space_create(struct domain *d)
 {
+    if (!d->mem || d->spaces >= d->max_spaces)
+        return NULL;
     for (unsigned i = 0; i < MAX_SPACES; i++) {
         struct space *s = &spaces[i];
         if (s->in_use)
             continue;
-        s->l1 = kmem_alloc(L1_ENTRIES_USER * 4);
+        s->domain = d;
+        s->l1 = kmem_alloc(d->mem, L1_ENTRIES_USER * 4);
         if (!s->l1)
             return NULL;
         s->l1_phys = kmem_phys(s->l1);
         if (kip && space_map_kernel_page(s, L4_KIP_ADDRESS, kip, 0)) {
-            kmem_free(s->l1, L1_ENTRIES_USER * 4);
+            space_free_tables(s);
             return NULL;
         }
         s->in_use = 1;
         s->idempotent = 0;
+        s->dying = 0;
         s->threads = 0;
+        s->sweep = 0;
         s->pages = 0;
+        s->reach = d->reach;
+        s->dombit = 1u << domain_index(d);
+        d->spaces++;
         return s;
     }
     return NULL;
@@ -57,7 +69,7 @@ static uint32_t *l2_table(struct space *s, uint32_t va, int create)
         return kmem_virt(*l1e & ~0x3ffu);
     if (!create)
         return NULL;
-    l2 = kmem_alloc(2 * L2_BYTES);
+    l2 = kmem_alloc(s->domain->mem, 2 * L2_BYTES);
     if (!l2)
         return NULL;
     *l1e = kmem_phys(l2) | L1_COARSE;
@@ -167,26 +179,41 @@ void space_unmap_kernel_page(struct space *s, uint32_t va)
     tlb_flush_page(s, va);
 }
 
-void space_delete(struct space *s)
+/* Free the second-level tables (their pages gone) and the first-level table. */
+static void space_free_tables(struct space *s)
 {
-    for (uint32_t i = 0; i < L1_ENTRIES_USER; i++) {
+    for (uint32_t i = 0; i < L1_ENTRIES_USER; i++)
+        if (s->l1[i] & L1_COARSE) {
+            kmem_free(s->domain->mem, kmem_virt(s->l1[i] & ~0x3ffu), 2 * L2_BYTES);
+            s->l1[i] = 0;
+        }
+    dsb();
+    tlbiasid_write(s->asid);
+    dsb();
+    isb();
+    kmem_free(s->domain->mem, s->l1, L1_ENTRIES_USER * 4);
+    s->l1 = NULL;
+}
+
+int space_teardown(struct space *s)
+{
+    s->dying = 1;
+    for (uint32_t i = s->sweep; i < L1_ENTRIES_USER; i++, s->sweep = (uint16_t)i) {
         if (!(s->l1[i] & L1_COARSE))
             continue;
         uint32_t *l2 = kmem_virt(s->l1[i] & ~0x3ffu);
         for (uint32_t j = 0; j < L2_ENTRIES; j++) {
             uint32_t va = i << L1_SHIFT | j << L2_SHIFT;
-            if ((l2[j] & PTE_SMALL) && *shadow(l2, va))
-                mapdb_unmap(s, va, L4_RWX, 1);
+            if (!(l2[j] & PTE_SMALL) || !*shadow(l2, va))
+                continue;
+            if (mapdb_unmap(s, va, L4_RWX, 1) < 0 || kernel_preempt_pending())
+                return -1;              /* what is done stays done: the next call goes on */
         }
-        kmem_free(l2, 2 * L2_BYTES);
-        s->l1[i] = 0;
     }
-    dsb();
-    tlbiasid_write(s->asid);
-    dsb();
-    isb();
     sched_space_gone(s);
-    kmem_free(s->l1, L1_ENTRIES_USER * 4);
-    s->l1 = NULL;
+    space_free_tables(s);
+    s->domain->spaces--;
+    s->dying = 0;
     s->in_use = 0;
+    return 0;
 }

@@ -18,6 +18,7 @@
 #define MAX_SPACES      255             /* ASIDs 1..255; 0 is the kernel's */
 
 struct mapnode;
+struct domain;
 
 struct space {
     uint32_t *l1;                       /* 2048 entries, kernel address */
@@ -25,8 +26,12 @@ struct space {
     uint8_t asid;
     uint8_t in_use;
     uint8_t idempotent;                 /* sigma0: faults in RAM and devices map 1:1 */
+    uint8_t dying;                      /* no threads left: being torn down (space_teardown) */
     uint16_t threads;                   /* threads living in this space */
+    uint16_t sweep;                     /* teardown: the first megabyte that may hold pages */
     uint32_t pages;                     /* statistics: pages mapped */
+    struct domain *domain;              /* its rights and its kernel memory (domain.h) */
+    uint32_t reach, dombit;             /* the domain's reach, and 1 << its index (fast path) */
 };
 
 /* A page's translation: physical frame, rights (L4_READ|WRITE|EXEC), and its mapping node. */
@@ -37,10 +42,13 @@ struct page_info {
 };
 
 void space_init(void);
-struct space *space_create(void);
-/* Unmap everything the space holds (and everything derived from it) and free it.
- * The space must have no threads left. */
-void space_delete(struct space *s);
+/* A new space in domain `d`, charged to its pool and its count of spaces; NULL when either is
+ * exhausted. */
+struct space *space_create(struct domain *d);
+/* Unmap everything a space with no threads left holds (and everything derived from it) and free
+ * it, a page at a time: 0 when done, -1 when an interrupt is pending with work left (the space
+ * stays `dying`; call again). */
+int space_teardown(struct space *s);
 /* Make `s` the current user address space.  Inline: it is on the IPC path. */
 static inline void space_activate(const struct space *s)
 {

@@ -5,12 +5,14 @@
  * checked before anything changes; a bad one gives an error, never a fault in the kernel.
  */
 #include "arch/cpu.h"
+#include "domain.h"
 #include "exception.h"
 #include "ipc.h"
 #include "irq.h"
 #include "kdebug.h"
 #include "machine/timer.h"
 #include "mapdb.h"
+#include "preempt.h"
 #include "sched.h"
 #include "space.h"
 #include "syscall.h"
@@ -22,9 +24,16 @@ static void sys_ipc(struct thread *cur)
     ipc_syscall(cur);
 }
 
-static int may_control(const struct thread *cur)
+static inline struct domain *domain_of(const struct thread *t)
 {
-    return cur->flags & TF_PRIVILEGED;
+    return t->space->domain;
+}
+
+/* Whether `cur` may create, change or delete threads of domain `d`: a privileged thread, in
+ * its own domain, or anywhere from the root domain. */
+static int may_control(const struct thread *cur, const struct domain *d)
+{
+    return (cur->flags & TF_PRIVILEGED) && (domain_of(cur) == d || domain_may(domain_of(cur), L4_DR_CONFIG));
 }
 
 /* The valid thread a "keep or set" argument names: KEEP keeps `old`, nil clears it. */
@@ -33,14 +42,45 @@ static l4_tid_t tid_arg(uint32_t arg, l4_tid_t old)
     return arg == L4_TC_KEEP ? old : arg;
 }
 
-static void delete_thread(struct thread *t)
+/* A pager, exception handler or scheduler for a thread of `d`: nil, or a thread `d` may send
+ * to (the kernel sends to it on the thread's behalf). */
+static int partner_allowed(const struct domain *d, l4_tid_t partner)
+{
+    return partner == L4_NILTHREAD || partner == L4_TC_KEEP ||
+           (!irq_is_id(partner) && domain_reaches(d, L4_TID_NUMBER(partner)));
+}
+
+/* Delete `t`; when its space empties, tear the space down, restartably: -1 when stopped at a
+ * preemption point (`cur` goes on with it when it makes its call again). */
+static int delete_thread(struct thread *cur, struct thread *t)
 {
     struct space *s = t->space;
 
     irq_detach_thread(t);
     thread_delete(t);
-    if (s->threads == 0)
-        space_delete(s);
+    if (s->threads)
+        return 0;
+    if (space_teardown(s) == 0)
+        return 0;
+    cur->reaping = s;
+    return -1;
+}
+
+/* A call restarted at a preemption point of a space's teardown goes on with it; its result,
+ * once done, is success (r0 as the caller passed it).  0 when nothing was left to do. */
+static int go_on_reaping(struct thread *cur)
+{
+    struct space *s = cur->reaping;
+
+    if (!s)
+        return 0;
+    if (s->in_use && s->dying && space_teardown(s)) {
+        syscall_restart(cur);
+        return 1;
+    }
+    cur->reaping = NULL;
+    cur->ctx.r[1] = L4_OK;
+    return 1;
 }
 
 /* r0 dest, r1 space (a thread of it; = dest: a new space; nil: delete), r2 scheduler, r3 pager,
@@ -50,9 +90,10 @@ static void sys_thread_control(struct thread *cur)
     uint32_t *r = cur->ctx.r;
     l4_tid_t dest_id = r[0], space_id = r[1];
     struct thread *dest = thread_lookup(dest_id);
+    struct domain *d = dest ? domain_of(dest) : domain_of_number(L4_TID_NUMBER(dest_id));
 
-    if (!may_control(cur)) {
-        r[1] = L4_ERR_NO_PRIVILEGE;
+    if (!may_control(cur, d)) {
+        r[1] = cur->flags & TF_PRIVILEGED ? L4_ERR_INVALID_THREAD : L4_ERR_NO_PRIVILEGE;
         return;
     }
     if (space_id == L4_NILTHREAD) {                     /* delete */
@@ -60,21 +101,28 @@ static void sys_thread_control(struct thread *cur)
             r[1] = L4_ERR_INVALID_THREAD;
             return;
         }
-        delete_thread(dest);
+        if (delete_thread(cur, dest)) {
+            syscall_restart(cur);
+            return;
+        }
         r[0] = dest_id;
         r[1] = L4_OK;
+        return;
+    }
+    if (!partner_allowed(d, r[2]) || !partner_allowed(d, r[3]) || !partner_allowed(d, r[4])) {
+        r[1] = L4_ERR_INVALID_THREAD;                   /* would let it reach another domain */
         return;
     }
     if (!dest) {                                        /* create */
         struct space *s;
         struct thread *in = thread_lookup(space_id);
         if (space_id == dest_id) {
-            s = space_create();
+            s = space_create(d);
             if (!s) {
                 r[1] = L4_ERR_NO_MEMORY;
                 return;
             }
-        } else if (in) {
+        } else if (in && domain_of(in) == d) {
             s = in->space;
         } else {
             r[1] = L4_ERR_INVALID_SPACE;
@@ -83,7 +131,7 @@ static void sys_thread_control(struct thread *cur)
         dest = thread_create(dest_id, s);
         if (!dest) {
             if (s->threads == 0)
-                space_delete(s);
+                space_teardown(s);                      /* (empty: nothing to preempt) */
             r[1] = irq_is_id(dest_id) || L4_TID_NUMBER(dest_id) < L4_FIRST_THREAD ||
                    L4_TID_NUMBER(dest_id) - L4_FIRST_THREAD >= MAX_THREADS ||
                    L4_TID_VERSION(dest_id) == 0 || kernel.threads[L4_TID_NUMBER(dest_id) -
@@ -91,7 +139,7 @@ static void sys_thread_control(struct thread *cur)
             return;
         }
         dest->scheduler = cur->id;
-        dest->prio = cur->prio;
+        dest->prio = cur->prio < d->max_prio ? cur->prio : d->max_prio;
     } else if (space_id != dest_id && (!thread_lookup(space_id) ||
                thread_lookup(space_id)->space != dest->space)) {
         r[1] = L4_ERR_INVALID_SPACE;                    /* threads never change space */
@@ -109,29 +157,84 @@ static void sys_thread_control(struct thread *cur)
     r[1] = L4_OK;
 }
 
-/* r0 op, r1 a thread of the space. */
+/* Delete every thread of `s` but `keep` (restart point: between threads), then `keep`, whose
+ * deletion tears the space down.  -1 when stopped at a preemption point. */
+static int delete_space(struct thread *cur, struct space *s, struct thread *keep)
+{
+    for (unsigned i = 0; i < MAX_THREADS; i++) {
+        struct thread *t = &kernel.threads[i];
+        if (t->state == TS_FREE || t->space != s || t == keep)
+            continue;
+        if (delete_thread(cur, t))
+            return -1;
+        if (kernel_preempt_pending())
+            return -1;
+    }
+    return keep ? delete_thread(cur, keep) : 0;
+}
+
+/* r0 op, r1 a thread of the space, or a domain. */
 static void sys_space_control(struct thread *cur)
 {
     uint32_t *r = cur->ctx.r;
-    struct thread *t = thread_lookup(r[1]);
-    struct space *s;
+    struct thread *t;
 
-    if (!may_control(cur)) {
+    if (!(cur->flags & TF_PRIVILEGED)) {
         r[1] = L4_ERR_NO_PRIVILEGE;
         return;
     }
-    if (!t || t->space == cur->space) {
-        r[1] = L4_ERR_INVALID_SPACE;
-        return;
-    }
-    if (r[0] != L4_SC_DELETE) {
+    switch (r[0]) {
+    case L4_SC_DELETE:
+        t = thread_lookup(r[1]);
+        if (!t || t->space == cur->space || !may_control(cur, domain_of(t))) {
+            r[1] = L4_ERR_INVALID_SPACE;
+            return;
+        }
+        if (delete_space(cur, t->space, t)) {
+            syscall_restart(cur);
+            return;
+        }
+        break;
+    case L4_SC_DOMAIN:
+    case L4_SC_DELETE_DOMAIN:
+        if (!domain_may(domain_of(cur), L4_DR_CONFIG)) {
+            r[1] = L4_ERR_NO_PRIVILEGE;
+            return;
+        }
+        if (r[0] == L4_SC_DOMAIN) {
+            domain_configure(cur);
+            return;
+        }
+        if (r[1] == L4_ROOT_DOMAIN || r[1] >= L4_MAX_DOMAINS) {
+            r[1] = L4_ERR_INVALID_ARGUMENT;
+            return;
+        }
+        for (unsigned i = 0; i < MAX_SPACES; i++) {
+            struct space *s = &spaces[i];
+            if (!s->in_use || s->domain != &domains[r[1]])
+                continue;
+            /* the restarted call finds what is left by the domain: dying spaces, threads */
+            if (s->dying ? space_teardown(s) : delete_space(cur, s, NULL)) {
+                cur->reaping = NULL;
+                syscall_restart(cur);
+                return;
+            }
+        }
+        break;
+    case L4_SC_QUERY:
+        t = thread_lookup(r[1]);
+        if (!t) {
+            r[1] = L4_ERR_INVALID_THREAD;
+            return;
+        }
+        r[0] = domain_index(domain_of(t));
+        r[2] = domain_of(t)->mem ? domain_of(t)->mem->free_bytes : 0;
+        r[3] = domain_of(t)->spaces;
+        break;
+    default:
         r[1] = L4_ERR_INVALID_ARGUMENT;
         return;
     }
-    s = t->space;
-    for (unsigned i = 0; i < MAX_THREADS && s->in_use; i++)
-        if (kernel.threads[i].state != TS_FREE && kernel.threads[i].space == s)
-            delete_thread(&kernel.threads[i]);
     r[1] = L4_OK;
 }
 
@@ -145,8 +248,8 @@ static void sys_exchange_registers(struct thread *cur)
     l4_tid_t old_pager;
     uint32_t old_user, old_tls, old_state;
 
-    if (!t || !(t->space == cur->space || may_control(cur) || t->exc_handler == cur->id ||
-                t->pager == cur->id)) {
+    if (!t || !(t->space == cur->space || may_control(cur, domain_of(t)) || t->exc_handler == cur->id ||
+                t->pager == cur->id) || ((control & L4_XR_PAGER) && !partner_allowed(domain_of(t), r[6]))) {
         r[0] = L4_NILTHREAD;
         r[1] = L4_ERR_INVALID_THREAD;
         return;
@@ -220,11 +323,13 @@ static void sys_schedule(struct thread *cur)
     struct thread *t = thread_lookup(r[0]);
     uint32_t old_prio, old_slice;
 
-    if (!t || !(t->scheduler == cur->id || may_control(cur))) {
+    if (!t || !(t->scheduler == cur->id || may_control(cur, domain_of(t)))) {
         r[1] = L4_ERR_INVALID_THREAD;
         return;
     }
-    if ((r[1] != L4_TC_KEEP && r[1] > 255) || (r[2] != L4_TC_KEEP && r[2] < SCHED_TICK_US)) {
+    /* no thread is raised above its domain's ceiling, by anyone */
+    if ((r[1] != L4_TC_KEEP && r[1] > domain_of(t)->max_prio) ||
+        (r[2] != L4_TC_KEEP && r[2] < SCHED_TICK_US)) {
         r[1] = L4_ERR_INVALID_ARGUMENT;
         return;
     }
@@ -253,9 +358,19 @@ static void sys_unmap(struct thread *cur)
     size = 1ull << log2;
     base &= ~(size - 1);
     uint64_t end = base + size < L4_UTCB_AREA ? base + size : L4_UTCB_AREA;
-    for (uint64_t va = base; (va = space_next_candidate(cur->space, va, end)) < end;
-         va += L4_PAGE_SIZE)
-        mapdb_unmap(cur->space, (uint32_t)va, L4_FPAGE_RIGHTS(fp), r[1] & L4_UNMAP_SELF);
+    uint64_t va = base;
+    if (cur->resume_fpage == fp && cur->resume_va > base && cur->resume_va < end)
+        va = cur->resume_va;                /* restarted: the pages before are done */
+    for (; (va = space_next_candidate(cur->space, va, end)) < end; va += L4_PAGE_SIZE) {
+        int partial = mapdb_unmap(cur->space, (uint32_t)va, L4_FPAGE_RIGHTS(fp), r[1] & L4_UNMAP_SELF);
+        if (partial || (va + L4_PAGE_SIZE < end && kernel_preempt_pending())) {
+            cur->resume_fpage = fp;         /* a page half done is done again */
+            cur->resume_va = (uint32_t)(partial ? va : va + L4_PAGE_SIZE);
+            syscall_restart(cur);
+            return;
+        }
+    }
+    cur->resume_fpage = 0;
     r[1] = L4_OK;
 }
 
@@ -301,6 +416,8 @@ void syscall_slowpath(uint32_t number)
     struct thread *cur = kernel.current;
 
     cur->syscalls++;
+    if (cur->reaping && go_on_reaping(cur))
+        sched_leave();
     if (number >= L4_SYS_COUNT) {
         syscall_counts[L4_SYS_COUNT]++;
         cur->ctx.r[1] = L4_ERR_BAD_SYSCALL;

@@ -1,6 +1,7 @@
 /* Threads (see thread.h). */
 #include "arch/mode.h"
 #include "arch/vfp.h"
+#include "domain.h"
 #include "ipc.h"
 #include "kmem.h"
 #include "lib/string.h"
@@ -31,11 +32,11 @@ struct thread *thread_create(l4_tid_t tid, struct space *space)
     t = &kernel.threads[n];
     if (t->state != TS_FREE)
         return NULL;
-    utcb = kmem_alloc(L4_PAGE_SIZE);
+    utcb = kmem_alloc(space->domain->mem, L4_PAGE_SIZE);
     if (!utcb)
         return NULL;
     if (space_map_kernel_page(space, thread_utcb_user(t), utcb, 1)) {
-        kmem_free(utcb, L4_PAGE_SIZE);
+        kmem_free(space->domain->mem, utcb, L4_PAGE_SIZE);
         return NULL;
     }
     memset(t, 0, sizeof *t);
@@ -90,7 +91,7 @@ void thread_delete(struct thread *t)
     vfp_forget(t);
     ipc_cancel_partner(t);          /* whoever sends to or waits for it learns it is gone */
     space_unmap_kernel_page(t->space, thread_utcb_user(t));
-    kmem_free(t->utcb, L4_PAGE_SIZE);
+    kmem_free(t->space->domain->mem, t->utcb, L4_PAGE_SIZE);
     t->space->threads--;
     t->utcb = NULL;
     t->space = NULL;

@@ -20,7 +20,7 @@
 #include "kstate.h"
 #include "l4/abi.h"
 
-#define MAX_THREADS     512
+#define MAX_THREADS     L4_THREAD_SLOTS
 
 struct space;
 struct vfp_state;
@@ -69,6 +69,10 @@ struct thread {
     uint32_t timeslice_ticks, remaining_ticks;
     uint64_t cpu_cycles;        /* statistics: cycles spent running */
     uint32_t syscalls;          /* statistics: system calls through the slow path */
+    uint32_t restarts;          /* statistics: system calls restarted at a preemption point */
+    struct space *reaping;      /* a space this thread's restarted call is tearing down */
+    uint32_t resume_va;         /* Unmap restarted: the page to go on from, */
+    uint32_t resume_fpage;      /*   in this fpage */
 
     /* IPC */
     l4_tid_t partner;           /* SEND: destination; RECV: sender wanted, or L4_ANYTHREAD */

@@ -1,7 +1,9 @@
 /* Lazy VFP/NEON context switching (see include/arch/vfp.h). */
 #include "arch/cpu.h"
 #include "arch/vfp.h"
+#include "domain.h"
 #include "kmem.h"
+#include "space.h"
 #include "thread.h"
 
 struct vfp_cpu vfp_cpu;
@@ -22,7 +24,7 @@ int vfp_trap(struct thread *t)
     if (vfp_fpexc_read() & VFP_FPEXC_EN)
         return 0;                           /* the unit was on: a real undefined instruction */
     if (!t->vfp) {
-        t->vfp = kmem_alloc(sizeof *t->vfp);
+        t->vfp = kmem_alloc(t->space->domain->mem, sizeof *t->vfp);
         if (!t->vfp)
             return 0;
     }
@@ -40,6 +42,6 @@ void vfp_forget(struct thread *t)
 {
     if (vfp_cpu.owner == t)
         vfp_cpu.owner = NULL;
-    kmem_free(t->vfp, sizeof *t->vfp);
+    kmem_free(t->space->domain->mem, t->vfp, sizeof *t->vfp);
     t->vfp = NULL;
 }

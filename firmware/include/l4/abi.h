@@ -60,6 +60,7 @@ typedef uint32_t l4_tid_t;
 /* Boot module i runs as thread number L4_FIRST_THREAD + 32 i and may create threads with the
  * 31 numbers after it. */
 #define L4_MODULE_THREADS        32u
+#define L4_THREAD_SLOTS          512u        /* thread numbers L4_FIRST_THREAD and the 511 after it */
 #define L4_MODULE_TID(i)         L4_TID(L4_FIRST_THREAD + L4_MODULE_THREADS * (i), 1)
 
 /* ---- message tag (MR0) ------------------------------------------------------------------ */
@@ -118,7 +119,8 @@ enum l4_exc_kind {
 /* ---- ThreadControl: r0 dest, r1 space (a thread in it, or = dest to make a new space), r2
  * scheduler, r3 pager, r4 exception handler, r5 flags.  r1 = nil deletes the thread. ------- */
 #define L4_TC_FOREIGN_ABI        (1u << 0)   /* every SVC goes to the exception handler */
-#define L4_TC_PRIVILEGED         (1u << 1)   /* may use privileged calls (root task only) */
+#define L4_TC_PRIVILEGED         (1u << 1)   /* may use ThreadControl, SpaceControl, InterruptControl,
+                                              * KDebug: within its domain's rights */
 #define L4_TC_KEEP               0xffffffffu /* in r2/r3/r4: leave unchanged */
 
 /* ---- ExchangeRegisters: r0 dest, r1 control, r2 sp, r3 pc, r4 flags/cpsr, r5 user handle,
@@ -144,8 +146,25 @@ enum l4_exc_kind {
 /* Rights in the fpage are the rights to take away from derived mappings: L4_WRITE alone
  * leaves them readable, L4_RWX removes them. */
 
-/* ---- SpaceControl: r0 op, r1 a thread of the space --------------------------------------- */
-#define L4_SC_DELETE             1u
+/* ---- SpaceControl: r0 op, r1 a thread of the space (or a domain) --------------------------- */
+#define L4_SC_DELETE             1u          /* delete the space of thread r1 */
+/* The root domain only: configure domain r1 (see "Domains" in docs/kernel-api.md): r2 its first
+ * thread number, r3 how many, r4 reach (bit d: may send IPC to domain d), r5 highest priority,
+ * r6 rights (L4_DR_*), r8 kernel memory in bytes (reserved once; L4_TC_KEEP keeps it), r9 the
+ * most spaces it may have. */
+#define L4_SC_DOMAIN             2u
+/* The root domain only: delete every space of domain r1, the threads in them and what is mapped
+ * there.  Like every long operation it stops at preemption points and is restarted by the kernel
+ * (kernel/preempt.h): the caller sees one call. */
+#define L4_SC_DELETE_DOMAIN      3u
+/* r1 a thread: r0 its domain, r2 the domain's free kernel memory, r3 its spaces. */
+#define L4_SC_QUERY              4u
+
+/* ---- domains: rights (SpaceControl L4_SC_DOMAIN, r6) ---------------------------------------- */
+#define L4_MAX_DOMAINS           16u
+#define L4_ROOT_DOMAIN           0u          /* sigma0 and the root task: every right */
+#define L4_DR_DEBUG              (1u << 0)   /* KDebug beyond console output and naming its threads */
+#define L4_DR_CONFIG             (1u << 1)   /* configure domains, assign interrupts, act anywhere */
 
 /* ---- InterruptControl: r0 irq, r1 op (attach the caller, detach, the user timer) -------- */
 #define L4_IRQ_ATTACH            1u
@@ -155,6 +174,9 @@ enum l4_exc_kind {
  * expiry disarms it and arrives as the line's interrupt message. */
 #define L4_IRQ_TIMER_ARM         3u
 #define L4_IRQ_TIMER_CANCEL      4u
+/* The root domain only: line r0 may be attached by threads of domain r2 (at boot: the root
+ * domain's). */
+#define L4_IRQ_ASSIGN            5u
 
 /* ---- KDebug: r0 op, r1.. arguments ------------------------------------------------------ */
 enum l4_kdebug_op {

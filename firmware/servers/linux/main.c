@@ -557,15 +557,17 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg
     return 1;
 }
 
-/* Ask sigma0 for the memory the server hands to processes: one aligned block, mapped 1:1. */
+/* Ask sigma0 for the memory the server hands to processes: one aligned region, mapped 1:1,
+ * in the largest pieces sigma0 gives at once. */
 static int get_pool(void)
 {
     const struct l4_kip *kip = l4_kip();
-    uint32_t size = 64u << 20;
+    uint32_t size = 64u << 20, piece = 1u << SIGMA0_MAX_LOG2;
     uint32_t base = (kip->free_base + kip->free_size - size) & ~(size - 1);
 
-    if (l4_sigma0_request(L4_FPAGE(base, 26, L4_RWX), L4_COMPLETE))
-        return -1;
+    for (uint32_t off = 0; off < size; off += piece)
+        if (l4_sigma0_request(L4_FPAGE(base + off, SIGMA0_MAX_LOG2, L4_RWX), L4_COMPLETE))
+            return -1;
     frames_init(base, size);
     return 0;
 }

@@ -129,6 +129,8 @@ uint32_t l4_thread_switch(l4_tid_t dest);
 uint32_t l4_unmap(uint32_t fpage, uint32_t flags);
 uint64_t l4_system_clock(void);
 uint32_t l4_interrupt_control(uint32_t irq, uint32_t op);
+/* The root domain only: threads of `domain` may attach line `irq` from now on. */
+uint32_t l4_interrupt_control_domain(uint32_t irq, uint32_t domain);
 /* The user timer on line `irq` (attached by the caller): fire once at counter value `deadline`
  * (l4_vcounter's), or not at all. */
 uint32_t l4_timer_arm(uint32_t irq, uint64_t deadline);
@@ -138,9 +140,20 @@ void l4_exit(void) __attribute__((noreturn));
 void l4_set_name(l4_tid_t t, const char *name);
 void l4_puts(const char *text);
 
+/* The root task's protocol, for the debug agent only: delete domain MR1 (a module's slot) and
+ * start module image MR2 there; the reply's MR1 is 0 or an l4 error. */
+#define ROOT_LABEL_RESTART      0xfe00u
+
 /* sigma0's protocol: ask for the page (or block) at `fpage`; it maps into the window in BR0. */
 #define SIGMA0_LABEL_REQUEST    0xff00u
 #define SIGMA0_ANY_PAGE         0xfffff000u     /* base meaning "any free page" */
+#define SIGMA0_MAX_LOG2         18u             /* the largest block one request gets: 256 KiB */
+/* The root task only (user/sigma0/main.c): a client's policy, and taking back what it had.
+ * The reply's MR1 is 1 when done. */
+#define SIGMA0_LABEL_POLICY     0xff01u         /* MR1 first thread number, MR2 count, MR3 RAM
+                                                 * pages, MR4/MR5 device window, MR6 flags */
+#define SIGMA0_LABEL_RELEASE    0xff02u         /* MR1 the client's first thread number */
+#define SIGMA0_ALLOW_ROOTFS     (1u << 0)       /* may map the root file system's flash, read-only */
 uint32_t l4_sigma0_request(uint32_t fpage, uint32_t window);
 /* A free page of RAM from sigma0, mapped at its physical address (so a device can be given
  * the same address): that address, or 0 when sigma0 has none. */

@@ -71,6 +71,12 @@ uint32_t l4_interrupt_control(uint32_t irq, uint32_t op)
     return call(L4_SYS_INTERRUPT_CONTROL, r);
 }
 
+uint32_t l4_interrupt_control_domain(uint32_t irq, uint32_t domain)
+{
+    uint32_t r[13] = { irq, L4_IRQ_ASSIGN, domain };
+    return call(L4_SYS_INTERRUPT_CONTROL, r);
+}
+
 uint32_t l4_kdebug(uint32_t op, uint32_t a1, uint32_t a2, uint32_t *r0_out)
 {
     uint32_t r[13] = { op, a1, a2 };

@@ -31,6 +31,7 @@ CP15_READ(ifsr, 0, c5, c0, 1)
 CP15_READ(dfar, 0, c6, c0, 0)
 CP15_READ(ifar, 0, c6, c0, 2)
 CP15_RW(vbar, 0, c12, c0, 0)
+CP15_READ(isr, 0, c12, c1, 0)       /* interrupt status: pending IRQ/FIQ, masked or not */
 CP15_RW(contextidr, 0, c13, c0, 1)
 CP15_RW(pmcr, 0, c9, c12, 0)
 CP15_WRITE(pmcntenset, 0, c9, c12, 1)
