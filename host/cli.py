@@ -813,6 +813,16 @@ def cmd_inject(rig: Rig) -> int:
     return 0
 
 
+def cmd_restart(rig: Rig) -> int:
+    debugd, _ = rig.kernel()
+    args = rig.args
+    image = args.image or args.server
+    with out.status(f"restarting {args.server}"):
+        debugd.restart(args.server, "" if image == args.server else image)
+    out.print(f"{args.server}: its domain deleted, {image} started in it")
+    return 0
+
+
 def cmd_syscall(rig: Rig) -> int:
     abi = rig.abi()
     number = abi.syscall(rig.args.call)
@@ -1076,6 +1086,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inject", help="set an interrupt line pending at the interrupt controller")
     p.add_argument("irq", type=_number, metavar="IRQ")
     p.set_defaults(func=cmd_inject)
+
+    p = sub.add_parser("restart", help="delete a server's domain (its spaces, threads and memory) and "
+                                       "start it again, or another module in its place",
+                       description="The root task deletes every space of the server's domain, takes back "
+                                   "what sigma0 gave it, and starts the server's image afresh (or --image, "
+                                   "a standby module, with the same rights). The Linux server comes back "
+                                   "with a fresh shell.")
+    p.add_argument("server", help="a boot module's name, e.g. linux")
+    p.add_argument("--image", help="start this boot module in its place (e.g. hostile)")
+    p.set_defaults(func=cmd_restart)
 
     p = sub.add_parser("syscall", help="have the probe thread make a system call: syscall NAME|NUMBER [rN=VALUE ...]",
                        description="A probe thread in its own unprivileged address space loads r0-r12 "

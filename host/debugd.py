@@ -125,6 +125,13 @@ class Debugd:
         """Start or stop recording; returns the index of the next event."""
         return self.link.request(MsgType.TRACE_CONTROL, dict(enable=int(enable)), expect=MsgType.ACK).value
 
+    def restart(self, server: str, image: str = "", timeout: float = 30.0) -> None:
+        """Have the root task delete `server`'s domain (every space, thread and page in it) and
+        start `image` (default: `server` again) there with the domain's rights."""
+        self.require("RESTART")
+        self.link.request(MsgType.RESTART, dict(server=server, image=image), expect=MsgType.ACK,
+                          retries=0, timeout=timeout)
+
     def inject_irq(self, irq: int) -> None:
         self.link.request(MsgType.INJECT_IRQ, dict(irq=irq), expect=MsgType.ACK, retries=0)
 

@@ -13,11 +13,10 @@ import enum
 
 from construct import Const, Int16ul, Int32ul, Struct
 
-from .wire import Text
+from .wire import MODULE_NAME_LEN, Text
 
 BOOTINFO_MAGIC = 0x4F4F4234         # "4BOO" little-endian
 MAX_MODULES = 16
-MODULE_NAME_LEN = 16
 
 
 class ModuleFlag(enum.IntFlag):

@@ -108,6 +108,7 @@ class MsgType(enum.IntEnum):
     LINUX_EXIT = 0x53   # target -> host, unsolicited: a process the host started has ended
     LINUX_STATS = 0x54  # host -> kernel: the Linux server's counters -> LINUX_STATS_INFO
     LINUX_STATS_INFO = 0x55
+    RESTART = 0x56      # host -> kernel: delete a server's domain, start an image there -> ACK
     # The radio link (a channel of its own between the modem and the host's simulated network):
     RADIO_DL = 0x60     # host -> modem: downlink bursts, ahead of their time -> RADIO_STATUS
     RADIO_STATUS = 0x61  # modem -> host: the front end's clock and downlink buffer
@@ -141,6 +142,7 @@ class Feature(enum.IntFlag):
     SYSCALL = 1 << 10   # answers SYSCALL
     LINUX = 1 << 11     # a Linux server runs: answers SHELL, CONSOLE_IN, LINUX_STATS; sends CONSOLE
     RADIO = 1 << 12     # a modem on the radio link: answers RADIO_DL, MODEM_*; sends RADIO_UL, MODEM_EVENT
+    RESTART = 1 << 13   # answers RESTART (the root task restarts servers for the debug agent)
 
 
 class ErrorCode(enum.IntEnum):
@@ -442,6 +444,15 @@ LinuxStatsInfo = Struct(
     "unknown" / GreedyRange(UnknownSyscall),  # calls answered -ENOSYS, by number, as many as fit
 )
 
+MODULE_NAME_LEN = 16                # a boot module's name (protocol/bootinfo.py), NUL-padded
+
+Restart = Struct(
+    "server" / Text(MODULE_NAME_LEN),   # the boot module whose domain is deleted: every space,
+                                        # thread and page in it (the Linux server and its processes)
+    "image" / Text(MODULE_NAME_LEN),    # the boot module started there afresh, with the domain's
+                                        # rights: the same one, or a standby module (a test's)
+)
+
 Tests = Struct("start" / Int16ul)  # index of the first name wanted: 0, then `next`
 
 TestNames = Struct(
@@ -579,6 +590,7 @@ PAYLOADS = {
     MsgType.LINUX_EXIT: LinuxExit,
     MsgType.LINUX_STATS: Empty,
     MsgType.LINUX_STATS_INFO: LinuxStatsInfo,
+    MsgType.RESTART: Restart,
     MsgType.RADIO_DL: RadioDl,
     MsgType.RADIO_STATUS: RadioStatus,
     MsgType.RADIO_UL: RadioUl,

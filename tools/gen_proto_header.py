@@ -95,6 +95,7 @@ STRUCTS = [
     (wire.LinuxExit, "proto_linux_exit"),
     (wire.UnknownSyscall, "proto_unknown_syscall"),
     (wire.LinuxStatsInfo, "proto_linux_stats_info"),
+    (wire.Restart, "proto_restart"),
     (wire.Tests, "proto_tests"),
     (wire.TestNames, "proto_test_names"),
     (wire.DlBurst, "proto_dl_burst"),

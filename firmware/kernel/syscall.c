@@ -66,8 +66,9 @@ static int delete_thread(struct thread *cur, struct thread *t)
     return -1;
 }
 
-/* A call restarted at a preemption point of a space's teardown goes on with it; its result,
- * once done, is success (r0 as the caller passed it).  0 when nothing was left to do. */
+/* A ThreadControl or SpaceControl restarted at a preemption point of a space's teardown goes
+ * on with it; its result, once done, is success (r0 as the caller passed it).  0 when the
+ * call is a new one. */
 static int go_on_reaping(struct thread *cur)
 {
     struct space *s = cur->reaping;
@@ -92,6 +93,8 @@ static void sys_thread_control(struct thread *cur)
     struct thread *dest = thread_lookup(dest_id);
     struct domain *d = dest ? domain_of(dest) : domain_of_number(L4_TID_NUMBER(dest_id));
 
+    if (go_on_reaping(cur))
+        return;
     if (!may_control(cur, d)) {
         r[1] = cur->flags & TF_PRIVILEGED ? L4_ERR_INVALID_THREAD : L4_ERR_NO_PRIVILEGE;
         return;
@@ -179,6 +182,8 @@ static void sys_space_control(struct thread *cur)
     uint32_t *r = cur->ctx.r;
     struct thread *t;
 
+    if (go_on_reaping(cur))
+        return;
     if (!(cur->flags & TF_PRIVILEGED)) {
         r[1] = L4_ERR_NO_PRIVILEGE;
         return;
@@ -416,8 +421,6 @@ void syscall_slowpath(uint32_t number)
     struct thread *cur = kernel.current;
 
     cur->syscalls++;
-    if (cur->reaping && go_on_reaping(cur))
-        sched_leave();
     if (number >= L4_SYS_COUNT) {
         syscall_counts[L4_SYS_COUNT]++;
         cur->ctx.r[1] = L4_ERR_BAD_SYSCALL;

@@ -65,6 +65,7 @@
 #define PROTO_MSG_LINUX_EXIT 0x53
 #define PROTO_MSG_LINUX_STATS 0x54
 #define PROTO_MSG_LINUX_STATS_INFO 0x55
+#define PROTO_MSG_RESTART 0x56
 #define PROTO_MSG_RADIO_DL 0x60
 #define PROTO_MSG_RADIO_STATUS 0x61
 #define PROTO_MSG_RADIO_UL 0x62
@@ -94,6 +95,7 @@
 #define PROTO_FEATURE_SYSCALL 0x400
 #define PROTO_FEATURE_LINUX 0x800
 #define PROTO_FEATURE_RADIO 0x1000
+#define PROTO_FEATURE_RESTART 0x2000
 
 /* ErrorCode */
 #define PROTO_ERR_BAD_FRAME 0x01
@@ -190,6 +192,7 @@
     X(LINUX_EXIT, 0x53, 8, 0) \
     X(LINUX_STATS, 0x54, 0, 0) \
     X(LINUX_STATS_INFO, 0x55, 24, 1) \
+    X(RESTART, 0x56, 32, 0) \
     X(RADIO_DL, 0x60, 4, 1) \
     X(RADIO_STATUS, 0x61, 24, 0) \
     X(RADIO_UL, 0x62, 4, 1) \
@@ -444,6 +447,12 @@ struct proto_linux_stats_info {
     struct proto_unknown_syscall unknown[];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_linux_stats_info) == 24, "proto_linux_stats_info");
+
+struct proto_restart {
+    uint8_t server[16];
+    uint8_t image[16];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_restart) == 32, "proto_restart");
 
 struct proto_tests {
     uint16_t start;

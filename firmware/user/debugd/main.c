@@ -18,7 +18,7 @@
 #define DEBUGD_FEATURES (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_RESET | \
                          PROTO_FEATURE_TIMER | PROTO_FEATURE_THREADS | PROTO_FEATURE_TESTS | \
                          PROTO_FEATURE_TRACE | PROTO_FEATURE_INJECT | PROTO_FEATURE_SYSCALL | \
-                         PROTO_FEATURE_LINUX)
+                         PROTO_FEATURE_LINUX | PROTO_FEATURE_RESTART)
 
 /* How long a test, a benchmark or a probed system call may take before debugd gives up. */
 #define KTEST_TIMEOUT_US    30000000u
@@ -480,6 +480,37 @@ static int module_index(const char *name)
             return (int)i;
     return -1;
 }
+
+/* Have the root task delete a server's domain and start an image in it (the same server
+ * again, or a standby module in its place).  The Linux server's IDs stay what they were. */
+static void cmd_restart(const struct proto_msg *req)
+{
+    const struct proto_restart *q = (const void *)req->payload;
+    char server[sizeof q->server + 1] = { 0 }, image[sizeof q->image + 1] = { 0 };
+    struct l4_msg m = { { L4_TAG(ROOT_LABEL_RESTART, 2, 0) } };
+    uint32_t err;
+    int d, i;
+
+    memcpy(server, q->server, sizeof q->server);
+    memcpy(image, q->image, sizeof q->image);
+    d = module_index(server);
+    i = image[0] ? module_index(image) : d;
+    if (d < 2 || i < 2) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no such server or image in this image");
+        return;
+    }
+    m.mr[1] = (uint32_t)d;
+    m.mr[2] = (uint32_t)i;
+    l4_ipc(l4_kip()->root_task, l4_kip()->root_task, L4_NEVER, 10000000, &m, &err);
+    if (err || L4_TAG_UNTYPED(m.mr[0]) < 1 || m.mr[1]) {
+        char why[64];
+        fmt(why, sizeof why, "the root task refused: error %u/%u", err, err ? 0 : m.mr[1]);
+        link_error(req, PROTO_ERR_BAD_STATE, why);
+        return;
+    }
+    link_ack(req, 0);
+}
+LINK_COMMAND(PROTO_MSG_RESTART, cmd_restart);
 
 /* Find the test servers and have each map its window here. */
 static void servers_connect(void)

@@ -278,8 +278,9 @@ int main(void)
             report("stopped after an exception:", from, l4_utcb()->mr[L4_EXC_FAR],
                    l4_utcb()->mr[L4_EXC_PC]);
             m.mr[0] = L4_TAG(L4_LABEL_STOP, 0, 0);
-        } else if (label == ROOT_LABEL_RESTART && from == debugd && L4_TAG_UNTYPED(m.mr[0]) >= 2) {
-            uint32_t e = restart(m.mr[1], m.mr[2]);
+        } else if (label == ROOT_LABEL_RESTART) {
+            uint32_t e = from != debugd ? L4_ERR_NO_PRIVILEGE : L4_TAG_UNTYPED(m.mr[0]) < 2 ?
+                         L4_ERR_INVALID_ARGUMENT : restart(m.mr[1], m.mr[2]);
             m.mr[0] = L4_TAG(0, 1, 0);
             m.mr[1] = e;
         } else {
