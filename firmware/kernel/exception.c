@@ -13,6 +13,7 @@
 #include "init.h"
 #include "ipc.h"
 #include "mapdb.h"
+#include "profile.h"
 #include "sched.h"
 #include "space.h"
 #include "trace.h"
@@ -61,6 +62,8 @@ void kernel_exception(uint32_t kind)
     struct thread *t = kernel.current, *pager;
     uint32_t fsr = 0, far = 0, rwx = 0, status;
     int page_fault = 0;
+
+    profile_enter(PROFILE_EXCEPTION + (kind & 7), t->id);
 
     switch (kind) {
     case L4_EXC_DATA_ABORT:

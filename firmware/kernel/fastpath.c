@@ -9,6 +9,7 @@
 #include "arch/mode.h"
 #include "exception.h"
 #include "ipc.h"
+#include "profile.h"
 #include "sched.h"
 #include "trace.h"
 
@@ -43,6 +44,7 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
 {
     struct thread *cur = kernel.current, *dest;
 
+    profile_enter(PROFILE_SYSCALL + L4_SYS_IPC, cur->id);
     (void)send_timeout;                 /* the partner waits: the send cannot time out */
 
     /* a foreign-ABI thread's SVC is an exception, whatever its number */
@@ -154,6 +156,7 @@ static inline __attribute__((always_inline)) void fastpath_exception(struct thre
 /* From svc_entry, for a foreign-ABI thread: its handler (the personality) emulates the call. */
 void foreign_syscall(struct thread *cur)
 {
+    profile_enter(PROFILE_FOREIGN, cur->id);
     fastpath_exception(cur);
     cur->syscalls++;
     exception_raise(cur, L4_EXC_SVC, 0, 0);

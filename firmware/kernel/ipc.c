@@ -69,7 +69,7 @@ static unsigned collect(struct thread *s, uint32_t *mr)
 
 /* The most pages one message maps or grants: a bounded step, with interrupts masked.  Items
  * past it are cut (sigma0 hands out at most this much at a time). */
-#define IPC_MAP_PAGES   64u
+#define IPC_MAP_PAGES   16u
 
 /* Map or grant the pages of one typed item from `src` into `dst` through window `window`, at
  * most *budget of them (what is used is taken off). */

@@ -14,6 +14,7 @@
 #include "lib/string.h"
 #include "machine/intc.h"
 #include "machine/timer.h"
+#include "profile.h"
 #include "sched.h"
 #include "syscall.h"
 
@@ -27,6 +28,7 @@ struct kernel_state kernel;
 
 void kernel_irq(void)
 {
+    profile_enter(PROFILE_IRQ, kernel.current ? kernel.current->id : 0);
     kernel_poll_irq();
     sched_leave();
 }

@@ -20,7 +20,10 @@ static struct mapnode *node_new(struct space *s, uint32_t va, struct mapnode *pa
     n->parent = parent;
     if (parent) {
         n->next = parent->child;
+        if (n->next)
+            n->next->link = &n->next;
         parent->child = n;
+        n->link = &parent->child;
     }
     mapdb_nodes++;
     return n;
@@ -29,13 +32,10 @@ static struct mapnode *node_new(struct space *s, uint32_t va, struct mapnode *pa
 /* Unlink a node with no children from its parent and free it, with its translation. */
 static void node_remove_leaf(struct mapnode *n)
 {
-    struct mapnode *p = n->parent;
-
-    if (p) {
-        struct mapnode **link = &p->child;
-        while (*link != n)
-            link = &(*link)->next;
-        *link = n->next;
+    if (n->parent) {
+        *n->link = n->next;
+        if (n->next)
+            n->next->link = n->link;
     }
     space_clear_page(n->space, n->va);
     kmem_free(n->pool, n, sizeof *n);

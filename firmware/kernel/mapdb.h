@@ -13,6 +13,7 @@ struct kmem_pool;
 
 struct mapnode {
     struct mapnode *parent, *child, *next;     /* next: the following sibling */
+    struct mapnode **link;                      /* what points at this node: O(1) unlinking */
     struct space *space;
     uint32_t va;
     struct kmem_pool *pool;                     /* where it came from (a grant moves it) */

@@ -2,6 +2,7 @@
 #include "arch/cpu.h"
 #include "arch/vfp.h"
 #include "machine/timer.h"
+#include "profile.h"
 #include "sched.h"
 #include "space.h"
 #include "trace.h"
@@ -205,6 +206,7 @@ void sched_leave(void)
          * handle it here; it may make a thread ready. */
         kernel.current = cur = NULL;
         wfi();
+        profile_enter(PROFILE_IDLE, 0);
         kernel_poll_irq();
         if ((t = kernel.woken)) {
             kernel.woken = NULL;

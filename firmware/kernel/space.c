@@ -199,8 +199,13 @@ int space_teardown(struct space *s)
 {
     s->dying = 1;
     for (uint32_t i = s->sweep; i < L1_ENTRIES_USER; i++, s->sweep = (uint16_t)i) {
-        if (!(s->l1[i] & L1_COARSE))
+        if (!(s->l1[i] & L1_COARSE)) {
+            if ((i & 63) == 63 && kernel_preempt_pending()) {
+                s->sweep = (uint16_t)(i + 1);
+                return -1;
+            }
             continue;
+        }
         uint32_t *l2 = kmem_virt(s->l1[i] & ~0x3ffu);
         for (uint32_t j = 0; j < L2_ENTRIES; j++) {
             uint32_t va = i << L1_SHIFT | j << L2_SHIFT;
@@ -208,6 +213,18 @@ int space_teardown(struct space *s)
                 continue;
             if (mapdb_unmap(s, va, L4_RWX, 1) < 0 || kernel_preempt_pending())
                 return -1;              /* what is done stays done: the next call goes on */
+        }
+        /* this megabyte is empty but for kernel pages (the KIP, UTCBs: gone with their
+         * threads, or nothing to unmap): its table goes now, so a restart skips it */
+        if ((i << L1_SHIFT) != (L4_KIP_ADDRESS & ~((1u << L1_SHIFT) - 1))) {
+            s->l1[i] = 0;
+            dsb();
+            tlbiasid_write(s->asid);
+            kmem_free(s->domain->mem, l2, 2 * L2_BYTES);
+        }
+        if (i + 1 < L1_ENTRIES_USER && kernel_preempt_pending()) {
+            s->sweep = (uint16_t)(i + 1);
+            return -1;
         }
     }
     sched_space_gone(s);

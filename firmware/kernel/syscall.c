@@ -13,6 +13,7 @@
 #include "machine/timer.h"
 #include "mapdb.h"
 #include "preempt.h"
+#include "profile.h"
 #include "sched.h"
 #include "space.h"
 #include "syscall.h"
@@ -349,6 +350,9 @@ static void sys_schedule(struct thread *cur)
     r[1] = L4_OK;
 }
 
+/* Megabytes Unmap looks through for a second-level table between two preemption points. */
+#define UNMAP_SCAN  (64u << 20)
+
 /* r0 fpage, r1 flags: take the fpage's rights away from mappings derived from ours. */
 static void sys_unmap(struct thread *cur)
 {
@@ -366,11 +370,22 @@ static void sys_unmap(struct thread *cur)
     uint64_t va = base;
     if (cur->resume_fpage == fp && cur->resume_va > base && cur->resume_va < end)
         va = cur->resume_va;                /* restarted: the pages before are done */
-    for (; (va = space_next_candidate(cur->space, va, end)) < end; va += L4_PAGE_SIZE) {
-        int partial = mapdb_unmap(cur->space, (uint32_t)va, L4_FPAGE_RIGHTS(fp), r[1] & L4_UNMAP_SELF);
-        if (partial || (va + L4_PAGE_SIZE < end && kernel_preempt_pending())) {
+    while (va < end) {
+        /* the megabytes with no table are skipped UNMAP_SCAN at a time, the pages one by one */
+        uint64_t stop = (va | ((1u << 20) - 1)) + 1 + UNMAP_SCAN - (1u << 20), next;
+        int partial = 0;
+        if (stop > end)
+            stop = end;
+        next = space_next_candidate(cur->space, va, stop);
+        if (next < stop) {
+            partial = mapdb_unmap(cur->space, (uint32_t)next, L4_FPAGE_RIGHTS(fp), r[1] & L4_UNMAP_SELF);
+            va = partial ? next : next + L4_PAGE_SIZE;
+        } else {
+            va = stop;
+        }
+        if (partial || (va < end && kernel_preempt_pending())) {
             cur->resume_fpage = fp;         /* a page half done is done again */
-            cur->resume_va = (uint32_t)(partial ? va : va + L4_PAGE_SIZE);
+            cur->resume_va = (uint32_t)va;
             syscall_restart(cur);
             return;
         }
@@ -420,6 +435,8 @@ void syscall_slowpath(uint32_t number)
 {
     struct thread *cur = kernel.current;
 
+    if (number != L4_SYS_IPC)               /* (IPC came through the fast path, stamped there) */
+        profile_enter(PROFILE_SYSCALL + (number < L4_SYS_COUNT ? number : 0), cur->id);
     cur->syscalls++;
     if (number >= L4_SYS_COUNT) {
         syscall_counts[L4_SYS_COUNT]++;

@@ -121,6 +121,11 @@ kernel_fault_\kind:
     .text
     .global return_to_user
 return_to_user:
+#ifdef CONFIG_MASKED_PROFILE
+    push    {r0, r1}
+    bl      profile_leave
+    pop     {r0, r1}
+#endif
     clrex
     mov     sp, r0
     ldmia   sp, {r0-r14}^

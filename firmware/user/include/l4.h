@@ -147,7 +147,7 @@ void l4_puts(const char *text);
 /* sigma0's protocol: ask for the page (or block) at `fpage`; it maps into the window in BR0. */
 #define SIGMA0_LABEL_REQUEST    0xff00u
 #define SIGMA0_ANY_PAGE         0xfffff000u     /* base meaning "any free page" */
-#define SIGMA0_MAX_LOG2         18u             /* the largest block one request gets: 256 KiB */
+#define SIGMA0_MAX_LOG2         16u             /* the largest block one request gets: 64 KiB */
 /* The root task only (user/sigma0/main.c): a client's policy, and taking back what it had.
  * The reply's MR1 is 1 when done. */
 #define SIGMA0_LABEL_POLICY     0xff01u         /* MR1 first thread number, MR2 count, MR3 RAM
