@@ -279,6 +279,10 @@ def cmd_bench(rig: Rig) -> int:
         return cmd_bench_linux(rig)
     if args.vs_native:
         raise RigError("--vs-native compares the Linux benchmarks: `bench linux --vs-native`")
+    if args.stress:
+        if args.names != ["modem"]:
+            raise RigError("--stress is for the modem: `bench modem --stress`")
+        return _bench_modem_stress(rig)
     args.iterations = args.iterations or 1000
     if args.deterministic:
         rig.ensure_deterministic()
@@ -661,6 +665,43 @@ def _stress_run(rig: Rig, debugd, attack, scenarios, *, frames: int, scenario_na
                 scenario_passed=passed, progress=progress.__dict__ if progress else None,
                 finished=failure is None, wall_seconds=round(wall, 1), deterministic=deterministic,
                 latency={name: h.to_json() for name, h in histograms.items()})
+
+
+def _bench_modem_stress(rig: Rig) -> int:
+    """Every attack once for --frames frames, deterministic: a row each, the figures and the
+    start histograms as JSON, a histogram plot per attack.  Exit 1 if the modem missed under any."""
+    import json
+
+    from . import stress
+    from .bts import scenario as scenarios
+
+    args = rig.args
+    frames = args.frames or 100_000
+    names = args.attacks.split(",") if args.attacks else list(stress.attacks())
+    chosen = [stress.attack(name) for name in names]
+    rig.ensure_deterministic()
+    debugd, info = rig.kernel()
+    debugd.require("LINUX", "THREADS")
+    results = []
+    for attack in chosen:
+        result = _stress_run(rig, debugd, attack, scenarios, frames=frames, scenario_name="mo-call", seed=1,
+                             deterministic=True, verbose=False)
+        results.append(result)
+        out.print(f"{attack.name}: {result['frames']:,} frames, {result['misses']} misses, "
+                  f"{result['underruns']} underruns, {result['wall_seconds']:,.0f} s", markup=False)
+        if args.json:                           # after each attack: a long run keeps what it has
+            Path(args.json).write_text(json.dumps(dict(board=rig.board.name, build=bytes(info.build_id).hex(),
+                                                       frames=frames, scenario="mo-call", results=results),
+                                                  indent=1) + "\n")
+        if args.plot:
+            path = stress.plot_path(args.plot, attack.name)
+            stress.plot_latency(result, path)
+            out.print(f"[dim]drew {path}[/]")
+    out.print(views.stress_bench_table(results, title=f"the modem under attack: mo-call, {frames:,} frames each, "
+                                                      f"deterministic; latencies in us"))
+    if args.json:
+        out.print(f"[dim]wrote {args.json}[/]")
+    return 0 if all(_stress_kept(r) for r in results) else 1
 
 
 def _modem_sweep(rig: Rig, scenarios) -> int:
@@ -1118,6 +1159,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tolerance", type=float, default=5.0, metavar="PERCENT",
                    help="how much slower than the baseline still passes (default %(default)g%%)")
     p.add_argument("--list", action="store_true", help="list the benchmarks the target has")
+    p.add_argument("--stress", action="store_true",
+                   help="`bench modem --stress`: every attack of `modem stress` once, deterministic, --frames each; "
+                        "--json the figures and histograms, --plot FILE.png one histogram plot per attack "
+                        "(FILE-ATTACK.png)")
+    p.add_argument("--frames", type=int, metavar="N", help="--stress: frames of mo-call per attack (default 100,000)")
+    p.add_argument("--attacks", metavar="NAME,...", help="--stress: these attacks only")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("threads", help="the kernel's threads: state, priority, space, pager, CPU share, pc")

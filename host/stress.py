@@ -239,3 +239,53 @@ class _Counter(io.RawIOBase):
 
     def flush(self) -> None:
         pass
+
+
+# ---- plots --------------------------------------------------------------------------------
+
+def plot_path(pattern: str, attack: str) -> Path:
+    """`docs/modem-stress.png` and `cpu-hog` -> `docs/modem-stress-cpu-hog.png`."""
+    path = Path(pattern)
+    return path.with_name(f"{path.stem}-{attack}{path.suffix or '.png'}")
+
+
+def plot_latency(result: dict, path: str | Path) -> None:
+    """The frame interrupt -> clock task and timeslot end -> layer 1 start histograms of one
+    stress run (log counts, 1 us bins), worst and p99.9 marked, into a PNG (matplotlib)."""
+    from .modem import StartHistogram
+
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise RigError("--plot needs matplotlib: .venv/bin/pip install -e '.[plot]' (tools/setup installs it)") from None
+    panels = [("fclk", "frame interrupt -> clock task"), ("l1rx", "timeslot end -> layer 1 running")]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    for ax, (task, what) in zip(axes, panels):
+        data = result["latency"].get(task)
+        if not data:
+            ax.set_axis_off()
+            continue
+        h = StartHistogram.from_json(data)
+        last = max((i for i, c in enumerate(h.bins) if c), default=0)
+        xs = list(range(last + 1))
+        ax.bar(xs, h.bins[:last + 1], width=1.0, color="#5b8def", log=True)
+        p, beyond = h.percentile(99.9)
+        ax.axvline(p, color="#c0392b", linewidth=1.2, label=f"p99.9 {'>= ' if beyond else ''}{p} us")
+        ax.axvline(min(h.worst_us, last), color="black", linestyle=":", linewidth=1.2,
+                   label=f"worst {h.worst_us:,} us")
+        ax.set_title(f"{what} ({h.jobs:,} jobs)", fontsize=9, loc="left")
+        ax.set_xlabel("us after release" + (f" (the last bin: {len(h.bins) - 1} us and later)"
+                                            if last == len(h.bins) - 1 else ""), fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"the modem under {result['attack']}: {result['frames']:,} frames of {result['scenario']}, "
+                 f"{result['misses']} misses, {result['underruns']} underruns (deterministic)", fontsize=10)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as exc:
+        raise RigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)

@@ -129,3 +129,20 @@ def test_histograms_add_and_round_trip_through_json():
         a + StartHistogram([0] * 10)
     with pytest.raises(ValueError):
         StartHistogram([0] * 4).percentile(99.9)
+
+
+def test_bench_stress_is_for_the_modem(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("RIG_STATE", str(tmp_path))
+    assert cli.main(["bench", "--stress"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bench modem --stress" in err[0]
+
+
+def test_plot_names_and_a_plot_is_drawn(tmp_path):
+    assert stress.plot_path("docs/modem-stress.png", "oom").as_posix() == "docs/modem-stress-oom.png"
+    h = [0] * 256
+    h[1], h[30], h[255] = 990, 9, 1
+    result = dict(attack="cpu-hog", frames=1526, scenario="mo-call", misses=0, underruns=0,
+                  latency={"fclk": StartHistogram(h, 1, 4000).to_json(), "l1rx": StartHistogram(h, 1, 300).to_json()})
+    stress.plot_latency(result, tmp_path / "p.png")
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
