@@ -279,6 +279,10 @@ def cmd_bench(rig: Rig) -> int:
         return cmd_bench_linux(rig)
     if args.vs_native:
         raise RigError("--vs-native compares the Linux benchmarks: `bench linux --vs-native`")
+    if args.stress:
+        if args.names != ["modem"]:
+            raise RigError("--stress is for the modem: `bench modem --stress`")
+        return _bench_modem_stress(rig)
     args.iterations = args.iterations or 1000
     if args.deterministic:
         rig.ensure_deterministic()
@@ -539,36 +543,89 @@ def _modem_stress(rig: Rig, scenarios) -> int:
     import json
 
     from . import stress
-    from .modem import run_scenario
 
     args = rig.args
     if args.list or not args.attack:
-        for name, attack in stress.ATTACKS.items():
-            out.print(f"{name:14} {attack.what}")
+        for name, attack in stress.attacks().items():
+            out.print(f"{name:15} {attack.what}", markup=False)
+        for name, what in stress.RESERVED.items():
+            out.print(f"{name:15} {what}", markup=False, style="dim")
         return 0
-    if args.attack not in stress.ATTACKS:
-        raise RigError(f"no attack {args.attack!r}: there are {', '.join(stress.ATTACKS)}")
+    attack = stress.attack(args.attack)
     if args.deterministic:
         rig.ensure_deterministic()
     deterministic = bool((rig.board.qemu.state() or {}).get("deterministic")) if rig.board.qemu else False
     debugd, _ = rig.kernel()
     debugd.require("LINUX", "THREADS")
-    seconds = max(1.0, (args.frames - 1200) / scenarios.FRAMES_PER_SECOND)
-    scenario = scenarios.make(args.scenario, seed=args.seed, seconds=seconds)
-    out.print(f"{args.attack}: {stress.ATTACKS[args.attack].what}; the modem plays {scenario.name} "
-              f"({scenario.frames:,} frames){' [bold]below Linux[/] (the control)' if args.control else ''}, "
-              f"{'deterministic' if deterministic else 'live'}")
+    result = _stress_run(rig, debugd, attack, scenarios, frames=args.frames, scenario_name=args.scenario,
+                         seed=args.seed, deterministic=deterministic, control=args.control, timeout=args.timeout,
+                         verbose=True)
+    out.print(views.stress_summary(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
+    if args.control:
+        return 0 if result["misses"] > 0 else 1
+    return 0 if _stress_kept(result) else 1
+
+
+def _stress_kept(result: dict) -> bool:
+    """The modem kept every deadline through the whole attack, and every round's scenario passed."""
+    return (result["misses"] == 0 and result["underruns"] == 0 and result["scenario_passed"]
+            and result["finished"])
+
+
+#: the longest scenario whose downlink a deterministic run can preload whole (the modem's ring
+#: holds 16,384 bursts: a 30-second call's 7,809 frames fit); longer attacks play rounds of it
+STRESS_ROUND_FRAMES = 7_800
+
+
+def _stress_run(rig: Rig, debugd, attack, scenarios, *, frames: int, scenario_name: str, seed: int,
+                deterministic: bool, control: bool = False, timeout: float = 600.0, verbose: bool = False) -> dict:
+    """Start `attack` on Linux, play `scenario_name` to the modem for about `frames` frames
+    (in rounds of at most STRESS_ROUND_FRAMES, the attack running throughout), stop the attack;
+    the figures as a dict (frames, misses, underruns, worst and p99.9 latencies, the start
+    histograms summed over the rounds, the attack's progress)."""
+    from . import stress
+    from .modem import run_scenario
+
+    rounds = []
+    left = frames
+    while left > 0 or not rounds:
+        want = min(left, STRESS_ROUND_FRAMES)
+        seconds = max(1.0, (want - 1200) / scenarios.FRAMES_PER_SECOND)
+        scenario = scenarios.make(scenario_name, seed=seed, seconds=seconds)
+        rounds.append(scenario)
+        left -= scenario.frames
+    if verbose:
+        plan = f"{len(rounds)} rounds of " if len(rounds) > 1 else ""
+        out.print(f"{attack.name}: {escape(attack.what)}; the modem plays {plan}{scenario_name} "
+                  f"({sum(r.frames for r in rounds):,} frames){' [bold]below Linux[/] (the control)' if control else ''}, "
+                  f"{'deterministic' if deterministic else 'live'}")
+    began = time.monotonic()
     failure = None
+    statuses, histograms, passed = [], {}, True
     # The attack starts first, on the debug link; from then on that link is read only by
     # _modem_link's thread (the console output), until the scenario is over.
-    running = stress.Running(debugd, stress.ATTACKS[args.attack])
+    running = stress.Running(debugd, attack)
     with _modem_link(rig, debugd) as modem:
-        try:
-            with out.status(f"{args.scenario} under {args.attack}"):
-                status = run_scenario(modem, scenario, deterministic=deterministic,
-                                      below_linux=args.control, timeout=args.timeout)
-        except RigError as exc:                 # the control: the starved modem may not finish
-            failure = exc
+        for n, scenario in enumerate(rounds):
+            try:
+                with out.status(f"{scenario_name} under {attack.name}"
+                                + (f", round {n + 1} of {len(rounds)}" if len(rounds) > 1 else "")):
+                    status = run_scenario(modem, scenario, deterministic=deterministic,
+                                          below_linux=control, timeout=timeout)
+            except RigError as exc:             # the control: the starved modem may not finish
+                failure = exc
+                break
+            events, uplink = list(modem.events), list(modem.uplink)
+            checks = scenario.verdict(events, status, uplink=uplink, deterministic=True)
+            passed = passed and scenario.passed(checks)
+            if verbose and not control and (not scenario.passed(checks) or n == len(rounds) - 1):
+                out.print(views.checks_table(checks, title=f"{scenario.name} under {attack.name}: verdict"
+                                             + (f" (round {n + 1})" if len(rounds) > 1 else "")))
+            statuses.append(status)
+            for name, h in modem.latencies(status).items():
+                histograms[name] = histograms[name] + h if name in histograms else h
         events, uplink = modem.events, modem.uplink
     progress = running.stop()
     if failure is not None:
@@ -577,28 +634,74 @@ def _modem_stress(rig: Rig, scenarios) -> int:
             modem.stop(timeout=60.0)
             modem.pump(0.5)
             status = modem.status()
-    events, uplink = list(events), list(uplink)
-    if failure is not None:
+            statuses.append(status)
+            for name, h in modem.latencies(status).items():
+                histograms[name] = histograms[name] + h if name in histograms else h
+            checks = rounds[len(statuses) - 1].verdict(list(events), status, uplink=list(uplink), deterministic=True)
+            passed = passed and rounds[len(statuses) - 1].passed(checks)
         err.print(f"[yellow]the scenario did not finish:[/] {escape(str(failure))}")
-    checks = scenario.verdict(events, status, uplink=uplink, deterministic=True)
-    misses = sum(t.misses for t in status.tasks)
-    fclk = next((t for t in status.tasks if t.name == "fclk"), None)
-    l1rx = next((t for t in status.tasks if t.name == "l1rx"), None)
-    out.print(views.modem_status_table(status))
-    if not args.control:
-        out.print(views.checks_table(checks, title=f"{scenario.name} under {args.attack}: verdict"))
-    result = dict(attack=args.attack, control=args.control, scenario=scenario.name, frames=status.frame + 1,
-                  misses=misses, underruns=status.underruns,
-                  worst_frame_irq_us=fclk.worst_start if fclk else None,
-                  worst_l1_start_us=l1rx.worst_start if l1rx else None,
-                  scenario_passed=scenario.passed(checks), progress=progress.__dict__ if progress else None,
-                  finished=failure is None)
-    out.print(views.stress_summary(result))
+    wall = time.monotonic() - began
+    if verbose:
+        out.print(views.modem_status_table(statuses[-1]))
+    tasks = [t for s in statuses for t in s.tasks]
+
+    def worst(name):
+        seen = [t.worst_start for t in tasks if t.name == name]
+        return max(seen) if seen else None
+
+    def p999(name):
+        h = histograms.get(name)
+        if h is None or h.jobs == 0:
+            return None, False
+        return h.percentile(99.9)
+
+    (fclk_p, fclk_beyond), (l1_p, l1_beyond) = p999("fclk"), p999("l1rx")
+    return dict(attack=attack.name, control=control, scenario=scenario_name, rounds=len(statuses),
+                frames=sum(s.frame + 1 for s in statuses),
+                misses=sum(t.misses for t in tasks), underruns=sum(s.underruns for s in statuses),
+                worst_frame_irq_us=worst("fclk"), p999_frame_irq_us=fclk_p, p999_frame_irq_beyond=fclk_beyond,
+                worst_l1_start_us=worst("l1rx"), p999_l1_start_us=l1_p, p999_l1_start_beyond=l1_beyond,
+                jobs={name: h.jobs for name, h in histograms.items()},
+                scenario_passed=passed, progress=progress.__dict__ if progress else None,
+                finished=failure is None, wall_seconds=round(wall, 1), deterministic=deterministic,
+                latency={name: h.to_json() for name, h in histograms.items()})
+
+
+def _bench_modem_stress(rig: Rig) -> int:
+    """Every attack once for --frames frames, deterministic: a row each, the figures and the
+    start histograms as JSON, a histogram plot per attack.  Exit 1 if the modem missed under any."""
+    import json
+
+    from . import stress
+    from .bts import scenario as scenarios
+
+    args = rig.args
+    frames = args.frames or 100_000
+    names = args.attacks.split(",") if args.attacks else list(stress.attacks())
+    chosen = [stress.attack(name) for name in names]
+    rig.ensure_deterministic()
+    debugd, info = rig.kernel()
+    debugd.require("LINUX", "THREADS")
+    results = []
+    for attack in chosen:
+        result = _stress_run(rig, debugd, attack, scenarios, frames=frames, scenario_name="mo-call", seed=1,
+                             deterministic=True, verbose=False)
+        results.append(result)
+        out.print(f"{attack.name}: {result['frames']:,} frames, {result['misses']} misses, "
+                  f"{result['underruns']} underruns, {result['wall_seconds']:,.0f} s", markup=False)
+        if args.json:                           # after each attack: a long run keeps what it has
+            Path(args.json).write_text(json.dumps(dict(board=rig.board.name, build=bytes(info.build_id).hex(),
+                                                       frames=frames, scenario="mo-call", results=results),
+                                                  indent=1) + "\n")
+        if args.plot:
+            path = stress.plot_path(args.plot, attack.name)
+            stress.plot_latency(result, path)
+            out.print(f"[dim]drew {path}[/]")
+    out.print(views.stress_bench_table(results, title=f"the modem under attack: mo-call, {frames:,} frames each, "
+                                                      f"deterministic; latencies in us"))
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
-    if args.control:
-        return 0 if misses > 0 else 1
-    return 0 if misses == 0 and status.underruns == 0 and result["scenario_passed"] and failure is None else 1
+        out.print(f"[dim]wrote {args.json}[/]")
+    return 0 if all(_stress_kept(r) for r in results) else 1
 
 
 def _modem_sweep(rig: Rig, scenarios) -> int:
@@ -1066,6 +1169,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tolerance", type=float, default=5.0, metavar="PERCENT",
                    help="how much slower than the baseline still passes (default %(default)g%%)")
     p.add_argument("--list", action="store_true", help="list the benchmarks the target has")
+    p.add_argument("--stress", action="store_true",
+                   help="`bench modem --stress`: every attack of `modem stress` once, deterministic, --frames each; "
+                        "--json the figures and histograms, --plot FILE.png one histogram plot per attack "
+                        "(FILE-ATTACK.png)")
+    p.add_argument("--frames", type=int, metavar="N", help="--stress: frames of mo-call per attack (default 100,000)")
+    p.add_argument("--attacks", metavar="NAME,...", help="--stress: these attacks only")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("threads", help="the kernel's threads: state, priority, space, pager, CPU share, pc")
@@ -1158,10 +1267,12 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("status", help="the modem's frame, cell, layer states, counters and task deadlines")
     q = msub.add_parser("stress", help="a scenario played to the modem while Linux attacks it; "
                         "exit status 0 when the modem kept every deadline")
-    q.add_argument("attack", nargs="?", metavar="ATTACK", help="cpu-hog, syscall-flood, fork-storm, fault-storm, "
-                   "console-spam (--list says what each does)")
+    q.add_argument("attack", nargs="?", metavar="ATTACK", help="an attack script of tests/linux/attacks: cpu-hog, "
+                   "syscall-flood, fork-storm, fault-storm, console-spam, pipe-flood, oom, crash-loop, mix "
+                   "(--list says what each does)")
     q.add_argument("--list", action="store_true", help="the attacks")
-    q.add_argument("--frames", type=int, default=2000, help="air interface frames, about (default %(default)s)")
+    q.add_argument("--frames", type=int, default=2000, help="air interface frames, about (default %(default)s; "
+                   f"past {STRESS_ROUND_FRAMES:,} the scenario is played in rounds, the attack running throughout)")
     q.add_argument("--scenario", default="mo-call", choices=("mo-call", "mt-call"),
                    help="what the modem does meanwhile (default %(default)s)")
     q.add_argument("--seed", type=int, default=1)

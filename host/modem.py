@@ -89,6 +89,55 @@ class UlBurst:
 
 
 @dataclass
+class StartHistogram:
+    """A task's jobs by how long after their release they started (MODEM_LATENCY_INFO): bin i
+    holds the starts i * bin_us to (i + 1) * bin_us - 1 us late, the last bin every later start
+    and every job that never ran; `worst_us` is the status's worst start."""
+    bins: list[int]
+    bin_us: int = 1
+    worst_us: int = 0
+
+    @property
+    def jobs(self) -> int:
+        return sum(self.bins)
+
+    def percentile(self, percent: float) -> tuple[int, bool]:
+        """The nearest-rank percentile (host/bench.py's rule: the smallest latency that at least
+        `percent` % of the jobs do not exceed), as the lower edge of its bin in us, and whether
+        it fell in the last bin (then it is only known to be at least that)."""
+        n = self.jobs
+        if n == 0:
+            raise ValueError("no jobs")
+        if not 0 < percent <= 100:
+            raise ValueError(f"percentile {percent} is not in (0, 100]")
+        # ceil(percent/100 * n) in integers, percent to 1e-6: p99.9 is exact
+        rank = -(-round(percent * 1_000_000) * n // 100_000_000)
+        seen = 0
+        for i, count in enumerate(self.bins):
+            seen += count
+            if seen >= rank:
+                return i * self.bin_us, i == len(self.bins) - 1
+        raise AssertionError("unreachable: the rank is at most the sum")
+
+    def to_json(self) -> dict:
+        """The bins up to the last non-empty one (the rest are zeros)."""
+        last = max((i for i, c in enumerate(self.bins) if c), default=-1)
+        return dict(bin_us=self.bin_us, bins_total=len(self.bins), worst_us=self.worst_us,
+                    bins=self.bins[:last + 1])
+
+    @classmethod
+    def from_json(cls, data: dict) -> "StartHistogram":
+        bins = list(data["bins"]) + [0] * (data["bins_total"] - len(data["bins"]))
+        return cls(bins, data["bin_us"], data.get("worst_us", 0))
+
+    def __add__(self, other: "StartHistogram") -> "StartHistogram":
+        if (self.bin_us, len(self.bins)) != (other.bin_us, len(other.bins)):
+            raise ValueError("histograms of different bins")
+        return StartHistogram([a + b for a, b in zip(self.bins, other.bins)], self.bin_us,
+                              max(self.worst_us, other.worst_us))
+
+
+@dataclass
 class RadioState:
     running: bool = False
     frame: int = 0
@@ -162,6 +211,18 @@ class ModemLink:
 
     def status(self) -> Message:
         return self.link.request(MsgType.MODEM_STATUS, timeout=2.0)
+
+    def latency(self, task: int) -> Message:
+        """Task `task`'s (its index in the status) histogram of release -> start latencies."""
+        return self.link.request(MsgType.MODEM_LATENCY, dict(task=task), timeout=2.0)
+
+    def latencies(self, status: Message) -> dict[str, "StartHistogram"]:
+        """Every task's release -> start histogram since MODEM_START, by task name."""
+        found = {}
+        for i, task in enumerate(status.tasks):
+            reply = self.latency(i)
+            found[task.name] = StartHistogram(list(reply.bins), reply.bin_us, task.worst_start)
+        return found
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the clock, wait until it has stopped, and drop any burst left in the ring."""

@@ -1,74 +1,172 @@
 """The modem under attack from Linux: a scenario played to the modem while the Linux server's
 processes do their worst, and what each side shows afterwards (docs/modem.md, "Under attack").
 
-Each attack is a busybox shell script, written to the target's /tmp and started before the
-modem's link opens; its processes are killed by pid at the end.  Its progress is measured on
-the kernel's and the Linux server's own counters (processor cycles of Linux's threads, system
-calls, page faults, console bytes), so an attack that silently did nothing shows as such.
+Each attack is a busybox shell script, `tests/linux/attacks/NAME.sh`, whose first line says
+what it does (`# what: ...`).  The harness writes it to the target's /tmp and starts it before
+the modem's link opens.  A script keeps to three conventions:
+
+- a loop runs until /tmp/stop exists (`while [ ! -e /tmp/stop ]`); a process that never looks
+  (a spinner) appends its pid to /tmp/atk, and the harness kills it;
+- when a loop stops it appends what it did to /tmp/atk.count, one `NAME NUMBER` a line (forks,
+  crashes, MiB through pipes...); the harness adds up the lines of each name;
+- nothing else is assumed: the script's own shell ends once its loops have.
+
+Progress is also measured on the kernel's and the Linux server's own counters (processor
+cycles of Linux's threads, system calls, page faults, out-of-memory kills, console bytes), so an
+attack that silently did nothing shows as such.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import LinkTimeout, RigError
 from .shell import Console, exit_code
 
+#: where the attack scripts are
+ATTACK_DIR = Path(__file__).resolve().parent.parent / "tests" / "linux" / "attacks"
 
-#: ends an attack: its loops stop at their next iteration, its spinners are killed
-STOP = "touch /tmp/stop; kill -9 $(cat /tmp/atk 2>/dev/null) 2>/dev/null; sleep 1; true"
+#: ends an attack: its loops stop at their next iteration, its spinners are killed (the file is
+#: made by a redirection: busybox's touch needs utimensat, which the Linux server does not have)
+STOP = "echo > /tmp/stop; kill -9 $(cat /tmp/atk 2>/dev/null) 2>/dev/null; sleep 1; true"
+
+#: attacks on the system rather than from Linux's processes, named here so that nothing else
+#: takes their names; not built yet
+RESERVED = {
+    "server-kill": "the Linux server killed mid-call (not yet)",
+    "hostile-server": "the Linux server replaced by a hostile program (not yet)",
+}
+
+#: a SHELL request carries 240 bytes
+SHELL_LINE = 240
 
 
 @dataclass(frozen=True)
 class Attack:
+    name: str
     what: str
-    script: str                     # busybox sh; each process it starts appends its pid to /tmp/atk
+    script: str                     # busybox sh, comment lines left out
 
 
-SPINNERS = "\n".join(["for i in 1 2 3 4 5 6 7 8; do", "  ( while :; do :; done ) &", "  echo $! >> /tmp/atk",
-                      "done"])
-
-#: a loop that runs until the harness says stop
-UNTIL_STOP = "( while [ ! -e /tmp/stop ]; do {body}; done ) &"
-
-
-def _loops(body: str, n: int) -> str:
-    return "\n".join([UNTIL_STOP.format(body=body)] * n)
+def _load(path: Path) -> Attack:
+    text = path.read_text()
+    first = text.splitlines()[0] if text else ""
+    if not first.startswith("# what: "):
+        raise RigError(f"{path}: the first line must say what the attack does (`# what: ...`)")
+    body = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return Attack(path.stem, first[len("# what: "):].strip(), "\n".join(body) + "\n")
 
 
-ATTACKS = {
-    "cpu-hog": Attack("8 processes spinning in the shell, no system call at all", SPINNERS),
-    "syscall-flood": Attack("3 loops of open, write and close on /dev/null",
-                            _loops("echo x > /dev/null", 3)),
-    "fork-storm": Attack("4 loops forking a subshell that exits at once", _loops("( : )", 4)),
-    "fault-storm": Attack("3 loops starting dd, each with a fresh 256 KiB buffer touched page by page",
-                          _loops("dd if=/dev/zero of=/dev/null bs=256k count=2 2>/dev/null", 3)),
-    "console-spam": Attack("2 loops writing lines to the console as fast as it takes them",
-                           _loops("echo console spam console spam console spam console spam", 2)),
-}
+#: the order attacks are listed and run in (others follow by name, the mix last)
+ORDER = ("cpu-hog", "syscall-flood", "fork-storm", "fault-storm", "console-spam", "pipe-flood", "oom",
+         "crash-loop")
+
+
+def attacks(directory: Path = ATTACK_DIR) -> dict[str, Attack]:
+    """Every attack script, by name, in ORDER."""
+    found = {p.stem: _load(p) for p in sorted(directory.glob("*.sh"))}
+    clash = set(found) & set(RESERVED)
+    if clash:
+        raise RigError(f"{', '.join(sorted(clash))}: reserved for the system-level attacks")
+
+    def place(name: str) -> tuple:
+        return (name == "mix", ORDER.index(name) if name in ORDER else len(ORDER), name)
+
+    return {name: found[name] for name in sorted(found, key=place)}
+
+
+def attack(name: str) -> Attack:
+    if name in RESERVED:
+        raise RigError(f"{name}: {RESERVED[name]}")
+    found = attacks()
+    if name not in found:
+        raise RigError(f"no attack {name!r}: there are {', '.join(found)}")
+    return found[name]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def writing_commands(script: str, path: str = "/tmp/attack.sh") -> list[str]:
+    """Shell lines that write `script` to `path` on the target, each within a SHELL request:
+    short lines packed into one printf, a long one written in pieces."""
+    tail = f" >> {path}"
+    commands, packed = [], []
+
+    def flush():
+        if packed:
+            commands.append("printf '%s\\n' " + " ".join(packed) + tail)
+            packed.clear()
+
+    for line in script.splitlines():
+        word = _quote(line)
+        if len("printf '%s\\n' " + " ".join(packed + [word]) + tail) <= SHELL_LINE:
+            packed.append(word)
+            continue
+        flush()
+        if len("printf '%s\\n' " + word + tail) <= SHELL_LINE:
+            packed.append(word)
+            continue
+        piece = SHELL_LINE - len("printf '%s\\n' ''" + tail)
+        while line:                             # a piece's quoting may grow it: shrink until it fits
+            n = min(len(line), piece)
+            while len("printf '%s\\n' " + _quote(line[:n]) + tail) > SHELL_LINE:
+                n -= 1
+            end = "\\n" if n == len(line) else ""
+            commands.append(f"printf '%s{end}' {_quote(line[:n])}{tail}")
+            line = line[n:]
+    flush()
+    return commands
 
 
 def _write_script(console: Console, text: str, timeout: float) -> None:
-    """The script to /tmp/attack.sh, a line at a time (a SHELL request carries 240 bytes)."""
+    """The script to /tmp/attack.sh (an earlier attack's loops ended first: they see /tmp/stop
+    within an iteration)."""
     sink = io.BytesIO()
     console.out = sink
-    # an earlier attack's loops end first: they see /tmp/stop within an iteration
-    lines = [STOP, "rm -f /tmp/stop /tmp/atk /tmp/attack.sh"] + \
-        [f"echo '{line}' >> /tmp/attack.sh" for line in text.splitlines()] + ["echo wait >> /tmp/attack.sh"]
+    lines = [STOP, "rm -f /tmp/stop /tmp/atk /tmp/atk.count /tmp/attack.sh"] + \
+        writing_commands(text + "wait\n")
     for line in lines:
         status = console.wait(console.start(line), timeout)
         if exit_code(status):
             raise RigError(f"could not write the attack script: `{line}` exited {exit_code(status)}")
 
 
+COUNT_LINE = re.compile(rb"^([a-z][a-z0-9-]*) (-?\d+)$")
+
+
+def parse_counts(text: bytes) -> dict[str, int]:
+    """/tmp/atk.count's `NAME NUMBER` lines, added up by name; other lines (console output of
+    the attack that interleaved) are ignored.  `least-...` names keep their smallest value."""
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        m = COUNT_LINE.match(line.strip())
+        if not m:
+            continue
+        name, value = m.group(1).decode(), int(m.group(2))
+        if name.startswith("least-"):
+            counts[name] = min(counts.get(name, value), value)
+        else:
+            counts[name] = counts.get(name, 0) + value
+    return counts
+
+
 @dataclass
 class Progress:
-    linux_cycles: int = 0
+    linux_cycles: int = 0           # Linux's processes
+    server_cycles: int = 0          # the Linux server, working for them
     syscalls: int = 0
     page_faults: int = 0
     console_bytes: int = 0
-    processes_max: int = 0
+    processes_max: int = 0          # live processes (zombies included) as the attack ended
+    oom_kills: int = 0              # processes the Linux server's OOM path killed
+    frames_free_end: int = 0        # the server's pool, 4 KiB frames, as the attack ended
+    frames_total: int = 0
+    counts: dict[str, int] = field(default_factory=dict)   # the script's own (/tmp/atk.count)
 
 
 class Running:
@@ -85,27 +183,48 @@ class Running:
         self.before = self._look()
         self.pid = self.console.start("sh /tmp/attack.sh")
 
-    def _look(self) -> tuple[int, object]:
+    def _look(self) -> tuple[int, int, object]:
+        """Cycles of Linux's processes (the threads in spaces made after the server's), of the
+        server itself, and the server's counters."""
         stats = self.debugd.linux_stats()
         threads = self.debugd.threads()
         server = next((t for t in threads if t.name.split()[0] == "linux"), None)
         space = server.space if server else 1 << 30
-        return sum(t.cycles for t in threads if t.space > space), stats
+        return (sum(t.cycles for t in threads if t.space > space),
+                sum(t.cycles for t in threads if t.space == space), stats)
+
+    def _run(self, command: str, tries: int = 10) -> int:
+        """Start a shell line and wait for it; with the pool near empty the server may refuse
+        the fork a few times (RigError), so it is tried again."""
+        for attempt in range(tries):
+            try:
+                return self.console.wait(self.console.start(command), self.timeout)
+            except RigError:
+                if attempt == tries - 1:
+                    raise
+                self.debugd.link.drain(0.2)
+        return 0
 
     def stop(self) -> Progress:
         """Called with nothing else reading the debug link."""
-        after_cycles, after = self._look()
-        before_cycles, before = self.before
-        done = self.console.start(STOP)
-        self.console.wait(done, self.timeout)
+        after_cycles, after_server, after = self._look()
+        before_cycles, before_server, before = self.before
+        self._run(STOP)
         try:                                    # the script's own shell ends once its loops have
-            self.console.wait(self.pid, 5.0)
+            self.console.wait(self.pid, 20.0)
         except LinkTimeout:
             pass                                # (a loop still finishing: it stops on its own)
+        console_bytes = self.sink.count
+        counted = io.BytesIO()
+        self.console.out = counted
+        self._run("cat /tmp/atk.count 2>/dev/null; true")
         self.console.__exit__(None, None, None)
-        return Progress(linux_cycles=after_cycles - before_cycles, syscalls=after.syscalls - before.syscalls,
-                        page_faults=after.page_faults - before.page_faults, console_bytes=self.sink.count,
-                        processes_max=after.processes)
+        return Progress(linux_cycles=after_cycles - before_cycles, server_cycles=after_server - before_server,
+                        syscalls=after.syscalls - before.syscalls,
+                        page_faults=after.page_faults - before.page_faults, console_bytes=console_bytes,
+                        processes_max=after.processes, oom_kills=after.oom_kills - before.oom_kills,
+                        frames_free_end=after.frames_free, frames_total=after.frames_total,
+                        counts=parse_counts(counted.getvalue()))
 
 
 class _Counter(io.RawIOBase):
@@ -120,3 +239,53 @@ class _Counter(io.RawIOBase):
 
     def flush(self) -> None:
         pass
+
+
+# ---- plots --------------------------------------------------------------------------------
+
+def plot_path(pattern: str, attack: str) -> Path:
+    """`docs/modem-stress.png` and `cpu-hog` -> `docs/modem-stress-cpu-hog.png`."""
+    path = Path(pattern)
+    return path.with_name(f"{path.stem}-{attack}{path.suffix or '.png'}")
+
+
+def plot_latency(result: dict, path: str | Path) -> None:
+    """The frame interrupt -> clock task and timeslot end -> layer 1 start histograms of one
+    stress run (log counts, 1 us bins), worst and p99.9 marked, into a PNG (matplotlib)."""
+    from .modem import StartHistogram
+
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise RigError("--plot needs matplotlib: .venv/bin/pip install -e '.[plot]' (tools/setup installs it)") from None
+    panels = [("fclk", "frame interrupt -> clock task"), ("l1rx", "timeslot end -> layer 1 running")]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    for ax, (task, what) in zip(axes, panels):
+        data = result["latency"].get(task)
+        if not data:
+            ax.set_axis_off()
+            continue
+        h = StartHistogram.from_json(data)
+        last = max((i for i, c in enumerate(h.bins) if c), default=0)
+        xs = list(range(last + 1))
+        ax.bar(xs, h.bins[:last + 1], width=1.0, color="#5b8def", log=True)
+        p, beyond = h.percentile(99.9)
+        ax.axvline(p, color="#c0392b", linewidth=1.2, label=f"p99.9 {'>= ' if beyond else ''}{p} us")
+        ax.axvline(min(h.worst_us, last), color="black", linestyle=":", linewidth=1.2,
+                   label=f"worst {h.worst_us:,} us")
+        ax.set_title(f"{what} ({h.jobs:,} jobs)", fontsize=9, loc="left")
+        ax.set_xlabel("us after release" + (f" (the last bin: {len(h.bins) - 1} us and later)"
+                                            if last == len(h.bins) - 1 else ""), fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"the modem under {result['attack']}: {result['frames']:,} frames of {result['scenario']}, "
+                 f"{result['misses']} misses, {result['underruns']} underruns (deterministic)", fontsize=10)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as exc:
+        raise RigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)

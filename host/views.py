@@ -309,20 +309,57 @@ def sweep_table(points: list[dict], title: str) -> Table:
     return t
 
 
+def _us(value, beyond: bool = False) -> str:
+    return "-" if value is None else (f">= {value:,}" if beyond else f"{value:,}")
+
+
 def stress_summary(r: dict) -> Table:
     t = Table(title=f"the modem under {r['attack']}" + (" (control: the modem below Linux)" if r["control"] else ""),
               show_header=False)
     t.add_column(style="bold")
     t.add_column(justify="right")
     p = r["progress"] or {}
-    rows = [("frames run", f"{r['frames']:,}"), ("deadline misses", f"{r['misses']:,}"),
+    rounds = f" ({r['rounds']} rounds)" if r.get("rounds", 1) > 1 else ""
+    rows = [("frames run", f"{r['frames']:,}{rounds}"), ("deadline misses", f"{r['misses']:,}"),
             ("radio underruns", f"{r['underruns']:,}"),
-            ("worst frame interrupt -> clock task (us)", str(r["worst_frame_irq_us"])),
-            ("worst timeslot end -> layer 1 running (us)", str(r["worst_l1_start_us"])),
+            ("frame interrupt -> clock task (us): worst, p99.9",
+             f"{_us(r['worst_frame_irq_us'])}, {_us(r.get('p999_frame_irq_us'), r.get('p999_frame_irq_beyond'))}"),
+            ("timeslot end -> layer 1 running (us): worst, p99.9",
+             f"{_us(r['worst_l1_start_us'])}, {_us(r.get('p999_l1_start_us'), r.get('p999_l1_start_beyond'))}"),
             ("the scenario's verdict", "pass" if r["scenario_passed"] else "FAIL"),
             ("Linux processes' cycles", f"{p.get('linux_cycles', 0):,}"),
+            ("the Linux server's cycles", f"{p.get('server_cycles', 0):,}"),
             ("Linux system calls", f"{p.get('syscalls', 0):,}"), ("Linux page faults", f"{p.get('page_faults', 0):,}"),
-            ("console bytes", f"{p.get('console_bytes', 0):,}")]
+            ("console bytes", f"{p.get('console_bytes', 0):,}"),
+            ("Linux processes at the end", f"{p.get('processes_max', 0):,}")]
+    if p.get("oom_kills"):
+        rows.append(("out-of-memory kills", f"{p['oom_kills']:,}"))
+    if p.get("frames_total"):
+        rows.append(("Linux pool free at the end", f"{p['frames_free_end'] * 4:,} of {p['frames_total'] * 4:,} KiB"))
+    for name, value in sorted((p.get("counts") or {}).items()):
+        rows.append((f"the attack's own count: {name}", f"{value:,}"))
+    if r.get("wall_seconds") is not None:
+        rows.append(("wall time (s)", f"{r['wall_seconds']:,}"))
     for k, v in rows:
         t.add_row(k, v)
+    return t
+
+
+def stress_bench_table(results: list[dict], title: str) -> Table:
+    """`bench modem --stress`: one row per attack."""
+    t = Table(title=title, title_justify="left")
+    for name in ("attack", "frames", "misses", "underruns", "IRQ -> fclk worst", "p99.9",
+                 "slot end -> l1rx worst", "p99.9", "Linux syscalls", "page faults", "the attack's counts", "wall s"):
+        t.add_column(name, justify="left" if name in ("attack", "the attack's counts") else "right")
+    for r in results:
+        p = r["progress"] or {}
+        counts = ", ".join(f"{k} {v:,}" for k, v in sorted((p.get("counts") or {}).items()))
+        if p.get("oom_kills"):
+            counts = f"OOM kills {p['oom_kills']:,}" + (", " + counts if counts else "")
+        bad = r["misses"] or r["underruns"] or not r["scenario_passed"]
+        t.add_row(r["attack"], f"{r['frames']:,}", str(r["misses"]), str(r["underruns"]),
+                  _us(r["worst_frame_irq_us"]), _us(r["p999_frame_irq_us"], r["p999_frame_irq_beyond"]),
+                  _us(r["worst_l1_start_us"]), _us(r["p999_l1_start_us"], r["p999_l1_start_beyond"]),
+                  f"{p.get('syscalls', 0):,}", f"{p.get('page_faults', 0):,}", escape(counts),
+                  f"{r.get('wall_seconds', 0):,.0f}", style="red" if bad else None)
     return t

@@ -119,6 +119,8 @@ class MsgType(enum.IntEnum):
     MODEM_STATUS_INFO = 0x66
     MODEM_EVENT = 0x67  # modem -> host, unsolicited: what a layer of the stack did
     RADIO_UL_ACK = 0x68  # host -> modem, no answer: uplink bursts received so far (flow control)
+    MODEM_LATENCY = 0x69  # host -> modem: a task's release -> start histogram -> MODEM_LATENCY_INFO
+    MODEM_LATENCY_INFO = 0x6A
 
 
 class Role(enum.IntEnum):
@@ -540,6 +542,18 @@ ModemStatusInfo = Struct(
     "tasks" / GreedyRange(ModemTask),
 )
 
+ModemLatency = Struct(
+    "task" / Int8ul,                # index into MODEM_STATUS_INFO.tasks
+    "reserved" / Padding(3),
+)
+
+ModemLatencyInfo = Struct(
+    "name" / Text(8),               # the task, as in MODEM_STATUS_INFO
+    "jobs" / Int32ul,               # jobs released since MODEM_START: the bins' sum
+    "bin_us" / Int32ul,             # bin i: jobs that started i * bin_us to (i + 1) * bin_us - 1 us after release
+    "bins" / GreedyRange(Int32ul),  # the last bin: every later start, and every job that never ran
+)
+
 ModemEvent = Struct(
     "frame" / Int32ul,              # the mobile's frame when it happened
     "fn" / Int32ul,                 # the cell's FN then, 0xffffffff if not known
@@ -600,6 +614,8 @@ PAYLOADS = {
     MsgType.MODEM_STATUS: Empty,
     MsgType.MODEM_STATUS_INFO: ModemStatusInfo,
     MsgType.MODEM_EVENT: ModemEvent,
+    MsgType.MODEM_LATENCY: ModemLatency,
+    MsgType.MODEM_LATENCY_INFO: ModemLatencyInfo,
 }
 
 # --------------------------------------------------------------------------------------------

@@ -108,6 +108,8 @@ STRUCTS = [
     (wire.ModemTask, "proto_modem_task"),
     (wire.ModemStatusInfo, "proto_modem_status_info"),
     (wire.ModemEvent, "proto_modem_event"),
+    (wire.ModemLatency, "proto_modem_latency"),
+    (wire.ModemLatencyInfo, "proto_modem_latency_info"),
 ]
 
 C_INTS = {"<B": "uint8_t", "<H": "uint16_t", "<I": "uint32_t", "<L": "uint32_t", "<Q": "uint64_t",

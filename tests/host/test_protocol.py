@@ -198,6 +198,9 @@ HAND_PAYLOADS = [
     (MsgType.MODEM_STATUS_INFO, MODEM_STATUS, MODEM_STATUS_BYTES + MODEM_TASK_BYTES),
     (MsgType.MODEM_EVENT, dict(frame=52, fn=1234, layer="L1", code=2, a=0x2A, b=1234, text="SCH: BSIC 52"),
      struct.pack("<IIBB2xII", 52, 1234, 1, 2, 0x2A, 1234) + b"SCH: BSIC 52"),
+    (MsgType.MODEM_LATENCY, dict(task=1), b"\x01\x00\x00\x00"),
+    (MsgType.MODEM_LATENCY_INFO, dict(name="l1rx", jobs=7, bin_us=1, bins=[0, 5, 0, 2]),
+     b"l1rx\0\0\0\0" + struct.pack("<II4I", 7, 1, 0, 5, 0, 2)),
 ]
 
 
@@ -293,6 +296,8 @@ ENTRY_LISTS = [
     (MsgType.RADIO_UL, "bursts", dict(frame=9), struct.pack("<I", 9), ul_burst, 156, 26),
     (MsgType.MODEM_STATUS_INFO, "tasks", {k: v for k, v in MODEM_STATUS.items() if k != "tasks"},
      MODEM_STATUS_BYTES, modem_task, 24, 169),
+    (MsgType.MODEM_LATENCY_INFO, "bins", dict(name="fclk", jobs=3, bin_us=1),
+     b"fclk\0\0\0\0" + struct.pack("<II", 3, 1), lambda i: (i, struct.pack("<I", i)), 4, 1020),
 ]
 ENTRY_IDS = [t.name for t, *_ in ENTRY_LISTS]
 
@@ -524,6 +529,9 @@ MESSAGES = {
                                                   worst_response=u32, worst_start=u32)), max_size=5)))),
     MsgType.MODEM_EVENT: same(st.fixed_dictionaries(dict(frame=u32, fn=u32, layer=enum_value(wire.ModemLayer, 8),
                                                          code=u8, a=u32, b=u32, text=greedy_text))),
+    MsgType.MODEM_LATENCY: same(st.fixed_dictionaries(dict(task=u8))),
+    MsgType.MODEM_LATENCY_INFO: same(st.fixed_dictionaries(dict(name=fixed_text(8), jobs=u32, bin_us=u32,
+                                                                bins=st.lists(u32, max_size=300)))),
     MsgType.ERROR: same(st.fixed_dictionaries(dict(code=enum_value(ErrorCode, 16), request=u8, text=greedy_text))),
     MsgType.ACK: same(st.fixed_dictionaries(dict(value=u32))),
     MsgType.RESET: st.just(({}, {})),

@@ -75,6 +75,8 @@
 #define PROTO_MSG_MODEM_STATUS_INFO 0x66
 #define PROTO_MSG_MODEM_EVENT 0x67
 #define PROTO_MSG_RADIO_UL_ACK 0x68
+#define PROTO_MSG_MODEM_LATENCY 0x69
+#define PROTO_MSG_MODEM_LATENCY_INFO 0x6a
 
 /* Role */
 #define PROTO_ROLE_BOOTLOADER 0x01
@@ -202,6 +204,8 @@
     X(MODEM_STATUS_INFO, 0x66, 36, 1) \
     X(MODEM_EVENT, 0x67, 20, 1) \
     X(RADIO_UL_ACK, 0x68, 4, 0) \
+    X(MODEM_LATENCY, 0x69, 4, 0) \
+    X(MODEM_LATENCY_INFO, 0x6a, 16, 1) \
 
 
 /* Structures, little-endian and packed */
@@ -562,3 +566,17 @@ struct proto_modem_event {
     uint8_t text[];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_modem_event) == 20, "proto_modem_event");
+
+struct proto_modem_latency {
+    uint8_t task;
+    uint8_t reserved[3];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_modem_latency) == 4, "proto_modem_latency");
+
+struct proto_modem_latency_info {
+    uint8_t name[8];
+    uint32_t jobs;
+    uint32_t bin_us;
+    uint32_t bins[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_modem_latency_info) == 16, "proto_modem_latency_info");

@@ -9,12 +9,16 @@
 #include <stdint.h>
 
 #define RT_HIST_BUCKETS 16      /* response-time histogram: bucket i < 2^(i+4) us */
+#define RT_START_BINS 256       /* release -> start histogram: bin i holds starts i us after release
+                                 * (rounded down), the last one every later start and every job
+                                 * that never ran; MODEM_LATENCY carries it */
 
 struct rt_stats {
     const char *name;           /* at most 8 characters: it goes to the host as proto_modem_task */
     uint32_t jobs, misses;
     uint64_t worst_response, worst_start;   /* counter ticks */
     uint32_t hist[RT_HIST_BUCKETS];
+    uint32_t start_hist[RT_START_BINS];     /* sums to jobs */
 };
 
 /* The job released at `release` with its result due at `deadline` started at `start` and
@@ -35,3 +39,7 @@ uint64_t rt_us_ticks(uint32_t us);
 /* The stats in the protocol's shape. */
 struct proto_modem_task;
 void rt_stats_report(const struct rt_stats *s, struct proto_modem_task *out);
+/* The release -> start histogram in the protocol's shape: `out` has room for RT_START_BINS bins.
+ * Bytes written. */
+struct proto_modem_latency_info;
+unsigned rt_start_report(const struct rt_stats *s, struct proto_modem_latency_info *out);

@@ -437,12 +437,21 @@ static void cmd_modem_stop(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_MODEM_STOP, cmd_modem_stop);
 
+/* The tasks MODEM_STATUS reports, in its order (MODEM_LATENCY's index); their count. */
+static unsigned status_tasks(const struct rt_stats *tasks[8])
+{
+    unsigned n = 0;
+
+    tasks[n++] = &fclk_stats;
+    return n + l1_task_stats(tasks + n, 8 - n);
+}
+
 static void cmd_modem_status(const struct proto_msg *req)
 {
     static uint8_t buf[sizeof(struct proto_modem_status_info) + 8 * sizeof(struct proto_modem_task)];
     struct proto_modem_status_info *s = (void *)buf;
     const struct rt_stats *tasks[8];
-    unsigned n = 0;
+    unsigned n;
 
     memset(buf, 0, sizeof buf);
     s->frame = modem.frame;
@@ -457,13 +466,27 @@ static void cmd_modem_status(const struct proto_msg *req)
     s->blocks_bad = modem.blocks_bad;
     s->bit_errors = modem.bit_errors;
     s->bits = modem.bits;
-    tasks[n++] = &fclk_stats;
-    n += l1_task_stats(tasks + n, 8 - n);
+    n = status_tasks(tasks);
     for (unsigned i = 0; i < n; i++)
         rt_stats_report(tasks[i], &s->tasks[i]);
     link_reply(req, PROTO_MSG_MODEM_STATUS_INFO, buf, sizeof *s + n * sizeof s->tasks[0]);
 }
 LINK_COMMAND(PROTO_MSG_MODEM_STATUS, cmd_modem_status);
+
+static void cmd_modem_latency(const struct proto_msg *req)
+{
+    static uint8_t buf[sizeof(struct proto_modem_latency_info) + RT_START_BINS * sizeof(uint32_t)];
+    const struct proto_modem_latency *q = (const void *)req->payload;
+    const struct rt_stats *tasks[8];
+    unsigned n = status_tasks(tasks);
+
+    if (q->task >= n) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "no such task");
+        return;
+    }
+    link_reply(req, PROTO_MSG_MODEM_LATENCY_INFO, buf, rt_start_report(tasks[q->task], (void *)buf));
+}
+LINK_COMMAND(PROTO_MSG_MODEM_LATENCY, cmd_modem_latency);
 
 static void cmd_hello(const struct proto_msg *req)
 {
