@@ -420,11 +420,12 @@ def cmd_linux(rig: Rig) -> int:
 
 
 @contextlib.contextmanager
-def _modem_link(rig: Rig, debugd=None):
+def _modem_link(rig: Rig, debugd=None, *, during=None, when=None):
     """The modem on the radio link of the running kernel's board (`debugd`: the kernel's,
     when the caller has it already).  While it is in use, the debug link is read in the
     background: a QEMU serial line that is open but not read stalls the whole machine once its
-    buffer fills, and the radio link with it."""
+    buffer fills, and the radio link with it.  `during()` is called once on that thread, as
+    soon as `when(modem)` holds: it may use the debug link."""
     from .modem import ModemLink
 
     if debugd is None:
@@ -434,8 +435,11 @@ def _modem_link(rig: Rig, debugd=None):
     stop = threading.Event()
 
     def read_debug_link():
+        pending = during
         while not stop.is_set():
             try:
+                if pending is not None and when(modem):
+                    pending, _ = None, pending()
                 debugd.link.drain(0.05)
             except RigError:
                 return
@@ -548,8 +552,6 @@ def _modem_stress(rig: Rig, scenarios) -> int:
     if args.list or not args.attack:
         for name, attack in stress.attacks().items():
             out.print(f"{name:15} {attack.what}", markup=False)
-        for name, what in stress.RESERVED.items():
-            out.print(f"{name:15} {what}", markup=False, style="dim")
         return 0
     attack = stress.attack(args.attack)
     if args.deterministic:
@@ -561,6 +563,11 @@ def _modem_stress(rig: Rig, scenarios) -> int:
                          seed=args.seed, deterministic=deterministic, control=args.control, timeout=args.timeout,
                          verbose=True)
     out.print(views.stress_summary(result))
+    system = result["progress"] or {}
+    for line in system.get("report", []):
+        out.print(f"  hostile: {line}", markup=False)
+    if system.get("why"):
+        err.print(f"[bold red]{attack.name}:[/] {escape(system['why'])}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
     if args.control:
@@ -571,7 +578,7 @@ def _modem_stress(rig: Rig, scenarios) -> int:
 def _stress_kept(result: dict) -> bool:
     """The modem kept every deadline through the whole attack, and every round's scenario passed."""
     return (result["misses"] == 0 and result["underruns"] == 0 and result["scenario_passed"]
-            and result["finished"])
+            and result["finished"] and (result["progress"] or {}).get("ok", True))
 
 
 #: the longest scenario whose downlink a deterministic run can preload whole (the modem's ring
@@ -606,8 +613,12 @@ def _stress_run(rig: Rig, debugd, attack, scenarios, *, frames: int, scenario_na
     statuses, histograms, passed = [], {}, True
     # The attack starts first, on the debug link; from then on that link is read only by
     # _modem_link's thread (the console output), until the scenario is over.
-    running = stress.Running(debugd, attack)
-    with _modem_link(rig, debugd) as modem:
+    if attack.system:                           # made once the call is up, on the reader thread
+        running = stress.SystemAttack(debugd, attack)
+        link_args = dict(during=running.during, when=_call_connected)
+    else:
+        running, link_args = stress.Running(debugd, attack), {}
+    with _modem_link(rig, debugd, **link_args) as modem:
         for n, scenario in enumerate(rounds):
             try:
                 with out.status(f"{scenario_name} under {attack.name}"
@@ -665,6 +676,11 @@ def _stress_run(rig: Rig, debugd, attack, scenarios, *, frames: int, scenario_na
                 scenario_passed=passed, progress=progress.__dict__ if progress else None,
                 finished=failure is None, wall_seconds=round(wall, 1), deterministic=deterministic,
                 latency={name: h.to_json() for name, h in histograms.items()})
+
+
+def _call_connected(modem) -> bool:
+    from .bts.scenario import CC, EV_CC_CONNECTED
+    return any(str(e.layer) == CC and e.code == EV_CC_CONNECTED for e in list(modem.events))
 
 
 def _bench_modem_stress(rig: Rig) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,11 +34,14 @@ ATTACK_DIR = Path(__file__).resolve().parent.parent / "tests" / "linux" / "attac
 #: made by a redirection: busybox's touch needs utimensat, which the Linux server does not have)
 STOP = "echo > /tmp/stop; kill -9 $(cat /tmp/atk 2>/dev/null) 2>/dev/null; sleep 1; true"
 
-#: attacks on the system rather than from Linux's processes, named here so that nothing else
-#: takes their names; not built yet
-RESERVED = {
-    "server-kill": "the Linux server killed mid-call (not yet)",
-    "hostile-server": "the Linux server replaced by a hostile program (not yet)",
+#: attacks on the system rather than from Linux's processes: made once the modem's call is up
+#: (SystemAttack), on the debug link's reader thread
+SYSTEM = {
+    "server-kill": "the Linux server killed once the call is up (the root task deletes its domain: "
+                   "every process, space and page) and started again; Linux must serve a fresh shell",
+    "hostile-server": "the Linux server replaced, once the call is up, by a hostile program with exactly "
+                      "its rights (firmware/user/hostile), which attacks the modem, the kernel and the "
+                      "other servers; every attempt must be refused",
 }
 
 #: a SHELL request carries 240 bytes
@@ -48,7 +52,8 @@ SHELL_LINE = 240
 class Attack:
     name: str
     what: str
-    script: str                     # busybox sh, comment lines left out
+    script: str                     # busybox sh, comment lines left out ("" for a system attack)
+    system: bool = False            # made by SystemAttack, not by a script
 
 
 def _load(path: Path) -> Attack:
@@ -68,19 +73,18 @@ ORDER = ("cpu-hog", "syscall-flood", "fork-storm", "fault-storm", "console-spam"
 def attacks(directory: Path = ATTACK_DIR) -> dict[str, Attack]:
     """Every attack script, by name, in ORDER."""
     found = {p.stem: _load(p) for p in sorted(directory.glob("*.sh"))}
-    clash = set(found) & set(RESERVED)
+    clash = set(found) & set(SYSTEM)
     if clash:
-        raise RigError(f"{', '.join(sorted(clash))}: reserved for the system-level attacks")
+        raise RigError(f"{', '.join(sorted(clash))}: the names of the system-level attacks")
 
     def place(name: str) -> tuple:
         return (name == "mix", ORDER.index(name) if name in ORDER else len(ORDER), name)
 
-    return {name: found[name] for name in sorted(found, key=place)}
+    scripts = {name: found[name] for name in sorted(found, key=place)}
+    return scripts | {name: Attack(name, what, "", system=True) for name, what in SYSTEM.items()}
 
 
 def attack(name: str) -> Attack:
-    if name in RESERVED:
-        raise RigError(f"{name}: {RESERVED[name]}")
     found = attacks()
     if name not in found:
         raise RigError(f"no attack {name!r}: there are {', '.join(found)}")
@@ -289,3 +293,88 @@ def plot_latency(result: dict, path: str | Path) -> None:
         raise RigError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         plt.close(fig)
+
+
+HOSTILE_LINE = re.compile(r"hostile: (.*)")
+HOSTILE_DONE = re.compile(r"done: (\d+) attempts, (\d+) refused")
+SPACES_MADE = re.compile(r"kernel memory: (\d+) spaces made, then (\w+)")
+
+
+@dataclass
+class SystemProgress:
+    counts: dict[str, int] = field(default_factory=dict)
+    report: list[str] = field(default_factory=list)     # the hostile program's lines
+    ok: bool = False                # Linux came back, and (hostile) every attempt was refused
+    why: str = ""                   # what went wrong, when not ok
+
+
+class SystemAttack:
+    """server-kill and hostile-server: nothing until the modem's call is up; then `during()`,
+    called once on the thread that reads the debug link, kills the Linux server (or replaces it
+    by the hostile program and collects its report); `stop()` brings the Linux server back when
+    it is not, checks that it serves a shell, and says what happened."""
+
+    def __init__(self, debugd, attack: Attack, *, timeout: float = 60.0):
+        self.debugd = debugd
+        self.attack = attack
+        self.timeout = timeout
+        self.progress = SystemProgress()
+        self.done = False
+
+    def during(self) -> None:
+        link = self.debugd.link
+        mark = link.log_mark()
+        try:
+            if self.attack.name == "server-kill":
+                self.debugd.restart("linux")
+                self.progress.counts["server restarts"] = 1
+                self.progress.counts["shell after the restart: exit status"] = self._shell()
+            else:
+                self.debugd.restart("linux", "hostile")
+                self._collect(link, mark)
+        except RigError as exc:
+            self.progress.why = str(exc)
+        self.done = True
+
+    def _collect(self, link, mark: int) -> None:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            lines = [m.group(1) for line in link.log_since(mark) if (m := HOSTILE_LINE.search(line))]
+            done = next((HOSTILE_DONE.search(x) for x in lines if HOSTILE_DONE.search(x)), None)
+            if done:
+                made = next((SPACES_MADE.search(x) for x in lines if SPACES_MADE.search(x)), None)
+                attempts, refused = int(done.group(1)), int(done.group(2))
+                self.progress.report = lines
+                self.progress.counts.update({"attempts": attempts, "refused": refused,
+                                             "succeeded": sum("SUCCEEDED" in x for x in lines),
+                                             "spaces made until kernel memory ran out": int(made.group(1)) if made else 0})
+                return
+            link.drain(0.2)
+        self.progress.why = "the hostile program did not finish its report"
+
+    def _shell(self) -> int:
+        from .shell import run_line
+        out = io.BytesIO()
+        code = run_line(self.debugd.link, "echo ok", out, self.timeout)
+        return code if out.getvalue() == b"ok\n" else 255
+
+    def stop(self) -> SystemProgress:
+        """Called with nothing else reading the debug link."""
+        p = self.progress
+        try:
+            if self.attack.name == "hostile-server" and self.done:
+                self.debugd.restart("linux")
+            status = self._shell()
+        except RigError as exc:
+            p.why = p.why or str(exc)
+            status = 255
+        p.counts["shell at the end: exit status"] = status
+        c = p.counts
+        if not self.done:
+            p.why = p.why or "the call never came up: the attack was not made"
+        elif self.attack.name == "hostile-server" and not p.why and (c.get("succeeded") or c.get("refused") != c.get("attempts")):
+            p.why = f"the hostile program got through {c.get('succeeded')} times"
+        elif status != 0 and not p.why:
+            p.why = "the Linux server did not serve a shell afterwards"
+        p.ok = not p.why
+        return p

@@ -18,9 +18,10 @@ NAMES = ["cpu-hog", "syscall-flood", "fork-storm", "fault-storm", "console-spam"
 
 def test_every_attack_is_a_script_in_order():
     found = stress.attacks()
-    assert list(found) == NAMES
-    for name, attack in found.items():
-        assert (stress.ATTACK_DIR / f"{name}.sh").exists()
+    assert list(found) == NAMES + list(stress.SYSTEM)
+    for name in NAMES:
+        attack = found[name]
+        assert (stress.ATTACK_DIR / f"{name}.sh").exists() and not attack.system
         assert attack.what and not attack.script.startswith("#")
 
 
@@ -34,22 +35,23 @@ def test_attack_scripts_parse_and_keep_the_conventions(name):
     assert "touch /tmp/stop" not in text                          # touch needs utimensat: not on the server
 
 
-def test_reserved_names_are_refused_and_listed(capsys, monkeypatch):
-    for name in stress.RESERVED:
-        with pytest.raises(RigError, match="not yet"):
-            stress.attack(name)
+def test_the_system_attacks_are_listed_after_the_scripts(capsys, monkeypatch):
+    for name in stress.SYSTEM:
+        made = stress.attack(name)
+        assert made.system and not made.script and made.what
     with pytest.raises(RigError, match="no attack 'nope': there are cpu-hog"):
         stress.attack("nope")
     monkeypatch.setenv("COLUMNS", "200")
     assert cli.main(["modem", "stress", "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == NAMES + list(stress.RESERVED)
-    assert "not yet" in lines[-1] and "pipe" in lines[NAMES.index("pipe-flood")]
+    names = [line.split()[0] for line in lines if line and not line.startswith(" ")]
+    assert names == NAMES + list(stress.SYSTEM)
+    assert "pipe" in lines[NAMES.index("pipe-flood")]
 
 
-def test_a_script_named_as_a_reserved_attack_is_refused(tmp_path):
+def test_a_script_named_as_a_system_attack_is_refused(tmp_path):
     (tmp_path / "server-kill.sh").write_text("# what: no\n:\n")
-    with pytest.raises(RigError, match="reserved"):
+    with pytest.raises(RigError, match="system-level"):
         stress.attacks(tmp_path)
 
 
