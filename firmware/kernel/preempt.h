@@ -15,14 +15,18 @@
 
 #define ISR_IRQ     (1u << 7)
 
-static inline int kernel_preempt_pending(void)
+#define kernel_preempt_pending()    kernel_preempt_pending_at(__LINE__)
+
+static inline int kernel_preempt_pending_at(unsigned line)
 {
     int pending = (isr_read() & ISR_IRQ) != 0;
 
 #ifdef CONFIG_MASKED_PROFILE
     /* an interrupt that comes after this look is seen by the next one: a stretch ends here */
-    profile_point();
+    profile_point(line);
     masked_profile.preemptions += (uint32_t)pending;
+#else
+    (void)line;
 #endif
     return pending;
 }

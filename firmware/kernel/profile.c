@@ -4,12 +4,12 @@
 #ifdef CONFIG_MASKED_PROFILE
 struct masked_profile masked_profile = { .kind = PROFILE_KINDS };    /* boot is not a stretch */
 
-void profile_point(void)
+void profile_point(unsigned line)
 {
     struct masked_profile *p = &masked_profile;
     uint32_t now = cycles_now(), took = now - p->entry;
+    uint32_t here = line << 20 | ((uint32_t)__builtin_return_address(0) & 0xfffffu);
 
-    uint32_t here = (uint32_t)__builtin_return_address(0);
 
     if (p->kind < PROFILE_KINDS && took > p->longest[p->kind]) {
         p->longest[p->kind] = took;
@@ -26,6 +26,6 @@ void profile_leave(void);
 void profile_leave(void)
 {
     masked_profile.entries++;
-    profile_point();
+    profile_point(0);
 }
 #endif

@@ -26,7 +26,8 @@ struct masked_profile {
     uint32_t longest[PROFILE_KINDS];            /* cycles */
     uint32_t longest_tid[PROFILE_KINDS];        /* whose entry it was */
     uint32_t longest_from[PROFILE_KINDS];       /* where it began (0: the entry), */
-    uint32_t longest_to[PROFILE_KINDS];         /*   and ended (return addresses) */
+    uint32_t longest_to[PROFILE_KINDS];         /*   and ended: line << 20 | the return
+                                                 *   address's low 20 bits */
     uint32_t entries;
     uint32_t preemptions;                       /* preemption points that found an interrupt */
 };
@@ -43,8 +44,9 @@ static inline void profile_enter(uint32_t kind, uint32_t tid)
     masked_profile.tid = tid;
     masked_profile.from = 0;
 }
-/* The stretch so far ends (an interrupt pending now would be seen), and a new one begins. */
-void profile_point(void) __attribute__((noinline));
+/* The stretch so far ends (an interrupt pending now would be seen), and a new one begins.
+ * `line`: the preemption point's source line (0: the return to user mode). */
+void profile_point(unsigned line) __attribute__((noinline));
 #else
 static inline void profile_enter(uint32_t kind, uint32_t tid)
 {

@@ -50,6 +50,7 @@ struct space *space_create(struct domain *d)
         s->dying = 0;
         s->threads = 0;
         s->sweep = 0;
+        s->sweep_page = 0;
         s->pages = 0;
         s->reach = d->reach;
         s->dombit = 1u << domain_index(d);
@@ -179,14 +180,16 @@ void space_unmap_kernel_page(struct space *s, uint32_t va)
     tlb_flush_page(s, va);
 }
 
-/* Free the second-level tables (their pages gone) and the first-level table. */
+/* Free the KIP's second-level table (every other one is gone: space_teardown freed them, or a
+ * space that failed to start had none) and the first-level table. */
 static void space_free_tables(struct space *s)
 {
-    for (uint32_t i = 0; i < L1_ENTRIES_USER; i++)
-        if (s->l1[i] & L1_COARSE) {
-            kmem_free(s->domain->mem, kmem_virt(s->l1[i] & ~0x3ffu), 2 * L2_BYTES);
-            s->l1[i] = 0;
-        }
+    uint32_t *l1e = &s->l1[L4_KIP_ADDRESS >> L1_SHIFT];
+
+    if (*l1e & L1_COARSE) {
+        kmem_free(s->domain->mem, kmem_virt(*l1e & ~0x3ffu), 2 * L2_BYTES);
+        *l1e = 0;
+    }
     dsb();
     tlbiasid_write(s->asid);
     dsb();
@@ -200,26 +203,32 @@ int space_teardown(struct space *s)
     s->dying = 1;
     for (uint32_t i = s->sweep; i < L1_ENTRIES_USER; i++, s->sweep = (uint16_t)i) {
         if (!(s->l1[i] & L1_COARSE)) {
-            if ((i & 63) == 63 && kernel_preempt_pending()) {
+            if ((i & 15) == 15 && kernel_preempt_pending()) {
                 s->sweep = (uint16_t)(i + 1);
                 return -1;
             }
             continue;
         }
         uint32_t *l2 = kmem_virt(s->l1[i] & ~0x3ffu);
-        for (uint32_t j = 0; j < L2_ENTRIES; j++) {
+        for (uint32_t j = s->sweep_page; j < L2_ENTRIES; j++) {
             uint32_t va = i << L1_SHIFT | j << L2_SHIFT;
-            if (!(l2[j] & PTE_SMALL) || !*shadow(l2, va))
-                continue;
-            if (mapdb_unmap(s, va, L4_RWX, 1) < 0 || kernel_preempt_pending())
-                return -1;              /* what is done stays done: the next call goes on */
+            if ((l2[j] & PTE_SMALL) && *shadow(l2, va)) {
+                int partial = mapdb_unmap(s, va, L4_RWX, 1) < 0;
+                if (partial || kernel_preempt_pending()) {
+                    s->sweep_page = (uint16_t)(partial ? j : j + 1);
+                    return -1;          /* what is done stays done: the next call goes on */
+                }
+            } else if ((j & 63) == 63 && kernel_preempt_pending()) {
+                s->sweep_page = (uint16_t)(j + 1);
+                return -1;
+            }
         }
+        s->sweep_page = 0;
         /* this megabyte is empty but for kernel pages (the KIP, UTCBs: gone with their
          * threads, or nothing to unmap): its table goes now, so a restart skips it */
         if ((i << L1_SHIFT) != (L4_KIP_ADDRESS & ~((1u << L1_SHIFT) - 1))) {
+            /* (no flush: nothing runs in a dying space, and its ASID is flushed before reuse) */
             s->l1[i] = 0;
-            dsb();
-            tlbiasid_write(s->asid);
             kmem_free(s->domain->mem, l2, 2 * L2_BYTES);
         }
         if (i + 1 < L1_ENTRIES_USER && kernel_preempt_pending()) {

@@ -28,7 +28,8 @@ struct space {
     uint8_t idempotent;                 /* sigma0: faults in RAM and devices map 1:1 */
     uint8_t dying;                      /* no threads left: being torn down (space_teardown) */
     uint16_t threads;                   /* threads living in this space */
-    uint16_t sweep;                     /* teardown: the first megabyte that may hold pages */
+    uint16_t sweep;                     /* teardown: the first megabyte that may hold pages, */
+    uint16_t sweep_page;                /*   and its first page that may */
     uint32_t pages;                     /* statistics: pages mapped */
     struct domain *domain;              /* its rights and its kernel memory (domain.h) */
     uint32_t reach, dombit;             /* the domain's reach, and 1 << its index (fast path) */

@@ -220,7 +220,7 @@ static void sys_space_control(struct thread *cur)
             if (!s->in_use || s->domain != &domains[r[1]])
                 continue;
             /* the restarted call finds what is left by the domain: dying spaces, threads */
-            if (s->dying ? space_teardown(s) : delete_space(cur, s, NULL)) {
+            if ((s->dying ? space_teardown(s) : delete_space(cur, s, NULL)) || kernel_preempt_pending()) {
                 cur->reaping = NULL;
                 syscall_restart(cur);
                 return;

@@ -111,10 +111,13 @@ def test_the_longest_interrupts_masked_path_is_within_the_bound(rig_board, firmw
     assert profile[worst_kind]["cycles"] <= BOUND, report
 
 
-def _where(symbols, address: int) -> str:
-    """A return address as the call it returns from: function+offset (file:line)."""
+def _where(symbols, point: int) -> str:
+    """A preemption point (its source line << 20 | its return address's low 20 bits) as the
+    function it is in and its line; line 0 is the return to user mode."""
+    line, address = point >> 20, (symbols.functions[0][0] & ~0xFFFFF) | (point & 0xFFFFF)
     location = symbols.lookup(address - 4, "kernel")
-    return str(location) if location else f"{address:#x}"
+    function = location.function if location and location.function else f"{address:#x}"
+    return f"{function}, line {line}" if line else "the return to user mode"
 
 
 def _match(name: str, pattern: str) -> bool:
