@@ -1,5 +1,5 @@
-"""Isolation: the Linux server killed and started again, and replaced by a hostile program with
-exactly its rights.
+"""Isolation: the Linux server killed and started again, replaced by a hostile program with
+exactly its rights, and its processes reaching for memory that is not theirs.
 
 The root task deletes the Linux server's domain (every space, thread and page in it) and starts
 an image there on request (`host/rig.py restart`).  The hostile program (firmware/user/hostile)
@@ -83,3 +83,18 @@ def test_the_linux_server_killed_and_started_again_serves_a_fresh_shell(link, de
     assert shell(link, "cat /tmp/left-behind 2>/dev/null; ps | grep -c '[s]leep 600'") == ("0\n", 1)
     # what the old server had went back: the kernel's free memory is as it was
     assert abs(debugd.stats().kmem_free - before) < 64 * 1024
+
+
+# (address, what): none of it is a Linux process's; each access must end the process with SIGSEGV
+NOT_THEIRS = [("c0000000", "the kernel's own mapping of RAM"), ("c0100000", "the kernel's code"),
+              ("80000000", "the kernel's half of every address space"), ("7e000000", "another thread's UTCB")]
+
+
+def test_linux_processes_cannot_read_or_write_the_kernels_or_anyone_elses_memory(link):
+    for address, what in NOT_THEIRS:
+        for command in (f"peek {address}", f"peek {address} 5a5a5a5a"):
+            output, code = shell(link, f"{command}; echo status $?")
+            assert output.strip().endswith("status 139"), f"{command} ({what}): {output!r}"
+    # the kernel's information page is public, read-only: read it, never write it
+    output, code = shell(link, "peek 7f000000; peek 7f000000 0; echo status $?")
+    assert output.splitlines()[0] == "4b495034" and output.strip().endswith("status 139"), output
