@@ -7,6 +7,7 @@ ENTRY(_start)
 SECTIONS
 {
     . = DEFINED(__user_base) ? __user_base : 0x00100000;
+    __image_start = .;
     .text : {
         KEEP(*(.text.start))
         *(.text .text.*)

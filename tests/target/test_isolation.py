@@ -12,6 +12,9 @@ again afterwards and must serve a shell as after boot.
 import io
 import re
 import time
+import zlib
+
+from host.elf import open_elf, symbol
 
 from host.shell import run_line
 from protocol import MsgType
@@ -33,6 +36,31 @@ def modem_threads(debugd) -> list[tuple]:
     return [(t.id, t.name, t.prio, t.space, t.stop_reason) for t in threads if t.space == modem.space]
 
 
+def modem_image_crc(debugd) -> int:
+    """The modem's CRC-32 of its code and constants, as they are in its memory now."""
+    result = debugd.run_test("modem.image_crc")
+    assert str(result.status) == "PASS", result
+    return result.value
+
+
+def elf_image_crc(path) -> int:
+    """The same bytes, from modem.elf: [__image_start, __build_id)."""
+    elf = open_elf(path)
+    try:
+        start, end = symbol(elf, "__image_start").address, symbol(elf, "__build_id").address
+        image = bytearray(end - start)              # (the linker's padding between sections: 0)
+        for section in elf.iter_sections():
+            if section["sh_type"] == "SHT_NOBITS" or not section["sh_flags"] & 0x2:   # SHF_ALLOC
+                continue
+            base = section["sh_addr"]
+            lo, hi = max(base, start), min(base + section["sh_size"], end)
+            if lo < hi:
+                image[lo - start:hi - start] = section.data()[lo - base:hi - base]
+        return zlib.crc32(bytes(image))
+    finally:
+        elf.stream.close()
+
+
 def hostile_report(link, debugd, timeout: float = 60.0) -> list[str]:
     """Start the hostile program in the Linux server's place and collect its report."""
     mark = link.log_mark()
@@ -47,8 +75,11 @@ def hostile_report(link, debugd, timeout: float = 60.0) -> list[str]:
     raise AssertionError("the hostile program did not finish its report:\n" + "\n".join(lines))
 
 
-def test_a_hostile_server_with_the_linux_servers_rights_is_refused_everywhere(link, debugd, record_property):
+def test_a_hostile_server_with_the_linux_servers_rights_is_refused_everywhere(link, debugd, firmware,
+                                                                            record_property):
     modem_before = modem_threads(debugd)
+    built = elf_image_crc(firmware.modem_elf)
+    assert modem_image_crc(debugd) == built
     try:
         lines = hostile_report(link, debugd)
         print("\n".join(lines))
@@ -69,6 +100,7 @@ def test_a_hostile_server_with_the_linux_servers_rights_is_refused_everywhere(li
         # the modem did not notice: the same threads, priorities, none stopped
         time.sleep(1.0)                                       # the flood runs meanwhile
         assert modem_threads(debugd) == modem_before
+        assert modem_image_crc(debugd) == built               # its code and constants untouched
     finally:
         debugd.restart("linux")
     assert shell(link, "echo ok") == ("ok\n", 0)
