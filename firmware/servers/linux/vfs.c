@@ -31,14 +31,18 @@ void file_put(struct file *f)
     if (f->type == F_PROC)
         frame_put((uint32_t)f->data);
     if (f->pipe) {
+        struct pipe *p = f->pipe;
         if (f->type == F_PIPE_READ)
-            f->pipe->readers--;
+            p->readers--;
         else
-            f->pipe->writers--;
-        pipe_wake(f->pipe);
-        if (!f->pipe->readers && !f->pipe->writers) {
-            frame_put((uint32_t)f->pipe->buf);
-            f->pipe->buf = NULL;
+            p->writers--;
+        if (!p->readers && !p->writers) {
+            frame_put((uint32_t)p->buf);
+            p->buf = NULL;
+        } else {
+            /* last: a woken writer may die of SIGPIPE at once and close its end in here,
+             * freeing the pipe; nothing of it may be touched after */
+            pipe_wake(p);
         }
     }
 }
