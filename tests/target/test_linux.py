@@ -186,9 +186,12 @@ def test_a_fork_storm_is_refused_and_leaves_everything_running(link):
     assert (output, code) == ("forked again\n", 0)
 
 
-def test_a_pipe_whose_reader_ends_first_leaves_the_server_serving(link):
+def test_a_pipe_whose_reader_ends_first_leaves_the_server_serving(link, debugd):
     """The writer blocked on a full pipe gets EPIPE and dies of SIGPIPE when the reader exits,
-    closing its end while the reader's close is still under way: the pipe is freed once."""
+    closing its end while the reader's close is still under way: the pipe is freed once.  (On
+    a fresh server: the ones before leave processes behind, and the server's process table is
+    small.)"""
+    debugd.restart("linux")
     line = ("seq 1 100000 | grep -q 5; echo $?; yes | head -n 2; yes | while read x; do break; done; "
             "dd if=/dev/zero bs=8k count=1 2>/dev/null | sleep 1; echo done")
     assert shell(link, line) == ("0\ny\ny\ndone\n", 0)
