@@ -572,19 +572,6 @@ static int get_pool(void)
     return 0;
 }
 
-/* Find a boot module by name: its index, or -1. */
-static int module(const char *name)
-{
-    const struct l4_kip *kip = l4_kip();
-    size_t len = strnlen(name, 16);
-
-    for (unsigned i = 0; i < kip->boot.count; i++)
-        if (strnlen((const char *)kip->boot.modules[i].name, 16) == len &&
-            memcmp(kip->boot.modules[i].name, name, len) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* Where the flash bank holding the root file system appears in our space: sigma0's pages land
  * in this 64 MiB window at their offset in it (our own program is at 1 MiB). */
 #define FLASH_WINDOW        0x10000000u
@@ -797,7 +784,7 @@ int main(void)
     struct l4_msg m = { { 0 } };
     uint32_t err;
     l4_tid_t from;
-    int i = module("debugd");
+    int i = l4_module_index("debugd");
 
     linux_server = l4_myself();
     debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;

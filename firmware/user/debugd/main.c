@@ -468,19 +468,6 @@ static void cmd_console_in(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_CONSOLE_IN, cmd_console_in);
 
-/* The boot module named `name`'s index, or -1. */
-static int module_index(const char *name)
-{
-    const struct l4_kip *kip = l4_kip();
-    size_t len = strlen(name);
-
-    for (unsigned i = 0; i < kip->boot.count; i++)
-        if (strnlen((const char *)kip->boot.modules[i].name, 16) == len &&
-            memcmp(kip->boot.modules[i].name, name, len) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* Have the root task delete a server's domain and start an image in it (the same server
  * again, or a standby module in its place).  The Linux server's IDs stay what they were. */
 static void cmd_restart(const struct proto_msg *req)
@@ -493,8 +480,8 @@ static void cmd_restart(const struct proto_msg *req)
 
     memcpy(server, q->server, sizeof q->server);
     memcpy(image, q->image, sizeof q->image);
-    d = module_index(server);
-    i = image[0] ? module_index(image) : d;
+    d = l4_module_index(server);
+    i = image[0] ? l4_module_index(image) : d;
     if (d < 2 || i < 2) {
         link_error(req, PROTO_ERR_BAD_STATE, "no such server or image in this image");
         return;
@@ -516,7 +503,7 @@ LINK_COMMAND(PROTO_MSG_RESTART, cmd_restart);
 static void servers_connect(void)
 {
     for (unsigned i = 0; i < SERVERS; i++) {
-        int k = module_index(servers[i].module);
+        int k = l4_module_index(servers[i].module);
         struct l4_msg m = { { L4_TAG(KTEST_CONNECT, 0, 0) } };
         uint32_t err;
 
@@ -545,7 +532,7 @@ int main(void)
     }
     uart_rx_irq_enable();
     servers_connect();
-    int k = module_index("linux");
+    int k = l4_module_index("linux");
     if (k >= 0)
         linux_server = L4_TID(L4_TID_NUMBER(L4_MODULE_TID(k)) + LINUX_THREAD_INTERRUPT, 1);
     send_info(0);

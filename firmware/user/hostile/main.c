@@ -53,18 +53,6 @@ static void attempt(const char *what, uint32_t err)
     say(line);
 }
 
-static int module_index(const char *name)
-{
-    const struct l4_kip *kip = l4_kip();
-    size_t len = strlen(name);
-
-    for (unsigned i = 0; i < kip->boot.count; i++)
-        if (strnlen((const char *)kip->boot.modules[i].name, 16) == len &&
-            memcmp(kip->boot.modules[i].name, name, len) == 0)
-            return (int)i;
-    return -1;
-}
-
 static uint32_t syscall(uint32_t number, uint32_t regs[13])
 {
     regs[7] = number;
@@ -115,10 +103,10 @@ static void control_modem(l4_tid_t modem, uint32_t first)
     r[1] = modem;
     attempt("SpaceControl: delete the modem's space", syscall(L4_SYS_SPACE_CONTROL, r));
     r[0] = L4_SC_DELETE_DOMAIN;
-    r[1] = (uint32_t)module_index("modem");
+    r[1] = (uint32_t)l4_module_index("modem");
     attempt("SpaceControl: delete the modem's domain", syscall(L4_SYS_SPACE_CONTROL, r));
     r[0] = L4_SC_DOMAIN;
-    r[1] = (uint32_t)module_index("linux");
+    r[1] = (uint32_t)l4_module_index("linux");
     r[2] = L4_FIRST_THREAD;
     r[3] = L4_THREAD_SLOTS;
     r[4] = ~0u;
@@ -221,7 +209,7 @@ static void interrupts(void)
     attempt("InterruptControl: detach the frame clock", l4_interrupt_control(27, L4_IRQ_DETACH));
     attempt("InterruptControl: arm the frame clock", l4_timer_arm(27, 0));
     attempt("InterruptControl: give the frame clock to our domain",
-            l4_interrupt_control_domain(27, (uint32_t)module_index("linux")));
+            l4_interrupt_control_domain(27, (uint32_t)l4_module_index("linux")));
     line = L4_IRQ_TID(27);
     {
         struct l4_msg m = { { 0 } };
@@ -278,7 +266,7 @@ static void echo_main(void)
 int main(void)
 {
     const struct l4_kip *kip = l4_kip();
-    int mi = module_index("modem");
+    int mi = l4_module_index("modem");
     l4_tid_t echo = L4_TID(L4_TID_NUMBER(l4_myself()) + 2, 1);
     char line[96];
     int flood;

@@ -139,6 +139,8 @@ uint32_t l4_kdebug(uint32_t op, uint32_t a1, uint32_t a2, uint32_t *r0_out);
 void l4_exit(void) __attribute__((noreturn));
 void l4_set_name(l4_tid_t t, const char *name);
 void l4_puts(const char *text);
+/* The index of the boot module named `name` in the KIP's table, or -1. */
+int l4_module_index(const char *name);
 
 /* The root task's protocol, for the debug agent only: delete domain MR1 (a module's slot) and
  * start module image MR2 there; the reply's MR1 is 0 or an l4 error. */

@@ -131,3 +131,15 @@ uint32_t l4_sigma0_request(uint32_t fpage, uint32_t window)
         return err;
     return L4_TAG_TYPED(m.mr[0]) ? 0 : L4_ERR_NO_MEMORY;
 }
+
+int l4_module_index(const char *name)
+{
+    const struct l4_kip *kip = l4_kip();
+    size_t len = strlen(name);
+
+    for (unsigned i = 0; i < kip->boot.count; i++)
+        if (strnlen((const char *)kip->boot.modules[i].name, 16) == len &&
+            memcmp(kip->boot.modules[i].name, name, len) == 0)
+            return (int)i;
+    return -1;
+}

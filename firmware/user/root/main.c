@@ -68,18 +68,6 @@ static void report(const char *what, l4_tid_t t, uint32_t a, uint32_t b)
     l4_puts(text);
 }
 
-static int module_named(const char *name)
-{
-    const struct l4_kip *kip = l4_kip();
-    size_t len = strlen(name);
-
-    for (unsigned i = 2; i < kip->boot.count; i++)
-        if (strnlen((const char *)kip->boot.modules[i].name, 16) == len &&
-            memcmp(kip->boot.modules[i].name, name, len) == 0)
-            return (int)i;
-    return -1;
-}
-
 static const struct policy *policy_of(const struct boot_module *m)
 {
     for (unsigned i = 0; i < sizeof policies / sizeof policies[0]; i++)
@@ -134,7 +122,7 @@ static int configure(unsigned d, const struct policy *p)
                      L4_FIRST_THREAD + L4_THREAD_SLOTS - first : L4_MODULE_THREADS;
 
     for (unsigned k = 0; k < 3 && p->reaches[k]; k++) {
-        int j = module_named(p->reaches[k]);
+        int j = l4_module_index(p->reaches[k]);
         if (j >= 0)
             reach |= 1u << j;
     }
@@ -248,7 +236,7 @@ int main(void)
     struct l4_msg m = { { 0 } };
     uint32_t err;
     l4_tid_t from;
-    int k = module_named("debugd");
+    int k = l4_module_index("debugd");
 
     debugd = k >= 0 ? L4_MODULE_TID(k) : L4_NILTHREAD;
     for (unsigned i = 2; i < kip->boot.count; i++) {
