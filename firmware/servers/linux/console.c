@@ -117,7 +117,7 @@ void console_process(void)
 int console_read(struct proc *p, uint32_t addr, uint32_t len)
 {
     if (reader && reader != p)
-        return -11;                         /* EAGAIN: one reader at a time */
+        return -EAGAIN;                     /* one reader at a time */
     reader = p;
     reader_addr = addr;
     reader_len = len;

@@ -34,7 +34,7 @@ int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_inf
     if (size < sizeof *h || memcmp(h->ident, "\177ELF\1\1\1", 7) != 0 || h->machine != EM_ARM ||
         (h->type != ET_EXEC && h->type != ET_DYN) || h->phentsize != sizeof(struct elf_phdr) ||
         h->phoff > size || h->phnum > (size - h->phoff) / sizeof(struct elf_phdr))
-        return -8;                                      /* ENOEXEC */
+        return -ENOEXEC;
     if (h->type == ET_DYN)
         bias = PIE_BASE;
     const struct elf_phdr *ph = (const void *)(image + h->phoff);
@@ -46,10 +46,10 @@ int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_inf
         uint32_t start = (p->vaddr + bias) & PAGE_MASK;
         uint32_t stop = (p->vaddr + bias + p->memsz + PAGE - 1) & PAGE_MASK;
         if (p->offset > size || p->filesz > size - p->offset || p->filesz > p->memsz)
-            return -8;
+            return -ENOEXEC;
         if (mm_add(mm, start, stop, p->flags & 7 ? ((p->flags & 4 ? VM_READ : 0) |
                    (p->flags & 2 ? VM_WRITE : 0) | (p->flags & 1 ? VM_EXEC : 0)) : VM_READ))
-            return -12;                                 /* ENOMEM */
+            return -ENOMEM;
         struct vma *v = &mm->vma[mm->nvma - 1];
         v->file = image + p->offset;
         v->file_vaddr = p->vaddr + bias;
@@ -62,7 +62,7 @@ int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_inf
             end = stop;
     }
     if (!end)
-        return -8;
+        return -ENOEXEC;
     for (unsigned i = 0; i < h->phnum; i++)
         if (ph[i].type == PT_PHDR)
             info->phdr = ph[i].vaddr + bias;

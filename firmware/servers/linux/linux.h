@@ -15,6 +15,7 @@
 
 #include "l4.h"
 #include "lib/string.h"
+#include "uapi.h"
 
 #define PAGE            4096u
 #define PAGE_MASK       (~(PAGE - 1))
@@ -143,11 +144,6 @@ struct proc {
 
 #define SIG_DFL     0u
 #define SIG_IGN     1u
-#define SIGINT      2
-#define SIGKILL     9
-#define SIGSEGV     11
-#define SIGPIPE     13
-#define SIGCHLD     17
 
 /* Mark `sig` pending for `p` and, if it waits in a call that a signal interrupts, end that call
  * with -EINTR so the signal is taken now. */

@@ -224,7 +224,7 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
         }
     }
     if (!children)
-        return -10;                             /* ECHILD */
+        return -ECHILD;
     if (options & 1)                            /* WNOHANG */
         return 0;
     p->state = P_BLOCKED;
@@ -299,13 +299,13 @@ int proc_fork(struct proc *p)
     struct proc *c = proc_slot(&slot);
 
     if (!c || frames_free() < LOW_MEMORY)
-        return -11;                             /* EAGAIN, as Linux under pressure */
+        return -EAGAIN;                         /* as Linux under pressure */
     memset(c, 0, sizeof *c);
     c->mm = mm_fork(p->mm);
     if (!c->mm || map_trampoline(c->mm)) {
         if (c->mm)
             mm_free(c->mm);
-        return -12;
+        return -ENOMEM;
     }
     c->tid = new_tid(slot);
     c->pid = next_pid++;
@@ -332,7 +332,7 @@ int proc_fork(struct proc *p)
             file_put(c->fd[i]);
         mm_free(c->mm);
         c->state = P_FREE;
-        return -11;
+        return -EAGAIN;
     }
     l4_schedule(c->tid, 50, L4_TC_KEEP);
     l4_set_name(c->tid, c->comm);
@@ -360,14 +360,14 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
 
     image = initrd_find(path, &size, &mode);
     if (!image)
-        return -2;
+        return -ENOENT;
     if (!(mode & 0111))
-        return -13;                             /* EACCES */
+        return -EACCES;
     if (frames_free() < LOW_MEMORY)
-        return -12;
+        return -ENOMEM;
     mm = mm_new();
     if (!mm)
-        return -12;
+        return -ENOMEM;
     err = elf_load(mm, image, size, &info);
     if (err) {
         mm_free(mm);
@@ -376,7 +376,7 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
     sp = stack_setup(mm, p->tid, &info, path, argv, envp);
     if (!sp) {
         mm_free(mm);
-        return -12;
+        return -ENOMEM;
     }
     p->mm = mm;
     mm_free(old);                               /* and every mapping of it in the process */
@@ -448,10 +448,10 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     for (slot = 0; slot < MAX_PROCS && procs[slot].state != P_FREE; slot++)
         ;
     if (slot == MAX_PROCS)
-        return -11;                             /* EAGAIN */
+        return -EAGAIN;
     image = initrd_find(path, &size, &mode);
     if (!image)
-        return -2;                              /* ENOENT */
+        return -ENOENT;
     p = &procs[slot];
     memset(p, 0, sizeof *p);
     p->tid = new_tid(slot);
@@ -462,11 +462,11 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     proc_identity(p, path, argv);
     p->mm = mm_new();
     if (!p->mm)
-        return -12;
+        return -ENOMEM;
     err = elf_load(p->mm, image, size, &info);
     if (err)
         goto fail;
-    err = -12;
+    err = -ENOMEM;
     if (l4_thread_control(p->tid, p->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI))
         goto fail;
@@ -644,7 +644,7 @@ static void host_request(uint32_t label, struct l4_msg *m)
 {
     uint32_t n = m->mr[1], data[CONSOLE_MAX_WRITE / 4 + 1], err;
     struct l4_utcb *u = l4_utcb();
-    int32_t result = -22;
+    int32_t result = -EINVAL;
 
     if (label == LINUX_LABEL_STATS) {
         host_stats(m);

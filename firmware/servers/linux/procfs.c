@@ -6,8 +6,6 @@
 #include "linux.h"
 #include "vfs.h"
 
-#define ENOENT  2
-#define EINVAL  22
 
 static const char *after(const char *s, const char *prefix)
 {

@@ -8,11 +8,6 @@
  */
 #include "linux.h"
 
-#define SA_SIGINFO      0x00000004u
-#define SA_RESTORER     0x04000000u
-#define SA_RESTART      0x10000000u
-#define SA_NODEFER      0x40000000u
-#define SA_RESETHAND    0x80000000u
 
 /* The frame: siginfo (128 bytes), then the ucontext: flags, link, stack (3 words), the
  * sigcontext (trap_no, error_code, oldmask, r0-r10, fp, ip, sp, lr, pc, cpsr, fault_address),

@@ -62,7 +62,7 @@ int path_resolve(const char *cwd, const char *path, char *out, size_t cap)
     }
     size_t plen = strnlen(path, MAX_PATH);
     if (n + plen >= sizeof tmp)
-        return -36;                                     /* ENAMETOOLONG */
+        return -ENAMETOOLONG;
     memcpy(tmp + n, path, plen);
     n += plen;
     tmp[n] = 0;
@@ -84,7 +84,7 @@ int path_resolve(const char *cwd, const char *path, char *out, size_t cap)
             continue;
         }
         if (o + len + 2 >= cap)
-            return -36;
+            return -ENAMETOOLONG;
         if (o > 1)
             out[o++] = '/';
         memcpy(out + o, tmp + start, len);

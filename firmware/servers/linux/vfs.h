@@ -10,11 +10,6 @@
 #define TNODE_PAGES 64                  /* a tmpfs file holds up to 256 KiB */
 #define PIPE_SIZE   PAGE
 
-#define S_IFMT      0170000u
-#define S_IFDIR     0040000u
-#define S_IFREG     0100000u
-#define S_IFCHR     0020000u
-#define S_IFIFO     0010000u
 
 enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_INITRD, F_TMP, F_DIR, F_PIPE_READ, F_PIPE_WRITE,
              F_PROC };                  /* F_PROC: a /proc file's text, in a frame of its own */

@@ -1,0 +1,76 @@
+/* Memory: the heap, mappings and their rights. */
+#include "syscalls.h"
+
+int sys_brk(struct proc *p, uint32_t *r)
+{
+    struct mm *mm = p->mm;
+    uint32_t want = r[0], old_end = (mm->brk + PAGE - 1) & PAGE_MASK;
+    uint32_t new_end = (want + PAGE - 1) & PAGE_MASK;
+
+    if (want < mm->brk_start || want > mm->brk_start + (256u << 20))
+        RET(mm->brk);
+    if (new_end > old_end && frames_free() < (new_end - old_end) / PAGE + LOW_MEMORY)
+        RET(mm->brk);                           /* refused: malloc sees ENOMEM */
+    if (new_end > old_end) {
+        struct vma *v = old_end > mm->brk_start ? mm_find(mm, old_end - 1) : NULL;
+        if (v && v->end == old_end && !v->file)
+            v->end = new_end;                   /* grow the heap region */
+        else if (mm_add(mm, old_end, new_end, VM_READ | VM_WRITE))
+            RET(mm->brk);
+    } else if (new_end < old_end) {
+        mm_remove(mm, p->tid, new_end, old_end);
+    }
+    mm->brk = want;
+    RET(want);
+}
+
+/* PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 as VM_* rights: write or execute imply read, as they do
+ * in Linux's ARM page tables; PROT_NONE is no access at all. */
+static uint32_t vm_prot(uint32_t prot)
+{
+    return (prot & 7 ? VM_READ : 0) | (prot & 2 ? VM_WRITE : 0) | (prot & 4 ? VM_EXEC : 0);
+}
+
+int sys_mmap2(struct proc *p, uint32_t *r)
+{
+    uint32_t len = (r[1] + PAGE - 1) & PAGE_MASK, prot = r[2] & 7, flags = r[3];
+    uint32_t addr;
+
+    /* anonymous memory only: MAP_ANONYMOUS = 0x20 */
+    if (!(flags & 0x20))
+        RET(-ENOSYS);
+    if (!len || len > (512u << 20))
+        RET(-EINVAL);
+    if (frames_free() < len / PAGE + LOW_MEMORY)
+        RET(-ENOMEM);                           /* keep room for everyone else */
+    if (flags & 0x10) {                         /* MAP_FIXED */
+        addr = r[0] & PAGE_MASK;
+        mm_remove(p->mm, p->tid, addr, addr + len);
+    } else {
+        addr = p->mm->mmap_next - len;
+        p->mm->mmap_next = addr;
+    }
+    if (mm_add(p->mm, addr, addr + len, vm_prot(prot)))
+        RET(-ENOMEM);
+    RET(addr);
+}
+
+/* mprotect(addr, len, prot). */
+int sys_mprotect(struct proc *p, uint32_t *r)
+{
+    uint32_t prot = vm_prot(r[2]);
+
+    if (r[0] & ~PAGE_MASK || r[2] & ~7u)
+        RET(-EINVAL);
+    if (!r[1])
+        RET(0);
+    RET(mm_protect(p->mm, r[0], r[0] + ((r[1] + PAGE - 1) & PAGE_MASK), prot) ? -ENOMEM : 0);
+}
+
+int sys_munmap(struct proc *p, uint32_t *r)
+{
+    if (r[0] & ~PAGE_MASK)
+        RET(-EINVAL);
+    mm_remove(p->mm, p->tid, r[0], r[0] + ((r[1] + PAGE - 1) & PAGE_MASK));
+    RET(0);
+}

@@ -1,0 +1,212 @@
+/* Processes: exit, fork, exec and wait; process groups and sessions; identity. */
+#include "syscalls.h"
+
+int sys_exit(struct proc *p, uint32_t *r)
+{
+    proc_exit(p, (r[0] & 0xff) << 8);
+    return 1;
+}
+
+int sys_fork(struct proc *p, uint32_t *r)
+{
+    RET(proc_fork(p));
+}
+
+int sys_clone(struct proc *p, uint32_t *r)
+{
+    /* processes only (fork semantics): CLONE_VM and CLONE_THREAD need threads we do not have */
+    if (r[0] & (CLONE_VM | CLONE_THREAD))
+        RET(-ENOSYS);
+    int pid = proc_fork(p);
+    if (pid > 0 && r[0] & CLONE_CHILD_SETTID && r[4]) {
+        struct proc *c = proc_by_pid(pid);
+        mm_copy_out(c->mm, c->tid, r[4], &pid, 4);
+    }
+    if (pid > 0 && r[0] & CLONE_PARENT_SETTID && r[2])
+        mm_copy_out(p->mm, p->tid, r[2], &pid, 4);
+    RET(pid);
+}
+
+static int copy_strings(struct proc *p, uint32_t addr, char *buf, uint32_t cap, char **vec,
+                        unsigned max)
+{
+    uint32_t used = 0, ptr;
+    unsigned n = 0;
+
+    for (; addr; addr += 4, n++) {
+        if (n == max - 1 || mm_copy_in(p->mm, p->tid, &ptr, addr, 4))
+            return -E2BIG;
+        if (!ptr)
+            break;
+        if (mm_copy_string(p->mm, p->tid, buf + used, ptr, cap - used))
+            return -EFAULT;
+        vec[n] = buf + used;
+        used += strnlen(buf + used, cap - used) + 1;
+    }
+    vec[n] = NULL;
+    return 0;
+}
+
+int sys_execve(struct proc *p, uint32_t *r)
+{
+    static char strings[8192];
+    static char *argv[64], *envp[64];
+    char path[MAX_PATH];
+    int err = get_path(p, AT_FDCWD, r[0], path);
+
+    if (err)
+        RET(err);
+    err = copy_strings(p, r[1], strings, 4096, argv, 64);
+    if (!err)
+        err = copy_strings(p, r[2], strings + 4096, 4096, envp, 64);
+    if (err)
+        RET(-EFAULT);
+    err = proc_exec(p, path, argv, envp);
+    if (err)
+        RET(err);
+    return 0;                                   /* the reply starts the new program */
+}
+
+int sys_wait4(struct proc *p, uint32_t *r)
+{
+    int v = proc_wait(p, (int32_t)r[0], r[1], r[2]);
+    if (v == 1 << 30)
+        return 1;
+    RET(v);
+}
+
+/* `p` stops waiting in whatever call it waits in (a signal, or its end). */
+void proc_unblock(struct proc *p)
+{
+    console_forget(p);
+    for (unsigned i = 0; i < MAX_FILES; i++) {
+        struct pipe *pp = files[i].pipe;
+        if (pp && pp->blocked_reader == p)
+            pp->blocked_reader = NULL;
+        if (pp && pp->blocked_writer == p)
+            pp->blocked_writer = NULL;
+    }
+    p->blocked = B_NONE;
+}
+
+int group_in_session(int pgid, int sid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == pgid &&
+            procs[i].sid == sid)
+            return 1;
+    return 0;
+}
+
+/* The process `pid` names for the group calls: 0 is the caller. */
+static struct proc *named(struct proc *p, int pid)
+{
+    struct proc *t = pid == 0 ? p : proc_by_pid(pid);
+
+    return t && t->state != P_FREE && t->state != P_ZOMBIE ? t : NULL;
+}
+
+int sys_setpgid(struct proc *p, uint32_t *r)
+{
+    int pid = (int32_t)r[0], pgid = (int32_t)r[1];
+    struct proc *t = named(p, pid);
+
+    if (pgid < 0)
+        RET(-EINVAL);
+    if (!t || (t != p && t->ppid != p->pid))
+        RET(-ESRCH);                            /* only ourselves or a child of ours */
+    if (t->sid != p->sid || t->pid == t->sid)
+        RET(-EPERM);                            /* another session's, or a session leader */
+    if (pgid == 0)
+        pgid = t->pid;
+    if (pgid != t->pid && !group_in_session(pgid, p->sid))
+        RET(-EPERM);
+    t->pgid = pgid;
+    RET(0);
+}
+
+int sys_getpgid(struct proc *p, uint32_t *r)
+{
+    struct proc *t = named(p, (int32_t)r[0]);
+
+    RET(t ? t->pgid : -ESRCH);
+}
+
+int sys_getpgrp(struct proc *p, uint32_t *r)
+{
+    RET(p->pgid);
+}
+
+int sys_setsid(struct proc *p, uint32_t *r)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].pgid == p->pid)
+            RET(-EPERM);                        /* a group leader (or its group lives on) */
+    p->pgid = p->sid = p->pid;
+    RET(p->pid);
+}
+
+int sys_getsid(struct proc *p, uint32_t *r)
+{
+    struct proc *t = named(p, (int32_t)r[0]);
+
+    RET(t ? t->sid : -ESRCH);
+}
+
+int sys_getpid(struct proc *p, uint32_t *r)
+{
+    RET(p->pid);
+}
+
+int sys_getppid(struct proc *p, uint32_t *r)
+{
+    RET(p->ppid);
+}
+
+/* prctl: PR_SET_NAME and PR_GET_NAME (the name /proc/PID/comm shows); the rest succeed. */
+int sys_prctl(struct proc *p, uint32_t *r)
+{
+    char name[16];
+
+    switch (r[0]) {
+    case 15:                                    /* PR_SET_NAME */
+        memset(name, 0, sizeof name);
+        for (uint32_t i = 0; i < sizeof name - 1; i++) {
+            if (mm_copy_in(p->mm, p->tid, &name[i], r[1] + i, 1))
+                RET(-EFAULT);
+            if (!name[i])
+                break;
+        }
+        memcpy(p->comm, name, sizeof p->comm);
+        l4_set_name(p->tid, p->comm);
+        RET(0);
+    case 16:                                    /* PR_GET_NAME */
+        RET(mm_copy_out(p->mm, p->tid, r[1], p->comm, sizeof p->comm) ? -EFAULT : 0);
+    default:
+        RET(0);
+    }
+}
+
+int sys_set_tls(struct proc *p, uint32_t *r)
+{
+    p->tls = r[0];
+    l4_exchange_registers(p->tid, L4_XR_TLS, 0, 0, r[0]);
+    RET(0);
+}
+
+int sys_set_tid_address(struct proc *p, uint32_t *r)
+{
+    p->clear_child_tid = r[0];
+    RET(p->pid);
+}
+
+/* Linux puts the caller behind the other ready processes of its priority.  Answered at once by
+ * a send of its own (not with the server's next receive, which would hand the processor straight
+ * back), the caller becomes ready while the more important server still runs, so the kernel
+ * queues it behind its equals: they run first. */
+int sys_sched_yield(struct proc *p, uint32_t *r)
+{
+    (void)r;
+    proc_resume(p, 0);
+    return 1;
+}

@@ -1,0 +1,132 @@
+/* Signals: sending them, their actions and masks, waiting for one, returning from a handler. */
+#include "syscalls.h"
+
+/* Whether kill's `pid` names `t` when `p` sends: that process (pid > 0), p's group (0), the
+ * group -pid (pid < -1), or every process but init and p (-1). */
+static int kill_names(const struct proc *p, const struct proc *t, int pid)
+{
+    if (pid > 0)
+        return t->pid == pid;
+    if (pid == 0)
+        return t->pgid == p->pgid;
+    if (pid == -1)
+        return t->pid != 1 && t != p;
+    return t->pgid == -pid;
+}
+
+int sys_kill(struct proc *p, uint32_t *r)
+{
+    int pid = (int32_t)r[0], sig = (int32_t)r[1], hit = 0;
+
+    if (sig < 0 || sig > 32 || pid == INT32_MIN)
+        RET(-EINVAL);
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *t = &procs[i];
+        if (t->state == P_FREE || t->state == P_ZOMBIE || !kill_names(p, t, pid))
+            continue;
+        hit++;
+        if (sig && t != p)
+            signal_send(t, sig);
+        else if (sig)
+            p->sig_pending |= 1u << (sig - 1);  /* ourselves: taken on the way out */
+    }
+    RET(hit ? 0 : -ESRCH);
+}
+
+/* tkill and tgkill: one thread per process, whose thread ID is the pid. */
+int sys_tkill(struct proc *p, uint32_t *r)
+{
+    if ((int32_t)r[0] <= 0)
+        RET(-EINVAL);
+    return sys_kill(p, r);
+}
+
+int sys_tgkill(struct proc *p, uint32_t *r)
+{
+    uint32_t k[2] = { r[1], r[2] };
+    int v;
+
+    if ((int32_t)r[0] <= 0 || (int32_t)r[1] <= 0)
+        RET(-EINVAL);
+    if (r[0] != r[1])
+        RET(-ESRCH);                            /* that thread is not in that thread group */
+    v = sys_kill(p, k);
+    r[0] = k[0];
+    return v;
+}
+
+int sys_rt_sigaction(struct proc *p, uint32_t *r)
+{
+    int sig = (int32_t)r[0];
+    uint32_t act[5];
+
+    if (sig < 1 || sig > 32 || sig == SIGKILL || sig == SIGSTOP)
+        RET(-EINVAL);
+    if (r[2]) {
+        struct sigaction_k *a = &p->sig[sig];
+        uint32_t old[5] = { a->handler, a->flags, a->restorer, a->mask, 0 };
+        if (mm_copy_out(p->mm, p->tid, r[2], old, 20))
+            RET(-EFAULT);
+    }
+    if (r[1]) {
+        if (mm_copy_in(p->mm, p->tid, act, r[1], 20))
+            RET(-EFAULT);
+        p->sig[sig].handler = act[0];
+        p->sig[sig].flags = act[1];
+        p->sig[sig].restorer = act[2];
+        p->sig[sig].mask = act[3];
+    }
+    RET(0);
+}
+
+int sys_rt_sigprocmask(struct proc *p, uint32_t *r)
+{
+    uint32_t set[2], old[2] = { p->sig_blocked, 0 };
+
+    if (r[2] && mm_copy_out(p->mm, p->tid, r[2], old, 8))
+        RET(-EFAULT);
+    if (r[1]) {
+        if (mm_copy_in(p->mm, p->tid, set, r[1], 8))
+            RET(-EFAULT);
+        if (r[0] == 0)
+            p->sig_blocked |= set[0];
+        else if (r[0] == 1)
+            p->sig_blocked &= ~set[0];
+        else if (r[0] == 2)
+            p->sig_blocked = set[0];
+        else
+            RET(-EINVAL);
+        p->sig_blocked &= ~(1u << (SIGKILL - 1) | 1u << (SIGSTOP - 1));  /* KILL and STOP stay open */
+    }
+    RET(0);
+}
+
+/* rt_sigsuspend(mask): wait for a signal with `mask` in force; the handler then returns to the
+ * mask from before, and the call ends with -EINTR. */
+int sys_rt_sigsuspend(struct proc *p, uint32_t *r)
+{
+    uint32_t set[2];
+
+    if (mm_copy_in(p->mm, p->tid, set, r[0], 8))
+        RET(-EFAULT);
+    p->sig_saved_mask = p->sig_blocked;
+    p->sig_suspended = 1;
+    p->sig_blocked = set[0] & ~(1u << (SIGKILL - 1));
+    if (p->sig_pending & ~p->sig_blocked)
+        RET(-EINTR);                            /* one is waiting already */
+    proc_sleep(p, ~0ull);
+    return 1;
+}
+
+int sys_rt_sigreturn(struct proc *p, uint32_t *r)
+{
+    (void)r;
+    return signal_return(p);                    /* the restored registers are the reply */
+}
+
+int sys_pause(struct proc *p, uint32_t *r)
+{
+    (void)r;
+    proc_sleep(p, ~0ull);                       /* until a signal ends it with -EINTR */
+    return 1;
+}

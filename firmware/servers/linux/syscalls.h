@@ -1,0 +1,105 @@
+/*
+ * What the system-call files share (sys_*.c): the handlers, which syscalls.c's table lists by
+ * number, and the helpers for descriptors and path arguments.
+ *
+ * A handler gets the calling process and its registers (r[0..6] the arguments, r[7] the number)
+ * and puts its result in r[0]: a value, or -errno.  It returns 1 when the process must wait for
+ * its reply (or is gone), 0 when the reply goes now.
+ */
+#pragma once
+
+#include "linux.h"
+#include "vfs.h"
+
+#define RET(v) do { r[0] = (uint32_t)(v); return 0; } while (0)
+
+/* The open file behind descriptor `fd` of `p`, or NULL. */
+struct file *fd_get(struct proc *p, uint32_t fd);
+/* Give `f` the lowest free descriptor from `from` on: the descriptor, or -EMFILE. */
+int fd_install(struct proc *p, struct file *f, uint32_t from, int cloexec);
+/* A path argument at `addr` made absolute (against the cwd, or the directory descriptor
+ * `dirfd`) into `abs` (MAX_PATH bytes): 0 or -errno. */
+int get_path(struct proc *p, int dirfd, uint32_t addr, char *abs);
+/* Whether anything (a file, a directory, a device, a /proc entry) is at `abs`. */
+int exists(const char *abs);
+/* `p` stops waiting in whatever call it waits in (a signal, or its end). */
+void proc_unblock(struct proc *p);
+/* Whether a live process of session `sid` is in group `pgid`. */
+int group_in_session(int pgid, int sid);
+
+/* the handlers */
+int sys_access(struct proc *p, uint32_t *r);
+int sys_brk(struct proc *p, uint32_t *r);
+int sys_chdir(struct proc *p, uint32_t *r);
+int sys_clock_gettime(struct proc *p, uint32_t *r);
+int sys_clock_gettime64(struct proc *p, uint32_t *r);
+int sys_clock_nanosleep(struct proc *p, uint32_t *r);
+int sys_clone(struct proc *p, uint32_t *r);
+int sys_close(struct proc *p, uint32_t *r);
+int sys_dup(struct proc *p, uint32_t *r);
+int sys_dup2(struct proc *p, uint32_t *r);
+int sys_dup3(struct proc *p, uint32_t *r);
+int sys_enosys(struct proc *p, uint32_t *r);
+int sys_execve(struct proc *p, uint32_t *r);
+int sys_exit(struct proc *p, uint32_t *r);
+int sys_faccessat(struct proc *p, uint32_t *r);
+int sys_fcntl64(struct proc *p, uint32_t *r);
+int sys_fork(struct proc *p, uint32_t *r);
+int sys_fstat64(struct proc *p, uint32_t *r);
+int sys_fstatat64(struct proc *p, uint32_t *r);
+int sys_getcwd(struct proc *p, uint32_t *r);
+int sys_getdents64(struct proc *p, uint32_t *r);
+int sys_getpgid(struct proc *p, uint32_t *r);
+int sys_getpgrp(struct proc *p, uint32_t *r);
+int sys_getpid(struct proc *p, uint32_t *r);
+int sys_getppid(struct proc *p, uint32_t *r);
+int sys_getrandom(struct proc *p, uint32_t *r);
+int sys_getsid(struct proc *p, uint32_t *r);
+int sys_ioctl(struct proc *p, uint32_t *r);
+int sys_kill(struct proc *p, uint32_t *r);
+int sys_llseek(struct proc *p, uint32_t *r);
+int sys_lseek(struct proc *p, uint32_t *r);
+int sys_mkdir(struct proc *p, uint32_t *r);
+int sys_mkdirat(struct proc *p, uint32_t *r);
+int sys_mmap2(struct proc *p, uint32_t *r);
+int sys_mprotect(struct proc *p, uint32_t *r);
+int sys_munmap(struct proc *p, uint32_t *r);
+int sys_nanosleep(struct proc *p, uint32_t *r);
+int sys_open(struct proc *p, uint32_t *r);
+int sys_openat(struct proc *p, uint32_t *r);
+int sys_pause(struct proc *p, uint32_t *r);
+int sys_pipe(struct proc *p, uint32_t *r);
+int sys_pipe2(struct proc *p, uint32_t *r);
+int sys_poll(struct proc *p, uint32_t *r);
+int sys_prctl(struct proc *p, uint32_t *r);
+int sys_prlimit64(struct proc *p, uint32_t *r);
+int sys_read(struct proc *p, uint32_t *r);
+int sys_readlink(struct proc *p, uint32_t *r);
+int sys_readlinkat(struct proc *p, uint32_t *r);
+int sys_readv(struct proc *p, uint32_t *r);
+int sys_rename(struct proc *p, uint32_t *r);
+int sys_renameat(struct proc *p, uint32_t *r);
+int sys_rmdir(struct proc *p, uint32_t *r);
+int sys_rt_sigaction(struct proc *p, uint32_t *r);
+int sys_rt_sigprocmask(struct proc *p, uint32_t *r);
+int sys_rt_sigreturn(struct proc *p, uint32_t *r);
+int sys_rt_sigsuspend(struct proc *p, uint32_t *r);
+int sys_sched_yield(struct proc *p, uint32_t *r);
+int sys_set_tid_address(struct proc *p, uint32_t *r);
+int sys_set_tls(struct proc *p, uint32_t *r);
+int sys_setpgid(struct proc *p, uint32_t *r);
+int sys_setsid(struct proc *p, uint32_t *r);
+int sys_stat64(struct proc *p, uint32_t *r);
+int sys_statx(struct proc *p, uint32_t *r);
+int sys_sysinfo(struct proc *p, uint32_t *r);
+int sys_tgkill(struct proc *p, uint32_t *r);
+int sys_times(struct proc *p, uint32_t *r);
+int sys_tkill(struct proc *p, uint32_t *r);
+int sys_ugetrlimit(struct proc *p, uint32_t *r);
+int sys_uname(struct proc *p, uint32_t *r);
+int sys_unlink(struct proc *p, uint32_t *r);
+int sys_unlinkat(struct proc *p, uint32_t *r);
+int sys_wait4(struct proc *p, uint32_t *r);
+int sys_write(struct proc *p, uint32_t *r);
+int sys_writev(struct proc *p, uint32_t *r);
+int sys_zero(struct proc *p, uint32_t *r);
