@@ -107,6 +107,15 @@ enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE };
 
 struct file;
 
+/* Who a process acts as: real, effective, saved and file-system IDs (in that order, as
+ * sys_cred.c relies on) and the supplementary groups. */
+#define NGROUPS     64
+struct cred {
+    uint32_t uid, euid, suid, fsuid;
+    uint32_t gid, egid, sgid, fsgid;
+    uint32_t ngroups, groups[NGROUPS];
+};
+
 struct proc {
     enum proc_state state;
     struct file *fd[MAX_FDS];
@@ -115,6 +124,7 @@ struct proc {
     uint32_t host_started;              /* started by the host (SHELL): report its end */
     int pid, ppid;
     int pgid, sid;                      /* process group and session */
+    struct cred cred;
     l4_tid_t tid;
     struct mm *mm;
     char cwd[128];

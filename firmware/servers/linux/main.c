@@ -312,6 +312,7 @@ int proc_fork(struct proc *p)
     c->ppid = p->pid;
     c->pgid = p->pgid;
     c->sid = p->sid;
+    c->cred = p->cred;
     memcpy(c->cwd, p->cwd, sizeof c->cwd);
     memcpy(c->comm, p->comm, sizeof c->comm);
     memcpy(c->exe, p->exe, sizeof c->exe);
