@@ -245,17 +245,21 @@ def cmd_slots(rig: Rig) -> int:
     target.bootloader()
     info = read_slots(target.link)
     table = Table(title=f"{rig.board.name} flash slots")
-    for column in ("slot", "valid", "sequence", "length", "crc", "build id"):
+    for column in ("slot", "valid", "state", "sequence", "length", "crc", "build id"):
         table.add_column(column)
+    states = {"NEW": "new: boots once on trial", "TRIAL": "[red]tried, never confirmed[/]",
+              "CONFIRMED": "confirmed"}
     for index, slot in enumerate(info.slots):
-        mark = " (newest)" if index == info.newest else ""
-        table.add_row(f"{index}{mark}", "yes" if slot.valid else "[dim]no[/]", str(slot.sequence) if slot.valid else "",
+        marks = [m for m, at in (("newest", info.newest), ("last confirmed", info.confirmed)) if at == index]
+        mark = f" ({', '.join(marks)})" if marks else ""
+        table.add_row(f"{index}{mark}", "yes" if slot.valid else "[dim]no[/]",
+                      states[str(slot.state)] if slot.valid else "", str(slot.sequence) if slot.valid else "",
                       str(slot.length) if slot.valid else "", f"{slot.crc:08x}" if slot.valid else "",
                       bytes(slot.build_id).hex()[:16] if slot.valid else "")
     out.print(table)
     if info.newest != SLOT_AUTO:
-        target.start()
-        out.print(f"[dim]booted slot {info.newest} again[/]")
+        booted = target.start()
+        out.print(f"[dim]booted slot {booted.active_slot} again[/]")
     return 0
 
 

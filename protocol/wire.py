@@ -58,6 +58,14 @@ UL_BURST_BITS = 148           # bits of a transmitted burst (normal or access), 
 IMAGE_MAGIC = b"L4IM"
 IMAGE_FORMAT = 1              # layout of ImageHeader; a bootloader refuses any other
 IMAGE_PAYLOAD_OFFSET = 0x100  # payload starts this far into a slot; the header sits before it
+# Test-then-confirm: two words at the end of a slot's header area, erased when the slot is
+# flashed and never written by the host.  Each is programmed once (NOR flash clears bits
+# without an erase): TRIAL by the bootloader when it first boots the image, CONFIRM by the
+# running system once its servers are up.  An image tried and not confirmed is abandoned.
+IMAGE_TRIAL_OFFSET = 0xF8
+IMAGE_CONFIRM_OFFSET = 0xFC
+IMAGE_TRIAL_MARK = 0x4C415254    # "TRAL": anything but erased counts as tried
+IMAGE_CONFIRM_MARK = 0x444F4F47  # "GOOD": only this exact word counts as confirmed
 
 
 def crc32(data: bytes) -> int:
@@ -159,6 +167,13 @@ class ErrorCode(enum.IntEnum):
     FLASH_FAILED = 9     # the flash chip reported an erase or program error
     VERIFY_FAILED = 10   # the data in flash does not match the image CRC
     NO_IMAGE = 11        # BOOT with no valid slot
+
+
+class SlotState(enum.IntEnum):
+    """Where a valid slot's image is in test-then-confirm (IMAGE_TRIAL_OFFSET)."""
+    NEW = 0             # flashed, never booted
+    TRIAL = 1           # booted once on trial and not confirmed: abandoned at the next boot
+    CONFIRMED = 2       # its system came up and confirmed it
 
 
 class TestStatus(enum.IntEnum):
@@ -313,7 +328,8 @@ Boot = Struct("slot" / Int8ul)  # 0, 1 or SLOT_AUTO for the newest valid slot
 
 SlotEntry = Struct(
     "valid" / Int8ul,            # 1 if header and payload check out; then the rest is filled
-    "reserved" / Padding(3),
+    "state" / Enum(Int8ul, SlotState),
+    "reserved" / Padding(2),
     "sequence" / Int32ul,        # from the header: higher is newer
     "length" / Int32ul,          # payload bytes
     "crc" / Int32ul,             # crc32 of the payload
@@ -323,7 +339,8 @@ SlotEntry = Struct(
 SlotInfo = Struct(
     "count" / Int8ul,            # SLOT_COUNT
     "newest" / Int8ul,           # newest valid slot, SLOT_AUTO if none
-    "reserved" / Padding(2),
+    "confirmed" / Int8ul,        # newest confirmed slot (a flash never overwrites it), SLOT_AUTO if none
+    "reserved" / Padding(1),
     "slots" / SlotEntry[SLOT_COUNT],
 )
 

@@ -45,6 +45,7 @@ BOOTINFO_OUT = ROOT / "firmware" / "include" / "generated" / "bootinfo.h"
 CONSTANTS = [
     "PROTO_VERSION", "MAX_PAYLOAD", "BOARD_NAME_LEN", "BUILD_ID_LEN", "VERSION_TEXT_LEN",
     "SLOT_AUTO", "SLOT_COUNT", "IMAGE_FORMAT", "IMAGE_PAYLOAD_OFFSET", "IMAGE_HEADER_SIZE",
+    "IMAGE_TRIAL_OFFSET", "IMAGE_CONFIRM_OFFSET", "IMAGE_TRIAL_MARK", "IMAGE_CONFIRM_MARK",
     "FRAME_HEADER_SIZE", "FRAME_CRC_SIZE", "FRAME_OVERHEAD", "MAX_FRAME", "MAX_ENCODED_FRAME",
     "FLASH_CHUNK_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS", "BURST_WINDOW", "UL_BURST_BITS",
 ]
@@ -55,6 +56,7 @@ ENUMS = [
     (wire.Feature, "PROTO_FEATURE_"),
     (wire.ErrorCode, "PROTO_ERR_"),
     (wire.LogLevel, "PROTO_LOG_"),
+    (wire.SlotState, "PROTO_SLOT_"),
     (wire.TestStatus, "PROTO_TEST_"),
     (wire.SyscallStatus, "PROTO_SYSCALL_"),
     (wire.TraceType, "PROTO_TRACE_"),

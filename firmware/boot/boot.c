@@ -2,8 +2,14 @@
  * The stage-0 bootloader.  It announces itself with INFO, waits BOOT_WAIT_MS for the host, and
  * then boots the newest valid slot unless a host spoke in time; a host can then flash a slot,
  * inspect the slots, read memory and boot.  Flashing keeps one rule above all: the header of a
- * slot is programmed last, after its payload has been verified, and the only valid slot is never
- * erased, so a flash cut off at any byte leaves the previous image bootable.
+ * slot is programmed last, after its payload has been verified, and neither the last confirmed
+ * image nor the only valid one is ever erased, so a flash cut off at any byte leaves a bootable
+ * image.
+ *
+ * Booting follows test-then-confirm (slot.h): a new image boots once on trial, and the running
+ * system confirms it once its servers are up (debugd); an image tried and never confirmed is
+ * abandoned at the next boot for the last confirmed one, so a build that does not start costs
+ * one reset, not the board.
  */
 #include "arch/cpu.h"
 #include "board.h"
@@ -89,14 +95,16 @@ static void cmd_slots(const struct proto_msg *req)
 {
     struct proto_slot_info info = { .count = PROTO_SLOT_COUNT };
     struct image_header h;
-    int newest = slot_newest(SLOT_NONE, &h);
+    int newest = slot_newest(SLOT_NONE, &h), confirmed = slot_confirmed(&h);
 
     info.newest = newest == SLOT_NONE ? PROTO_SLOT_AUTO : (uint8_t)newest;
+    info.confirmed = confirmed == SLOT_NONE ? PROTO_SLOT_AUTO : (uint8_t)confirmed;
     for (unsigned s = 0; s < PROTO_SLOT_COUNT; s++) {
         struct proto_slot_entry *e = &info.slots[s];
         if (slot_check(s, &h))
             continue;
         e->valid = 1;
+        e->state = (uint8_t)slot_state(s);
         e->sequence = h.sequence;
         e->length = h.length;
         e->crc = h.crc;
@@ -109,8 +117,8 @@ LINK_COMMAND(PROTO_MSG_SLOTS, cmd_slots);
 static void cmd_flash_begin(const struct proto_msg *req)
 {
     const struct proto_flash_begin *b = (const void *)req->payload;
-    struct image_header newest_h;
-    int newest = slot_newest(SLOT_NONE, &newest_h);
+    struct image_header newest_h, confirmed_h;
+    int newest = slot_newest(SLOT_NONE, &newest_h), confirmed = slot_confirmed(&confirmed_h);
     const char *why;
     unsigned slot;
 
@@ -122,7 +130,9 @@ static void cmd_flash_begin(const struct proto_msg *req)
         return;
     }
     if (b->slot == PROTO_SLOT_AUTO) {
-        slot = newest == SLOT_NONE ? 0 : (unsigned)(newest + 1) % PROTO_SLOT_COUNT;
+        /* beside the last confirmed image; without one, beside the newest */
+        int keep = confirmed != SLOT_NONE ? confirmed : newest;
+        slot = keep == SLOT_NONE ? 0 : (unsigned)(keep + 1) % PROTO_SLOT_COUNT;
     } else if (b->slot >= PROTO_SLOT_COUNT) {
         link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
         return;
@@ -131,6 +141,10 @@ static void cmd_flash_begin(const struct proto_msg *req)
         slot = b->slot;
         if ((int)slot == newest && slot_newest((int)slot, &other) == SLOT_NONE) {
             link_error(req, PROTO_ERR_BAD_SLOT, "slot holds the only valid image");
+            return;
+        }
+        if ((int)slot == confirmed) {
+            link_error(req, PROTO_ERR_BAD_SLOT, "slot holds the last confirmed image");
             return;
         }
     }
@@ -217,20 +231,50 @@ static void cmd_flash_end(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_FLASH_END, cmd_flash_end);
 
-/* Copy a valid slot's payload to its load address, check it there, and enter it.
- * Returns only when the copy does not check out. */
+/* Copy a valid slot's payload to its load address, check it there, and enter it; a NEW image
+ * is marked as tried first.  Returns only when the copy does not check out or the mark cannot
+ * be written (an image that could not be abandoned is not booted). */
 static void boot_slot(unsigned slot, const struct image_header *h)
 {
     const void *payload = (const void *)(slot_base(slot) + PROTO_IMAGE_PAYLOAD_OFFSET);
+    unsigned state = slot_state(slot);
 
     memcpy((void *)h->load_addr, payload, h->length);
     if (crc32((const void *)h->load_addr, h->length) != h->crc) {
         log_text(PROTO_LOG_ERROR, "image CRC mismatch after copy to RAM");
         return;
     }
-    fmt(text, sizeof text, "booting slot %u, sequence %u, entry %08x", slot, h->sequence, h->entry);
+    if (state == PROTO_SLOT_NEW && slot_mark_trial(slot)) {
+        log_text(PROTO_LOG_ERROR, "cannot mark the image as tried: not booting it");
+        return;
+    }
+    fmt(text, sizeof text, "booting slot %u, sequence %u, entry %08x%s", slot, h->sequence, h->entry,
+        state == PROTO_SLOT_CONFIRMED ? "" : ", on trial until the system confirms it");
     log_text(PROTO_LOG_INFO, text);
     boot_jump(h->entry, slot);
+}
+
+/* The slot to boot: the newest valid image, unless it was tried and never confirmed; then the
+ * last confirmed one (or, when none is, the newest again: there is nothing better). */
+static int choose(struct image_header *h)
+{
+    struct image_header c;
+    int newest = slot_newest(SLOT_NONE, h), confirmed;
+
+    if (newest == SLOT_NONE || slot_state((unsigned)newest) != PROTO_SLOT_TRIAL)
+        return newest;
+    confirmed = slot_confirmed(&c);
+    if (confirmed == SLOT_NONE) {
+        fmt(text, sizeof text, "slot %u was tried and not confirmed, and no image is: trying it again",
+            newest);
+        log_text(PROTO_LOG_WARN, text);
+        return newest;
+    }
+    fmt(text, sizeof text, "slot %u (sequence %u) was tried and never confirmed: back to slot %u",
+        newest, h->sequence, confirmed);
+    log_text(PROTO_LOG_WARN, text);
+    *h = c;
+    return confirmed;
 }
 
 static void cmd_boot(const struct proto_msg *req)
@@ -241,7 +285,7 @@ static void cmd_boot(const struct proto_msg *req)
     int slot;
 
     if (b->slot == PROTO_SLOT_AUTO) {
-        slot = slot_newest(SLOT_NONE, &h);
+        slot = choose(&h);
         if (slot == SLOT_NONE) {
             link_error(req, PROTO_ERR_NO_IMAGE, "no valid image in any slot");
             return;
@@ -272,7 +316,7 @@ LINK_COMMAND(PROTO_MSG_RESET, cmd_reset);
 static void autoboot(void)
 {
     struct image_header h;
-    int slot = slot_newest(SLOT_NONE, &h);
+    int slot = choose(&h);
 
     if (slot != SLOT_NONE)
         boot_slot((unsigned)slot, &h);

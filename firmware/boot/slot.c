@@ -1,6 +1,7 @@
 /* Image slots (see slot.h). */
 #include "board.h"
 #include "lib/string.h"
+#include "machine/flash.h"
 #include "slot.h"
 
 #define HEADER_CRC_LEN  (sizeof(struct image_header) - sizeof(uint32_t))
@@ -62,4 +63,40 @@ int slot_newest(int except, struct image_header *out)
         }
     }
     return best;
+}
+
+static uint32_t word_at(unsigned slot, uint32_t offset)
+{
+    return *(volatile const uint32_t *)(slot_base(slot) + offset);
+}
+
+unsigned slot_state(unsigned slot)
+{
+    if (word_at(slot, PROTO_IMAGE_CONFIRM_OFFSET) == PROTO_IMAGE_CONFIRM_MARK)
+        return PROTO_SLOT_CONFIRMED;
+    /* a trial mark cut short by a power cut is still a trial: any programmed bit counts */
+    return word_at(slot, PROTO_IMAGE_TRIAL_OFFSET) != 0xffffffffu ? PROTO_SLOT_TRIAL : PROTO_SLOT_NEW;
+}
+
+int slot_confirmed(struct image_header *out)
+{
+    struct image_header h;
+    int best = SLOT_NONE;
+
+    for (unsigned s = 0; s < PROTO_SLOT_COUNT; s++) {
+        if (slot_check(s, &h) || slot_state(s) != PROTO_SLOT_CONFIRMED)
+            continue;
+        if (best == SLOT_NONE || h.sequence > out->sequence) {
+            best = (int)s;
+            *out = h;
+        }
+    }
+    return best;
+}
+
+int slot_mark_trial(unsigned slot)
+{
+    const uint32_t mark = PROTO_IMAGE_TRIAL_MARK;
+
+    return flash_program(slot_base(slot) + PROTO_IMAGE_TRIAL_OFFSET, &mark, 1);
 }

@@ -22,3 +22,11 @@ const char *slot_check(unsigned slot, struct image_header *out);
 
 /* The valid slot with the highest sequence number (other than `except`), or SLOT_NONE. */
 int slot_newest(int except, struct image_header *out);
+
+/* Test-then-confirm (protocol/wire.py, IMAGE_TRIAL_OFFSET): a valid slot's image is NEW,
+ * on TRIAL (booted once, not confirmed) or CONFIRMED. */
+unsigned slot_state(unsigned slot);
+/* The confirmed valid slot with the highest sequence number, or SLOT_NONE. */
+int slot_confirmed(struct image_header *out);
+/* Mark slot `slot` as tried (before booting a NEW image): 0, or -1 when the flash failed. */
+int slot_mark_trial(unsigned slot);

@@ -102,6 +102,9 @@ const char *kernel_init(void)
     kip->device_size = BOARD_DEVICE_SIZE;
     kip->rootfs_base = BOARD_ROOTFS_BASE;
     kip->rootfs_size = BOARD_ROOTFS_SIZE;
+    kip->slots_base = BOARD_FLASH1_BASE;
+    kip->slot_size = BOARD_SLOT_SIZE;
+    kip->slot_count = PROTO_SLOT_COUNT;
     kip->syscall_entry = 0;
     kip->sigma0 = L4_MODULE_TID(0);
     kip->root_task = L4_MODULE_TID(1);

@@ -15,9 +15,11 @@ struct space spaces[MAX_SPACES];
 
 #define L2_BYTES    (L2_ENTRIES * 4)    /* hardware table; the shadow node array follows it */
 
+/* The device window, and the image slots' flash (written with flash commands, which must
+ * reach the chip in order, uncached). */
 static inline int is_device(uint32_t phys)
 {
-    return phys - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE;
+    return phys - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE || phys - BOARD_FLASH1_BASE < BOARD_FLASH_SIZE;
 }
 
 static void space_free_tables(struct space *s);

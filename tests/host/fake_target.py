@@ -32,6 +32,7 @@ from protocol import (
     LogLevel,
     MsgType,
     Role,
+    SlotState,
     cobs_decode,
     encode,
 )
@@ -113,9 +114,15 @@ class FakeTarget:
                 self._autoboot_at = None
                 self._boot_newest(log=True)   # boots before any host frame can arrive
 
-    def install(self, slot: int, image_header: dict, payload: bytes, sequence: int) -> None:
-        """Put a valid image in a slot directly, as if flashed earlier."""
-        self.slots[slot] = dict(header=image_header, payload=payload, sequence=sequence)
+    def install(self, slot: int, image_header: dict, payload: bytes, sequence: int,
+                state: SlotState = SlotState.CONFIRMED) -> None:
+        """Put a valid image in a slot directly, as if flashed (and booted) earlier."""
+        self.slots[slot] = dict(header=image_header, payload=payload, sequence=sequence, state=state)
+
+    def confirmed(self) -> int:
+        valid = [(s["sequence"], i) for i, s in enumerate(self.slots)
+                 if s is not None and s["state"] == SlotState.CONFIRMED]
+        return max(valid)[1] if valid else SLOT_AUTO
 
     def newest(self) -> int:
         valid = [(s["sequence"], i) for i, s in enumerate(self.slots) if s is not None]
@@ -236,13 +243,14 @@ class FakeTarget:
         entries = []
         for slot in self.slots:
             if slot is None:
-                entries.append(dict(valid=0, reserved=bytes(3), sequence=0, length=0, crc=0, build_id=bytes(20)))
+                entries.append(dict(valid=0, state=0, reserved=bytes(2), sequence=0, length=0, crc=0,
+                                    build_id=bytes(20)))
             else:
                 h = slot["header"]
-                entries.append(dict(valid=1, reserved=bytes(3), sequence=slot["sequence"],
+                entries.append(dict(valid=1, state=slot["state"], reserved=bytes(2), sequence=slot["sequence"],
                                     length=h["length"], crc=h["crc"], build_id=h["build_id"]))
         self._send(MsgType.SLOT_INFO, msg.seq, dict(count=SLOT_COUNT, newest=self.newest(),
-                                                    reserved=bytes(2), slots=entries))
+                                                    confirmed=self.confirmed(), reserved=bytes(1), slots=entries))
 
     def _flash_begin(self, msg) -> None:
         header = dict(msg.header.body)
@@ -254,12 +262,15 @@ class FakeTarget:
             return self._error(msg, ErrorCode.BAD_IMAGE, "load address outside RAM")
         valid = [i for i, s in enumerate(self.slots) if s is not None]
         slot = msg.slot
-        if slot == SLOT_AUTO:
-            slot = next((i for i in range(SLOT_COUNT) if i != self.newest()), 0)
+        if slot == SLOT_AUTO:           # beside the last confirmed image, or else the newest
+            keep = self.confirmed() if self.confirmed() != SLOT_AUTO else self.newest()
+            slot = next((i for i in range(SLOT_COUNT) if i != keep), 0)
         if slot >= SLOT_COUNT:
             return self._error(msg, ErrorCode.BAD_SLOT, f"no slot {slot}")
         if valid == [slot]:
             return self._error(msg, ErrorCode.BAD_SLOT, f"slot {slot} holds the only valid image")
+        if slot == self.confirmed():
+            return self._error(msg, ErrorCode.BAD_SLOT, f"slot {slot} holds the last confirmed image")
         self.slots[slot] = None
         self._pending = dict(slot=slot, header=header, data=bytearray(b"\xff" * header["length"]))
         self._ack(msg, slot)
@@ -280,7 +291,8 @@ class FakeTarget:
         if zlib.crc32(bytes(pending["data"])) != pending["header"]["crc"]:
             return self._error(msg, ErrorCode.VERIFY_FAILED, "payload CRC does not match the header")
         sequence = max([s["sequence"] for s in self.slots if s is not None] + [0]) + 1
-        self.slots[pending["slot"]] = dict(header=pending["header"], payload=bytes(pending["data"]), sequence=sequence)
+        self.slots[pending["slot"]] = dict(header=pending["header"], payload=bytes(pending["data"]), sequence=sequence,
+                                           state=SlotState.NEW)
         self._ack(msg, sequence)
 
     def _boot(self, msg) -> None:
@@ -297,7 +309,9 @@ class FakeTarget:
         self._boot_slot(slot)
 
     def _boot_slot(self, slot: int) -> None:
+        """The fake kernel always comes up, and confirms its image at once."""
         self._log(f"booting slot {slot}")
+        self.slots[slot]["state"] = SlotState.CONFIRMED
         self.role = Role.KERNEL
         self.active_slot = slot
         self._send(MsgType.INFO, 0, self._info())

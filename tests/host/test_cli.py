@@ -56,7 +56,8 @@ def test_flash_an_image_file_and_show_the_slots(fake, capsys, tmp_path):
     assert fake.slots[1]["payload"] == IMAGE[0x100:]
     assert rig("--port", fake.port, "slots") == 0
     out = capsys.readouterr().out
-    assert "1 (newest)" in out and "000102030405" in out and "booted slot 1 again" in out
+    assert "1 (newest, last confirmed)" in out and "confirmed" in out and "000102030405" in out
+    assert "booted slot 1 again" in out
 
 
 def test_flash_refusal_is_one_line_with_the_target_reason(capsys, tmp_path):

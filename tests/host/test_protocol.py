@@ -91,8 +91,8 @@ IMAGE_HEADER_FIELDS = dict(sequence=0, length=3, crc=zlib.crc32(b"abc"), load_ad
                            entry=0x40010040, board="qemu-virt", build_id=BUILD_ID)
 IMAGE_HEADER_BYTES = hand_image_header(length=3, crc=zlib.crc32(b"abc"), load_addr=0x40010000,
                                        entry=0x40010040, board=b"qemu-virt", build_id=BUILD_ID)
-SLOT_ENTRY = dict(valid=1, sequence=7, length=0x1234, crc=0xCAFEF00D, build_id=BUILD_ID)
-SLOT_ENTRY_BYTES = struct.pack("<B3xIII20s", 1, 7, 0x1234, 0xCAFEF00D, BUILD_ID)
+SLOT_ENTRY = dict(valid=1, state="CONFIRMED", sequence=7, length=0x1234, crc=0xCAFEF00D, build_id=BUILD_ID)
+SLOT_ENTRY_BYTES = struct.pack("<BB2xIII20s", 1, 2, 7, 0x1234, 0xCAFEF00D, BUILD_ID)
 
 STATS = dict(ticks=1000, ipc=5000, ipc_fast=4000, irqs=1100, pagefaults=30, exceptions=2, stopped=1,
              kmem_free=0x8000, mapdb_nodes=77, trace_head=1500, cycles=0x89ABCDEF,
@@ -153,8 +153,8 @@ HAND_PAYLOADS = [
     (MsgType.FLASH_END, {}, b""),
     (MsgType.BOOT, dict(slot=1), b"\x01"),
     (MsgType.SLOTS, {}, b""),
-    (MsgType.SLOT_INFO, dict(count=2, newest=0, slots=[SLOT_ENTRY, dict(SLOT_ENTRY, valid=0)]),
-     b"\x02\x00\x00\x00" + SLOT_ENTRY_BYTES + b"\x00" + SLOT_ENTRY_BYTES[1:]),
+    (MsgType.SLOT_INFO, dict(count=2, newest=0, confirmed=0xFF, slots=[SLOT_ENTRY, dict(SLOT_ENTRY, valid=0)]),
+     b"\x02\x00\xff\x00" + SLOT_ENTRY_BYTES + b"\x00" + SLOT_ENTRY_BYTES[1:]),
     (MsgType.STATS, {}, b""),
     (MsgType.STATS_INFO, STATS, STATS_BYTES),
     (MsgType.THREADS, dict(start=0x102), b"\x02\x01"),
@@ -479,7 +479,7 @@ def image_header_fields():
     return body.map(pair)
 
 
-slot_entry = st.fixed_dictionaries(dict(valid=u8, sequence=u32, length=u32, crc=u32,
+slot_entry = st.fixed_dictionaries(dict(valid=u8, state=enum_value(wire.SlotState, 8), sequence=u32, length=u32, crc=u32,
                                         build_id=st.binary(min_size=20, max_size=20)))
 
 thread_entry = st.fixed_dictionaries(dict(
@@ -543,7 +543,7 @@ MESSAGES = {
     MsgType.FLASH_END: st.just(({}, {})),
     MsgType.BOOT: same(st.fixed_dictionaries(dict(slot=u8))),
     MsgType.SLOTS: st.just(({}, {})),
-    MsgType.SLOT_INFO: same(st.fixed_dictionaries(dict(count=u8, newest=u8,
+    MsgType.SLOT_INFO: same(st.fixed_dictionaries(dict(count=u8, newest=u8, confirmed=u8,
                                                        slots=st.lists(slot_entry, min_size=2, max_size=2)))),
     MsgType.STATS: st.just(({}, {})),
     MsgType.STATS_INFO: same(st.fixed_dictionaries(dict(

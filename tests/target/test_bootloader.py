@@ -1,8 +1,9 @@
-"""The bootloader: identity, memory, flashing and verifying images, A/B slots, refusals.
+"""The bootloader: identity, memory, flashing and verifying images, A/B slots, refusals,
+test-then-confirm.
 
 These use the `bootloader` fixture: each test starts from a fresh reset with autoboot
-cancelled.  The board keeps a valid image throughout (a refused or corrupt image never
-replaces the one that boots), which some tests check by booting it.
+cancelled.  The board keeps a confirmed image throughout (a refused, corrupt or new image never
+replaces the last confirmed one), which some tests check by booting it.
 """
 
 import pytest
@@ -17,6 +18,7 @@ from protocol import (
     SLOT_AUTO,
     SLOT_COUNT,
     ErrorCode,
+    SlotState,
     Feature,
     ImageHeader,
     MsgType,
@@ -54,34 +56,57 @@ def test_flash_writes_verifies_and_boots_an_image(bootloader, rig_target, kernel
     assert bytes(info.build_id) == build_id(kernel_elf) and info.active_slot == result.slot
 
 
-def test_flashing_alternates_between_the_two_slots(bootloader, kernel_image):
+def _same_image(a, b) -> bool:
+    """Two slot entries hold the same image (its boot state may have moved on)."""
+    return (a.valid, a.sequence, a.length, a.crc, bytes(a.build_id)) == \
+           (b.valid, b.sequence, b.length, b.crc, bytes(b.build_id))
+
+
+def test_a_flash_never_overwrites_the_last_confirmed_image(bootloader, rig_target, kernel_image):
+    before = read_slots(bootloader)
+    keep = before.confirmed
+    assert keep != SLOT_AUTO, "needs a confirmed image in flash (run `rig flash`)"
     first = flash_image(bootloader, kernel_image)
     second = flash_image(bootloader, kernel_image)
-    assert {first.slot, second.slot} == set(range(SLOT_COUNT))
-    assert second.sequence == first.sequence + 1
-    third = flash_image(bootloader, kernel_image, slot=first.slot)
-    assert third.slot == first.slot and third.sequence == second.sequence + 1
+    # an image never booted is replaced by the next flash; the confirmed one stays
+    assert first.slot == second.slot != keep and second.sequence == first.sequence
+    with pytest.raises(RemoteError) as refused:
+        flash_image(bootloader, kernel_image, slot=keep)
+    assert refused.value.code == ErrorCode.BAD_SLOT and "confirmed" in refused.value.text
+    slots = read_slots(bootloader)
+    assert _same_image(slots.slots[keep], before.slots[keep]) and slots.confirmed == keep
+    assert str(slots.slots[second.slot].state) == SlotState.NEW.name
+    # booted, the new image is confirmed by the system once its servers are up: it becomes the
+    # one kept, and the next flash goes to the other slot
+    assert rig_target.start().active_slot == second.slot
+    rig_target.bootloader()
+    slots = read_slots(rig_target.link)
+    assert str(slots.slots[second.slot].state) == SlotState.CONFIRMED.name and slots.confirmed == second.slot
+    third = flash_image(rig_target.link, kernel_image)
+    assert third.slot == keep and third.sequence == second.sequence + 1
+    assert {first.slot, third.slot} == set(range(SLOT_COUNT))
 
 
 def test_corrupt_image_is_refused_and_the_old_one_still_boots(bootloader, rig_target, kernel_image):
     before = read_slots(bootloader)
-    assert before.newest != SLOT_AUTO, "needs a valid image in flash (run `rig flash`)"
+    keep = before.confirmed
+    assert keep != SLOT_AUTO, "needs a confirmed image in flash (run `rig flash`)"
     corrupt = bytearray(kernel_image)
     corrupt[IMAGE_PAYLOAD_OFFSET + (len(kernel_image) - IMAGE_PAYLOAD_OFFSET) // 2] ^= 0x5A
     with pytest.raises(RemoteError) as refused:
         flash_image(bootloader, bytes(corrupt), check=False)
     assert refused.value.code == ErrorCode.VERIFY_FAILED
     after = read_slots(bootloader)
-    assert after.newest == before.newest
-    assert after.slots[before.newest] == before.slots[before.newest]
-    assert not after.slots[1 - before.newest].valid, "a slot that failed verification must stay invalid"
-    # now the newest slot is the only valid one: the bootloader must refuse to erase it
+    assert after.newest == keep
+    assert after.slots[keep] == before.slots[keep]
+    assert not after.slots[1 - keep].valid, "a slot that failed verification must stay invalid"
+    # now the confirmed slot is the only valid one: the bootloader must refuse to erase it
     with pytest.raises(RemoteError) as protected:
-        flash_image(bootloader, kernel_image, slot=before.newest)
+        flash_image(bootloader, kernel_image, slot=keep)
     assert protected.value.code == ErrorCode.BAD_SLOT
     info = rig_target.start()
-    assert info.active_slot == before.newest
-    assert bytes(info.build_id) == bytes(before.slots[before.newest].build_id)
+    assert info.active_slot == keep
+    assert bytes(info.build_id) == bytes(before.slots[keep].build_id)
 
 
 def _with_header(image: bytes, **changes) -> bytes:
@@ -118,13 +143,13 @@ def test_bad_image_header_is_refused(bootloader, kernel_image, problem):
 
 
 def test_boot_of_an_empty_slot_is_refused(bootloader, kernel_image):
-    # make slot (newest+1) invalid with a corrupt image, then ask to boot it
+    # make the slot beside the confirmed image invalid with a corrupt image, then ask to boot it
     before = read_slots(bootloader)
     corrupt = bytearray(kernel_image)
     corrupt[-1] ^= 0xFF
     with pytest.raises(RemoteError):
         flash_image(bootloader, bytes(corrupt), check=False)
-    empty = 1 - before.newest if before.newest != SLOT_AUTO else 0
+    empty = 1 - before.confirmed if before.confirmed != SLOT_AUTO else 0
     with pytest.raises(RemoteError) as refused:
         bootloader.request(MsgType.BOOT, dict(slot=empty), retries=0)
     assert refused.value.code in (ErrorCode.NO_IMAGE, ErrorCode.BAD_SLOT)

@@ -1,10 +1,12 @@
-"""Abuse: garbage on the line, and power cut in the middle of a flash.
+"""Abuse: garbage on the line, power cut in the middle of a flash, an image that never starts.
 
 The garbage tests throw 10,000 random or mutated frames at the bootloader, then checks that it
 still answers and that its flash is untouched, and 2,000 at debugd (the kernel's user-level
 debug agent), which must still answer with its threads intact.  The power-cut test runs on a scratch board (a
 second QEMU with its own flash files) and kills QEMU at random points of a flash: the image that
 was there before must still boot by itself.  Both print their random seed; RIG_SEED replays it.
+On a scratch board too, a build that never starts is flashed: it boots once on trial, and the
+next reset brings the last confirmed image back by itself.
 """
 
 import random
@@ -15,14 +17,16 @@ from typing import Callable
 import pytest
 
 from host.elf import build_id
-from host.errors import LinkError
+from host.errors import LinkError, LinkTimeout
 from host.flash import flash_image, read_slots
-from host.link import raw_frame
+from host.link import raw_frame, role_of
 from protocol import (
     IMAGE_PAYLOAD_OFFSET,
     MAX_ENCODED_FRAME,
     PROTO_VERSION,
     MsgType,
+    Role,
+    SlotState,
     build_image,
     cobs_encode,
     encode,
@@ -184,6 +188,64 @@ def test_flash_cut_off_at_random_points_still_boots_the_old_image(scratch_board,
         if completed:
             continue  # the flash finished before the cut: the new image is the newest, fine
         assert after.newest == old, f"cut {how} {where}: newest slot moved from {old} to {after.newest}"
-        assert after.slots[old] == before.slots[old], f"cut {how} {where}: the old image changed"
+        assert _same_image(after.slots[old], before.slots[old]), f"cut {how} {where}: the old image changed"
         assert info.active_slot == old
     assert good.slot in (0, 1)
+
+
+def _same_image(a, b) -> bool:
+    """Two slot entries hold the same image (its boot state may have moved on: booted on trial,
+    confirmed)."""
+    return (a.valid, a.sequence, a.length, a.crc, bytes(a.build_id)) == \
+           (b.valid, b.sequence, b.length, b.crc, bytes(b.build_id))
+
+
+ARM_BRANCH_TO_SELF = (0xEAFFFFFE).to_bytes(4, "little")     # `b .`: a build that never starts
+
+
+def test_an_image_that_never_confirms_is_abandoned_for_the_last_confirmed(scratch_board, scratch_target,
+                                                                          firmware, kernel_image, kernel_elf, rng):
+    header, _ = parse_image(kernel_image)
+    elf_id = build_id(kernel_elf)
+    link = scratch_target.open()
+    scratch_target.bootloader()
+    good = flash_image(link, kernel_image)
+    assert scratch_target.start().active_slot == good.slot      # on trial, then confirmed
+    scratch_target.bootloader()
+    assert read_slots(link).confirmed == good.slot
+
+    # a bad build: header and CRC valid, a payload that spins at its entry and never confirms
+    hang = build_image(ARM_BRANCH_TO_SELF * 1024, load_addr=header.load_addr, entry=header.load_addr,
+                       board=header.board, build_id=bytes([0xBB]) * 20)
+    bad = flash_image(link, hang)
+    assert bad.slot != good.slot
+    scratch_target.reset()                  # no host help from here: the bootloader decides
+    link.flush()
+    trial = link.wait_for(lambda m: m.type == MsgType.LOG and "on trial" in m.text, timeout=10.0,
+                          what="the bootloader booting the new image on trial")
+    assert f"slot {bad.slot}" in trial.text
+    with pytest.raises(LinkTimeout):        # it hangs: no kernel comes up
+        link.wait_for(lambda m: m.type == MsgType.INFO and role_of(m) == Role.KERNEL, timeout=3.0,
+                      what="a kernel")
+
+    info = scratch_target.autoboot()        # the next reset: back on the confirmed image
+    assert bytes(info.build_id) == elf_id and info.active_slot == good.slot
+    scratch_target.bootloader()
+    slots = read_slots(link)
+    assert str(slots.slots[bad.slot].state) == SlotState.TRIAL.name and slots.confirmed == good.slot
+
+    # the next flash goes over the abandoned image, never the confirmed one: cut it by power
+    length = len(kernel_image) - IMAGE_PAYLOAD_OFFSET
+    cut_after = rng.randrange(length // 4, length)
+
+    def cut_at(done: int, total: int) -> None:
+        if done >= cut_after:
+            scratch_board.qemu.kill()
+            raise _PowerCut()
+
+    with pytest.raises((_PowerCut, LinkError)):
+        flash_image(link, kernel_image, progress=cut_at, verify=False)
+    scratch_board.qemu.kill()
+    scratch_board.qemu.up(firmware.boot_bin)
+    info = scratch_target.autoboot()
+    assert bytes(info.build_id) == elf_id and info.active_slot == good.slot

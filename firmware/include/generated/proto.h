@@ -14,6 +14,10 @@
 #define PROTO_IMAGE_FORMAT 1
 #define PROTO_IMAGE_PAYLOAD_OFFSET 256
 #define PROTO_IMAGE_HEADER_SIZE 68
+#define PROTO_IMAGE_TRIAL_OFFSET 248
+#define PROTO_IMAGE_CONFIRM_OFFSET 252
+#define PROTO_IMAGE_TRIAL_MARK 1279349332
+#define PROTO_IMAGE_CONFIRM_MARK 1146048327
 #define PROTO_FRAME_HEADER_SIZE 6
 #define PROTO_FRAME_CRC_SIZE 4
 #define PROTO_FRAME_OVERHEAD 10
@@ -117,6 +121,11 @@
 #define PROTO_LOG_WARN 0x02
 #define PROTO_LOG_INFO 0x03
 #define PROTO_LOG_DEBUG 0x04
+
+/* SlotState */
+#define PROTO_SLOT_NEW 0x00
+#define PROTO_SLOT_TRIAL 0x01
+#define PROTO_SLOT_CONFIRMED 0x02
 
 /* TestStatus */
 #define PROTO_TEST_PASS 0x00
@@ -297,7 +306,8 @@ _Static_assert(sizeof(struct proto_boot) == 1, "proto_boot");
 
 struct proto_slot_entry {
     uint8_t valid;
-    uint8_t reserved[3];
+    uint8_t state;
+    uint8_t reserved[2];
     uint32_t sequence;
     uint32_t length;
     uint32_t crc;
@@ -308,7 +318,8 @@ _Static_assert(sizeof(struct proto_slot_entry) == 36, "proto_slot_entry");
 struct proto_slot_info {
     uint8_t count;
     uint8_t newest;
-    uint8_t reserved[2];
+    uint8_t confirmed;
+    uint8_t reserved[1];
     struct proto_slot_entry slots[2];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_slot_info) == 76, "proto_slot_info");

@@ -225,6 +225,9 @@ struct l4_kip {
     uint32_t free_base, free_size;       /* physical memory sigma0 owns */
     uint32_t device_base, device_size;   /* device window sigma0 hands out */
     uint32_t rootfs_base, rootfs_size;   /* the root file system partition in flash (read-only) */
+    uint32_t slots_base, slot_size, slot_count; /* the image slots in flash: the first page of
+                                                 * each (its header and boot state) is the one
+                                                 * part sigma0 gives out, to confirm a boot */
     uint32_t syscall_entry;     /* how to enter: 0 = svc #0 with the number in r7 */
     uint32_t boot_slot;         /* the flash slot the kernel was booted from */
     l4_tid_t sigma0, root_task;

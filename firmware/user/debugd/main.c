@@ -5,6 +5,9 @@
  *
  * Loop: drain the UART into the link (which dispatches requests to the LINK_COMMANDs here),
  * then reply to the interrupt (unmasking the line) and wait for the next one.
+ *
+ * Once the servers answer, it confirms the boot (firmware/boot/boot.c: test-then-confirm): the
+ * image the bootloader started on trial becomes the one it falls back to.
  */
 #include "board.h"
 #include "l4.h"
@@ -13,6 +16,7 @@
 #include "lib/string.h"
 #include "console_if.h"
 #include "ktest_if.h"
+#include "machine/flash.h"
 #include "machine/uart.h"
 
 #define DEBUGD_FEATURES (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_RESET | \
@@ -518,6 +522,39 @@ static void servers_connect(void)
     }
 }
 
+/* Confirm the image we run from: program the confirm word of its slot, when every test server
+ * present answered.  The slot's first page is the one part of the slots sigma0 gives out. */
+static void confirm_boot(void)
+{
+    const struct l4_kip *kip = l4_kip();
+    const uint32_t mark = PROTO_IMAGE_CONFIRM_MARK;
+    uint32_t base = kip->slots_base + kip->boot_slot * kip->slot_size;
+    volatile const uint32_t *word = (const uint32_t *)(base + PROTO_IMAGE_CONFIRM_OFFSET);
+    char text[80];
+
+    if (kip->boot_slot >= kip->slot_count)
+        return;                             /* not started from a slot */
+    for (unsigned i = 0; i < SERVERS; i++) {
+        if (servers[i].tid == L4_NILTHREAD && l4_module_index(servers[i].module) >= 0) {
+            fmt(text, sizeof text, "debugd: %s did not answer: slot %u stays unconfirmed",
+                servers[i].module, kip->boot_slot);
+            link_log(PROTO_LOG_ERROR, text);
+            return;
+        }
+    }
+    if (l4_sigma0_request(L4_FPAGE(base, 12, L4_READ | L4_WRITE), L4_COMPLETE)) {
+        link_log(PROTO_LOG_ERROR, "debugd: sigma0 refused the slot's page: boot not confirmed");
+        return;
+    }
+    if (*word == mark)
+        return;
+    if (flash_program((uint32_t)word, &mark, 1) || *word != mark)
+        fmt(text, sizeof text, "debugd: slot %u: the confirm word did not program", kip->boot_slot);
+    else
+        fmt(text, sizeof text, "debugd: slot %u confirmed", kip->boot_slot);
+    link_log(*word == mark ? PROTO_LOG_INFO : PROTO_LOG_ERROR, text);
+}
+
 int main(void)
 {
     l4_tid_t irq = L4_IRQ_TID(BOARD_IRQ_UART);
@@ -535,6 +572,7 @@ int main(void)
     int k = l4_module_index("linux");
     if (k >= 0)
         linux_server = L4_TID(L4_TID_NUMBER(L4_MODULE_TID(k)) + LINUX_THREAD_INTERRUPT, 1);
+    confirm_boot();                         /* before INFO: a host that sees us sees it done */
     send_info(0);
     link_log(PROTO_LOG_INFO, "debugd: ready");
 

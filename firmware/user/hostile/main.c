@@ -145,6 +145,8 @@ static void memory(const struct boot_module *modem)
             l4_sigma0_request(L4_FPAGE(kip->kernel_base, 12, L4_RWX), L4_COMPLETE));
     attempt("sigma0: the interrupt controller",
             l4_sigma0_request(L4_FPAGE(kip->device_base, 12, L4_READ | L4_WRITE), L4_COMPLETE));
+    attempt("sigma0: an image slot's header and boot state (flash)",
+            l4_sigma0_request(L4_FPAGE(kip->slots_base, 12, L4_READ | L4_WRITE), L4_COMPLETE));
     attempt("sigma0: a 64 MiB block at once",
             l4_sigma0_request(L4_FPAGE(kip->free_base, 26, L4_RWX), L4_COMPLETE));
     while (l4_sigma0_page())

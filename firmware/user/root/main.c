@@ -40,7 +40,7 @@ struct policy {
  * no device and no look into the kernel. */
 static const struct policy policies[] = {
     { "debugd", { "ktest", "modem", "linux" }, 150, L4_DR_DEBUG, 256u << 10, 2, 64,
-      BOARD_UART_BASE, L4_PAGE_SIZE, 0, { { BOARD_IRQ_UART, 1 } } },
+      BOARD_UART_BASE, L4_PAGE_SIZE, SIGMA0_ALLOW_SLOTS, { { BOARD_IRQ_UART, 1 } } },
     /* the kernel's tests, and their lines (SPIs no device uses) */
     { "ktest", { "debugd" }, 255, L4_DR_DEBUG, 1u << 20, 64, 256, 0, 0, 0, { { 120, 3 } } },
     /* the frame clock (the user timer), the radio link (a virtio transport), and the line its

@@ -120,6 +120,9 @@ static uint32_t grant(struct client *c, int root, uint32_t fpage)
     if (base >= kip->rootfs_base && base - kip->rootfs_base < kip->rootfs_size &&
         size <= kip->rootfs_size - (base - kip->rootfs_base))
         return root || (c->flags & SIGMA0_ALLOW_ROOTFS) ? L4_FPAGE(base, log2, L4_READ) : 0;
+    if (log2 == 12 && base - kip->slots_base < kip->slot_count * kip->slot_size &&
+        (base - kip->slots_base) % kip->slot_size == 0)
+        return root || (c->flags & SIGMA0_ALLOW_SLOTS) ? L4_FPAGE(base, 12, rights & (L4_READ | L4_WRITE)) : 0;
     if (base >= kip->device_base && base - kip->device_base < kip->device_size &&
         size <= kip->device_size - (base - kip->device_base)) {
         uint32_t i = PAGES(base - kip->device_base);
