@@ -117,6 +117,8 @@ class Rig:
         try:
             info = link.poll_info(2.0, what=f"board {self.board.name}")
         except LinkTimeout as exc:
+            if exc.bad_frames:          # it said something, garbled: the line, not the kernel
+                raise RigError(f"{exc} (check the cable, the baud rate, the port)") from None
             raise RigError(f"{exc}: is the kernel hung? (`host/rig.py boot` restarts it)") from None
         if role_of(info) != Role.KERNEL:
             out.print(f"[dim]{self.board.name} is in its bootloader: booting the newest image[/]")

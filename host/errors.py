@@ -13,7 +13,12 @@ class LinkError(RigError):
 
 
 class LinkTimeout(LinkError):
-    """The target did not answer in time, after all retries."""
+    """The target did not answer in time, after all retries.  `bad_frames`: corrupt frames that
+    arrived while waiting (a noisy line rather than a silent target)."""
+
+    def __init__(self, text: str = "", bad_frames: int = 0):
+        super().__init__(text)
+        self.bad_frames = bad_frames
 
 
 class RemoteError(RigError):

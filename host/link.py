@@ -150,6 +150,7 @@ class Link:
         frame = self._frame(msg_type, seq, payload)
         if msg_type in (MsgType.BOOT, MsgType.RESET):
             self.role = None  # whatever answers next, the firmware that ran is leaving
+        bad_before = self.bad_frames
         for _attempt in range(retries + 1):
             self.send_raw(frame)
             deadline = time.monotonic() + timeout
@@ -164,8 +165,8 @@ class Link:
                                     f"expected {type_name(expect)}")
                 return msg
         tries = f"{retries + 1} tries" if retries else "1 try"
-        raise LinkTimeout(f"no answer to {type_name(msg_type)} on {self.port} "
-                          f"({tries} of {timeout:g} s)")
+        raise self._timeout(f"no answer to {type_name(msg_type)} on {self.port} ({tries} of {timeout:g} s)",
+                            bad_before)
 
     def send(self, msg_type: int, payload: Any = None, seq: int | None = None) -> int:
         """Send a message without waiting for anything; returns its sequence number."""
@@ -191,6 +192,7 @@ class Link:
         """Send HELLO every `interval` seconds until an INFO that `accept` likes arrives
         (a reply to any of the HELLOs, or one the target sends on its own)."""
         deadline = time.monotonic() + timeout
+        bad_before = self.bad_frames
         while time.monotonic() < deadline:
             self.send(MsgType.HELLO)
             until = min(deadline, time.monotonic() + interval)
@@ -199,7 +201,7 @@ class Link:
                     self._learn(msg)
                     return msg
                 self._keep(msg)
-        raise LinkTimeout(f"no answer from {what} on {self.port} within {timeout:g} s")
+        raise self._timeout(f"no answer from {what} on {self.port} within {timeout:g} s", bad_before)
 
     def wait_for(self, predicate: Callable[[Message], bool], timeout: float, *,
                  what: str = "message") -> Message:
@@ -210,11 +212,20 @@ class Link:
                 self._unsolicited.remove(msg)
                 return msg
         deadline = time.monotonic() + timeout
+        bad_before = self.bad_frames
         while (msg := self._next_message(deadline)) is not None:
             if predicate(msg):
                 return msg
             self._keep(msg)
-        raise LinkTimeout(f"no {what} from the target on {self.port} within {timeout:g} s")
+        raise self._timeout(f"no {what} from the target on {self.port} within {timeout:g} s", bad_before)
+
+    def _timeout(self, text: str, bad_before: int) -> LinkTimeout:
+        """A LinkTimeout that says what was seen: corrupt frames mean a noisy line (the answer
+        may have been among them), not a silent target."""
+        bad = self.bad_frames - bad_before
+        if bad:
+            text += f"; {bad} corrupt frame{'s' if bad != 1 else ''} arrived meanwhile: the line is noisy"
+        return LinkTimeout(text, bad_frames=bad)
 
     def drain(self, timeout: float = 0.0) -> int:
         """Read and handle whatever arrives within `timeout` (at least what is already

@@ -15,6 +15,8 @@ power off is QMP `quit` (then SIGKILL), a power cut is `kill()`: SIGKILL with no
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -112,13 +114,29 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
 
     # ----------------------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _locked(self):
+        """The board's lock (a file in its state folder), held while QEMU is started or stopped:
+        two `board up` at once would otherwise start two QEMUs on the same flash files, one of
+        them orphaned.  The second waits, then finds the first one's QEMU running."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.state_dir / "board.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def up(self, boot_bin: Path, *, deterministic: bool = False) -> dict:
         """Start QEMU with the bootloader from `boot_bin` in bank 0; returns the saved state.
         Does nothing (and returns the state) when this instance is already running."""
+        with self._locked():
+            return self._up(boot_bin, deterministic=deterministic)
+
+    def _up(self, boot_bin: Path, *, deterministic: bool) -> dict:
         state = self.state()
         if state is not None:
             return state
-        self.state_dir.mkdir(parents=True, exist_ok=True)
         boot_sha = self._prepare_flash(Path(boot_bin))
         qmp_path = self._qmp_path()
         try:
@@ -146,6 +164,10 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
 
     def down(self) -> bool:
         """Stop QEMU (QMP `quit`, then SIGKILL if it lingers).  False if it was not running."""
+        with self._locked():
+            return self._down()
+
+    def _down(self) -> bool:
         state = self.state()
         if state is None:
             self._forget()

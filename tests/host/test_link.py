@@ -36,6 +36,18 @@ def test_garbage_is_counted_and_logged_not_raised(loop):
     assert loop.lines[-1].endswith("info: still here")
 
 
+def test_a_timeout_on_a_noisy_line_says_so(loop):
+    """On loop:// the request itself comes back (not an answer); garbage beside it is what a
+    noisy line delivers: the timeout must say corrupt frames came, not merely that none did."""
+    with pytest.raises(LinkTimeout) as quiet:
+        loop.wait_for(lambda m: False, timeout=0.2, what="INFO")
+    assert quiet.value.bad_frames == 0 and "noisy" not in str(quiet.value)
+    loop.send_raw(b"\x01\x02\x03\x00" + b"\x55" * 40 + b"\x00")
+    with pytest.raises(LinkTimeout) as noisy:
+        loop.wait_for(lambda m: False, timeout=0.2, what="INFO")
+    assert noisy.value.bad_frames == 2 and "2 corrupt frames arrived meanwhile: the line is noisy" in str(noisy.value)
+
+
 def test_unsolicited_messages_are_kept_for_wait_for(loop):
     loop.send_raw(encode(MsgType.LOG, 0, dict(level=LogLevel.WARN, text="one")))
     loop.send_raw(encode(MsgType.LOG, 0, dict(level=LogLevel.INFO, text="two")))

@@ -3,8 +3,10 @@ host/qmp.py).  Most need nothing; the last ones start a real qemu-system-arm wit
 flash (no firmware), and are skipped where QEMU is not installed."""
 
 import json
+import multiprocessing
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +140,39 @@ def test_a_qemu_that_cannot_start_is_one_clear_error(tmp_path):
     boot.write_bytes(b"x")
     with pytest.raises(RigError, match="QEMU exited at start"):
         QemuDriver(spec, tmp_path).up(boot)
+
+
+def _up_in_another_process(state_dir, boot, results):
+    results.put(QemuDriver(BoardSpec.load("qemu-virt"), state_dir).up(boot)["pid"])
+
+
+@needs_qemu
+def test_two_ups_at_once_start_one_qemu(tmp_path):
+    """`board up` twice at the same moment (two processes): one QEMU, both told its pid."""
+    boot = tmp_path / "boot.bin"
+    boot.write_bytes(b"\xfe\xff\xff\xea")
+    results = multiprocessing.get_context("fork").Queue()
+    procs = [multiprocessing.get_context("fork").Process(target=_up_in_another_process,
+                                                          args=(tmp_path, boot, results)) for _ in range(2)]
+    try:
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        pids = {results.get(timeout=5) for _ in procs}
+        assert len(pids) == 1, f"two QEMUs started: {pids}"
+        running = [pid for pid in _qemu_pids() if str(tmp_path) in _cmdline(pid)]
+        assert running == list(pids)
+    finally:
+        QemuDriver(BoardSpec.load("qemu-virt"), tmp_path).down()
+
+
+def _qemu_pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and "qemu-system" in _cmdline(int(p.name))]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
