@@ -69,6 +69,15 @@ class BenchRun:
         return self.status == TestStatus.PASS.name and bool(self.samples)
 
     @property
+    def why(self) -> str:
+        """Why it did not pass, in words."""
+        below = sum(s < self.overhead for s in self.samples)
+        if self.status == TestStatus.FAIL.name and below:
+            return (f"failed: {below} of {len(self.samples)} samples below the cost of measuring nothing "
+                    f"({self.overhead} cycles): a broken measurement, not a fast one")
+        return self.status
+
+    @property
     def summary(self) -> Summary:
         return Summary.of(self.samples)
 
@@ -154,13 +163,17 @@ def differences(now: dict, before: dict) -> list[str]:
 
 
 GATED = ("median", "p99")
+# A median this far below its baseline fails the gate too: a benchmark that stopped doing its
+# work must not pass as a faster one.  A real speed-up re-records the baseline, with the reason.
+DROP_BOUND = 0.30
 
 
-def regressions(now: dict, baseline: dict, tolerance: float) -> list[str]:
+def regressions(now: dict, baseline: dict, tolerance: float, drop: float = DROP_BOUND) -> list[str]:
     """The figures of `now` that are worse than the committed `baseline` by more than
     `tolerance` (a fraction: 0.05 lets a median grow 5%), median and p99 of every benchmark
-    the baseline has.  Both must come from deterministic runs on the same board; the build
-    may differ, that is the point.  Empty: no regression."""
+    the baseline has, and the medians more than `drop` below it.  Both must come from
+    deterministic runs on the same board; the build may differ, that is the point.  Empty: no
+    regression."""
     for key in ("board", "deterministic"):
         if now.get(key) != baseline.get(key):
             return [f"{key}: {baseline.get(key)!r} in the baseline, {now.get(key)!r} now"]
@@ -178,6 +191,9 @@ def regressions(now: dict, baseline: dict, tolerance: float) -> list[str]:
             if new[name][figure] > limit:
                 problems.append(f"{name}: {figure} {new[name][figure]} > {old[figure]} "
                                 f"+{tolerance:.0%}")
+        if new[name]["median"] < old["median"] * (1 - drop):
+            problems.append(f"{name}: median {new[name]['median']} < {old['median']} -{drop:.0%}: did it stop "
+                            f"doing its work? (a real speed-up re-records the baseline)")
     return problems
 
 

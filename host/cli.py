@@ -337,7 +337,7 @@ def cmd_bench(rig: Rig) -> int:
         out.print(f"[dim]wrote {args.json}[/]")
     failed = [run for run in runs if not run.passed]
     for run in failed:
-        err.print(f"[bold red]error:[/] benchmark {escape(run.name)} {escape(run.status)}")
+        err.print(f"[bold red]error:[/] benchmark {escape(run.name)} {escape(run.why)}")
     _gates(args, data)
     return 1 if failed else 0
 
@@ -355,8 +355,9 @@ def _gates(args, data: dict) -> None:
         out.print(views.compare_table(data, before, args.tolerance / 100, title=f"against {saved}"))
         problems = bench_mod.regressions(data, before, args.tolerance / 100)
         if problems:
-            raise RigError(f"slower than {saved}: {'; '.join(problems)}")
-        out.print(f"[green]no figure more than {args.tolerance:g}% above {saved}[/]")
+            raise RigError(f"not as {saved} says: {'; '.join(problems)}")
+        out.print(f"[green]no figure more than {args.tolerance:g}% above {saved}, "
+                  f"no median more than {bench_mod.DROP_BOUND:.0%} below[/]")
 
 
 def cmd_bench_linux(rig: Rig) -> int:

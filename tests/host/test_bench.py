@@ -108,6 +108,23 @@ def test_the_baseline_gate_passes_small_changes_and_names_each_regression():
     assert bench.regressions(missing, baseline, 0.05) == ["b: in the baseline, not measured now"]
 
 
+def test_the_baseline_gate_fails_a_median_that_dropped_too_far():
+    """A benchmark that stopped doing its work looks faster; beyond DROP_BOUND that is a failure."""
+    baseline = bench.to_json("qemu-virt", True, "old", [run("a", [100] * 10), run("b", [200] * 10)])
+    faster = bench.to_json("qemu-virt", True, "new", [run("a", [71] * 10), run("b", [139] * 10)])
+    assert bench.regressions(faster, baseline, 0.05) == [
+        "b: median 139 < 200 -30%: did it stop doing its work? (a real speed-up re-records the baseline)"]
+    assert bench.regressions(faster, baseline, 0.05, drop=0.5) == []
+
+
+def test_a_sample_below_the_overhead_is_a_broken_measurement_not_a_fast_one():
+    broken = bench.BenchRun(name="x", status="FAIL", overhead=10, samples=[12, 3, 15, 9])
+    assert not broken.passed
+    assert broken.why == ("failed: 2 of 4 samples below the cost of measuring nothing (10 cycles): "
+                          "a broken measurement, not a fast one")
+    assert bench.BenchRun(name="y", status="TIMEOUT").why == "TIMEOUT"
+
+
 def test_the_baseline_gate_refuses_figures_it_cannot_compare():
     baseline = bench.to_json("qemu-virt", True, "old", [run("a", [100])])
     noisy = bench.to_json("qemu-virt", False, "new", [run("a", [1])])
