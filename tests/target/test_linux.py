@@ -196,3 +196,51 @@ def test_a_pipe_whose_reader_ends_first_leaves_the_server_serving(link, debugd):
             "dd if=/dev/zero bs=8k count=1 2>/dev/null | sleep 1; echo done")
     assert shell(link, line) == ("0\ny\ny\ndone\n", 0)
     alive(link)
+
+
+def interrupt_when(out: io.BytesIO, text: bytes) -> threading.Thread:
+    """Ctrl-C, as the user's terminal sends it, once `text` is in the output."""
+    import _thread
+
+    def watch():
+        deadline = time.monotonic() + 30
+        while text not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        _thread.interrupt_main()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher
+
+
+def test_shell_interrupt_ends_the_command_and_nothing_of_it_reaches_the_next(link):
+    """`rig shell -c` and Ctrl-C: the command's process group gets SIGINT; the next line sees
+    only its own output and the sleep is gone."""
+    from host.shell import Interrupted
+
+    out = io.BytesIO()
+    watcher = interrupt_when(out, b"start")
+    with pytest.raises(Interrupted, match="got SIGINT$"):
+        run_line(link, "echo start; sleep 100; echo after", out, 60)
+    watcher.join()
+    assert out.getvalue() == b"start\n"
+    assert shell(link, "echo ok") == ("ok\n", 0)
+    output, code = shell(link, "ps")
+    assert code == 0 and "sleep 100" not in output, output
+
+
+def test_shell_interrupt_hangs_up_a_command_that_ignores_sigint(link):
+    """A command that ignores SIGINT and SIGHUP runs on after the host leaves, as under ssh, but
+    the hangup took its terminal: its writes fail and a read ends (end of file), so nothing of
+    it reaches the next shell line."""
+    from host.shell import Interrupted
+
+    out = io.BytesIO()
+    watcher = interrupt_when(out, b"start")
+    line = ("rm -f /tmp/stop /tmp/read /tmp/stopped; trap '' INT HUP; echo start; read x; echo \"read $?\" > /tmp/read; "
+            "while [ ! -e /tmp/stop ]; do echo tick; sleep 1; done; echo stopped > /tmp/stopped")
+    with pytest.raises(Interrupted, match="SIGHUP as it did not end$"):
+        run_line(link, line, out, 60)
+    watcher.join()
+    assert out.getvalue() == b"start\n"
+    assert shell(link, "sleep 2; cat /tmp/read") == ("read 1\n", 0)        # ticks went nowhere
+    assert shell(link, "echo > /tmp/stop; sleep 2; cat /tmp/stopped") == ("stopped\n", 0)   # it ran on
