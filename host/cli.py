@@ -409,7 +409,11 @@ def cmd_shell(rig: Rig) -> int:
     debugd.require("LINUX")
     link = debugd.link
     if rig.args.command is not None:
-        return shell_mod.run_line(link, rig.args.command, sys.stdout.buffer, rig.args.timeout)
+        try:
+            return shell_mod.run_line(link, rig.args.command, sys.stdout.buffer, rig.args.timeout)
+        except shell_mod.Interrupted as exc:
+            err.print(f"[dim]{escape(str(exc))}[/]")
+            return 130
     if not sys.stdin.isatty():
         raise RigError("an interactive shell needs a terminal: use `shell -c 'LINE'` from scripts")
     out.print(f"[dim]{rig.board.name}: Linux shell; `exit` or Ctrl-D ends it[/]")

@@ -65,6 +65,7 @@ REPLY = {
     MsgType.TRACE: MsgType.TRACE_DATA,
     MsgType.TRACE_CONTROL: MsgType.ACK,
     MsgType.SYSCALL: MsgType.SYSCALL_RESULT,
+    MsgType.LINUX_SIGNAL: MsgType.ACK,
     MsgType.RADIO_DL: MsgType.RADIO_STATUS,
     MsgType.MODEM_START: MsgType.ACK,
     MsgType.MODEM_STOP: MsgType.ACK,

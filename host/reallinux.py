@@ -2,7 +2,7 @@
 
 Debian's armhf kernel (linux-image-*-armmp, fetched with `apt-get download` into .cache/armhf/)
 boots on the machine, CPU and memory of `qemu/boards/<board>.toml`, with an initramfs holding
-what our root file system holds (busybox and its applet links, the programs built from
+what our root file system holds (busybox and a link for each of its applets, the programs built from
 tests/linux/*.c, the scripts tests/linux/*.sh) and an init script of the caller's.  The console
 output comes back as text.  tools/record_linux.py records the conformance tests' expected
 output this way; `rig bench linux --vs-native` runs the benchmark program this way, with the
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from .board import BoardSpec
@@ -32,13 +33,6 @@ mount -t devtmpfs dev /dev 2>/dev/null
 INIT_TAIL = """
 poweroff -f
 """
-
-
-def applets() -> list[str]:
-    """The applet links our root file system has, from the firmware Makefile."""
-    text = (ROOT / "firmware" / "Makefile").read_text()
-    block = re.search(r"^APPLETS := (.*?)\n(?!\s)", text, re.S | re.M).group(1)
-    return block.replace("\\", " ").split()
 
 
 def kernel() -> Path:
@@ -74,9 +68,17 @@ def root_files(board: str) -> dict[str, Path | str | None]:
     programs = sorted((ROOT / "firmware" / "build" / board / "linux").glob("*"))
     if not programs:
         raise RigError("no Linux programs built: build the firmware first (make -C firmware)")
-    files: dict[str, Path | str | None] = {"bin/busybox": busybox}
-    files.update({f"bin/{a}": "busybox" for a in applets()})
-    files.update({"bin/mount": "busybox", "bin/poweroff": "busybox"})
+    sys.path.insert(0, str(ROOT / "tools"))
+    from mkinitramfs import BUSYBOX, busybox_links
+
+    files: dict[str, Path | str | None] = {BUSYBOX.lstrip("/"): busybox}
+    recorded = TESTS / "busybox_list.exp"
+    try:
+        # before the list is first recorded: the links the init script needs
+        files.update(busybox_links(busybox, recorded) if recorded.exists() else
+                     {p: BUSYBOX for p in ("bin/sh", "bin/mount", "bin/poweroff")})
+    except ValueError as exc:
+        raise RigError(str(exc)) from None
     files.update({f"bin/{p.name}": p for p in programs})
     files.update({f"tests/{p.name}": p for p in TESTS.glob("*.sh")})
     files.update({d: None for d in ("proc", "tmp", "dev")})
@@ -85,7 +87,6 @@ def root_files(board: str) -> dict[str, Path | str | None]:
 
 def run(script: str, *, board: str = "qemu-virt", deterministic: bool = False, timeout: float = 600) -> str:
     """Boot real Linux with `script` as the body of its init; the console output (\\n lines)."""
-    import sys
     sys.path.insert(0, str(ROOT / "tools"))
     from mkinitramfs import build
 

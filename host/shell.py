@@ -6,12 +6,22 @@ discipline; the target echoes).
 The target side: SHELL starts `/bin/sh -c LINE` (or `/bin/sh` when LINE is empty) on the Linux
 server and ACKs its pid; CONSOLE frames carry the console's output; CONSOLE_IN carries input and
 ACKs how many bytes the line discipline took; LINUX_EXIT reports the wait status.
+
+The host's end of the terminal behaves like ssh's: Ctrl-C while `shell -c` runs sends SIGINT to
+the command's foreground process group (LINUX_SIGNAL), and whenever the host leaves a shell that
+has not ended (after Ctrl-C, a timeout, an error) it hangs the session up (LINUX_SIGNAL with
+SIGHUP): its processes get SIGHUP and can no longer write to the console.  Console output that
+arrives before the SHELL request is answered belongs to an earlier command and is dropped, so
+nothing of an interrupted command shows up in the next one.  An INFO the target sends on its own
+(the bootloader's or the kernel's start) means the board reset under the command: that ends the
+wait at once with `BoardReset`.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import signal
 import termios
 import time
 import tty
@@ -19,8 +29,19 @@ from typing import BinaryIO, Callable
 
 from protocol import Feature, Message, MsgType
 
-from .errors import LinkTimeout, RigError
-from .link import Link
+from .errors import LinkError, LinkTimeout, RigError
+from .link import Link, role_of
+
+#: how long the host waits for a command to end after Ctrl-C before hanging it up
+INTERRUPT_GRACE = 2.0
+
+
+class BoardReset(RigError):
+    """The board restarted while a shell ran on it."""
+
+
+class Interrupted(RigError):
+    """The user interrupted the command (Ctrl-C); it was sent SIGINT and hung up."""
 
 
 def exit_code(status: int) -> int:
@@ -35,6 +56,8 @@ class Console:
         self.link = link
         self.out = out
         self.exits: dict[int, int] = {}
+        self.reset: Message | None = None          # the INFO of a board that restarted
+        self._started = False                      # console output belongs to our command
         self._previous: Callable[[Message], None] | None = None
 
     def __enter__(self) -> "Console":
@@ -50,10 +73,13 @@ class Console:
 
     def _seen(self, msg: Message) -> None:
         if msg.type == MsgType.CONSOLE:
-            self.out.write(bytes(msg.data))
-            self.out.flush()
+            if self._started:
+                self.out.write(bytes(msg.data))
+                self.out.flush()
         elif msg.type == MsgType.LINUX_EXIT:
             self.exits[int(msg.pid)] = int(msg.status)
+        elif msg.type == MsgType.INFO and msg.seq == 0:
+            self.reset = msg
         if self._previous is not None:
             self._previous(msg)
 
@@ -62,16 +88,53 @@ class Console:
         data = command.encode()
         if len(data) > 240:
             raise RigError("the command is longer than the 240 bytes a SHELL request carries")
-        return int(self.link.request(MsgType.SHELL, dict(data=data), timeout=5).value)
+        self.link.drain(0)                          # what an earlier command left in the line
+        self._started = False
+        pid = int(self.link.request(MsgType.SHELL, dict(data=data), timeout=5).value)
+        self._started = True                        # the ACK comes before the shell's output
+        return pid
+
+    def check_reset(self) -> None:
+        if self.reset is not None:
+            role = role_of(self.reset)
+            who = f"the {role.name.lower()}" if role else "the firmware"
+            raise BoardReset(f"the board reset while the shell ran ({who} started again); "
+                             "the command is gone")
 
     def wait(self, pid: int, timeout: float) -> int:
-        """Wait for process `pid` to end; its wait status."""
+        """Wait for process `pid` to end; its wait status.  A board reset ends the wait."""
         deadline = time.monotonic() + timeout
         while pid not in self.exits:
+            self.check_reset()
             if time.monotonic() >= deadline:
                 raise LinkTimeout(f"the shell (pid {pid}) did not finish within {timeout:g} s")
             self.link.drain(0.02)
         return self.exits.pop(pid)
+
+    def signal(self, pid: int, sig: int) -> int:
+        """Send `sig` to the shell `pid` started by the host: SIGINT goes to its foreground
+        group, SIGHUP hangs its session up.  How many processes it reached."""
+        return int(self.link.request(MsgType.LINUX_SIGNAL, dict(pid=pid, signal=sig), timeout=3).value)
+
+    def hang_up(self, pid: int) -> None:
+        """The host leaves the shell `pid`: hang its session up, unless it has ended (its
+        processes in the background included: those are hung up as well)."""
+        if self.reset is not None:
+            return                                  # nothing of it is left on the board
+        try:
+            self.signal(pid, signal.SIGHUP)
+        except (LinkError, RigError):
+            pass                                    # leaving anyway: the link's own error tells
+
+    def interrupt(self, pid: int) -> int:
+        """Ctrl-C: SIGINT to the command's foreground group, then wait a little for it to end;
+        its wait status, or None when it did not end."""
+        self.check_reset()
+        self.signal(pid, signal.SIGINT)
+        try:
+            return self.wait(pid, INTERRUPT_GRACE)
+        except LinkTimeout:
+            return None
 
     def type(self, data: bytes, timeout: float = 5.0) -> None:
         """Send keystrokes; the line discipline may take them in parts."""
@@ -86,10 +149,26 @@ class Console:
 
 
 def run_line(link: Link, command: str, out: BinaryIO, timeout: float = 120.0) -> int:
-    """Run one shell line on the target, its output to `out`; the shell's exit code."""
+    """Run one shell line on the target, its output to `out`; the shell's exit code.  Ctrl-C
+    interrupts the command on the target and raises `Interrupted`; the host leaving early for
+    any reason hangs the command's session up."""
     with Console(link, out) as console:
         pid = console.start(command)
-        return exit_code(console.wait(pid, timeout))
+        ended = False
+        try:
+            status = console.wait(pid, timeout)
+            ended = True
+            return exit_code(status)
+        except KeyboardInterrupt:
+            with _sigint_deferred():
+                status = console.interrupt(pid)
+            ended = status is not None
+            raise Interrupted("interrupted: the command got SIGINT" +
+                              ("" if ended else ", and SIGHUP as it did not end")) from None
+        finally:
+            if not ended:
+                with _sigint_deferred():
+                    console.hang_up(pid)
 
 
 def interactive(link: Link, stdin: int, out: BinaryIO) -> int:
@@ -102,6 +181,7 @@ def interactive(link: Link, stdin: int, out: BinaryIO) -> int:
             if saved is not None:
                 tty.setraw(stdin)
             while pid not in console.exits:
+                console.check_reset()
                 ready, _, _ = select.select([stdin], [], [], 0.02)
                 if ready:
                     data = os.read(stdin, 240)
@@ -109,6 +189,9 @@ def interactive(link: Link, stdin: int, out: BinaryIO) -> int:
                         break                       # our own input ended
                     console.type(data)
                 link.drain(0)
+        except BaseException:
+            console.hang_up(pid)                    # the host's end of the terminal is gone
+            raise
         finally:
             if saved is not None:
                 termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
@@ -117,3 +200,22 @@ def interactive(link: Link, stdin: int, out: BinaryIO) -> int:
             return exit_code(console.wait(pid, 10))
         return exit_code(console.exits.pop(pid))
 
+
+
+class _sigint_deferred:
+    """A second Ctrl-C while the host tells the target about the first one waits until that is
+    done (the target must still hear the hangup)."""
+
+    def __enter__(self) -> None:
+        self.pending = False
+        try:
+            self.saved = signal.signal(signal.SIGINT, self._note)
+        except ValueError:                          # not the main thread: signals go elsewhere
+            self.saved = None
+
+    def _note(self, *_args) -> None:
+        self.pending = True
+
+    def __exit__(self, *exc) -> None:
+        if self.saved is not None:
+            signal.signal(signal.SIGINT, self.saved)

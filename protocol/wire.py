@@ -117,6 +117,7 @@ class MsgType(enum.IntEnum):
     LINUX_STATS = 0x54  # host -> kernel: the Linux server's counters -> LINUX_STATS_INFO
     LINUX_STATS_INFO = 0x55
     RESTART = 0x56      # host -> kernel: delete a server's domain, start an image there -> ACK
+    LINUX_SIGNAL = 0x57  # host -> kernel: signal a shell the host started (SIGHUP: hang up) -> ACK(processes)
     # The radio link (a channel of its own between the modem and the host's simulated network):
     RADIO_DL = 0x60     # host -> modem: downlink bursts, ahead of their time -> RADIO_STATUS
     RADIO_STATUS = 0x61  # modem -> host: the front end's clock and downlink buffer
@@ -150,7 +151,7 @@ class Feature(enum.IntFlag):
     TRACE = 1 << 8      # answers TRACE and TRACE_CONTROL
     INJECT = 1 << 9     # answers INJECT_IRQ
     SYSCALL = 1 << 10   # answers SYSCALL
-    LINUX = 1 << 11     # a Linux server runs: answers SHELL, CONSOLE_IN, LINUX_STATS; sends CONSOLE
+    LINUX = 1 << 11     # a Linux server runs: answers SHELL, CONSOLE_IN, LINUX_STATS, LINUX_SIGNAL; sends CONSOLE
     RADIO = 1 << 12     # a modem on the radio link: answers RADIO_DL, MODEM_*; sends RADIO_UL, MODEM_EVENT
     RESTART = 1 << 13   # answers RESTART (the root task restarts servers for the debug agent)
 
@@ -447,6 +448,12 @@ LinuxExit = Struct(
     "status" / Int32ul,             # wait status: exit code << 8, or the signal number
 )
 
+LinuxSignal = Struct(
+    "pid" / Int32ul,                # a shell SHELL started: its session
+    "signal" / Int32ul,             # SIGINT: to the session's foreground group, as the console's ^C;
+                                    # SIGHUP: the host's end of the terminal went away (hangup)
+)
+
 UnknownSyscall = Struct(
     "nr" / Int32ul,                 # the ARM EABI system call number (r7)
     "count" / Int32ul,              # how often a process made it (each got -ENOSYS)
@@ -622,6 +629,7 @@ PAYLOADS = {
     MsgType.LINUX_STATS: Empty,
     MsgType.LINUX_STATS_INFO: LinuxStatsInfo,
     MsgType.RESTART: Restart,
+    MsgType.LINUX_SIGNAL: LinuxSignal,
     MsgType.RADIO_DL: RadioDl,
     MsgType.RADIO_STATUS: RadioStatus,
     MsgType.RADIO_UL: RadioUl,

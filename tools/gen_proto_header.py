@@ -98,6 +98,7 @@ STRUCTS = [
     (wire.UnknownSyscall, "proto_unknown_syscall"),
     (wire.LinuxStatsInfo, "proto_linux_stats_info"),
     (wire.Restart, "proto_restart"),
+    (wire.LinuxSignal, "proto_linux_signal"),
     (wire.Tests, "proto_tests"),
     (wire.TestNames, "proto_test_names"),
     (wire.DlBurst, "proto_dl_burst"),

@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """Pack files into an initramfs: a cpio archive in the "newc" format Linux uses.
 
-    tools/mkinitramfs.py [--partition] OUT DEST=SOURCE ...
+    tools/mkinitramfs.py [--partition] [--busybox BUSYBOX LIST] OUT DEST=SOURCE ...
 
 DEST is the path inside the archive (leading / optional), SOURCE a file on the host; the
 directories on the way are created.  Executables keep their mode bits; a SOURCE of the form
 `@TARGET` makes DEST a symbolic link to TARGET.  The Linux server reads the archive as its root
 file system.  With --partition the output is the root file system partition for flash: the
 header of protocol/bootinfo.py, then the archive at ROOTFS_DATA_OFFSET.
+
+With --busybox, BUSYBOX goes to /bin/busybox and every one of its applets becomes a symbolic link
+to it where `busybox --install -s` puts it (/bin, /sbin, /usr/bin, /usr/sbin).  Where: LIST, the
+output of `busybox --list-full` recorded on real Linux (tests/linux/busybox_list.exp, by
+tools/record_linux.py: the armhf binary cannot run on the build machine).  That list must name
+exactly the applets the binary holds (busybox keeps their names as one sorted, NUL-separated
+string), so a different busybox is refused until the list is recorded again.
 """
 
 from __future__ import annotations
@@ -80,9 +87,47 @@ def build(files: dict[str, Path | str | None]) -> bytes:
     return bytes(out)
 
 
+BUSYBOX = "/bin/busybox"
+
+
+def busybox_applets(binary: bytes) -> list[str]:
+    """The applet names compiled into a busybox binary: its `applet_names`, sorted and NUL
+    separated, starting "[", "[[" (the test applets) when both are built in."""
+    start = binary.find(b"\0[\0[[\0")
+    if start < 0:
+        raise ValueError("no applet name table (\"[\", \"[[\", ...) in the busybox binary")
+    names, pos = [], start + 1
+    while True:
+        end = binary.index(b"\0", pos)
+        name = binary[pos:end]
+        if not name or not all(0x21 <= c < 0x7F for c in name):
+            break
+        names.append(name.decode())
+        pos = end + 1
+    if names != sorted(names):
+        raise ValueError("the busybox binary's applet names are not sorted: not its applet table")
+    return names
+
+
+def busybox_links(binary: Path, recorded: Path) -> dict[str, str]:
+    """{path in the archive: "/bin/busybox"} for every applet, from `busybox --list-full`'s
+    recorded output, held to the names in `binary`."""
+    # the list's lines are paths; what the script prints after them has spaces ("exit 0")
+    paths = [line for line in recorded.read_text().splitlines() if line and " " not in line]
+    listed = sorted(PurePosixPath(p).name for p in paths)
+    built = busybox_applets(binary.read_bytes())
+    if listed != sorted(built):
+        differ = sorted(set(listed) ^ set(built))
+        raise ValueError(f"{recorded} does not list the applets of {binary} (differ: {' '.join(differ[:8])}); "
+                         f"record it again: tools/record_linux.py {recorded.stem}")
+    return {p: BUSYBOX for p in paths if "/" + p != BUSYBOX}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partition", action="store_true", help="write the flash partition")
+    parser.add_argument("--busybox", nargs=2, type=Path, metavar=("BUSYBOX", "LIST"),
+                        help="install BUSYBOX as /bin/busybox with its applets' links where LIST puts them")
     parser.add_argument("out", type=Path)
     parser.add_argument("files", nargs="*", help="DEST=SOURCE")
     args = parser.parse_args()
@@ -92,6 +137,13 @@ def main() -> int:
         if not source:
             parser.error(f"{spec!r}: expected DEST=SOURCE")
         files[dest] = source[1:] if source.startswith("@") else Path(source)
+    if args.busybox:
+        busybox, recorded = args.busybox
+        try:
+            files.update(busybox_links(busybox, recorded))
+        except (OSError, ValueError) as exc:
+            parser.exit(1, f"mkinitramfs: {exc}\n")
+        files[BUSYBOX.lstrip("/")] = busybox
     data = build(files)
     if args.partition:
         header = RootfsHeader.build(dict(length=len(data), crc=crc32(data)))

@@ -184,6 +184,7 @@ HAND_PAYLOADS = [
     (MsgType.LINUX_STATS, {}, b""),
     (MsgType.LINUX_STATS_INFO, LINUX_STATS, LINUX_STATS_BYTES + struct.pack("<4I", 111, 3, 511, 1)),
     (MsgType.RESTART, dict(server="linux", image="hostile"), b"linux".ljust(16, b"\0") + b"hostile".ljust(16, b"\0")),
+    (MsgType.LINUX_SIGNAL, dict(pid=12, signal=2), b"\x0c\0\0\0\x02\0\0\0"),
     (MsgType.RADIO_DL, dict(bursts=[DL_BURST]), b"\0\0\0\0" + DL_BURST_BYTES),
     (MsgType.RADIO_STATUS, dict(running=1, frame=4242, buffered=300, room=3796, underruns=0, late=2),
      struct.pack("<B3x5I", 1, 4242, 300, 3796, 0, 2)),
@@ -505,6 +506,7 @@ MESSAGES = {
     MsgType.LINUX_EXIT: same(st.fixed_dictionaries(dict(pid=u32, status=u32))),
     MsgType.LINUX_STATS: st.just(({}, {})),
     MsgType.RESTART: same(st.fixed_dictionaries(dict(server=fixed_text(16), image=fixed_text(16)))),
+    MsgType.LINUX_SIGNAL: same(st.fixed_dictionaries(dict(pid=u32, signal=u32))),
     MsgType.LINUX_STATS_INFO: same(st.fixed_dictionaries(dict(
         processes=u16, zombies=u16, frames_free=u32, frames_total=u32, syscalls=u32, page_faults=u32,
         oom_kills=u32, unknown=st.lists(st.fixed_dictionaries(dict(nr=u32, count=u32)), max_size=6)))),

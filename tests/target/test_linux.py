@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -196,3 +197,95 @@ def test_a_pipe_whose_reader_ends_first_leaves_the_server_serving(link, debugd):
             "dd if=/dev/zero bs=8k count=1 2>/dev/null | sleep 1; echo done")
     assert shell(link, line) == ("0\ny\ny\ndone\n", 0)
     alive(link)
+
+
+def interrupt_when(out: io.BytesIO, text: bytes) -> threading.Thread:
+    """Ctrl-C, as the user's terminal sends it, once `text` is in the output."""
+    import _thread
+
+    def watch():
+        deadline = time.monotonic() + 30
+        while text not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        _thread.interrupt_main()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher
+
+
+def test_shell_interrupt_ends_the_command_and_nothing_of_it_reaches_the_next(link):
+    """`rig shell -c` and Ctrl-C: the command's process group gets SIGINT; the next line sees
+    only its own output and the sleep is gone."""
+    from host.shell import Interrupted
+
+    out = io.BytesIO()
+    watcher = interrupt_when(out, b"start")
+    with pytest.raises(Interrupted, match="got SIGINT$"):
+        run_line(link, "echo start; sleep 100; echo after", out, 60)
+    watcher.join()
+    assert out.getvalue() == b"start\n"
+    assert shell(link, "echo ok") == ("ok\n", 0)
+    output, code = shell(link, "ps")
+    assert code == 0 and "sleep 100" not in output, output
+
+
+def test_shell_interrupt_hangs_up_a_command_that_ignores_sigint(link):
+    """A command that ignores SIGINT and SIGHUP runs on after the host leaves, as under ssh, but
+    the hangup took its terminal: its writes fail and a read ends (end of file), so nothing of
+    it reaches the next shell line."""
+    from host.shell import Interrupted
+
+    out = io.BytesIO()
+    watcher = interrupt_when(out, b"start")
+    line = ("rm -f /tmp/stop /tmp/read /tmp/stopped; trap '' INT HUP; echo start; read x; echo \"read $?\" > /tmp/read; "
+            "while [ ! -e /tmp/stop ]; do echo tick; sleep 1; done; echo stopped > /tmp/stopped")
+    with pytest.raises(Interrupted, match="SIGHUP as it did not end$"):
+        run_line(link, line, out, 60)
+    watcher.join()
+    assert out.getvalue() == b"start\n"
+    assert shell(link, "sleep 2; cat /tmp/read") == ("read 1\n", 0)        # ticks went nowhere
+    assert shell(link, "echo > /tmp/stop; sleep 2; cat /tmp/stopped") == ("stopped\n", 0)   # it ran on
+
+
+def linux_stats(link):
+    return link.request(MsgType.LINUX_STATS, expect=MsgType.LINUX_STATS_INFO)
+
+
+def settle(link, processes: int, timeout: float = 20.0):
+    """The server's counters once only `processes` live (the shells before have been reaped)."""
+    deadline = time.monotonic() + timeout
+    while (stats := linux_stats(link)).processes != processes and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return stats
+
+
+def test_random_system_calls_leave_the_server_serving(link, debugd):
+    """tests/linux/fuzz.c: 100,000 system calls with random numbers and hostile arguments (bad
+    pointers, huge lengths, negative fds) from children that it replaces when one dies or hangs.
+    The server keeps answering, and a process that was running before still runs after.  On a
+    fresh server, left fresh for the tests after it."""
+    debugd.restart("linux")
+    assert shell(link, "sleep 3600 > /dev/null & echo $! > /tmp/sleeper") == ("", 0)
+    settle(link, 2)                                     # init and the sleeper
+    output, code = shell(link, "mkdir /tmp/fuzz && cd /tmp/fuzz && fuzz 7 100000 < /dev/null", timeout=600)
+    assert code == 0 and re.fullmatch(r"fuzz: seed 7: 100000 calls in \d+ children \(.*\)\n", output), output
+    alive(link)
+    assert shell(link, "kill -0 $(cat /tmp/sleeper) && echo sleeper runs") == ("sleeper runs\n", 0)
+    assert settle(link, 2).processes == 2               # every child of the fuzzer is gone
+    debugd.restart("linux")
+
+
+def test_random_system_calls_leak_no_memory(link, debugd):
+    """fuzz -n: the same hostile calls, but none that makes or removes a name, so nothing of them
+    stays in the file system: the server's free frames come back to what they were.  (With
+    names, a renamed directory's files stay behind under the old path in the tmpfs today.)"""
+    debugd.restart("linux")
+    assert shell(link, "mkdir /tmp/fuzz") == ("", 0)
+    before = settle(link, 1)
+    output, code = shell(link, "cd /tmp/fuzz && fuzz -n 11 20000 < /dev/null", timeout=300)
+    assert code == 0 and output.startswith("fuzz -n: seed 11: 20000 calls in "), output
+    after = settle(link, 1)
+    assert after.processes == 1
+    assert after.frames_free == before.frames_free, (
+        f"{before.frames_free - after.frames_free} frames fewer free after the fuzzer than before")
+    debugd.restart("linux")

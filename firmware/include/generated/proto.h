@@ -70,6 +70,7 @@
 #define PROTO_MSG_LINUX_STATS 0x54
 #define PROTO_MSG_LINUX_STATS_INFO 0x55
 #define PROTO_MSG_RESTART 0x56
+#define PROTO_MSG_LINUX_SIGNAL 0x57
 #define PROTO_MSG_RADIO_DL 0x60
 #define PROTO_MSG_RADIO_STATUS 0x61
 #define PROTO_MSG_RADIO_UL 0x62
@@ -204,6 +205,7 @@
     X(LINUX_STATS, 0x54, 0, 0) \
     X(LINUX_STATS_INFO, 0x55, 24, 1) \
     X(RESTART, 0x56, 32, 0) \
+    X(LINUX_SIGNAL, 0x57, 8, 0) \
     X(RADIO_DL, 0x60, 4, 1) \
     X(RADIO_STATUS, 0x61, 24, 0) \
     X(RADIO_UL, 0x62, 4, 1) \
@@ -468,6 +470,12 @@ struct proto_restart {
     uint8_t image[16];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_restart) == 32, "proto_restart");
+
+struct proto_linux_signal {
+    uint32_t pid;
+    uint32_t signal;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_linux_signal) == 8, "proto_linux_signal");
 
 struct proto_tests {
     uint16_t start;

@@ -5,6 +5,12 @@
  * straight to readers.  With ISIG, Ctrl-C sends SIGINT to the console's foreground process group
  * (the group of the shell the host started last, or what TIOCSPGRP set).
  * A process reading the console with nothing to read waits; a completed line wakes it.
+ *
+ * The host's end of the terminal: Ctrl-C on the host reaches a shell it started as SIGINT to the
+ * session's foreground group, and the host leaving hangs the session up, as closing an ssh
+ * connection does: SIGHUP and SIGCONT to its processes, and from then on the console reads end
+ * of file and writes fail with EIO for them (a process that ignores SIGHUP runs on, but its
+ * output never reaches the next shell).
  */
 #include "console_if.h"
 #include "linux.h"
@@ -135,4 +141,92 @@ void console_forget(struct proc *p)
 {
     if (reader == p)
         reader = NULL;
+}
+
+/* Sessions hung up, while any of their processes lives (pids, so session IDs, are never reused). */
+static int hung_up[16];
+
+int console_hung_up(const struct proc *p)
+{
+    for (unsigned i = 0; i < sizeof hung_up / sizeof hung_up[0]; i++)
+        if (hung_up[i] && hung_up[i] == p->sid)
+            return 1;
+    return 0;
+}
+
+static int session_lives(int sid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].sid == sid)
+            return 1;
+    return 0;
+}
+
+/* Remember that `sid` was hung up; forget sessions that have ended to make room.  With no room
+ * left the oldest entry goes (its processes then write to the console again). */
+static void remember_hangup(int sid)
+{
+    unsigned n = sizeof hung_up / sizeof hung_up[0], free = n;
+
+    for (unsigned i = 0; i < n; i++) {
+        if (hung_up[i] == sid)
+            return;
+        if (hung_up[i] && !session_lives(hung_up[i]))
+            hung_up[i] = 0;
+        if (!hung_up[i] && free == n)
+            free = i;
+    }
+    if (free == n) {
+        memmove(hung_up, hung_up + 1, sizeof hung_up - sizeof hung_up[0]);
+        free = n - 1;
+    }
+    hung_up[free] = sid;
+}
+
+/* Which processes a host signal reaches: for SIGINT the session's foreground group (the
+ * console's, when it belongs to this session; else the shell's own group), for SIGHUP every
+ * process of the session. */
+static int host_signal_target(const struct proc *q, int sid, int sig, int fg)
+{
+    if (q->state == P_FREE || q->state == P_ZOMBIE || q->sid != sid)
+        return 0;
+    return sig == SIGHUP || q->pgid == fg;
+}
+
+int console_host_signal_count(int sid, int sig, int *fg)
+{
+    int n = 0;
+
+    if ((sig != SIGINT && sig != SIGHUP) || sid <= 0)
+        return -EINVAL;
+    *fg = sid;
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == console_pgrp &&
+            procs[i].sid == sid)
+            *fg = console_pgrp;
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        n += host_signal_target(&procs[i], sid, sig, *fg);
+    return n;
+}
+
+void console_host_signal(int sid, int sig, int fg)
+{
+    if (sig == SIGHUP) {
+        remember_hangup(sid);
+        if (reader && reader->sid == sid) {     /* a waiting read ends: end of file */
+            struct proc *p = reader;
+            reader = NULL;
+            proc_resume(p, 0);
+        }
+    }
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *q = &procs[i];
+        if (!host_signal_target(q, sid, sig, fg))
+            continue;
+        signal_send(q, sig);
+        /* Linux follows with SIGCONT for stopped processes; nothing stops here, so only a
+         * handler for it is told (signal.c's default for SIGCONT would end the process) */
+        if (sig == SIGHUP && q->state != P_FREE && q->state != P_ZOMBIE && q->sig[SIGCONT].handler > SIG_IGN)
+            signal_send(q, SIGCONT);
+    }
 }

@@ -249,6 +249,12 @@ void console_process(void);
 /* A read of the console: 1 (the reply comes when there is input; maybe at once). */
 int console_read(struct proc *p, uint32_t addr, uint32_t len);
 void console_forget(struct proc *p);
+/* The host's Ctrl-C (SIGINT) or hangup (SIGHUP) for the session `sid` of a shell it started:
+ * first how many processes it reaches (-EINVAL for another signal) and the foreground group,
+ * then, once debugd has its answer, the signals.  After a hangup console_hung_up holds. */
+int console_host_signal_count(int sid, int sig, int *fg);
+void console_host_signal(int sid, int sig, int fg);
+int console_hung_up(const struct proc *p);
 extern uint32_t console_lflag;
 extern int console_pgrp;                /* the console's foreground process group (0: none) */
 

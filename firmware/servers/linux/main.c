@@ -651,6 +651,15 @@ static void host_request(uint32_t label, struct l4_msg *m)
         host_stats(m);
         return;
     }
+    if (label == LINUX_LABEL_SIGNAL) {          /* the host's Ctrl-C or hangup (console.c) */
+        int sid = (int)m->mr[1], sig = (int)m->mr[2], fg;
+        m->mr[1] = (uint32_t)console_host_signal_count(sid, sig, &fg);
+        m->mr[0] = L4_TAG(0, 1, 0);
+        l4_send(debugd, m, L4_ZERO);            /* answer first: an ended process reports to debugd */
+        if ((int)m->mr[1] >= 0)
+            console_host_signal(sid, sig, fg);
+        return;
+    }
     if (n <= CONSOLE_MAX_WRITE) {
         for (uint32_t i = 0; i < (n + 3) / 4; i++)
             data[i] = 2 + i < L4_MR_IN_REGISTERS ? m->mr[2 + i] : u->mr[2 + i];

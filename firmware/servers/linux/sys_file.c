@@ -241,6 +241,8 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
         RET(-EBADF);
     switch (f->type) {
     case F_CONSOLE:
+        if (console_hung_up(p))             /* the host hung the session up (console.c) */
+            RET(write ? -EIO : 0);
         if (!write)
             return console_read(p, addr, len);
         for (uint32_t done = 0; done < len; ) {

@@ -472,6 +472,29 @@ static void cmd_console_in(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_CONSOLE_IN, cmd_console_in);
 
+/* Ctrl-C on the host (SIGINT), or the host leaving a shell it started (SIGHUP: a hangup). */
+static void cmd_linux_signal(const struct proto_msg *req)
+{
+    const struct proto_linux_signal *q = (const void *)req->payload;
+    struct l4_msg m = { { L4_TAG(LINUX_LABEL_SIGNAL, 2, 0), q->pid, q->signal } };
+    uint32_t err;
+
+    if (!linux_server) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no Linux server in this image");
+        return;
+    }
+    if (linux_ipc(&m, 2000000, &err) || err || L4_TAG_UNTYPED(m.mr[0]) < 1) {
+        link_error(req, PROTO_ERR_BAD_STATE, "the Linux server did not answer");
+        return;
+    }
+    if ((int32_t)m.mr[1] < 0) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no such shell, or no such signal");
+        return;
+    }
+    link_ack(req, m.mr[1]);
+}
+LINK_COMMAND(PROTO_MSG_LINUX_SIGNAL, cmd_linux_signal);
+
 /* Have the root task delete a server's domain and start an image in it (the same server
  * again, or a standby module in its place).  The Linux server's IDs stay what they were. */
 static void cmd_restart(const struct proto_msg *req)

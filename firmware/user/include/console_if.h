@@ -16,6 +16,9 @@
                                              * MR3 frames in all, MR4 system calls, MR5 page
                                              * faults, MR6 OOM kills; then (number, count) pairs
                                              * of the unknown system calls */
+#define LINUX_LABEL_SIGNAL      0x7505u     /* debugd -> server: MR1 the pid of a shell the host
+                                             * started, MR2 a signal (SIGHUP: hang its session
+                                             * up); reply MR1 = processes signalled or -errno */
 #define CONSOLE_MAX_WRITE       240u        /* bytes per message: 60 words after MR1 */
 
 /* The Linux server's threads, by thread number after its first (the module's) thread: that one

@@ -1,0 +1,58 @@
+"""tools/mkinitramfs.py: busybox's applet links, from the names compiled into the binary and the
+paths `busybox --list-full` printed on real Linux."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import mkinitramfs  # noqa: E402
+
+BUSYBOX = ROOT / ".cache" / "armhf" / "busybox"
+RECORDED = ROOT / "tests" / "linux" / "busybox_list.exp"
+
+# an applet table as busybox lays it out: after a NUL, sorted, NUL separated, then other data
+TABLE = b"\x7fELF...usage\0[\0[[\0ash\0busybox\0linuxrc\0ls\0zcat\0\0\x01\x02binary"
+
+
+def test_the_applet_names_come_from_the_binarys_table():
+    assert mkinitramfs.busybox_applets(TABLE) == \
+        ["[", "[[", "ash", "busybox", "linuxrc", "ls", "zcat"]
+
+
+def test_a_binary_without_the_table_is_refused():
+    with pytest.raises(ValueError, match="no applet name table"):
+        mkinitramfs.busybox_applets(b"\x7fELF no applets here")
+    with pytest.raises(ValueError, match="not sorted"):
+        mkinitramfs.busybox_applets(b"\0[\0[[\0zcat\0ash\0\0")
+
+
+def test_links_go_where_the_list_puts_them_and_busybox_is_not_linked_to_itself(tmp_path):
+    binary = tmp_path / "busybox"
+    binary.write_bytes(b"\0[\0[[\0ash\0busybox\0linuxrc\0\0")
+    recorded = tmp_path / "busybox_list.exp"
+    recorded.write_text("bin/ash\nbin/busybox\nlinuxrc\nusr/bin/[\nusr/bin/[[\n5 applets\nexit 0\n")
+    assert mkinitramfs.busybox_links(binary, recorded) == {
+        "bin/ash": "/bin/busybox", "linuxrc": "/bin/busybox", "usr/bin/[": "/bin/busybox",
+        "usr/bin/[[": "/bin/busybox"}
+
+
+def test_a_list_recorded_for_another_busybox_is_refused(tmp_path):
+    binary = tmp_path / "busybox"
+    binary.write_bytes(b"\0[\0[[\0ash\0vi\0\0")
+    recorded = tmp_path / "busybox_list.exp"
+    recorded.write_text("bin/ash\nusr/bin/[\nusr/bin/[[\nexit 0\n")
+    with pytest.raises(ValueError, match="differ: vi.*record it again"):
+        mkinitramfs.busybox_links(binary, recorded)
+
+
+@pytest.mark.skipif(not BUSYBOX.exists(), reason="no armhf busybox in .cache (tools/setup fetches it)")
+def test_the_recorded_list_is_debians_busybox():
+    links = mkinitramfs.busybox_links(BUSYBOX, RECORDED)
+    assert len(links) == len(mkinitramfs.busybox_applets(BUSYBOX.read_bytes())) - 1    # not busybox itself
+    assert {"bin/sh", "usr/bin/[", "sbin/ifconfig", "usr/sbin/chroot", "linuxrc"} <= set(links)
