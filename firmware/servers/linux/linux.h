@@ -97,7 +97,7 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
 
 /* ---- processes -------------------------------------------------------------------------- */
 
-#define MAX_PROCS   64
+#define MAX_PROCS   199
 #define MAX_FDS     32
 
 enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
@@ -148,6 +148,9 @@ struct proc {
 /* Mark `sig` pending for `p` and, if it waits in a call that a signal interrupts, end that call
  * with -EINTR so the signal is taken now. */
 void signal_send(struct proc *p, int sig);
+/* Mark `sig` pending for `p`, which is in a call to us (taken on the way out) unless it is
+ * ignored: a write to a pipe with no reader raises SIGPIPE this way. */
+void signal_raise(struct proc *p, int sig);
 /* Before replying to `p`: take a pending, unblocked signal (run its handler, or its default
  * action).  Returns 1 when `p` is gone.  Inline: most replies find none. */
 int signal_take(struct proc *p, uint32_t ready);

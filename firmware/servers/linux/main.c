@@ -172,15 +172,22 @@ void proc_exit(struct proc *p, int status)
     }
     /* orphans: init adopts them (and reaps them), as on Linux */
     struct proc *init = proc_by_pid(1);
+    int adopted_zombie = 0;
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         if (procs[i].state == P_FREE || procs[i].ppid != p->pid)
             continue;
         procs[i].ppid = init && init != p ? 1 : 0;
         if (procs[i].state == P_ZOMBIE && !procs[i].ppid)
             procs[i].state = P_FREE;
-        else if (procs[i].state == P_ZOMBIE && init->state == P_BLOCKED && init->blocked == B_WAIT)
+        else if (procs[i].state == P_ZOMBIE && init->state == P_BLOCKED && init->blocked == B_WAIT &&
+                 proc_wait_matches(&procs[i], init->wait_pid))
             proc_resume(init, (uint32_t)reap(init, &procs[i]));
+        else if (procs[i].state == P_ZOMBIE)
+            adopted_zombie = 1;
     }
+    /* a zombie init was given and did not take at once: tell it, as Linux does */
+    if (adopted_zombie)
+        signal_send(init, SIGCHLD);
     mm_free(p->mm);
     p->mm = NULL;
     p->exit_status = status;

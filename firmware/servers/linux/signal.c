@@ -26,11 +26,23 @@ static int ignored_by_default(int sig)
     return sig == SIGCHLD || sig == 23 || sig == 28;    /* SIGCHLD, SIGURG, SIGWINCH */
 }
 
+/* Whether `sig` would be discarded on arrival: ignored by its handler or by default. */
+static int discarded(const struct proc *p, int sig)
+{
+    return p->sig[sig].handler == SIG_IGN || (p->sig[sig].handler == SIG_DFL && ignored_by_default(sig));
+}
+
+void signal_raise(struct proc *p, int sig)
+{
+    if (sig > 0 && sig <= 32 && !discarded(p, sig))
+        p->sig_pending |= 1u << (sig - 1);
+}
+
 void signal_send(struct proc *p, int sig)
 {
     if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE)
         return;
-    if (p->sig[sig].handler == SIG_IGN || (p->sig[sig].handler == SIG_DFL && ignored_by_default(sig)))
+    if (discarded(p, sig))
         return;
     p->sig_pending |= 1u << (sig - 1);
     if (p->state == P_BLOCKED && (sig == SIGKILL || !(p->sig_blocked & 1u << (sig - 1)))) {

@@ -224,7 +224,7 @@ void pipe_wake(struct pipe *pp)
         if (n != -EAGAIN) {
             pp->blocked_writer = NULL;
             if (n == -EPIPE)
-                w->sig_pending |= 1u << (SIGPIPE - 1);
+                signal_raise(w, SIGPIPE);
             proc_resume(w, (uint32_t)n);
         }
     }
@@ -290,7 +290,7 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
             RET(-EBADF);
         n = pipe_io(p, f->pipe, addr, len, write);
         if (n == -EPIPE)
-            p->sig_pending |= 1u << (SIGPIPE - 1);     /* taken on the way out */
+            signal_raise(p, SIGPIPE);                   /* taken on the way out */
         if (n == -EAGAIN && !(f->flags & O_NONBLOCK)) {
             if (write)
                 f->pipe->blocked_writer = p;
