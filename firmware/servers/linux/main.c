@@ -357,7 +357,7 @@ int proc_fork(struct proc *p)
     return c->pid;
 }
 
-int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[])
+int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
 {
     struct exec_info info;
     const uint8_t *image;
@@ -380,10 +380,10 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
         mm_free(mm);
         return err;
     }
-    sp = stack_setup(mm, p->tid, &info, path, argv, envp);
+    sp = exec_stack(mm, p, &info, path, a);
     if (!sp) {
         mm_free(mm);
-        return -ENOMEM;
+        return -EFAULT;                         /* the strings changed while we copied them */
     }
     p->mm = mm;
     mm_free(old);                               /* and every mapping of it in the process */
@@ -400,7 +400,19 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
         memset(&p->sig[sig], 0, sizeof p->sig[sig]);
         p->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
     }
-    proc_identity(p, path, argv);
+    uint32_t cmdline_len = p->cmdline_len;      /* exec_stack's */
+    char cmdline[sizeof p->cmdline];
+    memcpy(cmdline, p->cmdline, sizeof cmdline);
+    proc_identity(p, path, NULL);
+    /* comm is the last part of the name as given, as Linux has it (/proc/self/exe: "exe") */
+    const char *base = a->name;
+    for (const char *c = a->name; *c; c++)
+        if (*c == '/')
+            base = c + 1;
+    memset(p->comm, 0, sizeof p->comm);
+    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    memcpy(p->cmdline, cmdline, sizeof cmdline);
+    p->cmdline_len = cmdline_len;
     l4_set_name(p->tid, p->comm);
     memset(p->regs, 0, sizeof p->regs);
     p->regs[13] = sp;
@@ -478,7 +490,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
                           L4_TC_FOREIGN_ABI))
         goto fail;
     l4_schedule(p->tid, 50, L4_TC_KEEP);
-    sp = stack_setup(p->mm, p->tid, &info, path, argv, envp);
+    static struct exec_args args;
+    sp = exec_args_kernel(&args, argv, envp) ? 0 : exec_stack(p->mm, NULL, &info, path, &args);
     if (!sp)
         goto fail_thread;
     l4_set_name(p->tid, p->comm);

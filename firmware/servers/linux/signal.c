@@ -83,6 +83,13 @@ int signal_take(struct proc *p, uint32_t ready)
     if (a->handler == SIG_IGN)
         return signal_deliver(p);
 
+    if (p->io_cont) {
+        /* a transfer in pieces: it ends with what is done, after the SVC, as Linux ends an
+         * interrupted read or write */
+        p->io_cont = 0;
+        p->regs[0] = p->io_done;
+        p->regs[15] += p->regs[16] & 0x20 ? 2 : 4;
+    }
     memset(&f, 0, sizeof f);
     f.info[0] = (uint32_t)sig;                  /* si_signo */
     memcpy(f.regs, p->regs, sizeof f.regs);
