@@ -1,6 +1,7 @@
 /* The first process: runs the lines of /etc/autorun one after another, reports how each ended,
  * then stays, reaping orphans.  The host starts its own shells beside it (SHELL). */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -14,6 +15,10 @@ static void run(char *line)
     char *path = line;
 
     if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGCHLD, SIG_DFL);
         if (access("/bin/sh", X_OK) == 0) {
             char *argv[] = { "sh", "-c", line, NULL };
             execv("/bin/sh", argv);
@@ -34,9 +39,24 @@ static void run(char *line)
         printf("init: %s killed by signal %d\n", path, WTERMSIG(status));
 }
 
+static void on_child(int sig)
+{
+    (void)sig;
+}
+
 int main(void)
 {
     char buf[512];
+    sigset_t chld, none;
+
+    /* SIGCHLD is blocked except inside sigsuspend: an orphan that dies between a look for
+     * zombies and the wait for the next one still wakes us */
+    signal(SIGCHLD, on_child);
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigemptyset(&none);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+
     int fd = open("/etc/autorun", O_RDONLY);
     ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
 
@@ -45,8 +65,10 @@ int main(void)
         for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
             run(line);
     }
-    /* stay, as init does: reap whatever is left to us */
-    for (;;)
-        if (wait(NULL) < 0)
-            pause();
+    /* stay, as init does: reap every orphan given to us, woken by SIGCHLD */
+    for (;;) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        sigsuspend(&none);
+    }
 }

@@ -1,13 +1,10 @@
 /*
  * Loading a static ARM EABI executable (ET_EXEC, or ET_DYN as static-pie at a fixed base) from
- * the initramfs into a process's regions, and building its initial stack the way the Linux
- * kernel does: argc, argv, envp, the auxiliary vector, and the strings and random bytes above.
+ * the initramfs into a process's regions.  Its initial stack is exec.c's.
  */
 #include "linux.h"
 
 #define PIE_BASE        0x00400000u
-#define STACK_TOP       0x7d000000u
-#define STACK_SIZE      (8u << 20)
 
 struct elf_header {
     uint8_t ident[16];
@@ -72,95 +69,4 @@ int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_inf
     info->brk = end;
     mm->brk_start = mm->brk = end;
     return 0;
-}
-
-/* Auxiliary vector types */
-#define AT_NULL     0
-#define AT_PHDR     3
-#define AT_PHENT    4
-#define AT_PHNUM    5
-#define AT_PAGESZ   6
-#define AT_BASE     7
-#define AT_FLAGS    8
-#define AT_ENTRY    9
-#define AT_UID      11
-#define AT_EUID     12
-#define AT_GID      13
-#define AT_EGID     14
-#define AT_PLATFORM 15
-#define AT_HWCAP    16
-#define AT_CLKTCK   17
-#define AT_SECURE   23
-#define AT_RANDOM   25
-#define AT_HWCAP2   26
-#define AT_EXECFN   31
-
-/* What this CPU offers user code, as Linux reports it: swp, half, thumb, fast mult, vfp, edsp,
- * neon, vfpv3, tls, vfpv4, idiva, idivt, lpae. */
-#define HWCAP_ARM   0x0007b8d7u
-
-uint32_t stack_setup(struct mm *mm, l4_tid_t t, const struct exec_info *info, const char *path,
-                     char *const argv[], char *const envp[])
-{
-    uint32_t sp = STACK_TOP, argc = 0, envc = 0;
-    uint32_t argv_at[32], envp_at[32], random_at, platform_at, execfn_at;
-    uint32_t words[128], n = 0;
-
-    if (mm_add(mm, STACK_TOP - STACK_SIZE, STACK_TOP, VM_READ | VM_WRITE))
-        return 0;
-    /* the strings, at the top */
-#define PUSH_STRING(s, at)                                                          \
-    do {                                                                            \
-        uint32_t len = strnlen(s, 256) + 1;                                         \
-        sp -= len;                                                                  \
-        if (mm_copy_out(mm, t, sp, s, len))                                         \
-            return 0;                                                               \
-        at = sp;                                                                    \
-    } while (0)
-    PUSH_STRING(path, execfn_at);
-    PUSH_STRING("v7l", platform_at);
-    for (; envp && envp[envc] && envc < 32; envc++)
-        PUSH_STRING(envp[envc], envp_at[envc]);
-    for (; argv && argv[argc] && argc < 32; argc++)
-        PUSH_STRING(argv[argc], argv_at[argc]);
-    /* 16 bytes of randomness for the C library's stack protector and pointer guard */
-    uint32_t rnd[4] = { l4_cycles() * 2654435761u, (uint32_t)now_us() ^ 0x9e3779b9u,
-                        l4_cycles() ^ 0x85ebca6bu, 0xc2b2ae35u + argc };
-    sp = (sp - 16) & ~15u;
-    if (mm_copy_out(mm, t, sp, rnd, 16))
-        return 0;
-    random_at = sp;
-
-    /* argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL */
-    words[n++] = argc;
-    for (uint32_t i = 0; i < argc; i++)
-        words[n++] = argv_at[i];
-    words[n++] = 0;
-    for (uint32_t i = 0; i < envc; i++)
-        words[n++] = envp_at[i];
-    words[n++] = 0;
-#define AUX(type, value) do { words[n++] = (type); words[n++] = (value); } while (0)
-    AUX(AT_PHDR, info->phdr);
-    AUX(AT_PHENT, info->phent);
-    AUX(AT_PHNUM, info->phnum);
-    AUX(AT_PAGESZ, PAGE);
-    AUX(AT_BASE, 0);
-    AUX(AT_FLAGS, 0);
-    AUX(AT_ENTRY, info->entry);
-    AUX(AT_UID, 0);
-    AUX(AT_EUID, 0);
-    AUX(AT_GID, 0);
-    AUX(AT_EGID, 0);
-    AUX(AT_HWCAP, HWCAP_ARM);
-    AUX(AT_HWCAP2, 0);
-    AUX(AT_CLKTCK, 100);
-    AUX(AT_SECURE, 0);
-    AUX(AT_RANDOM, random_at);
-    AUX(AT_PLATFORM, platform_at);
-    AUX(AT_EXECFN, execfn_at);
-    AUX(AT_NULL, 0);
-    sp = (sp - n * 4) & ~7u;
-    if (mm_copy_out(mm, t, sp, words, n * 4))
-        return 0;
-    return sp;
 }

@@ -97,7 +97,7 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
 
 /* ---- processes -------------------------------------------------------------------------- */
 
-#define MAX_PROCS   64
+#define MAX_PROCS   199
 #define MAX_FDS     32
 
 enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
@@ -150,6 +150,8 @@ struct proc {
     struct sigaction_k {
         uint32_t handler, flags, restorer, mask;
     } sig[33];
+    /* a read or write done in pieces (sys_file.c): the call is entered again for the rest */
+    uint32_t io_cont, io_done;
 };
 
 #define SIG_DFL     0u
@@ -158,6 +160,9 @@ struct proc {
 /* Mark `sig` pending for `p` and, if it waits in a call that a signal interrupts, end that call
  * with -EINTR so the signal is taken now. */
 void signal_send(struct proc *p, int sig);
+/* Mark `sig` pending for `p`, which is in a call to us (taken on the way out) unless it is
+ * ignored: a write to a pipe with no reader raises SIGPIPE this way. */
+void signal_raise(struct proc *p, int sig);
 /* Before replying to `p`: take a pending, unblocked signal (run its handler, or its default
  * action).  Returns 1 when `p` is gone.  Inline: most replies find none. */
 int signal_take(struct proc *p, uint32_t ready);
@@ -195,8 +200,10 @@ void proc_exit(struct proc *p, int status);
 int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);
 /* fork: a copy of `p` whose first instruction returns 0 from the system call; its pid or -errno. */
 int proc_fork(struct proc *p);
-/* execve: replace `p`'s program; 0 (p->regs hold the new start state) or -errno. */
-int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[]);
+struct exec_args;
+/* execve: replace `p`'s program with the one at `path`, arguments and environment `a`; 0 (p->regs
+ * hold the new start state) or -errno. */
+int proc_exec(struct proc *p, const char *path, const struct exec_args *a);
 /* Make `p`, running its own code, trap to the server now (to take a signal): 0, or -1 when it
  * is not running user code (it will enter the server by itself soon). */
 int proc_interrupt(struct proc *p);
@@ -224,9 +231,36 @@ struct exec_info {
     uint32_t brk;
 };
 int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_info *info);
-/* Build the initial stack (argv, envp, auxiliary vector); returns the stack pointer or 0. */
-uint32_t stack_setup(struct mm *mm, l4_tid_t t, const struct exec_info *info, const char *path,
-                     char *const argv[], char *const envp[]);
+
+/* ---- execve's arguments and interpreters (exec.c) ---------------------------------------- */
+
+/* The new program's argv and envp: a process's vectors (from, argv, envp), or the server's own
+ * (kargv, kenvp), with a "#!" line's interpreter, argument and script in front (prefix) in place
+ * of the first `skip` of the process's argv. */
+struct exec_args {
+    struct proc *from;
+    uint32_t argv, envp;
+    char *const *kargv, *const *kenvp;
+    const char *prefix[12];
+    uint32_t nprefix, skip, depth;
+    uint32_t argc, envc, bytes;         /* measured: how many strings, their bytes with NULs */
+    char store[1024];                   /* the prefix strings */
+    uint32_t stored;
+    char name[128];                     /* the program as execve was given it: its comm */
+};
+/* Take a process's vectors (or the server's): 0, -EFAULT, or -E2BIG past Linux's ARG_MAX (2 MiB
+ * of strings and pointers) or MAX_ARG_STRLEN (128 KiB for one string). */
+int exec_args_init(struct exec_args *a, struct proc *from, uint32_t argv, uint32_t envp);
+int exec_args_kernel(struct exec_args *a, char *const argv[], char *const envp[]);
+/* The file's first `n` bytes in `head`: when they are a "#!" line, `path` (absolute) and `given`
+ * (as written) become the interpreter's and `a` gets its arguments in front; 1 then, 0 for no
+ * script, or -errno.  Both buffers hold MAX_PATH bytes. */
+int exec_interpreter(struct exec_args *a, char *path, const char *cwd, char *given,
+                     const uint8_t *head, uint32_t n);
+/* Build the initial stack in `mm` (strings, argv, envp, auxiliary vector) and, for `p`, its
+ * /proc cmdline; the stack pointer, or 0. */
+uint32_t exec_stack(struct mm *mm, struct proc *p, const struct exec_info *info, const char *path,
+                    const struct exec_args *a);
 
 /* ---- files ------------------------------------------------------------------------------ */
 

@@ -172,15 +172,22 @@ void proc_exit(struct proc *p, int status)
     }
     /* orphans: init adopts them (and reaps them), as on Linux */
     struct proc *init = proc_by_pid(1);
+    int adopted_zombie = 0;
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         if (procs[i].state == P_FREE || procs[i].ppid != p->pid)
             continue;
         procs[i].ppid = init && init != p ? 1 : 0;
         if (procs[i].state == P_ZOMBIE && !procs[i].ppid)
             procs[i].state = P_FREE;
-        else if (procs[i].state == P_ZOMBIE && init->state == P_BLOCKED && init->blocked == B_WAIT)
+        else if (procs[i].state == P_ZOMBIE && init->state == P_BLOCKED && init->blocked == B_WAIT &&
+                 proc_wait_matches(&procs[i], init->wait_pid))
             proc_resume(init, (uint32_t)reap(init, &procs[i]));
+        else if (procs[i].state == P_ZOMBIE)
+            adopted_zombie = 1;
     }
+    /* a zombie init was given and did not take at once: tell it, as Linux does */
+    if (adopted_zombie)
+        signal_send(init, SIGCHLD);
     mm_free(p->mm);
     p->mm = NULL;
     p->exit_status = status;
@@ -351,7 +358,7 @@ int proc_fork(struct proc *p)
     return c->pid;
 }
 
-int proc_exec(struct proc *p, const char *path, char *const argv[], char *const envp[])
+int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
 {
     struct exec_info info;
     const uint8_t *image;
@@ -374,10 +381,10 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
         mm_free(mm);
         return err;
     }
-    sp = stack_setup(mm, p->tid, &info, path, argv, envp);
+    sp = exec_stack(mm, p, &info, path, a);
     if (!sp) {
         mm_free(mm);
-        return -ENOMEM;
+        return -EFAULT;                         /* the strings changed while we copied them */
     }
     p->mm = mm;
     mm_free(old);                               /* and every mapping of it in the process */
@@ -394,7 +401,19 @@ int proc_exec(struct proc *p, const char *path, char *const argv[], char *const 
         memset(&p->sig[sig], 0, sizeof p->sig[sig]);
         p->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
     }
-    proc_identity(p, path, argv);
+    uint32_t cmdline_len = p->cmdline_len;      /* exec_stack's */
+    char cmdline[sizeof p->cmdline];
+    memcpy(cmdline, p->cmdline, sizeof cmdline);
+    proc_identity(p, path, NULL);
+    /* comm is the last part of the name as given, as Linux has it (/proc/self/exe: "exe") */
+    const char *base = a->name;
+    for (const char *c = a->name; *c; c++)
+        if (*c == '/')
+            base = c + 1;
+    memset(p->comm, 0, sizeof p->comm);
+    memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
+    memcpy(p->cmdline, cmdline, sizeof cmdline);
+    p->cmdline_len = cmdline_len;
     l4_set_name(p->tid, p->comm);
     memset(p->regs, 0, sizeof p->regs);
     p->regs[13] = sp;
@@ -472,7 +491,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
                           L4_TC_FOREIGN_ABI))
         goto fail;
     l4_schedule(p->tid, 50, L4_TC_KEEP);
-    sp = stack_setup(p->mm, p->tid, &info, path, argv, envp);
+    static struct exec_args args;
+    sp = exec_args_kernel(&args, argv, envp) ? 0 : exec_stack(p->mm, NULL, &info, path, &args);
     if (!sp)
         goto fail_thread;
     l4_set_name(p->tid, p->comm);

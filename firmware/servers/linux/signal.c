@@ -26,11 +26,23 @@ static int ignored_by_default(int sig)
     return sig == SIGCHLD || sig == 23 || sig == 28;    /* SIGCHLD, SIGURG, SIGWINCH */
 }
 
+/* Whether `sig` would be discarded on arrival: ignored by its handler or by default. */
+static int discarded(const struct proc *p, int sig)
+{
+    return p->sig[sig].handler == SIG_IGN || (p->sig[sig].handler == SIG_DFL && ignored_by_default(sig));
+}
+
+void signal_raise(struct proc *p, int sig)
+{
+    if (sig > 0 && sig <= 32 && !discarded(p, sig))
+        p->sig_pending |= 1u << (sig - 1);
+}
+
 void signal_send(struct proc *p, int sig)
 {
     if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE)
         return;
-    if (p->sig[sig].handler == SIG_IGN || (p->sig[sig].handler == SIG_DFL && ignored_by_default(sig)))
+    if (discarded(p, sig))
         return;
     p->sig_pending |= 1u << (sig - 1);
     if (p->state == P_BLOCKED && (sig == SIGKILL || !(p->sig_blocked & 1u << (sig - 1)))) {
@@ -71,6 +83,13 @@ int signal_take(struct proc *p, uint32_t ready)
     if (a->handler == SIG_IGN)
         return signal_deliver(p);
 
+    if (p->io_cont) {
+        /* a transfer in pieces: it ends with what is done, after the SVC, as Linux ends an
+         * interrupted read or write */
+        p->io_cont = 0;
+        p->regs[0] = p->io_done;
+        p->regs[15] += p->regs[16] & 0x20 ? 2 : 4;
+    }
     memset(&f, 0, sizeof f);
     f.info[0] = (uint32_t)sig;                  /* si_signo */
     memcpy(f.regs, p->regs, sizeof f.regs);

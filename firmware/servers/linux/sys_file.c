@@ -224,7 +224,7 @@ void pipe_wake(struct pipe *pp)
         if (n != -EAGAIN) {
             pp->blocked_writer = NULL;
             if (n == -EPIPE)
-                w->sig_pending |= 1u << (SIGPIPE - 1);
+                signal_raise(w, SIGPIPE);
             proc_resume(w, (uint32_t)n);
         }
     }
@@ -259,10 +259,12 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
     case F_ZERO:
         if (write)
             RET(len);
-        for (uint32_t done = 0; done < len; done++) {
-            uint8_t z = 0;
-            if (mm_copy_out(p->mm, p->tid, addr + done, &z, 1))
+        for (uint32_t done = 0; done < len; ) {
+            static const uint8_t zeros[PAGE];
+            uint32_t k = len - done < PAGE ? len - done : PAGE;
+            if (mm_copy_out(p->mm, p->tid, addr + done, zeros, k))
                 RET(done ? (int)done : -EFAULT);
+            done += k;
         }
         RET(len);
     case F_INITRD:
@@ -292,7 +294,7 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
             RET(-EBADF);
         n = pipe_io(p, f->pipe, addr, len, write);
         if (n == -EPIPE)
-            p->sig_pending |= 1u << (SIGPIPE - 1);     /* taken on the way out */
+            signal_raise(p, SIGPIPE);                   /* taken on the way out */
         if (n == -EAGAIN && !(f->flags & O_NONBLOCK)) {
             if (write)
                 f->pipe->blocked_writer = p;
@@ -311,14 +313,53 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
     RET(-EBADF);
 }
 
+/*
+ * Large reads and writes in pieces, so that one process moving megabytes does not hold the
+ * server (and so every other process) for the whole transfer: after a piece the call goes back
+ * to the process's SVC, which the process enters again behind the other ready processes of its
+ * priority (the reply is a send of its own, as for sched_yield); p->io_done carries what is done.
+ * A signal handler taken in between ends the call with that count (signal.c), as Linux ends an
+ * interrupted transfer.  Pipes and the console's reads never fill a piece: they stop at what is
+ * there.  The console's writes go to the host over the debug link, slowly: smaller pieces.
+ */
+#define RW_PIECE            (64u << 10)
+#define RW_PIECE_CONSOLE    1024u
+
+static int rw_pieces(struct proc *p, uint32_t *r, int write)
+{
+    struct file *f = fd_get(p, r[0]);
+    uint32_t done = p->io_cont ? p->io_done : 0;
+    uint32_t piece = f && f->type == F_CONSOLE && write ? RW_PIECE_CONSOLE : RW_PIECE;
+    uint32_t args[3] = { r[0], r[1] + done, r[2] - done };
+
+    p->io_cont = 0;
+    if (args[2] > piece)
+        args[2] = piece;
+    if (do_rw(p, args, write))
+        return 1;                               /* waits (a pipe, the console), or gone */
+    int n = (int32_t)args[0];
+    if (n < 0)
+        RET(done ? (int)done : n);
+    done += (uint32_t)n;
+    if ((uint32_t)n < piece || done >= r[2])
+        RET(done);
+    p->io_done = done;
+    p->io_cont = 1;
+    p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;  /* the SVC again (Thumb: 2 bytes) */
+    p->regs_changed = 1;
+    if (!signal_deliver(p))
+        proc_reply(p);
+    return 1;
+}
+
 int sys_read(struct proc *p, uint32_t *r)
 {
-    return do_rw(p, r, 0);
+    return rw_pieces(p, r, 0);
 }
 
 int sys_write(struct proc *p, uint32_t *r)
 {
-    return do_rw(p, r, 1);
+    return rw_pieces(p, r, 1);
 }
 
 int sys_writev(struct proc *p, uint32_t *r)

@@ -27,41 +27,75 @@ int sys_clone(struct proc *p, uint32_t *r)
     RET(pid);
 }
 
-static int copy_strings(struct proc *p, uint32_t addr, char *buf, uint32_t cap, char **vec,
-                        unsigned max)
+/* The first bytes of the file execve names, for its "#!" line: how many, or -ENOENT, or
+ * -EACCES for a directory or a file nobody may execute (the shell's "Permission denied").  Where
+ * a program's bytes are found is the file system's business: this is the one place that asks. */
+static int exec_head(const char *path, uint8_t *buf, uint32_t cap)
 {
-    uint32_t used = 0, ptr;
-    unsigned n = 0;
+    uint32_t size, mode;
+    const uint8_t *data;
+    struct tnode *t = tnode_find(path);
 
-    for (; addr; addr += 4, n++) {
-        if (n == max - 1 || mm_copy_in(p->mm, p->tid, &ptr, addr, 4))
-            return -E2BIG;
-        if (!ptr)
-            break;
-        if (mm_copy_string(p->mm, p->tid, buf + used, ptr, cap - used))
-            return -EFAULT;
-        vec[n] = buf + used;
-        used += strnlen(buf + used, cap - used) + 1;
+    if (is_dir(path))
+        return -EACCES;
+    if (t) {
+        if (!(t->mode & 0111))
+            return -EACCES;
+        size = t->size < cap ? t->size : cap;
+        if (size && t->page[0])
+            memcpy(buf, (const void *)t->page[0], size);
+        else
+            memset(buf, 0, size);
+        return (int)size;
     }
-    vec[n] = NULL;
-    return 0;
+    data = initrd_find(path, &size, &mode);
+    if (!data)
+        return -ENOENT;
+    if (!(mode & 0111))
+        return -EACCES;
+    if (size > cap)
+        size = cap;
+    memcpy(buf, data, size);
+    return (int)size;
 }
 
 int sys_execve(struct proc *p, uint32_t *r)
 {
-    static char strings[8192];
-    static char *argv[64], *envp[64];
-    char path[MAX_PATH];
-    int err = get_path(p, AT_FDCWD, r[0], path);
+    static struct exec_args args;
+    char path[MAX_PATH], given[MAX_PATH];
+    uint8_t head[256];
+    int err = get_path(p, AT_FDCWD, r[0], path), n;
 
     if (err)
         RET(err);
-    err = copy_strings(p, r[1], strings, 4096, argv, 64);
-    if (!err)
-        err = copy_strings(p, r[2], strings + 4096, 4096, envp, 64);
+    if (mm_copy_string(p->mm, p->tid, given, r[0], sizeof given))
+        RET(-EFAULT);                           /* the name as given: a script's argument */
+    err = exec_args_init(&args, p, r[1], r[2]);
     if (err)
-        RET(-EFAULT);
-    err = proc_exec(p, path, argv, envp);
+        RET(err);
+    memcpy(args.name, given, sizeof args.name);
+    /* a script names its interpreter, which may be a script too */
+    do {
+        /* /proc's links (busybox's shell runs a file without a "#!" line through
+         * /proc/self/exe): the file they name */
+        char target[MAX_PATH];
+        for (int links = 0; !memcmp(path, "/proc/", 6) && links < 8; links++) {
+            int len = procfs_readlink(p, path, target, sizeof target - 1);
+            if (len < 0)
+                break;
+            target[len] = 0;
+            memcpy(path, target, (uint32_t)len + 1);
+        }
+        n = exec_head(path, head, sizeof head);
+        if (n < 0)
+            RET(n);
+        err = exec_interpreter(&args, path, p->cwd, given, head, (uint32_t)n);
+        if (err < 0)
+            RET(err);
+    } while (err);
+    if (n < 4 || memcmp(head, "\177ELF", 4))
+        RET(-ENOEXEC);                          /* the shell runs it as a script itself */
+    err = proc_exec(p, path, &args);
     if (err)
         RET(err);
     return 0;                                   /* the reply starts the new program */
