@@ -36,7 +36,7 @@ seq 1 20000 | xargs -n 5000 echo | wc -l
 x=$(seq 1 30000)
 /bin/echo $x | wc -c
 /bin/echo $x $x $x | md5sum
-env -i A=1 "B=two words" /bin/env
+env -i A=1 "B=two words" /usr/bin/env
 A=$(seq 1 10000) /bin/sh -c 'echo "$A" | tail -1'
 /bin/argmax
 rm -f script nested deeper plain
