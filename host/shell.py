@@ -58,6 +58,7 @@ class Console:
         self.exits: dict[int, int] = {}
         self.reset: Message | None = None          # the INFO of a board that restarted
         self._started = False                      # console output belongs to our command
+        self._awaiting = False                     # SHELL is sent, its ACK not seen yet
         self._previous: Callable[[Message], None] | None = None
 
     def __enter__(self) -> "Console":
@@ -72,6 +73,10 @@ class Console:
         self.link.on_message = self._previous
 
     def _seen(self, msg: Message) -> None:
+        if msg.type == MsgType.ACK and self._awaiting:
+            # the link hands over every frame of a read as it decodes it, the ACK first: the
+            # shell's first output may come in the same read, before request() returns
+            self._started, self._awaiting = True, False
         if msg.type == MsgType.CONSOLE:
             if self._started:
                 self.out.write(bytes(msg.data))
@@ -89,8 +94,11 @@ class Console:
         if len(data) > 240:
             raise RigError("the command is longer than the 240 bytes a SHELL request carries")
         self.link.drain(0)                          # what an earlier command left in the line
-        self._started = False
-        pid = int(self.link.request(MsgType.SHELL, dict(data=data), timeout=5).value)
+        self._started, self._awaiting = False, True
+        try:
+            pid = int(self.link.request(MsgType.SHELL, dict(data=data), timeout=5).value)
+        finally:
+            self._awaiting = False
         self._started = True                        # the ACK comes before the shell's output
         return pid
 

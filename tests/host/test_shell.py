@@ -33,6 +33,7 @@ class ScriptedLink:
         self.requests: list[tuple[MsgType, dict]] = []
         self.queued: list[Message] = []         # delivered by the next drain
         self.after_shell: list[Message] = []    # delivered once SHELL is answered
+        self.with_ack: list[Message] = []       # decoded in the same read as SHELL's ACK
         self.on_drain = None                    # called on each drain (raise KeyboardInterrupt)
         self.on_signal = None                   # signal number -> frames the target sends then
 
@@ -44,7 +45,10 @@ class ScriptedLink:
         self.requests.append((msg_type, payload))
         if msg_type == MsgType.SHELL:
             self.queued += self.after_shell
-            return msg(MsgType.ACK, 1, value=self.pid)
+            ack = msg(MsgType.ACK, 1, value=self.pid)
+            if self.with_ack:                   # as Link does: every frame of a read, in order
+                self._deliver([ack] + self.with_ack)
+            return ack
         if msg_type == MsgType.LINUX_SIGNAL:
             if self.on_signal is not None:
                 self.queued += self.on_signal(payload["signal"])
@@ -70,6 +74,17 @@ def test_output_before_the_shell_starts_is_an_earlier_commands_and_dropped():
     assert shell.run_line(link, "echo ok", out, timeout=1) == 0
     assert out.getvalue() == b"ok\n"
     assert link.signals() == []                                   # it ended: no hangup
+
+
+def test_output_in_the_same_read_as_the_shells_ack_is_kept():
+    """A fast command's output can arrive in the read that brings the ACK, and is handed over
+    before request() returns: it is the command's, not an earlier one's."""
+    link = ScriptedLink()
+    link.with_ack = [msg(MsgType.CONSOLE, data=b"alive\n")]
+    link.after_shell = [msg(MsgType.LINUX_EXIT, pid=7, status=0)]
+    out = io.BytesIO()
+    assert shell.run_line(link, "echo alive", out, timeout=1) == 0
+    assert out.getvalue() == b"alive\n"
 
 
 def test_ctrl_c_sends_sigint_and_the_status_of_the_interrupted_command():

@@ -151,6 +151,39 @@ def test_interactive_shell_through_a_pty(link):
         os.close(slave)
 
 
+def test_vi_edits_a_file_through_a_pty(link):
+    """busybox vi, driven by keys through a pty as a user would: open a line below the last, go
+    to the first and delete it, write and quit; the file holds what the edits say."""
+    master, slave = os.openpty()
+    out = io.BytesIO()
+    result = {}
+    session = threading.Thread(target=lambda: result.update(code=interactive(link, slave, out)))
+    session.start()
+
+    def wait_for(text: bytes, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in out.getvalue():
+            assert time.monotonic() < deadline, f"never saw {text!r}; the console said {out.getvalue()[-600:]!r}"
+            time.sleep(0.02)
+
+    try:
+        wait_for(b"# ")
+        os.write(master, b"printf 'one\\ntwo\\n' > /tmp/v.txt; vi /tmp/v.txt\r")
+        wait_for(b"two")                            # vi drew the file
+        time.sleep(0.5)
+        for keys in (b"G", b"o", b"three", b"\x1b", b"1G", b"dd", b":wq\r"):
+            os.write(master, keys)
+            time.sleep(0.2)
+        os.write(master, b"echo \"[$(cat /tmp/v.txt | tr '\\n' ,)]\"; rm /tmp/v.txt\r")
+        wait_for(b"[two,three,]")
+        os.write(master, b"exit 0\r")
+        session.join(30)
+        assert result.get("code") == 0
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
 @pytest.mark.qemu
 def test_linux_processes_leave_the_modem_alone(link, rig_board):
     """Linux's processes take the thread numbers after the Linux server's own module's 32: with

@@ -30,6 +30,11 @@ static uint32_t reader_addr, reader_len;
 uint32_t console_lflag = ICANON | ECHO | ISIG;
 int console_pgrp;
 
+int console_readable(void)
+{
+    return ready_head != ready_tail || eof_pending;
+}
+
 static void put_ready(uint8_t c)
 {
     if (ready_head - ready_tail < sizeof ready)
@@ -118,6 +123,7 @@ void console_process(void)
         }
     }
     wake_reader();
+    poll_notify();
 }
 
 int console_read(struct proc *p, uint32_t addr, uint32_t len)
@@ -218,6 +224,7 @@ void console_host_signal(int sid, int sig, int fg)
             reader = NULL;
             proc_resume(p, 0);
         }
+        poll_notify();                          /* and a poll of it sees the hangup */
     }
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *q = &procs[i];

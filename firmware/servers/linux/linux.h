@@ -107,6 +107,13 @@ enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE };
 
 struct file;
 
+/* What a process waits on in poll, ppoll, select or pselect6 (sys_poll.c). */
+struct poller {
+    uint8_t active, select, masked;     /* waiting; select's sets (else pollfds); a mask set */
+    uint32_t addr, n;                   /* poll: the pollfds and how many; select: n = nfds */
+    uint32_t sets[3];                   /* select: read, write and except sets (0: none) */
+};
+
 /* Who a process acts as: real, effective, saved and file-system IDs (in that order, as
  * sys_cred.c relies on) and the supplementary groups. */
 #define NGROUPS     64
@@ -125,6 +132,7 @@ struct proc {
     int pid, ppid;
     int pgid, sid;                      /* process group and session */
     struct cred cred;
+    struct poller poller;
     l4_tid_t tid;
     struct mm *mm;
     char cwd[128];
@@ -301,6 +309,13 @@ static inline int proc_wait_matches(const struct proc *c, int pid)
 }
 
 /* ---- system calls ----------------------------------------------------------------------- */
+
+/* Something a poller may wait for happened (pipe data or a close, console input): answer the
+ * sleeping pollers that now have a ready descriptor.  poll_timeout: a poller's time is up. */
+void poll_notify(void);
+void poll_timeout(struct proc *p);
+/* Whether a read of the console would find something (input, or an end of file). */
+int console_readable(void);
 
 /* Handle a system call of `p` (registers in p->regs); returns 1 when the reply is deferred.
  * Inline: the table by number, then the rest (ARM's private calls, unknown numbers). */

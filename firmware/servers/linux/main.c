@@ -450,7 +450,9 @@ static void wake_sleepers(uint64_t now)
         struct proc *p = &procs[i];
         if (p->state != P_BLOCKED || p->blocked != B_SLEEP)
             continue;
-        if (p->wake_us <= now)
+        if (p->wake_us <= now && p->poller.active)
+            poll_timeout(p);
+        else if (p->wake_us <= now)
             proc_resume(p, 0);
         else if (p->wake_us < next_wake)
             next_wake = p->wake_us;             /* ~0: pause(), until a signal */

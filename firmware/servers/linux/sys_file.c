@@ -228,6 +228,7 @@ void pipe_wake(struct pipe *pp)
             proc_resume(w, (uint32_t)n);
         }
     }
+    poll_notify();                      /* data, room or a close: pollers of any pipe may go */
 }
 
 static int do_rw(struct proc *p, uint32_t *r, int write)
@@ -585,24 +586,4 @@ int sys_ioctl(struct proc *p, uint32_t *r)
     default:
         RET(-ENOTTY);
     }
-}
-
-/* poll and ppoll: every descriptor asked about counts as ready; a read that follows waits for its
- * data as it would without the poll (the console, a pipe). */
-int sys_poll(struct proc *p, uint32_t *r)
-{
-    uint32_t n = r[1] < 64 ? r[1] : 64, ready = 0;
-    uint16_t fds[64 * 4];
-
-    if (n && mm_copy_in(p->mm, p->tid, fds, r[0], n * 8))
-        RET(-EFAULT);
-    for (uint32_t i = 0; i < n; i++) {
-        int32_t fd = (int32_t)(fds[i * 4] | (uint32_t)fds[i * 4 + 1] << 16);
-        uint16_t events = fds[i * 4 + 2];
-        fds[i * 4 + 3] = fd < 0 ? 0 : !fd_get(p, (uint32_t)fd) ? POLLNVAL : events & (POLLIN | POLLOUT);
-        ready += fds[i * 4 + 3] != 0;
-    }
-    if (n && mm_copy_out(p->mm, p->tid, r[0], fds, n * 8))
-        RET(-EFAULT);
-    RET(ready);
 }

@@ -121,6 +121,7 @@ void proc_unblock(struct proc *p)
             pp->blocked_writer = NULL;
     }
     p->blocked = B_NONE;
+    p->poller.active = 0;
 }
 
 int group_in_session(int pgid, int sid)

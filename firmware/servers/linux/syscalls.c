@@ -56,6 +56,7 @@ int exists(const char *abs)
 /* Sorted by name; several numbers may share a handler. */
 const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR__llseek] = sys_llseek,
+    [__NR__newselect] = sys__newselect,
     [__NR_access] = sys_access,
     [__NR_brk] = sys_brk,
     [__NR_chdir] = sys_chdir,
@@ -111,10 +112,12 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_pipe] = sys_pipe,
     [__NR_pipe2] = sys_pipe2,
     [__NR_poll] = sys_poll,
-    [__NR_ppoll] = sys_poll,
-    [__NR_ppoll_time64] = sys_poll,
+    [__NR_ppoll] = sys_ppoll,
+    [__NR_ppoll_time64] = sys_ppoll_time64,
     [__NR_prctl] = sys_prctl,
     [__NR_prlimit64] = sys_prlimit64,
+    [__NR_pselect6] = sys_pselect6,
+    [__NR_pselect6_time64] = sys_pselect6_time64,
     [__NR_read] = sys_read,
     [__NR_readlink] = sys_readlink,
     [__NR_readlinkat] = sys_readlinkat,

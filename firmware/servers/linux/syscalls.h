@@ -119,3 +119,8 @@ int sys_setfsuid32(struct proc *p, uint32_t *r);
 int sys_setfsgid32(struct proc *p, uint32_t *r);
 int sys_getgroups32(struct proc *p, uint32_t *r);
 int sys_setgroups32(struct proc *p, uint32_t *r);
+int sys_ppoll(struct proc *p, uint32_t *r);
+int sys_ppoll_time64(struct proc *p, uint32_t *r);
+int sys__newselect(struct proc *p, uint32_t *r);
+int sys_pselect6(struct proc *p, uint32_t *r);
+int sys_pselect6_time64(struct proc *p, uint32_t *r);
