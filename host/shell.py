@@ -9,8 +9,8 @@ ACKs how many bytes the line discipline took; LINUX_EXIT reports the wait status
 
 The host's end of the terminal behaves like ssh's: Ctrl-C while `shell -c` runs sends SIGINT to
 the command's foreground process group (LINUX_SIGNAL), and whenever the host leaves a shell that
-has not ended (after Ctrl-C, a timeout, an error) it hangs the session up (LINUX_SIGNAL with
-SIGHUP): its processes get SIGHUP and can no longer write to the console.  Console output that
+has not ended (after Ctrl-C, a timeout, an error, SIGTERM or SIGHUP) it hangs the session up
+(LINUX_SIGNAL with SIGHUP): its processes get SIGHUP and can no longer write to the console.  Console output that
 arrives before the SHELL request is answered belongs to an earlier command and is dropped, so
 nothing of an interrupted command shows up in the next one.  An INFO the target sends on its own
 (the bootloader's or the kernel's start) means the board reset under the command: that ends the
@@ -152,7 +152,7 @@ def run_line(link: Link, command: str, out: BinaryIO, timeout: float = 120.0) ->
     """Run one shell line on the target, its output to `out`; the shell's exit code.  Ctrl-C
     interrupts the command on the target and raises `Interrupted`; the host leaving early for
     any reason hangs the command's session up."""
-    with Console(link, out) as console:
+    with Console(link, out) as console, _leaving_on_signals():
         pid = console.start(command)
         ended = False
         try:
@@ -200,6 +200,29 @@ def interactive(link: Link, stdin: int, out: BinaryIO) -> int:
             return exit_code(console.wait(pid, 10))
         return exit_code(console.exits.pop(pid))
 
+
+
+class _leaving_on_signals:
+    """SIGTERM or SIGHUP (the user's terminal closed) end the host's side like any error does:
+    the command is hung up on the way out, and the exit status says which signal it was."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+    def __enter__(self) -> None:
+        self.saved = {}
+        try:
+            for sig in self.SIGNALS:
+                self.saved[sig] = signal.signal(sig, self._leave)
+        except ValueError:                          # not the main thread
+            pass
+
+    @staticmethod
+    def _leave(signum, _frame) -> None:
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
 
 
 class _sigint_deferred:

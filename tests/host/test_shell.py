@@ -125,3 +125,22 @@ def test_an_info_answering_a_request_is_not_a_reset():
     link = ScriptedLink()
     link.after_shell = [msg(MsgType.INFO, 5, role=int(Role.KERNEL)), msg(MsgType.LINUX_EXIT, pid=7, status=3 << 8)]
     assert shell.run_line(link, "exit 3", io.BytesIO(), timeout=1) == 3
+
+
+def test_sigterm_to_the_host_hangs_the_command_up():
+    """`kill` of the rig (or its terminal closing: SIGHUP) while a command runs."""
+    import os
+
+    link = ScriptedLink()
+    drains = []
+
+    def drain():
+        drains.append(1)
+        if len(drains) == 2:                    # the first is before SHELL: nothing runs yet
+            os.kill(os.getpid(), signal.SIGTERM)
+    link.on_drain = drain
+    with pytest.raises(SystemExit) as leaving:
+        shell.run_line(link, "sleep 100", io.BytesIO(), timeout=5)
+    assert leaving.value.code == 128 + signal.SIGTERM
+    assert link.signals() == [signal.SIGHUP]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL    # put back
