@@ -58,6 +58,7 @@ class Console:
         self.exits: dict[int, int] = {}
         self.reset: Message | None = None          # the INFO of a board that restarted
         self._started = False                      # console output belongs to our command
+        self._shell_seq: int | None = None         # the SHELL request's, until its ACK is seen
         self._previous: Callable[[Message], None] | None = None
 
     def __enter__(self) -> "Console":
@@ -72,6 +73,11 @@ class Console:
         self.link.on_message = self._previous
 
     def _seen(self, msg: Message) -> None:
+        if msg.seq != 0 and msg.seq == self._shell_seq:
+            # the SHELL's answer: what follows is the new shell's, even when it was read in the
+            # same chunk and is seen here before request() returns
+            self._started = True
+            self._shell_seq = None
         if msg.type == MsgType.CONSOLE:
             if self._started:
                 self.out.write(bytes(msg.data))
@@ -90,9 +96,11 @@ class Console:
             raise RigError("the command is longer than the 240 bytes a SHELL request carries")
         self.link.drain(0)                          # what an earlier command left in the line
         self._started = False
-        pid = int(self.link.request(MsgType.SHELL, dict(data=data), timeout=5).value)
-        self._started = True                        # the ACK comes before the shell's output
-        return pid
+        self._shell_seq = self.link.upcoming_seq()  # the ACK comes before the shell's output
+        try:
+            return int(self.link.request(MsgType.SHELL, dict(data=data), timeout=5).value)
+        finally:
+            self._started, self._shell_seq = True, None
 
     def check_reset(self) -> None:
         if self.reset is not None:

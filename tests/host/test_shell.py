@@ -40,15 +40,25 @@ class ScriptedLink:
         for m in frames:
             self.on_message(m)
 
+    seq = 100
+
+    def upcoming_seq(self) -> int:
+        return self.seq + 1
+
     def request(self, msg_type, payload=None, *, timeout=1.0, **_):
+        """As `Link.request` does with frames read in one chunk: whatever came first, then the
+        reply, then what came right after it all pass `on_message` before the reply returns."""
         self.requests.append((msg_type, payload))
+        self.seq += 1
         if msg_type == MsgType.SHELL:
-            self.queued += self.after_shell
-            return msg(MsgType.ACK, 1, value=self.pid)
+            reply = msg(MsgType.ACK, self.seq, value=self.pid)
+            self._deliver(self.queued + [reply] + self.after_shell)
+            self.queued = []
+            return reply
         if msg_type == MsgType.LINUX_SIGNAL:
             if self.on_signal is not None:
                 self.queued += self.on_signal(payload["signal"])
-            return msg(MsgType.ACK, 2, value=1)
+            return msg(MsgType.ACK, self.seq, value=1)
         raise AssertionError(f"unexpected request {msg_type}")
 
     def drain(self, timeout: float = 0.0) -> int:
@@ -63,13 +73,25 @@ class ScriptedLink:
 
 
 def test_output_before_the_shell_starts_is_an_earlier_commands_and_dropped():
+    """Frames read in the same chunk as the SHELL's ACK: before it an earlier command's output
+    (dropped), after it the new shell's whole run (kept, though seen before request() returns)."""
     link = ScriptedLink()
-    link.queued = [msg(MsgType.CONSOLE, data=b"tick\n")]        # an interrupted command's
+    link.queued = [msg(MsgType.CONSOLE, data=b"tick\n"), msg(MsgType.ACK, 50, value=0)]   # stale
     link.after_shell = [msg(MsgType.CONSOLE, data=b"ok\n"), msg(MsgType.LINUX_EXIT, pid=7, status=0)]
     out = io.BytesIO()
     assert shell.run_line(link, "echo ok", out, timeout=1) == 0
     assert out.getvalue() == b"ok\n"
     assert link.signals() == []                                   # it ended: no hangup
+
+
+def test_output_after_the_shell_started_is_kept():
+    link = ScriptedLink()
+    link.after_shell = [msg(MsgType.CONSOLE, data=b"o")]
+    link.on_drain = lambda: link.requests and link.queued.extend([      # once SHELL was sent
+        msg(MsgType.CONSOLE, data=b"k\n"), msg(MsgType.LINUX_EXIT, pid=7, status=0)])
+    out = io.BytesIO()
+    assert shell.run_line(link, "echo ok", out, timeout=1) == 0
+    assert out.getvalue() == b"ok\n"
 
 
 def test_ctrl_c_sends_sigint_and_the_status_of_the_interrupted_command():

@@ -252,10 +252,17 @@ def linux_stats(link):
 
 
 def settle(link, processes: int, timeout: float = 20.0):
-    """The server's counters once only `processes` live (the shells before have been reaped)."""
+    """The server's counters once only `processes` live (the shells before have been reaped)
+    and the free frames hold still for half a second (a new process faults its pages in as it
+    starts)."""
     deadline = time.monotonic() + timeout
-    while (stats := linux_stats(link)).processes != processes and time.monotonic() < deadline:
-        time.sleep(0.2)
+    last = None
+    while time.monotonic() < deadline:
+        stats = linux_stats(link)
+        if last is not None and stats.processes == processes and stats.frames_free == last.frames_free:
+            return stats
+        last = stats
+        time.sleep(0.5)
     return stats
 
 
