@@ -24,5 +24,8 @@ head -c 14 /proc/version; echo
 cat /proc/sys/kernel/ostype /proc/sys/kernel/pid_max
 [ "$(cat /proc/sys/kernel/osrelease)" = "$(uname -r)" ] && echo "osrelease is uname -r"
 [ "$(cat /proc/sys/kernel/hostname)" = "$(hostname)" ] && echo "hostname is hostname"
-ls /proc | grep -E '^(cpuinfo|filesystems|loadavg|meminfo|mounts|self|sys|uptime|version)$'
+ls /proc | grep -E '^(cpuinfo|filesystems|loadavg|meminfo|mounts|self|stat|sys|uptime|version)$'
 ls /proc/sys/kernel | grep -E '^(hostname|osrelease|ostype|pid_max)$'
+grep -c '^cpu' /proc/stat
+cut -d' ' -f1 /proc/stat | grep -E '^(cpu|cpu0|intr|ctxt|btime|processes|procs_running|procs_blocked|softirq)$'
+top -bn1 | grep -c '^Mem:'
