@@ -286,3 +286,26 @@ def test_random_system_calls_leave_the_server_serving_and_leak_nothing(link, deb
     assert after.frames_free == before.frames_free, (
         f"{before.frames_free - after.frames_free} frames fewer free after the fuzzer than before")
     debugd.restart("linux")
+
+
+@pytest.mark.qemu
+def test_a_board_reset_ends_a_shell_command_at_once(link, rig_board):
+    """The board resets under `shell -c` (QEMU's system_reset): the bootloader's INFO ends the
+    wait at once with a clear error, not at the 300 s timeout.  Last: the board is left in the
+    bootloader, which the next test's fixture boots on."""
+    from host.shell import BoardReset
+
+    out = io.BytesIO()
+
+    def reset():
+        deadline = time.monotonic() + 30
+        while b"start" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        rig_board.qemu.reset()
+    resetter = threading.Thread(target=reset, daemon=True)
+    resetter.start()
+    began = time.monotonic()
+    with pytest.raises(BoardReset, match="the board reset while the shell ran"):
+        run_line(link, "echo start; sleep 100", out, 300)
+    assert time.monotonic() - began < 30
+    resetter.join()
