@@ -424,10 +424,30 @@ def cmd_linux(rig: Rig) -> int:
     """The Linux server's counters and the system calls it does not implement."""
     debugd, _ = rig.kernel()
     debugd.require("LINUX")
-    counters, unknown = views.linux_stats_tables(debugd.linux_stats())
-    out.print(counters)
-    out.print(unknown if unknown is not None else "[green]no unknown system calls so far[/]")
+    stats = debugd.linux_stats()
+    if rig.args.json:
+        import json
+
+        print(json.dumps(views.linux_stats_dict(stats), indent=2))
+    else:
+        counters, unknown = views.linux_stats_tables(stats)
+        out.print(counters)
+        out.print(unknown if unknown is not None else "[green]no unknown system calls so far[/]")
+    if rig.args.allow_enosys is not None:
+        extra = views.enosys_not_allowed(stats, rig.args.allow_enosys)
+        if extra:
+            names = views.linux_syscall_names()
+            raise RigError("system calls answered -ENOSYS beyond those allowed: " +
+                           ", ".join(f"{nr} ({names.get(nr, '?')})" for nr in extra))
     return 0
+
+
+def _numbers(text: str) -> set[int]:
+    """`--allow-enosys 111,224 0x10`: numbers, by commas or spaces, decimal or 0x hex."""
+    try:
+        return {int(word, 0) for word in text.replace(",", " ").split()}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected system call numbers such as 111,224") from None
 
 
 @contextlib.contextmanager
@@ -1321,6 +1341,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_modem)
 
     p = sub.add_parser("linux", help="the Linux server's counters, and the system calls it answered -ENOSYS")
+    p.add_argument("--json", action="store_true", help="print them as JSON (the -ENOSYS calls by number)")
+    p.add_argument("--allow-enosys", type=_numbers, metavar="N,N...",
+                   help="exit 1 if the server answered -ENOSYS to a call not in this list (a gate)")
     p.set_defaults(func=cmd_linux)
 
     p = sub.add_parser("trace", help="the kernel's most recent trace events (IPC, switches, interrupts, faults)")

@@ -141,6 +141,11 @@ class Link:
         self._seq = self._seq % 0xFFFF + 1
         return self._seq
 
+    def upcoming_seq(self) -> int:
+        """The sequence number the next request will carry (its reply's, to spot it in
+        `on_message` among the frames read together with it)."""
+        return self._seq % 0xFFFF + 1
+
     def request(self, msg_type: MsgType, payload: Any = None, *, timeout: float = 1.0,
                 retries: int = 2, expect: MsgType | None = None) -> Message:
         """Send a request and return its reply.  `payload` is a dict for the typed codec, or

@@ -9,8 +9,8 @@ ACKs how many bytes the line discipline took; LINUX_EXIT reports the wait status
 
 The host's end of the terminal behaves like ssh's: Ctrl-C while `shell -c` runs sends SIGINT to
 the command's foreground process group (LINUX_SIGNAL), and whenever the host leaves a shell that
-has not ended (after Ctrl-C, a timeout, an error) it hangs the session up (LINUX_SIGNAL with
-SIGHUP): its processes get SIGHUP and can no longer write to the console.  Console output that
+has not ended (after Ctrl-C, a timeout, an error, SIGTERM or SIGHUP) it hangs the session up
+(LINUX_SIGNAL with SIGHUP): its processes get SIGHUP and can no longer write to the console.  Console output that
 arrives before the SHELL request is answered belongs to an earlier command and is dropped, so
 nothing of an interrupted command shows up in the next one.  An INFO the target sends on its own
 (the bootloader's or the kernel's start) means the board reset under the command: that ends the
@@ -58,7 +58,7 @@ class Console:
         self.exits: dict[int, int] = {}
         self.reset: Message | None = None          # the INFO of a board that restarted
         self._started = False                      # console output belongs to our command
-        self._awaiting = False                     # SHELL is sent, its ACK not seen yet
+        self._shell_seq: int | None = None         # the SHELL request's, until its ACK is seen
         self._previous: Callable[[Message], None] | None = None
 
     def __enter__(self) -> "Console":
@@ -73,10 +73,11 @@ class Console:
         self.link.on_message = self._previous
 
     def _seen(self, msg: Message) -> None:
-        if msg.type == MsgType.ACK and self._awaiting:
-            # the link hands over every frame of a read as it decodes it, the ACK first: the
-            # shell's first output may come in the same read, before request() returns
-            self._started, self._awaiting = True, False
+        if msg.seq != 0 and msg.seq == self._shell_seq:
+            # the SHELL's answer: what follows is the new shell's, even when it was read in the
+            # same chunk and is seen here before request() returns
+            self._started = True
+            self._shell_seq = None
         if msg.type == MsgType.CONSOLE:
             if self._started:
                 self.out.write(bytes(msg.data))
@@ -94,13 +95,12 @@ class Console:
         if len(data) > 240:
             raise RigError("the command is longer than the 240 bytes a SHELL request carries")
         self.link.drain(0)                          # what an earlier command left in the line
-        self._started, self._awaiting = False, True
+        self._started = False
+        self._shell_seq = self.link.upcoming_seq()  # the ACK comes before the shell's output
         try:
-            pid = int(self.link.request(MsgType.SHELL, dict(data=data), timeout=5).value)
+            return int(self.link.request(MsgType.SHELL, dict(data=data), timeout=5).value)
         finally:
-            self._awaiting = False
-        self._started = True                        # the ACK comes before the shell's output
-        return pid
+            self._started, self._shell_seq = True, None
 
     def check_reset(self) -> None:
         if self.reset is not None:
@@ -160,7 +160,7 @@ def run_line(link: Link, command: str, out: BinaryIO, timeout: float = 120.0) ->
     """Run one shell line on the target, its output to `out`; the shell's exit code.  Ctrl-C
     interrupts the command on the target and raises `Interrupted`; the host leaving early for
     any reason hangs the command's session up."""
-    with Console(link, out) as console:
+    with Console(link, out) as console, _leaving_on_signals():
         pid = console.start(command)
         ended = False
         try:
@@ -208,6 +208,29 @@ def interactive(link: Link, stdin: int, out: BinaryIO) -> int:
             return exit_code(console.wait(pid, 10))
         return exit_code(console.exits.pop(pid))
 
+
+
+class _leaving_on_signals:
+    """SIGTERM or SIGHUP (the user's terminal closed) end the host's side like any error does:
+    the command is hung up on the way out, and the exit status says which signal it was."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+    def __enter__(self) -> None:
+        self.saved = {}
+        try:
+            for sig in self.SIGNALS:
+                self.saved[sig] = signal.signal(sig, self._leave)
+        except ValueError:                          # not the main thread
+            pass
+
+    @staticmethod
+    def _leave(signum, _frame) -> None:
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
 
 
 class _sigint_deferred:

@@ -148,6 +148,22 @@ def linux_syscall_names() -> dict[int, str]:
     return {int(n): name for name, n in re.findall(r"#define __NR_(\w+)\s+\(__NR_SYSCALL_BASE \+ (\d+)\)", text)}
 
 
+def linux_stats_dict(stats) -> dict:
+    """The Linux server's counters and its -ENOSYS calls (by number) as plain data, for --json."""
+    names = linux_syscall_names()
+    return dict(
+        processes=int(stats.processes), zombies=int(stats.zombies), frames_free=int(stats.frames_free),
+        frames_total=int(stats.frames_total), syscalls=int(stats.syscalls),
+        page_faults=int(stats.page_faults), oom_kills=int(stats.oom_kills),
+        enosys=[dict(nr=int(e.nr), name="(above 510)" if e.nr == 511 else names.get(int(e.nr), "?"),
+                     calls=int(e.count)) for e in sorted(stats.unknown, key=lambda e: e.nr)])
+
+
+def enosys_not_allowed(stats, allowed: set[int]) -> list[int]:
+    """The numbers the server answered -ENOSYS that are not in `allowed`, in order."""
+    return sorted(int(e.nr) for e in stats.unknown if int(e.nr) not in allowed)
+
+
 def linux_stats_tables(stats) -> tuple[Table, Table | None]:
     """The Linux server's counters, and its unknown system calls (None: there were none)."""
     table = Table(show_header=False, box=None, title="Linux server", title_justify="left")

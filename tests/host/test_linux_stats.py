@@ -43,3 +43,25 @@ def test_rig_linux_tables_name_the_unknown_calls():
 def test_no_unknown_calls_no_second_table():
     payload = decode_frame(stats_frame([])).payload
     assert views.linux_stats_tables(payload)[1] is None
+
+
+def test_rig_linux_json_lists_the_enosys_calls_by_number():
+    data = views.linux_stats_dict(decode_frame(stats_frame([(348, 1), (111, 3), (511, 2)])).payload)
+    assert data["processes"] == 3 and data["frames_free"] == 16000 and data["oom_kills"] == 2
+    assert [(e["nr"], e["calls"]) for e in data["enosys"]] == [(111, 3), (348, 1), (511, 2)]
+    assert data["enosys"][-1]["name"] == "(above 510)"
+    if views.linux_syscall_names():
+        assert data["enosys"][0]["name"] == "vhangup"
+
+
+def test_the_enosys_gate_names_only_the_calls_not_allowed():
+    stats = decode_frame(stats_frame([(348, 1), (111, 3), (266, 2)])).payload
+    assert views.enosys_not_allowed(stats, {111}) == [266, 348]
+    assert views.enosys_not_allowed(stats, {111, 266, 348}) == []
+
+
+def test_allow_enosys_takes_commas_spaces_and_hex():
+    from host import cli
+
+    args = cli.build_parser().parse_args(["linux", "--allow-enosys", "111, 0x10a,348"])
+    assert args.allow_enosys == {111, 266, 348} and not args.json

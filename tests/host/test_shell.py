@@ -33,7 +33,6 @@ class ScriptedLink:
         self.requests: list[tuple[MsgType, dict]] = []
         self.queued: list[Message] = []         # delivered by the next drain
         self.after_shell: list[Message] = []    # delivered once SHELL is answered
-        self.with_ack: list[Message] = []       # decoded in the same read as SHELL's ACK
         self.on_drain = None                    # called on each drain (raise KeyboardInterrupt)
         self.on_signal = None                   # signal number -> frames the target sends then
 
@@ -41,18 +40,25 @@ class ScriptedLink:
         for m in frames:
             self.on_message(m)
 
+    seq = 100
+
+    def upcoming_seq(self) -> int:
+        return self.seq + 1
+
     def request(self, msg_type, payload=None, *, timeout=1.0, **_):
+        """As `Link.request` does with frames read in one chunk: whatever came first, then the
+        reply, then what came right after it all pass `on_message` before the reply returns."""
         self.requests.append((msg_type, payload))
+        self.seq += 1
         if msg_type == MsgType.SHELL:
-            self.queued += self.after_shell
-            ack = msg(MsgType.ACK, 1, value=self.pid)
-            if self.with_ack:                   # as Link does: every frame of a read, in order
-                self._deliver([ack] + self.with_ack)
-            return ack
+            reply = msg(MsgType.ACK, self.seq, value=self.pid)
+            self._deliver(self.queued + [reply] + self.after_shell)
+            self.queued = []
+            return reply
         if msg_type == MsgType.LINUX_SIGNAL:
             if self.on_signal is not None:
                 self.queued += self.on_signal(payload["signal"])
-            return msg(MsgType.ACK, 2, value=1)
+            return msg(MsgType.ACK, self.seq, value=1)
         raise AssertionError(f"unexpected request {msg_type}")
 
     def drain(self, timeout: float = 0.0) -> int:
@@ -67,8 +73,10 @@ class ScriptedLink:
 
 
 def test_output_before_the_shell_starts_is_an_earlier_commands_and_dropped():
+    """Frames read in the same chunk as the SHELL's ACK: before it an earlier command's output
+    (dropped), after it the new shell's whole run (kept, though seen before request() returns)."""
     link = ScriptedLink()
-    link.queued = [msg(MsgType.CONSOLE, data=b"tick\n")]        # an interrupted command's
+    link.queued = [msg(MsgType.CONSOLE, data=b"tick\n"), msg(MsgType.ACK, 50, value=0)]   # stale
     link.after_shell = [msg(MsgType.CONSOLE, data=b"ok\n"), msg(MsgType.LINUX_EXIT, pid=7, status=0)]
     out = io.BytesIO()
     assert shell.run_line(link, "echo ok", out, timeout=1) == 0
@@ -76,15 +84,14 @@ def test_output_before_the_shell_starts_is_an_earlier_commands_and_dropped():
     assert link.signals() == []                                   # it ended: no hangup
 
 
-def test_output_in_the_same_read_as_the_shells_ack_is_kept():
-    """A fast command's output can arrive in the read that brings the ACK, and is handed over
-    before request() returns: it is the command's, not an earlier one's."""
+def test_output_after_the_shell_started_is_kept():
     link = ScriptedLink()
-    link.with_ack = [msg(MsgType.CONSOLE, data=b"alive\n")]
-    link.after_shell = [msg(MsgType.LINUX_EXIT, pid=7, status=0)]
+    link.after_shell = [msg(MsgType.CONSOLE, data=b"o")]
+    link.on_drain = lambda: link.requests and link.queued.extend([      # once SHELL was sent
+        msg(MsgType.CONSOLE, data=b"k\n"), msg(MsgType.LINUX_EXIT, pid=7, status=0)])
     out = io.BytesIO()
-    assert shell.run_line(link, "echo alive", out, timeout=1) == 0
-    assert out.getvalue() == b"alive\n"
+    assert shell.run_line(link, "echo ok", out, timeout=1) == 0
+    assert out.getvalue() == b"ok\n"
 
 
 def test_ctrl_c_sends_sigint_and_the_status_of_the_interrupted_command():
@@ -140,3 +147,22 @@ def test_an_info_answering_a_request_is_not_a_reset():
     link = ScriptedLink()
     link.after_shell = [msg(MsgType.INFO, 5, role=int(Role.KERNEL)), msg(MsgType.LINUX_EXIT, pid=7, status=3 << 8)]
     assert shell.run_line(link, "exit 3", io.BytesIO(), timeout=1) == 3
+
+
+def test_sigterm_to_the_host_hangs_the_command_up():
+    """`kill` of the rig (or its terminal closing: SIGHUP) while a command runs."""
+    import os
+
+    link = ScriptedLink()
+    drains = []
+
+    def drain():
+        drains.append(1)
+        if len(drains) == 2:                    # the first is before SHELL: nothing runs yet
+            os.kill(os.getpid(), signal.SIGTERM)
+    link.on_drain = drain
+    with pytest.raises(SystemExit) as leaving:
+        shell.run_line(link, "sleep 100", io.BytesIO(), timeout=5)
+    assert leaving.value.code == 128 + signal.SIGTERM
+    assert link.signals() == [signal.SIGHUP]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL    # put back

@@ -218,6 +218,13 @@ int proc_interrupt(struct proc *p);
 /* A fork's first trap, and a forced one: the address of the trampoline page (an SVC). */
 #define TRAMPOLINE  0x7dff0000u
 
+/* The system's names, as uname and /proc tell them. */
+#define UTS_SYSNAME     "Linux"
+#define UTS_NODENAME    "l4"
+#define UTS_RELEASE     "6.1.0-l4"
+#define UTS_VERSION     "#1 SMP L4 server"
+#define UTS_MACHINE     "armv7l"
+
 /* /proc (procfs.c): `abs` for process `self`.  procfs_stat: 0 and the mode, or -ENOENT;
  * procfs_text: the file's contents into `buf` (its length, or -errno); procfs_readlink: a
  * link's target (its length, or -EINVAL / -ENOENT); procfs_children: a directory's names. */

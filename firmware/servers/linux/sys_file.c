@@ -32,6 +32,7 @@ static int open_proc(struct proc *p, const char *abs, uint32_t flags)
         }
         f->data = (const uint8_t *)frame;
         f->size = (uint32_t)n;
+        memcpy(f->path, abs, strnlen(abs, MAX_PATH - 1) + 1);  /* what /proc/PID/fd/N names */
     }
     f->flags = flags;
     int fd = fd_install(p, f, 0, flags & O_CLOEXEC);
@@ -110,6 +111,7 @@ static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags
     }
     if (!f)
         return -EMFILE;
+    memcpy(f->path, abs, sizeof f->path);       /* what /proc/PID/fd/N names */
     f->flags = flags;
     err = fd_install(p, f, 0, flags & O_CLOEXEC);
     if (err < 0)

@@ -23,11 +23,11 @@ int sys_uname(struct proc *p, uint32_t *r)
     char u[6 * 65];
 
     memset(u, 0, sizeof u);
-    memcpy(u + 0 * 65, "Linux", 5);
-    memcpy(u + 1 * 65, "l4", 2);
-    memcpy(u + 2 * 65, "6.1.0-l4", 8);
-    memcpy(u + 3 * 65, "#1 SMP L4 server", 16);
-    memcpy(u + 4 * 65, "armv7l", 6);
+    memcpy(u + 0 * 65, UTS_SYSNAME, sizeof UTS_SYSNAME - 1);
+    memcpy(u + 1 * 65, UTS_NODENAME, sizeof UTS_NODENAME - 1);
+    memcpy(u + 2 * 65, UTS_RELEASE, sizeof UTS_RELEASE - 1);
+    memcpy(u + 3 * 65, UTS_VERSION, sizeof UTS_VERSION - 1);
+    memcpy(u + 4 * 65, UTS_MACHINE, sizeof UTS_MACHINE - 1);
     memcpy(u + 5 * 65, "(none)", 6);
     RET(mm_copy_out(p->mm, p->tid, r[0], u, sizeof u) ? -EFAULT : 0);
 }
