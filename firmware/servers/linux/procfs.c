@@ -174,18 +174,15 @@ int procfs_children(struct proc *self, const char *abs, char (*names)[64], unsig
 void proc_identity(struct proc *p, const char *path, char *const argv[])
 {
     const char *base = path;
-    uint32_t size, mode, n = 0;
+    uint32_t n = 0;
 
     for (const char *c = path; *c; c++)
         if (*c == '/')
             base = c + 1;
     memset(p->comm, 0, sizeof p->comm);
     memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
-    char final[MAX_PATH];
-    if (!initrd_resolve(path, &size, &mode, final))
-        memcpy(final, path, strnlen(path, MAX_PATH - 1) + 1);
-    memset(p->exe, 0, sizeof p->exe);
-    memcpy(p->exe, final, strnlen(final, sizeof p->exe - 1));
+    memset(p->exe, 0, sizeof p->exe);          /* the caller gives the path, links resolved */
+    memcpy(p->exe, path, strnlen(path, sizeof p->exe - 1));
     for (unsigned i = 0; argv && argv[i]; i++) {
         size_t len = strnlen(argv[i], sizeof p->cmdline) + 1;
         if (n + len > sizeof p->cmdline)

@@ -79,13 +79,7 @@ int sys_wait4(struct proc *p, uint32_t *r)
 void proc_unblock(struct proc *p)
 {
     console_forget(p);
-    for (unsigned i = 0; i < MAX_FILES; i++) {
-        struct pipe *pp = files[i].pipe;
-        if (pp && pp->blocked_reader == p)
-            pp->blocked_reader = NULL;
-        if (pp && pp->blocked_writer == p)
-            pp->blocked_writer = NULL;
-    }
+    pipe_forget(p);
     p->blocked = B_NONE;
 }
 
