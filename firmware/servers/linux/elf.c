@@ -120,7 +120,7 @@ uint32_t stack_setup(struct mm *mm, l4_tid_t t, const struct exec_info *info, co
     /* the strings, at the top */
 #define PUSH_STRING(s, at)                                                          \
     do {                                                                            \
-        uint32_t len = strnlen(s, 256) + 1;                                         \
+        uint32_t len = strnlen(s, 4095) + 1;                                        \
         sp -= len;                                                                  \
         if (mm_copy_out(mm, t, sp, s, len))                                         \
             return 0;                                                               \

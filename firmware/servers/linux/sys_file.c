@@ -70,7 +70,7 @@ static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
             return NULL;
         }
         pp->fifo = ino;
-        pp->fifo_waiting = 1;
+        pp->fifo_waiting = pp->fifo_unread = 1;
     }
     f = file_new(write ? F_PIPE_WRITE : F_PIPE_READ);
     if (!f) {
@@ -86,6 +86,7 @@ static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
         pp->fifo_waiting = 0;
     } else {
         pp->readers++;
+        pp->fifo_unread = 0;
     }
     return f;
 }
@@ -310,7 +311,7 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
     uint32_t done = 0;
 
     if (write) {
-        if (!pp->readers)
+        if (!pp->readers && !pp->fifo_unread)
             return -EPIPE;
         while (done < len && pp->head - pp->tail < PIPE_SIZE) {
             uint8_t c;
@@ -456,6 +457,38 @@ int sys_read(struct proc *p, uint32_t *r)
 int sys_write(struct proc *p, uint32_t *r)
 {
     return do_rw(p, r, 1);
+}
+
+/* pread64 and pwrite64(fd, buf, count, pad, offset low, offset high): at an offset, leaving
+ * the file's position alone. */
+static int do_prw(struct proc *p, uint32_t *r, int write)
+{
+    struct file *f = fd_get(p, r[0]);
+    uint32_t args[3] = { r[0], r[1], r[2] };
+
+    if (!f)
+        RET(-EBADF);
+    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE)
+        RET(-ESPIPE);
+    if ((int32_t)r[5] < 0)
+        RET(-EINVAL);
+    if (r[5] || r[4] > MAX_FILE_SIZE)
+        RET(write ? -EFBIG : 0);
+    uint32_t pos = f->pos;
+    f->pos = r[4];
+    do_rw(p, args, write);                      /* O_APPEND still appends, as on Linux */
+    f->pos = pos;
+    RET(args[0]);
+}
+
+int sys_pread64(struct proc *p, uint32_t *r)
+{
+    return do_prw(p, r, 0);
+}
+
+int sys_pwrite64(struct proc *p, uint32_t *r)
+{
+    return do_prw(p, r, 1);
 }
 
 int sys_writev(struct proc *p, uint32_t *r)
@@ -734,6 +767,16 @@ int sys_ftruncate64(struct proc *p, uint32_t *r)
     if (!err)
         vfs_touch(f->inode, T_MTIME | T_CTIME);
     RET(err);
+}
+
+/* ftruncate(fd, length): a signed 32-bit length. */
+int sys_ftruncate(struct proc *p, uint32_t *r)
+{
+    uint32_t args[4] = { r[0], 0, r[1], (int32_t)r[1] < 0 ? 0xffffffffu : 0 };
+    int blocked = sys_ftruncate64(p, args);
+
+    r[0] = args[0];
+    return blocked;
 }
 
 /* fsync and fdatasync: everything is in memory already. */

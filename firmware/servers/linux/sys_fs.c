@@ -827,6 +827,16 @@ int sys_truncate64(struct proc *p, uint32_t *r)
     RET(err);
 }
 
+/* truncate(path, length): a signed 32-bit length. */
+int sys_truncate(struct proc *p, uint32_t *r)
+{
+    uint32_t args[4] = { r[0], 0, r[1], (int32_t)r[1] < 0 ? 0xffffffffu : 0 };
+    int blocked = sys_truncate64(p, args);
+
+    r[0] = args[0];
+    return blocked;
+}
+
 /* ---- the file system as a whole --------------------------------------------------------- */
 
 /* struct statfs64 (ARM: 84 bytes): the pool's pages are the file system's blocks, less the

@@ -75,6 +75,8 @@ static void inode_free(struct inode *ino)
         vfs_truncate(ino, 0);
     else if (S_ISLNK_(ino->mode))
         kmem_free(ino->target, ino->size + 1);
+    else if ((ino->mode & S_IFMT) == S_IFIFO && ino->pipe)
+        pipe_free(ino->pipe);                   /* data no reader came for */
     kmem_free(ino, sizeof *ino);
     vfs_inodes--;
 }
@@ -747,9 +749,15 @@ void file_put(struct file *f)
         else
             p->writers--;
         if (!p->readers && !p->writers) {
-            if (p->fifo)
-                p->fifo->pipe = NULL;
-            pipe_free(p);
+            /* what was written into a FIFO before any reader came waits for one; the rest
+             * goes now */
+            if (p->fifo && p->fifo_unread && p->head != p->tail)
+                ;
+            else {
+                if (p->fifo)
+                    p->fifo->pipe = NULL;
+                pipe_free(p);
+            }
         } else {
             /* last: a woken writer may die of SIGPIPE at once and close its end in here,
              * freeing the pipe; nothing of it may be touched after */

@@ -71,6 +71,8 @@ struct pipe {
     uint32_t head, tail;                /* bytes written and read, ever */
     int readers, writers;
     int fifo_waiting;                   /* a FIFO no writer has opened yet: reads wait */
+    int fifo_unread;                    /* ...no reader yet: writes fill the buffer, which stays
+                                         * with the FIFO after the writers close */
     struct inode *fifo;
     struct proc *blocked_reader, *blocked_writer;
     uint32_t want_addr, want_len;       /* what the blocked process asked for */
