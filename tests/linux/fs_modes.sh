@@ -50,6 +50,8 @@ printf 'plain text\n' > t
 busybox chmod +x t
 ./t 2>&1 | head -1
 sh -c 'umask'
+grep Umask /proc/self/status
+(umask 027; grep Umask /proc/self/status)
 (umask 0077; sh -c umask)
 cp -p f1 f1copy
 busybox stat -c '%a %u %g' f1copy

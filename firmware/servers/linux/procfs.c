@@ -144,9 +144,11 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
     if (same(rest, "status")) {
         static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['Z'] = "zombie" };
         char s = state_letter(p);
-        return (int)fmt(buf, cap, "Name:\t%s\nState:\t%c (%s)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                        "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t%8u kB\nThreads:\t1\n",
-                        p->comm, s, names[(unsigned char)s], p->pid, p->pid, p->ppid, resident(p) * 4);
+        return (int)fmt(buf, cap, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%c (%s)\nTgid:\t%d\nPid:\t%d\n"
+                        "PPid:\t%d\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t%8u kB\nThreads:\t1\n",
+                        p->comm, '0' + (p->umask >> 6 & 7), '0' + (p->umask >> 3 & 7),
+                        '0' + (p->umask & 7), s, names[(unsigned char)s], p->pid, p->pid, p->ppid,
+                        resident(p) * 4);
     }
     return -ENOENT;
 }

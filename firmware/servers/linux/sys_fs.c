@@ -418,7 +418,7 @@ static int do_unlink(struct proc *p, int dirfd, uint32_t path, int rmdir)
     if (!lk_a.ino)
         return -ENOENT;
     if (lk_a.ino == vfs_root)
-        return -EBUSY;
+        return rmdir ? -EBUSY : -EISDIR;
     if (lk_a.name[0] == '.' && (!lk_a.name[1] || (lk_a.name[1] == '.' && !lk_a.name[2])))
         return !rmdir ? -EISDIR : lk_a.name[1] ? -ENOTEMPTY : -EINVAL;
     if (!rmdir && lk_a.trailing_slash)
