@@ -4,10 +4,12 @@ cd /tmp && mkdir fsx && cd fsx
 i=0
 while [ $i -lt 3000 ]; do : > file$i; i=$((i + 1)); done
 ls | wc -l
+busybox stat -c '%s %b' . file0
 ls | sort | md5sum
 busybox find . -type f | wc -l
-busybox find . -name 'file1*' -delete
+ls | grep '^file1' | busybox xargs -n 50 rm
 ls | wc -l
+busybox stat -c '%s' .
 cd /tmp && rm -r fsx && mkdir fsx && cd fsx
 ls | wc -l
 d=/tmp/fsx

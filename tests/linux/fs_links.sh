@@ -12,7 +12,7 @@ busybox stat -c '%n %h' b
 busybox ln -s b s
 cat s
 busybox readlink s
-busybox stat -c '%F' s
+busybox stat -c '%F %s %b' s
 busybox stat -L -c '%F %s' s
 busybox ln -s nowhere dangling
 cat dangling

@@ -53,7 +53,7 @@ static void stat_inode(uint32_t *st, const struct inode *ino)
     st[6] = ino->uid;
     st[7] = ino->gid;
     st[8] = ino->rdev;
-    st[16] = (ino->mode & S_IFMT) == S_IFREG ? vfs_blocks(ino) : (ino->mode & S_IFMT) == S_IFDIR ? 0 : st[16];
+    st[16] = (ino->mode & S_IFMT) == S_IFREG ? vfs_blocks(ino) : 0;   /* links kept inline */
     st[18] = ino->atime.sec;
     st[19] = ino->atime.nsec;
     st[20] = ino->mtime.sec;

@@ -17,6 +17,9 @@ static uint32_t next_ino = 2;
 static struct pipe *all_pipes;
 static const uint8_t zero_page[PAGE];
 
+/* A directory's size grows by this much per entry, as tmpfs's does (BOGO_DIRENT_SIZE). */
+#define DIRENT_SIZE 20
+
 #define S_ISDIR_(m) (((m) & S_IFMT) == S_IFDIR)
 #define S_ISREG_(m) (((m) & S_IFMT) == S_IFREG)
 #define S_ISLNK_(m) (((m) & S_IFMT) == S_IFLNK)
@@ -294,6 +297,7 @@ static int dirent_add(struct inode *dir, const char *name, struct inode *ino)
     d->next = dir->d.entries;
     dir->d.entries = d;
     dir->d.count++;
+    dir->size += DIRENT_SIZE;
     return 0;
 }
 
@@ -303,6 +307,7 @@ static void dirent_remove(struct inode *dir, struct dirent *gone)
         if (*pp == gone) {
             *pp = gone->next;
             dir->d.count--;
+            dir->size -= DIRENT_SIZE;
             kmem_free(gone, gone->alloc);
             return;
         }
@@ -341,6 +346,7 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, struct inode 
     }
     ino->nlink = 1;
     if (S_ISDIR_(mode)) {
+        ino->size = 2 * DIRENT_SIZE;            /* "." and ".." */
         ino->nlink = 2;                         /* its entry and its "." */
         ino->d.parent = dir;
         dir->nlink++;                           /* its ".." */
@@ -844,6 +850,7 @@ void vfs_init(void)
 {
     vfs_root = inode_new(S_IFDIR | 0755);
     vfs_root->nlink = 2;
+    vfs_root->size = 2 * DIRENT_SIZE;
     vfs_root->d.parent = vfs_root;
     initrd_unpack();
     ensure_dir(vfs_root, "tmp", 01777);
