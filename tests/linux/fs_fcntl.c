@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -232,5 +233,28 @@ int main(void)
     closedir(d);
     printf("read %d entries, removed %d\n", seen, removed);
     show("rmdir it", rmdir("many"));
+
+    fd = open("mapped", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    write(fd, "mapped bytes\n", 13);
+    char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    show("mmap a file", m == MAP_FAILED ? -1 : 0);
+    printf("  %.12s, then zeros: %d\n", m, m[100] + m[4095]);
+    m[0] = 'M';
+    pread(fd, buf, 6, 0);
+    printf("  a private write stays private: %.6s / %.6s\n", m, buf);
+    munmap(m, 8192);
+    m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    pwrite(fd, "MAPPED", 6, 0);
+    printf("  shared, read after a write: %.6s\n", m);
+    munmap(m, 4096);
+    close(fd);
+    fd = open("mapped", O_RDONLY);
+    m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    show("shared and writable from a read-only descriptor", m == MAP_FAILED ? -1 : 0);
+    close(fd);
+    fd = open(".", O_RDONLY);
+    m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    show("mmap a directory", m == MAP_FAILED ? -1 : 0);
+    close(fd);
     return 0;
 }

@@ -249,7 +249,7 @@ int sys_getdents64(struct proc *p, uint32_t *r)
         f->pos = 1;
     }
     if (f->pos == 1) {
-        struct inode *up = dir ? dir->d.parent : NULL;
+        struct inode *up = dir && dir->nlink ? dir->d.parent : NULL;     /* (removed: gone) */
         if (!(n = put_dirent(p, r[1] + used, room - used, up ? up->ino : 1, 2, 4, "..", 2, &fault)))
             RET(used ? (int)used : -EINVAL);
         used += n;

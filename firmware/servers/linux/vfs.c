@@ -528,6 +528,8 @@ int vfs_path(struct inode *d, const char *name, char *out)
         *--s = '/';
     }
     while (d && d != vfs_root) {
+        if (!d->nlink)
+            return -ENOENT;                     /* removed: its parent may be gone too */
         struct inode *parent = d->d.parent;
         struct dirent *e = parent ? parent->d.entries : NULL;
         while (e && e->inode != d)
