@@ -585,8 +585,7 @@ int sys_pipe2(struct proc *p, uint32_t *r)
     rd = file_new(F_PIPE_READ);
     wr = rd ? file_new(F_PIPE_WRITE) : NULL;
     if (!wr) {
-        if (rd)
-            kmem_free(rd, sizeof *rd), vfs_files--;
+        file_put(rd);                           /* not yet the pipe's: nothing else to undo */
         pipe_free(pp);
         RET(-ENFILE);
     }
