@@ -5,8 +5,11 @@
  * are chained per class.  A frame whose last block comes back goes back to the pool, so nothing
  * stays held once the tables shrink again.
  *
- * Callers hold server_lock.  Allocation refuses to dig into the pool's reserve (LOW_MEMORY): the
- * frames below it are for page faults and copy-on-write, which cannot be refused politely.
+ * Callers hold server_lock.  The pool's reserve (LOW_MEMORY) is for page faults and
+ * copy-on-write, which cannot be refused politely; file data stays out of it (vfs.c).  These
+ * blocks are small (a frame holds 4 to 128 of them) and what a process under memory pressure
+ * needs to go on at all (an open file for `echo x >> log`), so a new frame for them may come
+ * from the upper half of the reserve, as the old fixed tables' memory was always there.
  */
 #include "kmem.h"
 
@@ -19,6 +22,8 @@ struct slab {
 #define CLASSES 6                       /* 32, 64, 128, 256, 512, 1024 */
 static struct slab *partial[CLASSES];
 uint32_t kmem_frames;
+
+#define KMEM_RESERVE    (LOW_MEMORY / 2)    /* free frames below which no new frame is taken */
 
 static unsigned class_of(uint32_t size)
 {
@@ -54,7 +59,7 @@ void *kmem_alloc(uint32_t size)
     if (!size || size > PAGE)
         return NULL;
     if (size > (32u << (CLASSES - 1))) {
-        if (frames_free() <= LOW_MEMORY)
+        if (frames_free() <= KMEM_RESERVE)
             return NULL;
         void *f = (void *)frame_alloc();
         kmem_frames += f != NULL;
@@ -64,7 +69,7 @@ void *kmem_alloc(uint32_t size)
     uint32_t bsize = 32u << c;
     struct slab *s = partial[c];
     if (!s) {
-        if (frames_free() <= LOW_MEMORY || !(s = (struct slab *)frame_alloc()))
+        if (frames_free() <= KMEM_RESERVE || !(s = (struct slab *)frame_alloc()))
             return NULL;
         kmem_frames++;
         s->size = bsize;

@@ -4,8 +4,8 @@
 
 #include "linux.h"
 
-/* A zeroed block of `size` bytes (at most a page), or NULL when the pool is down to its reserve
- * (LOW_MEMORY) or empty.  kmem_free takes the same size back. */
+/* A zeroed block of `size` bytes (at most a page), or NULL when the pool is down to half its
+ * reserve (LOW_MEMORY / 2) or empty.  kmem_free takes the same size back. */
 void *kmem_alloc(uint32_t size);
 void kmem_free(void *ptr, uint32_t size);
 /* Frames the allocator holds (for the counters). */
