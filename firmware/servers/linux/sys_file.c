@@ -271,10 +271,8 @@ static int reg_io(struct proc *p, struct inode *ino, uint32_t pos, uint32_t addr
     if (!write) {
         struct user_dst d = { p, addr };
         int n = vfs_read_to(ino, pos, len, copy_to_user, &d);
-        /* relatime: the access time moves when it is older than the last change */
-        if (n > 0 && (ino->atime.sec < ino->mtime.sec || (ino->atime.sec == ino->mtime.sec &&
-                      ino->atime.nsec <= ino->mtime.nsec) || ino->atime.sec < ino->ctime.sec))
-            vfs_touch(ino, T_ATIME);
+        if (n > 0)
+            vfs_accessed(ino);
         return n;
     }
     if (pos > MAX_FILE_SIZE || len > MAX_FILE_SIZE - pos) {
@@ -766,6 +764,60 @@ int sys_ftruncate64(struct proc *p, uint32_t *r)
     if (!err)
         vfs_touch(f->inode, T_MTIME | T_CTIME);
     RET(err);
+}
+
+/* sendfile64(out, in, offset pointer, count): from a regular file to a regular file, the
+ * console or /dev/null through the server's own buffer; anything else is EINVAL, after which
+ * programs (cp, cat) fall back to read and write, as they do on Linux for such pairs. */
+int sys_sendfile64(struct proc *p, uint32_t *r)
+{
+    static uint8_t buf[PAGE];
+    struct file *out = fd_get(p, r[0]), *in = fd_get(p, r[1]);
+    uint32_t off[2], done = 0, count = r[3] < 0x7ffff000u ? r[3] : 0x7ffff000u;
+
+    if (!out || !in || (in->flags & O_ACCMODE) == O_WRONLY ||
+        (!(out->flags & O_ACCMODE) && out->type != F_CONSOLE))
+        RET(-EBADF);
+    if (in->type != F_REG || (out->type != F_REG && out->type != F_NULL && out->type != F_CONSOLE))
+        RET(-EINVAL);
+    off[0] = in->pos;
+    off[1] = 0;
+    if (r[2] && mm_copy_in(p->mm, p->tid, off, r[2], 8))
+        RET(-EFAULT);
+    if (off[1] || off[0] > MAX_FILE_SIZE)
+        RET(off[1] >> 31 ? -EINVAL : 0);
+    while (done < count) {
+        uint32_t n = vfs_read(in->inode, off[0] + done, buf, count - done < PAGE ? count - done : PAGE);
+        int w = (int)n;
+        if (!n)
+            break;
+        if (out->type == F_CONSOLE) {
+            console_write(buf, n);
+        } else if (out->type == F_REG) {
+            if (out->flags & O_APPEND)
+                out->pos = out->inode->size;
+            w = vfs_write(out->inode, out->pos, buf, n);
+            if (w < 0) {
+                if (!done)
+                    RET(w);
+                break;
+            }
+            out->pos += (uint32_t)w;
+        }
+        done += (uint32_t)w;
+        if ((uint32_t)w < n)
+            break;
+    }
+    if (done)
+        vfs_accessed(in->inode);
+    if (r[2]) {
+        off[0] += done;
+        if (mm_copy_out(p->mm, p->tid, r[2], off, 8))
+            RET(-EFAULT);
+    } else {
+        in->pos += done;
+    }
+    RET(done);
 }
 
 /* ftruncate(fd, length): a signed 32-bit length. */

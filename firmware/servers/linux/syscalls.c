@@ -160,6 +160,7 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_rt_sigreturn] = sys_rt_sigreturn,
     [__NR_rt_sigsuspend] = sys_rt_sigsuspend,
     [__NR_sched_yield] = sys_sched_yield,
+    [__NR_sendfile64] = sys_sendfile64,
     [__NR_set_robust_list] = sys_zero,
     [__NR_set_tid_address] = sys_set_tid_address,
     [__NR_setpgid] = sys_setpgid,

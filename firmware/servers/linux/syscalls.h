@@ -117,6 +117,7 @@ int sys_rt_sigprocmask(struct proc *p, uint32_t *r);
 int sys_rt_sigreturn(struct proc *p, uint32_t *r);
 int sys_rt_sigsuspend(struct proc *p, uint32_t *r);
 int sys_sched_yield(struct proc *p, uint32_t *r);
+int sys_sendfile64(struct proc *p, uint32_t *r);
 int sys_set_tid_address(struct proc *p, uint32_t *r);
 int sys_set_tls(struct proc *p, uint32_t *r);
 int sys_setpgid(struct proc *p, uint32_t *r);

@@ -43,6 +43,20 @@ void vfs_touch(struct inode *ino, int what)
         ino->ctime = now;
 }
 
+/* relatime: a read moves the access time when it is not newer than the last change, or a day
+ * old. */
+void vfs_accessed(struct inode *ino)
+{
+    struct timespec32 now = vfs_now();
+
+    if (ino->atime.sec < ino->mtime.sec ||
+        (ino->atime.sec == ino->mtime.sec && ino->atime.nsec <= ino->mtime.nsec) ||
+        ino->atime.sec < ino->ctime.sec ||
+        (ino->atime.sec == ino->ctime.sec && ino->atime.nsec <= ino->ctime.nsec) ||
+        (int32_t)(now.sec - ino->atime.sec) >= 24 * 3600)
+        ino->atime = now;
+}
+
 /* ---- inodes ----------------------------------------------------------------------------- */
 
 static struct inode *inode_new(uint32_t mode)
@@ -198,6 +212,29 @@ int vfs_read_to(struct inode *ino, uint32_t pos, uint32_t len,
         done += n;
     }
     return (int)done;
+}
+
+int vfs_write(struct inode *ino, uint32_t pos, const void *buf, uint32_t len)
+{
+    uint32_t done = 0;
+
+    if (pos >= MAX_FILE_SIZE)
+        return -EFBIG;
+    if (len > MAX_FILE_SIZE - pos)
+        len = MAX_FILE_SIZE - pos;
+    while (done < len) {
+        uint32_t at = pos + done, off = at % PAGE, n = PAGE - off < len - done ? PAGE - off : len - done;
+        uint32_t frame = vfs_page(ino, at, 1);
+        if (!frame)
+            break;
+        memcpy((uint8_t *)frame + off, (const uint8_t *)buf + done, n);
+        done += n;
+        if (at + n > ino->size)
+            ino->size = at + n;
+    }
+    if (done)
+        vfs_touch(ino, T_MTIME | T_CTIME);
+    return done ? (int)done : -ENOSPC;
 }
 
 uint32_t vfs_blocks(const struct inode *ino)

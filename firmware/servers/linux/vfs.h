@@ -124,6 +124,8 @@ uint32_t vfs_read(struct inode *ino, uint32_t pos, void *buf, uint32_t len);
  * the address is bad); bytes read, or -EFAULT. */
 int vfs_read_to(struct inode *ino, uint32_t pos, uint32_t len,
                 int (*copy)(void *ctx, uint32_t at, const void *src, uint32_t n), void *ctx);
+/* Bytes from the server's `buf` into a regular file: how many, or -ENOSPC / -EFBIG. */
+int vfs_write(struct inode *ino, uint32_t pos, const void *buf, uint32_t len);
 /* 512-byte blocks a regular file holds (its pages, and the initramfs's it still reads). */
 uint32_t vfs_blocks(const struct inode *ino);
 /* The page frame holding file offset `pos`, made private (copied from the initramfs) and
@@ -135,6 +137,7 @@ void vfs_touch(struct inode *ino, int what);        /* T_ATIME | T_MTIME | T_CTI
 #define T_MTIME 2
 #define T_CTIME 4
 struct timespec32 vfs_now(void);
+void vfs_accessed(struct inode *ino);               /* a read: atime as relatime moves it */
 /* Pages of file data held, for statfs. */
 extern uint32_t vfs_data_pages;
 
