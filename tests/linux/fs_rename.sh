@@ -28,6 +28,13 @@ echo x > f
 rmdir f 2>&1
 rm z 2>&1
 rm -d z 2>&1
+mkdir -p w/in
+cd w/in
+mv /tmp/fsr/w /tmp/fsr/w2
+pwd -P
+busybox pwd -P
+echo here > file
+cat /tmp/fsr/w2/in/file
 cd /tmp && rm -r fsr
 ls fsr 2>&1
 fs_rename

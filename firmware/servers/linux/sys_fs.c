@@ -448,6 +448,28 @@ static int is_dot_or_dotdot(const char *name)
     return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
 }
 
+static char old_path[MAX_PATH], new_path[MAX_PATH];
+
+/* A working directory is kept as its path: the processes in the directory that moved (or below
+ * it) go on in it at its new path, as they would holding it on Linux. */
+static void follow_cwds(struct inode *moved)
+{
+    size_t olen = strnlen(old_path, MAX_PATH);
+
+    if (vfs_path(moved, NULL, new_path))
+        return;
+    size_t nlen = strnlen(new_path, MAX_PATH);
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        char *cwd = procs[i].cwd;
+        size_t clen = strnlen(cwd, sizeof procs[i].cwd);
+        if (procs[i].state == P_FREE || clen < olen || memcmp(cwd, old_path, olen) ||
+            (cwd[olen] && cwd[olen] != '/') || nlen + clen - olen >= sizeof procs[i].cwd)
+            continue;
+        memmove(cwd + nlen, cwd + olen, clen - olen + 1);
+        memcpy(cwd, new_path, nlen);
+    }
+}
+
 static int do_rename(struct proc *p, int olddir, uint32_t oldp, int newdir, uint32_t newp, uint32_t flags)
 {
     int err;
@@ -469,7 +491,13 @@ static int do_rename(struct proc *p, int olddir, uint32_t oldp, int newdir, uint
     int dir = (lk_a.ino->mode & S_IFMT) == S_IFDIR;
     if (!dir && (lk_a.trailing_slash || lk_b.trailing_slash))
         return lk_b.ino && (lk_b.ino->mode & S_IFMT) == S_IFDIR ? -EISDIR : -ENOTDIR;
-    return vfs_rename(lk_a.dir, lk_a.name, lk_b.dir, lk_b.name, flags);
+    struct inode *moved = lk_a.ino;
+    if (dir && vfs_path(lk_a.dir, lk_a.name, old_path))
+        old_path[0] = 0;
+    err = vfs_rename(lk_a.dir, lk_a.name, lk_b.dir, lk_b.name, flags);
+    if (!err && dir && old_path[0])
+        follow_cwds(moved);
+    return err;
 }
 
 int sys_rename(struct proc *p, uint32_t *r)
