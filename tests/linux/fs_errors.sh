@@ -17,7 +17,7 @@ echo y > nothere/f
 cd file
 cd nothing
 ls nothing
-: > /proc/newfile
+echo > /proc/newfile
 cat < dir
 busybox ln -s file file
 busybox ln file dir/file
@@ -41,3 +41,4 @@ busybox readlink -f a
 busybox readlink file
 echo "status $?"
 cd /tmp && rm -r fse
+fs_badptr

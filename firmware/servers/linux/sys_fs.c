@@ -237,6 +237,7 @@ int sys_getdents64(struct proc *p, uint32_t *r)
         RET(-EBADF);
     if (f->type != F_DIR)
         RET(-ENOTDIR);
+    uint32_t start = f->pos;
     struct inode *dir = f->inode;
     if (dir && dir->d.is_proc) {
         dir = NULL;
@@ -287,10 +288,10 @@ int sys_getdents64(struct proc *p, uint32_t *r)
             f->pos++;
         }
     }
-    if (fault)
+    if (fault) {
+        f->pos = start;                         /* nothing was read */
         RET(-EFAULT);
-    if (!used)
-        RET(0);
+    }
     RET(used);
 }
 
