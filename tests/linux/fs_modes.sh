@@ -30,6 +30,13 @@ busybox chown 7 f1
 busybox stat -c '%u %g' f1
 busybox chgrp 9 f1
 busybox stat -c '%u %g' f1
+busybox chmod 6755 f1
+busybox chown 7 f1
+busybox stat -c '%a' f1
+busybox chmod 6745 f1
+busybox chown 7 f1
+busybox stat -c '%a' f1
+busybox chmod 770 f1
 busybox ln -s f1 l1
 busybox chown -h 3:4 l1
 busybox stat -c '%u %g' l1

@@ -270,8 +270,8 @@ int sys_getdents64(struct proc *p, uint32_t *r)
             f->pos = DIR_POS(d->cookie) + 1;
         }
     } else {
-        static char names[64][64];
-        int count = procfs_children(p, f->path, names, 64);
+        static char names[MAX_PROCS + 16][64];  /* every process, and /proc's own files */
+        int count = procfs_children(p, f->path, names, MAX_PROCS + 16);
         for (int i = (int)f->pos - 2; i >= 0 && i < count; i++) {
             static char child[MAX_PATH];
             uint32_t mode = S_IFREG, len = strnlen(names[i], 63);
@@ -704,17 +704,20 @@ int sys_fchmodat(struct proc *p, uint32_t *r)
     RET(err ? err : set_mode(ino, r[2]));
 }
 
-/* -1 leaves an id as it is; a change of owner clears set-user-ID and set-group-ID on a file
- * that can run, as Linux does. */
+/* -1 leaves an id as it is.  As on Linux, any chown of what is not a directory clears
+ * set-user-ID, and set-group-ID when the group may execute (without that bit it means
+ * mandatory locking, which stays). */
 static int set_owner(struct inode *ino, uint32_t uid, uint32_t gid)
 {
     if (uid != 0xffffffffu)
         ino->uid = uid;
     if (gid != 0xffffffffu)
         ino->gid = gid;
-    if ((uid != 0xffffffffu || gid != 0xffffffffu) && (ino->mode & S_IFMT) != S_IFDIR &&
-        ino->mode & 0111)
-        ino->mode &= ~(uint32_t)(S_ISUID | S_ISGID);
+    if ((ino->mode & S_IFMT) != S_IFDIR) {
+        ino->mode &= ~(uint32_t)S_ISUID;
+        if (ino->mode & 0010)
+            ino->mode &= ~(uint32_t)S_ISGID;
+    }
     vfs_touch(ino, T_CTIME);
     return 0;
 }
