@@ -23,6 +23,11 @@ busybox mkfifo p
 (echo "into the fifo" > p) &
 cat p
 wait
+exec 5<> p
+echo "both ends in one" >&5
+read word rest <&5
+echo "$word $rest"
+exec 5>&-
 echo to null > /dev/null && echo "null takes it"
 head -c 8 /dev/urandom | wc -c
 cd /tmp && rm -r fso

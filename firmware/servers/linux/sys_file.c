@@ -59,7 +59,7 @@ static enum ftype device_type(uint32_t rdev)
  * first writes into the buffer, as they would have after meeting in Linux's blocking open. */
 static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
 {
-    int write = (flags & O_ACCMODE) != 0;
+    int write = (flags & O_ACCMODE) == O_WRONLY, both = (flags & O_ACCMODE) == O_RDWR;
     struct pipe *pp = ino->pipe;
     struct file *f;
 
@@ -81,10 +81,11 @@ static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
     }
     ino->pipe = pp;
     f->pipe = pp;
-    if (write) {
+    if (write || both) {                        /* O_RDWR: a reader and a writer in one */
         pp->writers++;
         pp->fifo_waiting = 0;
-    } else {
+    }
+    if (!write) {
         pp->readers++;
         pp->fifo_unread = 0;
     }
@@ -424,7 +425,7 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
         RET(-EISDIR);
     case F_PIPE_READ:
     case F_PIPE_WRITE:
-        if ((f->type == F_PIPE_WRITE) != write)
+        if ((f->type == F_PIPE_WRITE) != write && (f->flags & O_ACCMODE) != O_RDWR)
             RET(-EBADF);
         n = pipe_io(p, f->pipe, addr, len, write);
         if (n == -EPIPE)

@@ -786,12 +786,13 @@ void file_put(struct file *f)
     struct inode *ino = f->inode;
     struct pipe *p = f->pipe;
     enum ftype type = f->type;
+    uint32_t access = f->flags & O_ACCMODE;
     kmem_free(f, sizeof *f);
     vfs_files--;
     if (p) {
         if (type == F_PIPE_READ)
             p->readers--;
-        else
+        if (type == F_PIPE_WRITE || access == O_RDWR)  /* (a FIFO open for both is both) */
             p->writers--;
         if (!p->readers && !p->writers) {
             /* what was written into a FIFO before any reader came waits for one; the rest
