@@ -232,6 +232,27 @@ def test_a_pipe_whose_reader_ends_first_leaves_the_server_serving(link, debugd):
     alive(link)
 
 
+def mem_free_kib(link) -> int:
+    output, code = shell(link, "grep MemFree /proc/meminfo")
+    assert code == 0, output
+    return int(output.split()[1])
+
+
+def test_a_full_file_system_answers_enospc_and_gives_every_frame_back(link):
+    """Files take frames from the server's pool until only its reserve is left (real Linux's
+    tmpfs stops at its own size, so this cannot be a recorded conformance test): the write
+    fails with ENOSPC, the shell and the server go on, and removing the file gives the memory
+    back.  Descriptors to the limit in several processes at once leave nothing behind either."""
+    before = mem_free_kib(link)
+    output, code = shell(link, "busybox dd if=/dev/zero of=/tmp/fill bs=65536 2>&1 | head -1; "
+                               "echo x > /tmp/fill2; echo more $?; rm /tmp/fill /tmp/fill2; echo removed")
+    assert "No space left on device" in output and output.endswith("removed\n"), output
+    alive(link)
+    output, code = shell(link, "fs_fdlimit 4; mkdir /tmp/many; i=0; while [ $i -lt 500 ]; do "
+                               ": > /tmp/many/e$i; i=$((i + 1)); done; rm -r /tmp/many; echo done")
+    assert output == "4 of 4 reached the limit\ndone\n", output
+    # the same shell line's own pages aside, every frame is back
+    assert abs(mem_free_kib(link) - before) <= 64, (before, mem_free_kib(link))
 def interrupt_when(out: io.BytesIO, text: bytes) -> threading.Thread:
     """Ctrl-C, as the user's terminal sends it, once `text` is in the output."""
     import _thread

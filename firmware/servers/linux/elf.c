@@ -1,8 +1,12 @@
 /*
  * Loading a static ARM EABI executable (ET_EXEC, or ET_DYN as static-pie at a fixed base) from
- * the initramfs into a process's regions.  Its initial stack is exec.c's.
+ * any file of the file system into a process's regions (each file-backed region holds the
+ * file's inode; its pages are read on first touch).  Its initial stack is exec.c's.
  */
 #include "linux.h"
+#include "vfs.h"
+
+#define MAX_PHDRS       32
 
 #define PIE_BASE        0x00400000u
 
@@ -23,18 +27,20 @@ struct elf_phdr {
 #define ET_DYN      3
 #define EM_ARM      40
 
-int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_info *info)
+int elf_load(struct mm *mm, struct inode *file, struct exec_info *info)
 {
-    const struct elf_header *h = (const void *)image;
-    uint32_t bias = 0, end = 0, lowest = ~0u;
+    static struct elf_phdr ph[MAX_PHDRS];
+    struct elf_header hdr, *h = &hdr;
+    uint32_t bias = 0, end = 0, lowest = ~0u, size = file->size;
 
-    if (size < sizeof *h || memcmp(h->ident, "\177ELF\1\1\1", 7) != 0 || h->machine != EM_ARM ||
-        (h->type != ET_EXEC && h->type != ET_DYN) || h->phentsize != sizeof(struct elf_phdr) ||
-        h->phoff > size || h->phnum > (size - h->phoff) / sizeof(struct elf_phdr))
+    if (vfs_read(file, 0, h, sizeof *h) != sizeof *h || memcmp(h->ident, "\177ELF\1\1\1", 7) != 0 ||
+        h->machine != EM_ARM || (h->type != ET_EXEC && h->type != ET_DYN) ||
+        h->phentsize != sizeof(struct elf_phdr) || h->phnum > MAX_PHDRS || h->phoff > size ||
+        h->phnum > (size - h->phoff) / sizeof(struct elf_phdr))
         return -ENOEXEC;
+    vfs_read(file, h->phoff, ph, h->phnum * sizeof ph[0]);
     if (h->type == ET_DYN)
         bias = PIE_BASE;
-    const struct elf_phdr *ph = (const void *)(image + h->phoff);
     info->phdr = 0;
     for (unsigned i = 0; i < h->phnum; i++) {
         const struct elf_phdr *p = &ph[i];
@@ -48,7 +54,9 @@ int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_inf
                    (p->flags & 2 ? VM_WRITE : 0) | (p->flags & 1 ? VM_EXEC : 0)) : VM_READ))
             return -ENOMEM;
         struct vma *v = &mm->vma[mm->nvma - 1];
-        v->file = image + p->offset;
+        v->file = file;                         /* the region holds the inode */
+        inode_get(file);
+        v->file_offset = p->offset;
         v->file_vaddr = p->vaddr + bias;
         v->file_size = p->filesz;
         if (p->offset <= h->phoff && h->phoff - p->offset < p->filesz)

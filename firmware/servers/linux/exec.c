@@ -129,6 +129,21 @@ static const char *keep(struct exec_args *a, const char *s, uint32_t n)
     return at;
 }
 
+
+/* `name` made absolute against `cwd` into `out` (MAX_PATH bytes); the file system's lookup
+ * takes "." and ".." as they come.  -1 when too long. */
+static int absolute(const char *cwd, const char *name, char *out)
+{
+    size_t c = name[0] == '/' ? 0 : strnlen(cwd, MAX_PATH), n = strnlen(name, MAX_PATH);
+
+    if (c + 1 + n + 1 > MAX_PATH)
+        return -1;
+    memcpy(out, cwd, c);
+    if (c)
+        out[c++] = '/';
+    memcpy(out + c, name, n + 1);
+    return 0;
+}
 /*
  * The "#!" line, as Linux's binfmt_script reads it: the first 256 bytes, the interpreter up to
  * the first blank, and the rest of the line (blanks around it removed) as one optional argument.
@@ -191,7 +206,7 @@ int exec_interpreter(struct exec_args *a, char *path, const char *cwd, char *giv
         a->prefix[a->nprefix++] = old[k];
     memcpy(given, name, name_len);
     given[name_len] = 0;
-    if (path_resolve(cwd, given, path, MAX_PATH))
+    if (absolute(cwd, given, path))
         return -ENAMETOOLONG;
     int err = measure(a);
     return err ? err : 1;

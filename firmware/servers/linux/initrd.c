@@ -1,5 +1,8 @@
-/* The initramfs: a cpio "newc" archive, read in place (see tools/mkinitramfs.py). */
-#include "linux.h"
+/*
+ * The initramfs: a cpio "newc" archive (see tools/mkinitramfs.py), unpacked at boot into the
+ * file system the way Linux unpacks it into its rootfs.  Files are not copied: a regular file's
+ * pages read the archive's bytes in place until a page is first written (vfs_page copies it).
+ */
 #include "vfs.h"
 
 static const uint8_t *archive;
@@ -22,123 +25,77 @@ static uint32_t hex8(const uint8_t *p)
     return v;
 }
 
-static const uint8_t *find_entry(const char *path, uint32_t *size, uint32_t *mode);
-
-/* Symbolic links are followed (a few levels, relative to the link's directory); the path
- * finally found goes to `final` (MAX_PATH bytes) when it is not NULL. */
-const uint8_t *initrd_resolve(const char *path, uint32_t *size, uint32_t *mode, char *final)
+/* Make `name` (relative to the root, `len` bytes) in the tree with what the header says. */
+static void unpack_one(const char *name, size_t len, uint32_t mode, uint32_t uid, uint32_t gid,
+                       uint32_t mtime, const uint8_t *data, uint32_t size)
 {
-    char buf[2][128];
-    const uint8_t *data;
+    struct inode *dir = vfs_root, *ino;
+    char part[NAME_MAX + 1];
+    size_t i = 0;
 
-    for (unsigned depth = 0; depth < 8; depth++) {
-        data = find_entry(path, size, mode);
-        if (!data || (*mode & 0170000u) != 0120000u) {
-            if (data && final)
-                memcpy(final, path, strnlen(path, MAX_PATH - 1) + 1);
-            return data;
+    for (;;) {
+        while (i < len && name[i] == '/')
+            i++;
+        size_t start = i;
+        while (i < len && name[i] != '/')
+            i++;
+        size_t n = i - start;
+        if (!n || n > NAME_MAX || (n == 1 && name[start] == '.'))
+            return;
+        memcpy(part, name + start, n);
+        part[n] = 0;
+        struct dirent *d = vfs_find(dir, part);
+        int final = i >= len;
+        if (!final) {                           /* a parent the archive did not list first */
+            if (!d && vfs_create(dir, part, S_IFDIR | 0755, &ino))
+                return;
+            dir = d ? d->inode : ino;
+            if ((dir->mode & S_IFMT) != S_IFDIR)
+                return;
+            continue;
         }
-        /* a link: its target, relative to the directory the link is in */
-        char *next = buf[depth & 1];
-        size_t dir = 0, len = strnlen(path, 127);
-        for (size_t i = 0; i < len; i++)
-            if (path[i] == '/')
-                dir = i + 1;
-        if (*size && data[0] == '/')
-            dir = 0;
-        if (dir + *size >= sizeof buf[0])
-            return NULL;
-        memcpy(next, path, dir);
-        memcpy(next + dir, data, *size);
-        next[dir + *size] = 0;
-        path = next;
+        if (d) {                                /* listed again: take the newer mode */
+            d->inode->mode = mode;
+            return;
+        }
+        if ((mode & S_IFMT) == S_IFLNK && size > PAGE - 1)
+            return;
+        if (vfs_create(dir, part, mode, &ino))
+            return;
+        ino->uid = uid;
+        ino->gid = gid;
+        ino->atime = ino->mtime = ino->ctime = (struct timespec32){ mtime, 0 };
+        if ((mode & S_IFMT) == S_IFREG) {
+            ino->f.rom = data;
+            ino->f.rom_size = ino->size = size;
+        } else if ((mode & S_IFMT) == S_IFLNK) {
+            ino->target = kmem_alloc(size + 1);
+            if (ino->target) {
+                memcpy(ino->target, data, size);
+                ino->size = size;
+            }
+        }
+        return;
     }
-    return NULL;
 }
 
-const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode)
-{
-    return initrd_resolve(path, size, mode, NULL);
-}
-
-/* A symbolic link's target as stored; its length, or -1 when `path` is not a link. */
-int initrd_link(const char *path, char *target, uint32_t cap)
-{
-    uint32_t size, mode;
-    const uint8_t *data = find_entry(path, &size, &mode);
-
-    if (!data || (mode & 0170000u) != 0120000u)
-        return -1;
-    if (size > cap)
-        size = cap;
-    memcpy(target, data, size);
-    return (int)size;
-}
-
-static const uint8_t *find_entry(const char *path, uint32_t *size, uint32_t *mode)
+void initrd_unpack(void)
 {
     uint32_t off = 0;
 
-    while (path[0] == '/')
-        path++;
     while (off + 110 <= archive_size && memcmp(archive + off, "070701", 6) == 0) {
         const uint8_t *h = archive + off;
-        uint32_t fmode = hex8(h + 14), fsize = hex8(h + 54), namesize = hex8(h + 94);
-        const char *name = (const char *)h + 110;
-        uint32_t data = (off + 110 + namesize + 3) & ~3u;
-
-        if (namesize > archive_size - off - 110 || fsize > archive_size - data)
-            return NULL;
-        if (strnlen(name, namesize) == sizeof "TRAILER!!!" - 1 && memcmp(name, "TRAILER!!!", 10) == 0)
-            return NULL;
-        if (strnlen(name, namesize) == strnlen(path, 256) &&
-            memcmp(name, path, strnlen(path, 256)) == 0) {
-            *size = fsize;
-            *mode = fmode;
-            return archive + data;
-        }
-        off = (data + fsize + 3) & ~3u;
-    }
-    return NULL;
-}
-
-int initrd_children(const char *dir, char (*names)[64], unsigned max)
-{
-    uint32_t off = 0;
-    unsigned n = 0;
-    size_t dlen;
-
-    while (dir[0] == '/')
-        dir++;
-    dlen = strnlen(dir, 256);
-    while (off + 110 <= archive_size && memcmp(archive + off, "070701", 6) == 0 && n < max) {
-        const uint8_t *h = archive + off;
+        uint32_t mode = hex8(h + 14), uid = hex8(h + 22), gid = hex8(h + 30), mtime = hex8(h + 46);
         uint32_t fsize = hex8(h + 54), namesize = hex8(h + 94);
         const char *name = (const char *)h + 110;
         uint32_t data = (off + 110 + namesize + 3) & ~3u;
-        size_t len = strnlen(name, namesize);
 
-        if (namesize > archive_size - off - 110 || fsize > archive_size - data)
-            break;
-        off = (data + fsize + 3) & ~3u;
+        if (namesize > archive_size - off - 110 || data > archive_size || fsize > archive_size - data)
+            return;
+        size_t len = strnlen(name, namesize);
         if (len == 10 && memcmp(name, "TRAILER!!!", 10) == 0)
-            break;
-        if (dlen && (len <= dlen || memcmp(name, dir, dlen) || name[dlen] != '/'))
-            continue;
-        const char *rest = name + (dlen ? dlen + 1 : 0);
-        size_t k = 0;
-        while (rest[k] && rest[k] != '/' && k < (size_t)(name + len - rest))
-            k++;
-        if (!k || k >= 64)
-            continue;
-        int dup = 0;
-        for (unsigned i = 0; i < n && !dup; i++)
-            dup = strnlen(names[i], 64) == k && !memcmp(names[i], rest, k);
-        if (dup)
-            continue;
-        memcpy(names[n], rest, k);
-        names[n][k] = 0;
-        n++;
+            return;
+        unpack_one(name, len, mode, uid, gid, mtime, archive + data, fsize);
+        off = (data + fsize + 3) & ~3u;
     }
-    return (int)n;
 }

@@ -44,14 +44,18 @@ extern uint32_t stat_syscalls, stat_page_faults, stat_oom_kills, unknown_syscall
 
 #define MAX_VMAS    24
 
-/* A region of a process's address space: anonymous (zero-filled) or backed by a file image. */
+struct inode;
+
+/* A region of a process's address space: anonymous (zero-filled) or backed by a file (a private
+ * mapping: pages are filled from the file on first touch, and the region holds a reference to
+ * the inode). */
 struct vma {
     uint32_t start, end;            /* page aligned */
     uint32_t prot;                  /* VM_* */
-    const uint8_t *file;            /* file contents at `start`, or NULL */
-    uint32_t file_offset;           /* of `start` within the file data */
-    uint32_t file_size;             /* bytes of the file data after file_offset... */
-    uint32_t file_vaddr;            /* ...that land from this address on (before: zeros) */
+    struct inode *file;             /* the file, or NULL */
+    uint32_t file_offset;           /* the file offset that lands at file_vaddr... */
+    uint32_t file_size;             /* ...and how many of its bytes do (after them: zeros) */
+    uint32_t file_vaddr;            /* (before it: zeros) */
 };
 
 /* The server's own page table of a process: a frame (and bits) per page, two levels. */
@@ -98,7 +102,7 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
 /* ---- processes -------------------------------------------------------------------------- */
 
 #define MAX_PROCS   199
-#define MAX_FDS     32
+#define MAX_FDS     1024            /* RLIMIT_NOFILE's soft limit on Linux */
 
 enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
 
@@ -126,7 +130,8 @@ struct cred {
 struct proc {
     enum proc_state state;
     struct file *fd[MAX_FDS];
-    uint32_t cloexec;                   /* a bit per descriptor */
+    uint32_t cloexec[MAX_FDS / 32];     /* a bit per descriptor */
+    uint32_t umask;                     /* inherited on fork; 022 for a process the server starts */
     uint32_t starting;                  /* a forked child: its first trap takes these regs */
     uint32_t host_started;              /* started by the host (SHELL): report its end */
     int pid, ppid;
@@ -135,7 +140,7 @@ struct proc {
     struct poller poller;
     l4_tid_t tid;
     struct mm *mm;
-    char cwd[128];
+    char cwd[256];
     char comm[16];
     char exe[64];                   /* the program's path, links resolved (/proc/PID/exe) */
     char cmdline[128];              /* argv, each NUL-terminated (/proc/PID/cmdline) */
@@ -245,7 +250,7 @@ struct exec_info {
     uint32_t phdr, phent, phnum;
     uint32_t brk;
 };
-int elf_load(struct mm *mm, const uint8_t *image, uint32_t size, struct exec_info *info);
+int elf_load(struct mm *mm, struct inode *file, struct exec_info *info);
 
 /* ---- execve's arguments and interpreters (exec.c) ---------------------------------------- */
 
@@ -279,14 +284,20 @@ uint32_t exec_stack(struct mm *mm, struct proc *p, const struct exec_info *info,
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-/* The initramfs: a file's contents by path, or NULL. */
-const uint8_t *initrd_find(const char *path, uint32_t *size, uint32_t *mode);
-const uint8_t *initrd_resolve(const char *path, uint32_t *size, uint32_t *mode, char *final);
-int initrd_link(const char *path, char *target, uint32_t cap);
+/* The initramfs's archive (unpacked by vfs_init), and the file system made from it. */
 void initrd_init(const uint8_t *archive, uint32_t size);
-/* The names directly under directory `dir` (no duplicates), at most `max` of them (each shorter
- * than 64 bytes); returns how many. */
-int initrd_children(const char *dir, char (*names)[64], unsigned max);
+void vfs_init(void);
+/* The program at `path` for execve: its inode (a regular file with an execute bit) and its
+ * path with links resolved (MAX_PATH bytes, for /proc/PID/exe), or -errno. */
+int exec_find(struct proc *p, const char *path, struct inode **file, char *resolved);
+/* /proc/PID/exe: the program's path, links resolved. */
+void proc_set_exe(struct proc *p, const char *resolved);
+/* Descriptors: all closed (exit), copied (fork), the close-on-exec ones closed (execve). */
+void fd_close_all(struct proc *p);
+void fd_inherit(struct proc *child, struct proc *parent);
+void fd_exec(struct proc *p);
+/* `p` no longer waits on any pipe. */
+void pipe_forget(struct proc *p);
 
 /* ---- the console ------------------------------------------------------------------------ */
 

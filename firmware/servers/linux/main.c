@@ -166,10 +166,7 @@ void proc_exit(struct proc *p, int status)
 
     proc_unblock(p);
     stop_thread(p);
-    for (unsigned i = 0; i < MAX_FDS; i++) {
-        file_put(p->fd[i]);
-        p->fd[i] = NULL;
-    }
+    fd_close_all(p);
     /* orphans: init adopts them (and reaps them), as on Linux */
     struct proc *init = proc_by_pid(1);
     int adopted_zombie = 0;
@@ -268,7 +265,12 @@ static int map_trampoline(struct mm *mm)
     if (mm_add(mm, TRAMPOLINE, TRAMPOLINE + PAGE, VM_READ | VM_EXEC))
         return -1;
     t = &mm->vma[mm->nvma - 1];
-    t->file = (const uint8_t *)trampoline_code;
+    /* its code is a file of no directory, which the server holds for good */
+    static struct inode *code;
+    if (!code && !(code = vfs_rom_file(trampoline_code, sizeof trampoline_code)))
+        return -1;
+    t->file = code;
+    inode_get(code);
     t->file_vaddr = TRAMPOLINE;
     t->file_size = sizeof trampoline_code;
     return 0;
@@ -328,16 +330,11 @@ int proc_fork(struct proc *p)
     memcpy(c->regs, p->regs, sizeof c->regs);
     c->regs[0] = 0;                             /* fork returns 0 in the child */
     c->tls = p->tls;
-    for (unsigned i = 0; i < MAX_FDS; i++) {
-        c->fd[i] = p->fd[i];
-        if (c->fd[i])
-            c->fd[i]->refs++;
-    }
-    c->cloexec = p->cloexec;
+    c->umask = p->umask;
+    fd_inherit(c, p);
     if (l4_thread_control(c->tid, c->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI)) {
-        for (unsigned i = 0; i < MAX_FDS; i++)
-            file_put(c->fd[i]);
+        fd_close_all(c);
         mm_free(c->mm);
         c->state = P_FREE;
         return -EAGAIN;
@@ -361,22 +358,21 @@ int proc_fork(struct proc *p)
 int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
 {
     struct exec_info info;
-    const uint8_t *image;
-    uint32_t size, mode, sp;
+    struct inode *file;
+    static char resolved[MAX_PATH];
+    uint32_t sp;
     struct mm *mm, *old = p->mm;
     int err;
 
-    image = initrd_find(path, &size, &mode);
-    if (!image)
-        return -ENOENT;
-    if (!(mode & 0111))
-        return -EACCES;
+    err = exec_find(p, path, &file, resolved);
+    if (err)
+        return err;
     if (frames_free() < LOW_MEMORY)
         return -ENOMEM;
     mm = mm_new();
     if (!mm)
         return -ENOMEM;
-    err = elf_load(mm, image, size, &info);
+    err = elf_load(mm, file, &info);
     if (err) {
         mm_free(mm);
         return err;
@@ -388,13 +384,7 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
     }
     p->mm = mm;
     mm_free(old);                               /* and every mapping of it in the process */
-    for (unsigned i = 0; i < MAX_FDS; i++) {
-        if (p->cloexec & 1u << i) {
-            file_put(p->fd[i]);
-            p->fd[i] = NULL;
-        }
-    }
-    p->cloexec = 0;
+    fd_exec(p);
     /* handlers do not survive the program they belonged to; ignored signals stay ignored */
     for (unsigned sig = 1; sig <= 32; sig++) {
         uint32_t ignored = p->sig[sig].handler == SIG_IGN;
@@ -414,6 +404,7 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
     memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
     memcpy(p->cmdline, cmdline, sizeof cmdline);
     p->cmdline_len = cmdline_len;
+    proc_set_exe(p, resolved);
     l4_set_name(p->tid, p->comm);
     memset(p->regs, 0, sizeof p->regs);
     p->regs[13] = sp;
@@ -463,29 +454,32 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
 {
     struct proc *p = NULL;
     struct exec_info info;
-    const uint8_t *image;
-    uint32_t size, mode, sp, slot, regs[13] = { 0 };
+    struct inode *file;
+    static char resolved[MAX_PATH];
+    uint32_t sp, slot, regs[13] = { 0 };
     int err;
 
     for (slot = 0; slot < MAX_PROCS && procs[slot].state != P_FREE; slot++)
         ;
     if (slot == MAX_PROCS)
         return -EAGAIN;
-    image = initrd_find(path, &size, &mode);
-    if (!image)
-        return -ENOENT;
     p = &procs[slot];
+    err = exec_find(p, path, &file, resolved);
+    if (err)
+        return err;
     memset(p, 0, sizeof *p);
     p->tid = new_tid(slot);
     p->pid = next_pid++;
     p->ppid = 0;
     p->pgid = p->sid = p->pid;                  /* a session of its own, as after setsid */
     memcpy(p->cwd, "/", 2);
+    p->umask = 022;
     proc_identity(p, path, argv);
+    proc_set_exe(p, resolved);
     p->mm = mm_new();
     if (!p->mm)
         return -ENOMEM;
-    err = elf_load(p->mm, image, size, &info);
+    err = elf_load(p->mm, file, &info);
     if (err)
         goto fail;
     err = -ENOMEM;
@@ -627,6 +621,7 @@ static const char *map_rootfs(void)
     if (crc32(data, h->length) != h->crc)
         return "the root file system fails its CRC";
     initrd_init(data, h->length);
+    vfs_init();
     return NULL;
 }
 

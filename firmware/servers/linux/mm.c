@@ -9,6 +9,7 @@
  * revoked (Unmap), so no process can keep using a frame the server has moved on from.
  */
 #include "linux.h"
+#include "vfs.h"
 
 static uint16_t pool_refs[16384];            /* per frame of the pool: page tables holding it */
 static uint32_t pool_base, pool_frames, pool_hint, pool_free;
@@ -148,12 +149,11 @@ void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end)
         uint32_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
         drop_pages(mm, lo, hi);
         if (lo == v->start && hi == v->end) {           /* all of it */
+            inode_put(v->file);
             mm->vma[i] = mm->vma[--mm->nvma];
             continue;
         }
         if (lo == v->start) {                           /* its head */
-            if (v->file)
-                v->file_offset += hi - v->start;
             v->start = hi;
         } else if (hi == v->end) {                      /* its tail */
             v->end = lo;
@@ -162,7 +162,7 @@ void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end)
             *tail = *v;
             tail->start = hi;
             if (tail->file)
-                tail->file_offset += hi - v->start;
+                inode_get(tail->file);
             v->end = lo;
         }
         i++;
@@ -182,7 +182,7 @@ static int split_at(struct mm *mm, uint32_t addr)
     *tail = *v;
     tail->start = addr;
     if (tail->file)
-        tail->file_offset += addr - v->start;
+        inode_get(tail->file);
     v->end = addr;
     return 0;
 }
@@ -219,6 +219,8 @@ int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
 
 void mm_free(struct mm *mm)
 {
+    for (unsigned i = 0; i < mm->nvma; i++)
+        inode_put(mm->vma[i].file);
     for (unsigned d = 0; d < 512; d++) {
         if (!mm->pt.dir[d])
             continue;
@@ -228,7 +230,8 @@ void mm_free(struct mm *mm)
     frame_put((uint32_t)mm);
 }
 
-/* Fill a fresh frame for `page` of region `v`: the file's bytes where it has some, else zeros. */
+/* Fill a fresh frame for `page` of region `v`: the file's bytes where it has some (read from the
+ * inode now: from the initramfs in place, or the file's own pages), else zeros. */
 static void fill(const struct vma *v, uint32_t page, uint32_t frame)
 {
     if (!v->file)
@@ -236,7 +239,7 @@ static void fill(const struct vma *v, uint32_t page, uint32_t frame)
     uint32_t lo = page > v->file_vaddr ? page : v->file_vaddr;
     uint32_t end = v->file_vaddr + v->file_size, hi = page + PAGE < end ? page + PAGE : end;
     if (lo < hi)
-        memcpy((uint8_t *)frame + (lo - page), v->file + (lo - v->file_vaddr), hi - lo);
+        vfs_read(v->file, v->file_offset + (lo - v->file_vaddr), (uint8_t *)frame + (lo - page), hi - lo);
 }
 
 uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
@@ -329,6 +332,9 @@ struct mm *mm_fork(struct mm *mm)
         return NULL;
     memcpy(c->vma, mm->vma, sizeof c->vma);
     c->nvma = mm->nvma;
+    for (unsigned i = 0; i < c->nvma; i++)
+        if (c->vma[i].file)
+            inode_get(c->vma[i].file);
     c->brk_start = mm->brk_start;
     c->brk = mm->brk;
     c->mmap_next = mm->mmap_next;

@@ -96,16 +96,14 @@ static size_t fd_target(const struct file *f, char *buf, uint32_t cap)
     case F_PIPE_READ:
     case F_PIPE_WRITE:              /* both ends name the same pipe: its buffer's frame */
         return fmt(buf, cap, "pipe:[%u]", (uint32_t)(uintptr_t)f->pipe->buf / PAGE);
-    case F_TMP:
-        return fmt(buf, cap, "%s", f->node->path);
     case F_NULL:
         return fmt(buf, cap, "/dev/null");
     case F_ZERO:
         return fmt(buf, cap, "/dev/zero");
     case F_CONSOLE:
-        return fmt(buf, cap, "%s", f->path[0] ? f->path : "/dev/console");
+        return fmt(buf, cap, "%s", f->name ? f->name : "/dev/console");
     default:                        /* the path it was opened by */
-        return fmt(buf, cap, "%s", f->path[0] ? f->path : "/");
+        return fmt(buf, cap, "%s", f->name ? f->name : "/");
     }
 }
 
@@ -114,7 +112,7 @@ static size_t fd_target(const struct file *f, char *buf, uint32_t cap)
 static uint32_t fd_mode(const struct file *f)
 {
     uint32_t acc = f->type == F_PIPE_WRITE ? O_WRONLY : f->type == F_PIPE_READ ? O_RDONLY :
-                   f->type == F_CONSOLE && !f->path[0] ? O_RDWR : f->flags & O_ACCMODE;
+                   f->type == F_CONSOLE && !f->name ? O_RDWR : f->flags & O_ACCMODE;
 
     return S_IFLNK | (acc == O_WRONLY ? 0300 : acc == O_RDWR ? 0700 : 0500);
 }
@@ -339,9 +337,13 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
     if (same(rest, "status")) {
         static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['Z'] = "zombie" };
         char s = state_letter(p);
-        return fitted(fmt(buf, cap, "Name:\t%s\nState:\t%c (%s)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                          "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t%8u kB\nThreads:\t1\n",
-                          p->comm, s, names[(unsigned char)s], p->pid, p->pid, p->ppid, resident(p) * 4), cap);
+        return fitted(fmt(buf, cap, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%c (%s)\nTgid:\t%d\nPid:\t%d\n"
+                          "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nVmRSS:\t%8u kB\n"
+                          "Threads:\t1\n",
+                          p->comm, '0' + (p->umask >> 6 & 7), '0' + (p->umask >> 3 & 7),
+                          '0' + (p->umask & 7), s, names[(unsigned char)s], p->pid, p->pid, p->ppid,
+                          p->cred.uid, p->cred.euid, p->cred.suid, p->cred.fsuid,
+                          p->cred.gid, p->cred.egid, p->cred.sgid, p->cred.fsgid, resident(p) * 4), cap);
     }
     return -ENOENT;
 }
@@ -393,18 +395,15 @@ int procfs_children(struct proc *self, const char *abs, char (*names)[64], unsig
 void proc_identity(struct proc *p, const char *path, char *const argv[])
 {
     const char *base = path;
-    uint32_t size, mode, n = 0;
+    uint32_t n = 0;
 
     for (const char *c = path; *c; c++)
         if (*c == '/')
             base = c + 1;
     memset(p->comm, 0, sizeof p->comm);
     memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
-    char final[MAX_PATH];
-    if (!initrd_resolve(path, &size, &mode, final))
-        memcpy(final, path, strnlen(path, MAX_PATH - 1) + 1);
-    memset(p->exe, 0, sizeof p->exe);
-    memcpy(p->exe, final, strnlen(final, sizeof p->exe - 1));
+    memset(p->exe, 0, sizeof p->exe);          /* the caller gives the path, links resolved */
+    memcpy(p->exe, path, strnlen(path, sizeof p->exe - 1));
     for (unsigned i = 0; argv && argv[i]; i++) {
         size_t len = strnlen(argv[i], sizeof p->cmdline) + 1;
         if (n + len > sizeof p->cmdline)

@@ -13,22 +13,23 @@ static int open_proc(struct proc *p, const char *abs, uint32_t flags)
     if ((flags & O_ACCMODE) != 0)
         return -EACCES;
     if ((mode & S_IFMT) == S_IFDIR) {
+        if (strnlen(abs, sizeof f->path) >= sizeof f->path)
+            return -ENAMETOOLONG;
         f = file_new(F_DIR);
         if (!f)
-            return -EMFILE;
-        memcpy(f->path, abs, strnlen(abs, MAX_PATH - 1) + 1);
-        procfs_canonical(p, f->path);           /* /proc/self: its directory is /proc/PID */
+            return -ENFILE;
+        memcpy(f->path, abs, strnlen(abs, sizeof f->path - 1) + 1);
     } else {
         if (flags & O_DIRECTORY)
             return -ENOTDIR;
-        uint32_t frame = frame_alloc();
+        uint32_t frame = frames_free() > LOW_MEMORY ? frame_alloc() : 0;
         if (!frame)
             return -ENOMEM;
         n = procfs_text(p, abs, (char *)frame, PAGE);
         f = n < 0 ? NULL : file_new(F_PROC);
         if (!f) {
             frame_put(frame);
-            return n < 0 ? n : -EMFILE;
+            return n < 0 ? n : -ENFILE;
         }
         f->data = (const uint8_t *)frame;
         f->size = (uint32_t)n;
@@ -41,78 +42,124 @@ static int open_proc(struct proc *p, const char *abs, uint32_t flags)
     return fd;
 }
 
+/* The open file of a character device (/dev/null and the rest), by its number. */
+static enum ftype device_type(uint32_t rdev)
+{
+    switch (rdev) {
+    case 1 << 8 | 3: return F_NULL;
+    case 1 << 8 | 5: return F_ZERO;
+    case 1 << 8 | 7: return F_FULL;
+    case 1 << 8 | 8: case 1 << 8 | 9: return F_RANDOM;
+    case 5 << 8 | 0: case 5 << 8 | 1: return F_CONSOLE;
+    default: return 0;
+    }
+}
+
+/* A FIFO's end: its pipe is made by the first open and shared until the last close.  A reader
+ * that comes first waits for a writer's data (not an end of file), and a writer that comes
+ * first writes into the buffer, as they would have after meeting in Linux's blocking open. */
+static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
+{
+    int write = (flags & O_ACCMODE) == O_WRONLY, both = (flags & O_ACCMODE) == O_RDWR;
+    struct pipe *pp = ino->pipe;
+    struct file *f;
+
+    if (!pp) {
+        pp = pipe_new();
+        if (!pp) {
+            *err = -ENOMEM;
+            return NULL;
+        }
+        pp->fifo = ino;
+        pp->fifo_waiting = pp->fifo_unread = 1;
+    }
+    f = file_new(write ? F_PIPE_WRITE : F_PIPE_READ);
+    if (!f) {
+        if (!ino->pipe)
+            pipe_free(pp);
+        *err = -ENFILE;
+        return NULL;
+    }
+    ino->pipe = pp;
+    f->pipe = pp;
+    if (write || both) {                        /* O_RDWR: a reader and a writer in one */
+        pp->writers++;
+        pp->fifo_waiting = 0;
+    }
+    if (!write) {
+        pp->readers++;
+        pp->fifo_unread = 0;
+    }
+    return f;
+}
+
 static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags, uint32_t mode)
 {
-    char abs[MAX_PATH];
+    static char abs[MAX_PATH];
+    static struct lookup lk;
     struct file *f = NULL;
-    uint32_t size, fmode;
-    const uint8_t *data;
+    struct inode *ino;
+    int creat_excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
     int err = get_path(p, dirfd, path_addr, abs);
 
     if (err)
         return err;
-    if (!memcmp(abs, "/dev/null", 10))
-        f = file_new(F_NULL);
-    else if (!memcmp(abs, "/dev/zero", 10))
-        f = file_new(F_ZERO);
-    else if (!memcmp(abs, "/dev/console", 13) || !memcmp(abs, "/dev/tty", 9))
-        f = file_new(F_CONSOLE);
-    else if (!memcmp(abs, "/proc/", 6)) {
-        return open_proc(p, abs, flags);
-    } else if (is_dir(abs)) {
-        if ((flags & O_ACCMODE) != 0)
+    err = vfs_lookup(p, abs, flags & O_NOFOLLOW || creat_excl ? 0 : LK_FOLLOW, &lk);
+    if (err)
+        return err;
+    if (lk.in_proc)
+        return flags & O_CREAT && creat_excl ? -EEXIST : open_proc(p, lk.proc, flags);
+    ino = lk.ino;
+    if (!ino) {
+        if (!(flags & O_CREAT))
+            return -ENOENT;
+        if (lk.trailing_slash)
             return -EISDIR;
-        f = file_new(F_DIR);
-        if (f)
-            memcpy(f->path, abs, sizeof f->path);
-    } else if (flags & O_DIRECTORY) {
-        return exists(abs) ? -ENOTDIR : -ENOENT;
+        err = vfs_create(lk.dir, lk.name, S_IFREG | (mode & 07777 & ~p->umask), &ino);
+        if (err)
+            return err;
     } else {
-        struct tnode *t = tnode_find(abs);
-        data = t ? NULL : initrd_find(abs, &size, &fmode);
-        if (!t && data && (flags & O_ACCMODE) == 0) {
-            f = file_new(F_INITRD);
-            if (f) {
-                f->data = data;
-                f->size = size;
-            }
-        } else {
-            if (t && (flags & O_CREAT) && (flags & O_EXCL))
-                return -EEXIST;
-            if (!t && data) {                   /* written: a tmpfs copy takes its place */
-                t = tnode_new(abs, S_IFREG | (fmode & 0777));
-                if (!t)
-                    return -ENOMEM;
-                for (uint32_t off = 0; off < size; off += PAGE) {
-                    t->page[off / PAGE] = frame_alloc();
-                    if (!t->page[off / PAGE])
-                        return -ENOMEM;
-                    memcpy((void *)t->page[off / PAGE], data + off, size - off < PAGE ? size - off : PAGE);
-                }
-                t->size = size;
-            }
-            if (!t) {
-                char parent[MAX_PATH];
-                if (!(flags & O_CREAT))
-                    return -ENOENT;
-                path_resolve(abs, "..", parent, sizeof parent);
-                if (!is_dir(parent))
-                    return -ENOENT;
-                t = tnode_new(abs, S_IFREG | (mode & 0777));
-                if (!t)
-                    return -ENOMEM;
-            }
-            if (flags & O_TRUNC && (flags & O_ACCMODE))
-                tnode_truncate(t, 0);
-            f = file_new(F_TMP);
-            if (f)
-                f->node = t;
+        if (creat_excl)
+            return -EEXIST;
+        if ((ino->mode & S_IFMT) == S_IFLNK)
+            return -ELOOP;                      /* O_NOFOLLOW */
+        if ((ino->mode & S_IFMT) == S_IFDIR && ((flags & O_ACCMODE) || flags & O_CREAT))
+            return -EISDIR;
+        if ((ino->mode & S_IFMT) != S_IFDIR && flags & O_DIRECTORY)
+            return -ENOTDIR;
+    }
+    switch (ino->mode & S_IFMT) {
+    case S_IFDIR:
+        f = file_new(F_DIR);
+        break;
+    case S_IFREG:
+        if (flags & O_TRUNC && (flags & O_ACCMODE)) {
+            err = vfs_truncate(ino, 0);
+            if (err)
+                return err;
+            vfs_touch(ino, T_MTIME | T_CTIME);
         }
+        f = file_new(F_REG);
+        break;
+    case S_IFCHR:
+        if (!device_type(ino->rdev))
+            return -ENXIO;
+        f = file_new(device_type(ino->rdev));
+        break;
+    case S_IFIFO:
+        f = open_fifo(ino, flags, &err);
+        if (!f)
+            return err;
+        break;
+    default:
+        return -ENXIO;
     }
     if (!f)
-        return -EMFILE;
-    memcpy(f->path, abs, sizeof f->path);       /* what /proc/PID/fd/N names */
-    f->flags = flags;
+        return -ENFILE;
+    f->inode = ino;
+    f->name = file_name(abs);                   /* what /proc/PID/fd/N names */
+    inode_get(ino);
+    f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
     err = fd_install(p, f, 0, flags & O_CLOEXEC);
     if (err < 0)
         file_put(f);
@@ -129,6 +176,11 @@ int sys_openat(struct proc *p, uint32_t *r)
     RET(do_open(p, (int32_t)r[0], r[1], r[2], r[3]));
 }
 
+int sys_creat(struct proc *p, uint32_t *r)
+{
+    RET(do_open(p, AT_FDCWD, r[0], O_CREAT | O_WRONLY | O_TRUNC, r[1]));
+}
+
 int sys_close(struct proc *p, uint32_t *r)
 {
     struct file *f = fd_get(p, r[0]);
@@ -140,42 +192,117 @@ int sys_close(struct proc *p, uint32_t *r)
     RET(0);
 }
 
-/* Copy between a tmpfs file and a process; `write` selects the direction. */
-static int tmp_io(struct proc *p, struct tnode *t, uint32_t pos, uint32_t addr, uint32_t len, int write)
+/* ---- descriptors across fork, exec and exit ---------------------------------------------- */
+
+void fd_close_all(struct proc *p)
+{
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        file_put(p->fd[i]);
+        p->fd[i] = NULL;
+    }
+    memset(p->cloexec, 0, sizeof p->cloexec);
+}
+
+void fd_inherit(struct proc *child, struct proc *parent)
+{
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        child->fd[i] = parent->fd[i];
+        if (child->fd[i])
+            child->fd[i]->refs++;
+    }
+    memcpy(child->cloexec, parent->cloexec, sizeof child->cloexec);
+}
+
+void fd_exec(struct proc *p)
+{
+    for (unsigned i = 0; i < MAX_FDS; i++) {
+        if (fd_cloexec(p, i)) {
+            file_put(p->fd[i]);
+            p->fd[i] = NULL;
+        }
+    }
+    memset(p->cloexec, 0, sizeof p->cloexec);
+}
+
+/* execve's program: a regular file with an execute bit, anywhere in the tree (/proc/PID/exe
+ * leads to one). */
+int exec_find(struct proc *p, const char *path, struct inode **file, char *resolved)
+{
+    static struct lookup lk;
+    int err = vfs_lookup(p, path, LK_FOLLOW, &lk);
+
+    if (err)
+        return err;
+    if (lk.in_proc)
+        return -EACCES;
+    if (!lk.ino)
+        return -ENOENT;
+    if ((lk.ino->mode & S_IFMT) != S_IFREG || !(lk.ino->mode & 0111))
+        return -EACCES;
+    err = vfs_path(lk.dir, lk.name, resolved);
+    if (err)
+        return err;
+    *file = lk.ino;
+    return 0;
+}
+
+void proc_set_exe(struct proc *p, const char *resolved)
+{
+    memset(p->exe, 0, sizeof p->exe);
+    memcpy(p->exe, resolved, strnlen(resolved, sizeof p->exe - 1));
+}
+
+/* ---- reading and writing ----------------------------------------------------------------- */
+
+struct user_dst {
+    struct proc *p;
+    uint32_t addr;
+};
+
+static int copy_to_user(void *ctx, uint32_t at, const void *src, uint32_t n)
+{
+    struct user_dst *d = ctx;
+
+    return mm_copy_out(d->p->mm, d->p->tid, d->addr + at, src, n);
+}
+
+/* Copy between a regular file and a process; `write` selects the direction. */
+static int reg_io(struct proc *p, struct inode *ino, uint32_t pos, uint32_t addr, uint32_t len, int write)
 {
     uint32_t done = 0;
 
     if (!write) {
-        if (pos >= t->size)
-            return 0;
-        if (len > t->size - pos)
-            len = t->size - pos;
+        struct user_dst d = { p, addr };
+        int n = vfs_read_to(ino, pos, len, copy_to_user, &d);
+        if (n > 0)
+            vfs_accessed(ino);
+        return n;
+    }
+    if (pos > MAX_FILE_SIZE || len > MAX_FILE_SIZE - pos) {
+        if (pos >= MAX_FILE_SIZE)
+            return -EFBIG;
+        len = MAX_FILE_SIZE - pos;
     }
     while (done < len) {
-        uint32_t at = pos + done, page = at / PAGE, off = at % PAGE;
+        uint32_t at = pos + done, off = at % PAGE;
         uint32_t n = PAGE - off < len - done ? PAGE - off : len - done;
-        if (page >= TNODE_PAGES)
-            return done ? (int)done : -EFBIG;
-        if (!t->page[page]) {
-            if (!write) {
-                static const uint8_t zeros[PAGE];
-                if (mm_copy_out(p->mm, p->tid, addr + done, zeros + off, n))
-                    return -EFAULT;
-                done += n;
-                continue;
-            }
-            t->page[page] = frame_alloc();
-            if (!t->page[page])
-                return done ? (int)done : -ENOSPC;
+        uint32_t frame = vfs_page(ino, at, 1);
+        if (!frame) {
+            if (!done)
+                return -ENOSPC;
+            break;
         }
-        uint8_t *buf = (uint8_t *)t->page[page] + off;
-        if (write ? mm_copy_in(p->mm, p->tid, buf, addr + done, n)
-                  : mm_copy_out(p->mm, p->tid, addr + done, buf, n))
-            return done ? (int)done : -EFAULT;
+        if (mm_copy_in(p->mm, p->tid, (uint8_t *)frame + off, addr + done, n)) {
+            if (!done)
+                return -EFAULT;
+            break;
+        }
         done += n;
+        if (pos + done > ino->size)
+            ino->size = pos + done;
     }
-    if (write && pos + done > t->size)
-        t->size = pos + done;
+    if (done)
+        vfs_touch(ino, T_MTIME | T_CTIME);
     return (int)done;
 }
 
@@ -185,7 +312,7 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
     uint32_t done = 0;
 
     if (write) {
-        if (!pp->readers)
+        if (!pp->readers && !pp->fifo_unread)
             return -EPIPE;
         while (done < len && pp->head - pp->tail < PIPE_SIZE) {
             uint8_t c;
@@ -202,7 +329,7 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
             pp->tail++;
             done++;
         }
-        if (!done && pp->writers)
+        if (!done && (pp->writers || pp->fifo_waiting))
             return -EAGAIN;
     }
     if (!done && len && write)
@@ -260,17 +387,31 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
     case F_NULL:
         RET(write ? (int)len : 0);
     case F_ZERO:
+    case F_FULL:
+    case F_RANDOM:
         if (write)
-            RET(len);
+            RET(f->type == F_FULL ? -ENOSPC : (int)len);
         for (uint32_t done = 0; done < len; ) {
             static const uint8_t zeros[PAGE];
-            uint32_t k = len - done < PAGE ? len - done : PAGE;
-            if (mm_copy_out(p->mm, p->tid, addr + done, zeros, k))
+            static uint32_t x = 0x2545f491u;
+            uint32_t buf[64], k = len - done < PAGE ? len - done : PAGE;
+            const void *src = zeros;
+            if (f->type == F_RANDOM) {
+                k = k < sizeof buf ? k : sizeof buf;
+                for (unsigned i = 0; i < 64; i++) {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    x += l4_cycles();
+                    buf[i] = x;
+                }
+                src = buf;
+            }
+            if (mm_copy_out(p->mm, p->tid, addr + done, src, k))
                 RET(done ? (int)done : -EFAULT);
             done += k;
         }
         RET(len);
-    case F_INITRD:
     case F_PROC:
         if (write)
             RET(-EBADF);
@@ -282,10 +423,10 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
             RET(-EFAULT);
         f->pos += len;
         RET(len);
-    case F_TMP:
+    case F_REG:
         if (write && f->flags & O_APPEND)
-            f->pos = f->node->size;
-        n = tmp_io(p, f->node, f->pos, addr, len, write);
+            f->pos = f->inode->size;
+        n = reg_io(p, f->inode, f->pos, addr, len, write);
         if (n > 0)
             f->pos += (uint32_t)n;
         RET(n);
@@ -293,7 +434,7 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
         RET(-EISDIR);
     case F_PIPE_READ:
     case F_PIPE_WRITE:
-        if ((f->type == F_PIPE_WRITE) != write)
+        if ((f->type == F_PIPE_WRITE) != write && (f->flags & O_ACCMODE) != O_RDWR)
             RET(-EBADF);
         n = pipe_io(p, f->pipe, addr, len, write);
         if (n == -EPIPE)
@@ -365,6 +506,38 @@ int sys_write(struct proc *p, uint32_t *r)
     return rw_pieces(p, r, 1);
 }
 
+/* pread64 and pwrite64(fd, buf, count, pad, offset low, offset high): at an offset, leaving
+ * the file's position alone. */
+static int do_prw(struct proc *p, uint32_t *r, int write)
+{
+    struct file *f = fd_get(p, r[0]);
+    uint32_t args[3] = { r[0], r[1], r[2] };
+
+    if (!f)
+        RET(-EBADF);
+    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE)
+        RET(-ESPIPE);
+    if ((int32_t)r[5] < 0)
+        RET(-EINVAL);
+    if (r[5] || r[4] > MAX_FILE_SIZE)
+        RET(write ? -EFBIG : 0);
+    uint32_t pos = f->pos;
+    f->pos = r[4];
+    do_rw(p, args, write);                      /* O_APPEND still appends, as on Linux */
+    f->pos = pos;
+    RET(args[0]);
+}
+
+int sys_pread64(struct proc *p, uint32_t *r)
+{
+    return do_prw(p, r, 0);
+}
+
+int sys_pwrite64(struct proc *p, uint32_t *r)
+{
+    return do_prw(p, r, 1);
+}
+
 int sys_writev(struct proc *p, uint32_t *r)
 {
     uint32_t iov[2], total = 0, args[3];
@@ -402,36 +575,49 @@ int sys_readv(struct proc *p, uint32_t *r)
     RET(args[0]);
 }
 
-int sys_lseek(struct proc *p, uint32_t *r)
+/* The new position, or -errno.  A directory's position is its reader's cookie: only a rewind
+ * (or a position getdents gave) makes sense. */
+static int64_t do_lseek(struct proc *p, uint32_t fd, int64_t off, uint32_t whence)
 {
-    struct file *f = fd_get(p, r[0]);
-    int32_t off = (int32_t)r[1];
-    uint32_t size;
+    struct file *f = fd_get(p, fd);
+    int64_t size, pos;
 
     if (!f)
-        RET(-EBADF);
+        return -EBADF;
     if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE)
-        RET(-ESPIPE);
-    size = f->type == F_TMP ? f->node->size : f->size;
-    int64_t pos = r[2] == 0 ? off : r[2] == 1 ? (int64_t)f->pos + off : (int64_t)size + off;
-    if (pos < 0 || r[2] > 2)
-        RET(-EINVAL);
+        return -ESPIPE;
+    size = f->type == F_REG ? f->inode->size : f->size;
+    if (whence == SEEK_SET)
+        pos = off;
+    else if (whence == SEEK_CUR)
+        pos = (int64_t)f->pos + off;
+    else if (whence == SEEK_END)
+        pos = size + off;
+    else
+        return -EINVAL;
+    if (pos < 0 || pos > MAX_FILE_SIZE)
+        return -EINVAL;
     f->pos = (uint32_t)pos;
-    RET(f->pos);
+    return pos;
 }
 
+int sys_lseek(struct proc *p, uint32_t *r)
+{
+    int64_t pos = do_lseek(p, r[0], (int32_t)r[1], r[2]);
+
+    if (pos > 0x7fffffff)
+        RET(-EOVERFLOW);
+    RET((int32_t)pos);
+}
+
+/* _llseek(fd, offset_high, offset_low, result, whence) */
 int sys_llseek(struct proc *p, uint32_t *r)
 {
-    uint32_t args[3] = { r[0], r[2], r[4] };
-    uint32_t result[2];
+    int64_t pos = do_lseek(p, r[0], (int64_t)((uint64_t)r[1] << 32 | r[2]), r[4]);
+    uint32_t result[2] = { (uint32_t)pos, (uint32_t)((uint64_t)pos >> 32) };
 
-    if (r[1] != 0 && r[1] != 0xffffffffu)
-        RET(-EINVAL);
-    sys_lseek(p, args);
-    if ((int32_t)args[0] < 0)
-        RET(args[0]);
-    result[0] = args[0];
-    result[1] = 0;
+    if (pos < 0)
+        RET((int32_t)pos);
     RET(mm_copy_out(p->mm, p->tid, r[3], result, 8) ? -EFAULT : 0);
 }
 
@@ -442,14 +628,13 @@ int sys_pipe2(struct proc *p, uint32_t *r)
     int fds[2];
 
     if (!pp)
-        RET(-EMFILE);
+        RET(-ENFILE);
     rd = file_new(F_PIPE_READ);
     wr = rd ? file_new(F_PIPE_WRITE) : NULL;
     if (!wr) {
-        file_put(rd);
-        frame_put((uint32_t)pp->buf);
-        pp->buf = NULL;
-        RET(-EMFILE);
+        file_put(rd);                           /* not yet the pipe's: nothing else to undo */
+        pipe_free(pp);
+        RET(-ENFILE);
     }
     rd->pipe = wr->pipe = pp;
     rd->flags = r[1] & O_NONBLOCK;
@@ -483,10 +668,10 @@ static int dup_to(struct proc *p, uint32_t old, uint32_t new, int cloexec)
         return -EBADF;
     if (old == new)
         return (int)new;
+    f->refs++;
     file_put(p->fd[new]);
     p->fd[new] = f;
-    f->refs++;
-    p->cloexec = cloexec ? p->cloexec | 1u << new : p->cloexec & ~(1u << new);
+    fd_set_cloexec(p, new, cloexec);
     return (int)new;
 }
 
@@ -525,14 +710,16 @@ int sys_fcntl64(struct proc *p, uint32_t *r)
     switch (r[1]) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
+        if (r[2] >= MAX_FDS)
+            RET(-EINVAL);
         fd = fd_install(p, f, r[2], r[1] == F_DUPFD_CLOEXEC);
         if (fd >= 0)
             f->refs++;
         RET(fd);
     case F_GETFD:
-        RET(p->cloexec >> r[0] & 1);
+        RET(fd_cloexec(p, r[0]));
     case F_SETFD:
-        p->cloexec = r[2] & 1 ? p->cloexec | 1u << r[0] : p->cloexec & ~(1u << r[0]);
+        fd_set_cloexec(p, r[0], r[2] & FD_CLOEXEC);
         RET(0);
     case F_GETFL:
         RET(f->flags);
@@ -588,4 +775,92 @@ int sys_ioctl(struct proc *p, uint32_t *r)
     default:
         RET(-ENOTTY);
     }
+}
+
+/* ftruncate64(fd, pad, length low, length high) */
+int sys_ftruncate64(struct proc *p, uint32_t *r)
+{
+    struct file *f = fd_get(p, r[0]);
+    int err;
+
+    if (!f)
+        RET(-EBADF);
+    if (f->type != F_REG || !(f->flags & O_ACCMODE))
+        RET(f->type == F_DIR ? -EISDIR : -EINVAL);
+    if (r[3] || r[2] > MAX_FILE_SIZE)
+        RET((int32_t)r[3] < 0 ? -EINVAL : -EFBIG);
+    err = vfs_truncate(f->inode, r[2]);
+    if (!err)
+        vfs_touch(f->inode, T_MTIME | T_CTIME);
+    RET(err);
+}
+
+/* sendfile64(out, in, offset pointer, count): from a regular file to a regular file, the
+ * console or /dev/null through the server's own buffer; anything else is EINVAL, after which
+ * programs (cp, cat) fall back to read and write, as they do on Linux for such pairs. */
+int sys_sendfile64(struct proc *p, uint32_t *r)
+{
+    static uint8_t buf[PAGE];
+    struct file *out = fd_get(p, r[0]), *in = fd_get(p, r[1]);
+    uint32_t off[2], done = 0, count = r[3] < 0x7ffff000u ? r[3] : 0x7ffff000u;
+
+    if (!out || !in || (in->flags & O_ACCMODE) == O_WRONLY ||
+        (!(out->flags & O_ACCMODE) && out->type != F_CONSOLE))
+        RET(-EBADF);
+    if (in->type != F_REG || (out->type != F_REG && out->type != F_NULL && out->type != F_CONSOLE))
+        RET(-EINVAL);
+    off[0] = in->pos;
+    off[1] = 0;
+    if (r[2] && mm_copy_in(p->mm, p->tid, off, r[2], 8))
+        RET(-EFAULT);
+    if (off[1] || off[0] > MAX_FILE_SIZE)
+        RET(off[1] >> 31 ? -EINVAL : 0);
+    while (done < count) {
+        uint32_t n = vfs_read(in->inode, off[0] + done, buf, count - done < PAGE ? count - done : PAGE);
+        int w = (int)n;
+        if (!n)
+            break;
+        if (out->type == F_CONSOLE) {
+            console_write(buf, n);
+        } else if (out->type == F_REG) {
+            if (out->flags & O_APPEND)
+                out->pos = out->inode->size;
+            w = vfs_write(out->inode, out->pos, buf, n);
+            if (w < 0) {
+                if (!done)
+                    RET(w);
+                break;
+            }
+            out->pos += (uint32_t)w;
+        }
+        done += (uint32_t)w;
+        if ((uint32_t)w < n)
+            break;
+    }
+    if (done)
+        vfs_accessed(in->inode);
+    if (r[2]) {
+        off[0] += done;
+        if (mm_copy_out(p->mm, p->tid, r[2], off, 8))
+            RET(-EFAULT);
+    } else {
+        in->pos += done;
+    }
+    RET(done);
+}
+
+/* ftruncate(fd, length): a signed 32-bit length. */
+int sys_ftruncate(struct proc *p, uint32_t *r)
+{
+    uint32_t args[4] = { r[0], 0, r[1], (int32_t)r[1] < 0 ? 0xffffffffu : 0 };
+    int blocked = sys_ftruncate64(p, args);
+
+    r[0] = args[0];
+    return blocked;
+}
+
+/* fsync and fdatasync: everything is in memory already. */
+int sys_fsync(struct proc *p, uint32_t *r)
+{
+    RET(fd_get(p, r[0]) ? 0 : -EBADF);
 }

@@ -36,11 +36,25 @@ int sys_mmap2(struct proc *p, uint32_t *r)
     uint32_t len = (r[1] + PAGE - 1) & PAGE_MASK, prot = r[2] & 7, flags = r[3];
     uint32_t addr;
 
-    /* anonymous memory only: MAP_ANONYMOUS = 0x20 */
-    if (!(flags & 0x20))
-        RET(-ENOSYS);
+    struct inode *file = NULL;
+
     if (!len || len > (512u << 20))
         RET(-EINVAL);
+    if (!(flags & MAP_ANONYMOUS)) {
+        /* a file's pages, read on first touch: a private copy, or a shared mapping only read
+         * (the pages are not written back) */
+        struct file *f = fd_get(p, r[4]);
+        if (!f)
+            RET(-EBADF);
+        if (f->type != F_REG)
+            RET(-ENODEV);
+        if ((f->flags & O_ACCMODE) == O_WRONLY ||
+            ((flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED && prot & PROT_WRITE))
+            RET(-EACCES);
+        if (r[5] > MAX_FILE_SIZE / PAGE)
+            RET(-EINVAL);
+        file = f->inode;
+    }
     if (frames_free() < len / PAGE + LOW_MEMORY)
         RET(-ENOMEM);                           /* keep room for everyone else */
     if (flags & 0x10) {                         /* MAP_FIXED */
@@ -52,6 +66,17 @@ int sys_mmap2(struct proc *p, uint32_t *r)
     }
     if (mm_add(p->mm, addr, addr + len, vm_prot(prot)))
         RET(-ENOMEM);
+    if (file) {
+        struct vma *v = &p->mm->vma[p->mm->nvma - 1];
+        uint32_t offset = r[5] * PAGE;
+        v->file = file;
+        inode_get(file);
+        v->file_offset = offset;
+        v->file_vaddr = addr;
+        v->file_size = file->size > offset ? file->size - offset : 0;
+        if (v->file_size > len)
+            v->file_size = len;
+    }
     RET(addr);
 }
 

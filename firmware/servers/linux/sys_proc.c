@@ -29,34 +29,14 @@ int sys_clone(struct proc *p, uint32_t *r)
 
 /* The first bytes of the file execve names, for its "#!" line: how many, or -ENOENT, or
  * -EACCES for a directory or a file nobody may execute (the shell's "Permission denied").  Where
- * a program's bytes are found is the file system's business: this is the one place that asks. */
-static int exec_head(const char *path, uint8_t *buf, uint32_t cap)
+ * a program's bytes are found is the file system's business (exec_find). */
+static int exec_head(struct proc *p, const char *path, uint8_t *buf, uint32_t cap)
 {
-    uint32_t size, mode;
-    const uint8_t *data;
-    struct tnode *t = tnode_find(path);
+    static char resolved[MAX_PATH];
+    struct inode *file;
+    int err = exec_find(p, path, &file, resolved);
 
-    if (is_dir(path))
-        return -EACCES;
-    if (t) {
-        if (!(t->mode & 0111))
-            return -EACCES;
-        size = t->size < cap ? t->size : cap;
-        if (size && t->page[0])
-            memcpy(buf, (const void *)t->page[0], size);
-        else
-            memset(buf, 0, size);
-        return (int)size;
-    }
-    data = initrd_find(path, &size, &mode);
-    if (!data)
-        return -ENOENT;
-    if (!(mode & 0111))
-        return -EACCES;
-    if (size > cap)
-        size = cap;
-    memcpy(buf, data, size);
-    return (int)size;
+    return err ? err : (int)vfs_read(file, 0, buf, cap);
 }
 
 int sys_execve(struct proc *p, uint32_t *r)
@@ -86,7 +66,7 @@ int sys_execve(struct proc *p, uint32_t *r)
             target[len] = 0;
             memcpy(path, target, (uint32_t)len + 1);
         }
-        n = exec_head(path, head, sizeof head);
+        n = exec_head(p, path, head, sizeof head);
         if (n < 0)
             RET(n);
         err = exec_interpreter(&args, path, p->cwd, given, head, (uint32_t)n);
@@ -113,13 +93,7 @@ int sys_wait4(struct proc *p, uint32_t *r)
 void proc_unblock(struct proc *p)
 {
     console_forget(p);
-    for (unsigned i = 0; i < MAX_FILES; i++) {
-        struct pipe *pp = files[i].pipe;
-        if (pp && pp->blocked_reader == p)
-            pp->blocked_reader = NULL;
-        if (pp && pp->blocked_writer == p)
-            pp->blocked_writer = NULL;
-    }
+    pipe_forget(p);
     p->blocked = B_NONE;
     p->poller.active = 0;
 }

@@ -19,38 +19,52 @@ int fd_install(struct proc *p, struct file *f, uint32_t from, int cloexec)
         if (p->fd[i])
             continue;
         p->fd[i] = f;
-        p->cloexec = cloexec ? p->cloexec | 1u << i : p->cloexec & ~(1u << i);
+        fd_set_cloexec(p, i, cloexec);
         return (int)i;
     }
     return -EMFILE;
 }
 
-/* A path argument made absolute (against the cwd, or a directory descriptor). */
+/* A path argument made absolute (against the cwd, or a directory descriptor): "." and ".." are
+ * left for the lookup, which follows links before it goes up. */
 int get_path(struct proc *p, int dirfd, uint32_t addr, char *abs)
 {
-    char raw[MAX_PATH];
-    const char *base = p->cwd;
+    static char raw[MAX_PATH];
+    static char base[MAX_PATH];
     struct file *d;
 
     if (mm_copy_string(p->mm, p->tid, raw, addr, sizeof raw))
-        return -EFAULT;
-    if (raw[0] != '/' && dirfd != AT_FDCWD) {
+        return mm_copy_in(p->mm, p->tid, raw, addr, 1) ? -EFAULT : -ENAMETOOLONG;
+    if (!raw[0])
+        return -ENOENT;
+    size_t rlen = strnlen(raw, MAX_PATH);
+    if (raw[0] == '/') {
+        memcpy(abs, raw, rlen + 1);
+        return 0;
+    }
+    if (dirfd == AT_FDCWD) {
+        memcpy(base, p->cwd, strnlen(p->cwd, sizeof p->cwd - 1) + 1);
+    } else {
         d = fd_get(p, (uint32_t)dirfd);
         if (!d)
             return -EBADF;
         if (d->type != F_DIR)
             return -ENOTDIR;
-        base = d->path;
+        if (d->inode) {
+            int err = vfs_path(d->inode, NULL, base);
+            if (err)
+                return err;
+        } else {
+            memcpy(base, d->path, strnlen(d->path, sizeof d->path - 1) + 1);
+        }
     }
-    return path_resolve(base, raw, abs, MAX_PATH);
-}
-
-int exists(const char *abs)
-{
-    uint32_t size, mode;
-
-    return is_dir(abs) || tnode_find(abs) || initrd_find(abs, &size, &mode) ||
-           !memcmp(abs, "/dev/", 5) || (!memcmp(abs, "/proc/", 6) && !procfs_stat(NULL, abs, &mode));
+    size_t blen = strnlen(base, MAX_PATH);
+    if (blen + 1 + rlen + 1 > MAX_PATH)
+        return -ENAMETOOLONG;
+    memcpy(abs, base, blen);
+    abs[blen] = '/';
+    memcpy(abs + blen + 1, raw, rlen + 1);
+    return 0;
 }
 
 /* Sorted by name; several numbers may share a handler. */
@@ -60,12 +74,15 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_access] = sys_access,
     [__NR_brk] = sys_brk,
     [__NR_chdir] = sys_chdir,
+    [__NR_chmod] = sys_chmod,
+    [__NR_chown32] = sys_chown32,
     [__NR_clock_gettime] = sys_clock_gettime,
     [__NR_clock_gettime64] = sys_clock_gettime64,
     [__NR_clock_nanosleep] = sys_clock_nanosleep,
     [__NR_clock_nanosleep_time64] = sys_clock_nanosleep,
     [__NR_clone] = sys_clone,
     [__NR_close] = sys_close,
+    [__NR_creat] = sys_creat,
     [__NR_dup] = sys_dup,
     [__NR_dup2] = sys_dup2,
     [__NR_dup3] = sys_dup3,
@@ -74,10 +91,20 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_exit_group] = sys_exit,          /* one thread per process */
     [__NR_faccessat] = sys_faccessat,
     [__NR_faccessat2] = sys_faccessat,
+    [__NR_fchdir] = sys_fchdir,
+    [__NR_fchmod] = sys_fchmod,
+    [__NR_fchmodat] = sys_fchmodat,
+    [__NR_fchown32] = sys_fchown32,
+    [__NR_fchownat] = sys_fchownat,
     [__NR_fcntl64] = sys_fcntl64,
+    [__NR_fdatasync] = sys_fsync,
     [__NR_fork] = sys_fork,
     [__NR_fstat64] = sys_fstat64,
     [__NR_fstatat64] = sys_fstatat64,
+    [__NR_fstatfs64] = sys_fstatfs64,
+    [__NR_fsync] = sys_fsync,
+    [__NR_ftruncate] = sys_ftruncate,
+    [__NR_ftruncate64] = sys_ftruncate64,
     [__NR_futex] = sys_zero,             /* one thread: nothing to wait for */
     [__NR_getcwd] = sys_getcwd,
     [__NR_getdents64] = sys_getdents64,
@@ -97,11 +124,16 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_getuid32] = sys_getuid32,
     [__NR_ioctl] = sys_ioctl,
     [__NR_kill] = sys_kill,
+    [__NR_lchown32] = sys_lchown32,
+    [__NR_link] = sys_link,
+    [__NR_linkat] = sys_linkat,
     [__NR_lseek] = sys_lseek,
-    [__NR_lstat64] = sys_stat64,
+    [__NR_lstat64] = sys_lstat64,
     [__NR_madvise] = sys_zero,            /* advice taken */
     [__NR_mkdir] = sys_mkdir,
     [__NR_mkdirat] = sys_mkdirat,
+    [__NR_mknod] = sys_mknod,
+    [__NR_mknodat] = sys_mknodat,
     [__NR_mmap2] = sys_mmap2,
     [__NR_mprotect] = sys_mprotect,
     [__NR_munmap] = sys_munmap,
@@ -115,15 +147,18 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_ppoll] = sys_ppoll,
     [__NR_ppoll_time64] = sys_ppoll_time64,
     [__NR_prctl] = sys_prctl,
+    [__NR_pread64] = sys_pread64,
     [__NR_prlimit64] = sys_prlimit64,
     [__NR_pselect6] = sys_pselect6,
     [__NR_pselect6_time64] = sys_pselect6_time64,
+    [__NR_pwrite64] = sys_pwrite64,
     [__NR_read] = sys_read,
     [__NR_readlink] = sys_readlink,
     [__NR_readlinkat] = sys_readlinkat,
     [__NR_readv] = sys_readv,
     [__NR_rename] = sys_rename,
     [__NR_renameat] = sys_renameat,
+    [__NR_renameat2] = sys_renameat2,
     [__NR_rmdir] = sys_rmdir,
     [__NR_rseq] = sys_enosys,            /* ENOSYS is the right answer */
     [__NR_rt_sigaction] = sys_rt_sigaction,
@@ -131,6 +166,7 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_rt_sigreturn] = sys_rt_sigreturn,
     [__NR_rt_sigsuspend] = sys_rt_sigsuspend,
     [__NR_sched_yield] = sys_sched_yield,
+    [__NR_sendfile64] = sys_sendfile64,
     [__NR_set_robust_list] = sys_zero,
     [__NR_set_tid_address] = sys_set_tid_address,
     [__NR_setfsgid32] = sys_setfsgid32,
@@ -146,16 +182,26 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_setuid32] = sys_setuid32,
     [__NR_sigreturn] = sys_rt_sigreturn,
     [__NR_stat64] = sys_stat64,
+    [__NR_statfs64] = sys_statfs64,
     [__NR_statx] = sys_statx,
+    [__NR_symlink] = sys_symlink,
+    [__NR_symlinkat] = sys_symlinkat,
+    [__NR_sync] = sys_zero,               /* everything is in memory already */
+    [__NR_syncfs] = sys_fsync,
     [__NR_sysinfo] = sys_sysinfo,
     [__NR_tgkill] = sys_tgkill,
     [__NR_times] = sys_times,
     [__NR_tkill] = sys_tkill,
+    [__NR_truncate] = sys_truncate,
+    [__NR_truncate64] = sys_truncate64,
     [__NR_ugetrlimit] = sys_ugetrlimit,
-    [__NR_umask] = sys_zero,              /* not kept yet */
+    [__NR_umask] = sys_umask,
     [__NR_uname] = sys_uname,
     [__NR_unlink] = sys_unlink,
     [__NR_unlinkat] = sys_unlinkat,
+    [__NR_utimensat] = sys_utimensat,
+    [__NR_utimensat_time64] = sys_utimensat_time64,
+    [__NR_utimes] = sys_utimes,
     [__NR_vfork] = sys_fork,              /* as fork */
     [__NR_wait4] = sys_wait4,
     [__NR_write] = sys_write,

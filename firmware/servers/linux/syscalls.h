@@ -20,8 +20,19 @@ int fd_install(struct proc *p, struct file *f, uint32_t from, int cloexec);
 /* A path argument at `addr` made absolute (against the cwd, or the directory descriptor
  * `dirfd`) into `abs` (MAX_PATH bytes): 0 or -errno. */
 int get_path(struct proc *p, int dirfd, uint32_t addr, char *abs);
-/* Whether anything (a file, a directory, a device, a /proc entry) is at `abs`. */
-int exists(const char *abs);
+/* Descriptor `fd`'s close-on-exec bit. */
+static inline void fd_set_cloexec(struct proc *p, uint32_t fd, int on)
+{
+    if (on)
+        p->cloexec[fd / 32] |= 1u << fd % 32;
+    else
+        p->cloexec[fd / 32] &= ~(1u << fd % 32);
+}
+
+static inline int fd_cloexec(const struct proc *p, uint32_t fd)
+{
+    return p->cloexec[fd / 32] >> fd % 32 & 1;
+}
 /* `p` stops waiting in whatever call it waits in (a signal, or its end). */
 void proc_unblock(struct proc *p);
 /* Whether a live process of session `sid` is in group `pgid`. */
@@ -31,11 +42,14 @@ int group_in_session(int pgid, int sid);
 int sys_access(struct proc *p, uint32_t *r);
 int sys_brk(struct proc *p, uint32_t *r);
 int sys_chdir(struct proc *p, uint32_t *r);
+int sys_chmod(struct proc *p, uint32_t *r);
+int sys_chown32(struct proc *p, uint32_t *r);
 int sys_clock_gettime(struct proc *p, uint32_t *r);
 int sys_clock_gettime64(struct proc *p, uint32_t *r);
 int sys_clock_nanosleep(struct proc *p, uint32_t *r);
 int sys_clone(struct proc *p, uint32_t *r);
 int sys_close(struct proc *p, uint32_t *r);
+int sys_creat(struct proc *p, uint32_t *r);
 int sys_dup(struct proc *p, uint32_t *r);
 int sys_dup2(struct proc *p, uint32_t *r);
 int sys_dup3(struct proc *p, uint32_t *r);
@@ -43,10 +57,19 @@ int sys_enosys(struct proc *p, uint32_t *r);
 int sys_execve(struct proc *p, uint32_t *r);
 int sys_exit(struct proc *p, uint32_t *r);
 int sys_faccessat(struct proc *p, uint32_t *r);
+int sys_fchdir(struct proc *p, uint32_t *r);
+int sys_fchmod(struct proc *p, uint32_t *r);
+int sys_fchmodat(struct proc *p, uint32_t *r);
+int sys_fchown32(struct proc *p, uint32_t *r);
+int sys_fchownat(struct proc *p, uint32_t *r);
 int sys_fcntl64(struct proc *p, uint32_t *r);
 int sys_fork(struct proc *p, uint32_t *r);
 int sys_fstat64(struct proc *p, uint32_t *r);
 int sys_fstatat64(struct proc *p, uint32_t *r);
+int sys_fstatfs64(struct proc *p, uint32_t *r);
+int sys_fsync(struct proc *p, uint32_t *r);
+int sys_ftruncate(struct proc *p, uint32_t *r);
+int sys_ftruncate64(struct proc *p, uint32_t *r);
 int sys_getcwd(struct proc *p, uint32_t *r);
 int sys_getdents64(struct proc *p, uint32_t *r);
 int sys_getpgid(struct proc *p, uint32_t *r);
@@ -57,10 +80,16 @@ int sys_getrandom(struct proc *p, uint32_t *r);
 int sys_getsid(struct proc *p, uint32_t *r);
 int sys_ioctl(struct proc *p, uint32_t *r);
 int sys_kill(struct proc *p, uint32_t *r);
+int sys_lchown32(struct proc *p, uint32_t *r);
+int sys_link(struct proc *p, uint32_t *r);
+int sys_linkat(struct proc *p, uint32_t *r);
 int sys_llseek(struct proc *p, uint32_t *r);
 int sys_lseek(struct proc *p, uint32_t *r);
+int sys_lstat64(struct proc *p, uint32_t *r);
 int sys_mkdir(struct proc *p, uint32_t *r);
 int sys_mkdirat(struct proc *p, uint32_t *r);
+int sys_mknod(struct proc *p, uint32_t *r);
+int sys_mknodat(struct proc *p, uint32_t *r);
 int sys_mmap2(struct proc *p, uint32_t *r);
 int sys_mprotect(struct proc *p, uint32_t *r);
 int sys_munmap(struct proc *p, uint32_t *r);
@@ -72,33 +101,46 @@ int sys_pipe(struct proc *p, uint32_t *r);
 int sys_pipe2(struct proc *p, uint32_t *r);
 int sys_poll(struct proc *p, uint32_t *r);
 int sys_prctl(struct proc *p, uint32_t *r);
+int sys_pread64(struct proc *p, uint32_t *r);
 int sys_prlimit64(struct proc *p, uint32_t *r);
+int sys_pwrite64(struct proc *p, uint32_t *r);
 int sys_read(struct proc *p, uint32_t *r);
 int sys_readlink(struct proc *p, uint32_t *r);
 int sys_readlinkat(struct proc *p, uint32_t *r);
 int sys_readv(struct proc *p, uint32_t *r);
 int sys_rename(struct proc *p, uint32_t *r);
 int sys_renameat(struct proc *p, uint32_t *r);
+int sys_renameat2(struct proc *p, uint32_t *r);
 int sys_rmdir(struct proc *p, uint32_t *r);
 int sys_rt_sigaction(struct proc *p, uint32_t *r);
 int sys_rt_sigprocmask(struct proc *p, uint32_t *r);
 int sys_rt_sigreturn(struct proc *p, uint32_t *r);
 int sys_rt_sigsuspend(struct proc *p, uint32_t *r);
 int sys_sched_yield(struct proc *p, uint32_t *r);
+int sys_sendfile64(struct proc *p, uint32_t *r);
 int sys_set_tid_address(struct proc *p, uint32_t *r);
 int sys_set_tls(struct proc *p, uint32_t *r);
 int sys_setpgid(struct proc *p, uint32_t *r);
 int sys_setsid(struct proc *p, uint32_t *r);
 int sys_stat64(struct proc *p, uint32_t *r);
+int sys_statfs64(struct proc *p, uint32_t *r);
 int sys_statx(struct proc *p, uint32_t *r);
+int sys_symlink(struct proc *p, uint32_t *r);
+int sys_symlinkat(struct proc *p, uint32_t *r);
 int sys_sysinfo(struct proc *p, uint32_t *r);
 int sys_tgkill(struct proc *p, uint32_t *r);
 int sys_times(struct proc *p, uint32_t *r);
 int sys_tkill(struct proc *p, uint32_t *r);
+int sys_truncate(struct proc *p, uint32_t *r);
+int sys_truncate64(struct proc *p, uint32_t *r);
 int sys_ugetrlimit(struct proc *p, uint32_t *r);
+int sys_umask(struct proc *p, uint32_t *r);
 int sys_uname(struct proc *p, uint32_t *r);
 int sys_unlink(struct proc *p, uint32_t *r);
 int sys_unlinkat(struct proc *p, uint32_t *r);
+int sys_utimensat(struct proc *p, uint32_t *r);
+int sys_utimensat_time64(struct proc *p, uint32_t *r);
+int sys_utimes(struct proc *p, uint32_t *r);
 int sys_wait4(struct proc *p, uint32_t *r);
 int sys_write(struct proc *p, uint32_t *r);
 int sys_writev(struct proc *p, uint32_t *r);

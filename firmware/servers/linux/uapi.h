@@ -170,6 +170,15 @@
 #define AT_NO_AUTOMOUNT      2048
 #define AT_EMPTY_PATH        4096
 
+/* lseek(2), utimensat(2) and renameat2(2) */
+#define SEEK_SET             0
+#define SEEK_CUR             1
+#define SEEK_END             2
+#define UTIME_NOW            ((1l << 30) - 1l)
+#define UTIME_OMIT           ((1l << 30) - 2l)
+#define RENAME_NOREPLACE     1
+#define RENAME_EXCHANGE      2
+
 /* file types and permission bits */
 #define S_ISVTX              01000
 #define S_ISGID              02000

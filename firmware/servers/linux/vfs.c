@@ -1,27 +1,792 @@
 /*
- * Files: the console, /dev/null and /dev/zero, the initramfs (read-only), a writable tmpfs for
- * new files anywhere, and pipes.  Open files are shared between descriptors and processes (dup,
- * fork) and counted; a pipe remembers the process blocked reading or writing it, which the other
- * end wakes.
+ * The file system: a tree of inodes in the server's memory, with tmpfs semantics (vfs.h says
+ * what it keeps).  Directories list their entries newest first, each with a cookie that only
+ * grows, so a reader's position stays valid while entries come and go (rm -r unlinks as it
+ * reads).  A regular file's pages are frames found through eight direct slots, an index frame
+ * and a two-level index; a page never written reads as the initramfs's bytes (in place) or as
+ * zeros.  Lookup walks a path component by component, following symbolic links (40 at most, as
+ * Linux) and handing what lies below /proc to procfs.c, whose links (/proc/self,
+ * /proc/PID/exe) it follows too.
  */
-#include "linux.h"
 #include "vfs.h"
 
-struct file files[MAX_FILES];
-struct tnode tnodes[MAX_TNODES];
-static struct pipe pipes[MAX_PIPES];
+struct inode *vfs_root;
+static struct inode *proc_dir;
+uint32_t vfs_inodes, vfs_files, vfs_pipes, vfs_data_pages;
+static uint32_t next_ino = 2;
+static struct pipe *all_pipes;
+static const uint8_t zero_page[PAGE];
+
+/* A directory's size grows by this much per entry, as tmpfs's does (BOGO_DIRENT_SIZE). */
+#define DIRENT_SIZE 20
+
+#define S_ISDIR_(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG_(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISLNK_(m) (((m) & S_IFMT) == S_IFLNK)
+
+struct timespec32 vfs_now(void)
+{
+    uint64_t ns = now_ns();
+
+    return (struct timespec32){ (uint32_t)(ns / 1000000000u), (uint32_t)(ns % 1000000000u) };
+}
+
+void vfs_touch(struct inode *ino, int what)
+{
+    struct timespec32 now = vfs_now();
+
+    if (what & T_ATIME)
+        ino->atime = now;
+    if (what & T_MTIME)
+        ino->mtime = now;
+    if (what & T_CTIME)
+        ino->ctime = now;
+}
+
+/* relatime: a read moves the access time when it is not newer than the last change, or a day
+ * old. */
+void vfs_accessed(struct inode *ino)
+{
+    struct timespec32 now = vfs_now();
+
+    if (ino->atime.sec < ino->mtime.sec ||
+        (ino->atime.sec == ino->mtime.sec && ino->atime.nsec <= ino->mtime.nsec) ||
+        ino->atime.sec < ino->ctime.sec ||
+        (ino->atime.sec == ino->ctime.sec && ino->atime.nsec <= ino->ctime.nsec) ||
+        (int32_t)(now.sec - ino->atime.sec) >= 24 * 3600)
+        ino->atime = now;
+}
+
+/* ---- inodes ----------------------------------------------------------------------------- */
+
+static struct inode *inode_new(uint32_t mode)
+{
+    struct inode *ino = kmem_alloc(sizeof *ino);
+
+    if (!ino)
+        return NULL;
+    ino->ino = next_ino++;
+    ino->mode = mode;
+    vfs_touch(ino, T_ATIME | T_MTIME | T_CTIME);
+    vfs_inodes++;
+    return ino;
+}
+
+static void data_free(uint32_t frame)
+{
+    frame_put(frame);
+    vfs_data_pages--;
+}
+
+static uint32_t data_alloc(void)
+{
+    uint32_t f = frames_free() > LOW_MEMORY ? frame_alloc() : 0;
+
+    vfs_data_pages += f != 0;
+    return f;
+}
+
+static void inode_free(struct inode *ino)
+{
+    if (S_ISREG_(ino->mode))
+        vfs_truncate(ino, 0);
+    else if (S_ISLNK_(ino->mode))
+        kmem_free(ino->target, ino->size + 1);
+    else if ((ino->mode & S_IFMT) == S_IFIFO && ino->pipe)
+        pipe_free(ino->pipe);                   /* data no reader came for */
+    kmem_free(ino, sizeof *ino);
+    vfs_inodes--;
+}
+
+void inode_get(struct inode *ino)
+{
+    ino->refs++;
+}
+
+static void maybe_free(struct inode *ino)
+{
+    if (!ino->refs && !ino->nlink)
+        inode_free(ino);
+}
+
+void inode_put(struct inode *ino)
+{
+    if (!ino)
+        return;
+    ino->refs--;
+    maybe_free(ino);
+}
+
+/* ---- file pages ------------------------------------------------------------------------- */
+
+/* The slot of page `page`, the index frames on the way made when `create`; NULL if absent. */
+static uint32_t *slot_of(struct inode *ino, uint32_t page, int create)
+{
+    if (page < INODE_DIRECT)
+        return &ino->f.direct[page];
+    page -= INODE_DIRECT;
+    if (page < 1024) {
+        if (!ino->f.ind && (!create || !(ino->f.ind = (uint32_t *)data_alloc())))
+            return NULL;
+        return &ino->f.ind[page];
+    }
+    page -= 1024;
+    if (page >= 1024 * 1024)
+        return NULL;
+    if (!ino->f.dind && (!create || !(ino->f.dind = (uint32_t **)data_alloc())))
+        return NULL;
+    uint32_t **l1 = &ino->f.dind[page / 1024];
+    if (!*l1 && (!create || !(*l1 = (uint32_t *)data_alloc())))
+        return NULL;
+    return &(*l1)[page % 1024];
+}
+
+uint32_t vfs_page(struct inode *ino, uint32_t pos, int create)
+{
+    uint32_t *slot = slot_of(ino, pos / PAGE, create), start = pos & PAGE_MASK;
+
+    if (!slot || *slot || !create)
+        return slot ? *slot : 0;
+    uint32_t f = data_alloc();
+    if (!f)
+        return 0;
+    if (start < ino->f.rom_size) {              /* first write: the archive's bytes, copied */
+        uint32_t n = ino->f.rom_size - start;
+        memcpy((void *)f, ino->f.rom + start, n < PAGE ? n : PAGE);
+    }
+    *slot = f;
+    return f;
+}
+
+/* Where the bytes at `pos` are (a frame, the archive, or zeros): a pointer good for *n bytes,
+ * within the page and the file. */
+static const uint8_t *peek(struct inode *ino, uint32_t pos, uint32_t *n)
+{
+    uint32_t off = pos % PAGE, left = ino->size - pos, frame = vfs_page(ino, pos, 0);
+
+    *n = PAGE - off < left ? PAGE - off : left;
+    if (frame)
+        return (const uint8_t *)frame + off;
+    if (pos < ino->f.rom_size) {
+        if (*n > ino->f.rom_size - pos)
+            *n = ino->f.rom_size - pos;
+        return ino->f.rom + pos;
+    }
+    return zero_page + off;
+}
+
+uint32_t vfs_read(struct inode *ino, uint32_t pos, void *buf, uint32_t len)
+{
+    uint32_t done = 0, n;
+
+    if (pos >= ino->size)
+        return 0;
+    if (len > ino->size - pos)
+        len = ino->size - pos;
+    while (done < len) {
+        const uint8_t *src = peek(ino, pos + done, &n);
+        if (n > len - done)
+            n = len - done;
+        memcpy((uint8_t *)buf + done, src, n);
+        done += n;
+    }
+    return done;
+}
+
+/* A process reads a file: `copy` moves each piece out (0, or -1 when its address is bad). */
+int vfs_read_to(struct inode *ino, uint32_t pos, uint32_t len,
+                int (*copy)(void *ctx, uint32_t at, const void *src, uint32_t n), void *ctx)
+{
+    uint32_t done = 0, n;
+
+    if (pos >= ino->size)
+        return 0;
+    if (len > ino->size - pos)
+        len = ino->size - pos;
+    while (done < len) {
+        const uint8_t *src = peek(ino, pos + done, &n);
+        if (n > len - done)
+            n = len - done;
+        if (copy(ctx, done, src, n))
+            return done ? (int)done : -EFAULT;
+        done += n;
+    }
+    return (int)done;
+}
+
+int vfs_write(struct inode *ino, uint32_t pos, const void *buf, uint32_t len)
+{
+    uint32_t done = 0;
+
+    if (pos >= MAX_FILE_SIZE)
+        return -EFBIG;
+    if (len > MAX_FILE_SIZE - pos)
+        len = MAX_FILE_SIZE - pos;
+    while (done < len) {
+        uint32_t at = pos + done, off = at % PAGE, n = PAGE - off < len - done ? PAGE - off : len - done;
+        uint32_t frame = vfs_page(ino, at, 1);
+        if (!frame)
+            break;
+        memcpy((uint8_t *)frame + off, (const uint8_t *)buf + done, n);
+        done += n;
+        if (at + n > ino->size)
+            ino->size = at + n;
+    }
+    if (done)
+        vfs_touch(ino, T_MTIME | T_CTIME);
+    return done ? (int)done : -ENOSPC;
+}
+
+uint32_t vfs_blocks(const struct inode *ino)
+{
+    uint32_t pages = 0, npages = (ino->size + PAGE - 1) / PAGE;
+
+    for (uint32_t pg = 0; pg < npages; pg++) {
+        uint32_t *slot = slot_of((struct inode *)ino, pg, 0);
+        pages += (slot && *slot) || pg * PAGE < ino->f.rom_size;
+    }
+    return pages * (PAGE / 512);
+}
+
+static void free_slot(uint32_t *slot)
+{
+    if (*slot) {
+        data_free(*slot);
+        *slot = 0;
+    }
+}
+
+int vfs_truncate(struct inode *ino, uint32_t size)
+{
+    uint32_t keep = (size + PAGE - 1) / PAGE, old = (ino->size + PAGE - 1) / PAGE;
+
+    if (size > MAX_FILE_SIZE)
+        return -EFBIG;
+    if (size < ino->size) {
+        for (uint32_t pg = keep; pg < old; pg++) {
+            /* skip absent index frames a whole table at a time (sparse files) */
+            uint32_t *slot = slot_of(ino, pg, 0);
+            if (slot)
+                free_slot(slot);
+        }
+        if (size % PAGE) {
+            uint32_t frame = vfs_page(ino, size, 0);
+            if (frame)
+                memset((uint8_t *)frame + size % PAGE, 0, PAGE - size % PAGE);
+        }
+        if (ino->f.rom_size > size)
+            ino->f.rom_size = size;
+        if (ino->f.dind) {
+            for (uint32_t i = 0; i < 1024; i++) {
+                uint32_t first = INODE_DIRECT + 1024 + i * 1024;
+                if (ino->f.dind[i] && first >= keep) {
+                    data_free((uint32_t)ino->f.dind[i]);
+                    ino->f.dind[i] = NULL;
+                }
+            }
+            if (keep <= INODE_DIRECT + 1024) {
+                data_free((uint32_t)ino->f.dind);
+                ino->f.dind = NULL;
+            }
+        }
+        if (ino->f.ind && keep <= INODE_DIRECT) {
+            data_free((uint32_t)ino->f.ind);
+            ino->f.ind = NULL;
+        }
+    }
+    ino->size = size;
+    return 0;
+}
+
+/* ---- directories ------------------------------------------------------------------------ */
+
+static int name_is(const struct dirent *d, const char *name, size_t len)
+{
+    return d->len == len && !memcmp(d->name, name, len);
+}
+
+struct dirent *vfs_find(struct inode *dir, const char *name)
+{
+    size_t len = strnlen(name, NAME_MAX + 1);
+
+    for (struct dirent *d = dir->d.entries; d; d = d->next)
+        if (name_is(d, name, len))
+            return d;
+    return NULL;
+}
+
+static int dirent_add(struct inode *dir, const char *name, struct inode *ino)
+{
+    size_t len = strnlen(name, NAME_MAX + 1);
+    uint32_t size = sizeof(struct dirent) + len + 1;
+    struct dirent *d;
+
+    if (len > NAME_MAX)
+        return -ENAMETOOLONG;
+    d = kmem_alloc(size);
+    if (!d)
+        return -ENOSPC;
+    d->alloc = (uint16_t)size;
+    d->len = (uint8_t)len;
+    memcpy(d->name, name, len);
+    d->inode = ino;
+    d->cookie = ++dir->d.next_cookie;
+    d->next = dir->d.entries;
+    dir->d.entries = d;
+    dir->d.count++;
+    dir->size += DIRENT_SIZE;
+    return 0;
+}
+
+static void dirent_remove(struct inode *dir, struct dirent *gone)
+{
+    for (struct dirent **pp = &dir->d.entries; *pp; pp = &(*pp)->next) {
+        if (*pp == gone) {
+            *pp = gone->next;
+            dir->d.count--;
+            dir->size -= DIRENT_SIZE;
+            kmem_free(gone, gone->alloc);
+            return;
+        }
+    }
+}
+
+static int bad_name(const char *name)
+{
+    size_t len = strnlen(name, NAME_MAX + 1);
+
+    if (len > NAME_MAX)
+        return -ENAMETOOLONG;
+    if (!len || (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))
+        return -EEXIST;
+    return 0;
+}
+
+int vfs_create(struct inode *dir, const char *name, uint32_t mode, struct inode **out)
+{
+    struct inode *ino;
+    int err = bad_name(name);
+
+    if (err)
+        return err;
+    if (!dir->nlink)
+        return -ENOENT;                         /* a directory already removed */
+    if (vfs_find(dir, name))
+        return -EEXIST;
+    ino = inode_new(mode);
+    if (!ino)
+        return -ENOSPC;
+    err = dirent_add(dir, name, ino);
+    if (err) {
+        inode_free(ino);
+        return err;
+    }
+    ino->nlink = 1;
+    if (S_ISDIR_(mode)) {
+        ino->size = 2 * DIRENT_SIZE;            /* "." and ".." */
+        ino->nlink = 2;                         /* its entry and its "." */
+        ino->d.parent = dir;
+        dir->nlink++;                           /* its ".." */
+    }
+    vfs_touch(dir, T_MTIME | T_CTIME);
+    *out = ino;
+    return 0;
+}
+
+int vfs_link(struct inode *dir, const char *name, struct inode *ino)
+{
+    int err = bad_name(name);
+
+    if (err)
+        return err;
+    if (S_ISDIR_(ino->mode))
+        return -EPERM;
+    if (!dir->nlink)
+        return -ENOENT;
+    if (vfs_find(dir, name))
+        return -EEXIST;
+    err = dirent_add(dir, name, ino);
+    if (err)
+        return err;
+    ino->nlink++;
+    vfs_touch(ino, T_CTIME);
+    vfs_touch(dir, T_MTIME | T_CTIME);
+    return 0;
+}
+
+/* Take entry `d` out of `dir`, dropping the link it held. */
+static void drop_entry(struct inode *dir, struct dirent *d)
+{
+    struct inode *ino = d->inode;
+
+    dirent_remove(dir, d);
+    if (S_ISDIR_(ino->mode)) {
+        ino->nlink = 0;                         /* its entry and its "." */
+        dir->nlink--;                           /* its ".." */
+    } else {
+        ino->nlink--;
+    }
+    vfs_touch(ino, T_CTIME);
+    vfs_touch(dir, T_MTIME | T_CTIME);
+    maybe_free(ino);
+}
+
+int vfs_unlink(struct inode *dir, const char *name, int rmdir)
+{
+    struct dirent *d = vfs_find(dir, name);
+
+    if (!d)
+        return -ENOENT;
+    struct inode *ino = d->inode;
+    if (rmdir) {
+        if (!S_ISDIR_(ino->mode))
+            return -ENOTDIR;
+        if (ino == proc_dir)
+            return -EBUSY;
+        if (ino->d.entries)
+            return -ENOTEMPTY;
+    } else if (S_ISDIR_(ino->mode)) {
+        return -EISDIR;
+    }
+    drop_entry(dir, d);
+    return 0;
+}
+
+/* Whether `a` is `d` or one of its ancestors. */
+static int is_ancestor(struct inode *a, struct inode *d)
+{
+    for (; d; d = d == vfs_root ? NULL : d->d.parent)
+        if (d == a)
+            return 1;
+    return 0;
+}
+
+int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
+               uint32_t flags)
+{
+    struct dirent *od = vfs_find(odir, oname), *nd;
+    int err;
+
+    if (!od)
+        return -ENOENT;
+    if ((err = bad_name(nname)) == -ENAMETOOLONG)
+        return err;
+    if (err)
+        return -EBUSY;
+    struct inode *ino = od->inode;
+    int dir = S_ISDIR_(ino->mode);
+    if (ino == proc_dir)
+        return -EBUSY;
+    if (!ndir->nlink)
+        return -ENOENT;
+    nd = vfs_find(ndir, nname);
+    if (nd && (flags & RENAME_NOREPLACE))
+        return -EEXIST;
+    if (!nd && (flags & RENAME_EXCHANGE))
+        return -ENOENT;
+    if (dir && is_ancestor(ino, ndir))
+        return -EINVAL;                         /* into itself */
+    if (nd && (flags & RENAME_EXCHANGE)) {
+        struct inode *other = nd->inode;
+        if (S_ISDIR_(other->mode) && is_ancestor(other, odir))
+            return -EINVAL;
+        od->inode = other;
+        nd->inode = ino;
+        if (odir != ndir && dir != S_ISDIR_(other->mode)) {
+            if (dir) {
+                odir->nlink--;
+                ndir->nlink++;
+            } else {
+                odir->nlink++;
+                ndir->nlink--;
+            }
+        }
+        if (dir)
+            ino->d.parent = ndir;
+        if (S_ISDIR_(other->mode))
+            other->d.parent = odir;
+        vfs_touch(ino, T_CTIME);
+        vfs_touch(other, T_CTIME);
+        vfs_touch(odir, T_MTIME | T_CTIME);
+        vfs_touch(ndir, T_MTIME | T_CTIME);
+        return 0;
+    }
+    if (nd) {
+        struct inode *old = nd->inode;
+        if (old == ino)
+            return 0;                           /* two links of one file: nothing to do */
+        if (old == proc_dir)
+            return -EBUSY;
+        if (dir && !S_ISDIR_(old->mode))
+            return -ENOTDIR;
+        if (!dir && S_ISDIR_(old->mode))
+            return -EISDIR;
+        if (dir && old->d.entries)
+            return -ENOTEMPTY;
+    }
+    /* the new entry first (it may fail), then the old one goes */
+    if (nd) {
+        struct inode *old = nd->inode;
+        nd->inode = ino;
+        if (S_ISDIR_(old->mode)) {
+            old->nlink = 0;
+            ndir->nlink--;
+        } else {
+            old->nlink--;
+        }
+        vfs_touch(old, T_CTIME);
+        maybe_free(old);
+    } else if ((err = dirent_add(ndir, nname, ino))) {
+        return err;
+    }
+    od = vfs_find(odir, oname);
+    dirent_remove(odir, od);
+    if (dir && odir != ndir) {
+        odir->nlink--;
+        ndir->nlink++;
+        ino->d.parent = ndir;
+    }
+    vfs_touch(ino, T_CTIME);
+    vfs_touch(odir, T_MTIME | T_CTIME);
+    vfs_touch(ndir, T_MTIME | T_CTIME);
+    return 0;
+}
+
+/* The path of `d` written backwards from the end of `out`; the start of it, or NULL. */
+int vfs_path(struct inode *d, const char *name, char *out)
+{
+    char *end = out + MAX_PATH - 1, *s = end;
+
+    *s = 0;
+    if (name) {
+        size_t n = strnlen(name, NAME_MAX);
+        s -= n;
+        memcpy(s, name, n);
+        *--s = '/';
+    }
+    while (d && d != vfs_root) {
+        if (!d->nlink)
+            return -ENOENT;                     /* removed: its parent may be gone too */
+        struct inode *parent = d->d.parent;
+        struct dirent *e = parent ? parent->d.entries : NULL;
+        while (e && e->inode != d)
+            e = e->next;
+        if (!e)
+            return -ENOENT;                     /* removed */
+        if (s - out < e->len + 2)
+            return -ENAMETOOLONG;
+        s -= e->len;
+        memcpy(s, e->name, e->len);
+        *--s = '/';
+        d = parent;
+    }
+    if (s == end)
+        *--s = '/';
+    memmove(out, s, (size_t)(end - s) + 1);
+    return 0;
+}
+
+/* ---- lookup ----------------------------------------------------------------------------- */
+
+/* The path left after a link: its target, then the rest of the path being walked (with the
+ * slash between them when the link's name had one after it: "link/" must be a directory). */
+static int splice(char *next, const char *target, uint32_t tlen, const char *rest, int slash)
+{
+    size_t rlen = strnlen(rest, MAX_PATH);
+
+    if (tlen + 1 + rlen + 1 > MAX_PATH)
+        return -ENAMETOOLONG;
+    memmove(next + tlen + slash, rest, rlen + 1);   /* `rest` may lie in `next` */
+    memcpy(next, target, tlen);
+    if (slash)
+        next[tlen] = '/';
+    return 0;
+}
+
+static void strip_last(char *path)
+{
+    size_t n = strnlen(path, MAX_PATH);
+
+    while (n > 1 && path[n - 1] != '/')
+        n--;
+    path[n > 1 ? n - 1 : 1] = 0;
+}
+
+static int is_dots(const char *s, size_t len, int n)
+{
+    return (int)len == n && s[0] == '.' && (n == 1 || s[1] == '.');
+}
+
+int vfs_lookup(struct proc *self, const char *path, int flags, struct lookup *lk)
+{
+    static char work[MAX_PATH];
+    static char target[MAX_PATH];
+    struct inode *cur = vfs_root;
+    const char *s;
+    int links = 0, in_proc = 0;
+
+    lk->dir = lk->ino = NULL;
+    lk->in_proc = lk->proc_exists = lk->trailing_slash = 0;
+    lk->name[0] = 0;
+    size_t plen = strnlen(path, MAX_PATH);
+    if (plen >= MAX_PATH)
+        return -ENAMETOOLONG;
+    if (!plen)
+        return -ENOENT;
+    memcpy(work, path, plen + 1);
+    s = work;
+    for (;;) {
+        while (*s == '/')
+            s++;
+        if (!*s) {                              /* "/" or a path ending in a directory's slash */
+            if (in_proc) {
+                lk->in_proc = lk->proc_exists = 1;
+            } else {
+                lk->ino = cur;
+                lk->dir = cur;
+            }
+            memcpy(lk->name, ".", 2);
+            return 0;
+        }
+        const char *e = s;
+        while (*e && *e != '/')
+            e++;
+        size_t len = (size_t)(e - s);
+        const char *rest = e;
+        while (*rest == '/')
+            rest++;
+        int last = !*rest, slash = *e == '/';
+        if (len > NAME_MAX)
+            return -ENAMETOOLONG;
+        memcpy(lk->name, s, len);
+        lk->name[len] = 0;
+        lk->trailing_slash = last && slash;
+
+        if (in_proc) {
+            uint32_t mode;
+            if (is_dots(s, len, 1)) {
+                s = rest;
+                if (last)
+                    return lk->in_proc = lk->proc_exists = 1, 0;
+                continue;
+            }
+            if (is_dots(s, len, 2)) {
+                if (lk->proc[5] == 0) {         /* out of /proc again */
+                    in_proc = 0;
+                    cur = proc_dir;
+                    continue;                   /* the same ".." from the directory */
+                }
+                strip_last(lk->proc);
+                s = rest;
+                if (last)
+                    return lk->in_proc = lk->proc_exists = 1, 0;
+                continue;
+            }
+            size_t at = strnlen(lk->proc, MAX_PATH);
+            if (at + 1 + len + 1 > MAX_PATH)
+                return -ENAMETOOLONG;
+            lk->proc[at] = '/';
+            memcpy(lk->proc + at + 1, s, len);
+            lk->proc[at + 1 + len] = 0;
+            int n = procfs_readlink(self, lk->proc, target, sizeof target - 1);
+            if (n >= 0 && (!last || slash || flags & LK_FOLLOW)) {
+                if (++links > SYMLOOP_MAX)
+                    return -ELOOP;
+                int err = splice(work, target, (uint32_t)n, rest, slash);
+                if (err)
+                    return err;
+                s = work;
+                if (target[0] == '/') {
+                    in_proc = 0;
+                    cur = vfs_root;
+                } else {
+                    strip_last(lk->proc);
+                }
+                continue;
+            }
+            if (procfs_stat(self, lk->proc, &mode))
+                return -ENOENT;
+            if (last) {
+                if (slash && n < 0 && (mode & S_IFMT) != S_IFDIR)
+                    return -ENOTDIR;
+                return lk->in_proc = lk->proc_exists = 1, 0;
+            }
+            if ((mode & S_IFMT) != S_IFDIR)
+                return -ENOTDIR;
+            s = rest;
+            continue;
+        }
+
+        if (!S_ISDIR_(cur->mode))
+            return -ENOTDIR;
+        struct inode *next;
+        if (is_dots(s, len, 1)) {
+            next = cur;
+        } else if (is_dots(s, len, 2)) {
+            next = cur == vfs_root ? cur : cur->d.parent;
+        } else {
+            struct dirent *d;
+            for (d = cur->d.entries; d && !name_is(d, s, len); d = d->next)
+                ;
+            if (!d) {
+                if (!last)
+                    return -ENOENT;
+                lk->dir = cur;
+                return 0;
+            }
+            next = d->inode;
+            if (S_ISLNK_(next->mode) && (!last || slash || flags & LK_FOLLOW)) {
+                if (++links > SYMLOOP_MAX)
+                    return -ELOOP;
+                int err = splice(work, next->target, next->size, rest, slash);
+                if (err)
+                    return err;
+                s = work;
+                if (next->size && next->target[0] == '/')
+                    cur = vfs_root;
+                continue;
+            }
+        }
+        if (last) {
+            if (slash && !S_ISDIR_(next->mode))
+                return -ENOTDIR;
+            lk->dir = cur;
+            lk->ino = next;
+            return 0;
+        }
+        cur = next;
+        s = rest;
+        if (cur == proc_dir) {
+            in_proc = 1;
+            memcpy(lk->proc, "/proc", 6);
+        }
+    }
+}
+
+/* ---- open files and pipes --------------------------------------------------------------- */
 
 struct file *file_new(enum ftype type)
 {
-    for (unsigned i = 0; i < MAX_FILES; i++) {
-        if (files[i].refs)
-            continue;
-        memset(&files[i], 0, sizeof files[i]);
-        files[i].refs = 1;
-        files[i].type = type;
-        return &files[i];
+    struct file *f = kmem_alloc(sizeof *f);
+
+    if (!f)
+        return NULL;
+    f->refs = 1;
+    f->type = type;
+    vfs_files++;
+    return f;
+}
+
+char *file_name(const char *path)
+{
+    uint32_t n = strnlen(path, MAX_PATH - 1) + 1;
+    char *name = kmem_alloc(n);
+
+    if (name) {
+        memcpy(name, path, n - 1);
+        name[n - 1] = 0;
     }
-    return NULL;
+    return name;
 }
 
 void file_put(struct file *f)
@@ -30,134 +795,130 @@ void file_put(struct file *f)
         return;
     if (f->type == F_PROC)
         frame_put((uint32_t)f->data);
-    if (f->pipe) {
-        struct pipe *p = f->pipe;
-        if (f->type == F_PIPE_READ)
+    struct inode *ino = f->inode;
+    struct pipe *p = f->pipe;
+    enum ftype type = f->type;
+    uint32_t access = f->flags & O_ACCMODE;
+    if (f->name)
+        kmem_free(f->name, strnlen(f->name, MAX_PATH - 1) + 1);
+    kmem_free(f, sizeof *f);
+    vfs_files--;
+    if (p) {
+        if (type == F_PIPE_READ)
             p->readers--;
-        else
+        if (type == F_PIPE_WRITE || access == O_RDWR)  /* (a FIFO open for both is both) */
             p->writers--;
         if (!p->readers && !p->writers) {
-            frame_put((uint32_t)p->buf);
-            p->buf = NULL;
+            /* what was written into a FIFO before any reader came waits for one; the rest
+             * goes now */
+            if (p->fifo && p->fifo_unread && p->head != p->tail)
+                ;
+            else {
+                if (p->fifo)
+                    p->fifo->pipe = NULL;
+                pipe_free(p);
+            }
         } else {
             /* last: a woken writer may die of SIGPIPE at once and close its end in here,
              * freeing the pipe; nothing of it may be touched after */
             pipe_wake(p);
         }
     }
+    inode_put(ino);
 }
-
-/* ---- paths ------------------------------------------------------------------------------ */
-
-/* Make `path` absolute against `cwd` and drop "." and ".." and repeated slashes. */
-int path_resolve(const char *cwd, const char *path, char *out, size_t cap)
-{
-    char tmp[MAX_PATH * 2];
-    size_t n = 0, o = 0;
-
-    if (path[0] != '/') {
-        n = strnlen(cwd, MAX_PATH);
-        memcpy(tmp, cwd, n);
-        tmp[n++] = '/';
-    }
-    size_t plen = strnlen(path, MAX_PATH);
-    if (n + plen >= sizeof tmp)
-        return -ENAMETOOLONG;
-    memcpy(tmp + n, path, plen);
-    n += plen;
-    tmp[n] = 0;
-    out[o++] = '/';
-    for (size_t i = 0; i < n; ) {
-        while (i < n && tmp[i] == '/')
-            i++;
-        size_t start = i;
-        while (i < n && tmp[i] != '/')
-            i++;
-        size_t len = i - start;
-        if (len == 0 || (len == 1 && tmp[start] == '.'))
-            continue;
-        if (len == 2 && tmp[start] == '.' && tmp[start + 1] == '.') {
-            while (o > 1 && out[o - 1] != '/')
-                o--;
-            if (o > 1)
-                o--;
-            continue;
-        }
-        if (o + len + 2 >= cap)
-            return -ENAMETOOLONG;
-        if (o > 1)
-            out[o++] = '/';
-        memcpy(out + o, tmp + start, len);
-        o += len;
-    }
-    out[o] = 0;
-    return 0;
-}
-
-static int same(const char *a, const char *b)
-{
-    size_t n = strnlen(a, MAX_PATH);
-    return n == strnlen(b, MAX_PATH) && memcmp(a, b, n) == 0;
-}
-
-struct tnode *tnode_find(const char *abs)
-{
-    for (unsigned i = 0; i < MAX_TNODES; i++)
-        if (tnodes[i].used && same(tnodes[i].path, abs))
-            return &tnodes[i];
-    return NULL;
-}
-
-struct tnode *tnode_new(const char *abs, uint32_t mode)
-{
-    for (unsigned i = 0; i < MAX_TNODES; i++) {
-        if (tnodes[i].used)
-            continue;
-        memset(&tnodes[i], 0, sizeof tnodes[i]);
-        tnodes[i].used = 1;
-        tnodes[i].mode = mode;
-        memcpy(tnodes[i].path, abs, strnlen(abs, MAX_PATH - 1));
-        return &tnodes[i];
-    }
-    return NULL;
-}
-
-void tnode_truncate(struct tnode *t, uint32_t size)
-{
-    for (uint32_t i = (size + PAGE - 1) / PAGE; i < TNODE_PAGES; i++) {
-        if (t->page[i]) {
-            frame_put(t->page[i]);
-            t->page[i] = 0;
-        }
-    }
-    if (size < t->size && size % PAGE && t->page[size / PAGE])
-        memset((uint8_t *)t->page[size / PAGE] + size % PAGE, 0, PAGE - size % PAGE);
-    t->size = size;
-}
-
-/* Whether `abs` is a directory: a tmpfs one, the root, or a prefix of an initramfs path. */
-int is_dir(const char *abs)
-{
-    struct tnode *t = tnode_find(abs);
-    uint32_t size, mode;
-
-    if (t)
-        return (t->mode & S_IFMT) == S_IFDIR;
-    if (same(abs, "/") || same(abs, "/tmp") || same(abs, "/dev") || same(abs, "/proc"))
-        return 1;
-    return initrd_find(abs, &size, &mode) && (mode & S_IFMT) == S_IFDIR;
-}
-
-/* ---- pipes ------------------------------------------------------------------------------ */
 
 struct pipe *pipe_new(void)
 {
-    for (unsigned i = 0; i < MAX_PIPES; i++) {
-        if (pipes[i].buf)
-            continue;
-        memset(&pipes[i], 0, sizeof pipes[i]);
-        pipes[i].buf = (uint8_t *)frame_alloc();
-        return pipes[i].buf ? &pipes[i] : NULL;
+    struct pipe *pp = kmem_alloc(sizeof *pp);
+
+    if (!pp)
+        return NULL;
+    pp->buf = frames_free() > LOW_MEMORY ? (uint8_t *)frame_alloc() : NULL;
+    if (!pp->buf) {
+        kmem_free(pp, sizeof *pp);
+        return NULL;
     }
-    return NULL;
+    pp->next = all_pipes;
+    all_pipes = pp;
+    vfs_pipes++;
+    return pp;
+}
+
+void pipe_free(struct pipe *pp)
+{
+    for (struct pipe **q = &all_pipes; *q; q = &(*q)->next) {
+        if (*q == pp) {
+            *q = pp->next;
+            break;
+        }
+    }
+    frame_put((uint32_t)pp->buf);
+    kmem_free(pp, sizeof *pp);
+    vfs_pipes--;
+}
+
+void pipe_forget(struct proc *p)
+{
+    for (struct pipe *pp = all_pipes; pp; pp = pp->next) {
+        if (pp->blocked_reader == p)
+            pp->blocked_reader = NULL;
+        if (pp->blocked_writer == p)
+            pp->blocked_writer = NULL;
+    }
+}
+
+struct inode *vfs_rom_file(const void *data, uint32_t size)
+{
+    struct inode *ino = inode_new(S_IFREG | 0555);
+
+    if (ino) {
+        ino->f.rom = data;
+        ino->f.rom_size = ino->size = size;
+        ino->refs = 1;
+    }
+    return ino;
+}
+
+/* ---- the tree at boot ------------------------------------------------------------------- */
+
+/* A directory `name` under `dir`, made if missing. */
+static struct inode *ensure_dir(struct inode *dir, const char *name, uint32_t mode)
+{
+    struct dirent *d = vfs_find(dir, name);
+    struct inode *ino;
+
+    if (d)
+        return d->inode;
+    return vfs_create(dir, name, S_IFDIR | mode, &ino) ? NULL : ino;
+}
+
+static void device(struct inode *dev, const char *name, uint32_t mode, uint32_t major, uint32_t minor)
+{
+    struct inode *ino;
+
+    if (!vfs_find(dev, name) && !vfs_create(dev, name, S_IFCHR | mode, &ino))
+        ino->rdev = major << 8 | minor;
+}
+
+void vfs_init(void)
+{
+    vfs_root = inode_new(S_IFDIR | 0755);
+    vfs_root->nlink = 2;
+    vfs_root->size = 2 * DIRENT_SIZE;
+    vfs_root->d.parent = vfs_root;
+    initrd_unpack();
+    ensure_dir(vfs_root, "tmp", 01777);
+    proc_dir = ensure_dir(vfs_root, "proc", 0555);
+    if (proc_dir)
+        proc_dir->d.is_proc = 1;
+    struct inode *dev = ensure_dir(vfs_root, "dev", 0755);
+    if (dev) {
+        device(dev, "null", 0666, 1, 3);
+        device(dev, "zero", 0666, 1, 5);
+        device(dev, "full", 0666, 1, 7);
+        device(dev, "random", 0666, 1, 8);
+        device(dev, "urandom", 0666, 1, 9);
+        device(dev, "tty", 0666, 5, 0);
+        device(dev, "console", 0600, 5, 1);
+    }
 }

@@ -1,31 +1,79 @@
-/* Files, the tmpfs and pipes (see vfs.c). */
+/*
+ * The file system (vfs.c): an in-memory tree of inodes with tmpfs semantics, which the
+ * initramfs is unpacked into at boot, with /proc (procfs.c) mounted on /proc; open files and
+ * pipes.
+ *
+ * Invariants: a directory's entries each hold one link of their inode (nlink counts them, and a
+ * directory's "." and its children's ".." as Linux does); an inode is freed when it has no link
+ * and no reference (open files, regions of processes, a process's program).  Everything is
+ * allocated from the frame pool (kmem.c, and frames for file pages): no table has a fixed size.
+ * Callers hold server_lock.
+ */
 #pragma once
 
 #include "linux.h"
+#include "kmem.h"
 
-#define MAX_FILES   128
-#define MAX_TNODES  64
-#define MAX_PIPES   16
-#define MAX_PATH    128
-#define TNODE_PAGES 64                  /* a tmpfs file holds up to 256 KiB */
+#define MAX_PATH    512                 /* a path argument, with its terminator */
+#define NAME_MAX    255
+#define SYMLOOP_MAX 40
 #define PIPE_SIZE   PAGE
+#define INODE_DIRECT 8                  /* pages a file holds without an index frame */
+#define MAX_FILE_SIZE 0x7fffffffu
 
+enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_FULL, F_RANDOM, F_REG, F_DIR, F_PIPE_READ,
+             F_PIPE_WRITE, F_PROC };    /* F_PROC: a /proc file's text, in a frame of its own */
 
-enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_INITRD, F_TMP, F_DIR, F_PIPE_READ, F_PIPE_WRITE,
-             F_PROC };                  /* F_PROC: a /proc file's text, in a frame of its own */
+struct timespec32 {
+    uint32_t sec, nsec;
+};
 
-/* A file of the tmpfs (or a directory: mode says). */
-struct tnode {
-    int used;
-    char path[MAX_PATH];
-    uint32_t mode, size;
-    uint32_t page[TNODE_PAGES];         /* frames, 0 where nothing was written */
+struct dirent;
+
+struct inode {
+    uint32_t ino, mode, uid, gid, nlink;
+    uint32_t refs;                      /* open files, regions, programs: kept while > 0 */
+    uint32_t size;
+    uint32_t rdev;                      /* devices: Linux's encoding (major << 8 | minor) */
+    struct timespec32 atime, mtime, ctime;
+    union {
+        struct {                        /* S_IFREG: pages, each a frame or 0 (a hole) */
+            uint32_t direct[INODE_DIRECT];
+            uint32_t *ind;              /* a frame of 1024 pages */
+            uint32_t **dind;            /* a frame of 1024 such frames */
+            const uint8_t *rom;         /* the initramfs's bytes, in place, until written */
+            uint32_t rom_size;
+        } f;
+        struct {                        /* S_IFDIR */
+            struct dirent *entries;     /* newest first, as Linux's tmpfs lists them */
+            struct inode *parent;
+            uint32_t next_cookie;
+            uint32_t count;
+            int is_proc;                /* /proc: procfs.c answers below it */
+        } d;
+        char *target;                   /* S_IFLNK: `size` bytes (kmem) */
+        struct pipe *pipe;              /* S_IFIFO: while open */
+    };
+};
+
+struct dirent {
+    struct dirent *next;
+    struct inode *inode;
+    uint32_t cookie;                    /* larger for newer entries: a stable readdir position */
+    uint16_t alloc;                     /* bytes allocated for this entry */
+    uint8_t len;
+    char name[];
 };
 
 struct pipe {
-    uint8_t *buf;                       /* a frame; NULL when the pipe is free */
+    struct pipe *next;                  /* every pipe, for proc_unblock */
+    uint8_t *buf;                       /* a frame */
     uint32_t head, tail;                /* bytes written and read, ever */
     int readers, writers;
+    int fifo_waiting;                   /* a FIFO no writer has opened yet: reads wait */
+    int fifo_unread;                    /* ...no reader yet: writes fill the buffer, which stays
+                                         * with the FIFO after the writers close */
+    struct inode *fifo;
     struct proc *blocked_reader, *blocked_writer;
     uint32_t want_addr, want_len;       /* what the blocked process asked for */
 };
@@ -34,23 +82,80 @@ struct file {
     int refs;
     enum ftype type;
     uint32_t pos, flags;
-    const uint8_t *data;                /* F_INITRD, F_PROC */
+    const uint8_t *data;                /* F_PROC */
     uint32_t size;
-    struct tnode *node;                 /* F_TMP, and F_DIR of the tmpfs */
+    struct inode *inode;                /* F_REG, F_DIR (not /proc's), devices, FIFOs */
     struct pipe *pipe;
-    char path[MAX_PATH];                /* F_DIR: its path, for getdents */
+    char path[48];                      /* F_DIR in /proc: its path, for getdents */
+    char *name;                         /* the path it was opened by (/proc/PID/fd/N), or NULL */
 };
 
-extern struct file files[MAX_FILES];
-extern struct tnode tnodes[MAX_TNODES];
+/* What a path names (vfs_lookup). */
+struct lookup {
+    struct inode *dir;                  /* the directory of the last component (NULL in /proc) */
+    struct inode *ino;                  /* what it names, or NULL when the last one is missing */
+    char name[NAME_MAX + 1];            /* the last component */
+    int in_proc;                        /* below /proc: `proc` is procfs's name for it */
+    int proc_exists;
+    char proc[MAX_PATH];
+    int trailing_slash;                 /* the path ended with '/' */
+};
+
+#define LK_FOLLOW   1                   /* follow a link in the last component */
+
+extern struct inode *vfs_root;
+extern uint32_t vfs_inodes, vfs_files, vfs_pipes;   /* how many exist (the counters) */
+
+void vfs_init(void);
+int vfs_lookup(struct proc *self, const char *abs, int flags, struct lookup *lk);
+/* The absolute path of directory `d` (or of entry `name` in it) into `out` (MAX_PATH). */
+int vfs_path(struct inode *d, const char *name, char *out);
+/* Make an inode of `mode` (type and permissions, umask already applied) named `name` in `dir`. */
+int vfs_create(struct inode *dir, const char *name, uint32_t mode, struct inode **out);
+int vfs_link(struct inode *dir, const char *name, struct inode *ino);
+int vfs_unlink(struct inode *dir, const char *name, int rmdir);
+int vfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
+               uint32_t flags);
+struct dirent *vfs_find(struct inode *dir, const char *name);
+void inode_get(struct inode *ino);
+void inode_put(struct inode *ino);
+/* Bytes of a regular file: read into the server's `buf` (holes read zeros); 0 past the end. */
+uint32_t vfs_read(struct inode *ino, uint32_t pos, void *buf, uint32_t len);
+/* The same for a process: `copy` moves each piece to offset `at` of its buffer (0, or -1 when
+ * the address is bad); bytes read, or -EFAULT. */
+int vfs_read_to(struct inode *ino, uint32_t pos, uint32_t len,
+                int (*copy)(void *ctx, uint32_t at, const void *src, uint32_t n), void *ctx);
+/* Bytes from the server's `buf` into a regular file: how many, or -ENOSPC / -EFBIG. */
+int vfs_write(struct inode *ino, uint32_t pos, const void *buf, uint32_t len);
+/* 512-byte blocks a regular file holds (its pages, and the initramfs's it still reads). */
+uint32_t vfs_blocks(const struct inode *ino);
+/* The page frame holding file offset `pos`, made private (copied from the initramfs) and
+ * allocated when `create`; 0 for a hole (or no memory when creating). */
+uint32_t vfs_page(struct inode *ino, uint32_t pos, int create);
+int vfs_truncate(struct inode *ino, uint32_t size);
+void vfs_touch(struct inode *ino, int what);        /* T_ATIME | T_MTIME | T_CTIME: now */
+#define T_ATIME 1
+#define T_MTIME 2
+#define T_CTIME 4
+struct timespec32 vfs_now(void);
+void vfs_accessed(struct inode *ino);               /* a read: atime as relatime moves it */
+/* Pages of file data held, for statfs. */
+extern uint32_t vfs_data_pages;
 
 struct file *file_new(enum ftype type);
+/* A copy of `path` for a file's `name` (kmem; file_put frees it), or NULL without memory. */
+char *file_name(const char *path);
 void file_put(struct file *f);
-int path_resolve(const char *cwd, const char *path, char *out, size_t cap);
-struct tnode *tnode_find(const char *abs);
-struct tnode *tnode_new(const char *abs, uint32_t mode);
-void tnode_truncate(struct tnode *t, uint32_t size);
-int is_dir(const char *abs);
 struct pipe *pipe_new(void);
+void pipe_free(struct pipe *pp);
 /* Finish what a process blocked on this pipe is waiting for, if it now can. */
 void pipe_wake(struct pipe *pp);
+/* `p` no longer waits on any pipe. */
+void pipe_forget(struct proc *p);
+
+/* A regular file of no directory reading `size` bytes at `data` in place, with one reference
+ * (the caller's): the trampoline's code. */
+struct inode *vfs_rom_file(const void *data, uint32_t size);
+
+/* The initramfs unpacked into the tree (initrd.c). */
+void initrd_unpack(void);
