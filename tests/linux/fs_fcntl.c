@@ -183,6 +183,14 @@ int main(void)
     printf("then end of file: %zd\n", read(fd, buf, sizeof buf));
     close(fd);
     wait(NULL);
+    show("a writer that may not wait for a reader", open("fifo", O_WRONLY | O_NONBLOCK));
+    fd = open("fifo", O_RDONLY | O_NONBLOCK);
+    show("a reader that may not wait for a writer", fd);
+    printf("  it reads %zd\n", read(fd, buf, sizeof buf));
+    fd2 = open("fifo", O_WRONLY | O_NONBLOCK);
+    show("  then a writer finds it", fd2);
+    close(fd2);
+    close(fd);
 
     fd = open("/dev/full", O_WRONLY);
     show("write /dev/full", write(fd, "x", 1));

@@ -23,6 +23,15 @@ busybox mkfifo p
 (echo "into the fifo" > p) &
 cat p
 wait
+(echo first > p; echo "the writer's open returned" > w) &
+sleep 1
+[ -e w ] || echo "the writer waits for a reader"
+cat p
+wait
+cat w
+(sleep 1; echo second > p) &
+cat p
+wait
 exec 5<> p
 echo "both ends in one" >&5
 read word rest <&5

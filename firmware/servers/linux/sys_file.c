@@ -55,15 +55,20 @@ static enum ftype device_type(uint32_t rdev)
     }
 }
 
-/* A FIFO's end: its pipe is made by the first open and shared until the last close.  A reader
- * that comes first waits for a writer's data (not an end of file), and a writer that comes
- * first writes into the buffer, as they would have after meeting in Linux's blocking open. */
+/* A FIFO's end: its pipe is made by the first open and shared until the last close.  Set by
+ * open_fifo when the opener must wait for the other end (do_open's caller then waits). */
+static struct pipe *open_waits_for;
+
 static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
 {
     int write = (flags & O_ACCMODE) == O_WRONLY, both = (flags & O_ACCMODE) == O_RDWR;
     struct pipe *pp = ino->pipe;
     struct file *f;
 
+    if (write && flags & O_NONBLOCK && (!pp || !pp->readers)) {
+        *err = -ENXIO;                          /* no reader, and it may not wait for one */
+        return NULL;
+    }
     if (!pp) {
         pp = pipe_new();
         if (!pp) {
@@ -71,7 +76,6 @@ static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
             return NULL;
         }
         pp->fifo = ino;
-        pp->fifo_waiting = pp->fifo_unread = 1;
     }
     f = file_new(write ? F_PIPE_WRITE : F_PIPE_READ);
     if (!f) {
@@ -82,16 +86,22 @@ static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
     }
     ino->pipe = pp;
     f->pipe = pp;
-    if (write || both) {                        /* O_RDWR: a reader and a writer in one */
+    if (write || both)                          /* O_RDWR: a reader and a writer in one */
         pp->writers++;
-        pp->fifo_waiting = 0;
-    }
-    if (!write) {
+    if (!write)
         pp->readers++;
-        pp->fifo_unread = 0;
-    }
+    /* as Linux, a reader waits in open for a writer and a writer for a reader (O_RDWR never,
+     * O_NONBLOCK readers neither); those waiting for this one go on */
+    if (!both && !(flags & O_NONBLOCK) && !(write ? pp->readers : pp->writers))
+        open_waits_for = pp;
+    if (write || both)
+        fifo_arrived(pp, 0);
+    if (!write)
+        fifo_arrived(pp, 1);
     return f;
 }
+
+static int open_blocked;                 /* do_open's FIFO end waits for the other */
 
 static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags, uint32_t mode)
 {
@@ -160,25 +170,41 @@ static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags
     f->name = file_name(abs);                   /* what /proc/PID/fd/N names */
     inode_get(ino);
     f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+    struct pipe *waits = open_waits_for;
+    open_waits_for = NULL;
     err = fd_install(p, f, 0, flags & O_CLOEXEC);
     if (err < 0)
         file_put(f);
+    else if (waits && !fifo_wait(p, waits, (uint32_t)err, f->type == F_PIPE_READ))
+        open_blocked = 1;
     return err;
+}
+
+/* open's reply: now, or when the FIFO's other end comes (fifo_arrived). */
+static int open_reply(struct proc *p, uint32_t *r, int fd)
+{
+    if (open_blocked) {
+        open_blocked = 0;
+        p->state = P_BLOCKED;
+        p->blocked = B_PIPE;
+        return 1;
+    }
+    RET(fd);
 }
 
 int sys_open(struct proc *p, uint32_t *r)
 {
-    RET(do_open(p, AT_FDCWD, r[0], r[1], r[2]));
+    return open_reply(p, r, do_open(p, AT_FDCWD, r[0], r[1], r[2]));
 }
 
 int sys_openat(struct proc *p, uint32_t *r)
 {
-    RET(do_open(p, (int32_t)r[0], r[1], r[2], r[3]));
+    return open_reply(p, r, do_open(p, (int32_t)r[0], r[1], r[2], r[3]));
 }
 
 int sys_creat(struct proc *p, uint32_t *r)
 {
-    RET(do_open(p, AT_FDCWD, r[0], O_CREAT | O_WRONLY | O_TRUNC, r[1]));
+    return open_reply(p, r, do_open(p, AT_FDCWD, r[0], O_CREAT | O_WRONLY | O_TRUNC, r[1]));
 }
 
 int sys_close(struct proc *p, uint32_t *r)
@@ -312,7 +338,7 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
     uint32_t done = 0;
 
     if (write) {
-        if (!pp->readers && !pp->fifo_unread)
+        if (!pp->readers)
             return -EPIPE;
         while (done < len && pp->head - pp->tail < PIPE_SIZE) {
             uint8_t c;
@@ -329,7 +355,7 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
             pp->tail++;
             done++;
         }
-        if (!done && (pp->writers || pp->fifo_waiting))
+        if (!done && pp->writers)
             return -EAGAIN;
     }
     if (!done && len && write)

@@ -92,8 +92,6 @@ static void inode_free(struct inode *ino)
         vfs_truncate(ino, 0);
     else if (S_ISLNK_(ino->mode))
         kmem_free(ino->target, ino->size + 1);
-    else if ((ino->mode & S_IFMT) == S_IFIFO && ino->pipe)
-        pipe_free(ino->pipe);                   /* data no reader came for */
     kmem_free(ino, sizeof *ino);
     vfs_inodes--;
 }
@@ -809,15 +807,9 @@ void file_put(struct file *f)
         if (type == F_PIPE_WRITE || access == O_RDWR)  /* (a FIFO open for both is both) */
             p->writers--;
         if (!p->readers && !p->writers) {
-            /* what was written into a FIFO before any reader came waits for one; the rest
-             * goes now */
-            if (p->fifo && p->fifo_unread && p->head != p->tail)
-                ;
-            else {
-                if (p->fifo)
-                    p->fifo->pipe = NULL;
-                pipe_free(p);
-            }
+            if (p->fifo)
+                p->fifo->pipe = NULL;
+            pipe_free(p);
         } else {
             /* last: a woken writer may die of SIGPIPE at once and close its end in here,
              * freeing the pipe; nothing of it may be touched after */
@@ -857,6 +849,43 @@ void pipe_free(struct pipe *pp)
     vfs_pipes--;
 }
 
+/* Processes waiting in a FIFO's open for its other end (a process waits in one at most). */
+struct fifo_waiter {
+    struct fifo_waiter *next;
+    struct proc *p;
+    struct pipe *pipe;
+    uint32_t fd;
+    int reader;
+};
+static struct fifo_waiter *fifo_waiters;
+
+int fifo_wait(struct proc *p, struct pipe *pp, uint32_t fd, int reader)
+{
+    struct fifo_waiter *w = kmem_alloc(sizeof *w);
+
+    if (!w)
+        return -ENOMEM;
+    *w = (struct fifo_waiter){ fifo_waiters, p, pp, fd, reader };
+    fifo_waiters = w;
+    return 0;
+}
+
+void fifo_arrived(struct pipe *pp, int reader)
+{
+    for (struct fifo_waiter **q = &fifo_waiters; *q; ) {
+        struct fifo_waiter *w = *q;
+        if (w->pipe != pp || w->reader == reader) {
+            q = &w->next;
+            continue;
+        }
+        *q = w->next;
+        struct proc *p = w->p;
+        uint32_t fd = w->fd;
+        kmem_free(w, sizeof *w);
+        proc_resume(p, fd);
+    }
+}
+
 void pipe_forget(struct proc *p)
 {
     for (struct pipe *pp = all_pipes; pp; pp = pp->next) {
@@ -864,6 +893,19 @@ void pipe_forget(struct proc *p)
             pp->blocked_reader = NULL;
         if (pp->blocked_writer == p)
             pp->blocked_writer = NULL;
+    }
+    for (struct fifo_waiter **q = &fifo_waiters; *q; q = &(*q)->next) {
+        struct fifo_waiter *w = *q;
+        if (w->p != p)
+            continue;
+        /* the open ends (EINTR, or the process does): its descriptor goes with it */
+        uint32_t fd = w->fd;
+        *q = w->next;
+        kmem_free(w, sizeof *w);
+        struct file *f = p->fd[fd];
+        p->fd[fd] = NULL;
+        file_put(f);
+        return;
     }
 }
 

@@ -70,9 +70,6 @@ struct pipe {
     uint8_t *buf;                       /* a frame */
     uint32_t head, tail;                /* bytes written and read, ever */
     int readers, writers;
-    int fifo_waiting;                   /* a FIFO no writer has opened yet: reads wait */
-    int fifo_unread;                    /* ...no reader yet: writes fill the buffer, which stays
-                                         * with the FIFO after the writers close */
     struct inode *fifo;
     struct proc *blocked_reader, *blocked_writer;
     uint32_t want_addr, want_len;       /* what the blocked process asked for */
@@ -150,8 +147,13 @@ struct pipe *pipe_new(void);
 void pipe_free(struct pipe *pp);
 /* Finish what a process blocked on this pipe is waiting for, if it now can. */
 void pipe_wake(struct pipe *pp);
-/* `p` no longer waits on any pipe. */
+/* `p` no longer waits on any pipe (nor in a FIFO's open, whose descriptor it closes). */
 void pipe_forget(struct proc *p);
+/* `p` waits in open() with descriptor `fd` until the FIFO of `pp` gets a writer (`reader`: it
+ * is one) or a reader: 0, or -ENOMEM (then it does not wait). */
+int fifo_wait(struct proc *p, struct pipe *pp, uint32_t fd, int reader);
+/* A FIFO's reader (`reader`) or writer arrived: the opens waiting for one return. */
+void fifo_arrived(struct pipe *pp, int reader);
 
 /* A regular file of no directory reading `size` bytes at `data` in place, with one reference
  * (the caller's): the trampoline's code. */
