@@ -140,8 +140,13 @@ struct proc {
     struct sigaction_k {
         uint32_t handler, flags, restorer, mask;
     } sig[33];
+    /* ---- the process model's state beyond the above (sys_proc.c, sys_info.c, signal.c) ---- */
     /* a read or write done in pieces (sys_file.c): the call is entered again for the rest */
     uint32_t io_cont, io_done;
+    uint32_t sleep_rem, sleep_rem64;    /* nanosleep: where the time left goes on EINTR */
+    uint64_t alarm_us, alarm_period_us; /* ITIMER_REAL: when SIGALRM is due (0: off), its period */
+    /* resource limits (RLIMIT_*), inherited; RLIMIT_NOFILE bounds the descriptor table */
+    struct { uint32_t cur, max; } rlim[16];
 };
 
 #define SIG_DFL     0u
@@ -306,5 +311,11 @@ extern uint32_t unknown_syscalls[512];
 uint64_t now_ns(void);
 /* `p` waits, until `wake_us` (~0: until a signal). */
 void proc_sleep(struct proc *p, uint64_t wake_us);
+/* Something (an alarm) is due at `when_us`: the interrupt thread looks then. */
+void proc_timer(uint64_t when_us);
+/* The wall clock: nanoseconds since 1970 at boot (the board's real-time clock, or set). */
+extern int64_t realtime_offset_ns;
+/* A new process's resource limits, as Linux gives init. */
+void proc_default_limits(struct proc *p);
 uint64_t now_us(void);
 void log_text(const char *text);

@@ -6,6 +6,7 @@
  * blocks on one process, so the others keep running.
  */
 #include "arch/copy.h"
+#include "board.h"
 #include "console_if.h"
 #include "lib/proto.h"
 #include "linux.h"
@@ -333,6 +334,10 @@ int proc_fork(struct proc *p)
             c->fd[i]->refs++;
     }
     c->cloexec = p->cloexec;
+    memcpy(c->rlim, p->rlim, sizeof c->rlim);   /* limits are inherited; timers are not */
+    /* so are the signal actions and mask; nothing is pending in the child */
+    memcpy(c->sig, p->sig, sizeof c->sig);
+    c->sig_blocked = p->sig_blocked;
     if (l4_thread_control(c->tid, c->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI)) {
         for (unsigned i = 0; i < MAX_FDS; i++)
@@ -441,12 +446,29 @@ void proc_sleep(struct proc *p, uint64_t wake_us)
     }
 }
 
-/* Wake the sleepers that are due and work out the next time one is. */
+void proc_timer(uint64_t when_us)
+{
+    if (when_us < next_wake) {
+        next_wake = when_us;
+        wake_sooner = 1;
+    }
+}
+
+/* Wake the sleepers that are due, send the alarms that are, and work out the next time one is. */
 static void wake_sleepers(uint64_t now)
 {
     next_wake = ~0ull;
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *p = &procs[i];
+        if (p->alarm_us && (p->state == P_RUNNING || p->state == P_BLOCKED)) {
+            if (p->alarm_us <= now) {
+                /* ITIMER_REAL: SIGALRM, and again after the period if it has one */
+                p->alarm_us = p->alarm_period_us ? now + p->alarm_period_us : 0;
+                signal_send(p, SIGALRM);
+            }
+            if (p->alarm_us && p->alarm_us < next_wake)
+                next_wake = p->alarm_us;
+        }
         if (p->state != P_BLOCKED || p->blocked != B_SLEEP)
             continue;
         if (p->wake_us <= now)
@@ -477,6 +499,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     p->pid = next_pid++;
     p->ppid = 0;
     p->pgid = p->sid = p->pid;                  /* a session of its own, as after setsid */
+    proc_default_limits(p);
     memcpy(p->cwd, "/", 2);
     proc_identity(p, path, argv);
     p->mm = mm_new();
@@ -625,6 +648,18 @@ static const char *map_rootfs(void)
         return "the root file system fails its CRC";
     initrd_init(data, h->length);
     return NULL;
+}
+
+/* The wall clock from the board's real-time clock (a PL031: its data register holds the seconds
+ * since 1970), read once: after that the system counter keeps time, and settimeofday moves the
+ * offset.  Without the device the clock starts at 1970 (its offset 0). */
+#define RTC_WINDOW  BOARD_RTC_BASE          /* where its page appears in our space: 1:1 */
+static void read_rtc(void)
+{
+    if (l4_sigma0_request(L4_FPAGE(BOARD_RTC_BASE, 12, L4_READ), L4_FPAGE(RTC_WINDOW, 12, L4_READ)))
+        return;
+    uint32_t seconds = *(volatile const uint32_t *)RTC_WINDOW;
+    realtime_offset_ns = (int64_t)seconds * 1000000000 - (int64_t)now_ns();
 }
 
 /* The counters, for LINUX_STATS (console_if.h has the layout). */
@@ -809,6 +844,7 @@ int main(void)
     linux_server = l4_myself();
     debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;
     const char *why = get_pool() ? "no memory pool from sigma0" : map_rootfs();
+    read_rtc();
     if (!why) {
         linux_pager = start_thread(LINUX_THREAD_PAGER, pager_main, pager_stack + THREAD_STACK_WORDS,
                                    "linux-pager");
