@@ -103,7 +103,8 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
 enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
 
 /* Why a process's reply is deferred. */
-enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE };
+enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE,
+                    B_STOPPED };        /* stopped with its reply held until SIGCONT */
 
 struct file;
 
@@ -147,6 +148,11 @@ struct proc {
     uint64_t alarm_us, alarm_period_us; /* ITIMER_REAL: when SIGALRM is due (0: off), its period */
     /* resource limits (RLIMIT_*), inherited; RLIMIT_NOFILE bounds the descriptor table */
     struct { uint32_t cur, max; } rlim[16];
+    /* job control: stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU (its reply, if one is due, waits
+     * in p->regs: B_STOPPED), and what wait4 has to report of it (WUNTRACED, WCONTINUED) */
+    uint32_t stopped;
+    uint32_t wait_report;               /* a wait status: stopped (sig << 8 | 0x7f), 0xffff */
+    uint32_t wait_options;              /* B_WAIT: the options it waits with */
 };
 
 #define SIG_DFL     0u
@@ -168,6 +174,9 @@ static inline __attribute__((always_inline)) int signal_deliver(struct proc *p)
 
     return ready ? signal_take(p, ready) : 0;
 }
+/* Job control: `c` stopped or continued (wait status `status`): its parent's wait4 learns it
+ * (with WUNTRACED, WCONTINUED), and gets SIGCHLD unless it asked for none (SA_NOCLDSTOP). */
+void proc_report(struct proc *c, uint32_t status);
 /* rt_sigreturn: restore the registers saved when the handler was entered. */
 int signal_return(struct proc *p);
 
@@ -278,8 +287,11 @@ void console_process(void);
 /* A read of the console: 1 (the reply comes when there is input; maybe at once). */
 int console_read(struct proc *p, uint32_t addr, uint32_t len);
 void console_forget(struct proc *p);
-extern uint32_t console_lflag;
 extern int console_pgrp;                /* the console's foreground process group (0: none) */
+extern int console_sid;                 /* the session the console belongs to (0: none) */
+/* The terminal ioctls of the console (TCGETS, TCSETS*, TIOCGWINSZ, TIOCGPGRP, TIOCSPGRP...):
+ * a result or -errno. */
+int console_ioctl(struct proc *p, uint32_t cmd, uint32_t arg);
 
 /* Whether `c`, a child of `parent`, is one that wait4's `pid` asks for: that process (pid > 0),
  * any (-1), one in the group -pid (pid < -1), or one in the caller's group (0: wait4 turns it

@@ -128,6 +128,11 @@ void proc_reply(struct proc *p)
 void proc_resume(struct proc *p, uint32_t r0)
 {
     p->regs[0] = r0;
+    if (p->stopped) {                           /* the reply waits for SIGCONT */
+        p->state = P_BLOCKED;
+        p->blocked = B_STOPPED;
+        return;
+    }
     p->blocked = B_NONE;
     p->state = P_RUNNING;
     if (!signal_deliver(p))
@@ -214,6 +219,33 @@ void proc_exit(struct proc *p, int status)
         signal_send(parent, SIGCHLD);
 }
 
+/* Whether wait4 with `options` reports what `c` has to report: a stop (WUNTRACED) or a
+ * continue (WCONTINUED). */
+static int reportable(const struct proc *c, uint32_t options)
+{
+    if (!c->wait_report)
+        return 0;
+    return c->wait_report == 0xffff ? (options & WCONTINUED) != 0 : (options & WUNTRACED) != 0;
+}
+
+void proc_report(struct proc *c, uint32_t status)
+{
+    struct proc *parent = proc_by_pid(c->ppid);
+
+    c->wait_report = status;
+    if (!parent || parent->state == P_ZOMBIE)
+        return;
+    if (parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
+        proc_wait_matches(c, parent->wait_pid) && reportable(c, parent->wait_options)) {
+        if (parent->wait_status_ptr)
+            mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &c->wait_report, 4);
+        c->wait_report = 0;
+        proc_resume(parent, (uint32_t)c->pid);
+    }
+    if (!(parent->sig[SIGCHLD].flags & SA_NOCLDSTOP))
+        signal_send(parent, SIGCHLD);
+}
+
 int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
 {
     int children = 0;
@@ -233,10 +265,22 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
     }
     if (!children)
         return -ECHILD;
-    if (options & 1)                            /* WNOHANG */
+    /* a child stopped or continued, when the caller asks for those */
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *c = &procs[i];
+        if (c->state == P_FREE || c->state == P_ZOMBIE || c->ppid != p->pid ||
+            !proc_wait_matches(c, pid) || !reportable(c, options))
+            continue;
+        if (status_ptr)
+            mm_copy_out(p->mm, p->tid, status_ptr, &c->wait_report, 4);
+        c->wait_report = 0;
+        return c->pid;
+    }
+    if (options & WNOHANG)
         return 0;
     p->state = P_BLOCKED;
     p->blocked = B_WAIT;
+    p->wait_options = options;
     p->wait_pid = pid;
     p->wait_status_ptr = status_ptr;
     return 1 << 30;                             /* deferred */
@@ -725,7 +769,7 @@ static void host_request(uint32_t label, struct l4_msg *m)
             result = proc_spawn("/bin/sh", n ? argv_c : argv_i, envp);
             if (result > 0) {
                 proc_by_pid(result)->host_started = 1;
-                console_pgrp = result;              /* the host's terminal: its foreground */
+                console_pgrp = console_sid = result;    /* the host's terminal: its foreground */
             }
         }
     }
