@@ -63,6 +63,7 @@ int main(void)
             int status;
             pid_t pid = fork();
             if (pid == 0) {
+                setpgid(0, 0);                  /* its group: the wait4 state's child goes too */
                 if (caught) {
                     struct sigaction sa;        /* no SA_RESTART: the call ends */
                     memset(&sa, 0, sizeof sa);
@@ -80,6 +81,7 @@ int main(void)
                 printf("%s: killed by signal %d\n", states[s], WTERMSIG(status));
             else
                 printf("%s: exited %d\n", states[s], WEXITSTATUS(status));
+            kill(-pid, SIGKILL);                /* what it left behind */
         }
     }
     /* SIGKILL through a blocked and caught SIGTERM */

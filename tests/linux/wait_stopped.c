@@ -1,7 +1,9 @@
 /* Job control as Linux does it for a parent: a child stopped by SIGSTOP or SIGTSTP does not run
  * until SIGCONT; wait4 reports the stop with WUNTRACED and the continue with WCONTINUED (not
  * without them), SIGCHLD comes for both unless SA_NOCLDSTOP; a stopped child waiting in a call
- * finishes it after SIGCONT; SIGKILL ends a stopped child. */
+ * finishes it after SIGCONT; signals wait while it is stopped, SIGKILL ends it.  Each child leads a group of its own:
+ * Linux discards SIGTSTP for a group with no parent in another group of the session (an orphaned
+ * group), which the test's own may be. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +19,12 @@ static void on_chld(int sig)
 {
     (void)sig;
     chld++;
+}
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    _exit(7);
 }
 
 static void show(const char *what, pid_t pid, pid_t got, int status)
@@ -40,17 +48,20 @@ int main(void)
     char c;
 
     setvbuf(stdout, NULL, _IONBF, 0);
+    alarm(30);                                  /* a wait that never ends fails the test */
     signal(SIGCHLD, on_chld);
     pipe(fd);
     /* a child that writes a byte a tenth of a second for ever */
     pid_t pid = fork();
     if (pid == 0) {
+        setpgid(0, 0);
         close(fd[0]);
         for (;;) {
             write(fd[1], "x", 1);
             usleep(100000);
         }
     }
+    setpgid(pid, pid);
     close(fd[1]);
     read(fd[0], &c, 1);
     kill(pid, SIGSTOP);
@@ -112,8 +123,38 @@ int main(void)
     kill(pid, SIGSTOP);
     show("SA_NOCLDSTOP, stopped", pid, waitpid(pid, &status, WUNTRACED), status);
     printf("SIGCHLD for it: %s\n", chld ? "yes" : "no");
-    kill(pid, SIGTERM);                         /* pending while stopped */
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+
+    /* a caught signal waits while the child is stopped, and so does one that ends it */
+    signal(SIGCHLD, SIG_DFL);
+    pid = fork();
+    if (pid == 0) {
+        signal(SIGUSR1, on_usr1);
+        for (;;)
+            pause();
+    }
+    setpgid(pid, pid);
+    nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+    kill(pid, SIGSTOP);
+    waitpid(pid, &status, WUNTRACED);
+    kill(pid, SIGUSR1);
+    nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+    printf("SIGUSR1 while stopped, its handler has not run: %d\n", waitpid(pid, &status, WNOHANG));
     kill(pid, SIGCONT);
-    show("SIGTERM while stopped, then SIGCONT", pid, waitpid(pid, &status, 0), status);
+    show("then SIGCONT", pid, waitpid(pid, &status, 0), status);
+    pid = fork();
+    if (pid == 0) {
+        for (;;)
+            pause();
+    }
+    nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+    kill(pid, SIGSTOP);
+    waitpid(pid, &status, WUNTRACED);
+    kill(pid, SIGTERM);
+    nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+    printf("SIGTERM while stopped waits: %d\n", waitpid(pid, &status, WNOHANG));
+    kill(pid, SIGCONT);
+    show("then SIGCONT", pid, waitpid(pid, &status, 0), status);
     return 0;
 }

@@ -195,6 +195,10 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[]);
 /* Reply to a process's pending system call with result `r0` (its other registers as they were,
  * or as the call changed them in p->regs) and let it run. */
 void proc_resume(struct proc *p, uint32_t r0);
+/* As proc_resume, but what is pending is taken when `p` runs next, not now: it traps back at
+ * once through the trampoline.  So a process that a signal ends dies after the sender goes on,
+ * as on Linux, where the sender's kill returns before its target has run to its end. */
+void proc_resume_later(struct proc *p, uint32_t r0);
 /* Send `p` its registers as they are in p->regs and let it run. */
 void proc_reply(struct proc *p);
 /* End a process with wait status `status`. */

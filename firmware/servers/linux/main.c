@@ -319,6 +319,25 @@ static int map_trampoline(struct mm *mm)
     return 0;
 }
 
+void proc_resume_later(struct proc *p, uint32_t r0)
+{
+    p->regs[0] = r0;
+    p->blocked = B_NONE;
+    p->state = P_RUNNING;
+    if (p->interrupted || map_trampoline(p->mm)) {
+        if (!signal_deliver(p))                 /* (no trampoline: at once after all) */
+            proc_reply(p);
+        return;
+    }
+    p->saved_pc = p->regs[15];
+    p->saved_cpsr = p->regs[16];
+    p->regs[15] = TRAMPOLINE;
+    p->regs[16] = 0x10;                         /* user mode, ARM state */
+    p->interrupted = 1;
+    p->regs_changed = 1;
+    proc_reply(p);
+}
+
 /* The thread is preempted in user mode (the server runs above it, so it cannot move meanwhile):
  * point it at the trampoline; its SVC brings every register, and the pc and flags it had come
  * back from saved_pc and saved_cpsr. */

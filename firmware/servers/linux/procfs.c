@@ -50,7 +50,7 @@ static uint32_t resident(const struct proc *p)
 
 static char state_letter(const struct proc *p)
 {
-    return p->state == P_ZOMBIE ? 'Z' : p->state == P_BLOCKED ? 'S' : 'R';
+    return p->state == P_ZOMBIE ? 'Z' : p->stopped ? 'T' : p->state == P_BLOCKED ? 'S' : 'R';
 }
 
 static const char *const pid_files[] = { "cmdline", "comm", "exe", "stat", "status" };
@@ -142,7 +142,8 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
                         resident(p) * PAGE, resident(p));
     }
     if (same(rest, "status")) {
-        static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['Z'] = "zombie" };
+        static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['T'] = "stopped",
+                                             ['Z'] = "zombie" };
         char s = state_letter(p);
         return (int)fmt(buf, cap, "Name:\t%s\nState:\t%c (%s)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
                         "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t%8u kB\nThreads:\t1\n",

@@ -93,7 +93,7 @@ static void interrupt_call(struct proc *p, int sig)
             proc_reply(p);
         return;
     }
-    proc_resume(p, (uint32_t)-EINTR);
+    proc_resume_later(p, (uint32_t)-EINTR);
 }
 
 void signal_send(struct proc *p, int sig)
@@ -116,12 +116,17 @@ void signal_send(struct proc *p, int sig)
     }
     if (discarded(p, sig))
         return;
-    if (sig == SIGKILL && p->stopped) {
-        proc_exit(p, SIGKILL);                  /* stopped or not */
-        return;
-    }
     if (p->stopped) {
-        p->sig_pending |= bit;                  /* taken once it is continued */
+        /* taken once it is continued (even one that ends it, as Linux leaves a stopped process
+         * alone until then); SIGKILL wakes it to die now */
+        p->sig_pending |= bit;
+        if (sig != SIGKILL)
+            return;
+        p->stopped = 0;
+        if (p->state == P_BLOCKED && p->blocked == B_STOPPED)
+            proc_resume_later(p, p->regs[0]);
+        else if (p->state == P_BLOCKED)
+            interrupt_call(p, sig);
         return;
     }
     if (stops_by_default(sig) && p->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
