@@ -18,3 +18,7 @@ sh -c 'kill -STOP $$; echo "it continued itself"' & p=$!
 sleep 0.5; kill -CONT $p; wait $p 2>/dev/null; echo "status $?"
 sh -c 'trap "echo TSTP caught" TSTP; kill -TSTP $$; echo "not stopped"'
 /bin/wait_stopped
+sleep 5 & p=$!; sleep 0.2; kill -STOP $p; sleep 0.2; grep State /proc/$p/status
+kill -CONT $p; sleep 0.2; grep State /proc/$p/status; kill $p; wait $p 2>/dev/null; echo "status $?"
+sh -c 'sleep 0.3; echo "child of a stopped shell ran"' & p=$!; sleep 0.1; kill -STOP $p; sleep 0.5
+echo "still stopped"; kill -CONT $p; wait $p 2>/dev/null; echo "status $?"

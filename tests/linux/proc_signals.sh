@@ -29,3 +29,8 @@ kill -0 99999 2>/dev/null || echo "kill -0 99999: no such process"
 kill -l 15; kill -l 9
 /bin/sigpipe
 /bin/blocked
+sh -c 'trap "" TERM; exec sh -c "kill -TERM \$\$; echo TERM still ignored after exec"'
+sh -c 'trap "echo caught" USR1; exec sh -c "kill -USR1 \$\$; echo not reached"'; echo "handler gone after exec: $?"
+(trap "" INT; sh -c 'kill -INT $$; echo "INT ignored in a child"')
+sh -c 'trap "echo EXIT trap ran" EXIT; kill -TERM $$'; echo "status $?"
+sh -c 'trap "echo HUP \$n; n=\$((n + 1))" HUP; n=1; kill -HUP $$; kill -HUP $$; echo done'

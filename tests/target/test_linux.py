@@ -244,6 +244,25 @@ def test_a_fork_storm_is_refused_and_leaves_everything_running(link):
     assert (output, code) == ("forked again\n", 0)
 
 
+def test_a_shell_fork_bomb_is_bounded_and_everything_recovers(link):
+    """f(){ f|f& }; f: forks past what the server can give fail with EAGAIN, the bomb is killed
+    after three seconds (kill -9 -1 spares init and the caller), init reaps the orphans, and the
+    process table empties: forks work again, nothing is left behind."""
+    output, code = shell(link, "sh -c 'f(){ f|f& }; f' 2>/dev/null; sleep 3; kill -9 -1; echo killed",
+                         timeout=120)
+    assert output.endswith("killed\n"), output
+    deadline = time.monotonic() + 30
+    while True:
+        output, code = shell(link, "sh -c 'echo forked again'")
+        stats = link.request(MsgType.LINUX_STATS, expect=MsgType.LINUX_STATS_INFO)
+        if (code == 0 and stats.processes == 1) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert (output, code) == ("forked again\n", 0)
+    assert stats.processes == 1                 # init alone again
+    alive(link)
+
+
 def test_a_pipe_whose_reader_ends_first_leaves_the_server_serving(link, debugd):
     """The writer blocked on a full pipe gets EPIPE and dies of SIGPIPE when the reader exits,
     closing its end while the reader's close is still under way: the pipe is freed once.  (On
