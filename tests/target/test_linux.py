@@ -184,6 +184,64 @@ def test_vi_edits_a_file_through_a_pty(link):
         os.close(slave)
 
 
+def test_job_control_in_an_interactive_shell_through_a_pty(link):
+    """busybox's shell with the console as its controlling terminal: a background job listed and
+    killed by its number, Ctrl-Z stopping the foreground job (SIGTSTP to its group), `bg` and
+    `fg` continuing it (SIGCONT, the console's foreground group handed over), Ctrl-C ending it.
+    Each command says when it is done with words its typed echo does not hold ('' splits them)."""
+    master, slave = os.openpty()
+    out = io.BytesIO()
+    result = {}
+    session = threading.Thread(target=lambda: result.update(code=interactive(link, slave, out)))
+    session.start()
+
+    def run(line: bytes, done: bytes, timeout: float = 20.0) -> bytes:
+        """Type `line`; what the console showed until `done` appeared."""
+        mark = len(out.getvalue())
+        os.write(master, line)
+        deadline = time.monotonic() + timeout
+        while done not in out.getvalue()[mark:]:
+            assert time.monotonic() < deadline, f"never saw {done!r}; the console said {out.getvalue()!r}"
+            time.sleep(0.02)
+        return out.getvalue()[mark:]
+
+    try:
+        run(b"", b"# ")
+        run(b"sleep 100 & echo star''ted\r", b"started")
+        assert b"Running" in run(b"jobs; echo lis''ted\r", b"listed")
+        run(b"kill %1; wait %1; echo killed $?\r", b"killed 143")
+        # the command says when it runs, so Ctrl-Z cannot come before the job has started
+        run(b"sh -c 'echo sleep''ing; exec sleep 100'\r", b"sleeping")
+        run(b"\x1a", b"Stopped")                    # Ctrl-Z: the job stops, the shell prompts
+        assert b"Stopped" in run(b"jobs; echo lis''ted\r", b"listed")
+        assert b"Running" in run(b"bg; jobs; echo in the back''ground\r", b"in the background")
+        run(b"fg\r", b"exec sleep 100")             # fg names the job it brings back
+        time.sleep(0.5)
+        run(b"\x03", b"^C")                         # Ctrl-C: SIGINT to the foreground job
+        after = run(b"echo status $?; jobs; echo no jo''bs\r", b"no jobs")
+        assert b"status 130" in after and b"sleep" not in after.split(b"status 130")[1]
+        os.write(master, b"exit 4\r")
+        session.join(30)
+        assert result.get("code") == 4
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+@pytest.mark.parametrize("writer", ["dd if=/dev/zero bs=1M count=1 2>/dev/null",
+                                    "dd if=/dev/zero of=/dev/null bs=1M count=1000 2>/dev/null"])
+def test_a_large_transfer_leaves_the_other_processes_running(link, writer):
+    """One write of a megabyte to the console (which goes to the host slowly), or a gigabyte
+    through dd, does not hold the server for the whole transfer: `sleep 1; kill $!` beside it
+    takes about a second, and the writer dies part way."""
+    line = (f"read a b < /proc/uptime; {writer} & sleep 1; kill $!; wait $!; s=$?; echo; echo status $s; "
+            "read c d < /proc/uptime; echo took $a $c")
+    output, code = shell(link, line, timeout=120)
+    start, end = (float(t) for t in output.rsplit("took ", 1)[1].split())
+    assert "status 143" in output and output.count("\0") < 1 << 20
+    assert end - start < 5, f"sleep 1 took {end - start:.1f} s beside {writer}"
+
+
 @pytest.mark.qemu
 def test_linux_processes_leave_the_modem_alone(link, rig_board):
     """Linux's processes take the thread numbers after the Linux server's own module's 32: with
@@ -218,6 +276,25 @@ def test_a_fork_storm_is_refused_and_leaves_everything_running(link):
             break
         time.sleep(1)
     assert (output, code) == ("forked again\n", 0)
+
+
+def test_a_shell_fork_bomb_is_bounded_and_everything_recovers(link):
+    """f(){ f|f& }; f: forks past what the server can give fail with EAGAIN, the bomb is killed
+    after three seconds (kill -9 -1 spares init and the caller), init reaps the orphans, and the
+    process table empties: forks work again, nothing is left behind."""
+    output, code = shell(link, "sh -c 'f(){ f|f& }; f' 2>/dev/null; sleep 3; kill -9 -1; echo killed",
+                         timeout=120)
+    assert output.endswith("killed\n"), output
+    deadline = time.monotonic() + 30
+    while True:
+        output, code = shell(link, "sh -c 'echo forked again'")
+        stats = link.request(MsgType.LINUX_STATS, expect=MsgType.LINUX_STATS_INFO)
+        if (code == 0 and stats.processes == 1) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert (output, code) == ("forked again\n", 0)
+    assert stats.processes == 1                 # init alone again
+    alive(link)
 
 
 def test_a_pipe_whose_reader_ends_first_leaves_the_server_serving(link, debugd):

@@ -24,6 +24,7 @@
 #define BOARD_GICD_BASE     0x08000000
 #define BOARD_GICC_BASE     0x08010000
 #define BOARD_UART_BASE     0x09000000
+#define BOARD_RTC_BASE      0x09010000     /* PL031 real-time clock: seconds since 1970 */
 #define BOARD_DEVICE_BASE   0x08000000     /* device window mapped uncached by the kernel */
 #define BOARD_DEVICE_SIZE   0x02100000     /* ... up to the virtio-mmio transports' megabyte */
 /* virtio-mmio transports: 32 of 0x200 bytes from 0x0a000000, transport n on SPI 16 + n.  The

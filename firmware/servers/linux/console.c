@@ -2,8 +2,11 @@
  * The Linux console: output goes to the host through debugd; input comes from the host through
  * debugd and passes a line discipline.  Cooked (ICANON): typed bytes are echoed, backspace edits
  * the line, Enter completes it, Ctrl-D at the start of a line is end of file.  Raw: bytes go
- * straight to readers.  With ISIG, Ctrl-C sends SIGINT to the console's foreground process group
- * (the group of the shell the host started last, or what TIOCSPGRP set).
+ * straight to readers.  With ISIG, the interrupt, quit and suspend characters (Ctrl-C, Ctrl-\,
+ * Ctrl-Z unless termios says others) send SIGINT, SIGQUIT and SIGTSTP to the console's
+ * foreground process group (the group of the shell the host started last, or what TIOCSPGRP
+ * set); a process of the console's session outside that group that reads gets SIGTTIN, as on
+ * Linux.  The termios structure is kept whole, so programs get back what they set (stty).
  * A process reading the console with nothing to read waits; a completed line wakes it.
  *
  * The host's end of the terminal: Ctrl-C on the host reaches a shell it started as SIGINT to the
@@ -14,11 +17,31 @@
  */
 #include "console_if.h"
 #include "linux.h"
-#include "vfs.h"
+#include "syscalls.h"
 
 #define ICANON  0000002u
 #define ECHO    0000010u
 #define ISIG    0000001u
+
+/* struct termios as the kernel has it on ARM: four flag words, the line discipline, c_cc[19] */
+struct termios_k {
+    uint32_t iflag, oflag, cflag, lflag;
+    uint8_t line, cc[19];
+};
+_Static_assert(sizeof(struct termios_k) == 36, "Linux's struct termios");
+#define VINTR   0
+#define VQUIT   1
+#define VERASE  2
+#define VEOF    4
+#define VSUSP   10
+
+/* Linux's defaults for a console: ICRNL IXON, OPOST ONLCR, B38400 CS8 CREAD HUPCL, ISIG ICANON
+ * ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN; ^C ^\ DEL ^U ^D, VMIN 1, ^Q ^S ^Z ^R ^O ^W ^V */
+static struct termios_k termios = {
+    0x500, 0x5, 0xbf, 0x8a3b, 0,
+    { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0 },
+};
+#define console_lflag termios.lflag
 
 static uint8_t line[256];
 static uint32_t line_len;
@@ -27,8 +50,7 @@ static uint32_t ready_head, ready_tail;
 static uint32_t eof_pending;
 static struct proc *reader;                 /* the process waiting to read */
 static uint32_t reader_addr, reader_len;
-uint32_t console_lflag = ICANON | ECHO | ISIG;
-int console_pgrp;
+int console_pgrp, console_sid;
 
 int console_readable(void)
 {
@@ -81,13 +103,16 @@ void console_process(void)
 {
     while (raw_tail != raw_head) {
         uint8_t c = raw[raw_tail++ % sizeof raw];
-        if (c == 3 && console_lflag & ISIG) {
+        int sig = !(console_lflag & ISIG) || !c ? 0 : c == termios.cc[VINTR] ? SIGINT :
+                  c == termios.cc[VQUIT] ? SIGQUIT : c == termios.cc[VSUSP] ? SIGTSTP : 0;
+        if (sig) {
+            char echo[4] = { '^', (char)(c + '@'), '\n', 0 };
             line_len = 0;
             if (console_lflag & ECHO)
-                console_write("^C\n", 3);
+                console_write(echo, 3);
             for (unsigned i = 0; i < MAX_PROCS; i++)
                 if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == console_pgrp)
-                    signal_send(&procs[i], SIGINT);
+                    signal_send(&procs[i], sig);
             continue;
         }
         if (!(console_lflag & ICANON)) {
@@ -96,7 +121,7 @@ void console_process(void)
         }
         if (c == '\r')
             c = '\n';
-        if (c == 0x7f || c == 8) {
+        if (c == termios.cc[VERASE] || c == 8) {
             if (line_len) {
                 line_len--;
                 if (console_lflag & ECHO)
@@ -104,7 +129,7 @@ void console_process(void)
             }
             continue;
         }
-        if (c == 4) {                       /* Ctrl-D: the line so far, or end of file */
+        if (c == termios.cc[VEOF]) {        /* Ctrl-D: the line so far, or end of file */
             if (!line_len)
                 eof_pending++;
             for (uint32_t i = 0; i < line_len; i++)
@@ -128,6 +153,22 @@ void console_process(void)
 
 int console_read(struct proc *p, uint32_t addr, uint32_t len)
 {
+    if (console_pgrp && p->sid == console_sid && p->pgid != console_pgrp) {
+        /* a background job of the console's session: SIGTTIN to its group (it stops, and reads
+         * again once continued), or EIO when it ignores or blocks the signal, as on Linux */
+        if (p->sig[SIGTTIN].handler == SIG_IGN || p->sig_blocked & 1u << (SIGTTIN - 1))
+            return -EIO;
+        for (unsigned i = 0; i < MAX_PROCS; i++)
+            if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == p->pgid &&
+                &procs[i] != p)
+                signal_send(&procs[i], SIGTTIN);
+        p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;     /* the read again, after SIGCONT */
+        p->regs_changed = 1;
+        signal_raise(p, SIGTTIN);
+        if (!signal_deliver(p))
+            proc_reply(p);
+        return 1;
+    }
     if (reader && reader != p)
         return -EAGAIN;                     /* one reader at a time */
     reader = p;
@@ -231,9 +272,50 @@ void console_host_signal(int sid, int sig, int fg)
         if (!host_signal_target(q, sid, sig, fg))
             continue;
         signal_send(q, sig);
-        /* Linux follows with SIGCONT for stopped processes; nothing stops here, so only a
-         * handler for it is told (signal.c's default for SIGCONT would end the process) */
-        if (sig == SIGHUP && q->state != P_FREE && q->state != P_ZOMBIE && q->sig[SIGCONT].handler > SIG_IGN)
+        /* Linux follows a hangup with SIGCONT: a stopped process wakes to take its SIGHUP */
+        if (sig == SIGHUP && q->state != P_FREE && q->state != P_ZOMBIE &&
+            (q->stopped || q->sig[SIGCONT].handler > SIG_IGN))
             signal_send(q, SIGCONT);
+    }
+}
+
+int console_ioctl(struct proc *p, uint32_t cmd, uint32_t arg)
+{
+    switch (cmd) {
+    case TCGETS:
+        return mm_copy_out(p->mm, p->tid, arg, &termios, sizeof termios) ? -EFAULT : 0;
+    case TCSETS: case TCSETSW: case TCSETSF: {
+        struct termios_k t;
+        if (mm_copy_in(p->mm, p->tid, &t, arg, sizeof t))
+            return -EFAULT;
+        termios = t;
+        if (cmd == TCSETSF) {                   /* and drop the input not read yet */
+            ready_tail = ready_head;
+            line_len = 0;
+        }
+        return 0;
+    }
+    case TIOCGWINSZ: {                          /* 24 x 80 */
+        uint16_t ws[4] = { 24, 80, 0, 0 };
+        return mm_copy_out(p->mm, p->tid, arg, ws, 8) ? -EFAULT : 0;
+    }
+    case TIOCGPGRP: {                           /* the foreground group */
+        int pgrp = console_pgrp ? console_pgrp : p->pgid;
+        return mm_copy_out(p->mm, p->tid, arg, &pgrp, 4) ? -EFAULT : 0;
+    }
+    case TIOCSPGRP: {                           /* a group of the caller's session */
+        int pgrp;
+        if (mm_copy_in(p->mm, p->tid, &pgrp, arg, 4))
+            return -EFAULT;
+        if (pgrp <= 0)
+            return -EINVAL;
+        if (!group_in_session(pgrp, p->sid))
+            return -EPERM;
+        console_pgrp = pgrp;
+        console_sid = p->sid;
+        return 0;
+    }
+    default:
+        return -ENOTTY;
     }
 }

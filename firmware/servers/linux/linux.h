@@ -107,7 +107,8 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
 enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
 
 /* Why a process's reply is deferred. */
-enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE };
+enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE,
+                    B_STOPPED };        /* stopped with its reply held until SIGCONT */
 
 struct file;
 
@@ -163,8 +164,18 @@ struct proc {
     struct sigaction_k {
         uint32_t handler, flags, restorer, mask;
     } sig[33];
+    /* ---- the process model's state beyond the above (sys_proc.c, sys_info.c, signal.c) ---- */
     /* a read or write done in pieces (sys_file.c): the call is entered again for the rest */
     uint32_t io_cont, io_done;
+    uint32_t sleep_rem, sleep_rem64;    /* nanosleep: where the time left goes on EINTR */
+    uint64_t alarm_us, alarm_period_us; /* ITIMER_REAL: when SIGALRM is due (0: off), its period */
+    /* resource limits (RLIMIT_*), inherited; RLIMIT_NOFILE bounds the descriptor table */
+    struct { uint32_t cur, max; } rlim[16];
+    /* job control: stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU (its reply, if one is due, waits
+     * in p->regs: B_STOPPED), and what wait4 has to report of it (WUNTRACED, WCONTINUED) */
+    uint32_t stopped;
+    uint32_t wait_report;               /* a wait status: stopped (sig << 8 | 0x7f), 0xffff */
+    uint32_t wait_options;              /* B_WAIT: the options it waits with */
 };
 
 #define SIG_DFL     0u
@@ -186,6 +197,9 @@ static inline __attribute__((always_inline)) int signal_deliver(struct proc *p)
 
     return ready ? signal_take(p, ready) : 0;
 }
+/* Job control: `c` stopped or continued (wait status `status`): its parent's wait4 learns it
+ * (with WUNTRACED, WCONTINUED), and gets SIGCHLD unless it asked for none (SA_NOCLDSTOP). */
+void proc_report(struct proc *c, uint32_t status);
 /* rt_sigreturn: restore the registers saved when the handler was entered. */
 int signal_return(struct proc *p);
 
@@ -204,6 +218,10 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[]);
 /* Reply to a process's pending system call with result `r0` (its other registers as they were,
  * or as the call changed them in p->regs) and let it run. */
 void proc_resume(struct proc *p, uint32_t r0);
+/* As proc_resume, but what is pending is taken when `p` runs next, not now: it traps back at
+ * once through the trampoline.  So a process that a signal ends dies after the sender goes on,
+ * as on Linux, where the sender's kill returns before its target has run to its end. */
+void proc_resume_later(struct proc *p, uint32_t r0);
 /* Send `p` its registers as they are in p->regs and let it run. */
 void proc_reply(struct proc *p);
 /* End a process with wait status `status`. */
@@ -315,8 +333,11 @@ void console_forget(struct proc *p);
 int console_host_signal_count(int sid, int sig, int *fg);
 void console_host_signal(int sid, int sig, int fg);
 int console_hung_up(const struct proc *p);
-extern uint32_t console_lflag;
 extern int console_pgrp;                /* the console's foreground process group (0: none) */
+extern int console_sid;                 /* the session the console belongs to (0: none) */
+/* The terminal ioctls of the console (TCGETS, TCSETS*, TIOCGWINSZ, TIOCGPGRP, TIOCSPGRP...):
+ * a result or -errno. */
+int console_ioctl(struct proc *p, uint32_t cmd, uint32_t arg);
 
 /* Whether `c`, a child of `parent`, is one that wait4's `pid` asks for: that process (pid > 0),
  * any (-1), one in the group -pid (pid < -1), or one in the caller's group (0: wait4 turns it
@@ -355,5 +376,11 @@ extern uint32_t unknown_syscalls[512];
 uint64_t now_ns(void);
 /* `p` waits, until `wake_us` (~0: until a signal). */
 void proc_sleep(struct proc *p, uint64_t wake_us);
+/* Something (an alarm) is due at `when_us`: the interrupt thread looks then. */
+void proc_timer(uint64_t when_us);
+/* The wall clock: nanoseconds since 1970 at boot (the board's real-time clock, or set). */
+extern int64_t realtime_offset_ns;
+/* A new process's resource limits, as Linux gives init. */
+void proc_default_limits(struct proc *p);
 uint64_t now_us(void);
 void log_text(const char *text);

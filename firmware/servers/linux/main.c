@@ -6,6 +6,7 @@
  * blocks on one process, so the others keep running.
  */
 #include "arch/copy.h"
+#include "board.h"
 #include "console_if.h"
 #include "lib/proto.h"
 #include "linux.h"
@@ -127,6 +128,11 @@ void proc_reply(struct proc *p)
 void proc_resume(struct proc *p, uint32_t r0)
 {
     p->regs[0] = r0;
+    if (p->stopped) {                           /* the reply waits for SIGCONT */
+        p->state = P_BLOCKED;
+        p->blocked = B_STOPPED;
+        return;
+    }
     p->blocked = B_NONE;
     p->state = P_RUNNING;
     if (!signal_deliver(p))
@@ -210,6 +216,33 @@ void proc_exit(struct proc *p, int status)
         signal_send(parent, SIGCHLD);
 }
 
+/* Whether wait4 with `options` reports what `c` has to report: a stop (WUNTRACED) or a
+ * continue (WCONTINUED). */
+static int reportable(const struct proc *c, uint32_t options)
+{
+    if (!c->wait_report)
+        return 0;
+    return c->wait_report == 0xffff ? (options & WCONTINUED) != 0 : (options & WUNTRACED) != 0;
+}
+
+void proc_report(struct proc *c, uint32_t status)
+{
+    struct proc *parent = proc_by_pid(c->ppid);
+
+    c->wait_report = status;
+    if (!parent || parent->state == P_ZOMBIE)
+        return;
+    if (parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
+        proc_wait_matches(c, parent->wait_pid) && reportable(c, parent->wait_options)) {
+        if (parent->wait_status_ptr)
+            mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &c->wait_report, 4);
+        c->wait_report = 0;
+        proc_resume(parent, (uint32_t)c->pid);
+    }
+    if (!(parent->sig[SIGCHLD].flags & SA_NOCLDSTOP))
+        signal_send(parent, SIGCHLD);
+}
+
 int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
 {
     int children = 0;
@@ -229,10 +262,22 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
     }
     if (!children)
         return -ECHILD;
-    if (options & 1)                            /* WNOHANG */
+    /* a child stopped or continued, when the caller asks for those */
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *c = &procs[i];
+        if (c->state == P_FREE || c->state == P_ZOMBIE || c->ppid != p->pid ||
+            !proc_wait_matches(c, pid) || !reportable(c, options))
+            continue;
+        if (status_ptr)
+            mm_copy_out(p->mm, p->tid, status_ptr, &c->wait_report, 4);
+        c->wait_report = 0;
+        return c->pid;
+    }
+    if (options & WNOHANG)
         return 0;
     p->state = P_BLOCKED;
     p->blocked = B_WAIT;
+    p->wait_options = options;
     p->wait_pid = pid;
     p->wait_status_ptr = status_ptr;
     return 1 << 30;                             /* deferred */
@@ -274,6 +319,25 @@ static int map_trampoline(struct mm *mm)
     t->file_vaddr = TRAMPOLINE;
     t->file_size = sizeof trampoline_code;
     return 0;
+}
+
+void proc_resume_later(struct proc *p, uint32_t r0)
+{
+    p->regs[0] = r0;
+    p->blocked = B_NONE;
+    p->state = P_RUNNING;
+    if (p->interrupted || map_trampoline(p->mm)) {
+        if (!signal_deliver(p))                 /* (no trampoline: at once after all) */
+            proc_reply(p);
+        return;
+    }
+    p->saved_pc = p->regs[15];
+    p->saved_cpsr = p->regs[16];
+    p->regs[15] = TRAMPOLINE;
+    p->regs[16] = 0x10;                         /* user mode, ARM state */
+    p->interrupted = 1;
+    p->regs_changed = 1;
+    proc_reply(p);
 }
 
 /* The thread is preempted in user mode (the server runs above it, so it cannot move meanwhile):
@@ -332,6 +396,10 @@ int proc_fork(struct proc *p)
     c->tls = p->tls;
     c->umask = p->umask;
     fd_inherit(c, p);
+    memcpy(c->rlim, p->rlim, sizeof c->rlim);   /* limits are inherited; timers are not */
+    /* so are the signal actions and mask; nothing is pending in the child */
+    memcpy(c->sig, p->sig, sizeof c->sig);
+    c->sig_blocked = p->sig_blocked;
     if (l4_thread_control(c->tid, c->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI)) {
         fd_close_all(c);
@@ -433,12 +501,29 @@ void proc_sleep(struct proc *p, uint64_t wake_us)
     }
 }
 
-/* Wake the sleepers that are due and work out the next time one is. */
+void proc_timer(uint64_t when_us)
+{
+    if (when_us < next_wake) {
+        next_wake = when_us;
+        wake_sooner = 1;
+    }
+}
+
+/* Wake the sleepers that are due, send the alarms that are, and work out the next time one is. */
 static void wake_sleepers(uint64_t now)
 {
     next_wake = ~0ull;
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *p = &procs[i];
+        if (p->alarm_us && (p->state == P_RUNNING || p->state == P_BLOCKED)) {
+            if (p->alarm_us <= now) {
+                /* ITIMER_REAL: SIGALRM, and again after the period if it has one */
+                p->alarm_us = p->alarm_period_us ? now + p->alarm_period_us : 0;
+                signal_send(p, SIGALRM);
+            }
+            if (p->alarm_us && p->alarm_us < next_wake)
+                next_wake = p->alarm_us;
+        }
         if (p->state != P_BLOCKED || p->blocked != B_SLEEP)
             continue;
         if (p->wake_us <= now && p->poller.active)
@@ -472,6 +557,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     p->pid = next_pid++;
     p->ppid = 0;
     p->pgid = p->sid = p->pid;                  /* a session of its own, as after setsid */
+    proc_default_limits(p);
     memcpy(p->cwd, "/", 2);
     p->umask = 022;
     proc_identity(p, path, argv);
@@ -625,6 +711,18 @@ static const char *map_rootfs(void)
     return NULL;
 }
 
+/* The wall clock from the board's real-time clock (a PL031: its data register holds the seconds
+ * since 1970), read once: after that the system counter keeps time, and settimeofday moves the
+ * offset.  Without the device the clock starts at 1970 (its offset 0). */
+#define RTC_WINDOW  BOARD_RTC_BASE          /* where its page appears in our space: 1:1 */
+static void read_rtc(void)
+{
+    if (l4_sigma0_request(L4_FPAGE(BOARD_RTC_BASE, 12, L4_READ), L4_FPAGE(RTC_WINDOW, 12, L4_READ)))
+        return;
+    uint32_t seconds = *(volatile const uint32_t *)RTC_WINDOW;
+    realtime_offset_ns = (int64_t)seconds * 1000000000 - (int64_t)now_ns();
+}
+
 /* The counters, for LINUX_STATS (console_if.h has the layout). */
 static void host_stats(struct l4_msg *m)
 {
@@ -697,7 +795,7 @@ static void host_request(uint32_t label, struct l4_msg *m)
             result = proc_spawn("/bin/sh", n ? argv_c : argv_i, envp);
             if (result > 0) {
                 proc_by_pid(result)->host_started = 1;
-                console_pgrp = result;              /* the host's terminal: its foreground */
+                console_pgrp = console_sid = result;    /* the host's terminal: its foreground */
             }
         }
     }
@@ -816,6 +914,7 @@ int main(void)
     linux_server = l4_myself();
     debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;
     const char *why = get_pool() ? "no memory pool from sigma0" : map_rootfs();
+    read_rtc();
     if (!why) {
         linux_pager = start_thread(LINUX_THREAD_PAGER, pager_main, pager_stack + THREAD_STACK_WORDS,
                                    "linux-pager");

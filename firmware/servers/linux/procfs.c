@@ -53,7 +53,7 @@ static uint32_t resident(const struct proc *p)
 
 static char state_letter(const struct proc *p)
 {
-    return p->state == P_ZOMBIE ? 'Z' : p->state == P_BLOCKED ? 'S' : 'R';
+    return p->state == P_ZOMBIE ? 'Z' : p->stopped ? 'T' : p->state == P_BLOCKED ? 'S' : 'R';
 }
 
 /* A process's entries, as ls shows them: the links (cwd, exe is shown followed) and fd/. */
@@ -335,7 +335,8 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
                           resident(p) * PAGE, resident(p)), cap);
     }
     if (same(rest, "status")) {
-        static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['Z'] = "zombie" };
+        static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['T'] = "stopped",
+                                             ['Z'] = "zombie" };
         char s = state_letter(p);
         return fitted(fmt(buf, cap, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%c (%s)\nTgid:\t%d\nPid:\t%d\n"
                           "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nVmRSS:\t%8u kB\n"

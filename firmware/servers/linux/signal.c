@@ -23,7 +23,45 @@ struct frame {
 
 static int ignored_by_default(int sig)
 {
-    return sig == SIGCHLD || sig == 23 || sig == 28;    /* SIGCHLD, SIGURG, SIGWINCH */
+    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+#define STOP_SIGNALS    (1u << (SIGSTOP - 1) | 1u << (SIGTSTP - 1) | 1u << (SIGTTIN - 1) | \
+                         1u << (SIGTTOU - 1))
+
+static int stops_by_default(int sig)
+{
+    return (STOP_SIGNALS >> (sig - 1)) & 1;
+}
+
+/* Job control: `p` stops.  In a call it stays there (its answer, when it comes, waits); coming
+ * out of one, its reply waits (B_STOPPED).  The parent learns it. */
+static void stop(struct proc *p, int sig)
+{
+    p->stopped = 1;
+    if (p->state == P_RUNNING) {
+        p->state = P_BLOCKED;
+        p->blocked = B_STOPPED;
+    }
+    proc_report(p, (uint32_t)sig << 8 | 0x7f);
+}
+
+static void interrupt_call(struct proc *p, int sig);
+
+/* SIGCONT: `p` runs again; a held reply goes now, a call it still waits in goes on (or ends,
+ * when a signal came for it while it was stopped). */
+static void cont(struct proc *p)
+{
+    p->stopped = 0;
+    proc_report(p, 0xffff);
+    if (p->state == P_BLOCKED && p->blocked == B_STOPPED) {
+        p->state = P_RUNNING;
+        p->blocked = B_NONE;
+        if (!signal_deliver(p))
+            proc_reply(p);
+    } else if (p->state == P_BLOCKED && p->sig_pending & ~p->sig_blocked) {
+        interrupt_call(p, __builtin_ctz(p->sig_pending & ~p->sig_blocked) + 1);
+    }
 }
 
 /* Whether `sig` would be discarded on arrival: ignored by its handler or by default. */
@@ -38,32 +76,69 @@ void signal_raise(struct proc *p, int sig)
         p->sig_pending |= 1u << (sig - 1);
 }
 
+/* End the call `p` waits in because of `sig`: -EINTR, or, with SA_RESTART, the call again after
+ * the handler (the pc goes back to the SVC; r0 still holds its first argument: no result was
+ * written yet).  Sleeps are not restarted. */
+static void interrupt_call(struct proc *p, int sig)
+{
+    extern void proc_unblock(struct proc *p);
+    int restart = p->sig[sig].flags & SA_RESTART && p->sig[sig].handler > SIG_IGN &&
+                  p->blocked != B_SLEEP;
+
+    proc_unblock(p);
+    if (restart) {
+        p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;
+        p->state = P_RUNNING;
+        if (!signal_deliver(p))
+            proc_reply(p);
+        return;
+    }
+    proc_resume_later(p, (uint32_t)-EINTR);
+}
+
 void signal_send(struct proc *p, int sig)
 {
-    if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE)
+    uint32_t bit;
+
+    if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE || p->state == P_FREE)
         return;
+    bit = 1u << (sig - 1);
+    /* SIGCONT continues a stopped process whatever its action, and cancels pending stops; a
+     * stop cancels a pending SIGCONT */
+    if (sig == SIGCONT) {
+        p->sig_pending &= ~STOP_SIGNALS;
+        if (p->stopped)
+            cont(p);
+        if (p->state == P_ZOMBIE || p->state == P_FREE)
+            return;
+    } else if (stops_by_default(sig)) {
+        p->sig_pending &= ~(1u << (SIGCONT - 1));
+    }
     if (discarded(p, sig))
         return;
-    p->sig_pending |= 1u << (sig - 1);
-    if (p->state == P_BLOCKED && (sig == SIGKILL || !(p->sig_blocked & 1u << (sig - 1)))) {
-        /* interrupt the call it waits in; the signal is taken on the way out.  With
-         * SA_RESTART the call starts again after the handler: the pc goes back to the SVC
-         * (r0 still holds its first argument: no result was written yet). */
-        extern void proc_unblock(struct proc *p);
-        int restart = p->sig[sig].flags & SA_RESTART && p->sig[sig].handler > SIG_IGN &&
-                      p->blocked != B_SLEEP;
-        proc_unblock(p);
-        if (restart) {
-            p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;
-            p->state = P_RUNNING;
-            if (!signal_deliver(p))
-                proc_reply(p);
+    if (p->stopped) {
+        /* taken once it is continued (even one that ends it, as Linux leaves a stopped process
+         * alone until then); SIGKILL wakes it to die now */
+        p->sig_pending |= bit;
+        if (sig != SIGKILL)
             return;
-        }
-        proc_resume(p, (uint32_t)-4);           /* EINTR */
-    } else if (p->state == P_RUNNING && (sig == SIGKILL || !(p->sig_blocked & 1u << (sig - 1)))) {
-        proc_interrupt(p);                      /* running its own code: make it trap now */
+        p->stopped = 0;
+        if (p->state == P_BLOCKED && p->blocked == B_STOPPED)
+            proc_resume_later(p, p->regs[0]);
+        else if (p->state == P_BLOCKED)
+            interrupt_call(p, sig);
+        return;
     }
+    if (stops_by_default(sig) && p->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
+        p->state == P_BLOCKED) {
+        stop(p, sig);                           /* in its call, which goes on after SIGCONT */
+        return;
+    }
+    p->sig_pending |= bit;
+    if (p->state == P_BLOCKED && (sig == SIGKILL || !(p->sig_blocked & bit)))
+        interrupt_call(p, sig);                 /* the signal is taken on the way out */
+    else if (p->state == P_RUNNING && (sig == SIGKILL || !(p->sig_blocked & bit)))
+        proc_interrupt(p);                      /* running its own code: make it trap now */
 }
 
 int signal_take(struct proc *p, uint32_t ready)
@@ -77,6 +152,10 @@ int signal_take(struct proc *p, uint32_t ready)
     if (sig == SIGKILL || a->handler == SIG_DFL) {
         if (ignored_by_default(sig))
             return signal_deliver(p);
+        if (sig != SIGKILL && stops_by_default(sig)) {
+            stop(p, sig);                       /* its reply waits for SIGCONT */
+            return 1;
+        }
         proc_exit(p, sig);
         return 1;
     }

@@ -765,42 +765,7 @@ int sys_ioctl(struct proc *p, uint32_t *r)
         RET(-EBADF);
     if (f->type != F_CONSOLE)
         RET(-ENOTTY);
-    switch (r[1]) {
-    case TCGETS: {
-        uint32_t t[15] = { 0x500, 0x5, 0xbf, 0x8a30 | console_lflag, 0 };
-        uint8_t cc[19] = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0 };
-        memcpy((uint8_t *)t + 17, cc, sizeof cc);
-        RET(mm_copy_out(p->mm, p->tid, r[2], t, 36) ? -EFAULT : 0);
-    }
-    case TCSETS: case TCSETSW: case TCSETSF: {  /* the line discipline's modes */
-        uint32_t t[4];
-        if (mm_copy_in(p->mm, p->tid, t, r[2], 16))
-            RET(-EFAULT);
-        console_lflag = t[3] & 0xb;             /* ISIG, ICANON, ECHO */
-        RET(0);
-    }
-    case TIOCGWINSZ: {                          /* 24 x 80 */
-        uint16_t ws[4] = { 24, 80, 0, 0 };
-        RET(mm_copy_out(p->mm, p->tid, r[2], ws, 8) ? -EFAULT : 0);
-    }
-    case TIOCGPGRP: {                           /* the foreground group */
-        int pgrp = console_pgrp ? console_pgrp : p->pgid;
-        RET(mm_copy_out(p->mm, p->tid, r[2], &pgrp, 4) ? -EFAULT : 0);
-    }
-    case TIOCSPGRP: {                           /* a group of the caller's session */
-        int pgrp;
-        if (mm_copy_in(p->mm, p->tid, &pgrp, r[2], 4))
-            RET(-EFAULT);
-        if (pgrp <= 0)
-            RET(-EINVAL);
-        if (!group_in_session(pgrp, p->sid))
-            RET(-EPERM);
-        console_pgrp = pgrp;
-        RET(0);
-    }
-    default:
-        RET(-ENOTTY);
-    }
+    RET(console_ioctl(p, r[1], r[2]));
 }
 
 /* ftruncate64(fd, pad, length low, length high) */

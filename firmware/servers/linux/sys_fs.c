@@ -69,8 +69,11 @@ static int stat_lookup(struct proc *p, struct lookup *lk, uint32_t *st)
     if (lk->in_proc) {
         static char target[MAX_PATH];
         int n = procfs_readlink(p, lk->proc, target, sizeof target);
-        if (n >= 0) {                           /* a link lstat did not follow */
-            stat_raw(st, 6, S_IFLNK | 0777, 1, (uint32_t)n);
+        if (n >= 0) {                           /* a link lstat did not follow: its mode is
+                                                 * procfs's (a descriptor's says how it is open) */
+            if (procfs_stat(p, lk->proc, &mode) || (mode & S_IFMT) != S_IFLNK)
+                mode = S_IFLNK | 0777;
+            stat_raw(st, 6, mode, 1, (uint32_t)n);
             return 0;
         }
         if (procfs_stat(p, lk->proc, &mode))

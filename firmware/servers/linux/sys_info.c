@@ -32,31 +32,85 @@ int sys_uname(struct proc *p, uint32_t *r)
     RET(mm_copy_out(p->mm, p->tid, r[0], u, sizeof u) ? -EFAULT : 0);
 }
 
+/* ---- resource limits ---------------------------------------------------------------------- */
+
+#define RLIM_INF    0xffffffffu                 /* RLIM_INFINITY; RLIM64_INFINITY as 64 bits */
+#define NR_OPEN     1048576u                    /* the most RLIMIT_NOFILE may be raised to */
+
+/* What Linux gives init: stack 8 MiB, no core files, 1024 descriptors (4096 at most), 8 MiB
+ * locked, 800 KiB of message queues; processes and pending signals as our table allows. */
+void proc_default_limits(struct proc *p)
+{
+    for (unsigned i = 0; i < RLIMIT_NLIMITS; i++)
+        p->rlim[i].cur = p->rlim[i].max = RLIM_INF;
+    p->rlim[RLIMIT_STACK].cur = 8u << 20;
+    p->rlim[RLIMIT_CORE].cur = 0;
+    p->rlim[RLIMIT_NOFILE].cur = 1024;
+    p->rlim[RLIMIT_NOFILE].max = 4096;
+    p->rlim[RLIMIT_MEMLOCK].cur = p->rlim[RLIMIT_MEMLOCK].max = 8u << 20;
+    p->rlim[RLIMIT_MSGQUEUE].cur = p->rlim[RLIMIT_MSGQUEUE].max = 819200;
+    p->rlim[RLIMIT_NICE].cur = p->rlim[RLIMIT_NICE].max = 0;
+    p->rlim[RLIMIT_RTPRIO].cur = p->rlim[RLIMIT_RTPRIO].max = 0;
+    p->rlim[RLIMIT_NPROC].cur = p->rlim[RLIMIT_NPROC].max = MAX_PROCS;
+    p->rlim[RLIMIT_SIGPENDING].cur = p->rlim[RLIMIT_SIGPENDING].max = MAX_PROCS;
+}
+
+/* Set limit `res` of `p` (values with RLIM_INF for infinity): 0 or -errno.  Every process is
+ * root, so a hard limit may go up too, but descriptors no higher than Linux's nr_open. */
+static int rlimit_set(struct proc *p, uint32_t res, uint32_t cur, uint32_t max)
+{
+    if (cur > max)
+        return -EINVAL;
+    if (res == RLIMIT_NOFILE && max > NR_OPEN)
+        return -EPERM;
+    p->rlim[res].cur = cur;
+    p->rlim[res].max = max;
+    return 0;
+}
+
 int sys_ugetrlimit(struct proc *p, uint32_t *r)
 {
-    uint32_t lim[2] = { 0xffffffffu, 0xffffffffu };
+    if (r[0] >= RLIMIT_NLIMITS)
+        RET(-EINVAL);
+    RET(mm_copy_out(p->mm, p->tid, r[1], &p->rlim[r[0]], 8) ? -EFAULT : 0);
+}
 
-    if (r[0] == 3)                              /* RLIMIT_STACK: 8 MiB */
-        lim[0] = lim[1] = 8u << 20;
-    if (r[0] == 7)                              /* RLIMIT_NOFILE */
-        lim[0] = lim[1] = MAX_FDS;
-    RET(mm_copy_out(p->mm, p->tid, r[1], lim, 8) ? -EFAULT : 0);
+int sys_setrlimit(struct proc *p, uint32_t *r)
+{
+    uint32_t lim[2];
+
+    if (r[0] >= RLIMIT_NLIMITS)
+        RET(-EINVAL);
+    if (mm_copy_in(p->mm, p->tid, lim, r[1], 8))
+        RET(-EFAULT);
+    RET(rlimit_set(p, r[0], lim[0], lim[1]));
+}
+
+/* A 64-bit limit as we keep it: anything past 32 bits is infinity. */
+static uint32_t lim32(uint32_t lo, uint32_t hi)
+{
+    return hi ? RLIM_INF : lo;
 }
 
 int sys_prlimit64(struct proc *p, uint32_t *r)
 {
-    uint32_t lim[4] = { 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu };
+    struct proc *t = r[0] ? proc_by_pid((int32_t)r[0]) : p;
+    uint32_t lim[4];
 
-    if (r[0] && r[0] != (uint32_t)p->pid)
+    if (!t || t->state == P_FREE || t->state == P_ZOMBIE)
         RET(-ESRCH);
-    if (r[1] == 3) {
-        lim[0] = lim[2] = 8u << 20;
-        lim[1] = lim[3] = 0;
-    } else if (r[1] == 7) {
-        lim[0] = lim[2] = MAX_FDS;
-        lim[1] = lim[3] = 0;
+    if (r[1] >= RLIMIT_NLIMITS)
+        RET(-EINVAL);
+    uint32_t cur = t->rlim[r[1]].cur, max = t->rlim[r[1]].max;
+    if (r[2]) {
+        if (mm_copy_in(p->mm, p->tid, lim, r[2], 16))
+            RET(-EFAULT);
+        int err = rlimit_set(t, r[1], lim32(lim[0], lim[1]), lim32(lim[2], lim[3]));
+        if (err)
+            RET(err);
     }
-    if (r[3] && mm_copy_out(p->mm, p->tid, r[3], lim, 16))
+    uint32_t old[4] = { cur, cur == RLIM_INF ? RLIM_INF : 0, max, max == RLIM_INF ? RLIM_INF : 0 };
+    if (r[3] && mm_copy_out(p->mm, p->tid, r[3], old, 16))
         RET(-EFAULT);
     RET(0);
 }
@@ -77,22 +131,156 @@ int sys_getrandom(struct proc *p, uint32_t *r)
     RET(mm_copy_out(p->mm, p->tid, r[0], buf, len) ? -EFAULT : (int)len);
 }
 
+/* ---- clocks ---------------------------------------------------------------------------- */
+
+int64_t realtime_offset_ns;
+
+/* A timespec: 32-bit {sec, nsec} or time64 {sec (8 bytes), nsec (8 bytes)}; -EINVAL when the
+ * nanoseconds are out of range. */
+static int get_timespec(struct proc *p, uint32_t addr, int t64, int64_t *ns)
+{
+    int32_t w[4];
+    int64_t sec, nsec;
+
+    if (mm_copy_in(p->mm, p->tid, w, addr, t64 ? 16 : 8))
+        return -EFAULT;
+    sec = t64 ? (int64_t)((uint64_t)(uint32_t)w[1] << 32 | (uint32_t)w[0]) : w[0];
+    nsec = t64 ? w[2] : w[1];
+    if (nsec < 0 || nsec >= 1000000000 || sec < 0)
+        return -EINVAL;
+    *ns = sec * 1000000000 + nsec;
+    return 0;
+}
+
+static int put_timespec(struct proc *p, uint32_t addr, int t64, int64_t ns)
+{
+    int64_t sec = ns / 1000000000;
+    uint32_t nsec = (uint32_t)(ns % 1000000000);
+    uint32_t w[4] = { (uint32_t)sec, nsec, 0, 0 };
+
+    if (t64) {
+        w[1] = (uint32_t)((uint64_t)sec >> 32);
+        w[2] = nsec;
+    }
+    return mm_copy_out(p->mm, p->tid, addr, w, t64 ? 16 : 8) ? -EFAULT : 0;
+}
+
+/* A clock's time now, in ns: the wall clock (REALTIME) or time since boot; -EINVAL for a clock
+ * Linux does not have.  The CPU-time clocks count time since the process began (an upper bound
+ * of its CPU time: the kernel does not give it cheaply). */
+static int clock_now(struct proc *p, uint32_t id, int64_t *ns)
+{
+    (void)p;
+    switch (id) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+        *ns = (int64_t)now_ns() + realtime_offset_ns;
+        return 0;
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:
+        *ns = (int64_t)now_ns();
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+static int clock_get(struct proc *p, uint32_t *r, int t64)
+{
+    int64_t ns;
+    int err = clock_now(p, r[0], &ns);
+
+    RET(err ? err : put_timespec(p, r[1], t64, ns));
+}
+
 int sys_clock_gettime(struct proc *p, uint32_t *r)
 {
-    uint64_t ns = now_ns();
-    uint32_t ts[2] = { (uint32_t)(ns / 1000000000), (uint32_t)(ns % 1000000000) };
-
-    RET(mm_copy_out(p->mm, p->tid, r[1], ts, 8) ? -EFAULT : 0);
+    return clock_get(p, r, 0);
 }
 
 int sys_clock_gettime64(struct proc *p, uint32_t *r)
 {
-    uint64_t ns = now_ns();
-    uint32_t ts[4] = { (uint32_t)(ns / 1000000000), 0, (uint32_t)(ns % 1000000000), 0 };
-
-    RET(mm_copy_out(p->mm, p->tid, r[1], ts, 16) ? -EFAULT : 0);
+    return clock_get(p, r, 1);
 }
 
+static int clock_getres(struct proc *p, uint32_t *r, int t64)
+{
+    int64_t ns;
+    int err = clock_now(p, r[0], &ns);
+
+    if (!err && r[1])
+        err = put_timespec(p, r[1], t64, 1);
+    RET(err);
+}
+
+int sys_clock_getres(struct proc *p, uint32_t *r)
+{
+    return clock_getres(p, r, 0);
+}
+
+int sys_clock_getres_time64(struct proc *p, uint32_t *r)
+{
+    return clock_getres(p, r, 1);
+}
+
+/* Setting the wall clock moves its offset from the time since boot (root only: every process is
+ * root here). */
+static int clock_set(struct proc *p, uint32_t id, uint32_t addr, int t64)
+{
+    int64_t ns;
+    int err;
+
+    if (id != CLOCK_REALTIME)
+        return -EINVAL;
+    err = get_timespec(p, addr, t64, &ns);
+    if (err)
+        return err;
+    realtime_offset_ns = ns - (int64_t)now_ns();
+    return 0;
+}
+
+int sys_clock_settime(struct proc *p, uint32_t *r)
+{
+    RET(clock_set(p, r[0], r[1], 0));
+}
+
+int sys_clock_settime64(struct proc *p, uint32_t *r)
+{
+    RET(clock_set(p, r[0], r[1], 1));
+}
+
+int sys_gettimeofday(struct proc *p, uint32_t *r)
+{
+    int64_t us = ((int64_t)now_ns() + realtime_offset_ns) / 1000;
+    uint32_t tv[2] = { (uint32_t)(us / 1000000), (uint32_t)(us % 1000000) }, tz[2] = { 0, 0 };
+
+    if (r[0] && mm_copy_out(p->mm, p->tid, r[0], tv, 8))
+        RET(-EFAULT);
+    if (r[1] && mm_copy_out(p->mm, p->tid, r[1], tz, 8))
+        RET(-EFAULT);
+    RET(0);
+}
+
+int sys_settimeofday(struct proc *p, uint32_t *r)
+{
+    int32_t tv[2];
+
+    if (!r[0])
+        RET(0);                                 /* the time zone alone: nothing to keep */
+    if (mm_copy_in(p->mm, p->tid, tv, r[0], 8))
+        RET(-EFAULT);
+    if (tv[1] < 0 || tv[1] >= 1000000 || tv[0] < 0)
+        RET(-EINVAL);
+    realtime_offset_ns = ((int64_t)tv[0] * 1000000 + tv[1]) * 1000 - (int64_t)now_ns();
+    RET(0);
+}
+
+/* times: the process's and its children's CPU time are not counted (0, consistently); the
+ * result is the ticks (100 Hz) since boot. */
 int sys_times(struct proc *p, uint32_t *r)
 {
     uint32_t t[4] = { 0, 0, 0, 0 };
@@ -103,22 +291,129 @@ int sys_times(struct proc *p, uint32_t *r)
     RET(ticks);
 }
 
+/* getrusage: no CPU time (as times), the rest of struct rusage zero but the largest resident
+ * size (ru_maxrss, KiB) of the process now. */
+int sys_getrusage(struct proc *p, uint32_t *r)
+{
+    uint32_t ru[18];
+
+    if ((int32_t)r[0] != RUSAGE_SELF && (int32_t)r[0] != RUSAGE_CHILDREN && (int32_t)r[0] != 1)
+        RET(-EINVAL);
+    memset(ru, 0, sizeof ru);
+    if ((int32_t)r[0] == RUSAGE_SELF && p->mm)
+        ru[4] = p->mm->pages * (PAGE / 1024);
+    RET(mm_copy_out(p->mm, p->tid, r[1], ru, sizeof ru) ? -EFAULT : 0);
+}
+
+/* ---- sleeping -------------------------------------------------------------------------- */
+
+/* Sleep until `wake_ns` on the monotonic clock; on a signal the call ends with EINTR and, when
+ * `rem` is given (relative sleeps only), the time that was left (signal.c asks proc_unblock). */
+static int sleep_until(struct proc *p, uint64_t wake_ns, uint32_t rem, int t64)
+{
+    if (wake_ns <= now_ns()) {
+        p->regs[0] = 0;                         /* due already */
+        return 0;
+    }
+    p->sleep_rem = rem;
+    p->sleep_rem64 = (uint32_t)t64;
+    proc_sleep(p, (wake_ns + 999) / 1000);
+    return 1;
+}
+
+/* Called when a signal ends a sleep early: the time left, for nanosleep's `rem`. */
+void proc_sleep_interrupted(struct proc *p)
+{
+    uint64_t now = now_us();
+
+    if (p->sleep_rem && p->wake_us != ~0ull && p->mm)
+        put_timespec(p, p->sleep_rem, (int)p->sleep_rem64,
+                     p->wake_us > now ? (int64_t)(p->wake_us - now) * 1000 : 0);
+    p->sleep_rem = 0;
+}
+
 int sys_nanosleep(struct proc *p, uint32_t *r)
 {
-    uint32_t ts[2];
+    int64_t ns;
+    int err = get_timespec(p, r[0], 0, &ns);
 
-    if (mm_copy_in(p->mm, p->tid, ts, r[0], 8))
-        RET(-EFAULT);
-    proc_sleep(p, now_us() + (uint64_t)ts[0] * 1000000 + ts[1] / 1000);
-    return 1;
+    if (err)
+        RET(err);
+    return sleep_until(p, now_ns() + (uint64_t)ns, r[1], 0);
+}
+
+static int clock_sleep(struct proc *p, uint32_t *r, int t64)
+{
+    int64_t ns, now;
+    int err = clock_now(p, r[0], &ns);
+
+    if (err || r[0] == CLOCK_THREAD_CPUTIME_ID)
+        RET(err ? err : -EINVAL);
+    now = ns;
+    err = get_timespec(p, r[2], t64, &ns);
+    if (err)
+        RET(err);
+    if (r[1] & TIMER_ABSTIME)                   /* a time on that clock: how far it is */
+        return sleep_until(p, now_ns() + (uint64_t)(ns > now ? ns - now : 0), 0, t64);
+    return sleep_until(p, now_ns() + (uint64_t)ns, r[3], t64);
 }
 
 int sys_clock_nanosleep(struct proc *p, uint32_t *r)
 {
-    if (r[1] & 1)                               /* TIMER_ABSTIME: not supported */
+    return clock_sleep(p, r, 0);
+}
+
+int sys_clock_nanosleep_time64(struct proc *p, uint32_t *r)
+{
+    return clock_sleep(p, r, 1);
+}
+
+/* ---- ITIMER_REAL and alarm --------------------------------------------------------------- */
+
+/* struct itimerval {interval, value}, each {sec, usec}, as the alarm stands now. */
+static void itimer_now(struct proc *p, uint32_t v[4])
+{
+    uint64_t now = now_us(), left = p->alarm_us > now ? p->alarm_us - now : (p->alarm_us ? 1 : 0);
+
+    v[0] = (uint32_t)(p->alarm_period_us / 1000000);
+    v[1] = (uint32_t)(p->alarm_period_us % 1000000);
+    v[2] = (uint32_t)(left / 1000000);
+    v[3] = (uint32_t)(left % 1000000);
+}
+
+int sys_getitimer(struct proc *p, uint32_t *r)
+{
+    uint32_t v[4] = { 0, 0, 0, 0 };
+
+    if (r[0] > ITIMER_PROF)
         RET(-EINVAL);
-    r[0] = r[2];
-    return sys_nanosleep(p, r);
+    if (r[0] == ITIMER_REAL)
+        itimer_now(p, v);
+    RET(mm_copy_out(p->mm, p->tid, r[1], v, 16) ? -EFAULT : 0);
+}
+
+int sys_setitimer(struct proc *p, uint32_t *r)
+{
+    uint32_t v[4], old[4] = { 0, 0, 0, 0 };
+
+    if (r[0] > ITIMER_PROF)
+        RET(-EINVAL);
+    if (r[1] && mm_copy_in(p->mm, p->tid, v, r[1], 16))
+        RET(-EFAULT);
+    if (r[1] && (v[1] >= 1000000 || v[3] >= 1000000))
+        RET(-EINVAL);
+    if (r[0] == ITIMER_REAL)
+        itimer_now(p, old);
+    if (r[2] && mm_copy_out(p->mm, p->tid, r[2], old, 16))
+        RET(-EFAULT);
+    if (r[0] != ITIMER_REAL || !r[1])
+        RET(0);                                 /* CPU-time timers: accepted, never due */
+    uint64_t value = (uint64_t)v[2] * 1000000 + v[3];
+    p->alarm_period_us = (uint64_t)v[0] * 1000000 + v[1];
+    p->alarm_us = value ? now_us() + value : 0;
+    if (p->alarm_us)
+        proc_timer(p->alarm_us);
+    RET(0);
 }
 
 int sys_zero(struct proc *p, uint32_t *r)

@@ -92,6 +92,10 @@ int sys_wait4(struct proc *p, uint32_t *r)
 /* `p` stops waiting in whatever call it waits in (a signal, or its end). */
 void proc_unblock(struct proc *p)
 {
+    extern void proc_sleep_interrupted(struct proc *p);
+
+    if (p->blocked == B_SLEEP)
+        proc_sleep_interrupted(p);              /* nanosleep's time left */
     console_forget(p);
     pipe_forget(p);
     p->blocked = B_NONE;

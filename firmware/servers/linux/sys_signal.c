@@ -118,6 +118,16 @@ int sys_rt_sigsuspend(struct proc *p, uint32_t *r)
     return 1;
 }
 
+/* The signals that wait, blocked, for the caller. */
+int sys_rt_sigpending(struct proc *p, uint32_t *r)
+{
+    uint32_t set[2] = { p->sig_pending & p->sig_blocked, 0 };
+
+    if (r[1] < 4 || r[1] > 8)
+        RET(-EINVAL);
+    RET(mm_copy_out(p->mm, p->tid, r[0], set, r[1]) ? -EFAULT : 0);
+}
+
 int sys_rt_sigreturn(struct proc *p, uint32_t *r)
 {
     (void)r;

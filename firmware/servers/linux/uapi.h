@@ -737,3 +737,37 @@
 #define __ARM_NR_usr32                   0xf0004
 #define __ARM_NR_set_tls                 0xf0005
 #define __ARM_NR_get_tls                 0xf0006
+
+/* ---- clocks, timers and resource limits (time.h, sys/time.h, sys/resource.h) ------------ */
+
+#define CLOCK_REALTIME           0
+#define CLOCK_MONOTONIC          1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define CLOCK_MONOTONIC_RAW      4
+#define CLOCK_REALTIME_COARSE    5
+#define CLOCK_MONOTONIC_COARSE   6
+#define CLOCK_BOOTTIME           7
+#define TIMER_ABSTIME            1
+#define ITIMER_REAL              0
+#define ITIMER_VIRTUAL           1
+#define ITIMER_PROF              2
+#define RLIMIT_CPU               0
+#define RLIMIT_FSIZE             1
+#define RLIMIT_DATA              2
+#define RLIMIT_STACK             3
+#define RLIMIT_CORE              4
+#define RLIMIT_RSS               5
+#define RLIMIT_NPROC             6
+#define RLIMIT_NOFILE            7
+#define RLIMIT_MEMLOCK           8
+#define RLIMIT_AS                9
+#define RLIMIT_LOCKS             10
+#define RLIMIT_SIGPENDING        11
+#define RLIMIT_MSGQUEUE          12
+#define RLIMIT_NICE              13
+#define RLIMIT_RTPRIO            14
+#define RLIMIT_RTTIME            15
+#define RLIMIT_NLIMITS           16
+#define RUSAGE_SELF              0
+#define RUSAGE_CHILDREN          (-1)

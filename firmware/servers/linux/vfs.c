@@ -24,9 +24,11 @@ static const uint8_t zero_page[PAGE];
 #define S_ISREG_(m) (((m) & S_IFMT) == S_IFREG)
 #define S_ISLNK_(m) (((m) & S_IFMT) == S_IFLNK)
 
+/* Files' times are wall-clock times, as on Linux (the board's real-time clock, sys_info.c). */
 struct timespec32 vfs_now(void)
 {
-    uint64_t ns = now_ns();
+    extern int64_t realtime_offset_ns;
+    uint64_t ns = (uint64_t)((int64_t)now_ns() + realtime_offset_ns);
 
     return (struct timespec32){ (uint32_t)(ns / 1000000000u), (uint32_t)(ns % 1000000000u) };
 }

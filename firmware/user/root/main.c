@@ -37,7 +37,7 @@ struct policy {
 
 /* The debug agent talks to every server; the modem only to the debug agent; the Linux server
  * to the debug agent and its own processes, below every modem task, with no interrupt line,
- * no device and no look into the kernel. */
+ * no device but the real-time clock (read only) and no look into the kernel. */
 static const struct policy policies[] = {
     { "debugd", { "ktest", "modem", "linux" }, 150, L4_DR_DEBUG, 256u << 10, 2, 64,
       BOARD_UART_BASE, L4_PAGE_SIZE, SIGMA0_ALLOW_SLOTS, { { BOARD_IRQ_UART, 1 } } },
@@ -48,7 +48,9 @@ static const struct policy policies[] = {
     { "modem", { "debugd" }, 200, L4_DR_DEBUG, 512u << 10, 2, 1024,
       BOARD_VIRTIO_BASE, BOARD_VIRTIO_COUNT * BOARD_VIRTIO_STRIDE, 0,
       { { BOARD_IRQ_VTIMER, 1 }, { BOARD_IRQ_VIRTIO0, BOARD_VIRTIO_COUNT }, { 123, 1 } } },
-    { "linux", { "debugd" }, 100, 0, 4u << 20, 200, 16384 + 256, 0, 0, SIGMA0_ALLOW_ROOTFS, { { 0, 0 } } },
+    /* the real-time clock, read for the wall clock */
+    { "linux", { "debugd" }, 100, 0, 4u << 20, 200, 16384 + 256, BOARD_RTC_BASE, L4_PAGE_SIZE,
+      SIGMA0_ALLOW_ROOTFS, { { 0, 0 } } },
 };
 
 #define MAX_COPIES  8192u                   /* module pages we hold copies of: 32 MiB */
