@@ -913,8 +913,8 @@ int main(void)
 
     linux_server = l4_myself();
     debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;
+    read_rtc();                             /* first: the files made at boot get its time */
     const char *why = get_pool() ? "no memory pool from sigma0" : map_rootfs();
-    read_rtc();
     if (!why) {
         linux_pager = start_thread(LINUX_THREAD_PAGER, pager_main, pager_stack + THREAD_STACK_WORDS,
                                    "linux-pager");

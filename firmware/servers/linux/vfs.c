@@ -27,7 +27,6 @@ static const uint8_t zero_page[PAGE];
 /* Files' times are wall-clock times, as on Linux (the board's real-time clock, sys_info.c). */
 struct timespec32 vfs_now(void)
 {
-    extern int64_t realtime_offset_ns;
     uint64_t ns = (uint64_t)((int64_t)now_ns() + realtime_offset_ns);
 
     return (struct timespec32){ (uint32_t)(ns / 1000000000u), (uint32_t)(ns % 1000000000u) };
