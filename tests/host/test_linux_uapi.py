@@ -4,6 +4,7 @@ defines must have Linux's value."""
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,11 @@ def test_server_sources_use_names_not_errno_numbers():
             if re.search(r"return -([2-9]|[1-9][0-9]+);|RET\(-[0-9]+\)", line):
                 bare.append(f"{path.name}:{n}: {line.strip()}")
     assert not bare, "\n".join(bare)
+
+
+def test_the_documented_list_of_calls_is_the_table():
+    """docs/linux-server.md lists the server's calls as tools/gen_linux_calls.py makes the list
+    from syscalls.c's table; rerun it when the table changes."""
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_linux_calls.py"), "--check"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
