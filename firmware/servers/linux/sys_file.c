@@ -125,9 +125,12 @@ static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags
             return -ENOENT;
         if (lk.trailing_slash)
             return -EISDIR;
+        if ((err = vfs_permission(p, lk.dir, MAY_WRITE | MAY_EXEC)))
+            return err;
         err = vfs_create(lk.dir, lk.name, S_IFREG | (mode & 07777 & ~p->umask), &ino);
         if (err)
             return err;
+        vfs_new_owner(p, lk.dir, ino);
     } else {
         if (creat_excl)
             return -EEXIST;
@@ -137,6 +140,12 @@ static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags
             return -EISDIR;
         if ((ino->mode & S_IFMT) != S_IFDIR && flags & O_DIRECTORY)
             return -ENOTDIR;
+        /* what the open asks for, of a file that was there (one just made may be opened) */
+        uint32_t acc = flags & O_ACCMODE;
+        int want = (acc == O_RDONLY || acc == O_RDWR ? MAY_READ : 0) |
+                   (acc == O_WRONLY || acc == O_RDWR || flags & O_TRUNC ? MAY_WRITE : 0);
+        if ((err = vfs_permission(p, ino, want)))
+            return err;
     }
     switch (ino->mode & S_IFMT) {
     case S_IFDIR:
@@ -263,7 +272,7 @@ int exec_find(struct proc *p, const char *path, struct inode **file, char *resol
         return -EACCES;
     if (!lk.ino)
         return -ENOENT;
-    if ((lk.ino->mode & S_IFMT) != S_IFREG || !(lk.ino->mode & 0111))
+    if ((lk.ino->mode & S_IFMT) != S_IFREG || vfs_permission(p, lk.ino, MAY_EXEC))
         return -EACCES;
     err = vfs_path(lk.dir, lk.name, resolved);
     if (err)

@@ -323,7 +323,9 @@ static int change_dir(struct proc *p, struct lookup *lk)
     } else {
         if ((lk->ino->mode & S_IFMT) != S_IFDIR)
             return -ENOTDIR;
-        int err = vfs_path(lk->ino, NULL, path);
+        int err = vfs_permission(p, lk->ino, MAY_EXEC);
+        if (!err)
+            err = vfs_path(lk->ino, NULL, path);
         if (err)
             return err;
     }
@@ -385,9 +387,15 @@ static int do_mknod(struct proc *p, int dirfd, uint32_t path, uint32_t mode, uin
         return err;
     if (lk_a.trailing_slash && type != S_IFDIR)
         return -ENOENT;
+    if ((type == S_IFCHR || type == S_IFBLK) && p->cred.euid)
+        return -EPERM;                          /* devices: root's */
+    if ((err = vfs_permission(p, lk_a.dir, MAY_WRITE | MAY_EXEC)))
+        return err;
     err = vfs_create(lk_a.dir, lk_a.name, type | (mode & 07777 & ~p->umask), &ino);
     if (!err && (type == S_IFCHR || type == S_IFBLK))
         ino->rdev = dev;
+    if (!err)
+        vfs_new_owner(p, lk_a.dir, ino);
     return err;
 }
 
@@ -427,6 +435,8 @@ static int do_unlink(struct proc *p, int dirfd, uint32_t path, int rmdir)
         return !rmdir ? -EISDIR : lk_a.name[1] ? -ENOTEMPTY : -EINVAL;
     if (!rmdir && lk_a.trailing_slash)
         return (lk_a.ino->mode & S_IFMT) == S_IFDIR ? -EISDIR : -ENOTDIR;
+    if ((err = vfs_may_delete(p, lk_a.dir, lk_a.ino)))
+        return err;
     return vfs_unlink(lk_a.dir, lk_a.name, rmdir);
 }
 
@@ -496,6 +506,11 @@ static int do_rename(struct proc *p, int olddir, uint32_t oldp, int newdir, uint
     if (!dir && (lk_a.trailing_slash || lk_b.trailing_slash))
         return lk_b.ino && (lk_b.ino->mode & S_IFMT) == S_IFDIR ? -EISDIR : -ENOTDIR;
     struct inode *moved = lk_a.ino;
+    if ((err = vfs_may_delete(p, lk_a.dir, lk_a.ino)) ||
+        (err = lk_b.ino ? vfs_may_delete(p, lk_b.dir, lk_b.ino) :
+                          vfs_permission(p, lk_b.dir, MAY_WRITE | MAY_EXEC)) ||
+        (dir && lk_a.dir != lk_b.dir && (err = vfs_permission(p, lk_a.ino, MAY_WRITE))))
+        return err;                             /* a directory moved elsewhere: its ".." too */
     if (dir && vfs_path(lk_a.dir, lk_a.name, old_path))
         old_path[0] = 0;
     err = vfs_rename(lk_a.dir, lk_a.name, lk_b.dir, lk_b.name, flags);
@@ -539,6 +554,8 @@ static int do_link(struct proc *p, int olddir, uint32_t oldp, int newdir, uint32
         return -EPERM;
     if (lk_b.trailing_slash)
         return -ENOENT;
+    if ((err = vfs_permission(p, lk_b.dir, MAY_WRITE | MAY_EXEC)))
+        return err;
     return vfs_link(lk_b.dir, lk_b.name, lk_a.ino);
 }
 
@@ -566,6 +583,8 @@ static int do_symlink(struct proc *p, uint32_t target_addr, int newdir, uint32_t
         return err;
     if (lk_b.trailing_slash)
         return -ENOENT;
+    if ((err = vfs_permission(p, lk_b.dir, MAY_WRITE | MAY_EXEC)))
+        return err;
     uint32_t len = strnlen(target, MAX_PATH);
     char *copy = kmem_alloc(len + 1);
     if (!copy)
@@ -578,6 +597,7 @@ static int do_symlink(struct proc *p, uint32_t target_addr, int newdir, uint32_t
     memcpy(copy, target, len);
     ino->target = copy;
     ino->size = len;
+    vfs_new_owner(p, lk_b.dir, ino);
     return 0;
 }
 
@@ -628,17 +648,25 @@ int sys_readlink(struct proc *p, uint32_t *r)
 
 /* ---- access, modes, owners, times, sizes ------------------------------------------------ */
 
-/* For root: everything but executing a file without any execute bit. */
+/* As the real user and group unless AT_EACCESS (set-user-ID programs ask what their user may
+ * do): the lookup's searches and the file's bits. */
 static int do_access(struct proc *p, int dirfd, uint32_t path, uint32_t mode, uint32_t flags)
 {
-    if (mode & ~7u)
+    uint32_t fsuid = p->cred.fsuid, fsgid = p->cred.fsgid;
+    int err;
+
+    if (mode & ~7u || flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
         return -EINVAL;
-    int err = existing(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LK_FOLLOW, &lk_a);
-    if (err)
-        return err;
-    if (mode & 1 && !lk_a.in_proc && (lk_a.ino->mode & S_IFMT) != S_IFDIR && !(lk_a.ino->mode & 0111))
-        return -EACCES;
-    return 0;
+    if (!(flags & AT_EACCESS)) {
+        p->cred.fsuid = p->cred.uid;
+        p->cred.fsgid = p->cred.gid;
+    }
+    err = existing(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LK_FOLLOW, &lk_a);
+    if (!err && !lk_a.in_proc)
+        err = vfs_permission(p, lk_a.ino, (int)mode);   /* R_OK, W_OK, X_OK are MAY_* */
+    p->cred.fsuid = fsuid;
+    p->cred.fsgid = fsgid;
+    return err;
 }
 
 int sys_access(struct proc *p, uint32_t *r)
@@ -676,8 +704,12 @@ static int inode_of_fd(struct proc *p, uint32_t fd, struct inode **ino)
     return 0;
 }
 
-static int set_mode(struct inode *ino, uint32_t mode)
+static int set_mode(struct proc *p, struct inode *ino, uint32_t mode)
 {
+    if (!vfs_owner(p, ino))
+        return -EPERM;
+    if (p->cred.fsuid && !in_group(p, ino->gid) && (ino->mode & S_IFMT) != S_IFDIR)
+        mode &= ~(uint32_t)S_ISGID;             /* not a member of its group: not set-group-ID */
     ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
     vfs_touch(ino, T_CTIME);
     return 0;
@@ -688,7 +720,7 @@ int sys_chmod(struct proc *p, uint32_t *r)
     struct inode *ino;
     int err = inode_at(p, AT_FDCWD, r[0], 1, &ino);
 
-    RET(err ? err : set_mode(ino, r[1]));
+    RET(err ? err : set_mode(p, ino, r[1]));
 }
 
 int sys_fchmod(struct proc *p, uint32_t *r)
@@ -696,7 +728,7 @@ int sys_fchmod(struct proc *p, uint32_t *r)
     struct inode *ino;
     int err = inode_of_fd(p, r[0], &ino);
 
-    RET(err ? err : set_mode(ino, r[1]));
+    RET(err ? err : set_mode(p, ino, r[1]));
 }
 
 int sys_fchmodat(struct proc *p, uint32_t *r)
@@ -704,14 +736,22 @@ int sys_fchmodat(struct proc *p, uint32_t *r)
     struct inode *ino;
     int err = inode_at(p, (int32_t)r[0], r[1], 1, &ino);
 
-    RET(err ? err : set_mode(ino, r[2]));
+    RET(err ? err : set_mode(p, ino, r[2]));
 }
 
 /* -1 leaves an id as it is.  As on Linux, any chown of what is not a directory clears
  * set-user-ID, and set-group-ID when the group may execute (without that bit it means
  * mandatory locking, which stays). */
-static int set_owner(struct inode *ino, uint32_t uid, uint32_t gid)
+static int set_owner(struct proc *p, struct inode *ino, uint32_t uid, uint32_t gid)
 {
+    /* root changes anything; the owner only the group, to one of its own */
+    if (p->cred.fsuid) {
+        int owner = ino->uid == p->cred.fsuid;
+        if (uid != 0xffffffffu && !(owner && uid == ino->uid))
+            return -EPERM;
+        if (gid != 0xffffffffu && !(owner && (gid == ino->gid || in_group(p, gid))))
+            return -EPERM;
+    }
     if (uid != 0xffffffffu)
         ino->uid = uid;
     if (gid != 0xffffffffu)
@@ -730,7 +770,7 @@ int sys_chown32(struct proc *p, uint32_t *r)
     struct inode *ino;
     int err = inode_at(p, AT_FDCWD, r[0], 1, &ino);
 
-    RET(err ? err : set_owner(ino, r[1], r[2]));
+    RET(err ? err : set_owner(p, ino, r[1], r[2]));
 }
 
 int sys_lchown32(struct proc *p, uint32_t *r)
@@ -738,7 +778,7 @@ int sys_lchown32(struct proc *p, uint32_t *r)
     struct inode *ino;
     int err = inode_at(p, AT_FDCWD, r[0], 0, &ino);
 
-    RET(err ? err : set_owner(ino, r[1], r[2]));
+    RET(err ? err : set_owner(p, ino, r[1], r[2]));
 }
 
 int sys_fchown32(struct proc *p, uint32_t *r)
@@ -746,7 +786,7 @@ int sys_fchown32(struct proc *p, uint32_t *r)
     struct inode *ino;
     int err = inode_of_fd(p, r[0], &ino);
 
-    RET(err ? err : set_owner(ino, r[1], r[2]));
+    RET(err ? err : set_owner(p, ino, r[1], r[2]));
 }
 
 int sys_fchownat(struct proc *p, uint32_t *r)
@@ -760,17 +800,22 @@ int sys_fchownat(struct proc *p, uint32_t *r)
         err = inode_of_fd(p, r[0], &ino);
     else
         err = inode_at(p, (int32_t)r[0], r[1], !(r[4] & AT_SYMLINK_NOFOLLOW), &ino);
-    RET(err ? err : set_owner(ino, r[2], r[3]));
+    RET(err ? err : set_owner(p, ino, r[2], r[3]));
 }
 
 /* Set the times from `ts` (access, modification; NULL: both now), honouring UTIME_NOW and
  * UTIME_OMIT. */
-static int set_times(struct inode *ino, const struct timespec32 *ts)
+static int set_times(struct proc *p, struct inode *ino, const struct timespec32 *ts)
 {
     struct timespec32 now = vfs_now();
 
     if (ts && ts[0].nsec == UTIME_OMIT && ts[1].nsec == UTIME_OMIT)
         return 0;
+    /* times of one's choosing: the owner's (or root's); "now": also whoever may write it */
+    int chosen = ts && ((ts[0].nsec != UTIME_NOW && ts[0].nsec != UTIME_OMIT) ||
+                        (ts[1].nsec != UTIME_NOW && ts[1].nsec != UTIME_OMIT));
+    if (!vfs_owner(p, ino) && (chosen || vfs_permission(p, ino, MAY_WRITE)))
+        return chosen ? -EPERM : -EACCES;
     for (int i = 0; i < 2; i++) {
         struct timespec32 *t = i ? &ino->mtime : &ino->atime;
         if (!ts || ts[i].nsec == UTIME_NOW)
@@ -806,7 +851,7 @@ static int do_utimensat(struct proc *p, uint32_t *r, int wide)
         err = (int32_t)r[0] == AT_FDCWD && !r[1] ? -EFAULT : inode_of_fd(p, r[0], &ino);
     else
         err = inode_at(p, (int32_t)r[0], r[1], !(r[3] & AT_SYMLINK_NOFOLLOW), &ino);
-    return err ? err : set_times(ino, r[2] ? ts : NULL);
+    return err ? err : set_times(p, ino, r[2] ? ts : NULL);
 }
 
 int sys_utimensat(struct proc *p, uint32_t *r)
@@ -830,14 +875,14 @@ int sys_utimes(struct proc *p, uint32_t *r)
     if (err)
         RET(err);
     if (!r[1])
-        RET(set_times(ino, NULL));
+        RET(set_times(p, ino, NULL));
     if (mm_copy_in(p->mm, p->tid, tv, r[1], 16))
         RET(-EFAULT);
     if (tv[1] >= 1000000u || tv[3] >= 1000000u)
         RET(-EINVAL);
     ts[0] = (struct timespec32){ tv[0], tv[1] * 1000 };
     ts[1] = (struct timespec32){ tv[2], tv[3] * 1000 };
-    RET(set_times(ino, ts));
+    RET(set_times(p, ino, ts));
 }
 
 /* truncate64(path, pad, length low, length high) */
@@ -854,6 +899,8 @@ int sys_truncate64(struct proc *p, uint32_t *r)
         RET(-EINVAL);
     if ((int32_t)r[3] < 0)
         RET(-EINVAL);
+    if ((err = vfs_permission(p, ino, MAY_WRITE)))
+        RET(err);
     if (r[3] || r[2] > MAX_FILE_SIZE)
         RET(-EFBIG);
     err = vfs_truncate(ino, r[2]);

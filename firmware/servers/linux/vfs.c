@@ -616,6 +616,53 @@ static int is_dots(const char *s, size_t len, int n)
     return (int)len == n && s[0] == '.' && (n == 1 || s[1] == '.');
 }
 
+int in_group(const struct proc *p, uint32_t gid)
+{
+    if (p->cred.fsgid == gid)
+        return 1;
+    for (uint32_t i = 0; i < p->cred.ngroups; i++)
+        if (p->cred.groups[i] == gid)
+            return 1;
+    return 0;
+}
+
+int vfs_permission(const struct proc *p, const struct inode *ino, int mask)
+{
+    uint32_t mode = ino->mode, bits;
+
+    if (!p)
+        return 0;
+    if (p->cred.fsuid == 0)
+        return mask & MAY_EXEC && !S_ISDIR_(mode) && !(mode & 0111) ? -EACCES : 0;
+    bits = ino->uid == p->cred.fsuid ? mode >> 6 : in_group(p, ino->gid) ? mode >> 3 : mode;
+    return (bits & (uint32_t)mask) == (uint32_t)mask ? 0 : -EACCES;
+}
+
+int vfs_may_delete(const struct proc *p, const struct inode *dir, const struct inode *victim)
+{
+    int err = vfs_permission(p, dir, MAY_WRITE | MAY_EXEC);
+
+    if (err)
+        return err;
+    if (p && dir->mode & S_ISVTX && p->cred.fsuid && p->cred.fsuid != dir->uid &&
+        p->cred.fsuid != victim->uid)
+        return -EPERM;
+    return 0;
+}
+
+void vfs_new_owner(const struct proc *p, struct inode *dir, struct inode *ino)
+{
+    ino->uid = p ? p->cred.fsuid : 0;
+    ino->gid = dir->mode & S_ISGID ? dir->gid : p ? p->cred.fsgid : 0;
+    if (dir->mode & S_ISGID && S_ISDIR_(ino->mode))
+        ino->mode |= S_ISGID;
+}
+
+int vfs_owner(const struct proc *p, const struct inode *ino)
+{
+    return !p || p->cred.fsuid == 0 || p->cred.fsuid == ino->uid;
+}
+
 int vfs_lookup(struct proc *self, const char *path, int flags, struct lookup *lk)
 {
     static char work[MAX_PATH];
@@ -718,6 +765,9 @@ int vfs_lookup(struct proc *self, const char *path, int flags, struct lookup *lk
 
         if (!S_ISDIR_(cur->mode))
             return -ENOTDIR;
+        int denied = vfs_permission(self, cur, MAY_EXEC);   /* search */
+        if (denied)
+            return denied;
         struct inode *next;
         if (is_dots(s, len, 1)) {
             next = cur;

@@ -105,6 +105,22 @@ extern uint32_t vfs_inodes, vfs_files, vfs_pipes;   /* how many exist (the count
 
 void vfs_init(void);
 int vfs_lookup(struct proc *self, const char *abs, int flags, struct lookup *lk);
+/* Whether `p` may read, write or execute (search) `ino`, by its file-system IDs and groups:
+ * 0 or -EACCES.  Root may do anything but execute a file without any execute bit; NULL is
+ * the server itself. */
+#define MAY_EXEC    1
+#define MAY_WRITE   2
+#define MAY_READ    4
+int vfs_permission(const struct proc *p, const struct inode *ino, int mask);
+/* Whether `p` may remove `victim` from `dir` (write and search on it; in a sticky directory
+ * only its owner, the directory's or root): 0, -EACCES or -EPERM. */
+int vfs_may_delete(const struct proc *p, const struct inode *dir, const struct inode *victim);
+/* Whether `p` owns `ino` (or is root), as chmod, chown and explicit times want. */
+int vfs_owner(const struct proc *p, const struct inode *ino);
+int in_group(const struct proc *p, uint32_t gid);
+/* A new inode in `dir` belongs to its maker: `p`'s file-system IDs, or the directory's group
+ * when the directory is set-group-ID (a new directory inherits that bit too). */
+void vfs_new_owner(const struct proc *p, struct inode *dir, struct inode *ino);
 /* The absolute path of directory `d` (or of entry `name` in it) into `out` (MAX_PATH). */
 int vfs_path(struct inode *d, const char *name, char *out);
 /* Make an inode of `mode` (type and permissions, umask already applied) named `name` in `dir`. */
