@@ -12,6 +12,7 @@ import difflib
 import io
 import os
 import re
+import signal
 import threading
 import time
 from pathlib import Path
@@ -330,6 +331,17 @@ def test_a_full_file_system_answers_enospc_and_gives_every_frame_back(link):
     assert output == "4 of 4 reached the limit\ndone\n", output
     # the same shell line's own pages aside, every frame is back
     assert abs(mem_free_kib(link) - before) <= 64, (before, mem_free_kib(link))
+
+
+@pytest.fixture
+def keyboard_interrupts():
+    """Ctrl-C raises KeyboardInterrupt in the test, as it does in a terminal, even when the suite
+    was started with SIGINT ignored (a background job of a script is)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def interrupt_when(out: io.BytesIO, text: bytes) -> threading.Thread:
     """Ctrl-C, as the user's terminal sends it, once `text` is in the output."""
     import _thread
@@ -344,7 +356,7 @@ def interrupt_when(out: io.BytesIO, text: bytes) -> threading.Thread:
     return watcher
 
 
-def test_shell_interrupt_ends_the_command_and_nothing_of_it_reaches_the_next(link):
+def test_shell_interrupt_ends_the_command_and_nothing_of_it_reaches_the_next(link, keyboard_interrupts):
     """`rig shell -c` and Ctrl-C: the command's process group gets SIGINT; the next line sees
     only its own output and the sleep is gone."""
     from host.shell import Interrupted
@@ -360,7 +372,7 @@ def test_shell_interrupt_ends_the_command_and_nothing_of_it_reaches_the_next(lin
     assert code == 0 and "sleep 100" not in output, output
 
 
-def test_shell_interrupt_hangs_up_a_command_that_ignores_sigint(link):
+def test_shell_interrupt_hangs_up_a_command_that_ignores_sigint(link, keyboard_interrupts):
     """A command that ignores SIGINT and SIGHUP runs on after the host leaves, as under ssh, but
     the hangup took its terminal: its writes fail and a read ends (end of file), so nothing of
     it reaches the next shell line."""
