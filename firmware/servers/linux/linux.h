@@ -353,6 +353,8 @@ static inline int proc_wait_matches(const struct proc *c, int pid)
  * sleeping pollers that now have a ready descriptor.  poll_timeout: a poller's time is up. */
 void poll_notify(void);
 void poll_timeout(struct proc *p);
+/* `p` no longer waits in a poll (a signal ended it, or it ended). */
+void poll_forget(struct proc *p);
 /* Whether a read of the console would find something (input, or an end of file). */
 int console_readable(void);
 

@@ -8,6 +8,23 @@
 #include "syscalls.h"
 
 #define CHUNK       64                  /* pollfd entries scanned at a time */
+
+/* Pollers asleep: most pipe operations find none and poll_notify returns at once. */
+static uint32_t sleeping;
+
+static void poller_sleeps(struct proc *p)
+{
+    p->poller.active = 1;
+    sleeping++;
+}
+
+void poll_forget(struct proc *p)
+{
+    if (p->poller.active) {
+        p->poller.active = 0;
+        sleeping--;
+    }
+}
 #define MAX_NFDS    1024                /* select's FD_SETSIZE, RLIMIT_NOFILE's soft limit */
 
 /* What descriptor `fd` of `p` has of `events` (and of POLLERR, POLLHUP, POLLNVAL, always). */
@@ -106,7 +123,7 @@ static void finish(struct proc *p, int result)
         p->sig_blocked = p->sig_saved_mask;
         p->sig_suspended = 0;
     }
-    p->poller.active = 0;
+    poll_forget(p);
     proc_resume(p, (uint32_t)result);
 }
 
@@ -129,12 +146,12 @@ static int wait_or_answer(struct proc *p, uint32_t *r, uint64_t wake_us, uint32_
         p->sig_blocked = mask[0] & ~(1u << (SIGKILL - 1) | 1u << (SIGSTOP - 1));
         p->poller.masked = 1;
         if (p->sig_pending & ~p->sig_blocked) {
-            p->poller.active = 1;
+            poller_sleeps(p);
             finish(p, -EINTR);          /* one is waiting already: taken on the way out */
             return 1;
         }
     }
-    p->poller.active = 1;
+    poller_sleeps(p);
     proc_sleep(p, wake_us);
     return 1;
 }
@@ -235,7 +252,7 @@ int sys_pselect6_time64(struct proc *p, uint32_t *r) { return pselect6(p, r, 1);
 
 void poll_notify(void)
 {
-    for (unsigned i = 0; i < MAX_PROCS; i++) {
+    for (unsigned i = 0; i < MAX_PROCS && sleeping; i++) {
         struct proc *p = &procs[i];
         if (p->state != P_BLOCKED || p->blocked != B_SLEEP || !p->poller.active)
             continue;

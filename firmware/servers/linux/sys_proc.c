@@ -99,7 +99,7 @@ void proc_unblock(struct proc *p)
     console_forget(p);
     pipe_forget(p);
     p->blocked = B_NONE;
-    p->poller.active = 0;
+    poll_forget(p);
 }
 
 int group_in_session(int pgid, int sid)
