@@ -107,7 +107,7 @@ int mm_copy_string(struct mm *mm, l4_tid_t t, char *dst, uint32_t src, uint32_t 
 enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
 
 /* Why a process's reply is deferred. */
-enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE,
+enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE, B_LOCK,
                     B_STOPPED };        /* stopped with its reply held until SIGCONT */
 
 struct file;
@@ -117,6 +117,16 @@ struct poller {
     uint8_t active, select, masked;     /* waiting; select's sets (else pollfds); a mask set */
     uint32_t addr, n;                   /* poll: the pollfds and how many; select: n = nfds */
     uint32_t sets[3];                   /* select: read, write and except sets (0: none) */
+};
+
+/* A file lock asked for (sys_lock.c): its inode (while the process waits for it), owner, type
+ * (F_RDLCK, F_WRLCK, F_UNLCK), kind and byte range [start, end]. */
+struct lock_request {
+    struct inode *ino;
+    const void *owner;
+    int pid;
+    uint8_t type, kind;
+    uint64_t start, end;
 };
 
 /* Who a process acts as: real, effective, saved and file-system IDs (in that order, as
@@ -176,6 +186,7 @@ struct proc {
     uint32_t stopped;
     uint32_t wait_report;               /* a wait status: stopped (sig << 8 | 0x7f), 0xffff */
     uint32_t wait_options;              /* B_WAIT: the options it waits with */
+    struct lock_request lock;           /* B_LOCK: the lock it waits for */
 };
 
 #define SIG_DFL     0u
@@ -311,6 +322,8 @@ int exec_find(struct proc *p, const char *path, struct inode **file, char *resol
 /* /proc/PID/exe: the program's path, links resolved. */
 void proc_set_exe(struct proc *p, const char *resolved);
 /* Descriptors: all closed (exit), copied (fork), the close-on-exec ones closed (execve). */
+/* `p` lets go of descriptor `fd` (its record locks of the file go too). */
+void fd_drop(struct proc *p, uint32_t fd);
 void fd_close_all(struct proc *p);
 void fd_inherit(struct proc *child, struct proc *parent);
 void fd_exec(struct proc *p);

@@ -222,19 +222,29 @@ int sys_close(struct proc *p, uint32_t *r)
 
     if (!f)
         RET(-EBADF);
-    p->fd[r[0]] = NULL;
-    file_put(f);
+    fd_drop(p, r[0]);
     RET(0);
 }
 
 /* ---- descriptors across fork, exec and exit ---------------------------------------------- */
 
+/* `p` lets go of descriptor `fd`: its record locks of the file go with it (POSIX's rule, for
+ * any descriptor of the file), then the open file loses a reference. */
+void fd_drop(struct proc *p, uint32_t fd)
+{
+    struct file *f = p->fd[fd];
+
+    if (!f)
+        return;
+    p->fd[fd] = NULL;
+    locks_close(p, f->inode);
+    file_put(f);
+}
+
 void fd_close_all(struct proc *p)
 {
-    for (unsigned i = 0; i < MAX_FDS; i++) {
-        file_put(p->fd[i]);
-        p->fd[i] = NULL;
-    }
+    for (unsigned i = 0; i < MAX_FDS; i++)
+        fd_drop(p, i);
     memset(p->cloexec, 0, sizeof p->cloexec);
 }
 
@@ -251,10 +261,8 @@ void fd_inherit(struct proc *child, struct proc *parent)
 void fd_exec(struct proc *p)
 {
     for (unsigned i = 0; i < MAX_FDS; i++) {
-        if (fd_cloexec(p, i)) {
-            file_put(p->fd[i]);
-            p->fd[i] = NULL;
-        }
+        if (fd_cloexec(p, i))
+            fd_drop(p, i);
     }
     memset(p->cloexec, 0, sizeof p->cloexec);
 }
@@ -704,7 +712,7 @@ static int dup_to(struct proc *p, uint32_t old, uint32_t new, int cloexec)
     if (old == new)
         return (int)new;
     f->refs++;
-    file_put(p->fd[new]);
+    fd_drop(p, new);
     p->fd[new] = f;
     fd_set_cloexec(p, new, cloexec);
     return (int)new;
@@ -761,6 +769,20 @@ int sys_fcntl64(struct proc *p, uint32_t *r)
     case F_SETFL:
         f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | (r[2] & (O_APPEND | O_NONBLOCK));
         RET(0);
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_GETLK64:
+    case F_SETLK64:
+    case F_SETLKW64:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW: {
+        int v = fcntl_lock(p, f, r[1], r[2]);
+        if (v == 1)
+            return 1;
+        RET(v);
+    }
     default:
         RET(-EINVAL);
     }

@@ -98,6 +98,7 @@ void proc_unblock(struct proc *p)
         proc_sleep_interrupted(p);              /* nanosleep's time left */
     console_forget(p);
     pipe_forget(p);
+    lock_forget(p);
     p->blocked = B_NONE;
     poll_forget(p);
 }

@@ -102,6 +102,7 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_fchownat] = sys_fchownat,
     [__NR_fcntl64] = sys_fcntl64,
     [__NR_fdatasync] = sys_fsync,
+    [__NR_flock] = sys_flock,
     [__NR_fork] = sys_fork,
     [__NR_fstat64] = sys_fstat64,
     [__NR_fstatat64] = sys_fstatat64,

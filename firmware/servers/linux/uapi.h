@@ -208,7 +208,19 @@
 #define F_SETLKW             7
 #define F_SETOWN             8
 #define F_GETOWN             9
+#define F_GETLK64            12
+#define F_SETLK64            13
+#define F_SETLKW64           14
+#define F_OFD_GETLK          36
+#define F_OFD_SETLK          37
+#define F_OFD_SETLKW         38
 #define F_DUPFD_CLOEXEC      1030
+
+/* flock(2) operations */
+#define LOCK_SH              1
+#define LOCK_EX              2
+#define LOCK_NB              4
+#define LOCK_UN              8
 
 /* signals */
 #define SIGHUP               1

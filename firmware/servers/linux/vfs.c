@@ -844,6 +844,7 @@ void file_put(struct file *f)
         return;
     if (f->type == F_PROC)
         frame_put((uint32_t)f->data);
+    locks_file_gone(f);
     struct inode *ino = f->inode;
     struct pipe *p = f->pipe;
     enum ftype type = f->type;

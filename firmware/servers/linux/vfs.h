@@ -36,6 +36,8 @@ struct inode {
     uint32_t size;
     uint32_t rdev;                      /* devices: Linux's encoding (major << 8 | minor) */
     struct timespec32 atime, mtime, ctime;
+    struct file_lock *locks;            /* advisory locks (sys_lock.c), and how many wait for one */
+    uint32_t lock_waiters;
     union {
         struct {                        /* S_IFREG: pages, each a frame or 0 (a hole) */
             uint32_t direct[INODE_DIRECT];
@@ -170,6 +172,15 @@ void pipe_forget(struct proc *p);
 int fifo_wait(struct proc *p, struct pipe *pp, uint32_t fd, int reader);
 /* A FIFO's reader (`reader`) or writer arrived: the opens waiting for one return. */
 void fifo_arrived(struct pipe *pp, int reader);
+
+/* Advisory locks (sys_lock.c).  locks_close: `p` closed a descriptor of `ino`, which releases its
+ * record locks of the file (POSIX's rule); locks_file_gone: the last descriptor of the open
+ * file `f` went, and with it its OFD and flock locks.  lock_forget: `p` no longer waits for a
+ * lock.  fcntl_lock: fcntl's lock commands, a result or 1 when `p` now waits. */
+void locks_close(struct proc *p, struct inode *ino);
+void locks_file_gone(struct file *f);
+void lock_forget(struct proc *p);
+int fcntl_lock(struct proc *p, struct file *f, uint32_t cmd, uint32_t addr);
 
 /* A regular file of no directory reading `size` bytes at `data` in place, with one reference
  * (the caller's): the trampoline's code. */
