@@ -87,6 +87,7 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
 #endif
     cur->state = TS_RECV;
     cur->partner = from;
+    dest->served = cur->id;
 
     if (dest->ipc_kind == IPC_NORMAL) {
         dest->ctx.r[0] = cur->id;
@@ -140,6 +141,7 @@ static inline __attribute__((always_inline)) void fastpath_exception(struct thre
     h->ctx.r[0] = cur->id;
     h->ctx.r[1] = L4_OK;
     h->ctx.r[3] = tag;
+    h->served = cur->id;
     _Static_assert(L4_MR_IN_REGISTERS == 8, "MR1..MR3 in r4-r6, MR4..MR7 in r8-r11");
     copy_words(&h->ctx.r[4], &cur->ctx.r[0], 3);
     copy_words(&h->ctx.r[8], &cur->ctx.r[3], 4);

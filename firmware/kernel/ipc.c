@@ -123,6 +123,7 @@ static void transfer(struct thread *s, struct thread *r)
     kernel.stats.ipc++;
     TRACE_IPC(s, r, mr[0]);
     sched_timeout_cancel(r);
+    r->served = s->id;
 
     /* typed items: pairs after the untyped words */
     if (L4_TAG_TYPED(mr[0]) && s->ipc_kind == IPC_NORMAL) {

@@ -119,11 +119,18 @@ void sched_tick(void)
     uint32_t now = cycles_now();
 
     /* CPU time is charged by the tick to whoever was running (or to idle): sampled, not exact
-     * per switch, so that switching costs nothing for it. */
-    if (kernel.current)
-        kernel.current->cpu_cycles += now - tick_stamp;
-    else
+     * per switch, so that switching costs nothing for it.  A thread running with a message
+     * whose sender waits for its answer (a server, a pager) works for that sender, which is
+     * billed the tick as time spent on its behalf (a process's system time). */
+    if (kernel.current) {
+        struct thread *c = kernel.current, *client = thread_lookup(c->served);
+        c->cpu_cycles += now - tick_stamp;
+        c->cpu_ticks++;
+        if (client && client->state == TS_RECV && client->partner == c->id)
+            client->served_ticks++;
+    } else {
         idle_cycles += now - tick_stamp;
+    }
     tick_stamp = now;
     sched_ticks++;
     for (; t; t = next) {

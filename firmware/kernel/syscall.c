@@ -322,7 +322,9 @@ static void sys_thread_switch(struct thread *cur)
     sched_enqueue(cur);
 }
 
-/* r0 dest, r1 priority, r2 timeslice in microseconds (L4_TC_KEEP: unchanged). */
+/* r0 dest, r1 priority, r2 timeslice in microseconds (L4_TC_KEEP: unchanged).  Returns the
+ * old ones, and in r3 and r4 the thread's CPU time and the time others spent on its behalf,
+ * in milliseconds, as the tick sampled them. */
 static void sys_schedule(struct thread *cur)
 {
     uint32_t *r = cur->ctx.r;
@@ -345,8 +347,11 @@ static void sys_schedule(struct thread *cur)
         sched_set_prio(t, r[1]);
     if (r[2] != L4_TC_KEEP)
         t->timeslice_ticks = t->remaining_ticks = r[2] / SCHED_TICK_US;
+    _Static_assert(SCHED_TICK_US % 1000 == 0, "ticks are whole milliseconds");
     r[0] = old_prio;
     r[2] = old_slice;
+    r[3] = t->cpu_ticks * (SCHED_TICK_US / 1000);
+    r[4] = t->served_ticks * (SCHED_TICK_US / 1000);
     r[1] = L4_OK;
 }
 

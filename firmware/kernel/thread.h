@@ -68,6 +68,10 @@ struct thread {
     struct thread *rq_next, *rq_prev;
     uint32_t timeslice_ticks, remaining_ticks;
     uint64_t cpu_cycles;        /* statistics: cycles spent running */
+    uint32_t cpu_ticks;         /* CPU time: ticks that found it running */
+    uint32_t served_ticks;      /*   and ticks that found a thread running on its behalf */
+    l4_tid_t served;            /* whose message it received last: the tick bills that one
+                                 * while it waits for this thread's answer */
     uint32_t syscalls;          /* statistics: system calls through the slow path */
     uint32_t restarts;          /* statistics: system calls restarted at a preemption point */
     struct space *reaping;      /* a space this thread's restarted call is tearing down */

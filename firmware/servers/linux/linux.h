@@ -187,6 +187,9 @@ struct proc {
     uint32_t wait_report;               /* a wait status: stopped (sig << 8 | 0x7f), 0xffff */
     uint32_t wait_options;              /* B_WAIT: the options it waits with */
     struct lock_request lock;           /* B_LOCK: the lock it waits for */
+    /* CPU time in milliseconds: user and system, taken from the kernel when it ends (a
+     * zombie's), and its waited-for children's (with theirs), added when they are reaped */
+    uint32_t utime_ms, stime_ms, cutime_ms, cstime_ms;
 };
 
 #define SIG_DFL     0u
@@ -235,6 +238,9 @@ void proc_resume(struct proc *p, uint32_t r0);
 void proc_resume_later(struct proc *p, uint32_t r0);
 /* Send `p` its registers as they are in p->regs and let it run. */
 void proc_reply(struct proc *p);
+/* `p`'s CPU time so far, in milliseconds: the time its thread ran (user) and the time the
+ * server's threads spent on its calls and faults (system), as the kernel's tick sampled them. */
+void proc_cpu_time(const struct proc *p, uint32_t *user_ms, uint32_t *sys_ms);
 /* End a process with wait status `status`. */
 void proc_exit(struct proc *p, int status);
 /* wait4: a child's pid (status stored), 0 (WNOHANG, none yet), -errno, or 1 << 30 when the

@@ -145,10 +145,20 @@ static void stop_thread(struct proc *p)
 }
 
 /* A child's wait status for its parent, and the child gone for good. */
+void proc_cpu_time(const struct proc *p, uint32_t *user_ms, uint32_t *sys_ms)
+{
+    if (p->state == P_ZOMBIE || l4_thread_times(p->tid, user_ms, sys_ms)) {
+        *user_ms = p->utime_ms;
+        *sys_ms = p->stime_ms;
+    }
+}
+
 static int reap(struct proc *parent, struct proc *child)
 {
     int pid = child->pid;
 
+    parent->cutime_ms += child->utime_ms + child->cutime_ms;
+    parent->cstime_ms += child->stime_ms + child->cstime_ms;
     if (parent->wait_status_ptr)
         mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &child->exit_status, 4);
     child->state = P_FREE;
@@ -171,6 +181,7 @@ void proc_exit(struct proc *p, int status)
     extern void proc_unblock(struct proc *p);
 
     proc_unblock(p);
+    proc_cpu_time(p, &p->utime_ms, &p->stime_ms);
     stop_thread(p);
     fd_close_all(p);
     /* orphans: init adopts them (and reaps them), as on Linux */

@@ -329,10 +329,13 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
     if (same(rest, "stat")) {
         /* pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
          * stime cutime cstime priority nice threads itrealvalue starttime vsize rss ... */
-        return fitted(fmt(buf, cap, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 %u %u "
+        uint32_t user, sys;
+        proc_cpu_time(p, &user, &sys);
+        return fitted(fmt(buf, cap, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %u %u %u %u 20 0 1 0 0 %u %u "
                           "0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                          p->pid, p->comm, state_letter(p), p->ppid, p->pgid, p->sid,
-                          resident(p) * PAGE, resident(p)), cap);
+                          p->pid, p->comm, state_letter(p), p->ppid, p->pgid, p->sid, user / 10,
+                          sys / 10, p->cutime_ms / 10, p->cstime_ms / 10, resident(p) * PAGE,
+                          resident(p)), cap);
     }
     if (same(rest, "status")) {
         static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['T'] = "stopped",

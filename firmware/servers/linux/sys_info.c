@@ -165,12 +165,13 @@ static int put_timespec(struct proc *p, uint32_t addr, int t64, int64_t ns)
     return mm_copy_out(p->mm, p->tid, addr, w, t64 ? 16 : 8) ? -EFAULT : 0;
 }
 
-/* A clock's time now, in ns: the wall clock (REALTIME) or time since boot; -EINVAL for a clock
- * Linux does not have.  The CPU-time clocks count time since the process began (an upper bound
- * of its CPU time: the kernel does not give it cheaply). */
+/* A clock's time now, in ns: the wall clock (REALTIME), time since boot, or the process's CPU
+ * time, user and system (to the kernel tick's millisecond); -EINVAL for a clock Linux does not
+ * have. */
 static int clock_now(struct proc *p, uint32_t id, int64_t *ns)
 {
-    (void)p;
+    uint32_t user, sys;
+
     switch (id) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
@@ -180,9 +181,12 @@ static int clock_now(struct proc *p, uint32_t id, int64_t *ns)
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
+        *ns = (int64_t)now_ns();
+        return 0;
     case CLOCK_PROCESS_CPUTIME_ID:
     case CLOCK_THREAD_CPUTIME_ID:
-        *ns = (int64_t)now_ns();
+        proc_cpu_time(p, &user, &sys);
+        *ns = ((int64_t)user + sys) * 1000000;
         return 0;
     default:
         return -EINVAL;
@@ -279,29 +283,43 @@ int sys_settimeofday(struct proc *p, uint32_t *r)
     RET(0);
 }
 
-/* times: the process's and its children's CPU time are not counted (0, consistently); the
- * result is the ticks (100 Hz) since boot. */
+/* times: the process's and its reaped children's CPU time, user and system, in clock ticks
+ * (USER_HZ, 100 a second); the result is the ticks since boot. */
 int sys_times(struct proc *p, uint32_t *r)
 {
-    uint32_t t[4] = { 0, 0, 0, 0 };
+    uint32_t user, sys;
     uint32_t ticks = (uint32_t)(now_us() / 10000);
+
+    proc_cpu_time(p, &user, &sys);
+    uint32_t t[4] = { user / 10, sys / 10, p->cutime_ms / 10, p->cstime_ms / 10 };
 
     if (r[0] && mm_copy_out(p->mm, p->tid, r[0], t, 16))
         RET(-EFAULT);
     RET(ticks);
 }
 
-/* getrusage: no CPU time (as times), the rest of struct rusage zero but the largest resident
- * size (ru_maxrss, KiB) of the process now. */
+/* getrusage: the CPU time (as times gives it, in timevals) of the process (RUSAGE_SELF, and
+ * RUSAGE_THREAD: it has one) or of its reaped children; of the rest of struct rusage, the
+ * largest resident size (ru_maxrss, KiB) of the process now. */
 int sys_getrusage(struct proc *p, uint32_t *r)
 {
-    uint32_t ru[18];
+    uint32_t ru[18], user, sys;
 
     if ((int32_t)r[0] != RUSAGE_SELF && (int32_t)r[0] != RUSAGE_CHILDREN && (int32_t)r[0] != 1)
         RET(-EINVAL);
     memset(ru, 0, sizeof ru);
-    if ((int32_t)r[0] == RUSAGE_SELF && p->mm)
-        ru[4] = p->mm->pages * (PAGE / 1024);
+    if ((int32_t)r[0] == RUSAGE_CHILDREN) {
+        user = p->cutime_ms;
+        sys = p->cstime_ms;
+    } else {
+        proc_cpu_time(p, &user, &sys);
+        if (p->mm)
+            ru[4] = p->mm->pages * (PAGE / 1024);
+    }
+    ru[0] = user / 1000;
+    ru[1] = user % 1000 * 1000;
+    ru[2] = sys / 1000;
+    ru[3] = sys % 1000 * 1000;
     RET(mm_copy_out(p->mm, p->tid, r[1], ru, sizeof ru) ? -EFAULT : 0);
 }
 

@@ -125,6 +125,9 @@ uint32_t l4_exchange_registers(l4_tid_t dest, uint32_t control, uint32_t sp, uin
                                uint32_t tls);
 uint32_t l4_start(l4_tid_t dest, uint32_t sp, uint32_t pc);
 uint32_t l4_schedule(l4_tid_t dest, uint32_t prio, uint32_t timeslice_us);
+/* Schedule changing nothing: a thread's CPU time and the time others spent on its behalf
+ * (threads that ran with its message while it waited for their answer), in milliseconds. */
+uint32_t l4_thread_times(l4_tid_t dest, uint32_t *cpu_ms, uint32_t *served_ms);
 uint32_t l4_thread_switch(l4_tid_t dest);
 uint32_t l4_unmap(uint32_t fpage, uint32_t flags);
 uint64_t l4_system_clock(void);

@@ -34,6 +34,16 @@ uint32_t l4_schedule(l4_tid_t dest, uint32_t prio, uint32_t timeslice_us)
     return call(L4_SYS_SCHEDULE, r);
 }
 
+uint32_t l4_thread_times(l4_tid_t dest, uint32_t *cpu_ms, uint32_t *served_ms)
+{
+    uint32_t r[13] = { dest, L4_TC_KEEP, L4_TC_KEEP };
+    uint32_t err = call(L4_SYS_SCHEDULE, r);
+
+    *cpu_ms = err ? 0 : r[3];
+    *served_ms = err ? 0 : r[4];
+    return err;
+}
+
 uint32_t l4_thread_switch(l4_tid_t dest)
 {
     uint32_t r[13] = { dest };
