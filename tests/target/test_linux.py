@@ -114,119 +114,119 @@ def test_out_of_memory_the_largest_process_is_killed_not_the_one_that_faulted(li
     alive(link)
 
 
-def test_interactive_shell_through_a_pty(link):
-    """What `rig shell` does, with a pty standing in for the user's terminal."""
-    master, slave = os.openpty()
-    out = io.BytesIO()
-    result = {}
-    session = threading.Thread(target=lambda: result.update(code=interactive(link, slave, out)))
-    session.start()
+class PtyShell:
+    """An interactive busybox shell from the host (what `rig shell` runs), with a pty standing in
+    for the user's terminal: type keys, wait for what the console shows."""
 
-    def wait_for(text: bytes, timeout: float = 20.0) -> None:
+    def __init__(self, link):
+        self.master, self.slave = os.openpty()
+        self.out = io.BytesIO()
+        self.result = {}
+        self.session = threading.Thread(
+            target=lambda: self.result.update(code=interactive(link, self.slave, self.out)))
+        self.session.start()
+        self.wait_for(b"# ")
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def wait_for(self, text: bytes, since: int = 0, timeout: float = 20.0) -> bytes:
+        """What the console showed from `since` until `text` appeared in it."""
         deadline = time.monotonic() + timeout
-        while text not in out.getvalue():
-            assert time.monotonic() < deadline, f"never saw {text!r}; the console said {out.getvalue()!r}"
+        while text not in self.out.getvalue()[since:]:
+            assert time.monotonic() < deadline, f"never saw {text!r}; the console said {self.out.getvalue()[-800:]!r}"
             time.sleep(0.02)
+        return self.out.getvalue()[since:]
 
+    def run(self, line: bytes, done: bytes, timeout: float = 20.0) -> bytes:
+        """Type `line`; what the console showed until `done` appeared."""
+        mark = len(self.out.getvalue())
+        self.type(line)
+        return self.wait_for(done, mark, timeout)
+
+    def exit(self, code: int) -> None:
+        self.type(b"exit %d\r" % code)
+        self.session.join(30)
+        assert self.result.get("code") == code
+
+    def close(self) -> None:
+        os.close(self.master)
+        os.close(self.slave)
+
+
+@pytest.fixture
+def pty_shell(link):
+    sh = PtyShell(link)
     try:
-        wait_for(b"# ")
-        os.write(master, b"echo typed $((1 + 2))\r")
-        wait_for(b"typed 3")
-        # the command says when it runs (the echo of the typed line cannot match "sleeping"), so
-        # Ctrl-C cannot come before the shell has started it
-        # a sleeper in a process group of its own, SIGINT not ignored: not the console's
-        # foreground group, so Ctrl-C leaves it alone
-        os.write(master, b"setpgrp sleep 30 & echo started $!\r")
-        wait_for(b"started ")
-        os.write(master, b"sh -c 'echo sleep''ing; exec sleep 30'\r")
-        wait_for(b"sleeping")
-        os.write(master, b"\x03")                   # Ctrl-C: SIGINT ends the sleep, not the shell
-        wait_for(b"^C")
-        os.write(master, b"kill -0 $! && echo other group still there; kill $!\r")
-        wait_for(b"other group still there")
-        os.write(master, b"exit 4\r")
-        session.join(30)
-        assert result.get("code") == 4
+        yield sh
     finally:
-        os.close(master)
-        os.close(slave)
+        sh.close()
 
 
-def test_vi_edits_a_file_through_a_pty(link):
+def test_interactive_shell_through_a_pty(pty_shell):
+    """What `rig shell` does, with a pty standing in for the user's terminal."""
+    pty_shell.run(b"echo typed $((1 + 2))\r", b"typed 3")
+    # the command says when it runs (the echo of the typed line cannot match "sleeping"), so
+    # Ctrl-C cannot come before the shell has started it
+    # a sleeper in a process group of its own, SIGINT not ignored: not the console's
+    # foreground group, so Ctrl-C leaves it alone
+    pty_shell.run(b"setpgrp sleep 30 & echo started $!\r", b"started ")
+    pty_shell.run(b"sh -c 'echo sleep''ing; exec sleep 30'\r", b"sleeping")
+    pty_shell.run(b"\x03", b"^C")                   # Ctrl-C: SIGINT ends the sleep, not the shell
+    pty_shell.run(b"kill -0 $! && echo other group still there; kill $!\r", b"other group still there")
+    pty_shell.exit(4)
+
+
+def test_vi_edits_a_file_through_a_pty(pty_shell):
     """busybox vi, driven by keys through a pty as a user would: open a line below the last, go
     to the first and delete it, write and quit; the file holds what the edits say."""
-    master, slave = os.openpty()
-    out = io.BytesIO()
-    result = {}
-    session = threading.Thread(target=lambda: result.update(code=interactive(link, slave, out)))
-    session.start()
-
-    def wait_for(text: bytes, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in out.getvalue():
-            assert time.monotonic() < deadline, f"never saw {text!r}; the console said {out.getvalue()[-600:]!r}"
-            time.sleep(0.02)
-
-    try:
-        wait_for(b"# ")
-        os.write(master, b"printf 'one\\ntwo\\n' > /tmp/v.txt; vi /tmp/v.txt\r")
-        wait_for(b"two")                            # vi drew the file
-        time.sleep(0.5)
-        for keys in (b"G", b"o", b"three", b"\x1b", b"1G", b"dd", b":wq\r"):
-            os.write(master, keys)
-            time.sleep(0.2)
-        os.write(master, b"echo \"[$(cat /tmp/v.txt | tr '\\n' ,)]\"; rm /tmp/v.txt\r")
-        wait_for(b"[two,three,]")
-        os.write(master, b"exit 0\r")
-        session.join(30)
-        assert result.get("code") == 0
-    finally:
-        os.close(master)
-        os.close(slave)
+    pty_shell.run(b"printf 'one\\ntwo\\n' > /tmp/v.txt; vi /tmp/v.txt\r", b"two")   # vi drew the file
+    time.sleep(0.5)
+    for keys in (b"G", b"o", b"three", b"\x1b", b"1G", b"dd", b":wq\r"):
+        pty_shell.type(keys)
+        time.sleep(0.2)
+    pty_shell.run(b"echo \"[$(cat /tmp/v.txt | tr '\\n' ,)]\"; rm /tmp/v.txt\r", b"[two,three,]")
+    pty_shell.exit(0)
 
 
-def test_job_control_in_an_interactive_shell_through_a_pty(link):
+def test_job_control_in_an_interactive_shell_through_a_pty(pty_shell):
     """busybox's shell with the console as its controlling terminal: a background job listed and
     killed by its number, Ctrl-Z stopping the foreground job (SIGTSTP to its group), `bg` and
     `fg` continuing it (SIGCONT, the console's foreground group handed over), Ctrl-C ending it.
     Each command says when it is done with words its typed echo does not hold ('' splits them)."""
-    master, slave = os.openpty()
-    out = io.BytesIO()
-    result = {}
-    session = threading.Thread(target=lambda: result.update(code=interactive(link, slave, out)))
-    session.start()
+    run = pty_shell.run
+    run(b"sleep 100 & echo star''ted\r", b"started")
+    assert b"Running" in run(b"jobs; echo lis''ted\r", b"listed")
+    run(b"kill %1; wait %1; echo killed $?\r", b"killed 143")
+    # the command says when it runs, so Ctrl-Z cannot come before the job has started
+    run(b"sh -c 'echo sleep''ing; exec sleep 100'\r", b"sleeping")
+    run(b"\x1a", b"Stopped")                    # Ctrl-Z: the job stops, the shell prompts
+    assert b"Stopped" in run(b"jobs; echo lis''ted\r", b"listed")
+    assert b"Running" in run(b"bg; jobs; echo in the back''ground\r", b"in the background")
+    run(b"fg\r", b"exec sleep 100")             # fg names the job it brings back
+    time.sleep(0.5)
+    run(b"\x03", b"^C")                         # Ctrl-C: SIGINT to the foreground job
+    after = run(b"echo status $?; jobs; echo no jo''bs\r", b"no jobs")
+    assert b"status 130" in after and b"sleep" not in after.split(b"status 130")[1]
+    pty_shell.exit(4)
 
-    def run(line: bytes, done: bytes, timeout: float = 20.0) -> bytes:
-        """Type `line`; what the console showed until `done` appeared."""
-        mark = len(out.getvalue())
-        os.write(master, line)
-        deadline = time.monotonic() + timeout
-        while done not in out.getvalue()[mark:]:
-            assert time.monotonic() < deadline, f"never saw {done!r}; the console said {out.getvalue()!r}"
-            time.sleep(0.02)
-        return out.getvalue()[mark:]
 
-    try:
-        run(b"", b"# ")
-        run(b"sleep 100 & echo star''ted\r", b"started")
-        assert b"Running" in run(b"jobs; echo lis''ted\r", b"listed")
-        run(b"kill %1; wait %1; echo killed $?\r", b"killed 143")
-        # the command says when it runs, so Ctrl-Z cannot come before the job has started
-        run(b"sh -c 'echo sleep''ing; exec sleep 100'\r", b"sleeping")
-        run(b"\x1a", b"Stopped")                    # Ctrl-Z: the job stops, the shell prompts
-        assert b"Stopped" in run(b"jobs; echo lis''ted\r", b"listed")
-        assert b"Running" in run(b"bg; jobs; echo in the back''ground\r", b"in the background")
-        run(b"fg\r", b"exec sleep 100")             # fg names the job it brings back
-        time.sleep(0.5)
-        run(b"\x03", b"^C")                         # Ctrl-C: SIGINT to the foreground job
-        after = run(b"echo status $?; jobs; echo no jo''bs\r", b"no jobs")
-        assert b"status 130" in after and b"sleep" not in after.split(b"status 130")[1]
-        os.write(master, b"exit 4\r")
-        session.join(30)
-        assert result.get("code") == 4
-    finally:
-        os.close(master)
-        os.close(slave)
+def test_background_jobs_stop_at_the_terminal_through_a_pty(pty_shell):
+    """SIGTTOU as Linux sends it: with `stty tostop` a background job that writes to the terminal
+    stops before its output appears, and `fg` lets it write; without tostop it writes; a
+    background job that changes the terminal's settings stops whatever tostop says."""
+    run = pty_shell.run
+    run(b"stty tostop; echo hid''den & sleep 1; echo wait''ed\r", b"waited")
+    listed = run(b"jobs; echo lis''ted\r", b"listed")
+    assert b"Stopped" in listed and b"hidden\r\n" not in listed.split(b"listed")[0]
+    run(b"fg\r", b"hidden")                     # in the foreground, it writes
+    run(b"stty -tostop; echo vis''ible & wait; echo wai''ted\r", b"waited")
+    assert b"visible" in pty_shell.out.getvalue()
+    run(b"stty -echo & sleep 1; echo wait''ed again\r", b"waited again")
+    assert b"Stopped" in run(b"jobs; echo lis''ted\r", b"listed")
+    run(b"kill -9 %1; wait; echo gone\r", b"gone")
+    assert b"# " in run(b"stty; echo stty fine\r", b"stty fine")
+    pty_shell.exit(0)
 
 
 @pytest.mark.parametrize("writer", ["dd if=/dev/zero bs=1M count=1 2>/dev/null",

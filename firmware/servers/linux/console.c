@@ -22,6 +22,7 @@
 #define ICANON  0000002u
 #define ECHO    0000010u
 #define ISIG    0000001u
+#define TOSTOP  0000400u
 
 /* struct termios as the kernel has it on ARM: four flag words, the line discipline, c_cc[19] */
 struct termios_k {
@@ -151,24 +152,42 @@ void console_process(void)
     poll_notify();
 }
 
+/* Job control at the terminal, as Linux's: a process of the console's session outside its
+ * foreground group that reads (SIGTTIN), writes with TOSTOP set or changes the terminal
+ * (SIGTTOU) stops its whole group, and makes the call again once continued.  A process that
+ * ignores or blocks the signal goes on (a reader gets EIO), and one of an orphaned group,
+ * which nobody would continue, gets EIO.  0: go on; 1: stopped (the reply is dealt with). */
+static int console_background(struct proc *p, int sig)
+{
+    if (!console_pgrp || p->sid != console_sid || p->pgid == console_pgrp)
+        return 0;
+    if (p->sig[sig].handler == SIG_IGN || p->sig_blocked & 1u << (sig - 1))
+        return sig == SIGTTIN ? -EIO : 0;
+    if (pgrp_orphaned(p->pgid))
+        return -EIO;
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == p->pgid &&
+            &procs[i] != p)
+            signal_send(&procs[i], sig);
+    p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;     /* the call again, after SIGCONT */
+    p->regs_changed = 1;
+    signal_raise(p, sig);
+    if (!signal_deliver(p))
+        proc_reply(p);
+    return 1;
+}
+
+int console_write_check(struct proc *p)
+{
+    return console_lflag & TOSTOP ? console_background(p, SIGTTOU) : 0;
+}
+
 int console_read(struct proc *p, uint32_t addr, uint32_t len)
 {
-    if (console_pgrp && p->sid == console_sid && p->pgid != console_pgrp) {
-        /* a background job of the console's session: SIGTTIN to its group (it stops, and reads
-         * again once continued), or EIO when it ignores or blocks the signal, as on Linux */
-        if (p->sig[SIGTTIN].handler == SIG_IGN || p->sig_blocked & 1u << (SIGTTIN - 1))
-            return -EIO;
-        for (unsigned i = 0; i < MAX_PROCS; i++)
-            if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == p->pgid &&
-                &procs[i] != p)
-                signal_send(&procs[i], SIGTTIN);
-        p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;     /* the read again, after SIGCONT */
-        p->regs_changed = 1;
-        signal_raise(p, SIGTTIN);
-        if (!signal_deliver(p))
-            proc_reply(p);
-        return 1;
-    }
+    int bg = console_background(p, SIGTTIN);
+
+    if (bg)
+        return bg;
     if (reader && reader != p)
         return -EAGAIN;                     /* one reader at a time */
     reader = p;
@@ -281,6 +300,11 @@ void console_host_signal(int sid, int sig, int fg)
 
 int console_ioctl(struct proc *p, uint32_t cmd, uint32_t arg)
 {
+    if (cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF || cmd == TIOCSPGRP) {
+        int bg = console_background(p, SIGTTOU);   /* a background job changing the terminal */
+        if (bg)
+            return bg > 0 ? CONSOLE_STOPPED : bg;
+    }
     switch (cmd) {
     case TCGETS:
         return mm_copy_out(p->mm, p->tid, arg, &termios, sizeof termios) ? -EFAULT : 0;

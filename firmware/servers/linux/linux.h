@@ -187,6 +187,11 @@ struct proc {
     uint32_t wait_report;               /* a wait status: stopped (sig << 8 | 0x7f), 0xffff */
     uint32_t wait_options;              /* B_WAIT: the options it waits with */
     struct lock_request lock;           /* B_LOCK: the lock it waits for */
+    /* B_PIPE: the pipe it waits on, the next in that pipe's queue, what is left of its request
+     * and what the call moved before (pipe_base: earlier pieces or iovecs) and while it waited */
+    struct pipe *pipe_on;
+    struct proc *pipe_next;
+    uint32_t pipe_addr, pipe_len, pipe_write, pipe_base, pipe_done;
     /* CPU time in milliseconds: user and system, taken from the kernel when it ends (a
      * zombie's), and its waited-for children's (with theirs), added when they are reaped */
     uint32_t utime_ms, stime_ms, cutime_ms, cstime_ms;
@@ -345,6 +350,12 @@ uint32_t console_accept(const uint8_t *data, uint32_t len);
 void console_process(void);
 /* A read of the console: 1 (the reply comes when there is input; maybe at once). */
 int console_read(struct proc *p, uint32_t addr, uint32_t len);
+/* Before a write to the console: 0 to go on; with TOSTOP, a background job's group stops
+ * (SIGTTOU: 1, the call is made again once it continues), or -EIO for an orphaned group. */
+int console_write_check(struct proc *p);
+/* Whether process group `pgid` is orphaned: no member's parent is in another group of the
+ * same session (init does not count), so nobody would continue it once stopped. */
+int pgrp_orphaned(int pgid);
 void console_forget(struct proc *p);
 /* The host's Ctrl-C (SIGINT) or hangup (SIGHUP) for the session `sid` of a shell it started:
  * first how many processes it reaches (-EINVAL for another signal) and the foreground group,
@@ -357,6 +368,7 @@ extern int console_sid;                 /* the session the console belongs to (0
 /* The terminal ioctls of the console (TCGETS, TCSETS*, TIOCGWINSZ, TIOCGPGRP, TIOCSPGRP...):
  * a result or -errno. */
 int console_ioctl(struct proc *p, uint32_t cmd, uint32_t arg);
+#define CONSOLE_STOPPED (1 << 30)       /* console_ioctl: a background caller stopped (SIGTTOU) */
 
 /* Whether `c`, a child of `parent`, is one that wait4's `pid` asks for: that process (pid > 0),
  * any (-1), one in the group -pid (pid < -1), or one in the caller's group (0: wait4 turns it

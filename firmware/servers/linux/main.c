@@ -144,7 +144,6 @@ static void stop_thread(struct proc *p)
     l4_thread_control(p->tid, L4_NILTHREAD, 0, 0, 0, 0);    /* its space goes with it */
 }
 
-/* A child's wait status for its parent, and the child gone for good. */
 void proc_cpu_time(const struct proc *p, uint32_t *user_ms, uint32_t *sys_ms)
 {
     if (p->state == P_ZOMBIE || l4_thread_times(p->tid, user_ms, sys_ms)) {
@@ -153,6 +152,8 @@ void proc_cpu_time(const struct proc *p, uint32_t *user_ms, uint32_t *sys_ms)
     }
 }
 
+/* A child's wait status for its parent, its times to the parent's, and the child gone for
+ * good. */
 static int reap(struct proc *parent, struct proc *child)
 {
     int pid = child->pid;
@@ -175,6 +176,25 @@ static void report_exit(struct proc *p)
         l4_ipc(debugd, debugd, 100000, 100000, &m, &err);
 }
 
+/* An exit may leave group `pgid` orphaned: if it did and a member is stopped, every member gets
+ * SIGHUP and SIGCONT, as POSIX asks (nobody else would continue them). */
+static void orphaned_stopped(int pgid)
+{
+    int stopped = 0;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        stopped |= procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == pgid &&
+                   procs[i].stopped;
+    if (!stopped || !pgrp_orphaned(pgid))
+        return;
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == pgid) {
+            signal_send(&procs[i], SIGHUP);
+            signal_send(&procs[i], SIGCONT);
+        }
+    }
+}
+
 void proc_exit(struct proc *p, int status)
 {
     char text[96];
@@ -191,6 +211,8 @@ void proc_exit(struct proc *p, int status)
         if (procs[i].state == P_FREE || procs[i].ppid != p->pid)
             continue;
         procs[i].ppid = init && init != p ? 1 : 0;
+        if (procs[i].state != P_ZOMBIE && procs[i].pgid != p->pgid && procs[i].sid == p->sid)
+            orphaned_stopped(procs[i].pgid);    /* we were its group's link to the session */
         if (procs[i].state == P_ZOMBIE && !procs[i].ppid)
             procs[i].state = P_FREE;
         else if (procs[i].state == P_ZOMBIE && init->state == P_BLOCKED && init->blocked == B_WAIT &&
@@ -206,6 +228,9 @@ void proc_exit(struct proc *p, int status)
     p->mm = NULL;
     p->exit_status = status;
     p->state = P_ZOMBIE;
+    struct proc *up = proc_by_pid(p->ppid);
+    if (up && p->ppid > 1 && up->pgid != p->pgid && up->sid == p->sid)
+        orphaned_stopped(p->pgid);              /* we were our group's link */
     if ((status & 0x7f) == 0)
         fmt(text, sizeof text, "[linux: pid %d (%s) exited with status %d]", p->pid, p->comm,
             (status >> 8) & 0xff);
@@ -377,11 +402,27 @@ int proc_interrupt(struct proc *p)
     return 0;
 }
 
+/* RLIMIT_NPROC, as Linux checks it at fork: the processes of the caller's real user (zombies
+ * too, until they are reaped) against its soft limit; root is exempt. */
+static int over_nproc(const struct proc *p)
+{
+    uint32_t n = 0;
+
+    if (p->cred.uid == 0 || p->cred.euid == 0)
+        return 0;
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        n += procs[i].state != P_FREE && procs[i].cred.uid == p->cred.uid;
+    return n >= p->rlim[RLIMIT_NPROC].cur;
+}
+
 int proc_fork(struct proc *p)
 {
     uint32_t slot, regs[13] = { 0 };
-    struct proc *c = proc_slot(&slot);
+    struct proc *c;
 
+    if (over_nproc(p))
+        return -EAGAIN;
+    c = proc_slot(&slot);
     if (!c || frames_free() < LOW_MEMORY)
         return -EAGAIN;                         /* as Linux under pressure */
     memset(c, 0, sizeof *c);

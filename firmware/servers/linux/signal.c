@@ -34,6 +34,13 @@ static int stops_by_default(int sig)
     return (STOP_SIGNALS >> (sig - 1)) & 1;
 }
 
+/* SIGTSTP, SIGTTIN and SIGTTOU do not stop a process of an orphaned group (nobody would
+ * continue it): Linux discards them when their action is the default. */
+static int stop_discarded(const struct proc *p, int sig)
+{
+    return sig != SIGSTOP && pgrp_orphaned(p->pgid);
+}
+
 /* Job control: `p` stops.  In a call it stays there (its answer, when it comes, waits); coming
  * out of one, its reply waits (B_STOPPED).  The parent learns it. */
 static void stop(struct proc *p, int sig)
@@ -116,6 +123,9 @@ void signal_send(struct proc *p, int sig)
     }
     if (discarded(p, sig))
         return;
+    if (stops_by_default(sig) && p->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
+        stop_discarded(p, sig))
+        return;
     if (p->stopped) {
         /* taken once it is continued (even one that ends it, as Linux leaves a stopped process
          * alone until then); SIGKILL wakes it to die now */
@@ -153,6 +163,8 @@ int signal_take(struct proc *p, uint32_t ready)
         if (ignored_by_default(sig))
             return signal_deliver(p);
         if (sig != SIGKILL && stops_by_default(sig)) {
+            if (stop_discarded(p, sig))
+                return signal_deliver(p);
             stop(p, sig);                       /* its reply waits for SIGCONT */
             return 1;
         }

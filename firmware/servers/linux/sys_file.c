@@ -357,6 +357,8 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
     if (write) {
         if (!pp->readers)
             return -EPIPE;
+        if (len <= PIPE_BUF && PIPE_SIZE - (pp->head - pp->tail) < len)
+            return -EAGAIN;                     /* up to PIPE_BUF bytes go in at once, or wait */
         while (done < len && pp->head - pp->tail < PIPE_SIZE) {
             uint8_t c;
             if (mm_copy_in(p->mm, p->tid, &c, addr + done, 1))
@@ -380,25 +382,69 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
     return (int)done;
 }
 
+/* `p` waits on `pp` to read or write `len` bytes at `addr` (`done` of its request moved
+ * already), behind those waiting already.  A reader goes on with what it finds; a writer once
+ * all of it is in the pipe, as Linux's blocking writes do. */
+static void pipe_wait(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len, int write,
+                      uint32_t done)
+{
+    struct proc **q = &pp->waiters;
+
+    while (*q)
+        q = &(*q)->pipe_next;
+    *q = p;
+    p->pipe_next = NULL;
+    p->pipe_on = pp;
+    p->pipe_addr = addr;
+    p->pipe_len = len;
+    p->pipe_write = (uint32_t)write;
+    p->pipe_done = done;
+    p->state = P_BLOCKED;
+    p->blocked = B_PIPE;
+}
+
+/* Every waiter that can go now moves its data, in the order they came, until none can (a read
+ * may make room for a writer ahead of it); only then do they run, with their results (in
+ * pipe_len): a woken writer may die of SIGPIPE at once and close its end in here, freeing the
+ * pipe, so nothing of it is touched after.  A writer with more to write waits on. */
 void pipe_wake(struct pipe *pp)
 {
-    struct proc *w;
+    struct proc *go = NULL, **tail = &go, **q, *w;
+    int moved;
 
-    if ((w = pp->blocked_reader) && (pp->tail != pp->head || !pp->writers)) {
-        int n = pipe_io(w, pp, pp->want_addr, pp->want_len, 0);
-        if (n != -EAGAIN) {
-            pp->blocked_reader = NULL;
-            proc_resume(w, (uint32_t)n);
-        }
-    }
-    if ((w = pp->blocked_writer) && (pp->head - pp->tail < PIPE_SIZE || !pp->readers)) {
-        int n = pipe_io(w, pp, pp->want_addr, pp->want_len, 1);
-        if (n != -EAGAIN) {
-            pp->blocked_writer = NULL;
+    do {
+        moved = 0;
+        for (q = &pp->waiters; (w = *q); ) {
+            int ready = w->pipe_write ? pp->head - pp->tail < PIPE_SIZE || !pp->readers
+                                      : pp->tail != pp->head || !pp->writers;
+            int n = ready ? pipe_io(w, pp, w->pipe_addr, w->pipe_len, (int)w->pipe_write) : -EAGAIN;
+            if (n > 0 && w->pipe_write && (uint32_t)n < w->pipe_len) {
+                w->pipe_addr += (uint32_t)n;
+                w->pipe_len -= (uint32_t)n;
+                w->pipe_done += (uint32_t)n;
+                moved = 1;
+                n = -EAGAIN;
+            }
+            if (n == -EAGAIN) {
+                q = &w->pipe_next;
+                continue;
+            }
+            *q = w->pipe_next;
+            w->pipe_on = NULL;
+            w->pipe_next = NULL;
             if (n == -EPIPE)
-                signal_raise(w, SIGPIPE);
-            proc_resume(w, (uint32_t)n);
+                signal_raise(w, SIGPIPE);       /* (a part written or not) */
+            w->pipe_done += n < 0 ? 0 : (uint32_t)n;
+            w->pipe_len = w->pipe_done + w->pipe_base ? w->pipe_done + w->pipe_base : (uint32_t)n;
+            *tail = w;
+            tail = &w->pipe_next;
+            moved = 1;
         }
+    } while (moved);
+    while ((w = go)) {
+        go = w->pipe_next;
+        w->pipe_next = NULL;
+        proc_resume(w, w->pipe_len);
     }
     poll_notify();                      /* data, room or a close: pollers of any pipe may go */
 }
@@ -482,15 +528,11 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
         n = pipe_io(p, f->pipe, addr, len, write);
         if (n == -EPIPE)
             signal_raise(p, SIGPIPE);                   /* taken on the way out */
-        if (n == -EAGAIN && !(f->flags & O_NONBLOCK)) {
-            if (write)
-                f->pipe->blocked_writer = p;
-            else
-                f->pipe->blocked_reader = p;
-            f->pipe->want_addr = addr;
-            f->pipe->want_len = len;
-            p->state = P_BLOCKED;
-            p->blocked = B_PIPE;
+        if (!(f->flags & O_NONBLOCK) && (n == -EAGAIN || (write && n >= 0 && (uint32_t)n < len))) {
+            uint32_t moved = n < 0 ? 0 : (uint32_t)n;
+            pipe_wait(p, f->pipe, addr + moved, len - moved, write, moved);
+            if (moved)
+                pipe_wake(f->pipe);                     /* readers of what went in */
             return 1;
         }
         if (n > 0)
@@ -519,7 +561,15 @@ static int rw_pieces(struct proc *p, uint32_t *r, int write)
     uint32_t piece = f && f->type == F_CONSOLE && write ? RW_PIECE_CONSOLE : RW_PIECE;
     uint32_t args[3] = { r[0], r[1] + done, r[2] - done };
 
+    if (f && f->type == F_CONSOLE && write) {
+        int bg = console_write_check(p);        /* keeps io_cont: the rest, once continued */
+        if (bg > 0)
+            return 1;
+        if (bg < 0)
+            RET(done ? (int)done : bg);
+    }
     p->io_cont = 0;
+    p->pipe_base = done;                        /* a pipe's waiter returns it with its own */
     if (args[2] > piece)
         args[2] = piece;
     if (do_rw(p, args, write))
@@ -591,8 +641,9 @@ int sys_writev(struct proc *p, uint32_t *r)
         args[0] = r[0];
         args[1] = iov[0];
         args[2] = iov[1];
+        p->pipe_base = total;
         if (do_rw(p, args, 1))
-            return 1;                           /* blocked or gone: pipes and writev rarely mix */
+            return 1;                           /* waits (its result counts `total`), or gone */
         if ((int32_t)args[0] < 0)
             RET(total ? (int)total : (int32_t)args[0]);
         total += args[0];
@@ -613,6 +664,7 @@ int sys_readv(struct proc *p, uint32_t *r)
     args[0] = r[0];
     args[1] = iov[0];
     args[2] = iov[1];
+    p->pipe_base = 0;
     if (do_rw(p, args, 0))
         return 1;
     RET(args[0]);
@@ -796,7 +848,10 @@ int sys_ioctl(struct proc *p, uint32_t *r)
         RET(-EBADF);
     if (f->type != F_CONSOLE)
         RET(-ENOTTY);
-    RET(console_ioctl(p, r[1], r[2]));
+    int v = console_ioctl(p, r[1], r[2]);
+    if (v == CONSOLE_STOPPED)
+        return 1;
+    RET(v);
 }
 
 /* ftruncate64(fd, pad, length low, length high) */

@@ -103,6 +103,20 @@ void proc_unblock(struct proc *p)
     poll_forget(p);
 }
 
+int pgrp_orphaned(int pgid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *q = &procs[i], *parent;
+        if (q->state == P_FREE || q->state == P_ZOMBIE || q->pgid != pgid)
+            continue;
+        parent = q->ppid > 1 ? proc_by_pid(q->ppid) : NULL;
+        if (parent && parent->state != P_FREE && parent->state != P_ZOMBIE && parent->pgid != pgid &&
+            parent->sid == q->sid)
+            return 0;
+    }
+    return 1;
+}
+
 int group_in_session(int pgid, int sid)
 {
     for (unsigned i = 0; i < MAX_PROCS; i++)

@@ -14,7 +14,6 @@ struct inode *vfs_root;
 static struct inode *proc_dir;
 uint32_t vfs_inodes, vfs_files, vfs_pipes, vfs_data_pages;
 static uint32_t next_ino = 2;
-static struct pipe *all_pipes;
 static const uint8_t zero_page[PAGE];
 
 /* A directory's size grows by this much per entry, as tmpfs's does (BOGO_DIRENT_SIZE). */
@@ -882,20 +881,12 @@ struct pipe *pipe_new(void)
         kmem_free(pp, sizeof *pp);
         return NULL;
     }
-    pp->next = all_pipes;
-    all_pipes = pp;
     vfs_pipes++;
     return pp;
 }
 
 void pipe_free(struct pipe *pp)
 {
-    for (struct pipe **q = &all_pipes; *q; q = &(*q)->next) {
-        if (*q == pp) {
-            *q = pp->next;
-            break;
-        }
-    }
     frame_put((uint32_t)pp->buf);
     kmem_free(pp, sizeof *pp);
     vfs_pipes--;
@@ -940,11 +931,14 @@ void fifo_arrived(struct pipe *pp, int reader)
 
 void pipe_forget(struct proc *p)
 {
-    for (struct pipe *pp = all_pipes; pp; pp = pp->next) {
-        if (pp->blocked_reader == p)
-            pp->blocked_reader = NULL;
-        if (pp->blocked_writer == p)
-            pp->blocked_writer = NULL;
+    if (p->pipe_on) {
+        struct proc **q = &p->pipe_on->waiters;
+        while (*q && *q != p)
+            q = &(*q)->pipe_next;
+        if (*q)
+            *q = p->pipe_next;
+        p->pipe_on = NULL;
+        p->pipe_next = NULL;
     }
     for (struct fifo_waiter **q = &fifo_waiters; *q; q = &(*q)->next) {
         struct fifo_waiter *w = *q;

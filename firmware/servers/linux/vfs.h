@@ -18,6 +18,7 @@
 #define NAME_MAX    255
 #define SYMLOOP_MAX 40
 #define PIPE_SIZE   PAGE
+#define PIPE_BUF    4096                /* a write of at most this much goes in whole (POSIX) */
 #define INODE_DIRECT 8                  /* pages a file holds without an index frame */
 #define MAX_FILE_SIZE 0x7fffffffu
 
@@ -68,13 +69,11 @@ struct dirent {
 };
 
 struct pipe {
-    struct pipe *next;                  /* every pipe, for proc_unblock */
     uint8_t *buf;                       /* a frame */
     uint32_t head, tail;                /* bytes written and read, ever */
     int readers, writers;
     struct inode *fifo;
-    struct proc *blocked_reader, *blocked_writer;
-    uint32_t want_addr, want_len;       /* what the blocked process asked for */
+    struct proc *waiters;               /* blocked readers and writers, oldest first */
 };
 
 struct file {
