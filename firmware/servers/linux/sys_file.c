@@ -409,9 +409,20 @@ static void pipe_wait(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t l
  * pipe, so nothing of it is touched after.  A writer with more to write waits on. */
 void pipe_wake(struct pipe *pp)
 {
-    struct proc *go = NULL, **tail = &go, **q, *w;
+    struct proc *go = NULL, **tail = &go, **q, *w = pp->waiters;
     int moved;
 
+    /* the common cases first: nobody waits, or one reader and there is data for it */
+    if (!w || (!w->pipe_next && !w->pipe_write && pp->tail != pp->head)) {
+        if (w) {
+            int n = pipe_io(w, pp, w->pipe_addr, w->pipe_len, 0);
+            pp->waiters = NULL;
+            w->pipe_on = NULL;
+            proc_resume(w, w->pipe_base + (uint32_t)n);
+        }
+        poll_notify();
+        return;
+    }
     do {
         moved = 0;
         for (q = &pp->waiters; (w = *q); ) {
