@@ -321,7 +321,7 @@ def cmd_bench(rig: Rig) -> int:
             status.update(f"running {name} ({args.iterations} iterations)")
             runs.append(bench_mod.run(debugd, name, args.iterations))
     mode = "deterministic (icount: 1 cycle = 1 instruction)" if deterministic else "not deterministic"
-    out.print(f"{board.name}, kernel build {build_id[:12]}, {mode}, cycles at {info.cycle_hz:,} Hz")
+    out.print(f"{board.name}, build {build_id[:12]}, {mode}, cycles at {info.cycle_hz:,} Hz")
     out.print(views.bench_table(runs, title="benchmarks (cycles; p99 by nearest rank)"))
     for run in runs:
         if run.passed:
@@ -330,7 +330,7 @@ def cmd_bench(rig: Rig) -> int:
                 out.print(f"  {line}", markup=False)
     data = bench_mod.to_json(board.name, deterministic, build_id, runs)
     if args.plot:
-        bench_mod.plot(data, args.plot, title=f"{board.name}, kernel build {build_id[:12]}, {mode}")
+        bench_mod.plot(data, args.plot, title=f"{board.name}, build {build_id[:12]}, {mode}")
         out.print(f"[dim]drew {args.plot}[/]")
     if args.json:
         bench_mod.write_json(args.json, data)
@@ -390,11 +390,11 @@ def cmd_bench_linux(rig: Rig) -> int:
             kernel, theirs = linuxbench.native(board.name, samples, deterministic)
     data = linuxbench.to_json(board.name, deterministic, build_id, ours, kernel, theirs)
     if args.plot:
-        bench_mod.plot(data, args.plot, title=f"Linux server, kernel build {build_id[:12]} (ns per operation)")
+        bench_mod.plot(data, args.plot, title=f"Linux server, build {build_id[:12]} (ns per operation)")
         out.print(f"[dim]drew {args.plot}[/]")
     mode = "deterministic (icount: 1 ns = 1 instruction)" if deterministic else "not deterministic"
     native = f", native: Debian {kernel}" if kernel else ""
-    out.print(f"{board.name}, kernel build {build_id[:12]}, {mode}{native}")
+    out.print(f"{board.name}, build {build_id[:12]}, {mode}{native}")
     out.print(linuxbench.table(data, "Linux benchmarks (ns per operation; p99 by nearest rank)"))
     if args.json:
         bench_mod.write_json(args.json, data)

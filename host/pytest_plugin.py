@@ -48,15 +48,17 @@ import subprocess
 
 import pytest
 
-from protocol import Feature, Message
+from protocol import Feature, Message, parse_image
+from protocol.bootinfo import image_build_id
 
 from . import ktests
 from .abi import KernelAbi
 from .board import DEFAULT_BOARD, ROOT, Board, open_board
 from .build import Firmware, build, ensure_image
 from .debugd import Debugd
-from .elf import build_id, open_elf
 from .errors import RigError
+from .elf import open_elf
+from .image import bootinfo_offset, packed_build_id, payload_build_id, read_payload
 from .link import Link
 from .qemu import QemuDriver
 from .strategy import Target
@@ -167,6 +169,17 @@ def kernel_elf(request: pytest.FixtureRequest, firmware: Firmware):
 def kernel_image(request: pytest.FixtureRequest, firmware: Firmware) -> bytes:
     _or_stop(request, lambda: ensure_image(firmware))
     return firmware.kernel_img.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def firmware_build_id(kernel_elf, kernel_image) -> bytes:
+    """The build id the image in firmware/build carries (the kernel's and every boot module's),
+    checked against SHA-1 of its payload computed here."""
+    _, payload = parse_image(kernel_image)
+    offset = bootinfo_offset(kernel_elf)
+    packed = payload_build_id(payload, offset)
+    assert packed == image_build_id(payload, offset), "the image's build id is not SHA-1 of its payload"
+    return packed
 
 
 @pytest.fixture(scope="session")
@@ -373,17 +386,14 @@ def _board_name(config: pytest.Config) -> str:
 
 
 def _firmware_build_id(config: pytest.Config) -> str:
-    """The build id of the kernel.elf the tests read (the image `rig flash` wrote)."""
+    """The build id of the image the tests read (the one `rig flash` wrote): the kernel's and
+    every boot module's."""
+    firmware = Firmware(_board_name(config))
     try:
-        elf = open_elf(Firmware(_board_name(config)).kernel_elf)
+        return packed_build_id(firmware.kernel_elf, read_payload(firmware.kernel_bin)).hex()
     except RigError:
         return "unknown"
-    try:
-        return build_id(elf).hex()
-    except RigError:
-        return "none"
-    finally:
-        elf.stream.close()
+
 
 
 def git_revision() -> str:

@@ -18,8 +18,8 @@ from rich.markup import escape
 
 from .board import ROOT
 from .build import Firmware
-from .elf import elf_info
 from .errors import RigError
+from .image import packed_build_id, read_payload
 from .pytest_plugin import FAILURE_KEY, TARGET_KEY, git_revision
 from .strategy import Target
 
@@ -81,12 +81,13 @@ def run_tests(rig, *, junit: str | None, pytest_args: list[str]) -> int:
     running = bytes(info.build_id)
     out.print(f"board {board.name}: kernel {escape(info.version)} (build {running.hex()[:12]}) "
               f"running on {target.link.port}")
+    firmware = Firmware(board.name)
     try:
-        built = elf_info(Firmware(board.name).kernel_elf).build_id
+        built = packed_build_id(firmware.kernel_elf, read_payload(firmware.kernel_bin))
     except RigError:
         built = None
     if built is not None and built != running:
-        out.print(f"[yellow]warning: firmware/build has kernel build {built.hex()[:12]}, the board runs "
+        out.print(f"[yellow]warning: firmware/build has build {built.hex()[:12]}, the board runs "
                   f"{running.hex()[:12]}: `host/rig.py flash` first to test what you built[/]")
     # the rig imported `host` and `protocol` before pytest could rewrite their asserts: fine
     args = [f"--rig-board={board.name}", "-W", "ignore::pytest.PytestAssertRewriteWarning"]

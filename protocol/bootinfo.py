@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import enum
 
-from construct import Const, Int16ul, Int32ul, Struct
+import hashlib
 
-from .wire import MODULE_NAME_LEN, Text
+from construct import Bytes, Const, Int16ul, Int32ul, Struct
+
+from .wire import BUILD_ID_LEN, MODULE_NAME_LEN, Text
 
 BOOTINFO_MAGIC = 0x4F4F4234         # "4BOO" little-endian
 MAX_MODULES = 16
@@ -42,8 +44,18 @@ BootInfo = Struct(
     "magic" / Const(BOOTINFO_MAGIC, Int32ul),
     "count" / Int32ul,
     "end" / Int32ul,                # physical end of the image, modules included
+    "build_id" / Bytes(BUILD_ID_LEN),   # the image's build id (image_build_id)
     "modules" / BootModule[MAX_MODULES],
 )
+BUILD_ID_OFFSET = 12                # of build_id in BootInfo
+
+
+def image_build_id(payload: bytes, bootinfo_offset: int) -> bytes:
+    """The build id of a packed image: SHA-1 of the whole payload (the kernel and every boot
+    module, as tools/pack_image.py lays them out) with the id's own field zeroed.  Any change to
+    any module changes it, where the kernel ELF's GNU build id covers the kernel alone."""
+    at = bootinfo_offset + BUILD_ID_OFFSET
+    return hashlib.sha1(payload[:at] + bytes(BUILD_ID_LEN) + payload[at + BUILD_ID_LEN:]).digest()
 
 
 # The root file system partition in flash (after the bootloader in bank 0): this header, then, at

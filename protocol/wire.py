@@ -260,7 +260,7 @@ ImageHeaderBody = Struct(
     "load_addr" / Int32ul,     # where the bootloader copies the payload
     "entry" / Int32ul,         # where it jumps
     "board" / Text(BOARD_NAME_LEN),    # the board the image was built for; others refuse it
-    "build_id" / Bytes(BUILD_ID_LEN),  # GNU build id of the ELF the payload came from
+    "build_id" / Bytes(BUILD_ID_LEN),  # the payload's build id (protocol.bootinfo.image_build_id)
 )
 
 ImageHeader = Struct(
@@ -286,7 +286,7 @@ Info = Struct(
     "max_payload" / Int16ul,     # largest payload the firmware accepts
     "reserved2" / Padding(2),
     "board" / Text(BOARD_NAME_LEN),      # board name, as in image headers
-    "build_id" / Bytes(BUILD_ID_LEN),    # GNU build id of the running firmware
+    "build_id" / Bytes(BUILD_ID_LEN),    # KERNEL: the image's (the kernel and its modules); others: their ELF's
     "version" / Text(VERSION_TEXT_LEN),  # firmware version text (git describe)
 )
 

@@ -6,7 +6,8 @@
 The payload is the kernel's loadable bytes (what objcopy -O binary gives), zero-padded past the
 kernel's .bss, then each module's memory image (text, data and zeroed bss, from its PT_LOAD
 segments) on a page boundary.  The module table (protocol/bootinfo.py) is written into the
-kernel's `boot_info` variable.  Module 0 must be sigma0 and module 1 the root task.
+kernel's `boot_info` variable, with the image's build id (protocol.bootinfo.image_build_id),
+which the running system reports.  Module 0 must be sigma0 and module 1 the root task.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from elftools.elf.elffile import ELFFile  # noqa: E402
 
-from protocol.bootinfo import MAX_MODULES, MODULE_NAME_LEN, BootInfo, ModuleFlag  # noqa: E402
+from protocol.bootinfo import (BUILD_ID_OFFSET, MAX_MODULES, MODULE_NAME_LEN, BootInfo, ModuleFlag,  # noqa: E402
+                               image_build_id)
 
 PAGE = 4096
 
@@ -100,8 +102,10 @@ def pack(kernel_path: Path, modules: list[tuple[Path, int, int]]) -> bytes:
         out += image + bytes(align(len(image)) - len(image))
     table += [dict(name="", phys=0, size=0, image_size=0, vbase=0, entry=0, flags=0, prio=0)] * \
         (MAX_MODULES - len(table))
-    info = BootInfo.build(dict(count=len(modules), end=load + len(out), modules=table))
+    info = BootInfo.build(dict(count=len(modules), end=load + len(out), build_id=bytes(20), modules=table))
     out[bootinfo_at:bootinfo_at + len(info)] = info
+    build_id = image_build_id(bytes(out), bootinfo_at)
+    out[bootinfo_at + BUILD_ID_OFFSET:bootinfo_at + BUILD_ID_OFFSET + len(build_id)] = build_id
     return bytes(out)
 
 

@@ -28,7 +28,6 @@ uint32_t sigma0_free_base, sigma0_free_end;     /* RAM sigma0 hands out */
 uint32_t sigma0_module_base, sigma0_module_end; /* boot module images, also sigma0's */
 
 extern const char __kernel_start[], __kernel_end[];
-extern const uint8_t __build_id[];
 extern uint32_t kernel_boot_slot;
 
 static uint32_t align_up(uint32_t v, uint32_t a)
@@ -88,7 +87,7 @@ const char *kernel_init(void)
         return "no memory for the KIP";
     kip->magic = L4_KIP_MAGIC;
     kip->api_version = 1;
-    memcpy(kip->kernel_build_id, __build_id + 16, sizeof kip->kernel_build_id);
+    memcpy(kip->build_id, boot_info.build_id, sizeof kip->build_id);
     kip->cycle_hz = BOARD_CYCLE_HZ;
     kip->timer_hz = timer_counter_hz();
     kip->tick_us = SCHED_TICK_US;

@@ -13,12 +13,16 @@ from elfgen import make_elf
 from host import build as build_mod
 from host.elf import elf_info, open_elf, read_bytes, symbol
 from host.errors import RigError
-from host.image import make_image, read_image
+from host.image import make_image, packed_build_id, read_image
 from protocol import IMAGE_PAYLOAD_OFFSET, parse_image
+from protocol.bootinfo import BUILD_ID_OFFSET, BootInfo, image_build_id
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_ID = bytes(range(0xA0, 0xB4))
-TEXT = bytes(range(256)) * 4
+IMAGE_ID = bytes(range(0x60, 0x74))     # what tools/pack_image.py wrote into boot_info
+BOOT_INFO = 0x200                       # boot_info's offset in the payload
+TEXT = (bytes(range(256)) * 4)[:BOOT_INFO + BUILD_ID_OFFSET] + IMAGE_ID + \
+    (bytes(range(256)) * 4)[BOOT_INFO + BUILD_ID_OFFSET + 20:]
 DATA = b"kernel banner\0"
 
 
@@ -27,7 +31,8 @@ def kernel(tmp_path):
     elf = tmp_path / "kernel.elf"
     # segments out of address order: the load address is still the lowest one
     elf.write_bytes(make_elf(entry=0x40100040, segments=[(0x40100400, DATA), (0x40100000, TEXT)],
-                             build_id=BUILD_ID, symbols={"kernel_banner": (0x40100400, len(DATA))}))
+                             build_id=BUILD_ID, symbols={"kernel_banner": (0x40100400, len(DATA)),
+                                                         "boot_info": (0x40100000 + BOOT_INFO, 64)}))
     binary = tmp_path / "kernel.bin"
     binary.write_bytes(TEXT + DATA)
     return elf, binary
@@ -57,9 +62,46 @@ def test_image_carries_the_elf_facts_and_the_payload(kernel):
     header, payload = parse_image(image)
     assert payload == TEXT + DATA
     assert (header.load_addr, header.entry, header.board, bytes(header.build_id)) == \
-        (0x40100000, 0x40100040, "qemu-virt", BUILD_ID)
+        (0x40100000, 0x40100040, "qemu-virt", IMAGE_ID)
     assert header.sequence == 0
     assert image[IMAGE_PAYLOAD_OFFSET:] == payload
+
+
+def test_an_unpacked_payload_has_no_build_id_to_flash(kernel, tmp_path):
+    """kernel.bin straight from objcopy (no module table written into it) is refused."""
+    raw = tmp_path / "raw.bin"
+    raw.write_bytes(TEXT[:BOOT_INFO] + bytes(64) + TEXT[BOOT_INFO + 64:] + DATA)
+    with pytest.raises(RigError, match="no image build id"):
+        make_image(kernel[0], raw, board="qemu-virt")
+
+
+def _module(tmp_path, name: str, text: bytes) -> str:
+    path = tmp_path / f"{name}.elf"
+    path.write_bytes(make_elf(entry=0x10000, segments=[(0x10000, text)], build_id=None))
+    return str(path)
+
+
+def test_the_image_build_id_covers_every_module(tmp_path):
+    """pack_image writes SHA-1 of the packed payload (its own field zeroed) into boot_info: the
+    kernel unchanged, a change in one module's bytes changes the id the system reports."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("pack_image", ROOT / "tools" / "pack_image.py")
+    pack_image = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pack_image)
+    kernel_elf = tmp_path / "kernel.elf"
+    kernel_elf.write_bytes(make_elf(entry=0x40100000, segments=[(0x40100000, bytes(0x1000))], build_id=BUILD_ID,
+                                    symbols={"boot_info": (0x40100100, BootInfo.sizeof()),
+                                             "__kernel_end": (0x40101000, 0)}))
+    ids = []
+    for root_text in (b"root task one", b"root task two"):
+        modules = [_module(tmp_path, "sigma0", b"sigma0"), _module(tmp_path, "root", root_text)]
+        payload = pack_image.pack(kernel_elf, [pack_image.parse_module(m) for m in modules])
+        build_id = packed_build_id(kernel_elf, payload)
+        assert build_id == image_build_id(payload, 0x100) and any(build_id)
+        info = BootInfo.parse(payload[0x100:])
+        assert (info.count, [m.name for m in info.modules[:2]]) == (2, ["sigma0", "root"])
+        ids.append(build_id)
+    assert ids[0] != ids[1]
 
 
 def test_elf_without_build_id_is_refused(tmp_path):

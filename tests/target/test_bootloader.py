@@ -8,7 +8,6 @@ replaces the last confirmed one), which some tests check by booting it.
 
 import pytest
 
-from host.elf import build_id
 from host.errors import RemoteError
 from host.flash import flash_image, read_slots
 from host.link import role_of
@@ -41,19 +40,19 @@ def test_bootloader_reads_its_own_code_from_flash(bootloader, firmware):
     assert bytes(got.data) == code
 
 
-def test_flash_writes_verifies_and_boots_an_image(bootloader, rig_target, kernel_image, kernel_elf):
+def test_flash_writes_verifies_and_boots_an_image(bootloader, rig_target, kernel_image, firmware_build_id):
     before = read_slots(bootloader)
     result = flash_image(bootloader, kernel_image)     # checks SLOTS itself, too
     after = read_slots(bootloader)
     entry = after.slots[result.slot]
     assert after.newest == result.slot
     assert entry.valid and entry.sequence == result.sequence
-    assert bytes(entry.build_id) == build_id(kernel_elf)
+    assert bytes(entry.build_id) == firmware_build_id
     assert result.sequence > max([s.sequence for s in before.slots if s.valid], default=0)
     other = 1 - result.slot
     assert after.slots[other] == before.slots[other], "flashing one slot changed the other"
     info = rig_target.start()
-    assert bytes(info.build_id) == build_id(kernel_elf) and info.active_slot == result.slot
+    assert bytes(info.build_id) == firmware_build_id and info.active_slot == result.slot
 
 
 def _same_image(a, b) -> bool:
@@ -156,8 +155,8 @@ def test_boot_of_an_empty_slot_is_refused(bootloader, kernel_image):
     assert bytes(bootloader.request(MsgType.PING, dict(data=b"alive")).data) == b"alive"
 
 
-def test_an_image_built_by_the_rig_round_trips(kernel_image, kernel_elf):
+def test_an_image_built_by_the_rig_round_trips(kernel_image, firmware_build_id):
     header, payload = parse_image(kernel_image)
-    assert bytes(header.build_id) == build_id(kernel_elf)
+    assert bytes(header.build_id) == firmware_build_id
     assert build_image(payload, load_addr=header.load_addr, entry=header.entry, board=header.board,
                        build_id=bytes(header.build_id)) == kernel_image

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from host.elf import build_id, read_bytes, symbol
+from host.elf import read_bytes, symbol
 from host.errors import RemoteError
 from host.link import role_of
 from protocol import MAX_PAYLOAD, PROTO_VERSION, ErrorCode, Feature, MsgType, Role
@@ -17,11 +17,11 @@ from protocol import MAX_PAYLOAD, PROTO_VERSION, ErrorCode, Feature, MsgType, Ro
 READ_MAX = MAX_PAYLOAD - 4          # MEM_DATA carries the address before the data
 
 
-def test_hello_reports_the_kernel_built_from_this_tree(link, kernel_elf, rig_board):
+def test_hello_reports_the_kernel_built_from_this_tree(link, firmware_build_id, rig_board):
     info = link.request(MsgType.HELLO)
     assert role_of(info) == Role.KERNEL
     assert info.board == rig_board.name
-    assert bytes(info.build_id) == build_id(kernel_elf), "the running kernel is not the one in firmware/build"
+    assert bytes(info.build_id) == firmware_build_id, "the running image is not the one in firmware/build"
     assert info.proto_version == PROTO_VERSION
     assert info.max_payload == MAX_PAYLOAD
     assert info.features & Feature.PING and info.features & Feature.READ_MEM

@@ -16,7 +16,6 @@ from typing import Callable
 
 import pytest
 
-from host.elf import build_id
 from host.errors import LinkError, LinkTimeout
 from host.flash import flash_image, read_slots
 from host.link import raw_frame, role_of
@@ -140,13 +139,13 @@ class _PowerCut(Exception):
 
 @pytest.mark.qemu
 def test_flash_cut_off_at_random_points_still_boots_the_old_image(scratch_board, scratch_target, firmware,
-                                                                     kernel_image, kernel_elf, rng):
+                                                                     kernel_image, firmware_build_id, rng):
     header, payload = parse_image(kernel_image)
     # the image being cut: the same kernel with zeros behind it (they land in its .bss), so that
     # it spans many chunks and still boots if the cut comes after the commit
     bigger = build_image(payload + bytes(16 * 1024), load_addr=header.load_addr, entry=header.entry,
                          board=header.board, build_id=bytes(header.build_id))
-    elf_id = build_id(kernel_elf)
+    image_id = firmware_build_id
     scratch_target.bootloader()
     good = flash_image(scratch_target.link, kernel_image)
     started = time.monotonic()
@@ -182,7 +181,7 @@ def test_flash_cut_off_at_random_points_still_boots_the_old_image(scratch_board,
         scratch_board.qemu.up(firmware.boot_bin)
 
         info = scratch_target.autoboot()        # no host help: the bootloader picks by itself
-        assert bytes(info.build_id) == elf_id, f"cut {how} {where}: wrong image booted"
+        assert bytes(info.build_id) == image_id, f"cut {how} {where}: wrong image booted"
         scratch_target.bootloader()
         after = read_slots(scratch_target.link)
         if completed:
@@ -204,9 +203,9 @@ ARM_BRANCH_TO_SELF = (0xEAFFFFFE).to_bytes(4, "little")     # `b .`: a build tha
 
 
 def test_an_image_that_never_confirms_is_abandoned_for_the_last_confirmed(scratch_board, scratch_target,
-                                                                          firmware, kernel_image, kernel_elf, rng):
+                                                                          firmware, kernel_image, firmware_build_id, rng):
     header, _ = parse_image(kernel_image)
-    elf_id = build_id(kernel_elf)
+    image_id = firmware_build_id
     link = scratch_target.open()
     scratch_target.bootloader()
     good = flash_image(link, kernel_image)
@@ -229,7 +228,7 @@ def test_an_image_that_never_confirms_is_abandoned_for_the_last_confirmed(scratc
                       what="a kernel")
 
     info = scratch_target.autoboot()        # the next reset: back on the confirmed image
-    assert bytes(info.build_id) == elf_id and info.active_slot == good.slot
+    assert bytes(info.build_id) == image_id and info.active_slot == good.slot
     scratch_target.bootloader()
     slots = read_slots(link)
     assert str(slots.slots[bad.slot].state) == SlotState.TRIAL.name and slots.confirmed == good.slot
@@ -248,4 +247,4 @@ def test_an_image_that_never_confirms_is_abandoned_for_the_last_confirmed(scratc
     scratch_board.qemu.kill()
     scratch_board.qemu.up(firmware.boot_bin)
     info = scratch_target.autoboot()
-    assert bytes(info.build_id) == elf_id and info.active_slot == good.slot
+    assert bytes(info.build_id) == image_id and info.active_slot == good.slot

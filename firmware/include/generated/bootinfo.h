@@ -30,9 +30,10 @@ struct boot_info {
     uint32_t magic;
     uint32_t count;
     uint32_t end;
+    uint8_t build_id[20];
     struct boot_module modules[16];
 } __attribute__((packed));
-_Static_assert(sizeof(struct boot_info) == 716, "boot_info");
+_Static_assert(sizeof(struct boot_info) == 736, "boot_info");
 
 struct rootfs_header {
     uint32_t magic;

@@ -216,7 +216,7 @@ struct l4_utcb {
 struct l4_kip {
     uint32_t magic;
     uint32_t api_version;
-    uint32_t kernel_build_id[5];
+    uint32_t build_id[5];       /* the image's (the kernel and its boot modules), as packed */
     uint32_t cycle_hz;          /* PMCCNTR rate */
     uint32_t timer_hz;          /* the generic timer's counter rate (CNTFRQ) */
     uint32_t tick_us;           /* scheduling tick */

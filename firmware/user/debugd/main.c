@@ -51,7 +51,7 @@ static void send_info(uint16_t seq)
     struct proto_info info;
 
     info_fill(&info, PROTO_ROLE_KERNEL, (uint8_t)kip->boot_slot, DEBUGD_FEATURES, kip->timer_hz);
-    memcpy(info.build_id, kip->kernel_build_id, sizeof info.build_id);
+    memcpy(info.build_id, kip->build_id, sizeof info.build_id);
     link_send(PROTO_MSG_INFO, seq, &info, sizeof info, NULL, 0);
 }
 
