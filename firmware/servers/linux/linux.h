@@ -141,6 +141,7 @@ struct cred {
 struct proc {
     enum proc_state state;
     struct file *fd[MAX_FDS];
+    uint32_t fd_top;                    /* none open at or above it (what the loops look at) */
     uint32_t cloexec[MAX_FDS / 32];     /* a bit per descriptor */
     uint32_t umask;                     /* inherited on fork; 022 for a process the server starts */
     uint32_t starting;                  /* a forked child: its first trap takes these regs */

@@ -261,6 +261,15 @@ static int reportable(const struct proc *c, uint32_t options)
     return c->wait_report == 0xffff ? (options & WCONTINUED) != 0 : (options & WUNTRACED) != 0;
 }
 
+/* wait4 takes `c`'s stop or continue: its status to `status_ptr` (if any) of `waiter`. */
+static int take_report(struct proc *waiter, struct proc *c, uint32_t status_ptr)
+{
+    if (status_ptr)
+        mm_copy_out(waiter->mm, waiter->tid, status_ptr, &c->wait_report, 4);
+    c->wait_report = 0;
+    return c->pid;
+}
+
 void proc_report(struct proc *c, uint32_t status)
 {
     struct proc *parent = proc_by_pid(c->ppid);
@@ -269,12 +278,8 @@ void proc_report(struct proc *c, uint32_t status)
     if (!parent || parent->state == P_ZOMBIE)
         return;
     if (parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
-        proc_wait_matches(c, parent->wait_pid) && reportable(c, parent->wait_options)) {
-        if (parent->wait_status_ptr)
-            mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &c->wait_report, 4);
-        c->wait_report = 0;
-        proc_resume(parent, (uint32_t)c->pid);
-    }
+        proc_wait_matches(c, parent->wait_pid) && reportable(c, parent->wait_options))
+        proc_resume(parent, (uint32_t)take_report(parent, c, parent->wait_status_ptr));
     if (!(parent->sig[SIGCHLD].flags & SA_NOCLDSTOP))
         signal_send(parent, SIGCHLD);
 }
@@ -304,10 +309,7 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
         if (c->state == P_FREE || c->state == P_ZOMBIE || c->ppid != p->pid ||
             !proc_wait_matches(c, pid) || !reportable(c, options))
             continue;
-        if (status_ptr)
-            mm_copy_out(p->mm, p->tid, status_ptr, &c->wait_report, 4);
-        c->wait_report = 0;
-        return c->pid;
+        return take_report(p, c, status_ptr);
     }
     if (options & WNOHANG)
         return 0;
@@ -646,6 +648,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
         if (i && p->fd[i] == p->fd[0])
             p->fd[0]->refs++;
     }
+    p->fd_top = 3;
     return p->pid;
 
 fail_thread:

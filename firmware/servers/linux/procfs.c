@@ -390,7 +390,7 @@ int procfs_children(struct proc *self, const char *abs, char (*names)[64], unsig
         for (unsigned i = 0; i < NPID_FILES && n < max; i++)
             name(names, &n, pid_files[i].name);
     if (p && same(rest, "/fd"))
-        for (unsigned fd = 0; fd < MAX_FDS && n < max; fd++)
+        for (unsigned fd = 0; fd < p->fd_top && n < max; fd++)
             if (p->fd[fd])
                 fmt(names[n++], 64, "%u", fd);
     return (int)n;

@@ -243,24 +243,26 @@ void fd_drop(struct proc *p, uint32_t fd)
 
 void fd_close_all(struct proc *p)
 {
-    for (unsigned i = 0; i < MAX_FDS; i++)
+    for (unsigned i = 0; i < p->fd_top; i++)
         fd_drop(p, i);
+    p->fd_top = 0;
     memset(p->cloexec, 0, sizeof p->cloexec);
 }
 
 void fd_inherit(struct proc *child, struct proc *parent)
 {
-    for (unsigned i = 0; i < MAX_FDS; i++) {
+    for (unsigned i = 0; i < parent->fd_top; i++) {
         child->fd[i] = parent->fd[i];
         if (child->fd[i])
             child->fd[i]->refs++;
     }
+    child->fd_top = parent->fd_top;
     memcpy(child->cloexec, parent->cloexec, sizeof child->cloexec);
 }
 
 void fd_exec(struct proc *p)
 {
-    for (unsigned i = 0; i < MAX_FDS; i++) {
+    for (unsigned i = 0; i < p->fd_top; i++) {
         if (fd_cloexec(p, i))
             fd_drop(p, i);
     }
@@ -777,6 +779,8 @@ static int dup_to(struct proc *p, uint32_t old, uint32_t new, int cloexec)
     f->refs++;
     fd_drop(p, new);
     p->fd[new] = f;
+    if (new >= p->fd_top)
+        p->fd_top = new + 1;
     fd_set_cloexec(p, new, cloexec);
     return (int)new;
 }

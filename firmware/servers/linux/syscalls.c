@@ -19,6 +19,8 @@ int fd_install(struct proc *p, struct file *f, uint32_t from, int cloexec)
         if (p->fd[i])
             continue;
         p->fd[i] = f;
+        if (i >= p->fd_top)
+            p->fd_top = i + 1;
         fd_set_cloexec(p, i, cloexec);
         return (int)i;
     }
