@@ -82,9 +82,10 @@ class BenchRun:
         return Summary.of(self.samples)
 
 
-def run(debugd, name: str, iterations: int) -> BenchRun:
-    """Run one benchmark through debugd (host.debugd.Debugd)."""
-    got = debugd.bench(name, iterations)
+def run(debugd, name: str, iterations: int, recorder: bool = True) -> BenchRun:
+    """Run one benchmark through debugd (host.debugd.Debugd), the trace recorder on (as the
+    kernel ships) or off."""
+    got = debugd.bench(name, iterations, recorder=recorder)
     return BenchRun(name=name, status=str(got.status), overhead=got.overhead, samples=list(got.samples))
 
 
@@ -119,11 +120,14 @@ def histogram(samples: list[int], bins: int = HISTOGRAM_BINS, width: int = HISTO
     return lines
 
 
-def to_json(board: str, deterministic: bool, build_id: str, runs: list[BenchRun], unit: str = UNIT) -> dict:
-    """The JSON `rig bench --json` writes.  `results` holds the summaries of the benchmarks that
-    passed; `samples` (raw, overhead already subtracted) and `overhead` keep what they came
-    from, by name; `failed` names the benchmarks that did not pass, if any."""
+def to_json(board: str, deterministic: bool, build_id: str, runs: list[BenchRun], unit: str = UNIT,
+            config: dict | None = None) -> dict:
+    """The JSON `rig bench --json` writes.  `config` is the kernel configuration measured (the
+    trace recorder on or off); `results` holds the summaries of the benchmarks that passed;
+    `samples` (raw, overhead already subtracted) and `overhead` keep what they came from, by
+    name; `failed` names the benchmarks that did not pass, if any."""
     data = dict(board=board, deterministic=deterministic, build_id=build_id,
+                **({"config": config} if config else {}),
                 results=[dict(name=r.name, unit=unit, **_figures(r.summary)) for r in runs if r.passed],
                 samples={r.name: r.samples for r in runs if r.passed},
                 overhead={r.name: r.overhead for r in runs if r.passed})
@@ -146,7 +150,7 @@ def differences(now: dict, before: dict) -> list[str]:
     """What differs between two `rig bench --json` outputs, figure by figure (empty: the
     same figures for the same benchmarks on the same build)."""
     problems = []
-    for key in ("board", "build_id", "deterministic"):
+    for key in ("board", "build_id", "deterministic", "config"):
         if now.get(key) != before.get(key):
             problems.append(f"{key}: {before.get(key)!r} before, {now.get(key)!r} now")
     old = {r["name"]: r for r in before.get("results", [])}
@@ -177,6 +181,9 @@ def regressions(now: dict, baseline: dict, tolerance: float, drop: float = DROP_
     for key in ("board", "deterministic"):
         if now.get(key) != baseline.get(key):
             return [f"{key}: {baseline.get(key)!r} in the baseline, {now.get(key)!r} now"]
+    if "config" in now and "config" in baseline and now["config"] != baseline["config"]:
+        return [f"the kernel configuration: {baseline['config']} in the baseline, {now['config']} now: "
+                f"compare like with like"]
     if not now.get("deterministic"):
         return ["figures that are not deterministic cannot be held to a baseline"]
     new = {r["name"]: r for r in now.get("results", [])}

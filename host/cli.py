@@ -319,18 +319,19 @@ def cmd_bench(rig: Rig) -> int:
     with out.status("") as status:
         for name in names:
             status.update(f"running {name} ({args.iterations} iterations)")
-            runs.append(bench_mod.run(debugd, name, args.iterations))
+            runs.append(bench_mod.run(debugd, name, args.iterations, recorder=args.recorder == "on"))
     mode = "deterministic (icount: 1 cycle = 1 instruction)" if deterministic else "not deterministic"
-    out.print(f"{board.name}, build {build_id[:12]}, {mode}, cycles at {info.cycle_hz:,} Hz")
+    out.print(f"{board.name}, build {build_id[:12]}, {mode}, trace recorder {args.recorder}"
+              f"{' (as shipped)' if args.recorder == 'on' else ''}, cycles at {info.cycle_hz:,} Hz")
     out.print(views.bench_table(runs, title="benchmarks (cycles; p99 by nearest rank)"))
     for run in runs:
         if run.passed:
             out.print(f"[bold]{escape(run.name)}[/] [dim]({run.summary.n} samples, cycles)[/]")
             for line in bench_mod.histogram(run.samples):
                 out.print(f"  {line}", markup=False)
-    data = bench_mod.to_json(board.name, deterministic, build_id, runs)
+    data = bench_mod.to_json(board.name, deterministic, build_id, runs, config=dict(recorder=args.recorder))
     if args.plot:
-        bench_mod.plot(data, args.plot, title=f"{board.name}, build {build_id[:12]}, {mode}")
+        bench_mod.plot(data, args.plot, title=f"{board.name}, build {build_id[:12]}, {mode}, recorder {args.recorder}")
         out.print(f"[dim]drew {args.plot}[/]")
     if args.json:
         bench_mod.write_json(args.json, data)
@@ -1203,6 +1204,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deterministic", action="store_true",
                    help="run the QEMU board with its [deterministic] arguments (-icount shift=0...), "
                         "restarting it if needed: one cycle is one instruction, figures repeat exactly")
+    p.add_argument("--recorder", choices=("on", "off"), default="on",
+                   help="the kernel's trace recorder while a kernel or modem benchmark measures: on, as the "
+                        "kernel ships (default), or off; the JSON records which")
     p.add_argument("--json", metavar="FILE", help="write the figures and the raw samples as JSON")
     p.add_argument("--same-as", metavar="FILE",
                    help="fail unless every figure equals those in FILE (an earlier --json of the same build)")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from protocol import SYSCALL_REGS, Feature, Message, MsgType
+from protocol import SYSCALL_REGS, BenchFlag, Feature, Message, MsgType
 
 from .errors import RigError
 from .ktests import KtestEntry, parse_names
@@ -153,8 +153,11 @@ class Debugd:
         return self.link.request(MsgType.RUN_TEST, dict(name=name), expect=MsgType.TEST_RESULT,
                                  timeout=timeout, retries=0)
 
-    def bench(self, name: str, iterations: int, timeout: float = RUN_TIMEOUT) -> Message:
-        return self.link.request(MsgType.BENCH, dict(iterations=iterations, name=name),
+    def bench(self, name: str, iterations: int, timeout: float = RUN_TIMEOUT, *, recorder: bool = True) -> Message:
+        """Run a benchmark: with the trace recorder as the kernel ships (on), or off while it
+        measures (`recorder=False`)."""
+        flags = 0 if recorder else BenchFlag.RECORDER_OFF
+        return self.link.request(MsgType.BENCH, dict(iterations=iterations, flags=flags, name=name),
                                  expect=MsgType.BENCH_RESULT, timeout=timeout, retries=0)
 
     def syscall(self, regs: dict[int, int] | list[int], timeout_us: int = 100_000) -> Message:

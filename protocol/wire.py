@@ -398,9 +398,13 @@ TestResult = Struct(
     "text" / Text(),                # what went wrong, or what it measured
 )
 
+class BenchFlag(enum.IntFlag):
+    RECORDER_OFF = 1 << 0           # the trace recorder off while measuring (shipped: on)
+
+
 Bench = Struct(
     "iterations" / Int16ul,         # samples wanted (warm-up runs come on top)
-    "reserved" / Padding(2),
+    "flags" / Int16ul,              # BenchFlag: 0 measures the kernel as it ships
     "name" / Text(),                # as TEST_NAMES lists it
 )
 

@@ -63,6 +63,7 @@ ENUMS = [
     (wire.ModemLayer, "PROTO_MODEM_"),
     (wire.ModemAction, "PROTO_ACTION_"),
     (wire.ModemFlag, "PROTO_MODEM_FLAG_"),
+    (wire.BenchFlag, "PROTO_BENCH_FLAG_"),
 ]
 
 # C name of each structure, in dependency order.

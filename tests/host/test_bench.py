@@ -133,6 +133,17 @@ def test_the_baseline_gate_refuses_figures_it_cannot_compare():
     assert bench.regressions(other, baseline, 0.05) == ["board: 'qemu-virt' in the baseline, 'other-board' now"]
 
 
+def test_figures_of_another_kernel_configuration_are_not_compared():
+    """The trace recorder off in the baseline and on now (as the kernel ships): not like with
+    like, whatever the figures; and --same-as names the difference."""
+    off = bench.to_json("qemu-virt", True, "old", [run("a", [100] * 10)], config=dict(recorder="off"))
+    on = bench.to_json("qemu-virt", True, "old", [run("a", [100] * 10)], config=dict(recorder="on"))
+    assert bench.regressions(on, off, 0.05) == [
+        "the kernel configuration: {'recorder': 'off'} in the baseline, {'recorder': 'on'} now: compare like with like"]
+    assert bench.regressions(off, off, 0.05) == []
+    assert bench.differences(on, off) == ["config: {'recorder': 'off'} before, {'recorder': 'on'} now"]
+
+
 def test_reading_a_file_that_is_not_bench_json_is_one_error(tmp_path):
     path = tmp_path / "x.json"
     path.write_text("[1, 2]")

@@ -164,6 +164,9 @@
 /* ModemFlag */
 #define PROTO_MODEM_FLAG_BELOW_LINUX 0x01
 
+/* BenchFlag */
+#define PROTO_BENCH_FLAG_RECORDER_OFF 0x01
+
 /* Every message type as X(name, value, payload fixed size, whether more may follow) */
 #define PROTO_MSG_TYPES(X) \
     X(HELLO, 0x01, 0, 0) \
@@ -383,7 +386,7 @@ _Static_assert(sizeof(struct proto_test_result) == 12, "proto_test_result");
 
 struct proto_bench {
     uint16_t iterations;
-    uint8_t reserved[2];
+    uint16_t flags;
     uint8_t name[];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_bench) == 4, "proto_bench");

@@ -324,7 +324,8 @@ static void cmd_bench(const struct proto_msg *req)
     struct l4_msg m;
     uint32_t count;
 
-    if (find_and_call(req, q->name, req->length - sizeof *q, KTEST_BENCH, q->iterations, &m, &ts))
+    if (find_and_call(req, q->name, req->length - sizeof *q, KTEST_BENCH,
+                      q->iterations | (uint32_t)q->flags << 16, &m, &ts))
         return;
     count = m.mr[3] < KTEST_MAX_SAMPLES ? m.mr[3] : KTEST_MAX_SAMPLES;
     memset(&res, 0, sizeof res);

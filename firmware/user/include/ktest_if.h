@@ -17,7 +17,8 @@ enum ktest_label {
     KTEST_LIST = 0x7401,        /* MR1 start index; reply MR1 next (0xffff: done), MR2 bytes */
     KTEST_RUN = 0x7402,         /* name in the window; reply MR1 status, MR2 value, MR3 cycles,
                                  * text in the window */
-    KTEST_BENCH = 0x7403,       /* MR1 iterations, name in the window; reply MR1 status,
+    KTEST_BENCH = 0x7403,       /* MR1 iterations | BENCH flags << 16, name in the window;
+                                 * reply MR1 status,
                                  * MR2 overhead, MR3 sample count, samples in the window */
     KTEST_SYSCALL = 0x7404,     /* window: 13 registers then the timeout in microseconds;
                                  * reply MR1 status, MR2 cycles, registers in the window */

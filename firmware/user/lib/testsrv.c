@@ -95,8 +95,9 @@ static void do_run(uint8_t *window, struct l4_msg *reply)
 /* Warm-up runs the benchmark discards before it keeps samples. */
 #define WARMUP 16u
 
-static void do_bench(uint8_t *window, uint32_t iterations, struct l4_msg *reply)
+static void do_bench(uint8_t *window, uint32_t arg, struct l4_msg *reply)
 {
+    uint32_t iterations = arg & 0xffff, flags = arg >> 16;
     char name[64];
     const struct ktest_entry *e;
     uint32_t *samples = (uint32_t *)window, overhead = ~0u, status, trace_was_on;
@@ -117,11 +118,12 @@ static void do_bench(uint8_t *window, uint32_t iterations, struct l4_msg *reply)
         if (c1 - c0 < overhead)
             overhead = c1 - c0;
     }
-    /* the trace stays compiled in but records nothing while we measure */
+    /* the kernel as it ships records every event; asked to, the recorder stays off meanwhile */
     uint32_t regs[13] = { L4_KD_TRACE_CONTROL, 0 };
     regs[7] = L4_SYS_KDEBUG;
     l4_syscall_regs(regs);
     trace_was_on = regs[2];
+    l4_kdebug(L4_KD_TRACE_CONTROL, trace_was_on && !(flags & PROTO_BENCH_FLAG_RECORDER_OFF), 0, NULL);
     status = e->bench(samples, WARMUP);
     if (status == PROTO_TEST_PASS)
         status = e->bench(samples, iterations);
