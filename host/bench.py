@@ -17,6 +17,7 @@ else, so a figure in a table, a JSON file and docs/benchmarks.md means the same 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,29 @@ class Summary:
     def of(cls, samples: list[int]) -> "Summary":
         return cls(n=len(samples), min=min(samples), median=percentile(samples, 50),
                    p99=percentile(samples, 99), max=max(samples))
+
+
+# Samples fall into two groups when, sorted, their widest gap (with at least GROUP_SHARE of them
+# on each side) is wider than GROUP_GAP of their median and than twice the spread (p10 to p90)
+# of either side: one median would then sit between two modes and describe neither.
+GROUP_GAP = 0.02
+GROUP_SHARE = 0.10
+
+
+def groups(samples: list[int]) -> list[tuple[int, int]]:
+    """The two groups the samples fall into, as (count, median) each, smaller values first; []
+    when they form one."""
+    ordered = sorted(samples)
+    n = len(ordered)
+    least = max(3, math.ceil(GROUP_SHARE * n))
+    if n < 2 * least:
+        return []
+    gap, cut = max((ordered[i] - ordered[i - 1], i) for i in range(least, n - least + 1))
+    left, right = ordered[:cut], ordered[cut:]
+    spread = max(percentile(side, 90) - percentile(side, 10) for side in (left, right))
+    if gap <= GROUP_GAP * percentile(ordered, 50) or gap <= 2 * spread:
+        return []
+    return [(len(left), percentile(left, 50)), (len(right), percentile(right, 50))]
 
 
 @dataclass

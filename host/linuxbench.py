@@ -76,11 +76,16 @@ def to_json(board: str, deterministic: bool, build_id: str, ours: dict[str, list
     native samples, when real Linux was measured."""
     runs = [bench_mod.BenchRun(name=name, status="PASS", samples=values) for name, values in ours.items()]
     data = bench_mod.to_json(board, deterministic, build_id, runs, unit=UNIT)
+    for result in data["results"]:
+        if split := bench_mod.groups(ours[result["name"]]):
+            result["groups"] = split
     if theirs is not None:
         for result in data["results"]:
             native_median = bench_mod.Summary.of(theirs[result["name"]]).median
             result["native_median"] = native_median
             result["ratio"] = round(result["median"] / native_median, 2)
+            if split := bench_mod.groups(theirs[result["name"]]):
+                result["native_groups"] = split
         data["native"] = dict(kernel=native_kernel, samples=theirs)
     return data
 
@@ -95,10 +100,16 @@ def table(data: dict, title: str) -> Table:
     if vs_native:
         t.add_column("native median", justify="right")
         t.add_column("ratio", justify="right")
+    grouped = any("groups" in r or "native_groups" in r for r in results)
+    if grouped:
+        t.add_column("samples in separate groups (count × median)")
     for r in results:
         row = [escape(r["name"]), f"{r['n']:,}", f"{r['min']:,}", f"[bold]{r['median']:,}[/]", f"{r['p99']:,}",
                f"{r['max']:,}"]
         if vs_native:
             row += [f"{r['native_median']:,}", f"[bold]{r['ratio']:.2f}×[/]"]
+        if grouped:
+            row.append("; ".join(f"{who}: " + ", ".join(f"{n} × {m:,}" for n, m in r[key])
+                                 for who, key in (("ours", "groups"), ("native", "native_groups")) if key in r))
         t.add_row(*row)
     return t

@@ -4,6 +4,7 @@ board: the figures are worked out by hand."""
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +186,24 @@ def test_plot_draws_a_png_with_a_panel_per_benchmark(tmp_path):
     plot(_run_json(), path, title="test")
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_samples_in_two_groups_are_found_and_one_group_is_left_alone():
+    """A median between two modes describes neither: the samples are split where they fall
+    apart, and only there."""
+    rng = random.Random(7)
+    one = [1000 + rng.randrange(40) for _ in range(31)]
+    assert bench.groups(one) == []
+    assert bench.groups([461] * 30 + [462]) == []                  # deterministic, off by one
+    assert bench.groups([500] * 29 + [5000, 5200]) == []           # two outliers are not a group
+    two = [429] * 16 + [2215, 2262, 2263, 2272, 2272, 2280, 2281, 2290, 2307, 2262, 2272, 2281, 2281, 2290, 2272]
+    assert bench.groups(two) == [(16, 429), (15, 2272)]
+
+
+def test_the_committed_native_runs_show_the_groups_they_have():
+    """Real Linux's samples in benchmarks/linux.json: the pipe round trip, yield and
+    fork+execve fall into two groups each; ours into none."""
+    data = json.loads((Path(__file__).resolve().parents[2] / "benchmarks" / "linux.json").read_text())
+    split = {name for name, samples in data["native"]["samples"].items() if bench.groups(samples)}
+    assert split == {"linux.pipe_roundtrip", "linux.yield", "linux.fork_exec_wait"}
+    assert not any(bench.groups(samples) for samples in data["samples"].values())
