@@ -67,7 +67,7 @@ def native(board: str, samples: int, deterministic: bool) -> tuple[str, dict[str
         raise RigError(f"real Linux did not run lbench; its console said:\n{text[-1500:]}")
     if m.group(2) != "0":
         raise RigError(f"lbench on real Linux exited with {m.group(2)}:\n{m.group(1)[-600:]}")
-    return reallinux.kernel().name, parse(m.group(1), samples)
+    return f"{reallinux.kernel().name} {reallinux.KERNEL_VERSION}", parse(m.group(1), samples)
 
 
 def to_json(board: str, deterministic: bool, build_id: str, ours: dict[str, list[int]],

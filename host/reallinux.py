@@ -11,7 +11,6 @@ board's [deterministic] arguments, so both sides count the same instructions.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,12 @@ from .errors import RigError
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests" / "linux"
 CACHE = ROOT / ".cache" / "armhf"
-KERNEL_PACKAGE = "linux-image-armmp:armhf"
+# The real Linux every native figure and every recorded output comes from, pinned: Debian
+# bookworm's armmp kernel of this ABI and version (the metapackage moves from one to the next
+# between runs).  When the archive no longer carries it, pin the one it has and record
+# benchmarks/linux.json and the tests/linux outputs again.
+KERNEL_PACKAGE, KERNEL_VERSION = "linux-image-6.1.0-57-armmp", "6.1.192-3"
+KERNEL_IMAGE = "vmlinuz-" + KERNEL_PACKAGE.removeprefix("linux-image-")
 
 # Mounted before the caller's script runs, and the way it ends.
 INIT_HEAD = """#!/bin/sh
@@ -36,28 +40,29 @@ poweroff -f
 
 
 def kernel() -> Path:
-    """Debian's armmp kernel image, downloaded and unpacked on first use."""
-    found = sorted(CACHE.glob("kernel/boot/vmlinuz-*-armmp"))
-    if found:
-        return found[-1]
+    """Debian's armmp kernel image of the pinned version, downloaded and unpacked on first use."""
+    image = CACHE / "kernel" / "boot" / KERNEL_IMAGE
+    stamp = CACHE / "kernel" / "version"
+    if image.exists() and stamp.exists() and stamp.read_text().strip() == KERNEL_VERSION:
+        return image
     CACHE.mkdir(parents=True, exist_ok=True)
-    meta = subprocess.run(["apt-cache", "depends", KERNEL_PACKAGE], capture_output=True, text=True).stdout
-    image = re.search(r"Depends: (linux-image-[\w.-]+-armmp)", meta)
-    if not image:
-        raise RigError("apt-cache does not know linux-image-armmp for armhf "
-                       "(run tools/setup as root first: it adds the armhf architecture)")
+    wanted = f"{KERNEL_PACKAGE}:armhf={KERNEL_VERSION}"
     try:
-        subprocess.run(["apt-get", "download", image.group(1) + ":armhf"], cwd=CACHE, check=True,
+        for old in CACHE.glob(f"{KERNEL_PACKAGE}_*.deb"):
+            old.unlink()
+        subprocess.run(["apt-get", "download", wanted], cwd=CACHE, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deb = sorted(CACHE.glob("linux-image-*-armmp_*.deb"))[-1]
+        deb = next(CACHE.glob(f"{KERNEL_PACKAGE}_*.deb"))
         subprocess.run(["dpkg-deb", "-x", str(deb), str(CACHE / "kernel")], check=True,
                        capture_output=True, text=True)
+        stamp.write_text(KERNEL_VERSION + "\n")
     except subprocess.CalledProcessError as exc:
         said = (exc.stderr or "").strip().splitlines()[-1:] or [f"exit {exc.returncode}"]
-        raise RigError(f"cannot fetch Debian's {image.group(1)} for armhf: {' '.join(exc.cmd)}: {said[0]}") from None
-    except (OSError, IndexError) as exc:
-        raise RigError(f"cannot fetch Debian's {image.group(1)} for armhf: {exc}") from None
-    return sorted(CACHE.glob("kernel/boot/vmlinuz-*-armmp"))[-1]
+        raise RigError(f"cannot fetch Debian's {wanted}: {said[0]} (no armhf architecture: run tools/setup; "
+                       f"gone from the archive: pin the version it has in host/reallinux.py)") from None
+    except (OSError, StopIteration) as exc:
+        raise RigError(f"cannot fetch Debian's {wanted}: {exc}") from None
+    return image
 
 
 def root_files(board: str) -> dict[str, Path | str | None]:
