@@ -401,6 +401,14 @@ def cmd_bench_linux(rig: Rig) -> int:
         bench_mod.write_json(args.json, data)
         out.print(f"[dim]wrote {args.json}[/]")
     _gates(args, data)
+    saved = args.compare or args.baseline
+    if saved:
+        got, broken = linuxbench.ratios(data, bench_mod.read_json(saved))
+        out.print("against real Linux (the native medians in " + saved + "): " +
+                  ", ".join(f"{name.removeprefix('linux.')} {ratio:.2f}×" for name, ratio in got.items()))
+        if broken:
+            raise RigError(f"the ratios to real Linux: {'; '.join(broken)}")
+        out.print(f"[green]within the ratio bounds: {', '.join(f'{n} ≤ {b:g}×' for n, b in linuxbench.RATIO_BOUNDS.items())}[/]")
     return 0
 
 

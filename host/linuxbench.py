@@ -90,6 +90,21 @@ def to_json(board: str, deterministic: bool, build_id: str, ours: dict[str, list
     return data
 
 
+# The ratios to real Linux the server is held to: the figure measured now over the native median
+# of the committed run (benchmarks/linux.json), median against median.
+RATIO_BOUNDS = {"linux.getpid": 3.0, "linux.pagefault": 1.5}
+
+
+def ratios(now: dict, saved: dict, bounds: dict[str, float] = RATIO_BOUNDS) -> tuple[dict[str, float], list[str]]:
+    """Each benchmark's ratio to the native median `saved` holds, and the bounds it breaks."""
+    native = {r["name"]: r["native_median"] for r in saved.get("results", []) if "native_median" in r}
+    got = {r["name"]: round(r["median"] / native[r["name"]], 2) for r in now.get("results", []) if r["name"] in native}
+    broken = [f"{name}: {got[name]:.2f}× real Linux, the bound is {bound:.2f}×"
+              for name, bound in bounds.items() if name in got and got[name] > bound]
+    missing = [f"{name}: no ratio (no native figure saved, or not measured)" for name in bounds if name not in got]
+    return got, broken + missing
+
+
 def table(data: dict, title: str) -> Table:
     results = data["results"]
     vs_native = any("ratio" in r for r in results)

@@ -53,3 +53,20 @@ def test_json_without_native_has_no_ratio():
     data = linuxbench.to_json("qemu-virt", False, "ab" * 20, linuxbench.parse(output(1), 1))
     assert all("ratio" not in r and "native_median" not in r for r in data["results"])
     assert "native" not in data
+
+
+def test_the_ratio_to_real_linux_is_gated_against_the_committed_native_figures():
+    """`bench linux --compare` also holds the ratios: the median now over the native median the
+    committed file holds, each within its bound; a bound with no figure fails too."""
+    saved = {"results": [dict(name="linux.getpid", median=461, native_median=160),
+                         dict(name="linux.pagefault", median=1926, native_median=3180),
+                         dict(name="linux.yield", median=863, native_median=429)]}
+    now = {"results": [dict(name="linux.getpid", median=470), dict(name="linux.pagefault", median=1900),
+                       dict(name="linux.yield", median=900)]}
+    got, broken = linuxbench.ratios(now, saved)
+    assert got == {"linux.getpid": 2.94, "linux.pagefault": 0.6, "linux.yield": 2.1} and broken == []
+    slow = {"results": [dict(name="linux.getpid", median=500), dict(name="linux.pagefault", median=1900)]}
+    assert linuxbench.ratios(slow, saved)[1] == ["linux.getpid: 3.12× real Linux, the bound is 3.00×"]
+    assert linuxbench.ratios(now, {"results": []})[1] == [
+        "linux.getpid: no ratio (no native figure saved, or not measured)",
+        "linux.pagefault: no ratio (no native figure saved, or not measured)"]
