@@ -329,7 +329,9 @@ def cmd_bench(rig: Rig) -> int:
             out.print(f"[bold]{escape(run.name)}[/] [dim]({run.summary.n} samples, cycles)[/]")
             for line in bench_mod.histogram(run.samples):
                 out.print(f"  {line}", markup=False)
-    data = bench_mod.to_json(board.name, deterministic, build_id, runs, config=dict(recorder=args.recorder))
+    flags = build_mod.Firmware(board.name).dir / "build-flags.txt"
+    config = dict(recorder=args.recorder, **({"kernel_flags": flags.read_text().strip()} if flags.exists() else {}))
+    data = bench_mod.to_json(board.name, deterministic, build_id, runs, config=config)
     if args.plot:
         bench_mod.plot(data, args.plot, title=f"{board.name}, build {build_id[:12]}, {mode}, recorder {args.recorder}")
         out.print(f"[dim]drew {args.plot}[/]")
