@@ -46,6 +46,10 @@ uint32_t rtos_l4_priority(osPriority_t priority);
 /* The whole virtual counter: what the user timer compares against, at osKernelGetSysTimerFreq. */
 uint64_t rtos_systimer(void);
 
+/* The cycle counter when the server last took the user timer's interrupt, read first thing:
+ * the end of the interrupt-to-handler benchmark (`rtos.irquser`). */
+extern volatile uint32_t rtos_timer_arrived;
+
 /*
  * Sleep until the virtual counter reaches `count` (a value of rtos_systimer()).  The server
  * arms the user timer for it and answers at its interrupt: the wake-up is prompt, not rounded to

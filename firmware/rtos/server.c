@@ -15,6 +15,7 @@ struct rtos_thread rtos_threads[L4_MODULE_THREADS];
 
 static struct rtos_thread *timeouts;    /* blocked threads with a deadline, earliest first */
 static uint64_t armed;                  /* the user timer's deadline; 0: not armed */
+volatile uint32_t rtos_timer_arrived;
 
 #define OP(name) [RTOS_OP_##name - RTOS_OP_THREAD_NEW]
 static const rtos_handler_t handlers[RTOS_OP_COUNT] = {
@@ -213,6 +214,7 @@ static void server_main(void)
         if (L4_TID_NUMBER(from) < L4_FIRST_THREAD) {
             uint32_t irq = L4_TID_NUMBER(from);
             if (irq == BOARD_IRQ_VTIMER) {
+                rtos_timer_arrived = l4_cycles();
                 armed = 0;
                 expire(rtos_systimer());
                 rtos_timers_expire(rtos_systimer());

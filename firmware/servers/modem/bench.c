@@ -128,3 +128,71 @@ KBENCH(bench_frame_irq, "modem.frame_irq_latency")
         osDelay(1);
     return PROTO_TEST_PASS;
 }
+
+/* ---- a timer's interrupt to its user-level handler, interrupting a spinning thread ---- */
+
+/*
+ * sel4bench's irquser shape: a low-priority thread spins, storing the cycle counter; a timer
+ * fires; the sample runs from the spinner's last store to the handler's first counter read.
+ * The timer is the user timer, the modem's frame clock line, and its handler the task layer's
+ * server (it stamps `rtos_timer_arrived` first thing), in the spinner's address space.  A
+ * real-time task asks for each expiry, 200 us apart, and takes the difference after it wakes.
+ */
+#define IRQUSER_DONE 1u
+
+static volatile uint32_t spin_stamp, spin_stop;
+static uint32_t *irquser_samples, irquser_n;
+static osThreadId_t irquser_main;
+
+static void spinner(void *arg)
+{
+    (void)arg;
+    while (!spin_stop)
+        spin_stamp = l4_cycles();
+    osThreadExit();
+}
+
+static void irquser_task(void *arg)
+{
+    uint64_t period = osKernelGetSysTimerFreq() / 5000, deadline = rtos_systimer() + period;
+
+    (void)arg;
+    for (uint32_t i = 0; i < irquser_n; i++, deadline += period) {
+        osDelayUntilSysTimer(deadline);
+        irquser_samples[i] = rtos_timer_arrived - spin_stamp;
+    }
+    spin_stop = 1;
+    osThreadFlagsSet(irquser_main, IRQUSER_DONE);
+    osThreadExit();
+}
+
+KBENCH(bench_irquser, "rtos.irquser")
+{
+    static uint64_t spin_stack[256], task_stack[512];
+    const osThreadAttr_t spin_attr = {
+        .name = "spinner", .stack_mem = spin_stack, .stack_size = sizeof spin_stack,
+        .priority = osPriorityLow,
+    }, task_attr = {
+        .name = "irquser", .stack_mem = task_stack, .stack_size = sizeof task_stack,
+        .priority = osPriorityRealtime7,
+    };
+
+    irquser_samples = samples;
+    irquser_n = n;
+    irquser_main = osThreadGetId();
+    spin_stop = 0;
+    osThreadFlagsClear(IRQUSER_DONE);
+    /* the task first: it sleeps until its first deadline; the spinner then runs above this
+     * thread (and above debugd) until the task stops it */
+    if (!osThreadNew(irquser_task, NULL, &task_attr))
+        return PROTO_TEST_ERROR;
+    if (!osThreadNew(spinner, NULL, &spin_attr)) {
+        irquser_n = 0;
+        return PROTO_TEST_ERROR;
+    }
+    if (osThreadFlagsWait(IRQUSER_DONE, osFlagsWaitAny, 30000) & osFlagsError) {
+        spin_stop = 1;
+        return PROTO_TEST_FAIL;
+    }
+    return PROTO_TEST_PASS;
+}

@@ -42,30 +42,35 @@ static inline uint32_t l4_cycles(void)
  * The IPC system call.  Returns the partner's ID (r0); *err gets r1 (0, or L4_IPC_ERROR).
  * MR0..MR7 are r3-r6 and r8-r11, ascending, so one load-multiple sends them from `m` and one
  * store-multiple takes them back; `m` rides on the stack across the call, as every register
- * below the stack pointer may carry a message word back.
+ * below the stack pointer may carry a message word back.  L4_IPC_STUB makes the stub with any
+ * instruction in the trap's place: the benchmarks build the same stub with a no-op, to measure
+ * what the stub alone costs (as sel4bench does).
  */
-static inline l4_tid_t l4_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout,
-                              uint32_t recv_timeout, struct l4_msg *m, uint32_t *err)
-{
-    register uint32_t r0 __asm__("r0") = to;
-    register uint32_t r1 __asm__("r1") = from;
-    register uint32_t r2 __asm__("r2") = send_timeout;
-    register uint32_t r12 __asm__("r12") = recv_timeout;
-    register struct l4_msg *r3 __asm__("r3") = m;
+#define L4_IPC_STUB(name, trap)                                                                     \
+    static inline l4_tid_t name(l4_tid_t to, l4_tid_t from, uint32_t send_timeout,                 \
+                                uint32_t recv_timeout, struct l4_msg *m, uint32_t *err)            \
+    {                                                                                               \
+        register uint32_t r0 __asm__("r0") = to;                                                    \
+        register uint32_t r1 __asm__("r1") = from;                                                  \
+        register uint32_t r2 __asm__("r2") = send_timeout;                                          \
+        register uint32_t r12 __asm__("r12") = recv_timeout;                                        \
+        register struct l4_msg *r3 __asm__("r3") = m;                                               \
+                                                                                                    \
+        __asm__ volatile("push   {r3, r7}\n\t"                                                      \
+                         "ldmia  r3, {r3-r6, r8-r11}\n\t"                                           \
+                         "mov    r7, %[sys]\n\t"                                                    \
+                         trap "\n\t"                                                                \
+                         "pop    {r2, r7}\n\t"                                                      \
+                         "stmia  r2, {r3-r6, r8-r11}"                                               \
+                         : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)                        \
+                         : [sys] "i"(L4_SYS_IPC)                                                    \
+                         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "memory");                   \
+        *err = r1;                                                                                  \
+        return r0;                                                                                  \
+    }
 
-    _Static_assert(L4_MR_IN_REGISTERS == 8 && L4_SYS_IPC < 256, "the register list and mov below");
-    __asm__ volatile("push   {r3, r7}\n\t"
-                     "ldmia  r3, {r3-r6, r8-r11}\n\t"
-                     "mov    r7, %[sys]\n\t"
-                     "svc    #0\n\t"
-                     "pop    {r2, r7}\n\t"
-                     "stmia  r2, {r3-r6, r8-r11}"
-                     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
-                     : [sys] "i"(L4_SYS_IPC)
-                     : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "memory");
-    *err = r1;
-    return r0;
-}
+_Static_assert(L4_MR_IN_REGISTERS == 8 && L4_SYS_IPC < 256, "L4_IPC_STUB's register list and mov");
+L4_IPC_STUB(l4_ipc, "svc    #0")
 
 static inline uint32_t l4_call(l4_tid_t to, struct l4_msg *m)
 {

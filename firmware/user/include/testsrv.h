@@ -54,6 +54,11 @@ struct ktest_entry {
         }                                                                              \
     } while (0)
 
+/* The cost of measuring nothing: the least of many back-to-back cycle-counter reads.  The
+ * framework takes it off every sample; a benchmark that subtracts more (a stub's cost) uses it
+ * to leave exactly this much in. */
+uint32_t testsrv_counter_overhead(void);
+
 void test_fail(struct result *r, int line, const char *format, ...);
 void test_note(struct result *r, const char *format, ...);
 

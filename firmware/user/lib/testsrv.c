@@ -39,12 +39,14 @@ void test_note(struct result *r, const char *format, ...)
         fmt(r->text + n, TEXT_MAX - n, format, a, b, c, d);
 }
 
-static const struct ktest_entry *find(const char *name)
+/* The test (bench 0) or benchmark (bench 1) named `name`: the two are listed apart, so a test
+ * and a benchmark may share a name. */
+static const struct ktest_entry *find(const char *name, int bench)
 {
     size_t len = strnlen(name, 64);
 
     for (const struct ktest_entry *e = __ktests_start; e < __ktests_end; e++)
-        if (strnlen(e->name, 64) == len && memcmp(e->name, name, len) == 0)
+        if (!e->bench == !bench && strnlen(e->name, 64) == len && memcmp(e->name, name, len) == 0)
             return e;
     return NULL;
 }
@@ -78,8 +80,8 @@ static void do_run(uint8_t *window, struct l4_msg *reply)
     memcpy(name, window, sizeof name - 1);
     name[sizeof name - 1] = 0;
     window[0] = 0;
-    e = find(name);
-    if (!e || !e->test) {
+    e = find(name, 0);
+    if (!e) {
         reply->mr[1] = PROTO_TEST_NO_SUCH_TEST;
         fmt((char *)window, 128, "no test named '%s'", name);
         return;
@@ -95,29 +97,36 @@ static void do_run(uint8_t *window, struct l4_msg *reply)
 /* Warm-up runs the benchmark discards before it keeps samples. */
 #define WARMUP 16u
 
-static void do_bench(uint8_t *window, uint32_t arg, struct l4_msg *reply)
+uint32_t testsrv_counter_overhead(void)
 {
-    uint32_t iterations = arg & 0xffff, flags = arg >> 16;
-    char name[64];
-    const struct ktest_entry *e;
-    uint32_t *samples = (uint32_t *)window, overhead = ~0u, status, trace_was_on;
+    uint32_t overhead = ~0u;
 
-    memcpy(name, window, sizeof name - 1);
-    name[sizeof name - 1] = 0;
-    e = find(name);
-    reply->mr[3] = 0;
-    if (!e || !e->bench) {
-        reply->mr[1] = PROTO_TEST_NO_SUCH_TEST;
-        return;
-    }
-    if (iterations == 0 || iterations > KTEST_MAX_SAMPLES)
-        iterations = KTEST_MAX_SAMPLES;
-    /* The cost of measuring nothing: the least of many back-to-back counter reads. */
     for (unsigned i = 0; i < 64; i++) {
         uint32_t c0 = l4_cycles(), c1 = l4_cycles();
         if (c1 - c0 < overhead)
             overhead = c1 - c0;
     }
+    return overhead;
+}
+
+static void do_bench(uint8_t *window, uint32_t arg, struct l4_msg *reply)
+{
+    uint32_t iterations = arg & 0xffff, flags = arg >> 16;
+    char name[64];
+    const struct ktest_entry *e;
+    uint32_t *samples = (uint32_t *)window, overhead, status, trace_was_on;
+
+    memcpy(name, window, sizeof name - 1);
+    name[sizeof name - 1] = 0;
+    e = find(name, 1);
+    reply->mr[3] = 0;
+    if (!e) {
+        reply->mr[1] = PROTO_TEST_NO_SUCH_TEST;
+        return;
+    }
+    if (iterations == 0 || iterations > KTEST_MAX_SAMPLES)
+        iterations = KTEST_MAX_SAMPLES;
+    overhead = testsrv_counter_overhead();
     /* the kernel as it ships records every event; asked to, the recorder stays off meanwhile */
     uint32_t regs[13] = { L4_KD_TRACE_CONTROL, 0 };
     regs[7] = L4_SYS_KDEBUG;
