@@ -408,7 +408,8 @@ void syscall_init(void)
     us_per_tick_frac = (uint32_t)((1000000ull << 32) / timer_counter_hz());
 }
 
-/* r0, r2: microseconds since boot (low, high word). */
+/* r0, r2: microseconds since boot (low, high word).  It wakes nobody and changes no
+ * priority, so the caller, which was the thread to run, still is: straight back to it. */
 static void sys_system_clock(struct thread *cur)
 {
     uint64_t cnt = timer_counter();
@@ -418,6 +419,7 @@ static void sys_system_clock(struct thread *cur)
     cur->ctx.r[0] = (uint32_t)us;
     cur->ctx.r[2] = (uint32_t)(us >> 32);
     cur->ctx.r[1] = L4_OK;
+    return_to_user(&cur->ctx);
 }
 
 typedef void (*syscall_fn)(struct thread *cur);
