@@ -389,8 +389,8 @@ def cmd_bench_linux(rig: Rig) -> int:
         ours = linuxbench.on_target(debugd.link, samples)
     kernel = theirs = None
     if args.vs_native:
-        with out.status("booting real Linux on the same QEMU machine to run lbench there"):
-            kernel, theirs = linuxbench.native(board.name, samples, deterministic)
+        with out.status(f"booting real Linux on the same QEMU machine {args.native_boots} times to run lbench there"):
+            kernel, theirs = linuxbench.native(board.name, samples, deterministic, args.native_boots)
     data = linuxbench.to_json(board.name, deterministic, build_id, ours, kernel, theirs)
     if args.plot:
         bench_mod.plot(data, args.plot, title=f"Linux server, build {build_id[:12]} (ns per operation)")
@@ -1141,6 +1141,13 @@ def _number(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    value = _number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
 def _iterations(text: str) -> int:
     value = _number(text)
     if not 1 <= value <= 1000:
@@ -1211,6 +1218,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vs-native", action="store_true",
                    help="`bench linux`: also run the Linux benchmarks on real Linux (Debian's armmp kernel) on "
                         "the same QEMU machine and arguments, and show the ratio")
+    p.add_argument("--native-boots", type=_positive, default=3, metavar="N",
+                   help="`bench linux --vs-native`: boot real Linux N times (default 3) and report the "
+                        "spread of its medians across boots; the native median is over all of them")
     p.add_argument("--deterministic", action="store_true",
                    help="run the QEMU board with its [deterministic] arguments (-icount shift=0...), "
                         "restarting it if needed: one cycle is one instruction, figures repeat exactly")

@@ -58,36 +58,50 @@ def on_target(link, samples: int, timeout: float = 600) -> dict[str, list[int]]:
     return parse(text, samples)
 
 
-def native(board: str, samples: int, deterministic: bool) -> tuple[str, dict[str, list[int]]]:
-    """Run lbench on real Linux on the board's QEMU machine; the kernel's name and the samples."""
-    text = reallinux.run(f"echo @@BEGIN\nlbench -n {samples}\necho \"@@END $?\"\n",
-                         board=board, deterministic=deterministic)
-    m = re.search(r"^@@BEGIN\n(.*?)^@@END (\d+)$", text, re.S | re.M)
-    if not m:
-        raise RigError(f"real Linux did not run lbench; its console said:\n{text[-1500:]}")
-    if m.group(2) != "0":
-        raise RigError(f"lbench on real Linux exited with {m.group(2)}:\n{m.group(1)[-600:]}")
-    return f"{reallinux.kernel().name} {reallinux.KERNEL_VERSION}", parse(m.group(1), samples)
+def native(board: str, samples: int, deterministic: bool, boots: int = 1) -> tuple[str, list[dict[str, list[int]]]]:
+    """Run lbench on real Linux on the board's QEMU machine, booted afresh `boots` times; the
+    kernel's name and each boot's samples."""
+    runs = []
+    for _ in range(boots):
+        text = reallinux.run(f"echo @@BEGIN\nlbench -n {samples}\necho \"@@END $?\"\n",
+                             board=board, deterministic=deterministic)
+        m = re.search(r"^@@BEGIN\n(.*?)^@@END (\d+)$", text, re.S | re.M)
+        if not m:
+            raise RigError(f"real Linux did not run lbench; its console said:\n{text[-1500:]}")
+        if m.group(2) != "0":
+            raise RigError(f"lbench on real Linux exited with {m.group(2)}:\n{m.group(1)[-600:]}")
+        runs.append(parse(m.group(1), samples))
+    return f"{reallinux.kernel().name} {reallinux.KERNEL_VERSION}", runs
 
 
 def to_json(board: str, deterministic: bool, build_id: str, ours: dict[str, list[int]],
-            native_kernel: str | None = None, theirs: dict[str, list[int]] | None = None) -> dict:
-    """`rig bench --json`'s shape (unit ns), plus native_median and ratio per result and the
-    native samples, when real Linux was measured."""
+            native_kernel: str | None = None, boots: list[dict[str, list[int]]] | None = None) -> dict:
+    """`rig bench --json`'s shape (unit ns), plus, when real Linux was measured: per result the
+    native median (of every boot's samples together), the ratio (ours / native) and each boot's
+    median; and the native samples, pooled and by boot."""
     runs = [bench_mod.BenchRun(name=name, status="PASS", samples=values) for name, values in ours.items()]
     data = bench_mod.to_json(board, deterministic, build_id, runs, unit=UNIT)
     for result in data["results"]:
         if split := bench_mod.groups(ours[result["name"]]):
             result["groups"] = split
-    if theirs is not None:
+    if boots:
+        theirs = {name: [v for boot in boots for v in boot[name]] for name in NAMES}
         for result in data["results"]:
-            native_median = bench_mod.Summary.of(theirs[result["name"]]).median
+            name = result["name"]
+            native_median = bench_mod.Summary.of(theirs[name]).median
             result["native_median"] = native_median
             result["ratio"] = round(result["median"] / native_median, 2)
-            if split := bench_mod.groups(theirs[result["name"]]):
+            result["native_boot_medians"] = [bench_mod.Summary.of(boot[name]).median for boot in boots]
+            if split := bench_mod.groups(theirs[name]):
                 result["native_groups"] = split
-        data["native"] = dict(kernel=native_kernel, samples=theirs)
+        data["native"] = dict(kernel=native_kernel, boots=len(boots), samples=theirs,
+                              boot_samples=boots)
     return data
+
+
+def spread(medians: list[int]) -> float:
+    """How far apart the boots' medians lie, as a fraction of the lowest."""
+    return (max(medians) - min(medians)) / min(medians)
 
 
 # The ratios to real Linux the server is held to: the figure measured now over the native median
@@ -114,6 +128,7 @@ def table(data: dict, title: str) -> Table:
         t.add_column(column, justify="right")
     if vs_native:
         t.add_column("native median", justify="right")
+        t.add_column("native boots' medians", justify="right")
         t.add_column("ratio", justify="right")
     grouped = any("groups" in r or "native_groups" in r for r in results)
     if grouped:
@@ -122,7 +137,9 @@ def table(data: dict, title: str) -> Table:
         row = [escape(r["name"]), f"{r['n']:,}", f"{r['min']:,}", f"[bold]{r['median']:,}[/]", f"{r['p99']:,}",
                f"{r['max']:,}"]
         if vs_native:
-            row += [f"{r['native_median']:,}", f"[bold]{r['ratio']:.2f}×[/]"]
+            boots = r.get("native_boot_medians") or [r["native_median"]]
+            across = f"{min(boots):,}–{max(boots):,} ({spread(boots):.1%}, {len(boots)})" if len(boots) > 1 else "(1 boot)"
+            row += [f"{r['native_median']:,}", across, f"[bold]{r['ratio']:.2f}×[/]"]
         if grouped:
             row.append("; ".join(f"{who}: " + ", ".join(f"{n} × {m:,}" for n, m in r[key])
                                  for who, key in (("ours", "groups"), ("native", "native_groups")) if key in r))

@@ -36,17 +36,42 @@ def test_parse_refuses_the_wrong_count_or_a_non_positive_sample(text):
 def test_json_has_rig_bench_shape_with_native_median_and_ratio():
     ours = linuxbench.parse(output(3), 3)
     theirs = {name: [v // 2 for v in values] for name, values in ours.items()}
-    data = linuxbench.to_json("qemu-virt", True, "ab" * 20, ours, "vmlinuz-6.1.0-armmp", theirs)
+    data = linuxbench.to_json("qemu-virt", True, "ab" * 20, ours, "vmlinuz-6.1.0-armmp", [theirs])
     first = data["results"][0]
     assert first == dict(name="linux.getpid", unit="ns", n=3, min=10, median=11, p99=12, max=12,
-                         native_median=5, ratio=2.2)
+                         native_median=5, ratio=2.2, native_boot_medians=[5])
     assert data["samples"]["linux.getpid"] == [10, 11, 12]
-    assert data["native"]["samples"] == theirs
+    assert data["native"]["samples"] == theirs and data["native"]["boots"] == 1
     # the baseline gate reads it like any `rig bench --json`
     assert bench_mod.regressions(data, data, 0.05) == []
     slower = linuxbench.to_json("qemu-virt", True, "cd" * 20,
                                 {n: [v * 2 for v in vals] for n, vals in ours.items()})
     assert any("linux.getpid: median 22 > 11" in p for p in bench_mod.regressions(slower, data, 0.05))
+
+
+def test_several_boots_pool_their_samples_and_keep_each_median():
+    """Real Linux booted three times: the native median is over every boot's samples together,
+    and each boot's own median is kept, so the spread across boots can be read and shown."""
+    ours = linuxbench.parse(output(3), 3)
+    boots = [{name: [100, 100, 100] for name in linuxbench.NAMES},
+             {name: [104, 104, 104] for name in linuxbench.NAMES},
+             {name: [100, 102, 200] for name in linuxbench.NAMES}]
+    data = linuxbench.to_json("qemu-virt", True, "ab" * 20, ours, "vmlinuz", boots)
+    first = data["results"][0]
+    assert first["native_median"] == 102 and first["native_boot_medians"] == [100, 104, 102]
+    assert data["native"]["samples"]["linux.getpid"] == [100, 100, 100, 104, 104, 104, 100, 102, 200]
+    assert data["native"]["boot_samples"] == boots and data["native"]["boots"] == 3
+    assert linuxbench.spread(first["native_boot_medians"]) == pytest.approx(0.04)
+    text = _render(linuxbench.table(data, "t"))
+    assert "100–104 (4.0%, 3)" in text
+
+
+def _render(table) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(table)
+    return console.export_text()
 
 
 def test_json_without_native_has_no_ratio():
