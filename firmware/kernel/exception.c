@@ -109,7 +109,9 @@ void kernel_exception(uint32_t kind)
             sched_leave();
         }
     }
-    t->pager_refused = 0;
+    if (t->pager_refused == REFUSED_NO_MAP)
+        kind = L4_EXC_MAP_FAILED;
+    t->pager_refused = REFUSED_NONE;
     exception_raise(t, kind, fsr, far);
     sched_leave();
 }

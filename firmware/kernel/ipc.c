@@ -110,6 +110,15 @@ static void transfer_item(struct space *src, struct space *dst, uint32_t w0, uin
     }
 }
 
+/* The page `t` faulted on is mapped now, with the access it wanted. */
+static int fault_resolved(struct thread *t)
+{
+    struct page_info info;
+
+    return space_lookup(t->space, t->fault_addr & ~0xfffu, &info) == 0 &&
+           (info.rights & t->fault_rwx) == t->fault_rwx;
+}
+
 /*
  * Transfer the message of `s` (in its send phase) to `r` (waiting in its receive phase) and
  * finish `r`'s IPC: READY with the message, or, for the reply to an exception that asks for
@@ -136,8 +145,12 @@ static void transfer(struct thread *s, struct thread *r)
 
     switch (r->ipc_kind) {
     case IPC_PAGEFAULT:
-        /* retry the faulting instruction; a pager that refuses turns it into an exception */
-        r->pager_refused = L4_TAG_LABEL(mr[0]) == L4_LABEL_STOP;
+        /* retry the faulting instruction.  A pager that refuses turns it into an exception;
+         * so does one that sent mappings of which none is the page with the access wanted
+         * (the domain's kernel memory ran out for its table, or the pager holds no such page):
+         * the thread would fault again for ever */
+        r->pager_refused = L4_TAG_LABEL(mr[0]) == L4_LABEL_STOP ? REFUSED_STOP
+                         : L4_TAG_TYPED(mr[0]) && !fault_resolved(r) ? REFUSED_NO_MAP : REFUSED_NONE;
         break;
     case IPC_EXCEPTION:
         if (L4_TAG_LABEL(mr[0]) == L4_LABEL_STOP) {

@@ -47,6 +47,14 @@ enum ipc_kind {
     IPC_EXCEPTION,      /* reply sets registers and resumes, or stops the thread */
 };
 
+/* The pager's answer to a thread's last page fault, when the fault stands: the next one is
+ * raised as an exception instead of going to the pager again. */
+enum {
+    REFUSED_NONE = 0,
+    REFUSED_STOP,       /* it answered STOP */
+    REFUSED_NO_MAP,     /* it sent a mapping the kernel could not make */
+};
+
 #define TF_FOREIGN_ABI  L4_TC_FOREIGN_ABI
 #define TF_PRIVILEGED   L4_TC_PRIVILEGED
 #define TF_IDEMPOTENT   (1u << 7)       /* sigma0: its faults are mapped 1:1 by the kernel */
@@ -93,7 +101,7 @@ struct thread {
     uint8_t exc_kind;
     uint32_t fault_addr, fault_status, fault_rwx;
     uint32_t stop_reason;       /* why an INACTIVE thread stopped (exc kind, 0 = halted) */
-    uint8_t pager_refused;      /* the pager answered the last fault with STOP */
+    uint8_t pager_refused;      /* the pager's answer to the last fault: REFUSED_* */
     char name[12];              /* for the host's thread list; set through KDebug */
     struct vfp_state *vfp;      /* floating-point registers, once the thread used the unit */
 };

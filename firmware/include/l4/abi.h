@@ -93,6 +93,10 @@ enum l4_exc_word {
 enum l4_exc_kind {
     L4_EXC_UNDEFINED = 1, L4_EXC_SVC = 2, L4_EXC_PREFETCH_ABORT = 3, L4_EXC_DATA_ABORT = 4,
     L4_EXC_ALIGNMENT = 5,
+    /* a page fault whose pager answered with a mapping the kernel could not make (the domain's
+     * kernel memory is spent, or the pager does not hold the page): raised instead of letting
+     * the thread fault again for ever; FAR is the faulting address */
+    L4_EXC_MAP_FAILED = 6,
 };
 
 /* ---- typed items and flexpages ---------------------------------------------------------- */

@@ -79,7 +79,11 @@ struct mm {
 };
 
 struct mm *mm_new(void);
-void mm_free(struct mm *mm);
+/* Free a memory map.  `mapped`: the process's space still holds mappings of its pages (an exec
+ * replacing its program), which are revoked; 0 when the space is gone or never ran (an exit
+ * deletes the space first, and with it every mapping: a frame another process shares stays
+ * mapped there). */
+void mm_free(struct mm *mm, int mapped);
 struct vma *mm_find(struct mm *mm, uint32_t addr);
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
 void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end);

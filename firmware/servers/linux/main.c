@@ -224,7 +224,7 @@ void proc_exit(struct proc *p, int status)
     /* a zombie init was given and did not take at once: tell it, as Linux does */
     if (adopted_zombie)
         signal_send(init, SIGCHLD);
-    mm_free(p->mm);
+    mm_free(p->mm, 0);
     p->mm = NULL;
     p->exit_status = status;
     p->state = P_ZOMBIE;
@@ -431,7 +431,7 @@ int proc_fork(struct proc *p)
     c->mm = mm_fork(p->mm);
     if (!c->mm || map_trampoline(c->mm)) {
         if (c->mm)
-            mm_free(c->mm);
+            mm_free(c->mm, 0);
         return -ENOMEM;
     }
     c->tid = new_tid(slot);
@@ -457,7 +457,7 @@ int proc_fork(struct proc *p)
     if (l4_thread_control(c->tid, c->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI)) {
         fd_close_all(c);
-        mm_free(c->mm);
+        mm_free(c->mm, 0);
         c->state = P_FREE;
         return -EAGAIN;
     }
@@ -496,16 +496,16 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
         return -ENOMEM;
     err = elf_load(mm, file, &info);
     if (err) {
-        mm_free(mm);
+        mm_free(mm, 0);
         return err;
     }
     sp = exec_stack(mm, p, &info, path, a);
     if (!sp) {
-        mm_free(mm);
+        mm_free(mm, 0);
         return -EFAULT;                         /* the strings changed while we copied them */
     }
     p->mm = mm;
-    mm_free(old);                               /* and every mapping of it in the process */
+    mm_free(old, 1);                            /* and every mapping of it in the process */
     fd_exec(p);
     /* handlers do not survive the program they belonged to; ignored signals stay ignored */
     for (unsigned sig = 1; sig <= 32; sig++) {
@@ -654,7 +654,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
 fail_thread:
     stop_thread(p);
 fail:
-    mm_free(p->mm);
+    mm_free(p->mm, 0);
     p->state = P_FREE;
     return err;
 }
@@ -1035,7 +1035,12 @@ int main(void)
             uint32_t kind = l4_utcb()->mr[L4_EXC_KIND];
             int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
             take_registers(p, &m);
-            if (p->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
+            if (kind == L4_EXC_MAP_FAILED) {
+                /* the kernel had no memory left for the page's mapping (its page table): out
+                 * of memory, as Linux's OOM killer would decide it */
+                stat_oom_kills++;
+                proc_exit(p, SIGKILL);
+            } else if (p->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
                 proc_exit(p, sig);
             } else {
                 p->sig_pending |= 1u << (sig - 1);

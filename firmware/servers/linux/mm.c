@@ -122,15 +122,17 @@ static uint32_t *pte_of(struct mm *mm, uint32_t addr, int create)
     return &(*dir)[(addr % PT_SPAN) / PAGE];
 }
 
-/* Drop the pages of [start, end) (the process's kernel mapping with them). */
-static void drop_pages(struct mm *mm, uint32_t start, uint32_t end)
+/* Drop the pages of [start, end), and while the process's space holds mappings of them
+ * (`mapped`), those mappings too. */
+static void drop_pages(struct mm *mm, uint32_t start, uint32_t end, int mapped)
 {
     for (uint32_t a = start; a < end; a += PAGE) {
         uint32_t *pte = pte_of(mm, a, 0);
         if (!pte || !(*pte & PTE_PRESENT))
             continue;
         uint32_t frame = *pte & PAGE_MASK;
-        revoke(frame);
+        if (mapped)
+            revoke(frame);
         frame_put(frame);
         *pte = 0;
         mm->pages--;
@@ -147,7 +149,7 @@ void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end)
             continue;
         }
         uint32_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
-        drop_pages(mm, lo, hi);
+        drop_pages(mm, lo, hi, 1);
         if (lo == v->start && hi == v->end) {           /* all of it */
             inode_put(v->file);
             mm->vma[i] = mm->vma[--mm->nvma];
@@ -217,14 +219,14 @@ int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
     return 0;
 }
 
-void mm_free(struct mm *mm)
+void mm_free(struct mm *mm, int mapped)
 {
     for (unsigned i = 0; i < mm->nvma; i++)
         inode_put(mm->vma[i].file);
     for (unsigned d = 0; d < 512; d++) {
         if (!mm->pt.dir[d])
             continue;
-        drop_pages(mm, d * PT_SPAN, (d + 1) * PT_SPAN);
+        drop_pages(mm, d * PT_SPAN, (d + 1) * PT_SPAN, mapped);
         frame_put((uint32_t)mm->pt.dir[d]);
     }
     frame_put((uint32_t)mm);
@@ -344,7 +346,7 @@ struct mm *mm_fork(struct mm *mm)
             continue;
         to = (uint32_t *)frame_alloc();
         if (!to) {
-            mm_free(c);
+            mm_free(c, 0);
             return NULL;
         }
         c->pt.dir[d] = to;

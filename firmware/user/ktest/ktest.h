@@ -43,7 +43,9 @@ extern uint32_t anon_phys[ANON_PAGES];      /* each mapped 1:1 in ktest's own sp
 enum pager_mode {
     PAGER_MAP = 0,          /* map anonymous pages on demand */
     PAGER_RECORD = 1,       /* record the fault and refuse it (STOP) */
+    PAGER_BOGUS = 2,        /* answer with a mapping of a page it does not hold */
 };
+#define BOGUS_PAGE      0x3f000000u /* nothing of ktest's is mapped here */
 extern volatile uint32_t pager_policy;
 /* Faults the pager refused, newest last. */
 struct fault_record {

@@ -97,10 +97,10 @@ static void pager_loop(void)
             m.mr[0] = L4_TAG(0, 0, 2);
             m.mr[1] = page | L4_ITEM_MAP;
             m.mr[2] = L4_FPAGE(page, 12, rights);
-        } else if (page >= ANON_BASE && anon < ANON_PAGES && pager_policy == PAGER_MAP) {
+        } else if (page >= ANON_BASE && anon < ANON_PAGES && pager_policy != PAGER_RECORD) {
             m.mr[0] = L4_TAG(0, 0, 2);
             m.mr[1] = page | L4_ITEM_MAP;
-            m.mr[2] = L4_FPAGE(anon_phys[anon], 12, L4_RWX);
+            m.mr[2] = L4_FPAGE(pager_policy == PAGER_BOGUS ? BOGUS_PAGE : anon_phys[anon], 12, L4_RWX);
         } else {
             uint32_t i = fault_count;
             if (i < MAX_FAULTS) {

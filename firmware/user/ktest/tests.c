@@ -456,6 +456,31 @@ out:
     reap(t);
 }
 
+/* A pager whose answer maps nothing (it sends a page it does not hold, as a pager out of the
+ * kernel's memory would have its mapping fail): the thread must not fault for ever; its next
+ * fault goes to its exception handler as MAP_FAILED, with the address. */
+KTEST(pf_map_failed, "fault.map_failed")
+{
+    struct l4_utcb *u = l4_utcb();
+    struct l4_msg m = { { 0 } };
+    uint32_t err = 0;
+    l4_tid_t t = 0;
+
+    reset_shared();
+    pager_policy = PAGER_BOGUS;
+    t = spawn(SLOT_FIRST_HELPER, toucher, 1, 100, 0, 0, &err);
+    CHECK(r, t, "spawn failed: %u", err);
+    err = wait_from(t, &m, SECOND, NULL);
+    CHECK(r, err == 0, "no exception within a second (error %x): the thread faults for ever", err);
+    CHECK(r, L4_TAG_LABEL(m.mr[0]) == L4_LABEL_EXCEPTION && u->mr[L4_EXC_KIND] == L4_EXC_MAP_FAILED,
+          "label %x, kind %u: not MAP_FAILED", L4_TAG_LABEL(m.mr[0]), u->mr[L4_EXC_KIND]);
+    CHECK(r, u->mr[L4_EXC_FAR] == ANON_BASE + 3 * L4_PAGE_SIZE, "fault address %x", u->mr[L4_EXC_FAR]);
+    CHECK(r, !seen[1], "the load completed without a page");
+out:
+    pager_policy = PAGER_MAP;
+    reap(t);
+}
+
 static void undefined_insn(void)
 {
     register uint32_t r0 __asm__("r0") = 1;
