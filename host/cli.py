@@ -1075,7 +1075,8 @@ def _register(text: str) -> tuple[int, int]:
 
 
 def _print_flash(result: FlashResult) -> None:
-    out.print(f"[green]flashed[/] {result.sent:,} bytes to slot {result.slot} in {result.seconds:.2f} s "
+    line = f" as {result.wire:,} on the line (LZ4)" if result.wire and result.wire < result.sent else ""
+    out.print(f"[green]flashed[/] {result.sent:,} bytes{line} to slot {result.slot} in {result.seconds:.2f} s "
               f"({result.kib_per_s:.1f} KiB/s), sequence {result.sequence}, verified "
               f"(crc {result.crc:08x}, build {result.build_id.hex()[:12]})")
 

@@ -91,6 +91,7 @@ class MsgType(enum.IntEnum):
     FLASH_BEGIN = 0x20  # host -> bootloader: start an image        -> ACK(slot)
     FLASH_DATA = 0x21   # host -> bootloader: a chunk of payload    -> ACK(offset + length)
     FLASH_END = 0x22    # host -> bootloader: verify and commit     -> ACK(sequence)
+    FLASH_DATA_LZ4 = 0x23  # host -> bootloader: a chunk, LZ4-compressed -> ACK(offset + length)
     BOOT = 0x30         # host -> bootloader: boot a slot           -> ACK(slot), then boot
     SLOTS = 0x31        # host -> bootloader: describe the slots    -> SLOT_INFO
     SLOT_INFO = 0x32
@@ -154,6 +155,7 @@ class Feature(enum.IntFlag):
     LINUX = 1 << 11     # a Linux server runs: answers SHELL, CONSOLE_IN, LINUX_STATS, LINUX_SIGNAL; sends CONSOLE
     RADIO = 1 << 12     # a modem on the radio link: answers RADIO_DL, MODEM_*; sends RADIO_UL, MODEM_EVENT
     RESTART = 1 << 13   # answers RESTART (the root task restarts servers for the debug agent)
+    FLASH_LZ4 = 1 << 14  # accepts FLASH_DATA_LZ4
 
 
 class ErrorCode(enum.IntEnum):
@@ -323,6 +325,12 @@ FlashBegin = Struct(
 FlashData = Struct(
     "offset" / Int32ul,          # into the payload, a multiple of 4
     "data" / GreedyBytes,        # at most FLASH_CHUNK_MAX bytes
+)
+
+FlashDataLz4 = Struct(
+    "offset" / Int32ul,          # into the payload, a multiple of 4
+    "length" / Int32ul,          # what the data decompresses to, at most FLASH_LZ4_CHUNK_MAX
+    "data" / GreedyBytes,        # one raw LZ4 block (no frame, no size prefix)
 )
 
 Boot = Struct("slot" / Int8ul)  # 0, 1 or SLOT_AUTO for the newest valid slot
@@ -607,6 +615,7 @@ PAYLOADS = {
     MsgType.FLASH_BEGIN: FlashBegin,
     MsgType.FLASH_DATA: FlashData,
     MsgType.FLASH_END: Empty,
+    MsgType.FLASH_DATA_LZ4: FlashDataLz4,
     MsgType.BOOT: Boot,
     MsgType.SLOTS: Empty,
     MsgType.SLOT_INFO: SlotInfo,
@@ -701,3 +710,4 @@ MAX_FRAME = FRAME_OVERHEAD + MAX_PAYLOAD  # the largest frame before stuffing
 MAX_ENCODED_FRAME = MAX_FRAME + MAX_FRAME // 254 + 2  # the largest frame on the line, delimiter included
 
 FLASH_CHUNK_MAX = MAX_PAYLOAD - FlashData.subcons[0].sizeof()  # the largest FLASH_DATA chunk
+FLASH_LZ4_CHUNK_MAX = 16384     # the most one FLASH_DATA_LZ4 chunk decompresses to

@@ -47,7 +47,7 @@ CONSTANTS = [
     "SLOT_AUTO", "SLOT_COUNT", "IMAGE_FORMAT", "IMAGE_PAYLOAD_OFFSET", "IMAGE_HEADER_SIZE",
     "IMAGE_TRIAL_OFFSET", "IMAGE_CONFIRM_OFFSET", "IMAGE_TRIAL_MARK", "IMAGE_CONFIRM_MARK",
     "FRAME_HEADER_SIZE", "FRAME_CRC_SIZE", "FRAME_OVERHEAD", "MAX_FRAME", "MAX_ENCODED_FRAME",
-    "FLASH_CHUNK_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS", "BURST_WINDOW", "UL_BURST_BITS",
+    "FLASH_CHUNK_MAX", "FLASH_LZ4_CHUNK_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS", "BURST_WINDOW", "UL_BURST_BITS",
 ]
 
 ENUMS = [
@@ -78,6 +78,7 @@ STRUCTS = [
     (wire.MemData, "proto_mem_data"),
     (wire.FlashBegin, "proto_flash_begin"),
     (wire.FlashData, "proto_flash_data"),
+    (wire.FlashDataLz4, "proto_flash_data_lz4"),
     (wire.Boot, "proto_boot"),
     (wire.SlotEntry, "proto_slot_entry"),
     (wire.SlotInfo, "proto_slot_info"),

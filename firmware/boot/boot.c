@@ -15,6 +15,7 @@
 #include "board.h"
 #include "lib/info.h"
 #include "lib/link.h"
+#include "lib/lz4.h"
 #include "lib/string.h"
 #include "machine/flash.h"
 #include "machine/uart.h"
@@ -23,7 +24,7 @@
 #define BOOT_WAIT_MS    1000
 
 #define BOOT_FEATURES   (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_FLASH | \
-                         PROTO_FEATURE_BOOT | PROTO_FEATURE_RESET)
+                         PROTO_FEATURE_BOOT | PROTO_FEATURE_RESET | PROTO_FEATURE_FLASH_LZ4)
 
 void boot_jump(uint32_t entry, uint32_t slot) __attribute__((noreturn));
 
@@ -35,7 +36,8 @@ static struct {
 } flashing;
 
 static int host_seen;           /* a valid frame arrived: no autoboot */
-static uint32_t chunk[PROTO_MAX_PAYLOAD / 4];
+/* a chunk to program: as sent, or decoded */
+static uint32_t chunk[(PROTO_FLASH_LZ4_CHUNK_MAX > PROTO_MAX_PAYLOAD ? PROTO_FLASH_LZ4_CHUNK_MAX : PROTO_MAX_PAYLOAD) / 4];
 static char text[96];
 
 static void log_text(uint8_t level, const char *message)
@@ -163,26 +165,19 @@ static void cmd_flash_begin(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_FLASH_BEGIN, cmd_flash_begin);
 
-static void cmd_flash_data(const struct proto_msg *req)
+/* Program the first `len` bytes of `chunk` (its last word padded with erased bytes) at `offset`
+ * into the payload of the slot being flashed, and acknowledge: the end of FLASH_DATA and
+ * FLASH_DATA_LZ4 alike. */
+static void program_chunk(const struct proto_msg *req, uint32_t offset, uint32_t len)
 {
-    const struct proto_flash_data *d = (const void *)req->payload;
-    uint32_t len = req->length - sizeof *d;
     uint32_t words = (len + 3) / 4;
 
-    if (!flashing.active) {
-        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_DATA without FLASH_BEGIN");
-        return;
-    }
-    if (d->offset % 4 || d->offset > flashing.header.length ||
-        len > flashing.header.length - d->offset) {
+    if (offset % 4 || offset > flashing.header.length || len > flashing.header.length - offset) {
         link_error(req, PROTO_ERR_BAD_LENGTH, "chunk is unaligned or outside the image");
         return;
     }
-
     volatile const uint32_t *dst = (const uint32_t *)(slot_base(flashing.slot) +
-                                                     PROTO_IMAGE_PAYLOAD_OFFSET + d->offset);
-    chunk[words ? words - 1 : 0] = 0xffffffffu;         /* pad a partial last word */
-    memcpy(chunk, d->data, len);
+                                                     PROTO_IMAGE_PAYLOAD_OFFSET + offset);
     for (uint32_t i = 0; i < words; i++) {
         if (dst[i] != 0xffffffffu && dst[i] != chunk[i]) {
             link_error(req, PROTO_ERR_BAD_STATE, "flash not erased under this chunk");
@@ -193,9 +188,46 @@ static void cmd_flash_data(const struct proto_msg *req)
         link_error(req, PROTO_ERR_FLASH_FAILED, "program failed");
         return;
     }
-    link_ack(req, d->offset + len);
+    link_ack(req, offset + len);
+}
+
+static void cmd_flash_data(const struct proto_msg *req)
+{
+    const struct proto_flash_data *d = (const void *)req->payload;
+    uint32_t len = req->length - sizeof *d;
+
+    if (!flashing.active) {
+        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_DATA without FLASH_BEGIN");
+        return;
+    }
+    chunk[len ? (len - 1) / 4 : 0] = 0xffffffffu;       /* pad a partial last word */
+    memcpy(chunk, d->data, len);
+    program_chunk(req, d->offset, len);
 }
 LINK_COMMAND(PROTO_MSG_FLASH_DATA, cmd_flash_data);
+
+/* A chunk compressed by the host: decoded here, then programmed as FLASH_DATA's. */
+static void cmd_flash_data_lz4(const struct proto_msg *req)
+{
+    const struct proto_flash_data_lz4 *d = (const void *)req->payload;
+    uint32_t len = d->length;
+
+    if (!flashing.active) {
+        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_DATA_LZ4 without FLASH_BEGIN");
+        return;
+    }
+    if (len == 0 || len > PROTO_FLASH_LZ4_CHUNK_MAX) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "a compressed chunk must decode to 1..16384 bytes");
+        return;
+    }
+    chunk[(len - 1) / 4] = 0xffffffffu;
+    if (lz4_decode(d->data, req->length - sizeof *d, (uint8_t *)chunk, len) != (long)len) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "the compressed chunk does not decode to its length");
+        return;
+    }
+    program_chunk(req, d->offset, len);
+}
+LINK_COMMAND(PROTO_MSG_FLASH_DATA_LZ4, cmd_flash_data_lz4);
 
 static void cmd_flash_end(const struct proto_msg *req)
 {

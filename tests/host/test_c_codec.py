@@ -7,13 +7,12 @@ the host reads, and garbage is refused by both with the same class of error.
 from __future__ import annotations
 
 import ctypes
-import shutil
 import struct
 import subprocess
 import zlib
-from pathlib import Path
 
 import pytest
+from conftest import build_firmware_c
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from protocol import (
@@ -34,7 +33,6 @@ from protocol import (
 )
 from protocol import wire
 
-ROOT = Path(__file__).resolve().parents[2]
 CANARY = b"\xa5" * 16            # written past every output buffer; the C code must leave it alone
 
 
@@ -99,14 +97,7 @@ class CCodec:
 
 @pytest.fixture(scope="session")
 def c(tmp_path_factory) -> CCodec:
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        pytest.skip("gcc not found: the firmware's C codec cannot be built for the host")
-    lib = tmp_path_factory.mktemp("c_codec") / "libproto.so"
-    subprocess.run([gcc, "-shared", "-fPIC", "-O2", "-std=gnu11", f"-I{ROOT / 'firmware' / 'include'}",
-                    "-Wall", "-Wextra", "-Werror", "-o", str(lib), str(ROOT / "firmware" / "lib" / "proto.c")],
-                   check=True, capture_output=True, text=True)
-    return CCodec(ctypes.CDLL(str(lib)))
+    return CCodec(ctypes.CDLL(str(build_firmware_c(tmp_path_factory, "proto", ["lib/proto.c"]))))
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,15 +362,10 @@ REPLIES = {
 
 @pytest.fixture(scope="module")
 def c_replies(tmp_path_factory) -> dict[str, bytes]:
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        pytest.skip("gcc not found: the firmware's C codec cannot be built for the host")
-    work = tmp_path_factory.mktemp("c_replies")
-    (work / "replies.c").write_text(REPLIES_C)
-    subprocess.run([gcc, "-O2", "-std=gnu11", f"-I{ROOT / 'firmware' / 'include'}", "-Wall", "-Wextra", "-Werror",
-                    "-o", str(work / "replies"), str(work / "replies.c"), str(ROOT / "firmware" / "lib" / "proto.c")],
-                   check=True, capture_output=True, text=True)
-    out = subprocess.run([str(work / "replies")], check=True, capture_output=True, text=True).stdout
+    source = tmp_path_factory.mktemp("c_replies_src") / "replies.c"
+    source.write_text(REPLIES_C)
+    program = build_firmware_c(tmp_path_factory, "replies", ["lib/proto.c"], shared=False, extra=[source])
+    out = subprocess.run([str(program)], check=True, capture_output=True, text=True).stdout
     return {name: bytes.fromhex(frame) for name, frame in (line.split() for line in out.splitlines())}
 
 

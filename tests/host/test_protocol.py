@@ -150,6 +150,8 @@ HAND_PAYLOADS = [
     (MsgType.FLASH_BEGIN, dict(slot=wire.SLOT_AUTO, header=dict(body=dict(value=IMAGE_HEADER_FIELDS))),
      b"\xff" + IMAGE_HEADER_BYTES),
     (MsgType.FLASH_DATA, dict(offset=0x1000, data=b"abc"), bytes.fromhex("00100000") + b"abc"),
+    (MsgType.FLASH_DATA_LZ4, dict(offset=0x4000, length=16384, data=b"\x1f\x00"),
+     bytes.fromhex("00400000" "00400000") + b"\x1f\x00"),
     (MsgType.FLASH_END, {}, b""),
     (MsgType.BOOT, dict(slot=1), b"\x01"),
     (MsgType.SLOTS, {}, b""),
@@ -542,6 +544,7 @@ MESSAGES = {
     MsgType.FLASH_BEGIN: st.tuples(u8, image_header_fields()).map(
         lambda s: (dict(slot=s[0], header=s[1][0]), dict(slot=s[0], header=s[1][1]))),
     MsgType.FLASH_DATA: same(st.fixed_dictionaries(dict(offset=u32, data=st.binary(max_size=300)))),
+    MsgType.FLASH_DATA_LZ4: same(st.fixed_dictionaries(dict(offset=u32, length=u32, data=st.binary(max_size=300)))),
     MsgType.FLASH_END: st.just(({}, {})),
     MsgType.BOOT: same(st.fixed_dictionaries(dict(slot=u8))),
     MsgType.SLOTS: st.just(({}, {})),

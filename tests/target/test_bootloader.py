@@ -9,7 +9,7 @@ replaces the last confirmed one), which some tests check by booting it.
 import pytest
 
 from host.errors import RemoteError
-from host.flash import flash_image, read_slots
+from host.flash import chunks, flash_image, read_slots, takes_lz4
 from host.link import role_of
 from protocol import (
     IMAGE_HEADER_SIZE,
@@ -53,6 +53,34 @@ def test_flash_writes_verifies_and_boots_an_image(bootloader, rig_target, kernel
     assert after.slots[other] == before.slots[other], "flashing one slot changed the other"
     info = rig_target.start()
     assert bytes(info.build_id) == firmware_build_id and info.active_slot == result.slot
+
+
+def test_compressed_and_plain_flashing_write_the_same_slot(bootloader, kernel_image):
+    """The bootloader takes LZ4 chunks (its INFO says so), and what they decode to is what the
+    plain chunks write: each flash ends with the bootloader's CRC over the slot in flash
+    (FLASH_END) and the rig's check of SLOTS, which pass only for the image's own bytes."""
+    assert takes_lz4(bootloader)
+    packed = flash_image(bootloader, kernel_image, compress=True)
+    assert packed.wire < packed.sent * 0.6, f"{packed.wire} bytes on the line for {packed.sent}"
+    plain = flash_image(bootloader, kernel_image, compress=False)
+    assert plain.wire == plain.sent
+    assert packed.crc == plain.crc and read_slots(bootloader).slots[plain.slot].valid
+
+
+def test_a_corrupt_compressed_chunk_is_refused_and_nothing_is_written(bootloader, kernel_image):
+    """A block that does not decode to its length, one that would overrun, and one too long are
+    refused with BAD_LENGTH before anything is programmed: the same chunk, sent right, is
+    then accepted at the same offset (the flash under it is still erased)."""
+    _, payload = parse_image(kernel_image)
+    # the image's first compressed piece, as the rig sends it
+    fields = next(f for t, f, *_ in chunks(payload, compress=True) if t == MsgType.FLASH_DATA_LZ4)
+    at, length, block = fields["offset"], fields["length"], fields["data"]
+    bootloader.request(MsgType.FLASH_BEGIN, bytes([SLOT_AUTO]) + kernel_image[:IMAGE_HEADER_SIZE], timeout=30)
+    for size, data in ((length, block[:-3]), (length - 4, block), (20000, block), (length, b"\xf0" + bytes(40))):
+        with pytest.raises(RemoteError) as refused:
+            bootloader.request(MsgType.FLASH_DATA_LZ4, dict(offset=at, length=size, data=data), retries=0)
+        assert refused.value.code == ErrorCode.BAD_LENGTH
+    assert bootloader.request(MsgType.FLASH_DATA_LZ4, dict(offset=at, length=length, data=block)).value == at + length
 
 
 def _same_image(a, b) -> bool:

@@ -24,6 +24,7 @@
 #define PROTO_MAX_FRAME 4106
 #define PROTO_MAX_ENCODED_FRAME 4124
 #define PROTO_FLASH_CHUNK_MAX 4092
+#define PROTO_FLASH_LZ4_CHUNK_MAX 16384
 #define PROTO_SYSCALL_SLOTS 11
 #define PROTO_SYSCALL_REGS 13
 #define PROTO_BURST_WINDOW 156
@@ -44,6 +45,7 @@
 #define PROTO_MSG_FLASH_BEGIN 0x20
 #define PROTO_MSG_FLASH_DATA 0x21
 #define PROTO_MSG_FLASH_END 0x22
+#define PROTO_MSG_FLASH_DATA_LZ4 0x23
 #define PROTO_MSG_BOOT 0x30
 #define PROTO_MSG_SLOTS 0x31
 #define PROTO_MSG_SLOT_INFO 0x32
@@ -103,6 +105,7 @@
 #define PROTO_FEATURE_LINUX 0x800
 #define PROTO_FEATURE_RADIO 0x1000
 #define PROTO_FEATURE_RESTART 0x2000
+#define PROTO_FEATURE_FLASH_LZ4 0x4000
 
 /* ErrorCode */
 #define PROTO_ERR_BAD_FRAME 0x01
@@ -182,6 +185,7 @@
     X(FLASH_BEGIN, 0x20, 69, 0) \
     X(FLASH_DATA, 0x21, 4, 1) \
     X(FLASH_END, 0x22, 0, 0) \
+    X(FLASH_DATA_LZ4, 0x23, 8, 1) \
     X(BOOT, 0x30, 1, 0) \
     X(SLOTS, 0x31, 0, 0) \
     X(SLOT_INFO, 0x32, 76, 0) \
@@ -303,6 +307,13 @@ struct proto_flash_data {
     uint8_t data[];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_flash_data) == 4, "proto_flash_data");
+
+struct proto_flash_data_lz4 {
+    uint32_t offset;
+    uint32_t length;
+    uint8_t data[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_flash_data_lz4) == 8, "proto_flash_data_lz4");
 
 struct proto_boot {
     uint8_t slot;
