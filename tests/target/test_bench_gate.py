@@ -1,11 +1,13 @@
-"""The benchmark gate catches a slowdown: a test build of the kernel with nops planted on the
-IPC fast path (PLANTED_SLOWDOWN, firmware/kernel/fastpath.c), on a scratch QEMU board in
-deterministic mode, must fail `rig bench --compare` against the committed baseline, and the
-unchanged benchmarks must not be the ones blamed.
+"""The benchmark gate can fail both ways: a test build with nops planted on the kernel's IPC
+fast path (PLANTED_SLOWDOWN, firmware/kernel/fastpath.c) and a benchmark that stopped doing its
+work (PLANTED_NOTHING: ktest's syscall.null without its system call), on a scratch QEMU board in
+deterministic mode, must fail `rig bench --compare` against the committed baseline for both
+reasons, and the benchmarks neither plant touches must not be the ones blamed.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,10 +24,12 @@ PLANTED = 40                    # nops on each half of a call round trip: 80 ins
 
 
 @pytest.mark.qemu
-def test_a_planted_slowdown_on_the_ipc_path_fails_the_benchmark_gate(rig_board, firmware, tmp_path):
+def test_a_planted_slowdown_and_a_benchmark_doing_nothing_fail_the_gate(rig_board, firmware, tmp_path):
     build = f"build/{firmware.board}-slowed"
+    shutil.rmtree(FIRMWARE / build, ignore_errors=True)      # the plants are compile-time: build afresh
     subprocess.run(["make", "-C", str(FIRMWARE), f"BOARD={firmware.board}", f"BUILD={build}",
-                    f"KERNEL_EXTRA=-DPLANTED_SLOWDOWN={PLANTED}", f"{build}/kernel.bin"],
+                    f"KERNEL_EXTRA=-DPLANTED_SLOWDOWN={PLANTED}", "USER_EXTRA=-DPLANTED_NOTHING",
+                    f"{build}/kernel.bin"],
                    check=True, capture_output=True, text=True)
     slowed = FIRMWARE / build
     image = write_image(slowed / "kernel.elf", slowed / "kernel.bin", tmp_path / "kernel.img", firmware.board)
@@ -47,5 +51,6 @@ def test_a_planted_slowdown_on_the_ipc_path_fails_the_benchmark_gate(rig_board, 
     text = done.stdout + done.stderr
     assert done.returncode != 0, text
     assert "not as " in text and "ipc.call_roundtrip: median" in text and "+5%" in text, text
-    assert "syscall.null: median" not in text, text          # what did not change is not blamed
+    assert "syscall.null: median 0 < 60 -30%: did it stop doing its work?" in text, text
+    assert "pf.user_pager: median" not in text, text         # what did not change is not blamed
     assert "│ ipc.call_roundtrip " in text and "slower" in text  # the table, with the verdict
