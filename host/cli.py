@@ -107,6 +107,21 @@ class Rig:
         self.args.deterministic = True
         self.ensure_up(build=False)
 
+    def ensure_real_time(self) -> None:
+        """Have the QEMU board run in real time: one left in deterministic mode by a benchmark
+        has a clock pinned to 2020 and time that jumps while it idles, which the tests' clocks,
+        timeouts and process races are not written for; it is restarted without -icount (the
+        flashed image stays)."""
+        board = self.board
+        state = board.qemu.state() if board.qemu is not None else None
+        if state is None or not state.get("deterministic"):
+            return
+        out.print(f"[yellow]board {board.name} runs deterministic (-icount): restarting it in real time "
+                  f"for the tests[/]")
+        board.qemu.down()
+        self.args.deterministic = False
+        self.ensure_up(build=False)
+
     def kernel(self) -> tuple[Debugd, Message]:
         """debugd on the running kernel, and its INFO.  A board sitting in its bootloader boots
         its newest image first; a board that does not answer at all is an error, not reset, so
@@ -269,6 +284,7 @@ def cmd_test(rig: Rig) -> int:
     from .testrun import run_tests
 
     rig.ensure_up(build=False)
+    rig.ensure_real_time()
     if rig.args.boards > 1:
         from .testrun import run_sharded
         return run_sharded(rig, rig.args.boards, junit=rig.args.junit, pytest_args=rig.args.pytest_args)
