@@ -27,35 +27,6 @@ static void null_server(void)
     }
 }
 
-static uint32_t call_roundtrip(uint32_t *samples, uint32_t n, int new_space)
-{
-    uint32_t err = 0;
-    l4_tid_t t = spawn(SLOT_FIRST_HELPER, null_server, new_space, 100, 0, 0, &err);
-    struct l4_msg m = { { 0 } };
-
-    if (!t)
-        return PROTO_TEST_ERROR;
-    l4_call(t, &m);                             /* the server's first receive */
-    l4_call(t, &m);                             /* its first reply-and-wait */
-    for (uint32_t i = 0; i < n; i++) {
-        m.mr[0] = L4_TAG(0, 0, 0);
-        uint32_t c0 = l4_cycles();
-        err |= l4_call(t, &m);
-        samples[i] = l4_cycles() - c0;
-    }
-    reap(t);
-    return err ? PROTO_TEST_FAIL : PROTO_TEST_PASS;
-}
-
-KBENCH(bench_call, "ipc.call_roundtrip")
-{
-    return call_roundtrip(samples, n, 1);
-}
-
-KBENCH(bench_call_same, "ipc.call_roundtrip_same_space")
-{
-    return call_roundtrip(samples, n, 0);
-}
 
 /* ---- one way, seL4's shapes ------------------------------------------------------------- */
 
@@ -115,10 +86,16 @@ static uint32_t less_stub(uint32_t raw, uint32_t stub)
     return raw + counter < stub ? 0 : raw + counter - stub;
 }
 
-static uint32_t one_way(uint32_t *samples, uint32_t n, int reply_half)
+/* What a sample of call_loop measures. */
+enum call_shape { ROUND_TRIP, CALL_ONE_WAY, REPLY_ONE_WAY };
+
+/* Call `server` (in a new space or ours) n times with an empty message: each sample the round
+ * trip, or one of its halves from the server's stamps less the stub. */
+static uint32_t call_loop(uint32_t *samples, uint32_t n, void (*server)(void), int new_space,
+                          enum call_shape shape)
 {
-    uint32_t err = 0, stub = stub_cost();
-    l4_tid_t t = spawn(SLOT_FIRST_HELPER, stamping_server, 1, 100, 0, 0, &err);
+    uint32_t err = 0, stub = shape == ROUND_TRIP ? 0 : stub_cost();
+    l4_tid_t t = spawn(SLOT_FIRST_HELPER, server, new_space, 100, 0, 0, &err);
     struct l4_msg m = { { 0 } };
 
     if (!t)
@@ -130,20 +107,31 @@ static uint32_t one_way(uint32_t *samples, uint32_t n, int reply_half)
         uint32_t c0 = l4_cycles();
         err |= l4_call(t, &m);
         uint32_t c1 = l4_cycles();
-        samples[i] = less_stub(reply_half ? c1 - stamp_leaving : stamp_arrived - c0, stub);
+        samples[i] = shape == ROUND_TRIP ? c1 - c0
+                   : less_stub(shape == REPLY_ONE_WAY ? c1 - stamp_leaving : stamp_arrived - c0, stub);
     }
     reap(t);
     return err ? PROTO_TEST_FAIL : PROTO_TEST_PASS;
 }
 
+KBENCH(bench_call, "ipc.call_roundtrip")
+{
+    return call_loop(samples, n, null_server, 1, ROUND_TRIP);
+}
+
+KBENCH(bench_call_same, "ipc.call_roundtrip_same_space")
+{
+    return call_loop(samples, n, null_server, 0, ROUND_TRIP);
+}
+
 KBENCH(bench_call_one_way, "ipc.call_one_way")
 {
-    return one_way(samples, n, 0);
+    return call_loop(samples, n, stamping_server, 1, CALL_ONE_WAY);
 }
 
 KBENCH(bench_reply_recv_one_way, "ipc.reply_recv_one_way")
 {
-    return one_way(samples, n, 1);
+    return call_loop(samples, n, stamping_server, 1, REPLY_ONE_WAY);
 }
 
 /* ---- an exception to a handler in the same space, and back ---------------------------------- */
