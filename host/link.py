@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 import re
+import socket
 import termios
 import time
 from collections import deque
@@ -127,11 +128,10 @@ class Link:
             if "exclusively lock" in str(exc):
                 raise LinkError(f"serial port {port} is in use by another process (another rig command?)") from None
             raise LinkError(f"cannot open serial port {port}: {_reason(exc)}") from None
-        sock = getattr(self._ser, "_socket", None)
-        if sock is not None:                # socket://: small frames go at once (no Nagle wait)
-            import socket
-
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        #: the TCP socket under a socket:// port (the radio link), else None
+        self._sock = getattr(self._ser, "_socket", None)
+        if self._sock is not None:          # small frames go at once (no Nagle wait)
+            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._discard_unsent()
 
     # ----------------------------------------------------------------------------------------
@@ -331,9 +331,7 @@ class Link:
         try:
             data = self._ser.read(1) if block or self._ser.in_waiting else b""
             if data:
-                waiting = self._ser.in_waiting
-                if waiting:
-                    data += self._ser.read(waiting)
+                data += self._read_waiting()
         except (serial.SerialException, OSError) as exc:
             raise LinkError(f"serial port {self.port} failed: {_reason(exc)}") from None
         if not data:
@@ -346,6 +344,18 @@ class Link:
             self._observe(item)
             self._inbox.append(item)
         return True
+
+    def _read_waiting(self) -> bytes:
+        """Whatever else has arrived, without waiting.  pyserial's socket:// says a readable
+        socket has one byte waiting, however many it has: read byte by byte, the host took in
+        about 50 KB/s and fell behind the radio link, so a socket is read straight."""
+        if self._sock is not None:
+            try:
+                return self._sock.recv(1 << 16, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return b""
+        waiting = self._ser.in_waiting
+        return self._ser.read(waiting) if waiting else b""
 
     def _observe(self, msg: Message) -> None:
         """Every good frame passes here once: roles, the log, the callback."""

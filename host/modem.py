@@ -1,7 +1,7 @@
 """The modem's radio link, from the host: the air interface's sample streams and the modem's
 requests (docs/modem.md).
 
-The board gives the radio link its own serial line (on QEMU a virtio console on a pty), beside
+The board gives the radio link its own serial line (on QEMU a virtio serial port on a local TCP socket), beside
 the debug link, so a busy Linux console can never delay the radio's samples.  The same framing
 as the debug link runs on it (`host.link.Link`); the firmware that answers HELLO there is the
 modem (role MODEM).

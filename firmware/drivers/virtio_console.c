@@ -1,8 +1,15 @@
 /*
- * The radio link on a virtio console (virtio-mmio, legacy interface: version 1), from user mode:
- * the device's registers are a page from sigma0, mapped uncached; its queues and buffers are
- * pages from sigma0 mapped at their physical addresses, so the addresses the device is given
- * are the ones we use.  No features are negotiated: port 0 only, receiveq 0 and transmitq 1.
+ * The radio link on a virtio serial port (virtio-mmio, legacy interface: version 1), from user
+ * mode: the device's registers are a page from sigma0, mapped uncached; its queues and buffers
+ * are pages from sigma0 mapped at their physical addresses, so the addresses the device is
+ * given are the ones we use.
+ *
+ * The link is port RADIO_PORT of a multiport device, not the console port 0: QEMU drops what a
+ * console's host side cannot take at once, while it holds a port's transmit queue until the
+ * host has room (flow control: a slow reader makes radiolink_write wait, it never loses bytes).
+ * Multiport costs the control queues: we send DEVICE_READY, PORT_READY and PORT_OPEN for our
+ * port once at start and ignore what the device says back (it tells us when the host side
+ * connects; the port's queues work whether or not it has).
  *
  * Receive: every buffer of the pool stays posted to the device except while radiolink_poll()
  * hands its bytes on.  Transmit: a frame is copied into a free buffer and posted; buffers the
@@ -18,6 +25,8 @@
 #define VIO_MAGIC           0x000       /* "virt" */
 #define VIO_VERSION         0x004
 #define VIO_DEVICE_ID       0x008
+#define VIO_HOST_FEATURES   0x010
+#define VIO_HOST_FEAT_SEL   0x014
 #define VIO_GUEST_FEATURES  0x020
 #define VIO_GUEST_PAGE_SIZE 0x028
 #define VIO_QUEUE_SEL       0x030
@@ -41,8 +50,20 @@
 #define QSIZE               16u         /* descriptors per queue: one buffer each */
 #define QALIGN              8u          /* the used ring's alignment: the queue fits one page */
 #define BUF_SIZE            4096u
-#define RXQ                 0u
-#define TXQ                 1u
+
+#define F_MULTIPORT         (1u << 1)   /* VIRTIO_CONSOLE_F_MULTIPORT */
+#define RADIO_PORT          1u          /* `virtserialport,nr=1` in the board's QEMU arguments */
+/* Queues: port 0's pair, the control pair, then a pair per port from 1. */
+#define CTRL_TXQ            3u
+#define RXQ                 (2u + 2u * RADIO_PORT)
+#define TXQ                 (3u + 2u * RADIO_PORT)
+
+/* Control messages (virtio 1.x, 5.3.6.2), device-endian: little on this board. */
+enum { CTRL_DEVICE_READY = 0, CTRL_PORT_READY = 3, CTRL_PORT_OPEN = 6 };
+struct ctrl_msg {
+    uint32_t id;
+    uint16_t event, value;
+};
 
 struct vq_desc {
     uint64_t addr;
@@ -89,7 +110,8 @@ static inline uint32_t rd(unsigned off) { return regs[off / 4]; }
 static inline void wr(unsigned off, uint32_t v) { regs[off / 4] = v; }
 static inline void barrier(void) { __asm__ volatile("dsb" ::: "memory"); }
 
-static int vq_setup(struct vq *q, unsigned index, int device_writes)
+/* Queue `index` on a page of its own with `nbuf` one-page buffers (the rest of q->buf empty). */
+static int vq_setup(struct vq *q, unsigned index, int device_writes, unsigned nbuf)
 {
     uint32_t page = l4_sigma0_page(), used_off;
 
@@ -103,7 +125,7 @@ static int vq_setup(struct vq *q, unsigned index, int device_writes)
     q->avail = (volatile struct vq_avail *)(page + QSIZE * sizeof(struct vq_desc));
     used_off = USED_OFFSET(sizeof(struct vq_avail));
     q->used = (volatile struct vq_used *)(page + used_off);
-    for (unsigned i = 0; i < QSIZE; i++) {
+    for (unsigned i = 0; i < nbuf; i++) {
         uint32_t b = l4_sigma0_page();
         if (!b)
             return -1;
@@ -116,6 +138,34 @@ static int vq_setup(struct vq *q, unsigned index, int device_writes)
     wr(VIO_QUEUE_NUM, QSIZE);
     wr(VIO_QUEUE_ALIGN, QALIGN);
     wr(VIO_QUEUE_PFN, page / L4_PAGE_SIZE);
+    return 0;
+}
+
+/* Tell the device we are up and our port is open: three control messages in one buffer, posted
+ * together; the device acts on them in order as it takes them. */
+static int control_open_port(void)
+{
+    static const struct ctrl_msg msgs[] = {
+        { 0, CTRL_DEVICE_READY, 1 },
+        { RADIO_PORT, CTRL_PORT_READY, 1 },
+        { RADIO_PORT, CTRL_PORT_OPEN, 1 },
+    };
+    struct vq ctrl = { 0 };
+    const unsigned n = sizeof msgs / sizeof msgs[0];
+
+    if (vq_setup(&ctrl, CTRL_TXQ, 0, 1))
+        return -1;
+    memcpy(ctrl.buf[0], msgs, sizeof msgs);
+    for (unsigned i = 0; i < n; i++) {
+        ctrl.desc[i].addr = (uint32_t)ctrl.buf[0] + i * sizeof msgs[0];
+        ctrl.desc[i].len = sizeof msgs[0];
+        ctrl.desc[i].flags = 0;
+        ctrl.avail->ring[i] = (uint16_t)i;
+    }
+    barrier();
+    ctrl.avail->idx = (uint16_t)n;
+    barrier();
+    wr(VIO_QUEUE_NOTIFY, CTRL_TXQ);
     return 0;
 }
 
@@ -140,9 +190,12 @@ int radiolink_init(void)
     wr(VIO_STATUS, 0);                                  /* reset */
     wr(VIO_STATUS, STATUS_ACK);
     wr(VIO_STATUS, STATUS_ACK | STATUS_DRIVER);
-    wr(VIO_GUEST_FEATURES, 0);
+    wr(VIO_HOST_FEAT_SEL, 0);
+    if (!(rd(VIO_HOST_FEATURES) & F_MULTIPORT))
+        return -1;
+    wr(VIO_GUEST_FEATURES, F_MULTIPORT);
     wr(VIO_GUEST_PAGE_SIZE, L4_PAGE_SIZE);
-    if (vq_setup(&rxq, RXQ, 1) || vq_setup(&txq, TXQ, 0))
+    if (vq_setup(&rxq, RXQ, 1, QSIZE) || vq_setup(&txq, TXQ, 0, QSIZE))
         return -1;
     /* every receive buffer to the device; every transmit buffer ours */
     for (uint16_t i = 0; i < QSIZE; i++) {
@@ -154,6 +207,8 @@ int radiolink_init(void)
     rxq.avail->idx = QSIZE;
     wr(VIO_STATUS, STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK);
     barrier();
+    if (control_open_port())
+        return -1;
     wr(VIO_QUEUE_NOTIFY, RXQ);
     return 0;
 }

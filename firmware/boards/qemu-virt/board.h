@@ -28,7 +28,7 @@
 #define BOARD_DEVICE_BASE   0x08000000     /* device window mapped uncached by the kernel */
 #define BOARD_DEVICE_SIZE   0x02100000     /* ... up to the virtio-mmio transports' megabyte */
 /* virtio-mmio transports: 32 of 0x200 bytes from 0x0a000000, transport n on SPI 16 + n.  The
- * radio link is the virtio console QEMU puts on one of them (qemu/boards/qemu-virt.toml). */
+ * radio link is the virtio serial port QEMU puts on one of them (qemu/boards/qemu-virt.toml). */
 #define BOARD_VIRTIO_BASE   0x0a000000
 #define BOARD_VIRTIO_COUNT  32
 #define BOARD_VIRTIO_STRIDE 0x200

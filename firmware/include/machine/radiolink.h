@@ -1,7 +1,7 @@
 /*
  * The radio link: the byte stream between the modem's radio front end and the host's
  * air-interface simulator, a channel of its own beside the debug link, so console traffic can
- * never delay the radio's samples.  The board supplies it (qemu-virt: a virtio console);
+ * never delay the radio's samples.  The board supplies it (qemu-virt: a port of a virtio serial device);
  * the modem's link thread drives it from user mode, single-threaded.
  */
 #pragma once
