@@ -7,8 +7,24 @@ int sys_exit(struct proc *p, uint32_t *r)
     return 1;
 }
 
+/* A signal that will be taken on the way out of this call makes fork undo itself in Linux and
+ * run again after the handler (ERESTARTNOINTR): a child made now would miss a signal sent to
+ * its parent's group before it existed, and outlive a parent the signal ends.  We look before
+ * making the child (the server's lock keeps signals out while it is made), which is the same.
+ * Returns 1 when the call is put back: the pc goes back to the SVC, the arguments unchanged. */
+static int fork_waits_for_signal(struct proc *p)
+{
+    if (!(p->sig_pending & (~p->sig_blocked | 1u << (SIGKILL - 1))))
+        return 0;
+    p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;
+    p->regs_changed = 1;
+    return 1;
+}
+
 int sys_fork(struct proc *p, uint32_t *r)
 {
+    if (fork_waits_for_signal(p))
+        return 0;
     RET(proc_fork(p));
 }
 
@@ -17,6 +33,8 @@ int sys_clone(struct proc *p, uint32_t *r)
     /* processes only (fork semantics): CLONE_VM and CLONE_THREAD need threads we do not have */
     if (r[0] & (CLONE_VM | CLONE_THREAD))
         RET(-ENOSYS);
+    if (fork_waits_for_signal(p))
+        return 0;
     int pid = proc_fork(p);
     if (pid > 0 && r[0] & CLONE_CHILD_SETTID && r[4]) {
         struct proc *c = proc_by_pid(pid);
