@@ -41,6 +41,9 @@ extern uint32_t stat_syscalls, stat_page_faults, stat_oom_kills, unknown_syscall
 #define VM_READ     L4_READ
 #define VM_WRITE    L4_WRITE
 #define VM_EXEC     L4_EXEC
+#define VM_RWX      (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_SHARED   0x100u          /* anonymous MAP_SHARED: its frames are the same in every
+                                     * process that inherits it (never copied on write) */
 
 #define MAX_VMAS    24
 
@@ -90,6 +93,9 @@ void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end);
 /* mprotect: regions of [start, end) get `prot` (VM_*); 0, or -1 when part of the range is not
  * mapped or the regions would not fit.  Rights taken away leave the process's kernel mappings. */
 int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
+/* Give every page of [start, end) its frame now (anonymous MAP_SHARED: a page first touched
+ * after a fork must be the same in both processes).  0, or -1 when the pool ran dry. */
+int mm_populate(struct mm *mm, uint32_t start, uint32_t end);
 /* The frame behind `addr` after making it present (and private if `write`); 0 when the access is
  * not allowed.  `t`, when not nil, is the process thread, whose kernel mapping is kept in step. */
 uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx);
@@ -97,7 +103,7 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx);
 int mm_copy_in(struct mm *mm, l4_tid_t t, void *dst, uint32_t src, uint32_t len);
 int mm_copy_out(struct mm *mm, l4_tid_t t, uint32_t dst, const void *src, uint32_t len);
 /* A copy of `mm` for fork: pages are shared copy-on-write (write rights taken from the
- * parent's kernel mapping through Unmap). */
+ * parent's kernel mapping through Unmap), but those of VM_SHARED regions, which stay shared. */
 struct mm *mm_fork(struct mm *mm);
 
 /* Copy a NUL-terminated string of at most `max` bytes (terminator included); -1 if too long or bad. */

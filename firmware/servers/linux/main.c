@@ -705,9 +705,9 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg
         return 0;
     }
     v = mm_find(p->mm, addr);
-    /* writable now only if the region is and the page is no longer shared */
+    /* writable now only if the region is and the page is no longer shared copy-on-write */
     uint32_t rights = VM_READ | (v->prot & VM_EXEC);
-    if (v->prot & VM_WRITE && (rwx & VM_WRITE || frame_refs(frame) == 1))
+    if (v->prot & VM_WRITE && (rwx & VM_WRITE || frame_refs(frame) == 1 || v->prot & VM_SHARED))
         rights |= VM_WRITE;
     m->mr[0] = L4_TAG(0, 0, 2);
     m->mr[1] = (addr & PAGE_MASK) | L4_ITEM_MAP;

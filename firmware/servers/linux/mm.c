@@ -203,8 +203,8 @@ int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
         struct vma *v = &mm->vma[i];
         if (v->start < start || v->end > end)
             continue;
-        uint32_t lost = v->prot & ~prot;
-        v->prot = prot;
+        uint32_t lost = v->prot & ~prot & VM_RWX;
+        v->prot = prot | (v->prot & VM_SHARED);
         if (!lost)
             continue;                                   /* more rights: the next fault grants them */
         for (uint32_t a = v->start; a < v->end; a += PAGE) {
@@ -215,6 +215,23 @@ int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
              * when the rights do); else the rights lost, from every mapping of the frame */
             l4_unmap(L4_FPAGE(*pte & PAGE_MASK, 12, prot & VM_READ ? lost : L4_RWX), 0);
         }
+    }
+    return 0;
+}
+
+int mm_populate(struct mm *mm, uint32_t start, uint32_t end)
+{
+    for (uint32_t a = start; a < end; a += PAGE) {
+        uint32_t *pte = pte_of(mm, a, 1), frame;
+        if (!pte)
+            return -1;
+        if (*pte & PTE_PRESENT)
+            continue;
+        frame = frame_alloc();
+        if (!frame)
+            return -1;
+        *pte = frame | PTE_PRESENT | PTE_WRITE;
+        mm->pages++;
     }
     return 0;
 }
@@ -340,6 +357,8 @@ struct mm *mm_fork(struct mm *mm)
     c->brk_start = mm->brk_start;
     c->brk = mm->brk;
     c->mmap_next = mm->mmap_next;
+    const struct vma *last = NULL;              /* the region of the page before (most
+                                                 * pages are in their neighbour's) */
     for (unsigned d = 0; d < 512; d++) {
         uint32_t *from = mm->pt.dir[d], *to;
         if (!from)
@@ -356,11 +375,17 @@ struct mm *mm_fork(struct mm *mm)
                 continue;
             frame_get(frame);
             if (pte & (PTE_WRITE | PTE_COW)) {
-                /* shared until written: neither may write it now, so take write away from
-                 * every mapping of it (the parent's) */
-                pte = frame | PTE_PRESENT | PTE_COW;
-                from[e] = pte;
-                l4_unmap(L4_FPAGE(frame, 12, L4_WRITE), 0);
+                uint32_t addr = d * PT_SPAN + e * PAGE;
+                if (!last || addr < last->start || addr >= last->end)
+                    last = mm_find(mm, addr);
+                if (!last || !(last->prot & VM_SHARED)) {
+                    /* shared until written: neither may write it now, so take write away
+                     * from every mapping of it (the parent's); a VM_SHARED page stays one
+                     * memory for both */
+                    pte = frame | PTE_PRESENT | PTE_COW;
+                    from[e] = pte;
+                    l4_unmap(L4_FPAGE(frame, 12, L4_WRITE), 0);
+                }
             }
             to[e] = pte;
             c->pages++;

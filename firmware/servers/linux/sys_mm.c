@@ -66,6 +66,14 @@ int sys_mmap2(struct proc *p, uint32_t *r)
     }
     if (mm_add(p->mm, addr, addr + len, vm_prot(prot)))
         RET(-ENOMEM);
+    if ((flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED && !file) {
+        /* one memory for whoever inherits it: every frame now, so none is made twice */
+        p->mm->vma[p->mm->nvma - 1].prot |= VM_SHARED;
+        if (mm_populate(p->mm, addr, addr + len)) {
+            mm_remove(p->mm, p->tid, addr, addr + len);
+            RET(-ENOMEM);
+        }
+    }
     if (file) {
         struct vma *v = &p->mm->vma[p->mm->nvma - 1];
         uint32_t offset = r[5] * PAGE;

@@ -1,0 +1,2 @@
+# Anonymous shared memory (MAP_SHARED | MAP_ANONYMOUS) across fork
+shared
