@@ -17,7 +17,7 @@
 #include "trace.h"
 #include "init.h"
 
-#define KERNEL_POOL_SIZE    (8u << 20)
+#define KERNEL_POOL_SIZE    (12u << 20)
 #define PV_OFFSET           (KERNEL_VIRT_BASE - BOARD_RAM_BASE)
 
 /* Filled in by tools/pack_image.py when it appends the modules to the kernel. */

@@ -14,6 +14,7 @@
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,27 +121,46 @@ static void do_pipe_roundtrip(int n)
             die("pipe round trip");
 }
 
-/* A partner process that yields for ever: each of our yields hands the CPU to it and back. */
+/*
+ * Switch to switch: two processes take turns on a counter in memory they share (anonymous
+ * MAP_SHARED, one memory across fork).  Each waits for its turn with sched_yield and then
+ * increments, so every increment is one switch from one process to the other; a yield that
+ * does not switch (the scheduler kept the caller) only makes that switch cost more.  We take
+ * the counter from even to odd, the partner from odd to even: a round trip is two switches.
+ */
+static volatile unsigned *turns;
+
 static void yield_setup(void)
 {
+    turns = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (turns == MAP_FAILED)
+        die("mmap");
+    *turns = 0;
     partner = fork();
     if (partner < 0)
         die("fork");
     if (partner == 0)
-        for (;;)
-            sched_yield();
+        for (;;) {
+            while (*turns % 2 == 0)
+                sched_yield();
+            ++*turns;
+        }
 }
 
 static void yield_teardown(void)
 {
     kill(partner, SIGKILL);
     waitpid(partner, NULL, 0);
+    munmap((void *)turns, PAGE);
 }
 
 static void do_yield(int n)
 {
-    while (n--)
-        sched_yield();
+    while (n--) {
+        ++*turns;
+        while (*turns % 2 == 1)
+            sched_yield();
+    }
 }
 
 static void fork_wait(int exec)
@@ -183,7 +203,7 @@ struct bench {
     void (*run)(int n);
     void (*setup)(void), (*teardown)(void); /* around every batch (pagefault) or all (others) */
     int per_batch;
-    int ops_per_call;                       /* yield: both processes' calls count */
+    int ops_per_call;                       /* yield: a round is two switches */
     int samples[MAX_SAMPLES];
 };
 

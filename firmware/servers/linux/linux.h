@@ -27,6 +27,9 @@ void frames_init(uint32_t base, uint32_t size);
 uint32_t frame_alloc(void);                 /* a zeroed frame's address, or 0 */
 void frame_get(uint32_t frame);             /* one more page table refers to it */
 void frame_put(uint32_t frame);             /* one fewer: freed at zero */
+/* `frame` is kept in the file slot `slot` as a copy of the archive while it is mapped (NULL: not
+ * any more): when the last mapping lets it go, frame_put empties the slot and frees it. */
+void frame_cache(uint32_t frame, uint32_t *slot);
 uint32_t frame_refs(uint32_t frame);
 uint32_t frames_free(void);
 uint32_t frames_total(void);

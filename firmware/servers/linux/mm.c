@@ -12,6 +12,8 @@
 #include "vfs.h"
 
 static uint16_t pool_refs[16384];            /* per frame of the pool: page tables holding it */
+static uint32_t *cache_slot[16384];          /* per frame: the file slot that keeps it as a copy
+                                              * of the archive while it is mapped (vfs.c) */
 static uint32_t pool_base, pool_frames, pool_hint, pool_free;
 
 void frames_init(uint32_t base, uint32_t size)
@@ -53,8 +55,22 @@ void frame_get(uint32_t frame)
 
 void frame_put(uint32_t frame)
 {
-    if (--*refs_of(frame) == 0)
+    uint16_t *refs = refs_of(frame);
+    uint32_t **slot = &cache_slot[(frame - pool_base) / PAGE];
+
+    if (--*refs == 1 && *slot) {
+        /* a copy of the archive that nobody maps any more: the file lets it go */
+        **slot = 0;
+        *slot = NULL;
+        *refs = 0;
+    }
+    if (*refs == 0)
         pool_free++;
+}
+
+void frame_cache(uint32_t frame, uint32_t *slot)
+{
+    cache_slot[(frame - pool_base) / PAGE] = slot;
 }
 
 uint32_t frame_refs(uint32_t frame)
@@ -139,6 +155,25 @@ static void drop_pages(struct mm *mm, uint32_t start, uint32_t end, int mapped)
     }
 }
 
+/* Give back the second-level tables of [start, end) that hold no page any more: a fork copies
+ * and scans every table the parent has, so tables left empty by munmap would cost each fork
+ * after (a process that maps and unmaps as it goes leaves one behind every 4 MiB). */
+static void release_empty_tables(struct mm *mm, uint32_t start, uint32_t end)
+{
+    for (uint32_t d = start / PT_SPAN; d < 512 && d * PT_SPAN < end; d++) {
+        uint32_t *table = mm->pt.dir[d];
+        if (!table)
+            continue;
+        unsigned e = 0;
+        while (e < PAGE / 4 && !table[e])
+            e++;
+        if (e == PAGE / 4) {
+            frame_put((uint32_t)table);
+            mm->pt.dir[d] = NULL;
+        }
+    }
+}
+
 void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end)
 {
     (void)t;
@@ -169,6 +204,7 @@ void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end)
         }
         i++;
     }
+    release_empty_tables(mm, start, end);
 }
 
 /* Split the region holding `addr` there, so that a region starts at `addr`.  -1: no room. */
@@ -261,6 +297,18 @@ static void fill(const struct vma *v, uint32_t page, uint32_t frame)
         vfs_read(v->file, v->file_offset + (lo - v->file_vaddr), (uint8_t *)frame + (lo - page), hi - lo);
 }
 
+/* The file's own frame for `page` of private region `v`, when the page is all file bytes and
+ * starts at a page of the file: every process that maps the file (every process running a
+ * program) then shares one frame, as Linux's page cache does, until it writes (a write copies:
+ * the file holds a reference, so the frame is never a process's alone).  0 otherwise. */
+static uint32_t file_page(const struct vma *v, uint32_t page)
+{
+    if (!v->file || v->prot & VM_SHARED || page < v->file_vaddr ||
+        page - v->file_vaddr > v->file_size || v->file_size - (page - v->file_vaddr) < PAGE)
+        return 0;
+    return vfs_mappable_page(v->file, v->file_offset + (page - v->file_vaddr));
+}
+
 uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
 {
     struct vma *v = mm_find(mm, addr);
@@ -274,6 +322,13 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
     if (!pte)
         return 0;
     if (!(*pte & PTE_PRESENT)) {
+        frame = rwx & VM_WRITE ? 0 : file_page(v, page);
+        if (frame) {
+            frame_get(frame);
+            *pte = frame | PTE_PRESENT;
+            mm->pages++;
+            return frame;
+        }
         frame = frame_alloc();
         if (!frame)
             return 0;
@@ -283,7 +338,9 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
         return frame;
     }
     frame = *pte & PAGE_MASK;
-    if (rwx & VM_WRITE && *pte & PTE_COW) {
+    if (rwx & VM_WRITE && !(v->prot & VM_SHARED) && (*pte & PTE_COW || frame_refs(frame) > 1)) {
+        /* private: copy-on-write after a fork, or a frame held elsewhere too (a file's page;
+         * a page that was read-only at the fork and has been made writable since) */
         if (frame_refs(frame) > 1) {                    /* still shared: copy it */
             uint32_t copy = frame_alloc();
             if (!copy)

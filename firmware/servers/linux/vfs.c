@@ -139,12 +139,21 @@ static uint32_t *slot_of(struct inode *ino, uint32_t page, int create)
     return &(*l1)[page % 1024];
 }
 
+/* A slot holding a copy of the archive's page kept only while some process maps it (frame_put
+ * lets it go when the last mapping does); the file's bytes are still the archive's. */
+#define SLOT_CACHED 1u
+
 uint32_t vfs_page(struct inode *ino, uint32_t pos, int create)
 {
     uint32_t *slot = slot_of(ino, pos / PAGE, create), start = pos & PAGE_MASK;
 
+    if (slot && *slot & SLOT_CACHED && create) {
+        *slot &= PAGE_MASK;                     /* written: the file's own page from now on */
+        frame_cache(*slot, NULL);
+        vfs_data_pages++;
+    }
     if (!slot || *slot || !create)
-        return slot ? *slot : 0;
+        return slot ? *slot & PAGE_MASK : 0;
     uint32_t f = data_alloc();
     if (!f)
         return 0;
@@ -154,6 +163,24 @@ uint32_t vfs_page(struct inode *ino, uint32_t pos, int create)
     }
     *slot = f;
     return f;
+}
+
+uint32_t vfs_mappable_page(struct inode *ino, uint32_t pos)
+{
+    uint32_t frame, *slot;
+
+    if (!S_ISREG_(ino->mode) || pos % PAGE || pos > ino->size || ino->size - pos < PAGE)
+        return 0;
+    frame = vfs_page(ino, pos, 0);
+    if (frame || ino->f.rom_size < PAGE || pos > ino->f.rom_size - PAGE)
+        return frame;
+    /* the archive's bytes: one copy for every process that maps them, for as long as one does */
+    if (frames_free() <= LOW_MEMORY || !(slot = slot_of(ino, pos / PAGE, 1)) || !(frame = frame_alloc()))
+        return 0;
+    memcpy((void *)frame, ino->f.rom + pos, PAGE);
+    *slot = frame | SLOT_CACHED;
+    frame_cache(frame, slot);
+    return frame;
 }
 
 /* Where the bytes at `pos` are (a frame, the archive, or zeros): a pointer good for *n bytes,
@@ -242,7 +269,12 @@ uint32_t vfs_blocks(const struct inode *ino)
 
 static void free_slot(uint32_t *slot)
 {
-    if (*slot) {
+    if (*slot & SLOT_CACHED) {
+        uint32_t frame = *slot & PAGE_MASK;     /* the mappings keep it, the file lets it go */
+        *slot = 0;
+        frame_cache(frame, NULL);
+        frame_put(frame);
+    } else if (*slot) {
         data_free(*slot);
         *slot = 0;
     }

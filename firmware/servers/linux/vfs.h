@@ -146,6 +146,10 @@ uint32_t vfs_blocks(const struct inode *ino);
 /* The page frame holding file offset `pos`, made private (copied from the initramfs) and
  * allocated when `create`; 0 for a hole (or no memory when creating). */
 uint32_t vfs_page(struct inode *ino, uint32_t pos, int create);
+/* The file's own frame for the whole page at `pos` (a multiple of PAGE), to map where a process
+ * maps the file: the page it holds, or the archive's bytes copied into one it then keeps.  0
+ * for a page past the end or partly so, a hole, or when memory is short. */
+uint32_t vfs_mappable_page(struct inode *ino, uint32_t pos);
 int vfs_truncate(struct inode *ino, uint32_t size);
 void vfs_touch(struct inode *ino, int what);        /* T_ATIME | T_MTIME | T_CTIME: now */
 #define T_ATIME 1

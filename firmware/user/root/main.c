@@ -49,7 +49,7 @@ static const struct policy policies[] = {
       BOARD_VIRTIO_BASE, BOARD_VIRTIO_COUNT * BOARD_VIRTIO_STRIDE, 0,
       { { BOARD_IRQ_VTIMER, 1 }, { BOARD_IRQ_VIRTIO0, BOARD_VIRTIO_COUNT }, { 123, 1 } } },
     /* the real-time clock, read for the wall clock */
-    { "linux", { "debugd" }, 100, 0, 4u << 20, 200, 16384 + 256, BOARD_RTC_BASE, L4_PAGE_SIZE,
+    { "linux", { "debugd" }, 100, 0, 8u << 20, 200, 16384 + 256, BOARD_RTC_BASE, L4_PAGE_SIZE,
       SIGMA0_ALLOW_ROOTFS, { { 0, 0 } } },
 };
 
