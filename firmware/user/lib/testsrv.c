@@ -134,8 +134,15 @@ static void do_bench(uint8_t *window, uint32_t arg, struct l4_msg *reply)
     trace_was_on = regs[2];
     l4_kdebug(L4_KD_TRACE_CONTROL, trace_was_on && !(flags & PROTO_BENCH_FLAG_RECORDER_OFF), 0, NULL);
     status = e->bench(samples, WARMUP);
-    if (status == PROTO_TEST_PASS)
+    if (status == PROTO_TEST_PASS) {
+        /* Start at a tick: the phase of the scheduler's tick would otherwise depend on how long
+         * the host took between two requests, and a deterministic run could differ from the
+         * last in the sample a tick lands in. */
+        struct l4_msg nothing = { { 0 } };
+        uint32_t err;
+        l4_receive(l4_myself(), &nothing, 1, &err);         /* nobody sends us that */
         status = e->bench(samples, iterations);
+    }
     l4_kdebug(L4_KD_TRACE_CONTROL, trace_was_on, 0, NULL);
     /* A sample below the cost of measuring nothing is a broken measurement, never a fast one:
      * the benchmark fails, and its samples go back as measured, overhead not taken off. */
