@@ -279,13 +279,22 @@ class ModemLink:
         return ack.value
 
     def stream(self, bursts: Iterator[Burst], *, lead_frames: int, until_frame: int,
-               timeout: float) -> None:
+               timeout: float, stall: bool = False) -> None:
         """While the clock runs: keep the downlink `lead_frames` ahead of the modem's frame
-        until the iterator ends, then wait until the modem reaches `until_frame`."""
+        until the iterator ends, then wait until the modem reaches `until_frame`.  Within
+        `timeout` seconds; with `stall`, `timeout` seconds from the last time the modem's frame
+        moved (a deterministic run on a busy host is slow, not stuck)."""
         deadline = time.monotonic() + timeout
         pending = next(bursts, None)
+        seen = self.radio.frame
         while True:
+            if stall and self.radio.frame != seen:
+                seen = self.radio.frame
+                deadline = time.monotonic() + timeout
             if time.monotonic() > deadline:
+                if stall:
+                    raise RigError(f"the modem's clock stood at frame {self.radio.frame} of "
+                                   f"{until_frame} for {timeout:g} s")
                 raise RigError(f"the modem was at frame {self.radio.frame} of {until_frame} "
                                f"after {timeout:g} s")
             if pending is not None and pending.frame < self.radio.frame + lead_frames:
@@ -305,7 +314,7 @@ class ModemLink:
 
 def run_scenario(modem: ModemLink, scenario, *, deterministic: bool, lead_frames: int = 32,
                  timeout: float | None = None, before_start: Callable[[], None] | None = None,
-                 below_linux: bool = False) -> Message:
+                 below_linux: bool = False, stall: bool = False) -> Message:
     """Play `scenario` (host.bts.scenario.Scenario) to the modem: its downlink preloaded whole
     when `deterministic` (the target's clock then never waits for the host), else streamed
     `lead_frames` ahead of the modem's clock.  Returns the modem's status once its clock has
@@ -326,7 +335,7 @@ def run_scenario(modem: ModemLink, scenario, *, deterministic: bool, lead_frames
     modem.start(below_linux=below_linux, seed=scenario.seed, lead_us=20_000, imsi=scenario.imsi, frames=scenario.frames,
                 action=scenario.action, action_frame=scenario.action_frame, number=scenario.number)
     timeout = timeout or 60.0 + 20 * scenario.frames / FRAMES_PER_SECOND
-    modem.stream(bursts, lead_frames=lead_frames, until_frame=scenario.frames, timeout=timeout)
+    modem.stream(bursts, lead_frames=lead_frames, until_frame=scenario.frames, timeout=timeout, stall=stall)
     modem.stop()
     modem.pump(0.1)                     # the events sent as it stopped
     modem.await_uplink()
