@@ -169,8 +169,7 @@ static int console_background(struct proc *p, int sig)
         if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == p->pgid &&
             &procs[i] != p)
             signal_send(&procs[i], sig);
-    p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;     /* the call again, after SIGCONT */
-    p->regs_changed = 1;
+    call_again(p);                              /* after SIGCONT */
     signal_raise(p, sig);
     if (!signal_deliver(p))
         proc_reply(p);

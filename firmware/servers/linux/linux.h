@@ -224,11 +224,25 @@ void signal_raise(struct proc *p, int sig);
  * action).  Returns 1 when `p` is gone.  Inline: most replies find none. */
 int signal_take(struct proc *p, uint32_t ready);
 
+/* The signals `p` would take now: pending and not blocked (SIGKILL cannot be). */
+static inline uint32_t signal_ready(const struct proc *p)
+{
+    return p->sig_pending & (~p->sig_blocked | 1u << (SIGKILL - 1));
+}
+
 static inline __attribute__((always_inline)) int signal_deliver(struct proc *p)
 {
-    uint32_t ready = p->sig_pending & (~p->sig_blocked | 1u << (SIGKILL - 1));
+    uint32_t ready = signal_ready(p);
 
     return ready ? signal_take(p, ready) : 0;
+}
+
+/* `p`'s system call is made again when it runs next: its pc back to the SVC (2 bytes in Thumb
+ * state), its arguments still in its registers. */
+static inline void call_again(struct proc *p)
+{
+    p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;
+    p->regs_changed = 1;
 }
 /* Job control: `c` stopped or continued (wait status `status`): its parent's wait4 learns it
  * (with WUNTRACED, WCONTINUED), and gets SIGCHLD unless it asked for none (SA_NOCLDSTOP). */

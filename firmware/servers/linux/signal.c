@@ -94,7 +94,7 @@ static void interrupt_call(struct proc *p, int sig)
 
     proc_unblock(p);
     if (restart) {
-        p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;
+        call_again(p);
         p->state = P_RUNNING;
         if (!signal_deliver(p))
             proc_reply(p);

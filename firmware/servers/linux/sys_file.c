@@ -595,8 +595,7 @@ static int rw_pieces(struct proc *p, uint32_t *r, int write)
         RET(done);
     p->io_done = done;
     p->io_cont = 1;
-    p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;  /* the SVC again (Thumb: 2 bytes) */
-    p->regs_changed = 1;
+    call_again(p);
     if (!signal_deliver(p))
         proc_reply(p);
     return 1;

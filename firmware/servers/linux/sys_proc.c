@@ -14,10 +14,9 @@ int sys_exit(struct proc *p, uint32_t *r)
  * Returns 1 when the call is put back: the pc goes back to the SVC, the arguments unchanged. */
 static int fork_waits_for_signal(struct proc *p)
 {
-    if (!(p->sig_pending & (~p->sig_blocked | 1u << (SIGKILL - 1))))
+    if (!signal_ready(p))
         return 0;
-    p->regs[15] -= p->regs[16] & 0x20 ? 2 : 4;
-    p->regs_changed = 1;
+    call_again(p);
     return 1;
 }
 
