@@ -5,7 +5,7 @@ Layout, after labgrid's split:
 - `protocols`   what a board offers (power, console), as small abstract classes
 - `qemu`, `serialport`   drivers that implement them (QEMU via QMP and a pty; a real serial port);
                 `qmp` is the small QMP client the QEMU driver uses
-- `board`       a board: its description under qemu/boards/ plus the drivers that reach it
+- `board`       a board: its definition, boards/<name>/board.toml, plus the drivers that reach it
 - `link`        the debug link: framed requests and replies over pyserial
 - `strategy`    moves a board between off, bootloader and running kernel
 - `flash`       sends an image to the bootloader and verifies it

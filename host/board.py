@@ -1,8 +1,8 @@
 """Boards: what the rig knows about one (`BoardSpec`) and how it reaches it (`Board`).
 
-A board is one folder on each side: `firmware/boards/<name>/` (its firmware build) and, when it
-runs under QEMU, `qemu/boards/<name>.toml` (machine, CPU, memory, flash banks, extra
-arguments).  Adding a board means adding those, nothing here.
+A board is one file, `boards/<name>/board.toml` (host/boarddef.py): its memory map, devices,
+drivers, and, when it runs under QEMU, the machine, flash banks and extra arguments.  Adding a
+board means adding that file, nothing here.
 
 `open_board()` picks the drivers: with a `--port`, a real serial port and optional power
 command; otherwise the QEMU driver, whose running instance lives in a state folder.
@@ -11,36 +11,18 @@ command; otherwise the QEMU driver, whose running instance lives in a state fold
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import boarddef
+from .boarddef import FlashBank, QemuSpec  # noqa: F401  (the QEMU driver's types)
 from .errors import RigError
 from .protocols import ConsoleProtocol, PowerProtocol
 
 ROOT = Path(__file__).resolve().parent.parent
-QEMU_BOARDS = ROOT / "qemu" / "boards"
 FIRMWARE = ROOT / "firmware"
 DEFAULT_BOARD = "qemu-virt"
 DEFAULT_STATE = ROOT / ".rig"
-
-
-@dataclass(frozen=True)
-class FlashBank:
-    file: str
-    size: int
-    contents: str            # "boot": the bootloader, rewritten at each start; "persistent": kept
-
-
-@dataclass(frozen=True)
-class QemuSpec:
-    binary: str
-    machine: str
-    cpu: str
-    memory: str
-    extra: list[str] = field(default_factory=list)
-    flash: list[FlashBank] = field(default_factory=list)
-    deterministic: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -48,39 +30,17 @@ class BoardSpec:
     name: str
     description: str = ""
     qemu: QemuSpec | None = None
+    not_applicable: dict[str, str] = field(default_factory=dict)    # on-target test -> why
 
     @classmethod
     def load(cls, name: str) -> "BoardSpec":
-        toml = QEMU_BOARDS / f"{name}.toml"
-        if not toml.exists():
-            if (FIRMWARE / "boards" / name).is_dir():
-                return cls(name=name)          # real hardware only: reached with --port
-            known = ", ".join(board_names()) or "none"
-            raise RigError(f"unknown board {name!r}: no qemu/boards/{name}.toml or firmware/boards/{name}/ "
-                           f"(boards: {known})")
-        try:
-            data = tomllib.loads(toml.read_text())
-            q = data["qemu"]
-            spec = QemuSpec(
-                binary=q["binary"], machine=q["machine"], cpu=q["cpu"], memory=q["memory"],
-                extra=list(q.get("extra", [])),
-                flash=[FlashBank(file=b["file"], size=int(b["size"]), contents=b["contents"]) for b in q["flash"]],
-                deterministic=list(data.get("deterministic", {}).get("args", [])),
-            )
-            board = data.get("board", {})
-        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise RigError(f"{toml.relative_to(ROOT)} is not a valid board description: {exc}") from None
-        if board.get("name", name) != name:
-            raise RigError(f"{toml.relative_to(ROOT)} describes board {board['name']!r}, not {name!r}")
-        if [b.contents for b in spec.flash].count("boot") != 1:
-            raise RigError(f"{toml.relative_to(ROOT)} must have exactly one flash bank with contents = \"boot\"")
-        return cls(name=name, description=board.get("description", ""), qemu=spec)
+        board = boarddef.load(name)
+        return cls(name=name, description=board.description, qemu=board.qemu,
+                   not_applicable=board.not_applicable)
 
 
 def board_names() -> list[str]:
-    names = {p.stem for p in QEMU_BOARDS.glob("*.toml")}
-    names |= {p.name for p in (FIRMWARE / "boards").glob("*") if p.is_dir()}
-    return sorted(names)
+    return boarddef.board_names()
 
 
 @dataclass

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import boarddef
 from .board import FIRMWARE, ROOT
 from .errors import RigError
 from .image import write_image
@@ -58,8 +59,7 @@ def build(board: str, *, show: Callable[[str], None] | None = None, tail: int = 
     fw = Firmware(board)
     if not (FIRMWARE / "Makefile").exists():
         raise RigError("firmware/Makefile is missing: there is no firmware to build yet")
-    if not (FIRMWARE / "boards" / board).is_dir():
-        raise RigError(f"no firmware/boards/{board}/: the firmware does not know board {board}")
+    boarddef.load(board)                        # a missing or broken definition, said plainly
     for tool in ("make", "arm-none-eabi-gcc"):
         if shutil.which(tool) is None:
             raise RigError(f"{tool} not found: run tools/setup")

@@ -97,7 +97,7 @@ class Rig:
             raise RigError(f"--deterministic needs a QEMU board; {board.name} on {board.console.port()} "
                            f"is real hardware, whose cycle counter counts real cycles")
         if not board.qemu.qemu.deterministic:
-            raise RigError(f"qemu/boards/{board.name}.toml has no [deterministic] arguments")
+            raise RigError(f"boards/{board.name}/board.toml has no [qemu] deterministic arguments")
         state = board.qemu.state()
         if state is not None and state.get("deterministic"):
             return

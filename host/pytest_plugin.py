@@ -41,17 +41,19 @@ the run stops there with one line saying why (the strategy does not retry a dead
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from protocol import Feature, Message, parse_image
 from protocol.bootinfo import image_build_id
 
-from . import ktests
+from . import boarddef, ktests
 from .abi import KernelAbi
 from .board import DEFAULT_BOARD, ROOT, Board, open_board
 from .build import Firmware, build, ensure_image
@@ -92,6 +94,33 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "power: needs power/reset control of the board")
     config.addinivalue_line("markers", "qemu: needs to start its own QEMU instances")
     config.addinivalue_line("markers", "rig_timeout(seconds): this test's own --rig-timeout")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The on-target tests the board's definition says do not apply to it: skipped, with its
+    reason ([tests.not-applicable] of boards/<name>/board.toml)."""
+    on_target = [item for item in items if "tests/target/" in item.path.as_posix()]
+    if not on_target:
+        return
+    try:
+        rules = boarddef.load(_board_name(config)).not_applicable
+    except RigError:
+        return                                  # an unknown board: the fixtures say so
+    for item in on_target:
+        why = not_applicable(item.nodeid, rules)
+        if why:
+            item.add_marker(pytest.mark.skip(reason=f"not on board {_board_name(config)}: {why}"))
+
+
+def not_applicable(nodeid: str, rules: dict[str, str]) -> str | None:
+    """The reason a board gives for not running the test `nodeid`, if a rule names it: its node
+    ID (patterns allowed) or its file's name."""
+    path, _, name = nodeid.partition("::")
+    for pattern, why in rules.items():
+        if fnmatch.fnmatchcase(nodeid, pattern) or fnmatch.fnmatchcase(Path(path).name, pattern) \
+                or fnmatch.fnmatchcase(f"{Path(path).name}::{name}", pattern):
+            return why
+    return None
 
 
 def pytest_report_header(config: pytest.Config, start_path) -> list[str] | None:

@@ -1,7 +1,7 @@
 """Real Linux on the board's own QEMU machine: the reference our Linux server is held to.
 
 Debian's armhf kernel (linux-image-*-armmp, fetched with `apt-get download` into .cache/armhf/)
-boots on the machine, CPU and memory of `qemu/boards/<board>.toml`, with an initramfs holding
+boots on the machine, CPU and memory of `boards/<board>/board.toml`, with an initramfs holding
 what our root file system holds (busybox and a link for each of its applets, the programs built from
 tests/linux/*.c, the scripts tests/linux/*.sh) and an init script of the caller's.  The console
 output comes back as text.  tools/record_linux.py records the conformance tests' expected
@@ -113,7 +113,7 @@ def run(script: str, *, board: str = "qemu-virt", deterministic: bool = False, t
                "-append", "console=ttyAMA0 quiet rdinit=/init"]
     if deterministic:
         if not q.deterministic:
-            raise RigError(f"qemu/boards/{board}.toml has no [deterministic] arguments")
+            raise RigError(f"boards/{board}/board.toml has no [qemu] deterministic arguments")
         command += q.deterministic
     try:
         done = subprocess.run(command, capture_output=True, timeout=timeout)
