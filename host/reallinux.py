@@ -28,11 +28,14 @@ CACHE = ROOT / ".cache" / "armhf"
 KERNEL_PACKAGE, KERNEL_VERSION = "linux-image-6.1.0-57-armmp", "6.1.192-3"
 KERNEL_IMAGE = "vmlinuz-" + KERNEL_PACKAGE.removeprefix("linux-image-")
 
-# Mounted before the caller's script runs, and the way it ends.
+# Mounted before the caller's script runs (and /dev's links to /proc/self/fd, which udev makes on
+# a Debian system), and the way it ends.
 INIT_HEAD = """#!/bin/sh
 mount -t proc proc /proc
 mount -t tmpfs tmpfs /tmp
 mount -t devtmpfs dev /dev 2>/dev/null
+ln -s /proc/self/fd /dev/fd; ln -s /proc/self/fd/0 /dev/stdin; ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
 """
 INIT_TAIL = """
 poweroff -f
@@ -74,9 +77,11 @@ def root_files(board: str) -> dict[str, Path | str | None]:
     if not programs:
         raise RigError("no Linux programs built: build the firmware first (make -C firmware)")
     sys.path.insert(0, str(ROOT / "tools"))
-    from mkinitramfs import BUSYBOX, busybox_links
+    from mkinitramfs import BUSYBOX, busybox_links, tree_files
 
-    files: dict[str, Path | str | None] = {BUSYBOX.lstrip("/"): busybox}
+    tree = CACHE / "rootfs"                     # Debian's packages, as tools/setup unpacks them
+    files: dict[str, Path | str | None] = dict(tree_files(tree)) if tree.is_dir() else {}
+    files[BUSYBOX.lstrip("/")] = busybox
     recorded = TESTS / "busybox_list.exp"
     try:
         # before the list is first recorded: the links the init script needs

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Pack files into an initramfs: a cpio archive in the "newc" format Linux uses.
 
-    tools/mkinitramfs.py [--partition] [--busybox BUSYBOX LIST] OUT DEST=SOURCE ...
+    tools/mkinitramfs.py [--partition] [--busybox BUSYBOX LIST] [--tree DIR] OUT DEST=SOURCE ...
 
 DEST is the path inside the archive (leading / optional), SOURCE a file on the host; the
 directories on the way are created.  Executables keep their mode bits; a SOURCE of the form
@@ -15,6 +15,11 @@ output of `busybox --list-full` recorded on real Linux (tests/linux/busybox_list
 tools/record_linux.py: the armhf binary cannot run on the build machine).  That list must name
 exactly the applets the binary holds (busybox keeps their names as one sorted, NUL-separated
 string), so a different busybox is refused until the list is recorded again.
+
+With --tree, the files and links under DIR go in at the same paths: Debian's armhf packages as
+tools/setup unpacks them (the dynamic linker, the C library, bash...), less what a root file
+system without a package manager never reads (TREE_LEFT_OUT).  DEST=SOURCE pairs and busybox's
+links win over the tree.
 """
 
 from __future__ import annotations
@@ -90,6 +95,27 @@ def build(files: dict[str, Path | str | None]) -> bytes:
 BUSYBOX = "/bin/busybox"
 
 
+#: what --tree leaves out: documentation, locales and character set converters, a new user's dot
+#: files, the audit and memory-profiling libraries
+TREE_LEFT_OUT = ("usr/share/*", "*/gconv/*", "etc/skel/*", "*/audit/*", "*/libmemusage.so", "*/libpcprofile.so")
+
+
+def tree_files(tree: Path) -> dict[str, Path | str]:
+    """{path in the archive: file, or "@"-less link target} for everything under `tree`."""
+    from fnmatch import fnmatchcase
+
+    files: dict[str, Path | str] = {}
+    for path in sorted(tree.rglob("*")):
+        dest = path.relative_to(tree).as_posix()
+        if any(fnmatchcase(dest, pattern) for pattern in TREE_LEFT_OUT):
+            continue
+        if path.is_symlink():
+            files[dest] = str(path.readlink())
+        elif path.is_file():
+            files[dest] = path
+    return files
+
+
 def busybox_applets(binary: bytes) -> list[str]:
     """The applet names compiled into a busybox binary: its `applet_names`, sorted and NUL
     separated, starting "[", "[[" (the test applets) when both are built in."""
@@ -128,10 +154,11 @@ def main() -> int:
     parser.add_argument("--partition", action="store_true", help="write the flash partition")
     parser.add_argument("--busybox", nargs=2, type=Path, metavar=("BUSYBOX", "LIST"),
                         help="install BUSYBOX as /bin/busybox with its applets' links where LIST puts them")
+    parser.add_argument("--tree", type=Path, metavar="DIR", help="add the files and links under DIR")
     parser.add_argument("out", type=Path)
     parser.add_argument("files", nargs="*", help="DEST=SOURCE")
     args = parser.parse_args()
-    files = {}
+    files: dict = tree_files(args.tree) if args.tree else {}
     for spec in args.files:
         dest, _, source = spec.partition("=")
         if not source:

@@ -56,3 +56,23 @@ def test_the_recorded_list_is_debians_busybox():
     links = mkinitramfs.busybox_links(BUSYBOX, RECORDED)
     assert len(links) == len(mkinitramfs.busybox_applets(BUSYBOX.read_bytes())) - 1    # not busybox itself
     assert {"bin/sh", "usr/bin/[", "sbin/ifconfig", "usr/sbin/chroot", "linuxrc"} <= set(links)
+
+
+def test_a_package_tree_goes_in_whole_but_what_nothing_reads(tmp_path):
+    tree = tmp_path / "rootfs"
+    (tree / "lib" / "arm-linux-gnueabihf" / "gconv").mkdir(parents=True)
+    (tree / "usr" / "share" / "doc").mkdir(parents=True)
+    (tree / "bin").mkdir()
+    (tree / "bin" / "bash").write_bytes(b"\x7fELF bash")
+    (tree / "bin" / "rbash").symlink_to("bash")
+    (tree / "lib" / "arm-linux-gnueabihf" / "libc.so.6").write_bytes(b"\x7fELF libc")
+    (tree / "lib" / "arm-linux-gnueabihf" / "gconv" / "UTF-16.so").write_bytes(b"converter")
+    (tree / "lib" / "ld-linux-armhf.so.3").symlink_to("arm-linux-gnueabihf/ld-linux-armhf.so.3")
+    (tree / "usr" / "share" / "doc" / "copyright").write_text("text")
+    files = mkinitramfs.tree_files(tree)
+    assert files == {"bin/bash": tree / "bin" / "bash", "bin/rbash": "bash",
+                     "lib/arm-linux-gnueabihf/libc.so.6": tree / "lib" / "arm-linux-gnueabihf" / "libc.so.6",
+                     "lib/ld-linux-armhf.so.3": "arm-linux-gnueabihf/ld-linux-armhf.so.3"}
+    archive = mkinitramfs.build(files)
+    assert b"lib/ld-linux-armhf.so.3\0" in archive and b"arm-linux-gnueabihf/ld-linux-armhf.so.3" in archive
+    assert b"gconv" not in archive and b"copyright" not in archive

@@ -287,7 +287,7 @@ uint32_t exec_stack(struct mm *mm, struct proc *p, const struct exec_info *info,
     AUX(AT_PHENT, info->phent);
     AUX(AT_PHNUM, info->phnum);
     AUX(AT_PAGESZ, PAGE);
-    AUX(AT_BASE, 0);
+    AUX(AT_BASE, info->base);
     AUX(AT_FLAGS, 0);
     AUX(AT_ENTRY, info->entry);
     AUX(AT_UID, 0);

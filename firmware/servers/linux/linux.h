@@ -314,11 +314,13 @@ void proc_identity(struct proc *p, const char *path, char *const argv[]);
 
 /* Load the static ELF `image` into `mm`; sets the entry point and the program's layout. */
 struct exec_info {
-    uint32_t entry;
+    uint32_t entry;                 /* the program's (AT_ENTRY) */
+    uint32_t start;                 /* where the process starts: the dynamic linker's entry, or entry */
+    uint32_t base;                  /* where the dynamic linker is (AT_BASE), 0 without one */
     uint32_t phdr, phent, phnum;
     uint32_t brk;
 };
-int elf_load(struct mm *mm, struct inode *file, struct exec_info *info);
+int elf_load(struct mm *mm, struct proc *p, struct inode *file, struct exec_info *info);
 
 /* ---- execve's arguments and interpreters (exec.c) ---------------------------------------- */
 

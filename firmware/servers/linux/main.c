@@ -494,7 +494,7 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
     mm = mm_new();
     if (!mm)
         return -ENOMEM;
-    err = elf_load(mm, file, &info);
+    err = elf_load(mm, p, file, &info);
     if (err) {
         mm_free(mm, 0);
         return err;
@@ -530,8 +530,8 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
     l4_set_name(p->tid, p->comm);
     memset(p->regs, 0, sizeof p->regs);
     p->regs[13] = sp;
-    p->regs[15] = info.entry & ~1u;
-    p->regs[16] = info.entry & 1 ? 0x30 : 0x10;
+    p->regs[15] = info.start & ~1u;
+    p->regs[16] = info.start & 1 ? 0x30 : 0x10;
     p->regs_changed = 1;
     return 0;
 }
@@ -619,7 +619,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     p->mm = mm_new();
     if (!p->mm)
         return -ENOMEM;
-    err = elf_load(p->mm, file, &info);
+    err = elf_load(p->mm, p, file, &info);
     if (err)
         goto fail;
     err = -ENOMEM;
@@ -635,8 +635,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     regs[0] = p->tid;
     regs[1] = L4_XR_SP | L4_XR_PC | L4_XR_FLAGS | L4_XR_RESUME;
     regs[2] = sp;
-    regs[3] = info.entry & ~1u;
-    regs[4] = info.entry & 1 ? 0x30 : 0x10;     /* Thumb entry: start in Thumb state */
+    regs[3] = info.start & ~1u;
+    regs[4] = info.start & 1 ? 0x30 : 0x10;     /* Thumb entry: start in Thumb state */
     regs[7] = L4_SYS_EXCHANGE_REGISTERS;
     l4_syscall_regs(regs);
     if (regs[1])

@@ -279,6 +279,17 @@ int procfs_stat(struct proc *self, const char *abs, uint32_t *mode)
     return -ENOENT;
 }
 
+struct pipe *procfs_fd_pipe(struct proc *self, const char *abs)
+{
+    const char *rest;
+    struct proc *p = which(self, abs, &rest);
+    int fd = p ? fd_number(p, rest) : -1;
+
+    if (fd < 0 || (p->fd[fd]->type != F_PIPE_READ && p->fd[fd]->type != F_PIPE_WRITE))
+        return NULL;
+    return p->fd[fd]->pipe;
+}
+
 int procfs_readlink(struct proc *self, const char *abs, char *buf, uint32_t cap)
 {
     const char *rest;

@@ -103,6 +103,27 @@ static struct file *open_fifo(struct inode *ino, uint32_t flags, int *err)
 
 static int open_blocked;                 /* do_open's FIFO end waits for the other */
 
+/* /proc/PID/fd/N of a pipe, opened (bash's process substitution, through /dev/fd): another end
+ * of that pipe, for reading, writing or both as asked, as Linux opens it. */
+static int reopen_pipe(struct proc *p, struct pipe *pp, uint32_t flags)
+{
+    uint32_t acc = flags & O_ACCMODE;
+    struct file *f = file_new(acc == O_WRONLY ? F_PIPE_WRITE : F_PIPE_READ);
+
+    if (!f)
+        return -ENFILE;
+    f->pipe = pp;
+    if (acc != O_RDONLY)
+        pp->writers++;
+    if (acc != O_WRONLY)
+        pp->readers++;
+    f->flags = flags & (O_ACCMODE | O_NONBLOCK);
+    int fd = fd_install(p, f, 0, flags & O_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
+
 static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags, uint32_t mode)
 {
     static char abs[MAX_PATH];
@@ -117,6 +138,8 @@ static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags
     err = vfs_lookup(p, abs, flags & O_NOFOLLOW || creat_excl ? 0 : LK_FOLLOW, &lk);
     if (err)
         return err;
+    if (lk.in_proc && lk.pipe)
+        return creat_excl ? -EEXIST : reopen_pipe(p, lk.pipe, flags);
     if (lk.in_proc)
         return flags & O_CREAT && creat_excl ? -EEXIST : open_proc(p, lk.proc, flags);
     ino = lk.ino;
@@ -954,4 +977,22 @@ int sys_ftruncate(struct proc *p, uint32_t *r)
 int sys_fsync(struct proc *p, uint32_t *r)
 {
     RET(fd_get(p, r[0]) ? 0 : -EBADF);
+}
+
+/* ---- sockets ----------------------------------------------------------------------------- */
+
+/* No socket family yet: every other family is refused as Linux refuses one it was built
+ * without; AF_UNIX is counted with the calls not answered, as a gap. */
+int sys_socket(struct proc *p, uint32_t *r)
+{
+    (void)p;
+    if (r[0] == 1)                              /* AF_UNIX */
+        unknown_syscalls[__NR_socket]++;
+    RET(r[0] == 1 ? -ENOSYS : -EAFNOSUPPORT);
+}
+
+/* A socket call on a descriptor: none is a socket. */
+int sys_not_a_socket(struct proc *p, uint32_t *r)
+{
+    RET(fd_get(p, r[0]) ? -ENOTSOCK : -EBADF);
 }

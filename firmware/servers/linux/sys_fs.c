@@ -62,10 +62,20 @@ static void stat_inode(uint32_t *st, const struct inode *ino)
     st[23] = ino->ctime.nsec;
 }
 
+/* A pipe: its inode number is the one /proc/PID/fd/N's "pipe:[N]" shows, each pipe's own. */
+static void stat_pipe(uint32_t *st, const struct pipe *pp)
+{
+    stat_raw(st, (uint32_t)(uintptr_t)pp->buf / PAGE, S_IFIFO | 0600, 1, 0);
+}
+
 static int stat_lookup(struct proc *p, struct lookup *lk, uint32_t *st)
 {
     uint32_t mode;
 
+    if (lk->in_proc && lk->pipe) {              /* a descriptor's link, followed to its pipe */
+        stat_pipe(st, lk->pipe);
+        return 0;
+    }
     if (lk->in_proc) {
         static char target[MAX_PATH];
         int n = procfs_readlink(p, lk->proc, target, sizeof target);
@@ -102,7 +112,7 @@ static void stat_file(struct proc *p, struct file *f, uint32_t *st)
         break;
     case F_PIPE_READ:
     case F_PIPE_WRITE:
-        stat_raw(st, 4, S_IFIFO | 0600, 1, 0);
+        stat_pipe(st, f->pipe);
         break;
     default:                                    /* the console a process was started with */
         stat_raw(st, 3, S_IFCHR | 0620, 1, 0);

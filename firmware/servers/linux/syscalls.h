@@ -179,3 +179,5 @@ int sys_ppoll_time64(struct proc *p, uint32_t *r);
 int sys__newselect(struct proc *p, uint32_t *r);
 int sys_pselect6(struct proc *p, uint32_t *r);
 int sys_pselect6_time64(struct proc *p, uint32_t *r);
+int sys_socket(struct proc *p, uint32_t *r);
+int sys_not_a_socket(struct proc *p, uint32_t *r);

@@ -698,6 +698,7 @@ int vfs_lookup(struct proc *self, const char *path, int flags, struct lookup *lk
 
     lk->dir = lk->ino = NULL;
     lk->in_proc = lk->proc_exists = lk->trailing_slash = 0;
+    lk->pipe = NULL;
     lk->name[0] = 0;
     size_t plen = strnlen(path, MAX_PATH);
     if (plen >= MAX_PATH)
@@ -760,6 +761,9 @@ int vfs_lookup(struct proc *self, const char *path, int flags, struct lookup *lk
             memcpy(lk->proc + at + 1, s, len);
             lk->proc[at + 1 + len] = 0;
             int n = procfs_readlink(self, lk->proc, target, sizeof target - 1);
+            /* a descriptor's link to a pipe leads to the pipe itself, as Linux's do */
+            if (n >= 0 && last && (slash || flags & LK_FOLLOW) && (lk->pipe = procfs_fd_pipe(self, lk->proc)))
+                return lk->in_proc = lk->proc_exists = 1, 0;
             if (n >= 0 && (!last || slash || flags & LK_FOLLOW)) {
                 if (++links > SYMLOOP_MAX)
                     return -ELOOP;
@@ -1014,6 +1018,22 @@ static void device(struct inode *dev, const char *name, uint32_t mode, uint32_t 
         ino->rdev = major << 8 | minor;
 }
 
+static void dev_link(struct inode *dev, const char *name, const char *target)
+{
+    uint32_t len = strnlen(target, MAX_PATH);
+    char *copy = kmem_alloc(len + 1);
+    struct inode *ino;
+
+    if (!copy || vfs_find(dev, name) || vfs_create(dev, name, S_IFLNK | 0777, &ino)) {
+        if (copy)
+            kmem_free(copy, len + 1);
+        return;
+    }
+    memcpy(copy, target, len + 1);
+    ino->target = copy;
+    ino->size = len;
+}
+
 void vfs_init(void)
 {
     vfs_root = inode_new(S_IFDIR | 0755);
@@ -1034,5 +1054,10 @@ void vfs_init(void)
         device(dev, "urandom", 0666, 1, 9);
         device(dev, "tty", 0666, 5, 0);
         device(dev, "console", 0600, 5, 1);
+        /* as udev makes them on Debian: bash's process substitution opens /dev/fd/N */
+        dev_link(dev, "fd", "/proc/self/fd");
+        dev_link(dev, "stdin", "/proc/self/fd/0");
+        dev_link(dev, "stdout", "/proc/self/fd/1");
+        dev_link(dev, "stderr", "/proc/self/fd/2");
     }
 }

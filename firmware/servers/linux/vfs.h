@@ -97,6 +97,7 @@ struct lookup {
     int proc_exists;
     char proc[MAX_PATH];
     int trailing_slash;                 /* the path ended with '/' */
+    struct pipe *pipe;                  /* in_proc: a /proc/PID/fd/N link to a pipe, followed */
 };
 
 #define LK_FOLLOW   1                   /* follow a link in the last component */
@@ -106,6 +107,8 @@ extern uint32_t vfs_inodes, vfs_files, vfs_pipes;   /* how many exist (the count
 
 void vfs_init(void);
 int vfs_lookup(struct proc *self, const char *abs, int flags, struct lookup *lk);
+/* The pipe a /proc/PID/fd/N path's descriptor is an end of, or NULL (procfs.c). */
+struct pipe *procfs_fd_pipe(struct proc *self, const char *abs);
 /* Whether `p` may read, write or execute (search) `ino`, by its file-system IDs and groups:
  * 0 or -EACCES.  Root may do anything but execute a file without any execute bit; NULL is
  * the server itself. */
