@@ -6,10 +6,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from fake_target import FakeTarget
 
 pytest_plugins = ["pytester"]
+
+# No wall-clock deadline on property tests: a busy machine (boards running beside the tests)
+# makes an example slow, not wrong.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 
 @pytest.fixture

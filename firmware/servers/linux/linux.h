@@ -48,7 +48,8 @@ extern uint32_t stat_syscalls, stat_page_faults, stat_oom_kills, unknown_syscall
 #define VM_SHARED   0x100u          /* anonymous MAP_SHARED: its frames are the same in every
                                      * process that inherits it (never copied on write) */
 
-#define MAX_VMAS    24
+#define MAX_VMAS    64              /* as many as struct mm holds in its frame: a dynamically
+                                     * linked program has four or five per library */
 
 struct inode;
 
@@ -191,6 +192,7 @@ struct proc {
     /* ---- the process model's state beyond the above (sys_proc.c, sys_info.c, signal.c) ---- */
     /* a read or write done in pieces (sys_file.c): the call is entered again for the rest */
     uint32_t io_cont, io_done;
+    uint8_t io_nosignal, io_nonblock;   /* send/recv's MSG_NOSIGNAL, MSG_DONTWAIT for this call */
     uint32_t sleep_rem, sleep_rem64;    /* nanosleep: where the time left goes on EINTR */
     uint64_t alarm_us, alarm_period_us; /* ITIMER_REAL: when SIGALRM is due (0: off), its period */
     /* resource limits (RLIMIT_*), inherited; RLIMIT_NOFILE bounds the descriptor table */

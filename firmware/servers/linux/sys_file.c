@@ -468,7 +468,7 @@ void pipe_wake(struct pipe *pp)
             *q = w->pipe_next;
             w->pipe_on = NULL;
             w->pipe_next = NULL;
-            if (n == -EPIPE)
+            if (n == -EPIPE && !w->io_nosignal)
                 signal_raise(w, SIGPIPE);       /* (a part written or not) */
             w->pipe_done += n < 0 ? 0 : (uint32_t)n;
             w->pipe_len = w->pipe_done + w->pipe_base ? w->pipe_done + w->pipe_base : (uint32_t)n;
@@ -559,21 +559,28 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
         RET(-EISDIR);
     case F_PIPE_READ:
     case F_PIPE_WRITE:
-        if ((f->type == F_PIPE_WRITE) != write && (f->flags & O_ACCMODE) != O_RDWR)
+    case F_SOCK: {
+        /* a socket reads one pipe and writes the other; one shut down is at its end */
+        struct pipe *pp = f->type == F_SOCK && write ? f->tx : f->pipe;
+        if (f->type != F_SOCK && (f->type == F_PIPE_WRITE) != write && (f->flags & O_ACCMODE) != O_RDWR)
             RET(-EBADF);
-        n = pipe_io(p, f->pipe, addr, len, write);
-        if (n == -EPIPE)
+        if (f->type == F_SOCK && !write && (!pp || pp->head == pp->tail) && sock_reset(f, 1))
+            RET(-ECONNRESET);                           /* reported once, past the data */
+        n = pp ? pipe_io(p, pp, addr, len, write) : write ? -EPIPE : 0;
+        if (n == -EPIPE && !p->io_nosignal)
             signal_raise(p, SIGPIPE);                   /* taken on the way out */
-        if (!(f->flags & O_NONBLOCK) && (n == -EAGAIN || (write && n >= 0 && (uint32_t)n < len))) {
+        if (pp && !(f->flags & O_NONBLOCK) && !p->io_nonblock &&
+            (n == -EAGAIN || (write && n >= 0 && (uint32_t)n < len))) {
             uint32_t moved = n < 0 ? 0 : (uint32_t)n;
-            pipe_wait(p, f->pipe, addr + moved, len - moved, write, moved);
+            pipe_wait(p, pp, addr + moved, len - moved, write, moved);
             if (moved)
-                pipe_wake(f->pipe);                     /* readers of what went in */
+                pipe_wake(pp);                          /* readers of what went in */
             return 1;
         }
         if (n > 0)
-            pipe_wake(f->pipe);
+            pipe_wake(pp);
         RET(n);
+    }
     }
     RET(-EBADF);
 }
@@ -626,12 +633,19 @@ static int rw_pieces(struct proc *p, uint32_t *r, int write)
 
 int sys_read(struct proc *p, uint32_t *r)
 {
+    p->io_nosignal = p->io_nonblock = 0;
     return rw_pieces(p, r, 0);
 }
 
 int sys_write(struct proc *p, uint32_t *r)
 {
+    p->io_nosignal = p->io_nonblock = 0;
     return rw_pieces(p, r, 1);
+}
+
+int file_rw(struct proc *p, uint32_t *r, int write)
+{
+    return rw_pieces(p, r, write);
 }
 
 /* pread64 and pwrite64(fd, buf, count, pad, offset low, offset high): at an offset, leaving
@@ -643,7 +657,7 @@ static int do_prw(struct proc *p, uint32_t *r, int write)
 
     if (!f)
         RET(-EBADF);
-    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE)
+    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE || f->type == F_SOCK)
         RET(-ESPIPE);
     if ((int32_t)r[5] < 0)
         RET(-EINVAL);
@@ -714,7 +728,7 @@ static int64_t do_lseek(struct proc *p, uint32_t fd, int64_t off, uint32_t whenc
 
     if (!f)
         return -EBADF;
-    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE)
+    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE || f->type == F_SOCK)
         return -ESPIPE;
     size = f->type == F_REG ? f->inode->size : f->size;
     if (whence == SEEK_SET)
@@ -979,20 +993,3 @@ int sys_fsync(struct proc *p, uint32_t *r)
     RET(fd_get(p, r[0]) ? 0 : -EBADF);
 }
 
-/* ---- sockets ----------------------------------------------------------------------------- */
-
-/* No socket family yet: every other family is refused as Linux refuses one it was built
- * without; AF_UNIX is counted with the calls not answered, as a gap. */
-int sys_socket(struct proc *p, uint32_t *r)
-{
-    (void)p;
-    if (r[0] == 1)                              /* AF_UNIX */
-        unknown_syscalls[__NR_socket]++;
-    RET(r[0] == 1 ? -ENOSYS : -EAFNOSUPPORT);
-}
-
-/* A socket call on a descriptor: none is a socket. */
-int sys_not_a_socket(struct proc *p, uint32_t *r)
-{
-    RET(fd_get(p, r[0]) ? -ENOTSOCK : -EBADF);
-}

@@ -46,6 +46,14 @@ static uint16_t revents(struct proc *p, int32_t fd, uint16_t events)
         got = (f->pipe->head - f->pipe->tail < PIPE_SIZE ? POLLOUT | POLLWRNORM : 0) |
               (f->pipe->readers ? 0 : POLLERR);
         break;
+    case F_SOCK: {                      /* as Linux's unix_poll: the peer gone is both ends */
+        struct pipe *rx = f->pipe, *tx = f->tx;
+        int rd_end = !rx || !rx->writers, wr_end = !tx || !tx->readers;
+        got = (rd_end || rx->head != rx->tail ? POLLIN | POLLRDNORM : 0) |
+              (tx && tx->head - tx->tail < PIPE_SIZE ? POLLOUT | POLLWRNORM : 0) |
+              (rd_end && wr_end ? POLLHUP : 0) | (sock_reset(f, 0) ? POLLERR : 0);
+        break;
+    }
     case F_CONSOLE:                     /* hung up: everything, as a hung-up tty says */
         got = console_hung_up(p) ? POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLERR | POLLHUP :
               POLLOUT | POLLWRNORM | (console_readable() ? POLLIN | POLLRDNORM : 0);

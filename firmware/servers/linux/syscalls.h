@@ -180,4 +180,14 @@ int sys__newselect(struct proc *p, uint32_t *r);
 int sys_pselect6(struct proc *p, uint32_t *r);
 int sys_pselect6_time64(struct proc *p, uint32_t *r);
 int sys_socket(struct proc *p, uint32_t *r);
-int sys_not_a_socket(struct proc *p, uint32_t *r);
+int sys_socketpair(struct proc *p, uint32_t *r);
+int sys_send(struct proc *p, uint32_t *r);
+int sys_sendto(struct proc *p, uint32_t *r);
+int sys_recv(struct proc *p, uint32_t *r);
+int sys_recvfrom(struct proc *p, uint32_t *r);
+int sys_shutdown(struct proc *p, uint32_t *r);
+int sys_getsockname(struct proc *p, uint32_t *r);
+int sys_getsockopt(struct proc *p, uint32_t *r);
+int sys_socket_other(struct proc *p, uint32_t *r);
+/* read or write on behalf of another call (send, recv): the registers are read's or write's */
+int file_rw(struct proc *p, uint32_t *r, int write);

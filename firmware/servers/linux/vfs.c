@@ -875,29 +875,42 @@ void file_put(struct file *f)
         frame_put((uint32_t)f->data);
     locks_file_gone(f);
     struct inode *ino = f->inode;
-    struct pipe *p = f->pipe;
+    struct pipe *p = f->pipe, *tx = f->tx;
     enum ftype type = f->type;
     uint32_t access = f->flags & O_ACCMODE;
     if (f->name)
         kmem_free(f->name, strnlen(f->name, MAX_PATH - 1) + 1);
     kmem_free(f, sizeof *f);
     vfs_files--;
-    if (p) {
-        if (type == F_PIPE_READ)
-            p->readers--;
-        if (type == F_PIPE_WRITE || access == O_RDWR)  /* (a FIFO open for both is both) */
-            p->writers--;
-        if (!p->readers && !p->writers) {
-            if (p->fifo)
-                p->fifo->pipe = NULL;
-            pipe_free(p);
-        } else {
-            /* last: a woken writer may die of SIGPIPE at once and close its end in here,
-             * freeing the pipe; nothing of it may be touched after */
-            pipe_wake(p);
+    if (type == F_SOCK) {                       /* the peer's pipe keeps its other end */
+        if (p && p->head != p->tail) {          /* closed with data unread: as Linux, a reset */
+            p->reset = 1;
+            if (tx)
+                tx->reset = 1;
         }
+        pipe_drop(p, 1, 0);
+        pipe_drop(tx, 0, 1);
+    } else if (p) {                             /* (a FIFO open for both is both) */
+        pipe_drop(p, type == F_PIPE_READ, type == F_PIPE_WRITE || access == O_RDWR);
     }
     inode_put(ino);
+}
+
+void pipe_drop(struct pipe *p, int reader, int writer)
+{
+    if (!p)
+        return;
+    p->readers -= reader;
+    p->writers -= writer;
+    if (!p->readers && !p->writers) {
+        if (p->fifo)
+            p->fifo->pipe = NULL;
+        pipe_free(p);
+    } else {
+        /* last: a woken writer may die of SIGPIPE at once and close its end in here, freeing
+         * the pipe; nothing of it may be touched after */
+        pipe_wake(p);
+    }
 }
 
 struct pipe *pipe_new(void)

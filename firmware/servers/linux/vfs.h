@@ -23,7 +23,8 @@
 #define MAX_FILE_SIZE 0x7fffffffu
 
 enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_FULL, F_RANDOM, F_REG, F_DIR, F_PIPE_READ,
-             F_PIPE_WRITE, F_PROC };    /* F_PROC: a /proc file's text, in a frame of its own */
+             F_PIPE_WRITE, F_PROC,      /* F_PROC: a /proc file's text, in a frame of its own */
+             F_SOCK };                  /* an AF_UNIX stream socket (sys_socket.c) */
 
 struct timespec32 {
     uint32_t sec, nsec;
@@ -74,6 +75,9 @@ struct pipe {
     int readers, writers;
     struct inode *fifo;
     struct proc *waiters;               /* blocked readers and writers, oldest first */
+    uint8_t reset;                      /* a socket pair's: one end closed with data unread,
+                                         * so the other's next read past its data is
+                                         * ECONNRESET (sock_reset: either pipe of the end) */
 };
 
 struct file {
@@ -83,7 +87,8 @@ struct file {
     const uint8_t *data;                /* F_PROC */
     uint32_t size;
     struct inode *inode;                /* F_REG, F_DIR (not /proc's), devices, FIFOs */
-    struct pipe *pipe;
+    struct pipe *pipe;                  /* F_SOCK: the one it reads from (NULL: shut down)... */
+    struct pipe *tx;                    /* ...and the one it writes to */
     char path[48];                      /* F_DIR in /proc: its path, for getdents */
     char *name;                         /* the path it was opened by (/proc/PID/fd/N), or NULL */
 };
@@ -169,6 +174,25 @@ char *file_name(const char *path);
 void file_put(struct file *f);
 struct pipe *pipe_new(void);
 void pipe_free(struct pipe *pp);
+/* One reader and/or writer of `pp` gone: the pipe freed with its last, or its waiters woken. */
+void pipe_drop(struct pipe *pp, int reader, int writer);
+/* Whether the other end of socket `f` was closed with data unread (and `clear`: reported now). */
+static inline int sock_reset(struct file *f, int clear)
+{
+    int reset = (f->pipe && f->pipe->reset) || (f->tx && f->tx->reset);
+
+    if (clear && f->pipe)
+        f->pipe->reset = 0;
+    if (clear && f->tx)
+        f->tx->reset = 0;
+    return reset;
+}
+
+/* A socket's inode number (fstat, /proc/PID/fd/N's "socket:[N]"): its own. */
+static inline uint32_t sock_ino(const struct file *f)
+{
+    return (uint32_t)(uintptr_t)f >> 4;
+}
 /* Finish what a process blocked on this pipe is waiting for, if it now can. */
 void pipe_wake(struct pipe *pp);
 /* `p` no longer waits on any pipe (nor in a FIFO's open, whose descriptor it closes). */
