@@ -50,13 +50,14 @@ print("timer:", got[-1])
 t0 = time.monotonic(); time.sleep(0.1); print("slept at least 0.1 s:", time.monotonic() - t0 >= 0.1)
 
 a, b = socket.socketpair()
-a.sendall(b"over a socket pair" * 200)      # within the server's 4 KiB buffer (docs/linux-server.md)
+a.sendall(b"over a socket pair" * 3000)     # within the server's 64 KiB buffer (docs/linux-server.md)
 ready = select.select([b], [], [], 1.0)[0]
 got_bytes = b""
-while len(got_bytes) < 3600:
+while len(got_bytes) < 54000:
     got_bytes += b.recv(65536)
 print("socketpair and select:", ready == [b], len(got_bytes), a.family == socket.AF_UNIX, a.type == socket.SOCK_STREAM)
 a.close(); print("peer closed:", b.recv(10), select.select([b], [], [], 0)[0] == [b]); b.close()
+r, w = os.pipe(); print("60,000 bytes into a pipe nobody reads yet:", os.write(w, b"p" * 60000), len(os.read(r, 65536)))
 poller = select.poll(); r, w = os.pipe(); poller.register(r, select.POLLIN)
 print("poll, empty pipe:", poller.poll(0)); os.write(w, b"x"); print("poll, one byte:", poller.poll(0) == [(r, select.POLLIN)])
 doc = {"name": "modem", "frames": [1, 2, 3], "nested": {"ok": True, "none": None, "pi": 3.25}}

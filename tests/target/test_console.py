@@ -5,6 +5,7 @@ the rig's other needs (board name, ABI, symbols) come from the same build."""
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import time
@@ -15,6 +16,7 @@ from rich.console import Console
 
 from host import console
 from host.abi import KernelAbi
+from host.shell import run_line
 from host.symbols import Symbolizer
 
 IRQ_HOST_COUNT = 121        # a line the test server counts (firmware/user/ktest/tests.c)
@@ -29,6 +31,9 @@ def rig_for(debugd, rig_board, firmware):
 @pytest.mark.feature("THREADS", "INJECT", "TESTS")
 def test_a_snapshot_shows_the_board_threads_rates_and_what_its_commands_did(debugd, link, rig_board, firmware):
     rig = rig_for(debugd, rig_board, firmware)
+    # the Linux server's threads start once its root file system has checked out: a shell
+    # line answered says they are there
+    assert run_line(link, "true", io.BytesIO(), 120.0) == 0
     debugd.run_test("irq.host_count")           # the counting thread for line 121
     text = console.snapshot(rig, ["inject 121", "bench syscall.null 10", "sym c0100000", "nonsense"],
                             width=130, debugd=debugd, info=link.last_info)

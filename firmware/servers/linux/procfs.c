@@ -95,7 +95,7 @@ static size_t fd_target(const struct file *f, char *buf, uint32_t cap)
     switch (f->type) {
     case F_PIPE_READ:
     case F_PIPE_WRITE:              /* both ends name the same pipe: its buffer's frame */
-        return fmt(buf, cap, "pipe:[%u]", (uint32_t)(uintptr_t)f->pipe->buf / PAGE);
+        return fmt(buf, cap, "pipe:[%u]", (uint32_t)(uintptr_t)f->pipe->page[0] / PAGE);
     case F_SOCK:
         return fmt(buf, cap, "socket:[%u]", sock_ino(f));
     case F_NULL:

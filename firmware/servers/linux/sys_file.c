@@ -375,6 +375,18 @@ static int reg_io(struct proc *p, struct inode *ino, uint32_t pos, uint32_t addr
 }
 
 /* Move what can move now between a pipe and a process; -EAGAIN when it must wait. */
+/* How much of a copy between the ring at `at` and the process at `addr` stays within one frame
+ * of each: a piece either copies whole or faults whole, so a transfer that reaches a bad page
+ * moves exactly the bytes before it, as Linux's does. */
+static uint32_t pipe_piece(uint32_t at, uint32_t addr, uint32_t left)
+{
+    uint32_t n = PAGE - at % PAGE;
+
+    if (n > PAGE - addr % PAGE)
+        n = PAGE - addr % PAGE;
+    return n < left ? n : left;
+}
+
 static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len, int write)
 {
     uint32_t done = 0;
@@ -385,19 +397,26 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
         if (len <= PIPE_BUF && PIPE_SIZE - (pp->head - pp->tail) < len)
             return -EAGAIN;                     /* up to PIPE_BUF bytes go in at once, or wait */
         while (done < len && pp->head - pp->tail < PIPE_SIZE) {
-            uint8_t c;
-            if (mm_copy_in(p->mm, p->tid, &c, addr + done, 1))
+            uint32_t at = pp->head % PIPE_SIZE, n = pipe_piece(at, addr + done, len - done);
+            uint8_t **page = &pp->page[at / PAGE];
+            if (n > PIPE_SIZE - (pp->head - pp->tail))
+                n = PIPE_SIZE - (pp->head - pp->tail);
+            if (!*page && !(*page = pipe_page()))
+                return done ? (int)done : -ENOMEM;  /* as Linux's pipe_write without a page */
+            if (mm_copy_in(p->mm, p->tid, *page + at % PAGE, addr + done, n))
                 return done ? (int)done : -EFAULT;
-            pp->buf[pp->head++ % PIPE_SIZE] = c;
-            done++;
+            pp->head += n;
+            done += n;
         }
     } else {
         while (done < len && pp->tail != pp->head) {
-            uint8_t c = pp->buf[pp->tail % PIPE_SIZE];
-            if (mm_copy_out(p->mm, p->tid, addr + done, &c, 1))
+            uint32_t at = pp->tail % PIPE_SIZE, n = pipe_piece(at, addr + done, len - done);
+            if (n > pp->head - pp->tail)
+                n = pp->head - pp->tail;
+            if (mm_copy_out(p->mm, p->tid, addr + done, pp->page[at / PAGE] + at % PAGE, n))
                 return done ? (int)done : -EFAULT;
-            pp->tail++;
-            done++;
+            pp->tail += n;
+            done += n;
         }
         if (!done && pp->writers)
             return -EAGAIN;

@@ -65,7 +65,7 @@ static void stat_inode(uint32_t *st, const struct inode *ino)
 /* A pipe: its inode number is the one /proc/PID/fd/N's "pipe:[N]" shows, each pipe's own. */
 static void stat_pipe(uint32_t *st, const struct pipe *pp)
 {
-    stat_raw(st, (uint32_t)(uintptr_t)pp->buf / PAGE, S_IFIFO | 0600, 1, 0);
+    stat_raw(st, (uint32_t)(uintptr_t)pp->page[0] / PAGE, S_IFIFO | 0600, 1, 0);
 }
 
 static int stat_lookup(struct proc *p, struct lookup *lk, uint32_t *st)

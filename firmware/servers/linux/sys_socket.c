@@ -83,6 +83,22 @@ static struct file *sock_get(struct proc *p, uint32_t fd, int *err)
     return *err ? NULL : f;
 }
 
+/* The address of a socket without a name, to `addr` and its length to `len_at` (which holds the
+ * room there): AF_UNIX alone, two bytes, cut to the room as Linux cuts it; 0 or -errno. */
+static int no_name(struct proc *p, uint32_t addr, uint32_t len_at)
+{
+    uint32_t len, family = AF_UNIX, two = 2;
+
+    if (mm_copy_in(p->mm, p->tid, &len, len_at, 4))
+        return -EFAULT;
+    if ((int32_t)len < 0)
+        return -EINVAL;
+    if ((len && mm_copy_out(p->mm, p->tid, addr, &family, len < 2 ? len : 2)) ||
+        mm_copy_out(p->mm, p->tid, len_at, &two, 4))
+        return -EFAULT;
+    return 0;
+}
+
 /* send(fd, buf, len, flags), sendto(..., dest, destlen), recv and recvfrom(..., src, srclen):
  * a write or read of the stream, MSG_DONTWAIT and MSG_NOSIGNAL for this call only.  A paired
  * socket is connected: a destination is EISCONN; the source it reads from has no name. */
@@ -96,16 +112,8 @@ static int send_recv(struct proc *p, uint32_t *r, int write, int addressed)
         RET(-EOPNOTSUPP);
     if (addressed && write && r[4])
         RET(-EISCONN);
-    if (addressed && !write && r[4] && r[5]) {
-        uint32_t len, family = AF_UNIX, two = 2;
-        if (mm_copy_in(p->mm, p->tid, &len, r[5], 4))
-            RET(-EFAULT);
-        if ((int32_t)len < 0)
-            RET(-EINVAL);
-        if ((len && mm_copy_out(p->mm, p->tid, r[4], &family, len < 2 ? len : 2)) ||
-            mm_copy_out(p->mm, p->tid, r[5], &two, 4))
-            RET(-EFAULT);
-    }
+    if (addressed && !write && r[4] && r[5] && (err = no_name(p, r[4], r[5])))
+        RET(err);
     p->io_nosignal = !!(r[3] & MSG_NOSIGNAL);
     p->io_nonblock = !!(r[3] & MSG_DONTWAIT);
     return file_rw(p, r, write);
@@ -160,18 +168,10 @@ int sys_shutdown(struct proc *p, uint32_t *r)
 int sys_getsockname(struct proc *p, uint32_t *r)
 {
     int err;
-    uint32_t len, family = AF_UNIX, two = 2;
 
     if (!sock_get(p, r[0], &err))
         RET(err);
-    if (mm_copy_in(p->mm, p->tid, &len, r[2], 4))
-        RET(-EFAULT);
-    if ((int32_t)len < 0)
-        RET(-EINVAL);
-    if ((len && mm_copy_out(p->mm, p->tid, r[1], &family, len < 2 ? len : 2)) ||
-        mm_copy_out(p->mm, p->tid, r[2], &two, 4))
-        RET(-EFAULT);
-    RET(0);
+    RET(no_name(p, r[1], r[2]));
 }
 
 /* getsockopt(fd, level, name, value, len): what a socket is (SO_TYPE, SO_DOMAIN), its pending

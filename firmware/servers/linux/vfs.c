@@ -913,14 +913,19 @@ void pipe_drop(struct pipe *p, int reader, int writer)
     }
 }
 
+uint8_t *pipe_page(void)
+{
+    return frames_free() > LOW_MEMORY ? (uint8_t *)frame_alloc() : NULL;
+}
+
 struct pipe *pipe_new(void)
 {
     struct pipe *pp = kmem_alloc(sizeof *pp);
 
     if (!pp)
         return NULL;
-    pp->buf = frames_free() > LOW_MEMORY ? (uint8_t *)frame_alloc() : NULL;
-    if (!pp->buf) {
+    pp->page[0] = pipe_page();
+    if (!pp->page[0]) {
         kmem_free(pp, sizeof *pp);
         return NULL;
     }
@@ -930,7 +935,9 @@ struct pipe *pipe_new(void)
 
 void pipe_free(struct pipe *pp)
 {
-    frame_put((uint32_t)pp->buf);
+    for (unsigned i = 0; i < PIPE_PAGES; i++)
+        if (pp->page[i])
+            frame_put((uint32_t)pp->page[i]);
     kmem_free(pp, sizeof *pp);
     vfs_pipes--;
 }

@@ -17,7 +17,8 @@
 #define MAX_PATH    512                 /* a path argument, with its terminator */
 #define NAME_MAX    255
 #define SYMLOOP_MAX 40
-#define PIPE_SIZE   PAGE
+#define PIPE_SIZE   (16 * PAGE)         /* Linux's 64 KiB, a frame each 4 KiB as data reaches it */
+#define PIPE_PAGES  (PIPE_SIZE / PAGE)
 #define PIPE_BUF    4096                /* a write of at most this much goes in whole (POSIX) */
 #define INODE_DIRECT 8                  /* pages a file holds without an index frame */
 #define MAX_FILE_SIZE 0x7fffffffu
@@ -70,7 +71,8 @@ struct dirent {
 };
 
 struct pipe {
-    uint8_t *buf;                       /* a frame */
+    uint8_t *page[PIPE_PAGES];          /* the ring's frames: the first from the start, the rest
+                                         * when data first reaches them (kept until the end) */
     uint32_t head, tail;                /* bytes written and read, ever */
     int readers, writers;
     struct inode *fifo;
@@ -173,6 +175,8 @@ struct file *file_new(enum ftype type);
 char *file_name(const char *path);
 void file_put(struct file *f);
 struct pipe *pipe_new(void);
+/* A frame for a pipe's ring, from the pool but its reserve; NULL without one. */
+uint8_t *pipe_page(void);
 void pipe_free(struct pipe *pp);
 /* One reader and/or writer of `pp` gone: the pipe freed with its last, or its waiters woken. */
 void pipe_drop(struct pipe *pp, int reader, int writer);
