@@ -788,7 +788,6 @@ int sys_pipe2(struct proc *p, uint32_t *r)
 {
     struct pipe *pp = pipe_new();
     struct file *rd, *wr;
-    int fds[2];
 
     if (!pp)
         RET(-ENFILE);
@@ -803,18 +802,24 @@ int sys_pipe2(struct proc *p, uint32_t *r)
     rd->flags = r[1] & O_NONBLOCK;
     wr->flags = O_WRONLY | (r[1] & O_NONBLOCK);
     pp->readers = pp->writers = 1;
-    fds[0] = fd_install(p, rd, 0, r[1] & O_CLOEXEC);
-    fds[1] = fds[0] < 0 ? -EMFILE : fd_install(p, wr, 0, r[1] & O_CLOEXEC);
-    if (fds[1] < 0) {
-        if (fds[0] >= 0)
-            p->fd[fds[0]] = NULL;
-        file_put(rd);
-        file_put(wr);
-        RET(-EMFILE);
-    }
-    if (mm_copy_out(p->mm, p->tid, r[0], fds, 8))
-        RET(-EFAULT);
-    RET(0);
+    RET(fd_install_pair(p, rd, wr, r[1] & O_CLOEXEC, r[0]));
+}
+
+int fd_install_pair(struct proc *p, struct file *a, struct file *b, int cloexec, uint32_t addr)
+{
+    int fds[2];
+
+    fds[0] = fd_install(p, a, 0, cloexec);
+    fds[1] = fds[0] < 0 ? -EMFILE : fd_install(p, b, 0, cloexec);
+    if (fds[1] >= 0 && !mm_copy_out(p->mm, p->tid, addr, fds, 8))
+        return 0;
+    if (fds[0] >= 0)
+        p->fd[fds[0]] = NULL;
+    if (fds[1] >= 0)
+        p->fd[fds[1]] = NULL;
+    file_put(a);
+    file_put(b);
+    return fds[1] < 0 ? -EMFILE : -EFAULT;
 }
 
 int sys_pipe(struct proc *p, uint32_t *r)
@@ -910,12 +915,21 @@ int sys_fcntl64(struct proc *p, uint32_t *r)
     }
 }
 
+#define FIONBIO     0x5421
+
 int sys_ioctl(struct proc *p, uint32_t *r)
 {
     struct file *f = fd_get(p, r[0]);
 
     if (!f)
         RET(-EBADF);
+    if (r[1] == FIONBIO) {                      /* any descriptor: O_NONBLOCK from an int */
+        uint32_t on;
+        if (mm_copy_in(p->mm, p->tid, &on, r[2], 4))
+            RET(-EFAULT);
+        f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+        RET(0);
+    }
     if (f->type != F_CONSOLE)
         RET(-ENOTTY);
     int v = console_ioctl(p, r[1], r[2]);

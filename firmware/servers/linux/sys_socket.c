@@ -31,7 +31,6 @@ int sys_socketpair(struct proc *p, uint32_t *r)
     uint32_t type = r[1] & SOCK_TYPE_MASK, extra = r[1] & ~SOCK_TYPE_MASK;
     struct pipe *ab, *ba;
     struct file *a, *b;
-    int fds[2];
 
     if (r[0] != AF_UNIX)
         RET(-EAFNOSUPPORT);
@@ -56,22 +55,7 @@ int sys_socketpair(struct proc *p, uint32_t *r)
     b->tx = a->pipe = ba;                       /* ...and the other way */
     ab->readers = ab->writers = ba->readers = ba->writers = 1;
     a->flags = b->flags = O_RDWR | (extra & O_NONBLOCK);
-    fds[0] = fd_install(p, a, 0, extra & O_CLOEXEC);
-    fds[1] = fds[0] < 0 ? -EMFILE : fd_install(p, b, 0, extra & O_CLOEXEC);
-    if (fds[1] < 0) {
-        if (fds[0] >= 0)
-            p->fd[fds[0]] = NULL;
-        file_put(a);
-        file_put(b);
-        RET(-EMFILE);
-    }
-    if (mm_copy_out(p->mm, p->tid, r[3], fds, 8)) {
-        p->fd[fds[0]] = p->fd[fds[1]] = NULL;
-        file_put(a);
-        file_put(b);
-        RET(-EFAULT);
-    }
-    RET(0);
+    RET(fd_install_pair(p, a, b, extra & O_CLOEXEC, r[3]));
 }
 
 /* The socket descriptor `fd` names: the file, or NULL with the error in *err. */

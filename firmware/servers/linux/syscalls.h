@@ -191,3 +191,6 @@ int sys_getsockopt(struct proc *p, uint32_t *r);
 int sys_socket_other(struct proc *p, uint32_t *r);
 /* read or write on behalf of another call (send, recv): the registers are read's or write's */
 int file_rw(struct proc *p, uint32_t *r, int write);
+/* Two new files in the lowest free descriptors, their numbers to `addr` (pipe2, socketpair):
+ * 0, or -EMFILE / -EFAULT with neither installed and both put, as Linux leaves it. */
+int fd_install_pair(struct proc *p, struct file *a, struct file *b, int cloexec, uint32_t addr);
