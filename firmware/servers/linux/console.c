@@ -159,15 +159,15 @@ void console_process(void)
  * which nobody would continue, gets EIO.  0: go on; 1: stopped (the reply is dealt with). */
 static int console_background(struct proc *p, int sig)
 {
-    if (!console_pgrp || p->sid != console_sid || p->pgid == console_pgrp)
+    if (!console_pgrp || p->leader->sid != console_sid || p->leader->pgid == console_pgrp)
         return 0;
-    if (p->sig[sig].handler == SIG_IGN || p->sig_blocked & 1u << (sig - 1))
+    if (p->leader->sig[sig].handler == SIG_IGN || p->sig_blocked & 1u << (sig - 1))
         return sig == SIGTTIN ? -EIO : 0;
-    if (pgrp_orphaned(p->pgid))
+    if (pgrp_orphaned(p->leader->pgid))
         return -EIO;
     for (unsigned i = 0; i < MAX_PROCS; i++)
-        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == p->pgid &&
-            &procs[i] != p)
+        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].pgid == p->leader->pgid &&
+            &procs[i] != p->leader)
             signal_send(&procs[i], sig);
     call_again(p);                              /* after SIGCONT */
     signal_raise(p, sig);
@@ -214,7 +214,7 @@ static int hung_up[16];
 int console_hung_up(const struct proc *p)
 {
     for (unsigned i = 0; i < sizeof hung_up / sizeof hung_up[0]; i++)
-        if (hung_up[i] && hung_up[i] == p->sid)
+        if (hung_up[i] && hung_up[i] == p->leader->sid)
             return 1;
     return 0;
 }
@@ -253,7 +253,7 @@ static void remember_hangup(int sid)
  * process of the session. */
 static int host_signal_target(const struct proc *q, int sid, int sig, int fg)
 {
-    if (q->state == P_FREE || q->state == P_ZOMBIE || q->sid != sid)
+    if (q->state == P_FREE || q->state == P_ZOMBIE || q->leader != q || q->sid != sid)
         return 0;
     return sig == SIGHUP || q->pgid == fg;
 }
@@ -278,7 +278,7 @@ void console_host_signal(int sid, int sig, int fg)
 {
     if (sig == SIGHUP) {
         remember_hangup(sid);
-        if (reader && reader->sid == sid) {     /* a waiting read ends: end of file */
+        if (reader && reader->leader->sid == sid) {     /* a waiting read ends: end of file */
             struct proc *p = reader;
             reader = NULL;
             proc_resume(p, 0);
@@ -292,7 +292,7 @@ void console_host_signal(int sid, int sig, int fg)
         signal_send(q, sig);
         /* Linux follows a hangup with SIGCONT: a stopped process wakes to take its SIGHUP */
         if (sig == SIGHUP && q->state != P_FREE && q->state != P_ZOMBIE &&
-            (q->stopped || q->sig[SIGCONT].handler > SIG_IGN))
+            (q->stopped || q->leader->sig[SIGCONT].handler > SIG_IGN))
             signal_send(q, SIGCONT);
     }
 }
@@ -323,7 +323,7 @@ int console_ioctl(struct proc *p, uint32_t cmd, uint32_t arg)
         return mm_copy_out(p->mm, p->tid, arg, ws, 8) ? -EFAULT : 0;
     }
     case TIOCGPGRP: {                           /* the foreground group */
-        int pgrp = console_pgrp ? console_pgrp : p->pgid;
+        int pgrp = console_pgrp ? console_pgrp : p->leader->pgid;
         return mm_copy_out(p->mm, p->tid, arg, &pgrp, 4) ? -EFAULT : 0;
     }
     case TIOCSPGRP: {                           /* a group of the caller's session */
@@ -332,10 +332,10 @@ int console_ioctl(struct proc *p, uint32_t cmd, uint32_t arg)
             return -EFAULT;
         if (pgrp <= 0)
             return -EINVAL;
-        if (!group_in_session(pgrp, p->sid))
+        if (!group_in_session(pgrp, p->leader->sid))
             return -EPERM;
         console_pgrp = pgrp;
-        console_sid = p->sid;
+        console_sid = p->leader->sid;
         return 0;
     }
     default:

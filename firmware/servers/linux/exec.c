@@ -336,7 +336,7 @@ uint32_t exec_stack(struct mm *mm, struct proc *p, const struct exec_info *info,
     /* /proc/PID/cmdline: the argument strings, as many whole ones as fit */
     if (p) {
         uint32_t n = 0;
-        char cmd[sizeof p->cmdline];
+        char cmd[sizeof p->leader->cmdline];
         mm_copy_in(mm, L4_NILTHREAD, cmd, strings, a->bytes < sizeof cmd ? a->bytes : sizeof cmd);
         for (uint32_t i = 0; i < a->argc && n < sizeof cmd; i++) {
             uint32_t len = strnlen(cmd + n, sizeof cmd - n) + 1;
@@ -344,8 +344,8 @@ uint32_t exec_stack(struct mm *mm, struct proc *p, const struct exec_info *info,
                 break;
             n += len;
         }
-        memcpy(p->cmdline, cmd, n);
-        p->cmdline_len = n;
+        memcpy(p->leader->cmdline, cmd, n);
+        p->leader->cmdline_len = n;
     }
     return sp;
 }

@@ -122,7 +122,10 @@ enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
 
 /* Why a process's reply is deferred. */
 enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE, B_LOCK,
-                    B_STOPPED };        /* stopped with its reply held until SIGCONT */
+                    B_STOPPED,          /* stopped with its reply held until SIGCONT */
+                    B_FUTEX,            /* in futex's wait: on `futex`, until wake_us */
+                    B_EXITED };         /* the leader, ended while other threads go on: its
+                                         * slot stays, never answered, until they end */
 
 struct file;
 
@@ -152,24 +155,34 @@ struct cred {
     uint32_t ngroups, groups[NGROUPS];
 };
 
+/* A Linux thread.  A process is a group of them sharing one memory map; its first thread, the
+ * leader, holds what the process owns (descriptors, signal actions, directory, credentials,
+ * limits, group and session, parent, /proc identity, timers), which every thread reaches through
+ * `leader` (itself for the leader): the fields marked "process" below are the leader's alone.
+ * pid is the process's ID in every thread; ltid is the thread's own (gettid), equal to pid in
+ * the leader.  The leader's slot lives until its last thread ends, as Linux's does. */
 struct proc {
     enum proc_state state;
+    struct proc *leader;
+    int ltid;
+    uint32_t nthreads;                  /* process: its threads that have not ended */
+    /* process: descriptors, and what fork passes on of files */
     struct file *fd[MAX_FDS];
     uint32_t fd_top;                    /* none open at or above it (what the loops look at) */
     uint32_t cloexec[MAX_FDS / 32];     /* a bit per descriptor */
     uint32_t umask;                     /* inherited on fork; 022 for a process the server starts */
     uint32_t starting;                  /* a forked child: its first trap takes these regs */
     uint32_t host_started;              /* started by the host (SHELL): report its end */
-    int pid, ppid;
-    int pgid, sid;                      /* process group and session */
-    struct cred cred;
+    int pid, ppid;                      /* (ppid: process) */
+    int pgid, sid;                      /* process: process group and session */
+    struct cred cred;                   /* process */
     struct poller poller;
     l4_tid_t tid;
     struct mm *mm;
-    char cwd[256];
-    char comm[16];
-    char exe[64];                   /* the program's path, links resolved (/proc/PID/exe) */
-    char cmdline[128];              /* argv, each NUL-terminated (/proc/PID/cmdline) */
+    char cwd[256];                  /* process */
+    char comm[16];                  /* the thread's name (the leader's: the process's) */
+    char exe[64];                   /* process: the program's path, links resolved (/proc/PID/exe) */
+    char cmdline[128];              /* process: argv, each NUL-terminated (/proc/PID/cmdline) */
     uint32_t cmdline_len;
     int exit_status;                /* wait status, once a zombie */
     uint32_t regs[18];              /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
@@ -179,10 +192,16 @@ struct proc {
     enum block_reason blocked;
     int wait_pid;                   /* B_WAIT: which child */
     uint32_t wait_status_ptr;
-    uint64_t wake_us;               /* B_SLEEP */
+    uint64_t wake_us;               /* B_SLEEP, B_FUTEX */
     uint32_t tls;
-    uint32_t clear_child_tid;
-    /* signals: handler, flags, restorer and mask per signal; what is pending and blocked */
+    uint32_t clear_child_tid;       /* set_tid_address: zeroed and woken (futex) when it ends */
+    uint32_t robust_list;           /* set_robust_list's head (kept, not walked) */
+    /* B_FUTEX: the futex's key (the memory map and address of a private one; NULL and the
+     * frame's address of one in shared memory), the wait's bitset, and its turn in the queue */
+    const void *futex_mm;
+    uint32_t futex_addr, futex_bits, futex_seq;
+    /* signals: handler, flags, restorer and mask per signal (process); what is pending for the
+     * thread and what it blocks */
     uint32_t sig_pending, sig_blocked;
     uint32_t sig_saved_mask;            /* the mask to restore after rt_sigsuspend's handler */
     uint32_t sig_suspended;
@@ -194,8 +213,9 @@ struct proc {
     uint32_t io_cont, io_done;
     uint8_t io_nosignal, io_nonblock;   /* send/recv's MSG_NOSIGNAL, MSG_DONTWAIT for this call */
     uint32_t sleep_rem, sleep_rem64;    /* nanosleep: where the time left goes on EINTR */
-    uint64_t alarm_us, alarm_period_us; /* ITIMER_REAL: when SIGALRM is due (0: off), its period */
-    /* resource limits (RLIMIT_*), inherited; RLIMIT_NOFILE bounds the descriptor table */
+    uint64_t alarm_us, alarm_period_us; /* process: ITIMER_REAL: when SIGALRM is due (0: off),
+                                         * its period */
+    /* process: resource limits (RLIMIT_*), inherited; RLIMIT_NOFILE bounds the descriptor table */
     struct { uint32_t cur, max; } rlim[16];
     /* job control: stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU (its reply, if one is due, waits
      * in p->regs: B_STOPPED), and what wait4 has to report of it (WUNTRACED, WCONTINUED) */
@@ -209,8 +229,10 @@ struct proc {
     struct proc *pipe_next;
     uint32_t pipe_addr, pipe_len, pipe_write, pipe_base, pipe_done;
     /* CPU time in milliseconds: user and system, taken from the kernel when it ends (a
-     * zombie's), and its waited-for children's (with theirs), added when they are reaped */
+     * zombie's: all its threads'), and its waited-for children's (with theirs: process), added
+     * when they are reaped */
     uint32_t utime_ms, stime_ms, cutime_ms, cstime_ms;
+    uint32_t gone_utime_ms, gone_stime_ms;      /* process: its ended threads' */
 };
 
 #define SIG_DFL     0u
@@ -219,6 +241,9 @@ struct proc {
 /* Mark `sig` pending for `p` and, if it waits in a call that a signal interrupts, end that call
  * with -EINTR so the signal is taken now. */
 void signal_send(struct proc *p, int sig);
+/* signal_send is for `p`'s process: one of its threads takes it.  This one is for thread `p`
+ * (tgkill, a fault's signal). */
+void signal_send_thread(struct proc *p, int sig);
 /* Mark `sig` pending for `p`, which is in a call to us (taken on the way out) unless it is
  * ignored: a write to a pipe with no reader raises SIGPIPE this way. */
 void signal_raise(struct proc *p, int sig);
@@ -261,7 +286,10 @@ void server_lock(void);
 void server_unlock(void);
 
 struct proc *proc_by_tid(l4_tid_t t);
+/* The process `pid` (its leader), or NULL. */
 struct proc *proc_by_pid(int pid);
+/* The thread whose Linux thread ID is `ltid` (not a zombie), or NULL. */
+struct proc *thread_by_ltid(int ltid);
 /* Start the program at `path` as a new process (the first: pid 1). */
 int proc_spawn(const char *path, char *const argv[], char *const envp[]);
 /* Reply to a process's pending system call with result `r0` (its other registers as they were,
@@ -276,8 +304,19 @@ void proc_reply(struct proc *p);
 /* `p`'s CPU time so far, in milliseconds: the time its thread ran (user) and the time the
  * server's threads spent on its calls and faults (system), as the kernel's tick sampled them. */
 void proc_cpu_time(const struct proc *p, uint32_t *user_ms, uint32_t *sys_ms);
-/* End a process with wait status `status`. */
+/* End `p`'s process (every thread of it) with wait status `status`. */
 void proc_exit(struct proc *p, int status);
+/* exit: the thread `p` ends (its clear_child_tid zeroed and woken); with the last, the process. */
+void thread_exit(struct proc *p, int status);
+/* clone of a thread in `p`'s process: its thread ID or -errno.  It starts with p's registers
+ * but r0 = 0 and, if given, the stack `stack` and the TLS `tls` (CLONE_SETTLS). */
+int thread_clone(struct proc *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32_t tls,
+                 uint32_t ctid);
+/* Wake up to `n` threads waiting on the futex at `addr` of `p`'s memory, with a bit of `bits`
+ * in their wait's bitset: how many, or -errno (sys_thread.c).  futex_forget: `p` no longer
+ * waits on one (a signal or its end took it out). */
+int futex_wake(struct proc *p, uint32_t addr, uint32_t n, uint32_t bits);
+void futex_forget(struct proc *p);
 /* wait4: a child's pid (status stored), 0 (WNOHANG, none yet), -errno, or 1 << 30 when the
  * caller now waits. */
 int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);

@@ -81,7 +81,15 @@ struct proc *proc_by_tid(l4_tid_t t)
 struct proc *proc_by_pid(int pid)
 {
     for (unsigned i = 0; i < MAX_PROCS; i++)
-        if (procs[i].state != P_FREE && procs[i].pid == pid)
+        if (procs[i].state != P_FREE && procs[i].pid == pid && procs[i].leader == &procs[i])
+            return &procs[i];
+    return NULL;
+}
+
+struct proc *thread_by_ltid(int ltid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].state != P_ZOMBIE && procs[i].ltid == ltid)
             return &procs[i];
     return NULL;
 }
@@ -144,12 +152,46 @@ static void stop_thread(struct proc *p)
     l4_thread_control(p->tid, L4_NILTHREAD, 0, 0, 0, 0);    /* its space goes with it */
 }
 
+/* One thread's time so far, added to *user_ms and *sys_ms. */
+static void add_thread_time(const struct proc *t, uint32_t *user_ms, uint32_t *sys_ms)
+{
+    uint32_t u, s;
+
+    if (!l4_thread_times(t->tid, &u, &s)) {
+        *user_ms += u;
+        *sys_ms += s;
+    }
+}
+
 void proc_cpu_time(const struct proc *p, uint32_t *user_ms, uint32_t *sys_ms)
 {
-    if (p->state == P_ZOMBIE || l4_thread_times(p->tid, user_ms, sys_ms)) {
-        *user_ms = p->utime_ms;
-        *sys_ms = p->stime_ms;
+    const struct proc *g = p->leader;
+
+    if (g->state == P_ZOMBIE) {                 /* taken when it ended */
+        *user_ms = g->utime_ms;
+        *sys_ms = g->stime_ms;
+        return;
     }
+    *user_ms = g->gone_utime_ms;                /* its threads that have ended */
+    *sys_ms = g->gone_stime_ms;
+    add_thread_time(g, user_ms, sys_ms);
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].leader == g && &procs[i] != g)
+            add_thread_time(&procs[i], user_ms, sys_ms);
+}
+
+/* The thread of `g` waiting in wait4 for `c` (a child that just ended, stopped or went on). */
+static struct proc *waiting_for(struct proc *g, const struct proc *c)
+{
+    if (!g)
+        return NULL;
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *t = &procs[i];
+        if (t->state == P_BLOCKED && t->blocked == B_WAIT && t->leader == g &&
+            proc_wait_matches(c, t->wait_pid))
+            return t;
+    }
+    return NULL;
 }
 
 /* A child's wait status for its parent, its times to the parent's, and the child gone for
@@ -158,8 +200,8 @@ static int reap(struct proc *parent, struct proc *child)
 {
     int pid = child->pid;
 
-    parent->cutime_ms += child->utime_ms + child->cutime_ms;
-    parent->cstime_ms += child->stime_ms + child->cstime_ms;
+    parent->leader->cutime_ms += child->utime_ms + child->leader->cutime_ms;
+    parent->leader->cstime_ms += child->stime_ms + child->leader->cstime_ms;
     if (parent->wait_status_ptr)
         mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &child->exit_status, 4);
     child->state = P_FREE;
@@ -195,11 +237,105 @@ static void orphaned_stopped(int pgid)
     }
 }
 
+/* End thread `t` of a process that goes on (or is ending): out of any call it waits in, its
+ * time kept for the process, its kernel thread deleted (the space stays with the others). */
+static void thread_end(struct proc *t)
+{
+    extern void proc_unblock(struct proc *p);
+    struct proc *g = t->leader;
+
+    proc_unblock(t);
+    add_thread_time(t, &g->gone_utime_ms, &g->gone_stime_ms);
+    stop_thread(t);
+    t->state = P_FREE;
+}
+
+/* Every thread of `p`'s process but the leader and `keep` ends (exit_group, a fatal signal,
+ * execve). */
+static void other_threads_end(struct proc *p, struct proc *keep)
+{
+    struct proc *g = p->leader;
+
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *t = &procs[i];
+        if (t->state != P_FREE && t->leader == g && t != g && t != keep)
+            thread_end(t);
+    }
+    g->nthreads = 1 + (keep && keep != g);
+}
+
+/* execve in a threaded process: the others end and the caller, if it is not the leader, takes
+ * its place and its thread ID, as on Linux. */
+static void exec_alone(struct proc *p)
+{
+    struct proc *g = p->leader;
+
+    if (p == g && g->nthreads == 1)
+        return;
+    other_threads_end(p, p);
+    if (p == g)
+        return;
+    thread_end(g);                              /* (its time goes to g's gone_*, copied below) */
+    memcpy(p->fd, g->fd, sizeof p->fd);
+    p->fd_top = g->fd_top;
+    memcpy(p->cloexec, g->cloexec, sizeof p->cloexec);
+    p->umask = g->umask;
+    p->host_started = g->host_started;
+    p->ppid = g->ppid;
+    p->pgid = g->pgid;
+    p->sid = g->sid;
+    p->cred = g->cred;
+    memcpy(p->cwd, g->cwd, sizeof p->cwd);
+    memcpy(p->exe, g->exe, sizeof p->exe);
+    memcpy(p->cmdline, g->cmdline, sizeof p->cmdline);
+    p->cmdline_len = g->cmdline_len;
+    memcpy(p->sig, g->sig, sizeof p->sig);
+    p->alarm_us = g->alarm_us;
+    p->alarm_period_us = g->alarm_period_us;
+    memcpy(p->rlim, g->rlim, sizeof p->rlim);
+    p->wait_report = g->wait_report;
+    p->cutime_ms = g->cutime_ms;
+    p->cstime_ms = g->cstime_ms;
+    p->gone_utime_ms = g->gone_utime_ms;
+    p->gone_stime_ms = g->gone_stime_ms;
+    p->leader = p;
+    p->ltid = p->pid;
+    p->nthreads = 1;
+}
+
+void thread_exit(struct proc *p, int status)
+{
+    struct proc *g = p->leader;
+    uint32_t zero = 0;
+
+    if (g->nthreads <= 1) {                     /* the last: the process ends */
+        proc_exit(p, status);
+        return;
+    }
+    /* CLONE_CHILD_CLEARTID (set_tid_address): zero its ID where the thread library waits for
+     * it, and wake the waiter (pthread_join) */
+    if (p->clear_child_tid && !mm_copy_out(p->mm, p->tid, p->clear_child_tid, &zero, 4))
+        futex_wake(p, p->clear_child_tid, 1, ~0u);
+    g->nthreads--;
+    if (p == g) {
+        /* the leader's slot holds the process: it stays, never answered, until the rest end */
+        extern void proc_unblock(struct proc *p);
+        proc_unblock(p);
+        p->state = P_BLOCKED;
+        p->blocked = B_EXITED;
+        return;
+    }
+    thread_end(p);
+}
+
 void proc_exit(struct proc *p, int status)
 {
     char text[96];
     extern void proc_unblock(struct proc *p);
 
+    /* a process ends as a whole, as the leader: its other threads first */
+    other_threads_end(p, NULL);
+    p = p->leader;
     proc_unblock(p);
     proc_cpu_time(p, &p->utime_ms, &p->stime_ms);
     stop_thread(p);
@@ -208,17 +344,17 @@ void proc_exit(struct proc *p, int status)
     struct proc *init = proc_by_pid(1);
     int adopted_zombie = 0;
     for (unsigned i = 0; i < MAX_PROCS; i++) {
-        if (procs[i].state == P_FREE || procs[i].ppid != p->pid)
+        struct proc *c = &procs[i], *w;
+        if (c->state == P_FREE || c->leader != c || c->ppid != p->pid)
             continue;
-        procs[i].ppid = init && init != p ? 1 : 0;
-        if (procs[i].state != P_ZOMBIE && procs[i].pgid != p->pgid && procs[i].sid == p->sid)
-            orphaned_stopped(procs[i].pgid);    /* we were its group's link to the session */
-        if (procs[i].state == P_ZOMBIE && !procs[i].ppid)
-            procs[i].state = P_FREE;
-        else if (procs[i].state == P_ZOMBIE && init->state == P_BLOCKED && init->blocked == B_WAIT &&
-                 proc_wait_matches(&procs[i], init->wait_pid))
-            proc_resume(init, (uint32_t)reap(init, &procs[i]));
-        else if (procs[i].state == P_ZOMBIE)
+        c->ppid = init && init != p ? 1 : 0;
+        if (c->state != P_ZOMBIE && c->pgid != p->pgid && c->sid == p->sid)
+            orphaned_stopped(c->pgid);          /* we were its group's link to the session */
+        if (c->state == P_ZOMBIE && !c->ppid)
+            c->state = P_FREE;
+        else if (c->state == P_ZOMBIE && (w = waiting_for(init, c)))
+            proc_resume(w, (uint32_t)reap(w, c));
+        else if (c->state == P_ZOMBIE)
             adopted_zombie = 1;
     }
     /* a zombie init was given and did not take at once: tell it, as Linux does */
@@ -242,10 +378,9 @@ void proc_exit(struct proc *p, int status)
     else if (p->pid == 1)
         log_text(text);
     /* wake a parent waiting for it, then tell it with SIGCHLD */
-    struct proc *parent = proc_by_pid(p->ppid);
-    if (parent && parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
-        proc_wait_matches(p, parent->wait_pid))
-        proc_resume(parent, (uint32_t)reap(parent, p));
+    struct proc *parent = proc_by_pid(p->ppid), *w = waiting_for(parent, p);
+    if (w)
+        proc_resume(w, (uint32_t)reap(w, p));
     else if (!parent)
         p->state = P_FREE;                      /* nobody will wait for it */
     if (parent)
@@ -272,14 +407,14 @@ static int take_report(struct proc *waiter, struct proc *c, uint32_t status_ptr)
 
 void proc_report(struct proc *c, uint32_t status)
 {
-    struct proc *parent = proc_by_pid(c->ppid);
+    struct proc *parent = proc_by_pid(c->leader->ppid), *w;
 
+    c = c->leader;
     c->wait_report = status;
     if (!parent || parent->state == P_ZOMBIE)
         return;
-    if (parent->state == P_BLOCKED && parent->blocked == B_WAIT &&
-        proc_wait_matches(c, parent->wait_pid) && reportable(c, parent->wait_options))
-        proc_resume(parent, (uint32_t)take_report(parent, c, parent->wait_status_ptr));
+    if ((w = waiting_for(parent, c)) && reportable(c, w->wait_options))
+        proc_resume(w, (uint32_t)take_report(w, c, w->wait_status_ptr));
     if (!(parent->sig[SIGCHLD].flags & SA_NOCLDSTOP))
         signal_send(parent, SIGCHLD);
 }
@@ -289,11 +424,11 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
     int children = 0;
 
     if (pid == 0)
-        pid = -p->pgid;                         /* our group as it is now */
+        pid = -p->leader->pgid;                         /* our group as it is now */
 
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *c = &procs[i];
-        if (c->state == P_FREE || c->ppid != p->pid || !proc_wait_matches(c, pid))
+        if (c->state == P_FREE || c->leader != c || c->ppid != p->pid || !proc_wait_matches(c, pid))
             continue;
         children++;
         if (c->state == P_ZOMBIE) {
@@ -306,7 +441,7 @@ int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
     /* a child stopped or continued, when the caller asks for those */
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *c = &procs[i];
-        if (c->state == P_FREE || c->state == P_ZOMBIE || c->ppid != p->pid ||
+        if (c->state == P_FREE || c->state == P_ZOMBIE || c->leader != c || c->ppid != p->pid ||
             !proc_wait_matches(c, pid) || !reportable(c, options))
             continue;
         return take_report(p, c, status_ptr);
@@ -410,16 +545,32 @@ static int over_nproc(const struct proc *p)
 {
     uint32_t n = 0;
 
-    if (p->cred.uid == 0 || p->cred.euid == 0)
+    if (p->leader->cred.uid == 0 || p->leader->cred.euid == 0)
         return 0;
     for (unsigned i = 0; i < MAX_PROCS; i++)
-        n += procs[i].state != P_FREE && procs[i].cred.uid == p->cred.uid;
-    return n >= p->rlim[RLIMIT_NPROC].cur;
+        n += procs[i].state != P_FREE && procs[i].leader->cred.uid == p->leader->cred.uid;
+    return n >= p->leader->rlim[RLIMIT_NPROC].cur;
+}
+
+/* A new thread (a forked child's, or a process's next) starts at the trampoline; its first
+ * trap gets it the registers in c->regs. */
+static void start_at_trampoline(struct proc *c)
+{
+    uint32_t regs[13] = { c->tid, L4_XR_SP | L4_XR_PC | L4_XR_FLAGS | L4_XR_RESUME | L4_XR_TLS,
+                          c->regs[13], TRAMPOLINE, 0x10 };
+
+    l4_schedule(c->tid, 50, L4_TC_KEEP);
+    l4_set_name(c->tid, c->comm);
+    c->starting = 1;
+    c->state = P_RUNNING;
+    regs[7] = L4_SYS_EXCHANGE_REGISTERS;
+    regs[8] = c->tls;
+    l4_syscall_regs(regs);
 }
 
 int proc_fork(struct proc *p)
 {
-    uint32_t slot, regs[13] = { 0 };
+    uint32_t slot;
     struct proc *c;
 
     if (over_nproc(p))
@@ -428,6 +579,8 @@ int proc_fork(struct proc *p)
     if (!c || frames_free() < LOW_MEMORY)
         return -EAGAIN;                         /* as Linux under pressure */
     memset(c, 0, sizeof *c);
+    c->leader = c;
+    c->nthreads = 1;
     c->mm = mm_fork(p->mm);
     if (!c->mm || map_trampoline(c->mm)) {
         if (c->mm)
@@ -435,24 +588,26 @@ int proc_fork(struct proc *p)
         return -ENOMEM;
     }
     c->tid = new_tid(slot);
-    c->pid = next_pid++;
-    c->ppid = p->pid;
-    c->pgid = p->pgid;
-    c->sid = p->sid;
-    c->cred = p->cred;
-    memcpy(c->cwd, p->cwd, sizeof c->cwd);
+    c->pid = c->ltid = next_pid++;
+    /* the calling thread's process is copied, with the calling thread alone */
+    struct proc *g = p->leader;
+    c->ppid = g->pid;
+    c->pgid = g->pgid;
+    c->sid = g->sid;
+    c->cred = g->cred;
+    memcpy(c->cwd, g->cwd, sizeof c->cwd);
     memcpy(c->comm, p->comm, sizeof c->comm);
-    memcpy(c->exe, p->exe, sizeof c->exe);
-    memcpy(c->cmdline, p->cmdline, sizeof c->cmdline);
-    c->cmdline_len = p->cmdline_len;
+    memcpy(c->exe, g->exe, sizeof c->exe);
+    memcpy(c->cmdline, g->cmdline, sizeof c->cmdline);
+    c->cmdline_len = g->cmdline_len;
     memcpy(c->regs, p->regs, sizeof c->regs);
     c->regs[0] = 0;                             /* fork returns 0 in the child */
     c->tls = p->tls;
-    c->umask = p->umask;
+    c->umask = g->umask;
     fd_inherit(c, p);
-    memcpy(c->rlim, p->rlim, sizeof c->rlim);   /* limits are inherited; timers are not */
+    memcpy(c->rlim, g->rlim, sizeof c->rlim);   /* limits are inherited; timers are not */
     /* so are the signal actions and mask; nothing is pending in the child */
-    memcpy(c->sig, p->sig, sizeof c->sig);
+    memcpy(c->sig, g->sig, sizeof c->sig);
     c->sig_blocked = p->sig_blocked;
     if (l4_thread_control(c->tid, c->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI)) {
@@ -461,20 +616,47 @@ int proc_fork(struct proc *p)
         c->state = P_FREE;
         return -EAGAIN;
     }
-    l4_schedule(c->tid, 50, L4_TC_KEEP);
-    l4_set_name(c->tid, c->comm);
-    c->starting = 1;
-    c->state = P_RUNNING;
-    /* the child starts at the trampoline; its first trap gets it the parent's registers */
-    regs[0] = c->tid;
-    regs[1] = L4_XR_SP | L4_XR_PC | L4_XR_FLAGS | L4_XR_RESUME | L4_XR_TLS;
-    regs[2] = c->regs[13];
-    regs[3] = TRAMPOLINE;
-    regs[4] = 0x10;
-    regs[7] = L4_SYS_EXCHANGE_REGISTERS;
-    regs[8] = c->tls;
-    l4_syscall_regs(regs);
+    start_at_trampoline(c);
     return c->pid;
+}
+
+int thread_clone(struct proc *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32_t tls,
+                 uint32_t ctid)
+{
+    uint32_t slot;
+    struct proc *g = p->leader, *c;
+
+    if (over_nproc(p))
+        return -EAGAIN;
+    c = proc_slot(&slot);
+    if (!c || map_trampoline(p->mm))
+        return -EAGAIN;
+    memset(c, 0, sizeof *c);                    /* (the process's fields stay 0: see struct proc) */
+    c->leader = g;
+    c->tid = new_tid(slot);
+    c->pid = g->pid;
+    c->ltid = next_pid++;
+    c->mm = p->mm;
+    memcpy(c->comm, p->comm, sizeof c->comm);
+    memcpy(c->regs, p->regs, sizeof c->regs);
+    c->regs[0] = 0;                             /* clone returns 0 in the new thread */
+    if (stack)
+        c->regs[13] = stack;
+    c->tls = flags & CLONE_SETTLS ? tls : p->tls;
+    c->sig_blocked = p->sig_blocked;            /* the mask is inherited; nothing is pending */
+    if (flags & CLONE_CHILD_CLEARTID)
+        c->clear_child_tid = ctid;
+    if (flags & CLONE_PARENT_SETTID && mm_copy_out(p->mm, p->tid, ptid, &c->ltid, 4))
+        return -EFAULT;
+    if (flags & CLONE_CHILD_SETTID && mm_copy_out(p->mm, p->tid, ctid, &c->ltid, 4))
+        return -EFAULT;
+    /* a thread of the caller's space */
+    if (l4_thread_control(c->tid, p->tid, linux_server, linux_pager, linux_server,
+                          L4_TC_FOREIGN_ABI))
+        return -EAGAIN;
+    g->nthreads++;
+    start_at_trampoline(c);
+    return c->ltid;
 }
 
 int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
@@ -504,18 +686,19 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
         mm_free(mm, 0);
         return -EFAULT;                         /* the strings changed while we copied them */
     }
+    exec_alone(p);
     p->mm = mm;
     mm_free(old, 1);                            /* and every mapping of it in the process */
     fd_exec(p);
     /* handlers do not survive the program they belonged to; ignored signals stay ignored */
     for (unsigned sig = 1; sig <= 32; sig++) {
-        uint32_t ignored = p->sig[sig].handler == SIG_IGN;
-        memset(&p->sig[sig], 0, sizeof p->sig[sig]);
-        p->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
+        uint32_t ignored = p->leader->sig[sig].handler == SIG_IGN;
+        memset(&p->leader->sig[sig], 0, sizeof p->leader->sig[sig]);
+        p->leader->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
     }
-    uint32_t cmdline_len = p->cmdline_len;      /* exec_stack's */
-    char cmdline[sizeof p->cmdline];
-    memcpy(cmdline, p->cmdline, sizeof cmdline);
+    uint32_t cmdline_len = p->leader->cmdline_len;      /* exec_stack's */
+    char cmdline[sizeof p->leader->cmdline];
+    memcpy(cmdline, p->leader->cmdline, sizeof cmdline);
     proc_identity(p, path, NULL);
     /* comm is the last part of the name as given, as Linux has it (/proc/self/exe: "exe") */
     const char *base = a->name;
@@ -524,8 +707,8 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
             base = c + 1;
     memset(p->comm, 0, sizeof p->comm);
     memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
-    memcpy(p->cmdline, cmdline, sizeof cmdline);
-    p->cmdline_len = cmdline_len;
+    memcpy(p->leader->cmdline, cmdline, sizeof cmdline);
+    p->leader->cmdline_len = cmdline_len;
     proc_set_exe(p, resolved);
     l4_set_name(p->tid, p->comm);
     memset(p->regs, 0, sizeof p->regs);
@@ -569,6 +752,7 @@ static void wake_sleepers(uint64_t now)
     next_wake = ~0ull;
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *p = &procs[i];
+        /* (a process's timer is its leader's: other threads' alarm_us is 0) */
         if (p->alarm_us && (p->state == P_RUNNING || p->state == P_BLOCKED)) {
             if (p->alarm_us <= now) {
                 /* ITIMER_REAL: SIGALRM, and again after the period if it has one */
@@ -578,9 +762,13 @@ static void wake_sleepers(uint64_t now)
             if (p->alarm_us && p->alarm_us < next_wake)
                 next_wake = p->alarm_us;
         }
-        if (p->state != P_BLOCKED || p->blocked != B_SLEEP)
+        if (p->state != P_BLOCKED || (p->blocked != B_SLEEP && p->blocked != B_FUTEX))
             continue;
-        if (p->wake_us <= now && p->poller.active)
+        if (p->wake_us <= now && p->blocked == B_FUTEX) {
+            futex_forget(p);
+            proc_resume(p, (uint32_t)-ETIMEDOUT);
+        }
+        else if (p->wake_us <= now && p->poller.active)
             poll_timeout(p);
         else if (p->wake_us <= now)
             proc_resume(p, 0);
@@ -603,16 +791,18 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[])
     if (slot == MAX_PROCS)
         return -EAGAIN;
     p = &procs[slot];
+    memset(p, 0, sizeof *p);                    /* (still free: state 0) */
+    p->leader = p;
+    p->nthreads = 1;
+    memcpy(p->cwd, "/", 2);
     err = exec_find(p, path, &file, resolved);
     if (err)
         return err;
-    memset(p, 0, sizeof *p);
     p->tid = new_tid(slot);
-    p->pid = next_pid++;
+    p->pid = p->ltid = next_pid++;
     p->ppid = 0;
     p->pgid = p->sid = p->pid;                  /* a session of its own, as after setsid */
     proc_default_limits(p);
-    memcpy(p->cwd, "/", 2);
     p->umask = 022;
     proc_identity(p, path, argv);
     proc_set_exe(p, resolved);
@@ -666,7 +856,7 @@ static struct proc *oom_victim(void)
 
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *q = &procs[i];
-        if ((q->state == P_RUNNING || q->state == P_BLOCKED) && q->pid != 1 && q->mm &&
+        if ((q->state == P_RUNNING || q->state == P_BLOCKED) && q->leader == q && q->pid != 1 && q->mm &&
             (!victim || q->mm->pages > victim->mm->pages))
             victim = q;
     }
@@ -685,7 +875,7 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg
          * not necessarily the one that asked; then try again */
         struct proc *victim = oom_victim();
         stat_oom_kills++;
-        if (victim && victim != p) {
+        if (victim && victim != p->leader) {
             proc_exit(victim, SIGKILL);
             frame = mm_touch(p->mm, p->tid, addr, rwx & 7);
         }
@@ -695,7 +885,7 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg
         }
     }
     if (!frame) {
-        if (p->sig[SIGSEGV].handler > SIG_IGN) {
+        if (p->leader->sig[SIGSEGV].handler > SIG_IGN) {
             /* refuse: the kernel then sends the fault as an exception, with the registers the
              * handler's frame needs */
             m->mr[0] = L4_TAG(L4_LABEL_STOP, 0, 0);
@@ -1040,7 +1230,7 @@ int main(void)
                  * of memory, as Linux's OOM killer would decide it */
                 stat_oom_kills++;
                 proc_exit(p, SIGKILL);
-            } else if (p->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
+            } else if (p->leader->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
                 proc_exit(p, sig);
             } else {
                 p->sig_pending |= 1u << (sig - 1);

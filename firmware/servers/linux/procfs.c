@@ -86,7 +86,7 @@ static int fd_number(const struct proc *p, const char *rest)
             return -1;
         fd = fd * 10 + (*s - '0');
     }
-    return fd < MAX_FDS && p->fd[fd] ? fd : -1;
+    return fd < MAX_FDS && p->leader->fd[fd] ? fd : -1;
 }
 
 /* What a descriptor is, as /proc/PID/fd/N's link says it. */
@@ -151,6 +151,12 @@ static size_t text_mounts(char *buf, uint32_t cap)
 }
 
 /* No load is kept: the averages are 0; then running/existing processes and the newest pid. */
+/* How many threads `p`'s process has (a zombie: one, as Linux shows it). */
+static uint32_t threads(const struct proc *p)
+{
+    return p->leader->nthreads ? p->leader->nthreads : 1;
+}
+
 static size_t text_loadavg(char *buf, uint32_t cap)
 {
     int running = 0, all = 0, newest = 0;
@@ -275,7 +281,7 @@ int procfs_stat(struct proc *self, const char *abs, uint32_t *mode)
         }
     }
     if ((fd = fd_number(p, rest)) >= 0) {
-        *mode = fd_mode(p->fd[fd]);
+        *mode = fd_mode(p->leader->fd[fd]);
         return 0;
     }
     return -ENOENT;
@@ -287,9 +293,9 @@ struct pipe *procfs_fd_pipe(struct proc *self, const char *abs)
     struct proc *p = which(self, abs, &rest);
     int fd = p ? fd_number(p, rest) : -1;
 
-    if (fd < 0 || (p->fd[fd]->type != F_PIPE_READ && p->fd[fd]->type != F_PIPE_WRITE))
+    if (fd < 0 || (p->leader->fd[fd]->type != F_PIPE_READ && p->leader->fd[fd]->type != F_PIPE_WRITE))
         return NULL;
-    return p->fd[fd]->pipe;
+    return p->leader->fd[fd]->pipe;
 }
 
 int procfs_readlink(struct proc *self, const char *abs, char *buf, uint32_t cap)
@@ -305,11 +311,11 @@ int procfs_readlink(struct proc *self, const char *abs, char *buf, uint32_t cap)
     if (same(abs, "/proc/self"))
         n = fmt(text, sizeof text, "%d", p->pid);
     else if (same(rest, "/exe"))
-        n = fmt(text, sizeof text, "%s", p->exe);
+        n = fmt(text, sizeof text, "%s", p->leader->exe);
     else if (same(rest, "/cwd"))
-        n = fmt(text, sizeof text, "%s", p->cwd);
+        n = fmt(text, sizeof text, "%s", p->leader->cwd);
     else if ((fd = fd_number(p, rest)) >= 0)
-        n = fd_target(p->fd[fd], text, sizeof text);
+        n = fd_target(p->leader->fd[fd], text, sizeof text);
     else
         return procfs_stat(self, abs, (uint32_t[1]){ 0 }) ? -ENOENT : -EINVAL;
     n = (size_t)fitted(n, sizeof text);
@@ -331,8 +337,8 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
         return -ENOENT;
     rest++;
     if (same(rest, "cmdline")) {
-        uint32_t n = p->cmdline_len < cap ? p->cmdline_len : cap;
-        memcpy(buf, p->cmdline, n);
+        uint32_t n = p->leader->cmdline_len < cap ? p->leader->cmdline_len : cap;
+        memcpy(buf, p->leader->cmdline, n);
         return (int)n;
     }
     if (same(rest, "comm"))
@@ -344,10 +350,10 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
          * stime cutime cstime priority nice threads itrealvalue starttime vsize rss ... */
         uint32_t user, sys;
         proc_cpu_time(p, &user, &sys);
-        return fitted(fmt(buf, cap, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %u %u %u %u 20 0 1 0 0 %u %u "
+        return fitted(fmt(buf, cap, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %u %u %u %u 20 0 %u 0 0 %u %u "
                           "0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                          p->pid, p->comm, state_letter(p), p->ppid, p->pgid, p->sid, user / 10,
-                          sys / 10, p->cutime_ms / 10, p->cstime_ms / 10, resident(p) * PAGE,
+                          p->pid, p->comm, state_letter(p), p->leader->ppid, p->leader->pgid, p->leader->sid, user / 10,
+                          sys / 10, p->leader->cutime_ms / 10, p->leader->cstime_ms / 10, threads(p), resident(p) * PAGE,
                           resident(p)), cap);
     }
     if (same(rest, "status")) {
@@ -356,11 +362,12 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
         char s = state_letter(p);
         return fitted(fmt(buf, cap, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%c (%s)\nTgid:\t%d\nPid:\t%d\n"
                           "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nVmRSS:\t%8u kB\n"
-                          "Threads:\t1\n",
-                          p->comm, '0' + (p->umask >> 6 & 7), '0' + (p->umask >> 3 & 7),
-                          '0' + (p->umask & 7), s, names[(unsigned char)s], p->pid, p->pid, p->ppid,
-                          p->cred.uid, p->cred.euid, p->cred.suid, p->cred.fsuid,
-                          p->cred.gid, p->cred.egid, p->cred.sgid, p->cred.fsgid, resident(p) * 4), cap);
+                          "Threads:\t%u\n",
+                          p->comm, '0' + (p->leader->umask >> 6 & 7), '0' + (p->leader->umask >> 3 & 7),
+                          '0' + (p->leader->umask & 7), s, names[(unsigned char)s], p->pid, p->pid, p->leader->ppid,
+                          p->leader->cred.uid, p->leader->cred.euid, p->leader->cred.suid, p->leader->cred.fsuid,
+                          p->leader->cred.gid, p->leader->cred.egid, p->leader->cred.sgid, p->leader->cred.fsgid, resident(p) * 4,
+                          threads(p)), cap);
     }
     return -ENOENT;
 }
@@ -394,7 +401,7 @@ int procfs_children(struct proc *self, const char *abs, char (*names)[64], unsig
         if (n < max)
             name(names, &n, "self");
         for (unsigned i = 0; i < MAX_PROCS && n < max; i++)
-            if (procs[i].state != P_FREE)
+            if (procs[i].state != P_FREE && procs[i].leader == &procs[i])
                 fmt(names[n++], 64, "%d", procs[i].pid);
         return (int)n;
     }
@@ -403,8 +410,8 @@ int procfs_children(struct proc *self, const char *abs, char (*names)[64], unsig
         for (unsigned i = 0; i < NPID_FILES && n < max; i++)
             name(names, &n, pid_files[i].name);
     if (p && same(rest, "/fd"))
-        for (unsigned fd = 0; fd < p->fd_top && n < max; fd++)
-            if (p->fd[fd])
+        for (unsigned fd = 0; fd < p->leader->fd_top && n < max; fd++)
+            if (p->leader->fd[fd])
                 fmt(names[n++], 64, "%u", fd);
     return (int)n;
 }
@@ -419,14 +426,14 @@ void proc_identity(struct proc *p, const char *path, char *const argv[])
             base = c + 1;
     memset(p->comm, 0, sizeof p->comm);
     memcpy(p->comm, base, strnlen(base, sizeof p->comm - 1));
-    memset(p->exe, 0, sizeof p->exe);          /* the caller gives the path, links resolved */
-    memcpy(p->exe, path, strnlen(path, sizeof p->exe - 1));
+    memset(p->leader->exe, 0, sizeof p->leader->exe);          /* the caller gives the path, links resolved */
+    memcpy(p->leader->exe, path, strnlen(path, sizeof p->leader->exe - 1));
     for (unsigned i = 0; argv && argv[i]; i++) {
-        size_t len = strnlen(argv[i], sizeof p->cmdline) + 1;
-        if (n + len > sizeof p->cmdline)
+        size_t len = strnlen(argv[i], sizeof p->leader->cmdline) + 1;
+        if (n + len > sizeof p->leader->cmdline)
             break;
-        memcpy(p->cmdline + n, argv[i], len);
+        memcpy(p->leader->cmdline + n, argv[i], len);
         n += (uint32_t)len;
     }
-    p->cmdline_len = n;
+    p->leader->cmdline_len = n;
 }

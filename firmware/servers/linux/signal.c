@@ -38,7 +38,7 @@ static int stops_by_default(int sig)
  * continue it): Linux discards them when their action is the default. */
 static int stop_discarded(const struct proc *p, int sig)
 {
-    return sig != SIGSTOP && pgrp_orphaned(p->pgid);
+    return sig != SIGSTOP && pgrp_orphaned(p->leader->pgid);
 }
 
 /* Job control: `p` stops.  In a call it stays there (its answer, when it comes, waits); coming
@@ -74,7 +74,7 @@ static void cont(struct proc *p)
 /* Whether `sig` would be discarded on arrival: ignored by its handler or by default. */
 static int discarded(const struct proc *p, int sig)
 {
-    return p->sig[sig].handler == SIG_IGN || (p->sig[sig].handler == SIG_DFL && ignored_by_default(sig));
+    return p->leader->sig[sig].handler == SIG_IGN || (p->leader->sig[sig].handler == SIG_DFL && ignored_by_default(sig));
 }
 
 void signal_raise(struct proc *p, int sig)
@@ -89,7 +89,7 @@ void signal_raise(struct proc *p, int sig)
 static void interrupt_call(struct proc *p, int sig)
 {
     extern void proc_unblock(struct proc *p);
-    int restart = p->sig[sig].flags & SA_RESTART && p->sig[sig].handler > SIG_IGN &&
+    int restart = p->leader->sig[sig].flags & SA_RESTART && p->leader->sig[sig].handler > SIG_IGN &&
                   p->blocked != B_SLEEP;
 
     proc_unblock(p);
@@ -103,11 +103,47 @@ static void interrupt_call(struct proc *p, int sig)
     proc_resume_later(p, (uint32_t)-EINTR);
 }
 
+/* A signal for the process `g`: the thread that takes it, as Linux picks one: the leader if it
+ * would take it now, else a thread that does not block it, else the leader (or, once the leader
+ * has ended, any thread), where it waits, pending, until it is unblocked. */
+static struct proc *taker(struct proc *g, uint32_t bit)
+{
+    struct proc *any = NULL;
+
+    int ended = g->state == P_BLOCKED && g->blocked == B_EXITED;
+
+    if (g->nthreads == 1 && !ended)
+        return g;                               /* (the common case: one thread) */
+    if (!ended) {
+        if (!(g->sig_blocked & bit))
+            return g;
+        any = g;
+    }
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *t = &procs[i];
+        if (t->state == P_FREE || t->leader != g || t == g)
+            continue;
+        if (!(t->sig_blocked & bit))
+            return t;
+        if (!any)
+            any = t;
+    }
+    return any ? any : g;
+}
+
 void signal_send(struct proc *p, int sig)
+{
+    if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE || p->state == P_FREE)
+        return;
+    signal_send_thread(taker(p->leader, 1u << (sig - 1)), sig);
+}
+
+void signal_send_thread(struct proc *p, int sig)
 {
     uint32_t bit;
 
-    if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE || p->state == P_FREE)
+    if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE || p->state == P_FREE ||
+        (p->state == P_BLOCKED && p->blocked == B_EXITED))
         return;
     bit = 1u << (sig - 1);
     /* SIGCONT continues a stopped process whatever its action, and cancels pending stops; a
@@ -123,7 +159,7 @@ void signal_send(struct proc *p, int sig)
     }
     if (discarded(p, sig))
         return;
-    if (stops_by_default(sig) && p->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
+    if (stops_by_default(sig) && p->leader->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
         stop_discarded(p, sig))
         return;
     if (p->stopped) {
@@ -139,7 +175,7 @@ void signal_send(struct proc *p, int sig)
             interrupt_call(p, sig);
         return;
     }
-    if (stops_by_default(sig) && p->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
+    if (stops_by_default(sig) && p->leader->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
         p->state == P_BLOCKED) {
         stop(p, sig);                           /* in its call, which goes on after SIGCONT */
         return;
@@ -158,7 +194,7 @@ int signal_take(struct proc *p, uint32_t ready)
 
     sig = __builtin_ctz(ready) + 1;
     p->sig_pending &= ~(1u << (sig - 1));
-    struct sigaction_k *a = &p->sig[sig];
+    struct sigaction_k *a = &p->leader->sig[sig];
     if (sig == SIGKILL || a->handler == SIG_DFL) {
         if (ignored_by_default(sig))
             return signal_deliver(p);

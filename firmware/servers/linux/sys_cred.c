@@ -11,7 +11,7 @@
 
 static int privileged(const struct proc *p)
 {
-    return p->cred.euid == 0;
+    return p->leader->cred.euid == 0;
 }
 
 /* Whether an unprivileged process may take `id`: it must already hold it as one of its three. */
@@ -88,26 +88,26 @@ static int get_res(struct proc *p, const uint32_t *ids, uint32_t *r)
     RET(0);
 }
 
-int sys_getuid32(struct proc *p, uint32_t *r)  { RET(p->cred.uid); }
-int sys_geteuid32(struct proc *p, uint32_t *r) { RET(p->cred.euid); }
-int sys_getgid32(struct proc *p, uint32_t *r)  { RET(p->cred.gid); }
-int sys_getegid32(struct proc *p, uint32_t *r) { RET(p->cred.egid); }
+int sys_getuid32(struct proc *p, uint32_t *r)  { RET(p->leader->cred.uid); }
+int sys_geteuid32(struct proc *p, uint32_t *r) { RET(p->leader->cred.euid); }
+int sys_getgid32(struct proc *p, uint32_t *r)  { RET(p->leader->cred.gid); }
+int sys_getegid32(struct proc *p, uint32_t *r) { RET(p->leader->cred.egid); }
 
-int sys_setuid32(struct proc *p, uint32_t *r)    { RET(set_one(p, &p->cred.uid, r[0])); }
-int sys_setgid32(struct proc *p, uint32_t *r)    { RET(set_one(p, &p->cred.gid, r[0])); }
-int sys_setreuid32(struct proc *p, uint32_t *r)  { RET(set_re(p, &p->cred.uid, r[0], r[1])); }
-int sys_setregid32(struct proc *p, uint32_t *r)  { RET(set_re(p, &p->cred.gid, r[0], r[1])); }
-int sys_setresuid32(struct proc *p, uint32_t *r) { RET(set_res(p, &p->cred.uid, r[0], r[1], r[2])); }
-int sys_setresgid32(struct proc *p, uint32_t *r) { RET(set_res(p, &p->cred.gid, r[0], r[1], r[2])); }
-int sys_getresuid32(struct proc *p, uint32_t *r) { return get_res(p, &p->cred.uid, r); }
-int sys_getresgid32(struct proc *p, uint32_t *r) { return get_res(p, &p->cred.gid, r); }
-int sys_setfsuid32(struct proc *p, uint32_t *r)  { RET(set_fs(p, &p->cred.uid, r[0])); }
-int sys_setfsgid32(struct proc *p, uint32_t *r)  { RET(set_fs(p, &p->cred.gid, r[0])); }
+int sys_setuid32(struct proc *p, uint32_t *r)    { RET(set_one(p, &p->leader->cred.uid, r[0])); }
+int sys_setgid32(struct proc *p, uint32_t *r)    { RET(set_one(p, &p->leader->cred.gid, r[0])); }
+int sys_setreuid32(struct proc *p, uint32_t *r)  { RET(set_re(p, &p->leader->cred.uid, r[0], r[1])); }
+int sys_setregid32(struct proc *p, uint32_t *r)  { RET(set_re(p, &p->leader->cred.gid, r[0], r[1])); }
+int sys_setresuid32(struct proc *p, uint32_t *r) { RET(set_res(p, &p->leader->cred.uid, r[0], r[1], r[2])); }
+int sys_setresgid32(struct proc *p, uint32_t *r) { RET(set_res(p, &p->leader->cred.gid, r[0], r[1], r[2])); }
+int sys_getresuid32(struct proc *p, uint32_t *r) { return get_res(p, &p->leader->cred.uid, r); }
+int sys_getresgid32(struct proc *p, uint32_t *r) { return get_res(p, &p->leader->cred.gid, r); }
+int sys_setfsuid32(struct proc *p, uint32_t *r)  { RET(set_fs(p, &p->leader->cred.uid, r[0])); }
+int sys_setfsgid32(struct proc *p, uint32_t *r)  { RET(set_fs(p, &p->leader->cred.gid, r[0])); }
 
 /* getgroups(size, list): the count when size is 0; EINVAL when the list is too small. */
 int sys_getgroups32(struct proc *p, uint32_t *r)
 {
-    uint32_t n = p->cred.ngroups;
+    uint32_t n = p->leader->cred.ngroups;
 
     if ((int32_t)r[0] < 0)
         RET(-EINVAL);
@@ -115,7 +115,7 @@ int sys_getgroups32(struct proc *p, uint32_t *r)
         RET(n);
     if (r[0] < n)
         RET(-EINVAL);
-    RET(n && mm_copy_out(p->mm, p->tid, r[1], p->cred.groups, n * 4) ? -EFAULT : (int)n);
+    RET(n && mm_copy_out(p->mm, p->tid, r[1], p->leader->cred.groups, n * 4) ? -EFAULT : (int)n);
 }
 
 int sys_setgroups32(struct proc *p, uint32_t *r)
@@ -128,7 +128,7 @@ int sys_setgroups32(struct proc *p, uint32_t *r)
         RET(-EINVAL);
     if (r[0] && mm_copy_in(p->mm, p->tid, groups, r[1], r[0] * 4))
         RET(-EFAULT);
-    memcpy(p->cred.groups, groups, r[0] * 4);
-    p->cred.ngroups = r[0];
+    memcpy(p->leader->cred.groups, groups, r[0] * 4);
+    p->leader->cred.ngroups = r[0];
     RET(0);
 }

@@ -150,7 +150,7 @@ static int do_open(struct proc *p, int dirfd, uint32_t path_addr, uint32_t flags
             return -EISDIR;
         if ((err = vfs_permission(p, lk.dir, MAY_WRITE | MAY_EXEC)))
             return err;
-        err = vfs_create(lk.dir, lk.name, S_IFREG | (mode & 07777 & ~p->umask), &ino);
+        err = vfs_create(lk.dir, lk.name, S_IFREG | (mode & 07777 & ~p->leader->umask), &ino);
         if (err)
             return err;
         vfs_new_owner(p, lk.dir, ino);
@@ -255,41 +255,41 @@ int sys_close(struct proc *p, uint32_t *r)
  * any descriptor of the file), then the open file loses a reference. */
 void fd_drop(struct proc *p, uint32_t fd)
 {
-    struct file *f = p->fd[fd];
+    struct file *f = p->leader->fd[fd];
 
     if (!f)
         return;
-    p->fd[fd] = NULL;
+    p->leader->fd[fd] = NULL;
     locks_close(p, f->inode);
     file_put(f);
 }
 
 void fd_close_all(struct proc *p)
 {
-    for (unsigned i = 0; i < p->fd_top; i++)
+    for (unsigned i = 0; i < p->leader->fd_top; i++)
         fd_drop(p, i);
-    p->fd_top = 0;
-    memset(p->cloexec, 0, sizeof p->cloexec);
+    p->leader->fd_top = 0;
+    memset(p->leader->cloexec, 0, sizeof p->leader->cloexec);
 }
 
 void fd_inherit(struct proc *child, struct proc *parent)
 {
-    for (unsigned i = 0; i < parent->fd_top; i++) {
-        child->fd[i] = parent->fd[i];
-        if (child->fd[i])
-            child->fd[i]->refs++;
+    for (unsigned i = 0; i < parent->leader->fd_top; i++) {
+        child->leader->fd[i] = parent->leader->fd[i];
+        if (child->leader->fd[i])
+            child->leader->fd[i]->refs++;
     }
-    child->fd_top = parent->fd_top;
-    memcpy(child->cloexec, parent->cloexec, sizeof child->cloexec);
+    child->leader->fd_top = parent->leader->fd_top;
+    memcpy(child->leader->cloexec, parent->leader->cloexec, sizeof child->leader->cloexec);
 }
 
 void fd_exec(struct proc *p)
 {
-    for (unsigned i = 0; i < p->fd_top; i++) {
+    for (unsigned i = 0; i < p->leader->fd_top; i++) {
         if (fd_cloexec(p, i))
             fd_drop(p, i);
     }
-    memset(p->cloexec, 0, sizeof p->cloexec);
+    memset(p->leader->cloexec, 0, sizeof p->leader->cloexec);
 }
 
 /* execve's program: a regular file with an execute bit, anywhere in the tree (/proc/PID/exe
@@ -316,8 +316,8 @@ int exec_find(struct proc *p, const char *path, struct inode **file, char *resol
 
 void proc_set_exe(struct proc *p, const char *resolved)
 {
-    memset(p->exe, 0, sizeof p->exe);
-    memcpy(p->exe, resolved, strnlen(resolved, sizeof p->exe - 1));
+    memset(p->leader->exe, 0, sizeof p->leader->exe);
+    memcpy(p->leader->exe, resolved, strnlen(resolved, sizeof p->leader->exe - 1));
 }
 
 /* ---- reading and writing ----------------------------------------------------------------- */
@@ -814,9 +814,9 @@ int fd_install_pair(struct proc *p, struct file *a, struct file *b, int cloexec,
     if (fds[1] >= 0 && !mm_copy_out(p->mm, p->tid, addr, fds, 8))
         return 0;
     if (fds[0] >= 0)
-        p->fd[fds[0]] = NULL;
+        p->leader->fd[fds[0]] = NULL;
     if (fds[1] >= 0)
-        p->fd[fds[1]] = NULL;
+        p->leader->fd[fds[1]] = NULL;
     file_put(a);
     file_put(b);
     return fds[1] < 0 ? -EMFILE : -EFAULT;
@@ -838,9 +838,9 @@ static int dup_to(struct proc *p, uint32_t old, uint32_t new, int cloexec)
         return (int)new;
     f->refs++;
     fd_drop(p, new);
-    p->fd[new] = f;
-    if (new >= p->fd_top)
-        p->fd_top = new + 1;
+    p->leader->fd[new] = f;
+    if (new >= p->leader->fd_top)
+        p->leader->fd_top = new + 1;
     fd_set_cloexec(p, new, cloexec);
     return (int)new;
 }

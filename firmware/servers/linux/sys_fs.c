@@ -147,7 +147,7 @@ static int stat_at(struct proc *p, int dirfd, uint32_t addr, uint32_t flags, uin
     if (empty_path(p, flags, addr)) {
         struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(p, (uint32_t)dirfd);
         if (dirfd == AT_FDCWD) {                /* the working directory */
-            int err = vfs_lookup(p, p->cwd, LK_FOLLOW, &lk_a);
+            int err = vfs_lookup(p, p->leader->cwd, LK_FOLLOW, &lk_a);
             return err ? err : !lk_a.in_proc && !lk_a.ino ? -ENOENT : stat_lookup(p, &lk_a, st);
         }
         if (!f)
@@ -313,11 +313,11 @@ int sys_getdents64(struct proc *p, uint32_t *r)
 
 int sys_getcwd(struct proc *p, uint32_t *r)
 {
-    uint32_t len = strnlen(p->cwd, sizeof p->cwd) + 1;
+    uint32_t len = strnlen(p->leader->cwd, sizeof p->leader->cwd) + 1;
 
     if (r[1] < len)
         RET(-ERANGE);
-    RET(mm_copy_out(p->mm, p->tid, r[0], p->cwd, len) ? -EFAULT : (int)len);
+    RET(mm_copy_out(p->mm, p->tid, r[0], p->leader->cwd, len) ? -EFAULT : (int)len);
 }
 
 /* The working directory becomes what `lk` found: its path with links resolved, as Linux's
@@ -342,9 +342,9 @@ static int change_dir(struct proc *p, struct lookup *lk)
         if (err)
             return err;
     }
-    if (strnlen(path, MAX_PATH) >= sizeof p->cwd)
+    if (strnlen(path, MAX_PATH) >= sizeof p->leader->cwd)
         return -ENAMETOOLONG;
-    memcpy(p->cwd, path, strnlen(path, MAX_PATH) + 1);
+    memcpy(p->leader->cwd, path, strnlen(path, MAX_PATH) + 1);
     return 0;
 }
 
@@ -400,11 +400,11 @@ static int do_mknod(struct proc *p, int dirfd, uint32_t path, uint32_t mode, uin
         return err;
     if (lk_a.trailing_slash && type != S_IFDIR)
         return -ENOENT;
-    if ((type == S_IFCHR || type == S_IFBLK) && p->cred.euid)
+    if ((type == S_IFCHR || type == S_IFBLK) && p->leader->cred.euid)
         return -EPERM;                          /* devices: root's */
     if ((err = vfs_permission(p, lk_a.dir, MAY_WRITE | MAY_EXEC)))
         return err;
-    err = vfs_create(lk_a.dir, lk_a.name, type | (mode & 07777 & ~p->umask), &ino);
+    err = vfs_create(lk_a.dir, lk_a.name, type | (mode & 07777 & ~p->leader->umask), &ino);
     if (!err && (type == S_IFCHR || type == S_IFBLK))
         ino->rdev = dev;
     if (!err)
@@ -665,20 +665,20 @@ int sys_readlink(struct proc *p, uint32_t *r)
  * do): the lookup's searches and the file's bits. */
 static int do_access(struct proc *p, int dirfd, uint32_t path, uint32_t mode, uint32_t flags)
 {
-    uint32_t fsuid = p->cred.fsuid, fsgid = p->cred.fsgid;
+    uint32_t fsuid = p->leader->cred.fsuid, fsgid = p->leader->cred.fsgid;
     int err;
 
     if (mode & ~7u || flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
         return -EINVAL;
     if (!(flags & AT_EACCESS)) {
-        p->cred.fsuid = p->cred.uid;
-        p->cred.fsgid = p->cred.gid;
+        p->leader->cred.fsuid = p->leader->cred.uid;
+        p->leader->cred.fsgid = p->leader->cred.gid;
     }
     err = existing(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LK_FOLLOW, &lk_a);
     if (!err && !lk_a.in_proc)
         err = vfs_permission(p, lk_a.ino, (int)mode);   /* R_OK, W_OK, X_OK are MAY_* */
-    p->cred.fsuid = fsuid;
-    p->cred.fsgid = fsgid;
+    p->leader->cred.fsuid = fsuid;
+    p->leader->cred.fsgid = fsgid;
     return err;
 }
 
@@ -721,7 +721,7 @@ static int set_mode(struct proc *p, struct inode *ino, uint32_t mode)
 {
     if (!vfs_owner(p, ino))
         return -EPERM;
-    if (p->cred.fsuid && !in_group(p, ino->gid) && (ino->mode & S_IFMT) != S_IFDIR)
+    if (p->leader->cred.fsuid && !in_group(p, ino->gid) && (ino->mode & S_IFMT) != S_IFDIR)
         mode &= ~(uint32_t)S_ISGID;             /* not a member of its group: not set-group-ID */
     ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
     vfs_touch(ino, T_CTIME);
@@ -758,8 +758,8 @@ int sys_fchmodat(struct proc *p, uint32_t *r)
 static int set_owner(struct proc *p, struct inode *ino, uint32_t uid, uint32_t gid)
 {
     /* root changes anything; the owner only the group, to one of its own */
-    if (p->cred.fsuid) {
-        int owner = ino->uid == p->cred.fsuid;
+    if (p->leader->cred.fsuid) {
+        int owner = ino->uid == p->leader->cred.fsuid;
         if (uid != 0xffffffffu && !(owner && uid == ino->uid))
             return -EPERM;
         if (gid != 0xffffffffu && !(owner && (gid == ino->gid || in_group(p, gid))))
@@ -977,8 +977,8 @@ int sys_fstatfs64(struct proc *p, uint32_t *r)
 
 int sys_umask(struct proc *p, uint32_t *r)
 {
-    uint32_t old = p->umask;
+    uint32_t old = p->leader->umask;
 
-    p->umask = r[0] & 0777;
+    p->leader->umask = r[0] & 0777;
     RET(old);
 }

@@ -42,17 +42,17 @@ int sys_uname(struct proc *p, uint32_t *r)
 void proc_default_limits(struct proc *p)
 {
     for (unsigned i = 0; i < RLIMIT_NLIMITS; i++)
-        p->rlim[i].cur = p->rlim[i].max = RLIM_INF;
-    p->rlim[RLIMIT_STACK].cur = 8u << 20;
-    p->rlim[RLIMIT_CORE].cur = 0;
-    p->rlim[RLIMIT_NOFILE].cur = 1024;
-    p->rlim[RLIMIT_NOFILE].max = 4096;
-    p->rlim[RLIMIT_MEMLOCK].cur = p->rlim[RLIMIT_MEMLOCK].max = 8u << 20;
-    p->rlim[RLIMIT_MSGQUEUE].cur = p->rlim[RLIMIT_MSGQUEUE].max = 819200;
-    p->rlim[RLIMIT_NICE].cur = p->rlim[RLIMIT_NICE].max = 0;
-    p->rlim[RLIMIT_RTPRIO].cur = p->rlim[RLIMIT_RTPRIO].max = 0;
-    p->rlim[RLIMIT_NPROC].cur = p->rlim[RLIMIT_NPROC].max = MAX_PROCS;
-    p->rlim[RLIMIT_SIGPENDING].cur = p->rlim[RLIMIT_SIGPENDING].max = MAX_PROCS;
+        p->leader->rlim[i].cur = p->leader->rlim[i].max = RLIM_INF;
+    p->leader->rlim[RLIMIT_STACK].cur = 8u << 20;
+    p->leader->rlim[RLIMIT_CORE].cur = 0;
+    p->leader->rlim[RLIMIT_NOFILE].cur = 1024;
+    p->leader->rlim[RLIMIT_NOFILE].max = 4096;
+    p->leader->rlim[RLIMIT_MEMLOCK].cur = p->leader->rlim[RLIMIT_MEMLOCK].max = 8u << 20;
+    p->leader->rlim[RLIMIT_MSGQUEUE].cur = p->leader->rlim[RLIMIT_MSGQUEUE].max = 819200;
+    p->leader->rlim[RLIMIT_NICE].cur = p->leader->rlim[RLIMIT_NICE].max = 0;
+    p->leader->rlim[RLIMIT_RTPRIO].cur = p->leader->rlim[RLIMIT_RTPRIO].max = 0;
+    p->leader->rlim[RLIMIT_NPROC].cur = p->leader->rlim[RLIMIT_NPROC].max = MAX_PROCS;
+    p->leader->rlim[RLIMIT_SIGPENDING].cur = p->leader->rlim[RLIMIT_SIGPENDING].max = MAX_PROCS;
 }
 
 /* Set limit `res` of `p` (values with RLIM_INF for infinity): 0 or -errno.  Every process is
@@ -63,8 +63,8 @@ static int rlimit_set(struct proc *p, uint32_t res, uint32_t cur, uint32_t max)
         return -EINVAL;
     if (res == RLIMIT_NOFILE && max > NR_OPEN)
         return -EPERM;
-    p->rlim[res].cur = cur;
-    p->rlim[res].max = max;
+    p->leader->rlim[res].cur = cur;
+    p->leader->rlim[res].max = max;
     return 0;
 }
 
@@ -72,7 +72,7 @@ int sys_ugetrlimit(struct proc *p, uint32_t *r)
 {
     if (r[0] >= RLIMIT_NLIMITS)
         RET(-EINVAL);
-    RET(mm_copy_out(p->mm, p->tid, r[1], &p->rlim[r[0]], 8) ? -EFAULT : 0);
+    RET(mm_copy_out(p->mm, p->tid, r[1], &p->leader->rlim[r[0]], 8) ? -EFAULT : 0);
 }
 
 int sys_setrlimit(struct proc *p, uint32_t *r)
@@ -101,7 +101,7 @@ int sys_prlimit64(struct proc *p, uint32_t *r)
         RET(-ESRCH);
     if (r[1] >= RLIMIT_NLIMITS)
         RET(-EINVAL);
-    uint32_t cur = t->rlim[r[1]].cur, max = t->rlim[r[1]].max;
+    uint32_t cur = t->leader->rlim[r[1]].cur, max = t->leader->rlim[r[1]].max;
     if (r[2]) {
         if (mm_copy_in(p->mm, p->tid, lim, r[2], 16))
             RET(-EFAULT);
@@ -291,7 +291,7 @@ int sys_times(struct proc *p, uint32_t *r)
     uint32_t ticks = (uint32_t)(now_us() / 10000);
 
     proc_cpu_time(p, &user, &sys);
-    uint32_t t[4] = { user / 10, sys / 10, p->cutime_ms / 10, p->cstime_ms / 10 };
+    uint32_t t[4] = { user / 10, sys / 10, p->leader->cutime_ms / 10, p->leader->cstime_ms / 10 };
 
     if (r[0] && mm_copy_out(p->mm, p->tid, r[0], t, 16))
         RET(-EFAULT);
@@ -309,8 +309,8 @@ int sys_getrusage(struct proc *p, uint32_t *r)
         RET(-EINVAL);
     memset(ru, 0, sizeof ru);
     if ((int32_t)r[0] == RUSAGE_CHILDREN) {
-        user = p->cutime_ms;
-        sys = p->cstime_ms;
+        user = p->leader->cutime_ms;
+        sys = p->leader->cstime_ms;
     } else {
         proc_cpu_time(p, &user, &sys);
         if (p->mm)
@@ -391,10 +391,10 @@ int sys_clock_nanosleep_time64(struct proc *p, uint32_t *r)
 /* struct itimerval {interval, value}, each {sec, usec}, as the alarm stands now. */
 static void itimer_now(struct proc *p, uint32_t v[4])
 {
-    uint64_t now = now_us(), left = p->alarm_us > now ? p->alarm_us - now : (p->alarm_us ? 1 : 0);
+    uint64_t now = now_us(), left = p->leader->alarm_us > now ? p->leader->alarm_us - now : (p->leader->alarm_us ? 1 : 0);
 
-    v[0] = (uint32_t)(p->alarm_period_us / 1000000);
-    v[1] = (uint32_t)(p->alarm_period_us % 1000000);
+    v[0] = (uint32_t)(p->leader->alarm_period_us / 1000000);
+    v[1] = (uint32_t)(p->leader->alarm_period_us % 1000000);
     v[2] = (uint32_t)(left / 1000000);
     v[3] = (uint32_t)(left % 1000000);
 }
@@ -427,10 +427,10 @@ int sys_setitimer(struct proc *p, uint32_t *r)
     if (r[0] != ITIMER_REAL || !r[1])
         RET(0);                                 /* CPU-time timers: accepted, never due */
     uint64_t value = (uint64_t)v[2] * 1000000 + v[3];
-    p->alarm_period_us = (uint64_t)v[0] * 1000000 + v[1];
-    p->alarm_us = value ? now_us() + value : 0;
-    if (p->alarm_us)
-        proc_timer(p->alarm_us);
+    p->leader->alarm_period_us = (uint64_t)v[0] * 1000000 + v[1];
+    p->leader->alarm_us = value ? now_us() + value : 0;
+    if (p->leader->alarm_us)
+        proc_timer(p->leader->alarm_us);
     RET(0);
 }
 

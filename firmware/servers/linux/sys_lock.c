@@ -143,8 +143,8 @@ static int try_lock(struct inode *ino, const struct lock_request *rq)
 static int would_deadlock(const struct proc *p, const struct file_lock *in_way)
 {
     for (int depth = 0; depth < 10 && in_way && in_way->kind == LK_POSIX; depth++) {
-        const struct proc *q = in_way->owner;
-        if (q == p)
+        const struct proc *q = in_way->owner;      /* (a process's leader) */
+        if (q == p->leader)
             return 1;
         if (q->state != P_BLOCKED || q->blocked != B_LOCK || q->lock.kind != LK_POSIX)
             return 0;
@@ -297,7 +297,7 @@ int fcntl_lock(struct proc *p, struct file *f, uint32_t cmd, uint32_t addr)
         return -EINVAL;
     if (fl.type != F_RDLCK && fl.type != F_WRLCK && fl.type != F_UNLCK)
         return -EINVAL;
-    rq = (struct lock_request){ .owner = ofd ? (const void *)f : p, .pid = ofd ? -1 : p->pid,
+    rq = (struct lock_request){ .owner = ofd ? (const void *)f : p->leader, .pid = ofd ? -1 : p->pid,
                                 .kind = ofd ? LK_OFD : LK_POSIX, .type = (uint8_t)fl.type,
                                 .start = (uint64_t)start, .end = (uint64_t)end };
 

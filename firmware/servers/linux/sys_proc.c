@@ -1,9 +1,10 @@
 /* Processes: exit, fork, exec and wait; process groups and sessions; identity. */
 #include "syscalls.h"
 
+/* exit ends the calling thread; the process ends with its last (exit_group: sys_thread.c). */
 int sys_exit(struct proc *p, uint32_t *r)
 {
-    proc_exit(p, (r[0] & 0xff) << 8);
+    thread_exit(p, (r[0] & 0xff) << 8);
     return 1;
 }
 
@@ -25,23 +26,6 @@ int sys_fork(struct proc *p, uint32_t *r)
     if (fork_waits_for_signal(p))
         return 0;
     RET(proc_fork(p));
-}
-
-int sys_clone(struct proc *p, uint32_t *r)
-{
-    /* processes only (fork semantics): CLONE_VM and CLONE_THREAD need threads we do not have */
-    if (r[0] & (CLONE_VM | CLONE_THREAD))
-        RET(-ENOSYS);
-    if (fork_waits_for_signal(p))
-        return 0;
-    int pid = proc_fork(p);
-    if (pid > 0 && r[0] & CLONE_CHILD_SETTID && r[4]) {
-        struct proc *c = proc_by_pid(pid);
-        mm_copy_out(c->mm, c->tid, r[4], &pid, 4);
-    }
-    if (pid > 0 && r[0] & CLONE_PARENT_SETTID && r[2])
-        mm_copy_out(p->mm, p->tid, r[2], &pid, 4);
-    RET(pid);
 }
 
 /* The first bytes of the file execve names, for its "#!" line: how many, or -ENOENT, or
@@ -86,7 +70,7 @@ int sys_execve(struct proc *p, uint32_t *r)
         n = exec_head(p, path, head, sizeof head);
         if (n < 0)
             RET(n);
-        err = exec_interpreter(&args, path, p->cwd, given, head, (uint32_t)n);
+        err = exec_interpreter(&args, path, p->leader->cwd, given, head, (uint32_t)n);
         if (err < 0)
             RET(err);
     } while (err);
@@ -113,6 +97,7 @@ void proc_unblock(struct proc *p)
 
     if (p->blocked == B_SLEEP)
         proc_sleep_interrupted(p);              /* nanosleep's time left */
+    futex_forget(p);
     console_forget(p);
     pipe_forget(p);
     lock_forget(p);
@@ -124,11 +109,11 @@ int pgrp_orphaned(int pgid)
 {
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *q = &procs[i], *parent;
-        if (q->state == P_FREE || q->state == P_ZOMBIE || q->pgid != pgid)
+        if (q->state == P_FREE || q->state == P_ZOMBIE || q->leader->pgid != pgid)
             continue;
-        parent = q->ppid > 1 ? proc_by_pid(q->ppid) : NULL;
-        if (parent && parent->state != P_FREE && parent->state != P_ZOMBIE && parent->pgid != pgid &&
-            parent->sid == q->sid)
+        parent = q->leader->ppid > 1 ? proc_by_pid(q->leader->ppid) : NULL;
+        if (parent && parent->state != P_FREE && parent->state != P_ZOMBIE && parent->leader->pgid != pgid &&
+            parent->leader->sid == q->leader->sid)
             return 0;
     }
     return 1;
@@ -146,7 +131,7 @@ int group_in_session(int pgid, int sid)
 /* The process `pid` names for the group calls: 0 is the caller. */
 static struct proc *named(struct proc *p, int pid)
 {
-    struct proc *t = pid == 0 ? p : proc_by_pid(pid);
+    struct proc *t = pid == 0 ? p->leader : proc_by_pid(pid);
 
     return t && t->state != P_FREE && t->state != P_ZOMBIE ? t : NULL;
 }
@@ -158,15 +143,15 @@ int sys_setpgid(struct proc *p, uint32_t *r)
 
     if (pgid < 0)
         RET(-EINVAL);
-    if (!t || (t != p && t->ppid != p->pid))
+    if (!t || (t != p->leader && t->ppid != p->pid))
         RET(-ESRCH);                            /* only ourselves or a child of ours */
-    if (t->sid != p->sid || t->pid == t->sid)
+    if (t->leader->sid != p->leader->sid || t->pid == t->leader->sid)
         RET(-EPERM);                            /* another session's, or a session leader */
     if (pgid == 0)
         pgid = t->pid;
-    if (pgid != t->pid && !group_in_session(pgid, p->sid))
+    if (pgid != t->pid && !group_in_session(pgid, p->leader->sid))
         RET(-EPERM);
-    t->pgid = pgid;
+    t->leader->pgid = pgid;
     RET(0);
 }
 
@@ -174,12 +159,12 @@ int sys_getpgid(struct proc *p, uint32_t *r)
 {
     struct proc *t = named(p, (int32_t)r[0]);
 
-    RET(t ? t->pgid : -ESRCH);
+    RET(t ? t->leader->pgid : -ESRCH);
 }
 
 int sys_getpgrp(struct proc *p, uint32_t *r)
 {
-    RET(p->pgid);
+    RET(p->leader->pgid);
 }
 
 int sys_setsid(struct proc *p, uint32_t *r)
@@ -187,7 +172,7 @@ int sys_setsid(struct proc *p, uint32_t *r)
     for (unsigned i = 0; i < MAX_PROCS; i++)
         if (procs[i].state != P_FREE && procs[i].pgid == p->pid)
             RET(-EPERM);                        /* a group leader (or its group lives on) */
-    p->pgid = p->sid = p->pid;
+    p->leader->pgid = p->leader->sid = p->pid;
     RET(p->pid);
 }
 
@@ -195,7 +180,7 @@ int sys_getsid(struct proc *p, uint32_t *r)
 {
     struct proc *t = named(p, (int32_t)r[0]);
 
-    RET(t ? t->sid : -ESRCH);
+    RET(t ? t->leader->sid : -ESRCH);
 }
 
 int sys_getpid(struct proc *p, uint32_t *r)
@@ -205,7 +190,7 @@ int sys_getpid(struct proc *p, uint32_t *r)
 
 int sys_getppid(struct proc *p, uint32_t *r)
 {
-    RET(p->ppid);
+    RET(p->leader->ppid);
 }
 
 /* prctl: PR_SET_NAME and PR_GET_NAME (the name /proc/PID/comm shows); the rest succeed. */
@@ -242,7 +227,7 @@ int sys_set_tls(struct proc *p, uint32_t *r)
 int sys_set_tid_address(struct proc *p, uint32_t *r)
 {
     p->clear_child_tid = r[0];
-    RET(p->pid);
+    RET(p->ltid);
 }
 
 /* Linux puts the caller behind the other ready processes of its priority.  Answered at once by

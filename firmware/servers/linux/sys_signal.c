@@ -1,16 +1,16 @@
 /* Signals: sending them, their actions and masks, waiting for one, returning from a handler. */
 #include "syscalls.h"
 
-/* Whether kill's `pid` names `t` when `p` sends: that process (pid > 0), p's group (0), the
- * group -pid (pid < -1), or every process but init and p (-1). */
+/* Whether kill's `pid` names the process `t` when `p` sends: that process (pid > 0), p's group
+ * (0), the group -pid (pid < -1), or every process but init and p's (-1). */
 static int kill_names(const struct proc *p, const struct proc *t, int pid)
 {
     if (pid > 0)
         return t->pid == pid;
     if (pid == 0)
-        return t->pgid == p->pgid;
+        return t->pgid == p->leader->pgid;
     if (pid == -1)
-        return t->pid != 1 && t != p;
+        return t->pid != 1 && t != p->leader;
     return t->pgid == -pid;
 }
 
@@ -22,37 +22,41 @@ int sys_kill(struct proc *p, uint32_t *r)
         RET(-EINVAL);
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *t = &procs[i];
-        if (t->state == P_FREE || t->state == P_ZOMBIE || !kill_names(p, t, pid))
+        if (t->state == P_FREE || t->state == P_ZOMBIE || t->leader != t || !kill_names(p, t, pid))
             continue;
         hit++;
-        if (sig && t != p)
-            signal_send(t, sig);
-        else if (sig)
+        if (sig && t == p->leader && !(p->sig_blocked & 1u << (sig - 1)))
             p->sig_pending |= 1u << (sig - 1);  /* ourselves: taken on the way out */
+        else if (sig)
+            signal_send(t, sig);
     }
     RET(hit ? 0 : -ESRCH);
 }
 
-/* tkill and tgkill: one thread per process, whose thread ID is the pid. */
+/* A signal for one thread: `tgid` its process (0: any). */
+static int thread_kill(struct proc *p, int tgid, int ltid, int sig)
+{
+    struct proc *t = ltid > 0 ? thread_by_ltid(ltid) : NULL;
+
+    if (ltid <= 0 || tgid < 0 || sig < 0 || sig > 32)
+        return -EINVAL;
+    if (!t || (tgid && t->pid != tgid))
+        return -ESRCH;
+    if (sig && t == p)
+        p->sig_pending |= 1u << (sig - 1);      /* taken on the way out */
+    else if (sig)
+        signal_send_thread(t, sig);
+    return 0;
+}
+
 int sys_tkill(struct proc *p, uint32_t *r)
 {
-    if ((int32_t)r[0] <= 0)
-        RET(-EINVAL);
-    return sys_kill(p, r);
+    RET(thread_kill(p, 0, (int32_t)r[0], (int32_t)r[1]));
 }
 
 int sys_tgkill(struct proc *p, uint32_t *r)
 {
-    uint32_t k[2] = { r[1], r[2] };
-    int v;
-
-    if ((int32_t)r[0] <= 0 || (int32_t)r[1] <= 0)
-        RET(-EINVAL);
-    if (r[0] != r[1])
-        RET(-ESRCH);                            /* that thread is not in that thread group */
-    v = sys_kill(p, k);
-    r[0] = k[0];
-    return v;
+    RET((int32_t)r[0] <= 0 ? -EINVAL : thread_kill(p, (int32_t)r[0], (int32_t)r[1], (int32_t)r[2]));
 }
 
 int sys_rt_sigaction(struct proc *p, uint32_t *r)
@@ -63,7 +67,7 @@ int sys_rt_sigaction(struct proc *p, uint32_t *r)
     if (sig < 1 || sig > 32 || sig == SIGKILL || sig == SIGSTOP)
         RET(-EINVAL);
     if (r[2]) {
-        struct sigaction_k *a = &p->sig[sig];
+        struct sigaction_k *a = &p->leader->sig[sig];
         uint32_t old[5] = { a->handler, a->flags, a->restorer, a->mask, 0 };
         if (mm_copy_out(p->mm, p->tid, r[2], old, 20))
             RET(-EFAULT);
@@ -71,10 +75,10 @@ int sys_rt_sigaction(struct proc *p, uint32_t *r)
     if (r[1]) {
         if (mm_copy_in(p->mm, p->tid, act, r[1], 20))
             RET(-EFAULT);
-        p->sig[sig].handler = act[0];
-        p->sig[sig].flags = act[1];
-        p->sig[sig].restorer = act[2];
-        p->sig[sig].mask = act[3];
+        p->leader->sig[sig].handler = act[0];
+        p->leader->sig[sig].flags = act[1];
+        p->leader->sig[sig].restorer = act[2];
+        p->leader->sig[sig].mask = act[3];
     }
     RET(0);
 }

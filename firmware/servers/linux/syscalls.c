@@ -10,17 +10,17 @@ uint32_t unknown_syscalls[512];
 
 struct file *fd_get(struct proc *p, uint32_t fd)
 {
-    return fd < MAX_FDS ? p->fd[fd] : NULL;
+    return fd < MAX_FDS ? p->leader->fd[fd] : NULL;
 }
 
 int fd_install(struct proc *p, struct file *f, uint32_t from, int cloexec)
 {
     for (uint32_t i = from; i < MAX_FDS; i++) {
-        if (p->fd[i])
+        if (p->leader->fd[i])
             continue;
-        p->fd[i] = f;
-        if (i >= p->fd_top)
-            p->fd_top = i + 1;
+        p->leader->fd[i] = f;
+        if (i >= p->leader->fd_top)
+            p->leader->fd_top = i + 1;
         fd_set_cloexec(p, i, cloexec);
         return (int)i;
     }
@@ -45,7 +45,7 @@ int get_path(struct proc *p, int dirfd, uint32_t addr, char *abs)
         return 0;
     }
     if (dirfd == AT_FDCWD) {
-        memcpy(base, p->cwd, strnlen(p->cwd, sizeof p->cwd - 1) + 1);
+        memcpy(base, p->leader->cwd, strnlen(p->leader->cwd, sizeof p->leader->cwd - 1) + 1);
     } else {
         d = fd_get(p, (uint32_t)dirfd);
         if (!d)
@@ -94,7 +94,7 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_dup3] = sys_dup3,
     [__NR_execve] = sys_execve,
     [__NR_exit] = sys_exit,
-    [__NR_exit_group] = sys_exit,          /* one thread per process */
+    [__NR_exit_group] = sys_exit_group,
     [__NR_faccessat] = sys_faccessat,
     [__NR_faccessat2] = sys_faccessat,
     [__NR_fchdir] = sys_fchdir,
@@ -112,7 +112,8 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_fsync] = sys_fsync,
     [__NR_ftruncate] = sys_ftruncate,
     [__NR_ftruncate64] = sys_ftruncate64,
-    [__NR_futex] = sys_zero,             /* one thread: nothing to wait for */
+    [__NR_futex] = sys_futex,
+    [__NR_futex_time64] = sys_futex_time64,
     [__NR_getcwd] = sys_getcwd,
     [__NR_getdents64] = sys_getdents64,
     [__NR_getegid32] = sys_getegid32,
@@ -129,7 +130,7 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_getresuid32] = sys_getresuid32,
     [__NR_getrusage] = sys_getrusage,
     [__NR_getsid] = sys_getsid,
-    [__NR_gettid] = sys_getpid,          /* one thread per process */
+    [__NR_gettid] = sys_gettid,
     [__NR_gettimeofday] = sys_gettimeofday,
     [__NR_getuid32] = sys_getuid32,
     [__NR_ioctl] = sys_ioctl,
@@ -198,7 +199,7 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_rt_sigsuspend] = sys_rt_sigsuspend,
     [__NR_sched_yield] = sys_sched_yield,
     [__NR_sendfile64] = sys_sendfile64,
-    [__NR_set_robust_list] = sys_zero,
+    [__NR_set_robust_list] = sys_set_robust_list,
     [__NR_set_tid_address] = sys_set_tid_address,
     [__NR_setfsgid32] = sys_setfsgid32,
     [__NR_setfsuid32] = sys_setfsuid32,

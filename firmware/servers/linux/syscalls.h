@@ -24,14 +24,14 @@ int get_path(struct proc *p, int dirfd, uint32_t addr, char *abs);
 static inline void fd_set_cloexec(struct proc *p, uint32_t fd, int on)
 {
     if (on)
-        p->cloexec[fd / 32] |= 1u << fd % 32;
+        p->leader->cloexec[fd / 32] |= 1u << fd % 32;
     else
-        p->cloexec[fd / 32] &= ~(1u << fd % 32);
+        p->leader->cloexec[fd / 32] &= ~(1u << fd % 32);
 }
 
 static inline int fd_cloexec(const struct proc *p, uint32_t fd)
 {
-    return p->cloexec[fd / 32] >> fd % 32 & 1;
+    return p->leader->cloexec[fd / 32] >> fd % 32 & 1;
 }
 /* `p` stops waiting in whatever call it waits in (a signal, or its end). */
 void proc_unblock(struct proc *p);
@@ -40,6 +40,11 @@ int group_in_session(int pgid, int sid);
 
 /* the handlers */
 int sys_access(struct proc *p, uint32_t *r);
+int sys_exit_group(struct proc *p, uint32_t *r);
+int sys_set_robust_list(struct proc *p, uint32_t *r);
+int sys_gettid(struct proc *p, uint32_t *r);
+int sys_futex_time64(struct proc *p, uint32_t *r);
+int sys_futex(struct proc *p, uint32_t *r);
 int sys_brk(struct proc *p, uint32_t *r);
 int sys_chdir(struct proc *p, uint32_t *r);
 int sys_chmod(struct proc *p, uint32_t *r);

@@ -643,10 +643,10 @@ static int is_dots(const char *s, size_t len, int n)
 
 int in_group(const struct proc *p, uint32_t gid)
 {
-    if (p->cred.fsgid == gid)
+    if (p->leader->cred.fsgid == gid)
         return 1;
-    for (uint32_t i = 0; i < p->cred.ngroups; i++)
-        if (p->cred.groups[i] == gid)
+    for (uint32_t i = 0; i < p->leader->cred.ngroups; i++)
+        if (p->leader->cred.groups[i] == gid)
             return 1;
     return 0;
 }
@@ -657,9 +657,9 @@ int vfs_permission(const struct proc *p, const struct inode *ino, int mask)
 
     if (!p)
         return 0;
-    if (p->cred.fsuid == 0)
+    if (p->leader->cred.fsuid == 0)
         return mask & MAY_EXEC && !S_ISDIR_(mode) && !(mode & 0111) ? -EACCES : 0;
-    bits = ino->uid == p->cred.fsuid ? mode >> 6 : in_group(p, ino->gid) ? mode >> 3 : mode;
+    bits = ino->uid == p->leader->cred.fsuid ? mode >> 6 : in_group(p, ino->gid) ? mode >> 3 : mode;
     return (bits & (uint32_t)mask) == (uint32_t)mask ? 0 : -EACCES;
 }
 
@@ -669,23 +669,23 @@ int vfs_may_delete(const struct proc *p, const struct inode *dir, const struct i
 
     if (err)
         return err;
-    if (p && dir->mode & S_ISVTX && p->cred.fsuid && p->cred.fsuid != dir->uid &&
-        p->cred.fsuid != victim->uid)
+    if (p && dir->mode & S_ISVTX && p->leader->cred.fsuid && p->leader->cred.fsuid != dir->uid &&
+        p->leader->cred.fsuid != victim->uid)
         return -EPERM;
     return 0;
 }
 
 void vfs_new_owner(const struct proc *p, struct inode *dir, struct inode *ino)
 {
-    ino->uid = p ? p->cred.fsuid : 0;
-    ino->gid = dir->mode & S_ISGID ? dir->gid : p ? p->cred.fsgid : 0;
+    ino->uid = p ? p->leader->cred.fsuid : 0;
+    ino->gid = dir->mode & S_ISGID ? dir->gid : p ? p->leader->cred.fsgid : 0;
     if (dir->mode & S_ISGID && S_ISDIR_(ino->mode))
         ino->mode |= S_ISGID;
 }
 
 int vfs_owner(const struct proc *p, const struct inode *ino)
 {
-    return !p || p->cred.fsuid == 0 || p->cred.fsuid == ino->uid;
+    return !p || p->leader->cred.fsuid == 0 || p->leader->cred.fsuid == ino->uid;
 }
 
 int vfs_lookup(struct proc *self, const char *path, int flags, struct lookup *lk)
@@ -998,8 +998,8 @@ void pipe_forget(struct proc *p)
         uint32_t fd = w->fd;
         *q = w->next;
         kmem_free(w, sizeof *w);
-        struct file *f = p->fd[fd];
-        p->fd[fd] = NULL;
+        struct file *f = p->leader->fd[fd];
+        p->leader->fd[fd] = NULL;
         file_put(f);
         return;
     }
