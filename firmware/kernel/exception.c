@@ -126,8 +126,12 @@ int space_fault_idempotent(struct space *s, uint32_t va)
         return mapdb_map_root(s, page, page, L4_RWX);
     if (page - BOARD_ROOTFS_BASE < BOARD_ROOTFS_SIZE)
         return mapdb_map_root(s, page, page, L4_READ);
+    /* the persistent disk's partition, which sigma0 gives the Linux server to program */
+    if (page - BOARD_DATA_BASE < BOARD_DATA_SIZE)
+        return mapdb_map_root(s, page, page, L4_READ | L4_WRITE);
     /* an image slot's first page: its header and the boot state a running system confirms */
-    if (page - BOARD_FLASH1_BASE < BOARD_FLASH_SIZE && (page - BOARD_FLASH1_BASE) % BOARD_SLOT_SIZE == 0)
+    if (page - BOARD_FLASH1_BASE < BOARD_DATA_BASE - BOARD_FLASH1_BASE &&
+        (page - BOARD_FLASH1_BASE) % BOARD_SLOT_SIZE == 0)
         return mapdb_map_root(s, page, page, L4_READ | L4_WRITE);
     /* devices, except the interrupt controller, which is the kernel's */
     if (page - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE &&

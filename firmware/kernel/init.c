@@ -101,6 +101,8 @@ const char *kernel_init(void)
     kip->device_size = BOARD_DEVICE_SIZE;
     kip->rootfs_base = BOARD_ROOTFS_BASE;
     kip->rootfs_size = BOARD_ROOTFS_SIZE;
+    kip->data_base = BOARD_DATA_BASE;
+    kip->data_size = BOARD_DATA_SIZE;
     kip->slots_base = BOARD_FLASH1_BASE;
     kip->slot_size = BOARD_SLOT_SIZE;
     kip->slot_count = PROTO_SLOT_COUNT;

@@ -229,6 +229,7 @@ struct l4_kip {
     uint32_t free_base, free_size;       /* physical memory sigma0 owns */
     uint32_t device_base, device_size;   /* device window sigma0 hands out */
     uint32_t rootfs_base, rootfs_size;   /* the root file system partition in flash (read-only) */
+    uint32_t data_base, data_size;       /* the persistent disk partition in flash (read-write) */
     uint32_t slots_base, slot_size, slot_count; /* the image slots in flash: the first page of
                                                  * each (its header and boot state) is the one
                                                  * part sigma0 gives out, to confirm a boot */

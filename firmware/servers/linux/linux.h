@@ -398,6 +398,11 @@ uint32_t exec_stack(struct mm *mm, struct proc *p, const struct exec_info *info,
 /* The initramfs's archive (unpacked by vfs_init), and the file system made from it. */
 void initrd_init(const uint8_t *archive, uint32_t size);
 void vfs_init(void);
+/* The persistent disk (disk.c): /data made from its newest snapshot (after vfs_init), and a new
+ * snapshot written when /data changed since the last: 0, -EIO or -ENOSPC. */
+void disk_init(void);
+int disk_sync(void);
+extern uint32_t disk_writes, disk_write_bytes;
 /* The program at `path` for execve: its inode (a regular file with an execute bit) and its
  * path with links resolved (MAX_PATH bytes, for /proc/PID/exe), or -errno. */
 int exec_find(struct proc *p, const char *path, struct inode **file, char *resolved);
@@ -415,6 +420,8 @@ void pipe_forget(struct proc *p);
 /* ---- the console ------------------------------------------------------------------------ */
 
 void console_write(const void *buf, uint32_t len);
+/* A line for the host's log (a LOG frame through debugd), not the console. */
+void host_log(const char *text);
 /* Input from the host: queue what fits (returns how much; the host sends the rest again), then
  * run it through the line discipline, which may echo (so debugd must have its answer first). */
 uint32_t console_accept(const uint8_t *data, uint32_t len);

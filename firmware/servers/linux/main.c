@@ -41,7 +41,8 @@ void log_text(const char *text)
     console_write("\n", 1);
 }
 
-void console_write(const void *buf, uint32_t len)
+/* Bytes to debugd with `label`: MR1 the count, the bytes from MR2 on, CONSOLE_MAX_WRITE a time. */
+static void to_debugd(uint32_t label, const void *buf, uint32_t len)
 {
     const uint8_t *p = buf;
     struct l4_utcb *u = l4_utcb();
@@ -53,7 +54,7 @@ void console_write(const void *buf, uint32_t len)
 
         memset(data, 0, sizeof data);
         memcpy(data, p, n);
-        m.mr[0] = L4_TAG(CONSOLE_LABEL_WRITE, 1 + words, 0);
+        m.mr[0] = L4_TAG(label, 1 + words, 0);
         m.mr[1] = n;
         for (uint32_t i = 0; i < words; i++) {
             if (2 + i < L4_MR_IN_REGISTERS)
@@ -66,6 +67,16 @@ void console_write(const void *buf, uint32_t len)
         p += n;
         len -= n;
     }
+}
+
+void console_write(const void *buf, uint32_t len)
+{
+    to_debugd(CONSOLE_LABEL_WRITE, buf, len);
+}
+
+void host_log(const char *text)
+{
+    to_debugd(LINUX_LABEL_LOG, text, strnlen(text, CONSOLE_MAX_WRITE));
 }
 
 /* A process's thread number is the server's plus LINUX_FIRST_PROCESS plus its slot (new_tid). */
@@ -953,6 +964,7 @@ static const char *map_rootfs(void)
         return "the root file system fails its CRC";
     initrd_init(data, h->length);
     vfs_init();
+    disk_init();
     return NULL;
 }
 

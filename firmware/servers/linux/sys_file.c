@@ -1020,9 +1020,23 @@ int sys_ftruncate(struct proc *p, uint32_t *r)
     return blocked;
 }
 
-/* fsync and fdatasync: everything is in memory already. */
+/* fsync, fdatasync and syncfs: the persistent disk's snapshot is written (disk.c; the rest of
+ * the file system is memory).  Its failure is the caller's only for a file in /data. */
 int sys_fsync(struct proc *p, uint32_t *r)
 {
-    RET(fd_get(p, r[0]) ? 0 : -EBADF);
+    struct file *f = fd_get(p, r[0]);
+    int err;
+
+    if (!f)
+        RET(-EBADF);
+    err = disk_sync();
+    RET(err && f->name && !memcmp(f->name, "/data/", 6) ? err : 0);
+}
+
+int sys_sync(struct proc *p, uint32_t *r)
+{
+    (void)p;
+    disk_sync();
+    RET(0);
 }
 

@@ -355,16 +355,22 @@ static void cmd_syscall(const struct proto_msg *req)
 LINK_COMMAND(PROTO_MSG_SYSCALL, cmd_syscall);
 
 /* Console output of the Linux server: pass it to the host as a CONSOLE frame. */
-static void console_out(const struct l4_msg *m)
+/* The Linux server's console output (CONSOLE frames), or a line for the log (LOG). */
+static void console_out(const struct l4_msg *m, int log)
 {
-    uint32_t data[CONSOLE_MAX_WRITE / 4], n = m->mr[1];
+    uint32_t data[CONSOLE_MAX_WRITE / 4 + 1], n = m->mr[1];
     const uint32_t *mr = l4_utcb()->mr;
 
     if (n > CONSOLE_MAX_WRITE || L4_TAG_UNTYPED(m->mr[0]) < 1 + (n + 3) / 4)
         return;
     for (uint32_t i = 0; i < (n + 3) / 4; i++)
         data[i] = 2 + i < L4_MR_IN_REGISTERS ? m->mr[2 + i] : mr[2 + i];
-    link_send(PROTO_MSG_CONSOLE, 0, data, n, NULL, 0);
+    if (!log) {
+        link_send(PROTO_MSG_CONSOLE, 0, data, n, NULL, 0);
+        return;
+    }
+    ((char *)data)[n] = 0;
+    link_log(PROTO_LOG_INFO, (const char *)data);
 }
 
 /* Call the Linux server's interrupt thread with `m`.  Just after boot it may not exist yet: then
@@ -608,7 +614,9 @@ int main(void)
             while ((c = uart_getc()) >= 0)
                 link_rx_byte((uint8_t)c);
         } else if (L4_TAG_LABEL(m.mr[0]) == CONSOLE_LABEL_WRITE) {
-            console_out(&m);
+            console_out(&m, 0);
+        } else if (L4_TAG_LABEL(m.mr[0]) == LINUX_LABEL_LOG) {
+            console_out(&m, 1);
         } else if (L4_TAG_LABEL(m.mr[0]) == LINUX_LABEL_EXITED) {
             struct proto_linux_exit e = { .pid = m.mr[1], .status = m.mr[2] };
             link_send(PROTO_MSG_LINUX_EXIT, 0, &e, sizeof e, NULL, 0);

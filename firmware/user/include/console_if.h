@@ -19,6 +19,8 @@
 #define LINUX_LABEL_SIGNAL      0x7505u     /* debugd -> server: MR1 the pid of a shell the host
                                              * started, MR2 a signal (SIGHUP: hang its session
                                              * up); reply MR1 = processes signalled or -errno */
+#define LINUX_LABEL_LOG         0x7506u     /* server -> debugd: a line for the host's log (as
+                                             * CONSOLE_LABEL_WRITE, at most CONSOLE_MAX_WRITE) */
 #define CONSOLE_MAX_WRITE       240u        /* bytes per message: 60 words after MR1 */
 
 /* The Linux server's threads, by thread number after its first (the module's) thread: that one

@@ -164,6 +164,8 @@ int l4_module_index(const char *name);
                                                  * pages, MR4/MR5 device window, MR6 flags */
 #define SIGMA0_LABEL_RELEASE    0xff02u         /* MR1 the client's first thread number */
 #define SIGMA0_ALLOW_ROOTFS     (1u << 0)       /* may map the root file system's flash, read-only */
+#define SIGMA0_ALLOW_DATA       (1u << 2)       /* may map the persistent disk's flash, to read
+                                                 * and program */
 #define SIGMA0_ALLOW_SLOTS      (1u << 1)       /* may map each image slot's first page, to
                                                  * confirm the boot (firmware/boot/boot.c) */
 uint32_t l4_sigma0_request(uint32_t fpage, uint32_t window);

@@ -37,7 +37,8 @@ struct policy {
 
 /* The debug agent talks to every server; the modem only to the debug agent; the Linux server
  * to the debug agent and its own processes, below every modem task, with no interrupt line,
- * no device but the real-time clock (read only) and no look into the kernel. */
+ * no device but the real-time clock (read only) and the persistent disk's flash, and no look
+ * into the kernel. */
 static const struct policy policies[] = {
     { "debugd", { "ktest", "modem", "linux" }, 150, L4_DR_DEBUG, 256u << 10, 2, 64,
       BOARD_UART_BASE, L4_PAGE_SIZE, SIGMA0_ALLOW_SLOTS, { { BOARD_IRQ_UART, 1 } } },
@@ -50,7 +51,7 @@ static const struct policy policies[] = {
       { { BOARD_IRQ_VTIMER, 1 }, { BOARD_IRQ_VIRTIO0, BOARD_VIRTIO_COUNT }, { 123, 1 } } },
     /* the real-time clock, read for the wall clock */
     { "linux", { "debugd" }, 100, 0, 8u << 20, 200, 16384 + 256, BOARD_RTC_BASE, L4_PAGE_SIZE,
-      SIGMA0_ALLOW_ROOTFS, { { 0, 0 } } },
+      SIGMA0_ALLOW_ROOTFS | SIGMA0_ALLOW_DATA, { { 0, 0 } } },
 };
 
 #define MAX_COPIES  8192u                   /* module pages we hold copies of: 32 MiB */

@@ -7,7 +7,8 @@
  *    a range of thread numbers (the kernel gives each domain its own, so a thread cannot pose
  *    as another's) with SIGMA0_LABEL_POLICY, before it starts the client: a RAM quota in
  *    pages, reserved on the spot (what one client has not taken yet is never given to
- *    another), a device window, and whether it may read the root file system's flash;
+ *    another), a device window, whether it may read the root file system's flash, and whether
+ *    it may read and program the persistent disk's;
  *  - a thread no entry names gets nothing.
  * A page or block of RAM goes to one owner; a device page too.  SIGMA0_LABEL_RELEASE (root task
  * only) takes back all a client had, once the root task has deleted it.  A request it cannot
@@ -120,6 +121,9 @@ static uint32_t grant(struct client *c, int root, uint32_t fpage)
     if (base >= kip->rootfs_base && base - kip->rootfs_base < kip->rootfs_size &&
         size <= kip->rootfs_size - (base - kip->rootfs_base))
         return root || (c->flags & SIGMA0_ALLOW_ROOTFS) ? L4_FPAGE(base, log2, L4_READ) : 0;
+    if (base >= kip->data_base && base - kip->data_base < kip->data_size &&
+        size <= kip->data_size - (base - kip->data_base))
+        return root || (c->flags & SIGMA0_ALLOW_DATA) ? L4_FPAGE(base, log2, rights & (L4_READ | L4_WRITE)) : 0;
     if (log2 == 12 && base - kip->slots_base < kip->slot_count * kip->slot_size &&
         (base - kip->slots_base) % kip->slot_size == 0)
         return root || (c->flags & SIGMA0_ALLOW_SLOTS) ? L4_FPAGE(base, 12, rights & (L4_READ | L4_WRITE)) : 0;
