@@ -81,6 +81,7 @@ def test_a_power_cut_while_a_snapshot_is_written_leaves_the_one_before(link, rig
     assert code == 0, f"/data after the cut: {out}"
     assert not finished, f"the snapshot was written before the cut came: {finished}"
     assert out.endswith(before), f"cut while writing, yet /data is not the snapshot before: {out}"
+    shell(rig_target.link, "rm -rf /data/cut && sync")
 
 
 @pytest.mark.qemu
