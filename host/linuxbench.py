@@ -27,7 +27,8 @@ from . import shell as shell_mod
 from .errors import RigError
 
 NAMES = ("linux.getpid", "linux.write_devnull", "linux.pagefault", "linux.pipe_roundtrip", "linux.yield",
-         "linux.fork_exit_wait", "linux.fork_exec_wait")
+         "linux.fork_exit_wait", "linux.fork_exec_wait", "linux.exec_dynamic", "linux.thread_create_join",
+         "linux.futex_pingpong", "linux.mmap_file_fault")
 UNIT = "ns"
 MAX_SAMPLES = 101                  # lbench's limit
 _LINE = re.compile(r"^bench (linux\.\w+) ns((?: -?\d+)+)[ \t]*$", re.M)

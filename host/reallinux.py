@@ -26,7 +26,7 @@ CACHE = ROOT / ".cache" / "armhf"
 # bookworm's armmp kernel of this ABI and version (the metapackage moves from one to the next
 # between runs).  When the archive no longer carries it, pin the one it has and record
 # benchmarks/linux.json and the tests/linux outputs again.
-KERNEL_PACKAGE, KERNEL_VERSION = "linux-image-6.1.0-57-armmp", "6.1.192-3"
+KERNEL_PACKAGE, KERNEL_VERSION = "linux-image-6.1.0-50-armmp", "6.1.176-1"
 # A machine whose Debian mirror lags (or has moved on) may name another in the environment,
 # REAL_LINUX_KERNEL=PACKAGE=VERSION, to record outputs with; figures measured so say which.
 if os.environ.get("REAL_LINUX_KERNEL", "").count("=") == 1:

@@ -13,6 +13,8 @@
  *     bench linux.getpid ns S1 S2 ...
  */
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -195,6 +197,133 @@ static void do_fork_exec_wait(int n)
         fork_wait(1);
 }
 
+/* fork, then execve of a dynamically linked program (the dynamic linker maps libc), and wait. */
+static void do_exec_dynamic(int n)
+{
+    while (n--) {
+        pid_t pid = fork();
+        int status;
+        if (pid < 0)
+            die("fork");
+        if (pid == 0) {
+            char *const argv[] = { "dyn_true", NULL };
+            char *const envp[] = { NULL };
+            execve("/bin/dyn_true", argv, envp);
+            _exit(127);
+        }
+        if (waitpid(pid, &status, 0) != pid || status != 0)
+            die("dyn_true");
+    }
+}
+
+/* A thread made and joined: clone, the new thread's first run and exit, the join's futex. */
+static void *nothing(void *arg)
+{
+    return arg;
+}
+
+static void do_thread_create_join(int n)
+{
+    pthread_t t;
+
+    while (n--)
+        if (pthread_create(&t, NULL, nothing, NULL) || pthread_join(t, NULL))
+            die("pthread");
+}
+
+/* Two threads of one process hand a word back and forth with FUTEX_WAIT and FUTEX_WAKE: a round
+ * is two wakes and two switches, the shape of a mutex or condition variable under contention. */
+static volatile int baton;
+static pthread_t other;
+
+static long futex(volatile int *word, int op, int val)
+{
+    return syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+static void *catcher(void *arg)
+{
+    for (;;) {
+        while (baton == 0)
+            futex(&baton, FUTEX_WAIT, 0);
+        if (baton < 0)
+            return arg;
+        baton = 0;
+        futex(&baton, FUTEX_WAKE, 1);
+    }
+}
+
+static void futex_setup(void)
+{
+    baton = 0;
+    if (pthread_create(&other, NULL, catcher, NULL))
+        die("pthread_create");
+}
+
+static void futex_teardown(void)
+{
+    baton = -1;
+    futex(&baton, FUTEX_WAKE, 1);
+    pthread_join(other, NULL);
+}
+
+static void do_futex_pingpong(int n)
+{
+    while (n--) {
+        baton = 1;
+        futex(&baton, FUTEX_WAKE, 1);
+        while (baton == 1)
+            futex(&baton, FUTEX_WAIT, 1);
+    }
+}
+
+/* Read the pages of a file mapped MAP_PRIVATE: every first read is a page fault that the file's
+ * page answers (the page cache's on Linux, the file system's frame here). */
+static const char *const mapped_name = "/tmp/lbench.map";
+static char *file_area;
+
+static void file_create(void)
+{
+    static char page[PAGE];
+    int fd = open(mapped_name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+    if (fd < 0)
+        die(mapped_name);
+    for (int i = 0; i < FAULT_PAGES; i++) {
+        memset(page, i + 1, sizeof page);
+        if (write(fd, page, sizeof page) != sizeof page)
+            die("write");
+    }
+    close(fd);
+}
+
+static void file_map(void)
+{
+    int fd = open(mapped_name, O_RDONLY);
+
+    if (fd < 0)
+        die(mapped_name);
+    file_area = mmap(NULL, FAULT_PAGES * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (file_area == MAP_FAILED)
+        die("mmap");
+    close(fd);
+}
+
+static void file_unmap(void)
+{
+    munmap(file_area, FAULT_PAGES * PAGE);
+}
+
+static void do_mmap_file_fault(int n)
+{
+    unsigned sum = 0;
+
+    for (int i = 0; i < n; i++)
+        sum += ((volatile char *)file_area)[i * PAGE];
+    if (sum != (unsigned)(n * (n + 1) / 2))
+        die("the mapped file's bytes");
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 struct bench {
@@ -215,6 +344,10 @@ static struct bench benches[] = {
     { "linux.yield", 200, do_yield, yield_setup, yield_teardown, 0, 2, { 0 } },
     { "linux.fork_exit_wait", 10, do_fork_exit_wait, NULL, NULL, 0, 1, { 0 } },
     { "linux.fork_exec_wait", 5, do_fork_exec_wait, NULL, NULL, 0, 1, { 0 } },
+    { "linux.exec_dynamic", 5, do_exec_dynamic, NULL, NULL, 0, 1, { 0 } },
+    { "linux.thread_create_join", 10, do_thread_create_join, NULL, NULL, 0, 1, { 0 } },
+    { "linux.futex_pingpong", 100, do_futex_pingpong, futex_setup, futex_teardown, 0, 1, { 0 } },
+    { "linux.mmap_file_fault", FAULT_PAGES, do_mmap_file_fault, file_map, file_unmap, 1, 1, { 0 } },
 };
 #define NBENCH ((int)(sizeof benches / sizeof benches[0]))
 
@@ -264,9 +397,11 @@ int main(int argc, char **argv)
     devnull = open("/dev/null", O_WRONLY);
     if (devnull < 0)
         die("/dev/null");
+    file_create();
     for (int k = 0; k < NBENCH; k++)
         if (!any || chosen[k])
             measure(&benches[k], samples);
+    unlink(mapped_name);
     for (int k = 0; k < NBENCH; k++) {
         if (any && !chosen[k])
             continue;

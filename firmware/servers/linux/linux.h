@@ -103,6 +103,13 @@ int mm_populate(struct mm *mm, uint32_t start, uint32_t end);
 /* The frame behind `addr` after making it present (and private if `write`); 0 when the access is
  * not allowed.  `t`, when not nil, is the process thread, whose kernel mapping is kept in step. */
 uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx);
+/* Fault-around, as Linux maps a file's neighbouring pages with the one a read faulted on: the
+ * pages of `addr`'s aligned FAULT_AROUND window in its private read-only file region (neither
+ * code nor writable data) that are not present
+ * and are the file's own frames, made present (read-only, shared with the file) into pages[] and
+ * frames[] (at most `max`); how many.  The caller maps them with the faulting page. */
+#define FAULT_AROUND    (16 * PAGE)
+int mm_fault_around(struct mm *mm, uint32_t addr, uint32_t *pages, uint32_t *frames, unsigned max);
 /* Copy to and from a process's memory, faulting pages in; -1 when an address is bad. */
 int mm_copy_in(struct mm *mm, l4_tid_t t, void *dst, uint32_t src, uint32_t len);
 int mm_copy_out(struct mm *mm, l4_tid_t t, uint32_t dst, const void *src, uint32_t len);

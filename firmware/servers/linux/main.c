@@ -163,6 +163,12 @@ static void stop_thread(struct proc *p)
     l4_thread_control(p->tid, L4_NILTHREAD, 0, 0, 0, 0);    /* its space goes with it */
 }
 
+/* Whether `g`'s process has threads besides its leader (whatever the leader's own state). */
+static inline int threaded(const struct proc *g)
+{
+    return g->nthreads > 1 || (g->state == P_BLOCKED && g->blocked == B_EXITED);
+}
+
 /* One thread's time so far, added to *user_ms and *sys_ms. */
 static void add_thread_time(const struct proc *t, uint32_t *user_ms, uint32_t *sys_ms)
 {
@@ -186,7 +192,7 @@ void proc_cpu_time(const struct proc *p, uint32_t *user_ms, uint32_t *sys_ms)
     *user_ms = g->gone_utime_ms;                /* its threads that have ended */
     *sys_ms = g->gone_stime_ms;
     add_thread_time(g, user_ms, sys_ms);
-    for (unsigned i = 0; i < MAX_PROCS; i++)
+    for (unsigned i = 0; i < MAX_PROCS && threaded(g); i++)
         if (procs[i].state != P_FREE && procs[i].leader == g && &procs[i] != g)
             add_thread_time(&procs[i], user_ms, sys_ms);
 }
@@ -196,7 +202,9 @@ static struct proc *waiting_for(struct proc *g, const struct proc *c)
 {
     if (!g)
         return NULL;
-    for (unsigned i = 0; i < MAX_PROCS; i++) {
+    if (g->state == P_BLOCKED && g->blocked == B_WAIT && proc_wait_matches(c, g->wait_pid))
+        return g;
+    for (unsigned i = 0; i < MAX_PROCS && threaded(g); i++) {
         struct proc *t = &procs[i];
         if (t->state == P_BLOCKED && t->blocked == B_WAIT && t->leader == g &&
             proc_wait_matches(c, t->wait_pid))
@@ -267,7 +275,7 @@ static void other_threads_end(struct proc *p, struct proc *keep)
 {
     struct proc *g = p->leader;
 
-    for (unsigned i = 0; i < MAX_PROCS; i++) {
+    for (unsigned i = 0; i < MAX_PROCS && threaded(g); i++) {
         struct proc *t = &procs[i];
         if (t->state != P_FREE && t->leader == g && t != g && t != keep)
             thread_end(t);
@@ -913,6 +921,22 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t rwx, struct l4_msg
     m->mr[0] = L4_TAG(0, 0, 2);
     m->mr[1] = (addr & PAGE_MASK) | L4_ITEM_MAP;
     m->mr[2] = L4_FPAGE(frame, 12, rights);
+    if (!(rwx & VM_WRITE)) {
+        /* a read: the file's pages around it too (the kernel maps at most 16 per message) */
+        uint32_t pages[15], frames[15], *mr = l4_utcb()->mr;
+        int n = mm_fault_around(p->mm, addr, pages, frames, 15);
+        rights = VM_READ | (v->prot & VM_EXEC);
+        for (int i = 0; i < n; i++) {
+            mr[3 + 2 * i] = pages[i] | L4_ITEM_MAP;
+            mr[4 + 2 * i] = L4_FPAGE(frames[i], 12, rights);
+        }
+        if (n) {
+            _Static_assert(L4_MR_IN_REGISTERS == 8, "MR3..MR7 travel in registers");
+            for (unsigned i = 3; i < L4_MR_IN_REGISTERS; i++)
+                m->mr[i] = mr[i];
+            m->mr[0] = L4_TAG(0, 0, 2 + 2 * n);
+        }
+    }
     return 1;
 }
 

@@ -359,6 +359,31 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
     return frame;
 }
 
+int mm_fault_around(struct mm *mm, uint32_t addr, uint32_t *pages, uint32_t *frames, unsigned max)
+{
+    struct vma *v = mm_find(mm, addr);
+    uint32_t first = addr & ~(FAULT_AROUND - 1), *pte;
+    unsigned n = 0;
+
+    /* read-only data only (a file mapped to be read): a program's code and data segments are
+     * mostly touched once, in a few places, and every page mapped is one more for fork to
+     * share and for exit to take down */
+    if (!v || !v->file || v->prot & (VM_SHARED | VM_EXEC | VM_WRITE))
+        return 0;
+    for (uint32_t page = first; page < first + FAULT_AROUND && n < max; page += PAGE) {
+        uint32_t frame;
+        if (page == (addr & PAGE_MASK) || page < v->start || page >= v->end ||
+            !(pte = pte_of(mm, page, 0)) || *pte & PTE_PRESENT || !(frame = file_page(v, page)))
+            continue;
+        frame_get(frame);
+        *pte = frame | PTE_PRESENT;
+        mm->pages++;
+        pages[n] = page;
+        frames[n++] = frame;
+    }
+    return (int)n;
+}
+
 /* Copy between the server and the process's memory, a page at a time: touching each page as a
  * fault would (so a write to a shared page copies it first). */
 static int copy_user(struct mm *mm, l4_tid_t t, uint32_t addr, uint8_t *buf, uint32_t len, int write)
