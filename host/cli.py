@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from protocol import SLOT_AUTO, SLOT_COUNT, SYSCALL_REGS, Feature, Message, MsgType, Role, TestStatus
+from protocol import IMAGE_HEADER_SIZE, SLOT_AUTO, SLOT_COUNT, SYSCALL_REGS, Feature, Message, MsgType, Role, TestStatus
 
 from . import bench as bench_mod
 from . import build as build_mod
@@ -32,7 +32,7 @@ from .abi import KernelAbi
 from .board import DEFAULT_BOARD, ROOT, Board, open_board
 from .debugd import RUN_TIMEOUT, Debugd
 from .errors import LinkTimeout, RigError
-from .flash import FlashResult, flash_image, read_slots
+from .flash import WINDOW, FlashResult, flash_image, read_slots
 from .image import read_image
 from .link import role_of
 from .strategy import Target
@@ -235,7 +235,7 @@ def cmd_flash(rig: Rig) -> int:
     with Progress(TextColumn("flashing"), BarColumn(), DownloadColumn(binary_units=True), TransferSpeedColumn(),
                   TimeRemainingColumn(), console=out, disable=not out.is_terminal) as progress:
         task = progress.add_task("flash", total=len(payload))
-        result = flash_image(target.link, image, slot=rig.args.slot,
+        result = flash_image(target.link, image, slot=rig.args.slot, window=WINDOW if rig.board.qemu else 1,
                              progress=lambda done, total: progress.update(task, completed=done))
     _print_flash(result)
     info = target.start(result.slot)
@@ -1095,10 +1095,13 @@ def _register(text: str) -> tuple[int, int]:
 
 
 def _print_flash(result: FlashResult) -> None:
-    line = f" as {result.wire:,} on the line (LZ4)" if result.wire and result.wire < result.sent else ""
-    out.print(f"[green]flashed[/] {result.sent:,} bytes{line} to slot {result.slot} in {result.seconds:.2f} s "
-              f"({result.kib_per_s:.1f} KiB/s), sequence {result.sequence}, verified "
-              f"(crc {result.crc:08x}, build {result.build_id.hex()[:12]})")
+    sent = IMAGE_HEADER_SIZE + result.transmitted
+    line = f" as {result.wire:,} on the line (LZ4)" if result.wire and result.wire < sent else ""
+    reused = [f"{result.kept:,} already in slot {result.slot}"] if result.kept else []
+    reused += [f"{result.copied:,} copied from the other slot"] if result.copied else []
+    out.print(f"[green]flashed[/] {result.sent:,} bytes to slot {result.slot} in {result.seconds:.2f} s "
+              f"({result.kib_per_s:.1f} KiB/s): sent {sent:,}{line}{''.join(', ' + r for r in reused)}; "
+              f"sequence {result.sequence}, verified (crc {result.crc:08x}, build {result.build_id.hex()[:12]})")
 
 
 def _print_info(info: Message) -> None:

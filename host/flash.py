@@ -1,14 +1,26 @@
 """The flash strategy: send an image to the bootloader, have it written and verified.
 
-    FLASH_BEGIN(slot, header) -> ACK(slot)         the bootloader checks the header, erases the slot
-    FLASH_DATA(offset, chunk) -> ACK(offset+len)   repeated; a retry of the same offset is harmless
-    FLASH_DATA_LZ4(offset, length, block)          the same, compressed: a bootloader that says
-                              -> ACK(offset+length) FLASH_LZ4 in INFO takes up to 16 KiB of payload
-                                                   per message as one LZ4 block
+    FLASH_SUMS(slot, 0, len)  -> FLASH_SUMS_INFO   a CRC per 4 KiB block of each slot, as it is
+                                                   (a bootloader that says FLASH_SUMS in INFO)
+    FLASH_BEGIN(slot, header) -> ACK(slot)         the bootloader checks the header, keeps the
+                                                   slot's old bytes in RAM, erases the slot
+    FLASH_COPY(offset, length, slot, crc)          a run whose bytes the board already holds at
+                              -> ACK(offset+len)   the same offset (the slot's old bytes, or the
+                                                   other slot's) is programmed from there
+    FLASH_DATA(offset, chunk) -> ACK(offset+len)   the rest; a retry of the same offset is harmless
+    FLASH_DATA_LZ4(offset, length, block)          the same, compressed: up to 16 KiB of payload
+                              -> ACK(offset+length) per message as one LZ4 block, which with
+                                                   FLASH_LZ4_DICT may refer back into the 64 KiB
+                                                   before it
     FLASH_END                 -> ACK(sequence)     it checks the CRC of what is in flash, then
                                                    writes the header last: until then the slot is
                                                    invalid and the old image still boots
     SLOTS                     -> SLOT_INFO         the rig checks the slot it wrote
+
+Requests after FLASH_BEGIN go `window` at a time (Link.pipeline): the bootloader answers in
+order, and the line carries the next chunk while it programs the last.  A real UART without
+flow control loses what arrives while the bootloader programs, so the rig flashes a real board
+one request at a time.
 
 `flash_image()` works on a link already talking to the bootloader (the caller catches it: see
 `strategy.Target.bootloader`).  It sends the image's header bytes exactly as they are in the
@@ -18,28 +30,36 @@ image, so tests can also send images that are wrong on purpose (`check=False`).
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 from protocol import (
     FLASH_CHUNK_MAX,
     FLASH_LZ4_CHUNK_MAX,
+    FLASH_LZ4_DICT_MAX,
+    FLASH_SUM_BLOCK,
     IMAGE_HEADER_SIZE,
     MAX_PAYLOAD,
+    SLOT_COUNT,
     Feature,
     IMAGE_PAYLOAD_OFFSET,
     SLOT_AUTO,
     MsgType,
+    crc32,
     parse_image,
 )
-from protocol.wire import FlashDataLz4, ImageHeaderBody
+from protocol.wire import FlashDataLz4, FlashSumsInfo, ImageHeaderBody
 
 from .errors import RemoteError, RigError
 from .link import Link
 
 BEGIN_TIMEOUT = 30.0        # erasing a slot
 DATA_TIMEOUT = 5.0
+COPY_TIMEOUT = 30.0         # a run of up to a whole image, checked and programmed
+SUMS_TIMEOUT = 10.0
 END_TIMEOUT = 30.0          # reading the slot back for the CRC, programming the header
+WINDOW = 4                  # requests in flight after FLASH_BEGIN (a QEMU board: the pty holds them)
 
 
 @dataclass(frozen=True)
@@ -52,22 +72,37 @@ class FlashResult:
     crc: int
     build_id: bytes
     wire: int = 0           # what crossed the line for them: header + chunks as sent (0: not counted)
+    kept: int = 0           # payload bytes the slot already held at the same offset: not sent
+    copied: int = 0         # payload bytes another slot held at the same offset: not sent
 
     @property
     def kib_per_s(self) -> float:
         return self.sent / 1024 / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def transmitted(self) -> int:
+        """Payload bytes that crossed the line (compressed or not)."""
+        return self.length - self.kept - self.copied
+
 
 # A compressed chunk must fit one frame with FLASH_DATA_LZ4's offset and length.
 LZ4_BLOCK_MAX = MAX_PAYLOAD - FlashDataLz4.subcons[0].sizeof() - FlashDataLz4.subcons[1].sizeof()
+# FLASH_SUMS_INFO: CRCs per reply.
+SUMS_MAX = (MAX_PAYLOAD - FlashSumsInfo.subcons[0].sizeof() - FlashSumsInfo.subcons[1].sizeof()
+            - FlashSumsInfo.subcons[2].sizeof()) // 4
+
+
+def features(link: Link) -> Feature:
+    """What the bootloader on `link` said it supports in INFO (asked again if need be)."""
+    info = link.last_info
+    if info is None or info.type != MsgType.INFO:
+        info = link.request(MsgType.HELLO, timeout=2.0)
+    return Feature(info.payload.features)
 
 
 def takes_lz4(link: Link) -> bool:
     """Whether the bootloader on `link` accepts FLASH_DATA_LZ4 (its INFO says FLASH_LZ4)."""
-    info = link.last_info
-    if info is None or info.type != MsgType.INFO:
-        info = link.request(MsgType.HELLO, timeout=2.0)
-    return bool(Feature(info.payload.features) & Feature.FLASH_LZ4)
+    return bool(features(link) & Feature.FLASH_LZ4)
 
 
 # The piece sizes tried, longest first: zeros and tables go 16 KiB at a time, code in pieces of
@@ -75,39 +110,92 @@ def takes_lz4(link: Link) -> bool:
 LZ4_LADDER = (FLASH_LZ4_CHUNK_MAX, 12288, 10240, 8192, 6144, 5120)
 
 
-def chunks(payload: bytes, compress: bool, chunk: int = FLASH_CHUNK_MAX):
-    """The payload as (message type, fields, payload bytes covered, bytes of chunk data), in
-    order: with `compress`, the longest piece of LZ4_LADDER's that compresses (the reference
-    encoder, high compression) into one frame, else plain FLASH_DATA chunks of `chunk` bytes."""
+def chunks(payload: bytes, compress: bool, chunk: int = FLASH_CHUNK_MAX, *, start: int = 0,
+           end: int | None = None, dictionary: bool = False):
+    """The payload from `start` to `end` as (message type, fields, payload bytes covered, bytes
+    of chunk data), in order: with `compress`, the longest piece of LZ4_LADDER's that
+    compresses (the reference encoder, high compression) into one frame, else plain FLASH_DATA
+    chunks of `chunk` bytes.  With `dictionary`, a piece is compressed against the
+    FLASH_LZ4_DICT_MAX bytes of payload before it (the bootloader's FLASH_LZ4_DICT)."""
     if compress:
         import lz4.block
-    offset = 0
-    while offset < len(payload):
+    end = len(payload) if end is None else end
+    offset = start
+    while offset < end:
         sent = False
         for size in (LZ4_LADDER if compress else ()):
-            raw = payload[offset:offset + size]
-            block = lz4.block.compress(raw, mode="high_compression", compression=12, store_size=False)
+            raw = payload[offset:min(offset + size, end)]
+            before = payload[max(0, offset - FLASH_LZ4_DICT_MAX):offset] if dictionary else b""
+            block = lz4.block.compress(raw, mode="high_compression", compression=12, store_size=False,
+                                       dict=before)
             if len(block) <= LZ4_BLOCK_MAX and len(block) < len(raw):
                 yield MsgType.FLASH_DATA_LZ4, dict(offset=offset, length=len(raw), data=block), len(raw), len(block)
                 offset += len(raw)
                 sent = True
                 break
         if not sent:
-            data = payload[offset:offset + chunk]
+            data = payload[offset:min(offset + chunk, end)]
             yield MsgType.FLASH_DATA, dict(offset=offset, data=data), len(data), len(data)
             offset += len(data)
 
 
+@dataclass(frozen=True)
+class Run:
+    """A stretch of the payload and where its bytes come from: `source`, a slot that holds
+    them at the same offset (the slot being flashed, as it was before FLASH_BEGIN, or another),
+    or None: they cross the line."""
+    offset: int
+    length: int
+    source: int | None
+
+
+def plan(payload: bytes, target: int, sums: dict[int, list[int]]) -> list[Run]:
+    """Split the payload into runs by FLASH_SUM_BLOCK: a block whose CRC the target slot
+    already has at its offset is kept, else one another slot has is copied, else it is sent.
+    `sums[slot]` are that slot's CRCs from offset 0 (FLASH_SUMS over the payload's length)."""
+    runs: list[Run] = []
+    for offset in range(0, len(payload), FLASH_SUM_BLOCK):
+        block = payload[offset:offset + FLASH_SUM_BLOCK]
+        want, index = crc32(block), offset // FLASH_SUM_BLOCK
+        holders = [target] + [slot for slot in sorted(sums) if slot != target]
+        source = next((slot for slot in holders if index < len(sums.get(slot, ())) and sums[slot][index] == want),
+                      None)
+        if runs and runs[-1].source == source:
+            last = runs.pop()
+            runs.append(Run(last.offset, last.length + len(block), source))
+        else:
+            runs.append(Run(offset, len(block), source))
+    return runs
+
+
+def slot_sums(link: Link, slot: int, length: int) -> list[int]:
+    """FLASH_SUMS of `slot` over `length` bytes of its payload area, in as many requests as
+    the replies need."""
+    sums: list[int] = []
+    while len(sums) * FLASH_SUM_BLOCK < length:
+        offset = len(sums) * FLASH_SUM_BLOCK
+        reply = link.request(MsgType.FLASH_SUMS, dict(slot=slot, offset=offset, length=length - offset),
+                             timeout=SUMS_TIMEOUT)
+        if reply.offset != offset or not reply.sums:
+            raise RigError(f"FLASH_SUMS of slot {slot} at {offset}: the bootloader answered for "
+                           f"{reply.offset} with {len(reply.sums)} sums")
+        sums += list(reply.sums)
+    return sums
+
+
 def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool = True,
-                verify: bool = True, compress: bool | None = None, chunk: int = FLASH_CHUNK_MAX,
-                data_timeout: float = DATA_TIMEOUT,
+                verify: bool = True, compress: bool | None = None, reuse: bool | None = None,
+                chunk: int = FLASH_CHUNK_MAX, window: int = WINDOW, data_timeout: float = DATA_TIMEOUT,
                 progress: Callable[[int, int], None] | None = None) -> FlashResult:
     """Write `image` (an image file: header, padding, payload) through the bootloader.
 
     `compress`: send the payload LZ4-compressed (None: when the bootloader takes it).
-    `progress(done, total)` is called after each chunk (payload bytes); it may raise to cut
-    the transfer short.  With `check=False` the image is sent as it is even when the host
-    would refuse it.  Raises RigError (RemoteError for a refusal, with the target's reason)."""
+    `reuse`: send only the blocks the board does not already hold at the same offset in a
+    slot (None: when the bootloader answers FLASH_SUMS).  `window`: requests in flight.
+    `progress(done, total)` is called after each request (payload bytes in place); it may
+    raise to cut the transfer short.  With `check=False` the image is sent as it is even when
+    the host would refuse it.  Raises RigError (RemoteError for a refusal, with the target's
+    reason)."""
     if check:
         try:
             header, payload = parse_image(image)
@@ -115,40 +203,73 @@ def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool 
             raise RigError(f"not a valid image: {exc}") from None
     else:
         header, payload = _loose_parse(image)
+    offered = features(link)
     if compress is None:
-        compress = takes_lz4(link)
+        compress = bool(offered & Feature.FLASH_LZ4)
+    if reuse is None:
+        reuse = bool(offered & Feature.FLASH_SUMS)
+    dictionary = compress and bool(offered & Feature.FLASH_LZ4_DICT)
     start = time.monotonic()
+    sums = {s: slot_sums(link, s, len(payload)) for s in range(SLOT_COUNT)} if reuse and payload else {}
     begin = bytes([slot]) + image[:IMAGE_HEADER_SIZE]
     try:
         chosen = link.request(MsgType.FLASH_BEGIN, begin, timeout=BEGIN_TIMEOUT, retries=0).value
     except RemoteError as exc:
         raise _refused("the bootloader refused the image header", exc) from None
+    runs = plan(payload, chosen, sums) if sums else [Run(0, len(payload), None)]
     total = len(payload)
     wire = IMAGE_HEADER_SIZE
     if progress is not None:
         progress(0, total)
-    for msg_type, fields, covered, data_bytes in chunks(payload, compress, chunk):
-        offset = fields["offset"]
-        try:
-            ack = link.request(msg_type, fields, timeout=data_timeout, retries=3)
-        except RemoteError as exc:
-            raise _refused(f"the bootloader refused data at offset {offset}", exc) from None
-        if ack.value != offset + covered:
-            raise RigError(f"{msg_type.name} at offset {offset}: bootloader acknowledged {ack.value}, "
-                           f"expected {offset + covered}")
-        wire += data_bytes
-        if progress is not None:
-            progress(offset + covered, total)
+    in_flight: deque[tuple[MsgType, dict, int, int]] = deque()
+
+    def requests():
+        for item in _requests(payload, runs, compress, dictionary, chunk):
+            in_flight.append(item)
+            msg_type, fields = item[0], item[1]
+            yield msg_type, fields, COPY_TIMEOUT if msg_type == MsgType.FLASH_COPY else data_timeout
+
+    try:
+        for ack in link.pipeline(requests(), window=window, retries=3):
+            msg_type, fields, covered, data_bytes = in_flight.popleft()
+            offset = fields["offset"]
+            if ack.value != offset + covered:
+                raise RigError(f"{msg_type.name} at offset {offset}: bootloader acknowledged {ack.value}, "
+                               f"expected {offset + covered}")
+            wire += data_bytes
+            if progress is not None:
+                progress(offset + covered, total)
+    except RemoteError as exc:
+        what = "data" if in_flight[0][0] != MsgType.FLASH_COPY else "a copy"
+        raise _refused(f"the bootloader refused {what} at offset {in_flight[0][1]['offset']}", exc) from None
     try:
         sequence = link.request(MsgType.FLASH_END, timeout=END_TIMEOUT, retries=0).value
     except RemoteError as exc:
         raise _refused(f"slot {chosen} was written but not committed", exc) from None
     seconds = time.monotonic() - start
+    kept = sum(r.length for r in runs if r.source == chosen)
+    copied = sum(r.length for r in runs if r.source is not None and r.source != chosen)
     result = FlashResult(slot=chosen, sequence=sequence, length=total, sent=IMAGE_HEADER_SIZE + total,
-                         seconds=seconds, crc=header.crc, build_id=bytes(header.build_id), wire=wire)
+                         seconds=seconds, crc=header.crc, build_id=bytes(header.build_id), wire=wire,
+                         kept=kept, copied=copied)
     if verify:
         verify_slot(link, result)
     return result
+
+
+def _requests(payload: bytes, runs: list[Run], compress: bool, dictionary: bool,
+              chunk: int) -> Iterator[tuple[MsgType, dict, int, int]]:
+    """The requests that write `runs`, in offset order (a compressed chunk's dictionary is the
+    payload before it, which the requests before it have put in place), as chunks() gives
+    them; a FLASH_COPY puts no bytes on the line but its own."""
+    for run in runs:
+        if run.source is None:
+            yield from chunks(payload, compress, chunk, start=run.offset, end=run.offset + run.length,
+                              dictionary=dictionary)
+        else:
+            data = payload[run.offset:run.offset + run.length]
+            yield (MsgType.FLASH_COPY, dict(offset=run.offset, length=run.length, slot=run.source, crc=crc32(data)),
+                   run.length, 0)
 
 
 def read_slots(link: Link):

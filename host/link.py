@@ -8,6 +8,9 @@ in `protocol/` over it:
   returns the reply that carries the same number.  Replies to earlier requests are dropped.  An
   ERROR reply raises `RemoteError`; no reply within `timeout` is retried `retries` times with
   the same sequence number, then raises `LinkTimeout`.
+- `pipeline()` keeps several requests in flight for a target that answers in order (the
+  bootloader's flash requests): replies come back in order, and a lost one sends the oldest
+  unanswered request and those after it again.
 - Messages the target sends on its own (seq 0: LOG, a boot INFO, an ERROR for a frame it could
   not decode) go to the `on_message` callback and to a bounded log (`lines`, `log_since()`),
   and are kept for `wait_for()`.
@@ -27,7 +30,7 @@ import socket
 import termios
 import time
 from collections import deque
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import serial
 
@@ -55,6 +58,9 @@ REPLY = {
     MsgType.FLASH_BEGIN: MsgType.ACK,
     MsgType.FLASH_DATA: MsgType.ACK,
     MsgType.FLASH_END: MsgType.ACK,
+    MsgType.FLASH_DATA_LZ4: MsgType.ACK,
+    MsgType.FLASH_SUMS: MsgType.FLASH_SUMS_INFO,
+    MsgType.FLASH_COPY: MsgType.ACK,
     MsgType.BOOT: MsgType.ACK,
     MsgType.SLOTS: MsgType.SLOT_INFO,
     MsgType.STATS: MsgType.STATS_INFO,
@@ -159,20 +165,67 @@ class Link:
         bad_before = self.bad_frames
         for _attempt in range(retries + 1):
             self.send_raw(frame)
-            deadline = time.monotonic() + timeout
-            while (msg := self._next_message(deadline)) is not None:
-                if msg.seq != seq:
-                    self._keep(msg)
-                    continue
-                if msg.type == MsgType.ERROR:
-                    raise RemoteError(int(msg.code), msg.text, request=msg_type)
-                if expect is not None and msg.type != expect:
-                    raise LinkError(f"{type_name(msg_type)} was answered with {msg.name}, "
-                                    f"expected {type_name(expect)}")
-                return msg
+            reply = self._reply(msg_type, seq, expect, time.monotonic() + timeout)
+            if reply is not None:
+                return reply
+        raise self._no_answer(msg_type, retries, timeout, bad_before)
+
+    def pipeline(self, requests: Iterable[tuple[MsgType, Any, float]], *, window: int,
+                 retries: int = 2) -> Iterator[Message]:
+        """Send (type, payload, timeout) requests keeping up to `window` of them unanswered,
+        and yield their replies in order: for a target that answers requests in the order they
+        came, so the line carries the next while it works on the last.  When the oldest goes
+        unanswered for its timeout, it and every one after it are sent again (same sequence
+        numbers), up to `retries` times: requests sent this way must be harmless to repeat.
+        Raises as request() does, for the oldest request unanswered."""
+        pending: deque[tuple[MsgType, int, bytes, float]] = deque()
+        source = iter(requests)
+        more = True
+        while True:
+            while more and len(pending) < max(window, 1):
+                item = next(source, None)
+                if item is None:
+                    more = False
+                    break
+                msg_type, payload, timeout = item
+                seq = self.next_seq()
+                pending.append((msg_type, seq, self._frame(msg_type, seq, payload), timeout))
+                self.send_raw(pending[-1][2])
+            if not pending:
+                return
+            msg_type, seq, _, timeout = pending[0]
+            bad_before = self.bad_frames
+            for attempt in range(retries + 1):
+                if attempt:
+                    for _type, _seq, frame, _timeout in pending:
+                        self.send_raw(frame)
+                reply = self._reply(msg_type, seq, REPLY.get(msg_type), time.monotonic() + timeout)
+                if reply is not None:
+                    break
+            else:
+                raise self._no_answer(msg_type, retries, timeout, bad_before)
+            pending.popleft()
+            yield reply
+
+    def _reply(self, msg_type: MsgType, seq: int, expect: MsgType | None, deadline: float) -> Message | None:
+        """The reply to request `seq` if it comes by `deadline`, else None; other messages are
+        kept (seq 0) or counted as stale.  Raises RemoteError for an ERROR reply."""
+        while (msg := self._next_message(deadline)) is not None:
+            if msg.seq != seq:
+                self._keep(msg)
+                continue
+            if msg.type == MsgType.ERROR:
+                raise RemoteError(int(msg.code), msg.text, request=msg_type)
+            if expect is not None and msg.type != expect:
+                raise LinkError(f"{type_name(msg_type)} was answered with {msg.name}, "
+                                f"expected {type_name(expect)}")
+            return msg
+        return None
+
+    def _no_answer(self, msg_type: MsgType, retries: int, timeout: float, bad_before: int) -> LinkTimeout:
         tries = f"{retries + 1} tries" if retries else "1 try"
-        raise self._timeout(f"no answer to {type_name(msg_type)} on {self.port} ({tries} of {timeout:g} s)",
-                            bad_before)
+        return self._timeout(f"no answer to {type_name(msg_type)} on {self.port} ({tries} of {timeout:g} s)",
+                             bad_before)
 
     def send(self, msg_type: int, payload: Any = None, seq: int | None = None) -> int:
         """Send a message without waiting for anything; returns its sequence number."""

@@ -66,6 +66,8 @@ IMAGE_TRIAL_OFFSET = 0xF8
 IMAGE_CONFIRM_OFFSET = 0xFC
 IMAGE_TRIAL_MARK = 0x4C415254    # "TRAL": anything but erased counts as tried
 IMAGE_CONFIRM_MARK = 0x444F4F47  # "GOOD": only this exact word counts as confirmed
+FLASH_SUM_BLOCK = 4096        # FLASH_SUMS: one CRC per this many bytes of a slot's payload area
+FLASH_LZ4_DICT_MAX = 65536    # how far back a FLASH_DATA_LZ4 block may refer (LZ4's own limit)
 
 
 def crc32(data: bytes) -> int:
@@ -92,6 +94,9 @@ class MsgType(enum.IntEnum):
     FLASH_DATA = 0x21   # host -> bootloader: a chunk of payload    -> ACK(offset + length)
     FLASH_END = 0x22    # host -> bootloader: verify and commit     -> ACK(sequence)
     FLASH_DATA_LZ4 = 0x23  # host -> bootloader: a chunk, LZ4-compressed -> ACK(offset + length)
+    FLASH_SUMS = 0x24   # host -> bootloader: CRCs of a slot's blocks  -> FLASH_SUMS_INFO
+    FLASH_SUMS_INFO = 0x25
+    FLASH_COPY = 0x26   # host -> bootloader: program a run from a slot's old bytes -> ACK(offset + length)
     BOOT = 0x30         # host -> bootloader: boot a slot           -> ACK(slot), then boot
     SLOTS = 0x31        # host -> bootloader: describe the slots    -> SLOT_INFO
     SLOT_INFO = 0x32
@@ -156,6 +161,8 @@ class Feature(enum.IntFlag):
     RADIO = 1 << 12     # a modem on the radio link: answers RADIO_DL, MODEM_*; sends RADIO_UL, MODEM_EVENT
     RESTART = 1 << 13   # answers RESTART (the root task restarts servers for the debug agent)
     FLASH_LZ4 = 1 << 14  # accepts FLASH_DATA_LZ4
+    FLASH_LZ4_DICT = 1 << 15  # FLASH_DATA_LZ4 blocks may refer back into the FLASH_LZ4_DICT_MAX bytes before them
+    FLASH_SUMS = 1 << 16  # answers FLASH_SUMS and accepts FLASH_COPY
 
 
 class ErrorCode(enum.IntEnum):
@@ -331,6 +338,28 @@ FlashDataLz4 = Struct(
     "offset" / Int32ul,          # into the payload, a multiple of 4
     "length" / Int32ul,          # what the data decompresses to, at most FLASH_LZ4_CHUNK_MAX
     "data" / GreedyBytes,        # one raw LZ4 block (no frame, no size prefix)
+)
+
+FlashSums = Struct(
+    "slot" / Int8ul,             # 0 or 1: whose payload area
+    "reserved" / Padding(3),
+    "offset" / Int32ul,          # into the payload area, a multiple of FLASH_SUM_BLOCK
+    "length" / Int32ul,          # bytes to cover; the last block may be partial
+)
+
+FlashSumsInfo = Struct(
+    "slot" / Int8ul,             # as asked
+    "reserved" / Padding(3),
+    "offset" / Int32ul,          # as asked
+    "sums" / GreedyRange(Int32ul),  # crc32 of each FLASH_SUM_BLOCK from offset, as many as fit
+)
+
+FlashCopy = Struct(
+    "offset" / Int32ul,          # into the payload, a multiple of 4; the run comes from the same offset
+    "length" / Int32ul,          # bytes, inside the image
+    "slot" / Int8ul,             # whose bytes: the slot being flashed (as it was at FLASH_BEGIN) or the other
+    "reserved" / Padding(3),
+    "crc" / Int32ul,             # crc32 the run must have; otherwise nothing is programmed
 )
 
 Boot = Struct("slot" / Int8ul)  # 0, 1 or SLOT_AUTO for the newest valid slot
@@ -616,6 +645,9 @@ PAYLOADS = {
     MsgType.FLASH_DATA: FlashData,
     MsgType.FLASH_END: Empty,
     MsgType.FLASH_DATA_LZ4: FlashDataLz4,
+    MsgType.FLASH_SUMS: FlashSums,
+    MsgType.FLASH_SUMS_INFO: FlashSumsInfo,
+    MsgType.FLASH_COPY: FlashCopy,
     MsgType.BOOT: Boot,
     MsgType.SLOTS: Empty,
     MsgType.SLOT_INFO: SlotInfo,

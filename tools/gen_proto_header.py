@@ -47,7 +47,7 @@ CONSTANTS = [
     "SLOT_AUTO", "SLOT_COUNT", "IMAGE_FORMAT", "IMAGE_PAYLOAD_OFFSET", "IMAGE_HEADER_SIZE",
     "IMAGE_TRIAL_OFFSET", "IMAGE_CONFIRM_OFFSET", "IMAGE_TRIAL_MARK", "IMAGE_CONFIRM_MARK",
     "FRAME_HEADER_SIZE", "FRAME_CRC_SIZE", "FRAME_OVERHEAD", "MAX_FRAME", "MAX_ENCODED_FRAME",
-    "FLASH_CHUNK_MAX", "FLASH_LZ4_CHUNK_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS", "BURST_WINDOW", "UL_BURST_BITS",
+    "FLASH_CHUNK_MAX", "FLASH_LZ4_CHUNK_MAX", "FLASH_SUM_BLOCK", "FLASH_LZ4_DICT_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS", "BURST_WINDOW", "UL_BURST_BITS",
 ]
 
 ENUMS = [
@@ -79,6 +79,9 @@ STRUCTS = [
     (wire.FlashBegin, "proto_flash_begin"),
     (wire.FlashData, "proto_flash_data"),
     (wire.FlashDataLz4, "proto_flash_data_lz4"),
+    (wire.FlashSums, "proto_flash_sums"),
+    (wire.FlashSumsInfo, "proto_flash_sums_info"),
+    (wire.FlashCopy, "proto_flash_copy"),
     (wire.Boot, "proto_boot"),
     (wire.SlotEntry, "proto_slot_entry"),
     (wire.SlotInfo, "proto_slot_info"),

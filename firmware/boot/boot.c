@@ -18,17 +18,29 @@
 #include "lib/lz4.h"
 #include "lib/string.h"
 #include "machine/flash.h"
+#include "machine/intc.h"
 #include "machine/uart.h"
 #include "slot.h"
 
 #define BOOT_WAIT_MS    1000
 
 #define BOOT_FEATURES   (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_FLASH | \
-                         PROTO_FEATURE_BOOT | PROTO_FEATURE_RESET | PROTO_FEATURE_FLASH_LZ4)
+                         PROTO_FEATURE_BOOT | PROTO_FEATURE_RESET | PROTO_FEATURE_FLASH_LZ4 | \
+                         PROTO_FEATURE_FLASH_LZ4_DICT | PROTO_FEATURE_FLASH_SUMS)
+
+/* What the slot being flashed held before FLASH_BEGIN erased it, kept for FLASH_COPY: the RAM
+ * above the bootloader's own, which nothing uses until an image is booted.  Lost with power,
+ * which loses nothing: the slot is invalid from the erase on, and no other slot is written. */
+#define STAGE_BASE      (BOOT_RAM_BASE + BOOT_RAM_SIZE)
+#define SLOT_PAYLOAD_MAX (BOARD_SLOT_SIZE - PROTO_IMAGE_PAYLOAD_OFFSET)
+_Static_assert(SLOT_PAYLOAD_MAX <= BOARD_RAM_BASE + BOARD_RAM_SIZE - STAGE_BASE,
+               "a slot's payload must fit the RAM above the bootloader");
 
 void boot_jump(uint32_t entry, uint32_t slot) __attribute__((noreturn));
 
-/* The flash in progress: set by FLASH_BEGIN, used by FLASH_DATA, cleared by FLASH_END. */
+/* The flash in progress: set by FLASH_BEGIN, used by FLASH_DATA, FLASH_DATA_LZ4 and
+ * FLASH_COPY, cleared by FLASH_END.  The slot's old payload is at STAGE_BASE, header.length
+ * bytes of it. */
 static struct {
     int active;
     unsigned slot;
@@ -153,6 +165,7 @@ static void cmd_flash_begin(const struct proto_msg *req)
 
     uint32_t base = slot_base(slot);
     uint32_t end = base + PROTO_IMAGE_PAYLOAD_OFFSET + flashing.header.length;
+    memcpy((void *)STAGE_BASE, (const void *)(base + PROTO_IMAGE_PAYLOAD_OFFSET), flashing.header.length);
     for (uint32_t block = base; block < end; block += BOARD_FLASH_BLOCK) {
         if (flash_erase_block(block)) {
             link_error(req, PROTO_ERR_FLASH_FAILED, "erase failed");
@@ -165,30 +178,43 @@ static void cmd_flash_begin(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_FLASH_BEGIN, cmd_flash_begin);
 
-/* Program the first `len` bytes of `chunk` (its last word padded with erased bytes) at `offset`
- * into the payload of the slot being flashed, and acknowledge: the end of FLASH_DATA and
- * FLASH_DATA_LZ4 alike. */
-static void program_chunk(const struct proto_msg *req, uint32_t offset, uint32_t len)
+/* The payload of `slot` from `offset` on, in flash. */
+static const uint8_t *payload_at(unsigned slot, uint32_t offset)
 {
-    uint32_t words = (len + 3) / 4;
+    return (const uint8_t *)(slot_base(slot) + PROTO_IMAGE_PAYLOAD_OFFSET + offset);
+}
 
+/* Whether `len` bytes at `offset` lie inside the image being flashed, `offset` word-aligned;
+ * if not, answers `req` with BAD_LENGTH. */
+static int inside_image(const struct proto_msg *req, uint32_t offset, uint32_t len)
+{
     if (offset % 4 || offset > flashing.header.length || len > flashing.header.length - offset) {
         link_error(req, PROTO_ERR_BAD_LENGTH, "chunk is unaligned or outside the image");
-        return;
+        return 0;
     }
-    volatile const uint32_t *dst = (const uint32_t *)(slot_base(flashing.slot) +
-                                                     PROTO_IMAGE_PAYLOAD_OFFSET + offset);
+    return 1;
+}
+
+/* Program the first `len` bytes of `chunk` (its last word padded with erased bytes) at `offset`
+ * into the payload of the slot being flashed, a range inside_image() accepted: 0, or -1 once
+ * `req` has been answered with the error.  FLASH_DATA, FLASH_DATA_LZ4 and FLASH_COPY end
+ * here. */
+static int program_chunk(const struct proto_msg *req, uint32_t offset, uint32_t len)
+{
+    uint32_t words = (len + 3) / 4;
+    volatile const uint32_t *dst = (volatile const uint32_t *)payload_at(flashing.slot, offset);
+
     for (uint32_t i = 0; i < words; i++) {
         if (dst[i] != 0xffffffffu && dst[i] != chunk[i]) {
             link_error(req, PROTO_ERR_BAD_STATE, "flash not erased under this chunk");
-            return;
+            return -1;
         }
     }
     if (flash_program((uint32_t)dst, chunk, words) || memcmp((const void *)dst, chunk, len)) {
         link_error(req, PROTO_ERR_FLASH_FAILED, "program failed");
-        return;
+        return -1;
     }
-    link_ack(req, offset + len);
+    return 0;
 }
 
 static void cmd_flash_data(const struct proto_msg *req)
@@ -200,17 +226,22 @@ static void cmd_flash_data(const struct proto_msg *req)
         link_error(req, PROTO_ERR_BAD_STATE, "FLASH_DATA without FLASH_BEGIN");
         return;
     }
+    if (!inside_image(req, d->offset, len))
+        return;
     chunk[len ? (len - 1) / 4 : 0] = 0xffffffffu;       /* pad a partial last word */
     memcpy(chunk, d->data, len);
-    program_chunk(req, d->offset, len);
+    if (program_chunk(req, d->offset, len) == 0)
+        link_ack(req, d->offset + len);
 }
 LINK_COMMAND(PROTO_MSG_FLASH_DATA, cmd_flash_data);
 
-/* A chunk compressed by the host: decoded here, then programmed as FLASH_DATA's. */
+/* A chunk compressed by the host: decoded here, then programmed as FLASH_DATA's.  Its matches
+ * may reach back into the FLASH_LZ4_DICT_MAX bytes of payload before it, as they are in the
+ * slot now (the host sends in offset order; what it got wrong, FLASH_END's CRC refuses). */
 static void cmd_flash_data_lz4(const struct proto_msg *req)
 {
     const struct proto_flash_data_lz4 *d = (const void *)req->payload;
-    uint32_t len = d->length;
+    uint32_t len = d->length, back;
 
     if (!flashing.active) {
         link_error(req, PROTO_ERR_BAD_STATE, "FLASH_DATA_LZ4 without FLASH_BEGIN");
@@ -220,14 +251,84 @@ static void cmd_flash_data_lz4(const struct proto_msg *req)
         link_error(req, PROTO_ERR_BAD_LENGTH, "a compressed chunk must decode to 1..16384 bytes");
         return;
     }
+    if (!inside_image(req, d->offset, len))
+        return;
+    back = d->offset < PROTO_FLASH_LZ4_DICT_MAX ? d->offset : PROTO_FLASH_LZ4_DICT_MAX;
     chunk[(len - 1) / 4] = 0xffffffffu;
-    if (lz4_decode(d->data, req->length - sizeof *d, (uint8_t *)chunk, len) != (long)len) {
+    if (lz4_decode_dict(d->data, req->length - sizeof *d, payload_at(flashing.slot, d->offset - back),
+                        back, (uint8_t *)chunk, len) != (long)len) {
         link_error(req, PROTO_ERR_BAD_LENGTH, "the compressed chunk does not decode to its length");
         return;
     }
-    program_chunk(req, d->offset, len);
+    if (program_chunk(req, d->offset, len) == 0)
+        link_ack(req, d->offset + len);
 }
 LINK_COMMAND(PROTO_MSG_FLASH_DATA_LZ4, cmd_flash_data_lz4);
+
+/* CRCs of a slot's payload area, block by block, as it is in flash now: the host compares
+ * them with the image it is about to send (FLASH_COPY). */
+static void cmd_flash_sums(const struct proto_msg *req)
+{
+    const struct proto_flash_sums *r = (const void *)req->payload;
+    struct proto_flash_sums_info head = { .slot = r->slot, .offset = r->offset };
+    static uint32_t sums[(PROTO_MAX_PAYLOAD - sizeof head) / 4];
+    uint32_t n = 0;
+
+    if (r->slot >= PROTO_SLOT_COUNT) {
+        link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
+        return;
+    }
+    if (r->offset % PROTO_FLASH_SUM_BLOCK || r->offset > SLOT_PAYLOAD_MAX ||
+        r->length > SLOT_PAYLOAD_MAX - r->offset) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "blocks unaligned or outside the slot");
+        return;
+    }
+    /* as many blocks as one reply holds; the host asks again for the rest */
+    for (uint32_t at = 0; at < r->length && n < sizeof sums / sizeof sums[0]; at += PROTO_FLASH_SUM_BLOCK) {
+        uint32_t len = r->length - at < PROTO_FLASH_SUM_BLOCK ? r->length - at : PROTO_FLASH_SUM_BLOCK;
+        sums[n++] = crc32(payload_at(r->slot, r->offset + at), len);
+    }
+    link_send(PROTO_MSG_FLASH_SUMS_INFO, req->seq, &head, sizeof head, sums, n * sizeof sums[0]);
+}
+LINK_COMMAND(PROTO_MSG_FLASH_SUMS, cmd_flash_sums);
+
+/* Program a run of the image from bytes the board already holds at the same offset: the slot
+ * being flashed as it was before FLASH_BEGIN (kept at STAGE_BASE), or another slot.  The run
+ * must match the host's CRC before anything is programmed, so stale sums cost a refusal, not
+ * a wrong image. */
+static void cmd_flash_copy(const struct proto_msg *req)
+{
+    const struct proto_flash_copy *c = (const void *)req->payload;
+    const uint8_t *from;
+
+    if (!flashing.active) {
+        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_COPY without FLASH_BEGIN");
+        return;
+    }
+    if (c->slot >= PROTO_SLOT_COUNT) {
+        link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
+        return;
+    }
+    if (c->length == 0 || !inside_image(req, c->offset, c->length))
+        return;
+    from = c->slot == flashing.slot ? (const uint8_t *)STAGE_BASE + c->offset : payload_at(c->slot, c->offset);
+    if (crc32(from, c->length) != c->crc) {
+        fmt(text, sizeof text, "slot %u's bytes at %u..%u do not match the CRC %08x", c->slot,
+            c->offset, c->offset + c->length, c->crc);
+        link_error(req, PROTO_ERR_VERIFY_FAILED, text);
+        return;
+    }
+    for (uint32_t done = 0; done < c->length; ) {
+        uint32_t len = c->length - done < sizeof chunk ? c->length - done : sizeof chunk;
+        chunk[(len - 1) / 4] = 0xffffffffu;
+        memcpy(chunk, from + done, len);
+        if (program_chunk(req, c->offset + done, len))
+            return;
+        done += len;
+    }
+    link_ack(req, c->offset + c->length);
+}
+LINK_COMMAND(PROTO_MSG_FLASH_COPY, cmd_flash_copy);
 
 static void cmd_flash_end(const struct proto_msg *req)
 {
@@ -283,6 +384,7 @@ static void boot_slot(unsigned slot, const struct image_header *h)
     fmt(text, sizeof text, "booting slot %u, sequence %u, entry %08x%s", slot, h->sequence, h->entry,
         state == PROTO_SLOT_CONFIRMED ? "" : ", on trial until the system confirms it");
     log_text(PROTO_LOG_INFO, text);
+    intc_shutdown();
     boot_jump(h->entry, slot);
 }
 
@@ -361,6 +463,9 @@ void boot_main(void)
     uint64_t deadline;
 
     uart_init();
+    intc_init();
+    intc_enable(BOARD_IRQ_UART);
+    uart_rx_irq_enable();
     info_fill(&info, PROTO_ROLE_BOOTLOADER, PROTO_SLOT_AUTO, BOOT_FEATURES, cntfrq_read());
     link_send(PROTO_MSG_INFO, 0, &info, sizeof info, NULL, 0);
     deadline = cntpct_read() + (uint64_t)cntfrq_read() * BOOT_WAIT_MS / 1000;
@@ -372,7 +477,14 @@ void boot_main(void)
             host_seen |= link_frames_ok != 0;
             continue;
         }
-        if (!host_seen && cntpct_read() >= deadline) {
+        if (host_seen) {
+            /* Nothing to do until the next byte: sleep until the UART's receive line is
+             * pending (IRQs stay masked, so it wakes the CPU and is never taken).  On QEMU the
+             * CPU spinning on the UART's registers kept the thread that feeds it waiting. */
+            wfi();
+            continue;
+        }
+        if (cntpct_read() >= deadline) {
             host_seen = 1;          /* try once; after that only the host decides */
             autoboot();
         }

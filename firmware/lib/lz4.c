@@ -18,11 +18,18 @@ static int more_length(const uint8_t **ip, const uint8_t *end, size_t *len)
 
 long lz4_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t cap)
 {
+    return lz4_decode_dict(src, n, NULL, 0, dst, cap);
+}
+
+long lz4_decode_dict(const uint8_t *src, size_t n, const uint8_t *dict, size_t dict_len,
+                     uint8_t *dst, size_t cap)
+{
     const uint8_t *ip = src, *end = src + n;
     uint8_t *op = dst, *oend = dst + cap;
 
     /* each sequence: a token (literal count, match length - 4), the literals, then a match
-     * (a 16-bit distance back into what is already out); the last one has literals only */
+     * (a 16-bit distance back into what is already out, or further into the dictionary); the
+     * last one has literals only */
     while (ip < end) {
         unsigned token = *ip++;
         size_t len = token >> 4;
@@ -41,16 +48,22 @@ long lz4_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t cap)
             return -1;
         size_t distance = (size_t)ip[0] | (size_t)ip[1] << 8;
         ip += 2;
-        if (distance == 0 || distance > (size_t)(op - dst))
+        if (distance == 0 || distance > (size_t)(op - dst) + dict_len)
             return -1;
         len = (token & 15u) + 4;
         if ((token & 15u) == 15u && more_length(&ip, end, &len))
             return -1;
         if (len > (size_t)(oend - op))
             return -1;
-        const uint8_t *from = op - distance;
-        while (len--)
-            *op++ = *from++;                /* one at a time: a match may overlap its own output */
+        if (distance > (size_t)(op - dst)) {
+            /* the match starts in the dictionary, and may run on into the output */
+            size_t back = distance - (size_t)(op - dst);
+            const uint8_t *from = dict + dict_len - back;
+            for (; back && len; back--, len--)
+                *op++ = *from++;
+        }
+        for (; len; len--, op++)
+            *op = op[-(ptrdiff_t)distance]; /* one at a time: a match may overlap its own output */
     }
     return (long)(op - dst);
 }

@@ -25,6 +25,8 @@
 #define PROTO_MAX_ENCODED_FRAME 4124
 #define PROTO_FLASH_CHUNK_MAX 4092
 #define PROTO_FLASH_LZ4_CHUNK_MAX 16384
+#define PROTO_FLASH_SUM_BLOCK 4096
+#define PROTO_FLASH_LZ4_DICT_MAX 65536
 #define PROTO_SYSCALL_SLOTS 11
 #define PROTO_SYSCALL_REGS 13
 #define PROTO_BURST_WINDOW 156
@@ -46,6 +48,9 @@
 #define PROTO_MSG_FLASH_DATA 0x21
 #define PROTO_MSG_FLASH_END 0x22
 #define PROTO_MSG_FLASH_DATA_LZ4 0x23
+#define PROTO_MSG_FLASH_SUMS 0x24
+#define PROTO_MSG_FLASH_SUMS_INFO 0x25
+#define PROTO_MSG_FLASH_COPY 0x26
 #define PROTO_MSG_BOOT 0x30
 #define PROTO_MSG_SLOTS 0x31
 #define PROTO_MSG_SLOT_INFO 0x32
@@ -106,6 +111,8 @@
 #define PROTO_FEATURE_RADIO 0x1000
 #define PROTO_FEATURE_RESTART 0x2000
 #define PROTO_FEATURE_FLASH_LZ4 0x4000
+#define PROTO_FEATURE_FLASH_LZ4_DICT 0x8000
+#define PROTO_FEATURE_FLASH_SUMS 0x10000
 
 /* ErrorCode */
 #define PROTO_ERR_BAD_FRAME 0x01
@@ -186,6 +193,9 @@
     X(FLASH_DATA, 0x21, 4, 1) \
     X(FLASH_END, 0x22, 0, 0) \
     X(FLASH_DATA_LZ4, 0x23, 8, 1) \
+    X(FLASH_SUMS, 0x24, 12, 0) \
+    X(FLASH_SUMS_INFO, 0x25, 8, 1) \
+    X(FLASH_COPY, 0x26, 16, 0) \
     X(BOOT, 0x30, 1, 0) \
     X(SLOTS, 0x31, 0, 0) \
     X(SLOT_INFO, 0x32, 76, 0) \
@@ -314,6 +324,31 @@ struct proto_flash_data_lz4 {
     uint8_t data[];
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_flash_data_lz4) == 8, "proto_flash_data_lz4");
+
+struct proto_flash_sums {
+    uint8_t slot;
+    uint8_t reserved[3];
+    uint32_t offset;
+    uint32_t length;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_flash_sums) == 12, "proto_flash_sums");
+
+struct proto_flash_sums_info {
+    uint8_t slot;
+    uint8_t reserved[3];
+    uint32_t offset;
+    uint32_t sums[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_flash_sums_info) == 8, "proto_flash_sums_info");
+
+struct proto_flash_copy {
+    uint32_t offset;
+    uint32_t length;
+    uint8_t slot;
+    uint8_t reserved[3];
+    uint32_t crc;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_flash_copy) == 16, "proto_flash_copy");
 
 struct proto_boot {
     uint8_t slot;
