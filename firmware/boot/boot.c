@@ -309,7 +309,11 @@ static void cmd_flash_copy(const struct proto_msg *req)
         link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
         return;
     }
-    if (c->length == 0 || !inside_image(req, c->offset, c->length))
+    if (c->length == 0) {
+        link_error(req, PROTO_ERR_BAD_LENGTH, "an empty run");
+        return;
+    }
+    if (!inside_image(req, c->offset, c->length))
         return;
     from = c->slot == flashing.slot ? (const uint8_t *)STAGE_BASE + c->offset : payload_at(c->slot, c->offset);
     if (crc32(from, c->length) != c->crc) {

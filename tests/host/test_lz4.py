@@ -39,6 +39,27 @@ def decode(tmp_path_factory):
     return run
 
 
+@pytest.fixture(scope="module")
+def decode_dict(tmp_path_factory):
+    c = ctypes.CDLL(str(build_firmware_c(tmp_path_factory, "lz4dict", ["lib/lz4.c"])))
+    c.lz4_decode_dict.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t,
+                                  ctypes.c_void_p, ctypes.c_size_t]
+    c.lz4_decode_dict.restype = ctypes.c_long
+
+    def run(block: bytes, before: bytes, cap: int) -> bytes | None:
+        # the dictionary apart from the output, as the bootloader has it (flash, then RAM)
+        src = ctypes.create_string_buffer(block, len(block) or 1)
+        ref = ctypes.create_string_buffer(CANARY + before + CANARY, len(before) + 2 * len(CANARY))
+        dst = ctypes.create_string_buffer(CANARY + b"\0" * cap + CANARY, cap + 2 * len(CANARY))
+        got = c.lz4_decode_dict(ctypes.addressof(src), len(block), ctypes.addressof(ref) + len(CANARY),
+                                len(before), ctypes.addressof(dst) + len(CANARY), cap)
+        assert dst.raw[:len(CANARY)] == CANARY and dst.raw[len(CANARY) + cap:] == CANARY, "wrote outside"
+        assert ref.raw[len(CANARY):-len(CANARY)] == before, "changed its dictionary"
+        return None if got < 0 else dst.raw[len(CANARY):len(CANARY) + got]
+
+    return run
+
+
 def compress(data: bytes, high: bool = True) -> bytes:
     return lz4.block.compress(data, mode="high_compression" if high else "default", compression=12,
                               store_size=False)
@@ -124,3 +145,29 @@ def test_the_host_sends_compressed_chunks_where_they_fit_and_plain_ones_elsewher
         at += covered
     assert at == len(payload)
     assert [m for m, *_ in chunks(payload, compress=False)] == [MsgType.FLASH_DATA] * 16
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 20000), st.integers(0, 70000))
+def test_a_block_compressed_against_what_precedes_it_decodes(decode_dict, seed, size, back):
+    """FLASH_LZ4_DICT: the host compresses a piece with up to 64 KiB of the payload before it;
+    the decoder, given those bytes elsewhere, gives the piece back, and refuses a block that
+    reaches further back than the dictionary it was given."""
+    data = image_like(back + size, seed)
+    before, raw = data[:back][-65536:], data[back:]
+    block = lz4.block.compress(raw, mode="high_compression", compression=12, store_size=False, dict=before)
+    assert decode_dict(block, before, len(raw)) == raw
+    # one byte less of dictionary: the same bytes, or a refusal when a match reached that far
+    assert decode_dict(block, before[1:], len(raw)) in (None, raw)
+
+
+def test_the_real_image_round_trips_against_its_dictionary(decode_dict):
+    image = ROOT / "firmware" / "build" / "qemu-virt" / "kernel.img"
+    if not image.exists():
+        pytest.skip("no built image")
+    data = image.read_bytes()
+    for kind, fields, _, _ in chunks(data, compress=True, dictionary=True):
+        if kind == MsgType.FLASH_DATA_LZ4:
+            at = fields["offset"]
+            before = data[max(0, at - 65536):at]
+            assert decode_dict(fields["data"], before, fields["length"]) == data[at:at + fields["length"]]

@@ -8,11 +8,11 @@ import pytest
 from fake_target import FakePower, FakeTarget
 from host.board import Board, BoardSpec
 from host.errors import LinkError, RemoteError, RigError
-from host.flash import FlashResult, flash_image, read_slots, verify_slot
+from host.flash import FlashResult, Run, flash_image, plan, read_slots, verify_slot
 from host.link import role_of
 from host.serialport import SerialPortConsole
 from host.strategy import State, Target
-from protocol import IMAGE_PAYLOAD_OFFSET, SLOT_AUTO, ErrorCode, Role, build_image, crc32
+from protocol import FLASH_SUM_BLOCK, IMAGE_PAYLOAD_OFFSET, SLOT_AUTO, ErrorCode, MsgType, Role, build_image, crc32
 
 IMAGE = build_image(bytes(range(256)) * 40, load_addr=0x40100000, entry=0x40100000, board="qemu-virt",
                     build_id=b"B" * 20)
@@ -159,3 +159,38 @@ def test_a_dead_line_during_flash_is_a_link_error(fake, caught):
             fake.mute = True
     with pytest.raises(LinkError, match="no answer to FLASH_DATA"):
         flash_image(caught, IMAGE, chunk=1000, data_timeout=0.1, progress=cut)
+
+
+def test_a_dropped_request_in_a_window_is_sent_again_with_those_after_it(fake, caught):
+    """Four requests in flight, the fake target answering in order: one lost on the way costs
+    a resend of it and of those behind it, and the image still arrives whole."""
+    fake.drop_requests = 0
+    result = flash_image(caught, IMAGE, chunk=1024, window=4, data_timeout=0.2,
+                         progress=lambda done, total: setattr(fake, "drop_requests", 1 if done == 2048 else 0))
+    assert result.sequence == 1 and fake.slots[0]["payload"] == IMAGE[IMAGE_PAYLOAD_OFFSET:]
+
+
+def test_pipeline_yields_replies_in_order_and_raises_for_a_refusal(fake, caught):
+    pings = [(MsgType.PING, dict(data=bytes([i]) * 100), 1.0) for i in range(1, 9)]
+    replies = list(caught.pipeline(iter(pings), window=3))
+    assert [bytes(r.data)[0] for r in replies] == list(range(1, 9))
+    with pytest.raises(RemoteError) as refused:
+        list(caught.pipeline(iter([pings[0], (MsgType.FLASH_END, None, 1.0), pings[1]]), window=3))
+    assert refused.value.code == ErrorCode.BAD_STATE
+
+
+BLOCKS = [bytes([i]) * FLASH_SUM_BLOCK for i in range(6)]
+
+
+def test_plan_keeps_copies_and_sends_by_block():
+    payload = b"".join(BLOCKS) + b"tail"
+    target = [crc32(BLOCKS[0]), crc32(BLOCKS[1]), 0, 0, crc32(BLOCKS[4]), 0, crc32(b"tail")]
+    other = [crc32(BLOCKS[0]), 0, crc32(BLOCKS[2]), crc32(BLOCKS[3]), crc32(BLOCKS[4]), 0, 0]
+    runs = plan(payload, 1, {1: target, 0: other})
+    B = FLASH_SUM_BLOCK
+    # the slot being flashed first, then the other; runs merge; the partial last block counts
+    assert runs == [Run(0, 2 * B, 1), Run(2 * B, 2 * B, 0), Run(4 * B, B, 1), Run(5 * B, B, None),
+                    Run(6 * B, 4, 1)]
+    assert plan(payload, 0, {}) == [Run(0, len(payload), None)]
+    # sums that stop short (a slot's reply cut off) count as no match
+    assert plan(payload, 1, {1: target[:1]})[1] == Run(B, len(payload) - B, None)

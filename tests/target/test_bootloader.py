@@ -12,6 +12,7 @@ from host.errors import RemoteError
 from host.flash import chunks, flash_image, read_slots, takes_lz4
 from host.link import role_of
 from protocol import (
+    FLASH_SUM_BLOCK,
     IMAGE_HEADER_SIZE,
     IMAGE_PAYLOAD_OFFSET,
     SLOT_AUTO,
@@ -23,6 +24,7 @@ from protocol import (
     MsgType,
     Role,
     build_image,
+    crc32,
     parse_image,
 )
 
@@ -81,6 +83,71 @@ def test_a_corrupt_compressed_chunk_is_refused_and_nothing_is_written(bootloader
             bootloader.request(MsgType.FLASH_DATA_LZ4, dict(offset=at, length=size, data=data), retries=0)
         assert refused.value.code == ErrorCode.BAD_LENGTH
     assert bootloader.request(MsgType.FLASH_DATA_LZ4, dict(offset=at, length=length, data=block)).value == at + length
+
+
+def test_flashing_the_same_image_again_sends_nothing_but_its_header(bootloader, kernel_image):
+    """The second flash finds every block in a slot already (the one it goes to, or the other)
+    and has the bootloader copy them: only the header crosses the line, and the slot checks
+    out as a whole (FLASH_END's CRC, the rig's SLOTS check)."""
+    first = flash_image(bootloader, kernel_image)
+    second = flash_image(bootloader, kernel_image)
+    assert second.slot == first.slot and second.sequence == first.sequence
+    assert second.transmitted == 0 and second.kept + second.copied == second.length
+    assert second.wire == IMAGE_HEADER_SIZE
+    assert read_slots(bootloader).slots[second.slot].valid
+
+
+def test_a_changed_image_sends_only_its_changed_blocks(bootloader, kernel_image):
+    header, payload = parse_image(kernel_image)
+    flash_image(bootloader, kernel_image)
+    changed = bytearray(payload)
+    for at in (5 * FLASH_SUM_BLOCK + 100, 9 * FLASH_SUM_BLOCK + 7, len(payload) - 1):
+        changed[at] ^= 0xFF
+    image = build_image(bytes(changed), load_addr=header.load_addr, entry=header.entry, board=header.board,
+                        build_id=bytes(header.build_id))
+    result = flash_image(bootloader, image)     # verified: valid, its CRC, newest
+    last = len(payload) - (len(payload) - 1) // FLASH_SUM_BLOCK * FLASH_SUM_BLOCK
+    assert result.transmitted == 2 * FLASH_SUM_BLOCK + last, f"{result.transmitted} payload bytes sent"
+    assert result.wire < IMAGE_HEADER_SIZE + result.transmitted
+    # back to the image the other tests expect: its blocks are all on the board
+    assert flash_image(bootloader, kernel_image).transmitted == 0
+
+
+def test_hostile_copy_and_sums_requests_are_refused(bootloader, kernel_image):
+    """FLASH_COPY and FLASH_SUMS that do not add up get a clear refusal and program nothing:
+    the right copy is then accepted at the same offset (the flash under it still erased)."""
+    header, payload = parse_image(kernel_image)
+    run = payload[:2 * FLASH_SUM_BLOCK]
+    with pytest.raises(RemoteError) as refused:
+        bootloader.request(MsgType.FLASH_COPY, dict(offset=0, length=len(run), slot=0, crc=crc32(run)), retries=0)
+    assert refused.value.code == ErrorCode.BAD_STATE
+    keep = read_slots(bootloader).confirmed
+    assert keep != SLOT_AUTO, "needs a confirmed image in flash (run `rig flash`)"
+    bootloader.request(MsgType.FLASH_BEGIN, bytes([SLOT_AUTO]) + kernel_image[:IMAGE_HEADER_SIZE], timeout=30)
+    bad_copies = {
+        ErrorCode.BAD_SLOT: dict(offset=0, length=len(run), slot=7, crc=crc32(run)),
+        ErrorCode.VERIFY_FAILED: dict(offset=0, length=len(run), slot=keep, crc=crc32(run) ^ 1),
+        ErrorCode.BAD_LENGTH: dict(offset=2, length=len(run), slot=keep, crc=crc32(run)),
+    }
+    bad_copies[ErrorCode.BAD_LENGTH + 100] = dict(offset=len(payload) - 4, length=8, slot=keep, crc=0)
+    bad_copies[ErrorCode.BAD_LENGTH + 200] = dict(offset=0, length=0, slot=keep, crc=0)
+    for code, fields in bad_copies.items():
+        with pytest.raises(RemoteError) as refused:
+            bootloader.request(MsgType.FLASH_COPY, fields, retries=0)
+        assert refused.value.code == code % 100 and refused.value.text, fields
+    for code, fields in {ErrorCode.BAD_SLOT: dict(slot=2, offset=0, length=4096),
+                         ErrorCode.BAD_LENGTH: dict(slot=0, offset=100, length=4096)}.items():
+        with pytest.raises(RemoteError) as refused:
+            bootloader.request(MsgType.FLASH_SUMS, fields, retries=0)
+        assert refused.value.code == code
+    with pytest.raises(RemoteError) as refused:
+        bootloader.request(MsgType.FLASH_SUMS, dict(slot=0, offset=0, length=0x7FFFFFFF), retries=0)
+    assert refused.value.code == ErrorCode.BAD_LENGTH
+    sums = bootloader.request(MsgType.FLASH_SUMS, dict(slot=keep, offset=0, length=len(run))).sums
+    assert list(sums) == [crc32(run[:FLASH_SUM_BLOCK]), crc32(run[FLASH_SUM_BLOCK:])], "the confirmed slot holds this build"
+    ack = bootloader.request(MsgType.FLASH_COPY, dict(offset=0, length=len(run), slot=keep, crc=crc32(run)))
+    assert ack.value == len(run)
+    assert bytes(bootloader.request(MsgType.PING, dict(data=b"alive")).data) == b"alive"
 
 
 def _same_image(a, b) -> bool:

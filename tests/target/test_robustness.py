@@ -4,7 +4,9 @@ The garbage tests throw 10,000 random or mutated frames at the bootloader, then 
 still answers and that its flash is untouched, and 2,000 at debugd (the kernel's user-level
 debug agent), which must still answer with its threads intact.  The power-cut test runs on a scratch board (a
 second QEMU with its own flash files) and kills QEMU at random points of a flash: the image that
-was there before must still boot by itself.  Both print their random seed; RIG_SEED replays it.
+was there before must still boot by itself, whether the whole image crossed the line or most of
+it was being copied from the other slot (a skip-flash).  Both print their random seed; RIG_SEED
+replays it.
 On a scratch board too, a build that never starts is flashed: it boots once on trial, and the
 next reset brings the last confirmed image back by itself.
 """
@@ -17,9 +19,10 @@ from typing import Callable
 import pytest
 
 from host.errors import LinkError, LinkTimeout
-from host.flash import flash_image, read_slots
+from host.flash import flash_image, plan, read_slots, slot_sums
 from host.link import raw_frame, role_of
 from protocol import (
+    FLASH_SUM_BLOCK,
     IMAGE_PAYLOAD_OFFSET,
     MAX_ENCODED_FRAME,
     PROTO_VERSION,
@@ -170,7 +173,7 @@ def test_flash_cut_off_at_random_points_still_boots_the_old_image(scratch_board,
             timer = threading.Timer(where, scratch_board.qemu.kill)
             timer.start()
         try:
-            flash_image(scratch_target.link, bigger, progress=cut_at, verify=False)
+            flash_image(scratch_target.link, bigger, progress=cut_at, verify=False, reuse=False)
             completed = True
         except (_PowerCut, LinkError):
             pass
@@ -190,6 +193,48 @@ def test_flash_cut_off_at_random_points_still_boots_the_old_image(scratch_board,
         assert _same_image(after.slots[old], before.slots[old]), f"cut {how} {where}: the old image changed"
         assert info.active_slot == old
     assert good.slot in (0, 1)
+
+
+@pytest.mark.qemu
+def test_a_skip_flash_cut_off_midway_still_boots_the_old_image(scratch_board, scratch_target, firmware,
+                                                              kernel_image, firmware_build_id, rng):
+    """A flash that copies most blocks from the confirmed slot and sends the rest (FLASH_COPY
+    between FLASH_DATA_LZ4 chunks), cut off by power at random points: the confirmed image stays
+    the newest, unchanged, and boots by itself.  The cut always comes before FLASH_END, so the
+    changed image (one byte in every seventh block: it would not start) is never committed."""
+    header, payload = parse_image(kernel_image)
+    changed = bytearray(payload)
+    for at in range(3 * FLASH_SUM_BLOCK + 11, len(payload), 7 * FLASH_SUM_BLOCK):
+        changed[at] ^= 0x5A
+    image = build_image(bytes(changed), load_addr=header.load_addr, entry=header.entry, board=header.board,
+                        build_id=bytes(20))
+    scratch_target.bootloader()
+    good = flash_image(scratch_target.link, kernel_image)
+    assert scratch_target.start().active_slot == good.slot      # on trial, then confirmed
+    for cut_after in sorted(rng.randrange(FLASH_SUM_BLOCK, len(payload)) for _ in range(3)):
+        scratch_target.bootloader()
+        link = scratch_target.link
+        before = read_slots(link)
+        assert before.confirmed == good.slot
+        runs = plan(bytes(changed), 1 - good.slot, {good.slot: slot_sums(link, good.slot, len(payload))})
+        assert {r.source for r in runs} == {good.slot, None}, "the flash should copy and send by turns"
+
+        def cut_at(done: int, total: int) -> None:
+            if done >= cut_after:
+                scratch_board.qemu.kill()
+                raise _PowerCut()
+
+        with pytest.raises((_PowerCut, LinkError)):
+            flash_image(link, image, progress=cut_at, verify=False)
+        scratch_board.qemu.kill()
+        scratch_board.qemu.up(firmware.boot_bin)
+        info = scratch_target.autoboot()
+        assert bytes(info.build_id) == firmware_build_id and info.active_slot == good.slot, f"cut at {cut_after}"
+        scratch_target.bootloader()
+        after = read_slots(scratch_target.link)
+        assert after.newest == good.slot and after.confirmed == good.slot, f"cut at {cut_after}"
+        assert _same_image(after.slots[good.slot], before.slots[good.slot]), f"cut at {cut_after}: the old image changed"
+        assert not after.slots[1 - good.slot].valid, f"cut at {cut_after}: a half-written slot checks out"
 
 
 def _same_image(a, b) -> bool:
