@@ -240,7 +240,8 @@ class Link:
             self._ser.flush()
         except serial.SerialTimeoutException:
             raise LinkError(f"writing to {self.port} timed out: the target is not reading") from None
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
+            # termios.error: draining a pty whose other end went away (QEMU killed mid-write)
             raise LinkError(f"serial port {self.port} failed: {_reason(exc)}") from None
 
     # ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
 {
     /* Reflected polynomial 0x04C11DB7, a byte at a time: the bootloader checks every slot's
      * payload on each SLOTS, FLASH_BEGIN and FLASH_END and a CRC per block for FLASH_SUMS, so
-     * the kilobyte of table pays (four times the speed of the 16-entry one it replaced). */
+     * the kilobyte of table pays. */
     static const uint32_t table[256] = {
         0x00000000, 0x77073096, 0xee0e612c, 0x990951ba, 0x076dc419, 0x706af48f,
         0xe963a535, 0x9e6495a3, 0x0edb8832, 0x79dcb8a4, 0xe0d5e91e, 0x97d2d988,
