@@ -52,6 +52,7 @@ class Board:
     console: ConsoleProtocol
     power: PowerProtocol | None
     qemu: "QemuDriver | None" = None  # noqa: F821
+    place: str | None = None                    # the labgrid place it was reached through
 
     @property
     def name(self) -> str:
@@ -60,6 +61,8 @@ class Board:
     def describe(self) -> str:
         if self.qemu is not None:
             return f"{self.name} (QEMU, state in {_short(self.qemu.state_dir)})"
+        if self.place is not None:
+            return f"{self.name} at place {self.place} ({self.console.port()})"
         return f"{self.name} on {self.console.port()}"
 
 

@@ -47,16 +47,23 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 class Rig:
     """What the subcommands share: the options and the board they select."""
 
-    def __init__(self, args: argparse.Namespace):
+    def __init__(self, args: argparse.Namespace, place: "Place | None" = None):  # noqa: F821
         self.args = args
+        self.place = place            # the labgrid place acquired for this command (host.lab)
         self._board: Board | None = None
         self._symbols = None
 
     @property
     def board(self) -> Board:
         if self._board is None:
-            self._board = open_board(self.args.board, port=self.args.port, power_cmd=self.args.power_cmd,
-                                     state_dir=self.args.state_dir)
+            if self.place is not None:
+                from .board import BoardSpec
+                from .lab import place_board
+
+                self._board = place_board(BoardSpec.load(self.args.board), self.place)
+            else:
+                self._board = open_board(self.args.board, port=self.args.port, power_cmd=self.args.power_cmd,
+                                         state_dir=self.args.state_dir)
         return self._board
 
     def target(self) -> Target:
@@ -178,8 +185,8 @@ def cmd_board(rig: Rig) -> int:
         elif action == "reset":
             board.power.reset()
         else:
-            out.print(f"{board.name}: real board on {board.console.port()}, "
-                      f"power {'by command' if board.power else 'not controlled'}")
+            kind = "power by the place's power port" if board.place else "power by command"
+            out.print(f"{board.describe()}: {kind if board.power else 'power not controlled'}")
         return 0
     qemu = board.qemu
     if action == "up":
@@ -224,6 +231,8 @@ def cmd_flash(rig: Rig) -> int:
         rig.ensure_up(build=False)
     else:
         rig.ensure_up(build=True)
+        if rig.board.qemu is None:              # a real board or a place: ensure_up built nothing
+            rig.build()
         path = build_mod.Firmware(rig.board.name).kernel_img
     header, payload, image = read_image(path)
     if header.board != rig.board.name:
@@ -283,6 +292,12 @@ def cmd_slots(rig: Rig) -> int:
 def cmd_test(rig: Rig) -> int:
     from .testrun import run_tests
 
+    if rig.args.places:
+        from .testrun import run_sharded_places
+        return run_sharded_places(rig, rig.args.places, junit=rig.args.junit, pytest_args=rig.args.pytest_args)
+    if rig.args.flash:
+        rig.args.image, rig.args.slot = None, SLOT_AUTO
+        cmd_flash(rig)
     rig.ensure_up(build=False)
     rig.ensure_real_time()
     if rig.args.boards > 1:
@@ -1133,6 +1148,35 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
+def cmd_lab(rig: Rig) -> int:
+    args = rig.args
+    if args.lab_command == "places":
+        from .lab import create_places
+
+        for name, line in create_places(Path(args.file)):
+            out.print(f"place {name}: {escape(line)}")
+        return 0
+    import signal
+    import socket
+
+    from .labserve import serve
+
+    power_cmds = {}
+    for item in args.power:
+        group, sep, command = item.partition("=")
+        if not sep or not command:
+            raise RigError(f"--power wants GROUP=COMMAND, not {item!r}")
+        power_cmds[group] = command
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    serve(args.config, state=Path(args.state_dir) / "lab", board=args.board, qemu=args.qemu,
+          power_cmds=power_cmds, hostname=args.hostname or socket.gethostname(),
+          name=args.name or socket.gethostname(), log=lambda line: out.print(f"lab: {escape(line)}"), stop=stop)
+    out.print("lab: stopped, QEMU boards powered off")
+    return 0
+
+
 def _rel(path: Path) -> str:
     try:
         return str(Path(path).resolve().relative_to(Path.cwd()))
@@ -1153,6 +1197,13 @@ def _slot(text: str) -> int:
     if not 0 <= slot < SLOT_COUNT:
         raise argparse.ArgumentTypeError(f"slot must be auto or 0..{SLOT_COUNT - 1}")
     return slot
+
+
+def _names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one name")
+    return names
 
 
 def _number(text: str) -> int:
@@ -1191,6 +1242,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--power-cmd", default=os.environ.get("RIG_POWER_CMD"),
                         help="shell command for a real board's power; {action} becomes on/off/reset "
                              "(env RIG_POWER_CMD)")
+    parser.add_argument("--place", default=os.environ.get("RIG_PLACE") or None,
+                        help="a labgrid place: acquired from the coordinator (LG_COORDINATOR) for the "
+                             "command, its serial port and power used, released after (env RIG_PLACE)")
+    parser.add_argument("--place-wait", type=float, default=float(os.environ.get("RIG_PLACE_WAIT") or 0),
+                        metavar="SECONDS", help="wait (a reservation) up to SECONDS for a place someone "
+                        "else holds; 0 fails at once (default; env RIG_PLACE_WAIT)")
     parser.add_argument("--state-dir", default=os.environ.get("RIG_STATE", str(ROOT / ".rig")),
                         help="where a QEMU board keeps its flash files and state (default .rig/; env RIG_STATE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show build output and the target's LOG lines")
@@ -1227,7 +1284,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--boards", type=int, default=1, metavar="N",
                    help="shard the test files over N QEMU boards run at once (the board, and N-1 more "
                         "in STATE/shard-K), then merge the results (default 1)")
+    p.add_argument("--places", type=_names, metavar="A,B,...",
+                   help="shard the test files over these labgrid places instead: each shard acquires its "
+                        "place, flashes the build and runs its files there (docs/lab.md)")
+    p.add_argument("--flash", action="store_true",
+                   help="write the build's image (building it if stale) before testing")
     p.set_defaults(func=cmd_test, pytest_args=[])
+
+    p = sub.add_parser("lab", help="a labgrid lab: serve this machine's boards behind an exporter, define places",
+                       description="The rig in a labgrid lab (docs/lab.md).  `lab serve` stands behind "
+                                   "labgrid-exporter for the boards the rig runs: a QEMU board's serial "
+                                   "line over TCP and its power, and power commands of real boards.  "
+                                   "`lab places` creates the places of a places file at the coordinator.")
+    lsub = p.add_subparsers(dest="lab_command", required=True, metavar="COMMAND")
+    q = lsub.add_parser("serve", help="serve the QEMU boards and power commands of an exporter configuration")
+    q.add_argument("config", metavar="EXPORTER.yaml", help="the configuration labgrid-exporter reads")
+    q.add_argument("--qemu", default="qemu-*", metavar="PATTERN",
+                   help="groups that are QEMU boards the rig runs, in STATE-DIR/lab/GROUP (default %(default)s)")
+    q.add_argument("--power", action="append", default=[], metavar="GROUP=COMMAND",
+                   help="a real board's power command, {action} becoming on or off (repeatable)")
+    q.add_argument("--hostname", default=None,
+                   help="as labgrid-exporter's --hostname: what {{ hostname }} is in the configuration")
+    q.add_argument("--name", default=None, help="as labgrid-exporter's --name")
+    q = lsub.add_parser("places", help="create or update the places of a places file at the coordinator")
+    q.add_argument("file", metavar="PLACES.yaml")
+    p.set_defaults(func=cmd_lab)
 
     # ---- asking the running kernel (debugd); a board in its bootloader is booted first
     p = sub.add_parser("bench", help="run benchmarks on the target: n, min, median, p99, max in cycles, histograms",
@@ -1414,6 +1495,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         args.pytest_args = extra  # `rig test -k ping -x`: the rest goes to pytest
     try:
+        if args.place and args.command != "lab" and not getattr(args, "places", None):
+            from .lab import Place, acquired
+
+            with acquired(Place(args.place, wait=args.place_wait)) as place:
+                return args.func(Rig(args, place)) or 0
         return args.func(Rig(args)) or 0
     except build_mod.BuildError as exc:
         for line in exc.output:

@@ -218,29 +218,90 @@ def run_sharded(rig, n: int, *, junit: str | None, pytest_args: list[str]) -> in
         if done.returncode != 0:
             raise RigError(f"could not flash shard board {k}: {(done.stdout + done.stderr).strip().splitlines()[-1:]}")
     reports = [folder / "junit-shard.xml" for folder in dirs]
-    procs = []
-    for k, (folder, shard, report) in enumerate(zip(dirs, shards, reports)):
-        log = open(folder / "test-shard.log", "w")
-        command = base + ["--state-dir", str(folder), "test", "--junit", str(report), *pytest_args,
-                          *[str(p) for p in shard]]
-        procs.append((k, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log, folder, shard))
-        out.print(f"board {k}: {', '.join(p.stem for p in shard)}")
-    code = 0
-    for k, proc, log, folder, shard in procs:
-        proc.wait()
-        log.close()
-        last = (folder / "test-shard.log").read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
-        out.print(f"board {k}: exit {proc.returncode}: {escape(last[0])} [dim](log {folder / 'test-shard.log'})[/]")
-        code = code or proc.returncode
+    commands = [base + ["--state-dir", str(folder), "test"] for folder in dirs]
+    code = _run_shards(commands, shards, dirs, reports, pytest_args)
     for folder in dirs[1:]:
         subprocess.run(base + ["--state-dir", str(folder), "board", "down"], capture_output=True)
-    merged = Path(junit) if junit else state / "junit.xml"
+    return _close_sharded(f"{board.name}, {len(shards)} boards", f"{len(shards)} boards", code, reports,
+                          Path(junit) if junit else state / "junit.xml", started)
+
+
+def run_sharded_places(rig, places: list[str], *, junit: str | None, pytest_args: list[str]) -> int:
+    """`rig test --places A,B`: the test files over labgrid places, one `rig --place P test
+    --flash` process each (it acquires its place, writes the build's image, runs its files and
+    releases the place); then one JUnit report and one summary.  Logs and reports go to
+    STATE/places/P/.  Test files among the arguments are what is sharded (else tests/target)."""
+    import sys
+
+    files = [Path(arg).absolute() for arg in pytest_args if _is_path(arg)]
+    if any("::" in arg for arg in pytest_args if _is_path(arg)):
+        raise RigError("--places shards by file: give test files, or select tests with -k")
+    pytest_args = [arg for arg in pytest_args if not _is_path(arg)]
+    if len(set(places)) != len(places):
+        raise RigError(f"--places names a place twice: {','.join(places)}")
+    from .build import build
+
+    build(rig.args.board)                       # once, here, not in every shard at once
+    folder = Path(rig.args.state_dir) / "places"
+    files = files or sorted(TARGET_TESTS.glob("test_*.py"))
+    shards = plan_shards(files, len(places), _durations(folder / "junit.xml"))
+    dirs = [folder / place for place in places[:len(shards)]]
+    for path in dirs:
+        path.mkdir(parents=True, exist_ok=True)
+    reports = [path / "junit-shard.xml" for path in dirs]
+    base = [sys.executable, str(ROOT / "host" / "rig.py"), "--board", rig.args.board,
+            "--place-wait", str(rig.args.place_wait)]
+    commands = [base + ["--place", place, "test", "--flash"] for place in places[:len(shards)]]
+    started = time.monotonic()
+    code = _run_shards(commands, shards, dirs, reports, pytest_args, labels=places)
+    return _close_sharded(f"{rig.args.board}, places {', '.join(places[:len(shards)])}",
+                          f"{len(shards)} places", code, reports,
+                          Path(junit) if junit else folder / "junit.xml", started)
+
+
+def _run_shards(commands: list[list[str]], shards: list[list[Path]], dirs: list[Path], reports: list[Path],
+                pytest_args: list[str], labels: list[str] | None = None) -> int:
+    """Run one `rig ... test` per shard at once, its output in DIR/test-shard.log; the first
+    non-zero exit code."""
+    import subprocess
+
+    from .cli import out
+
+    labels = labels or [f"board {k}" for k in range(len(shards))]
+    procs = []
+    for label, command, folder, shard, report in zip(labels, commands, dirs, shards, reports):
+        log = open(folder / "test-shard.log", "w")
+        command = command + ["--junit", str(report), *pytest_args, *[str(p) for p in shard]]
+        procs.append((label, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log, folder))
+        out.print(f"{label}: {', '.join(p.stem for p in shard)}")
+    code = 0
+    try:
+        for label, proc, log, folder in procs:
+            proc.wait()
+            log.close()
+            last = (folder / "test-shard.log").read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+            out.print(f"{label}: exit {proc.returncode}: {escape(last[0])} [dim](log {folder / 'test-shard.log'})[/]")
+            if proc.returncode != pytest.ExitCode.NO_TESTS_COLLECTED:   # -k left a shard nothing
+                code = code or proc.returncode
+    finally:
+        for _, proc, _, _ in procs:             # Ctrl-C: the shards end too (and release their places)
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
+    return code
+
+
+def _close_sharded(title: str, where: str, code: int, reports: list[Path], merged: Path, started: float) -> int:
+    from .cli import out
+
     totals = merge_junit(reports, merged)
+    if code == 0 and totals["tests"] == 0:
+        code = pytest.ExitCode.NO_TESTS_COLLECTED
     seconds = time.monotonic() - started
     failed = totals["failures"] + totals["errors"]
     passed = totals["tests"] - failed - totals["skipped"]
-    out.rule(f"rig test: {board.name}, {len(shards)} boards")
-    out.print(f"{seconds:.1f} s on {len(shards)} boards, git {git_revision()}, JUnit {merged}")
+    out.rule(f"rig test: {title}")
+    out.print(f"{seconds:.1f} s on {where}, git {git_revision()}, JUnit {merged}")
     verdict = "[bold green]PASS:[/]" if code == 0 and not failed else "[bold red]FAIL:[/]"
     out.print(f"{verdict} [green]{passed} passed[/], [{'red' if failed else 'green'}]{failed} failed[/], "
               f"{totals['skipped']} skipped")
