@@ -295,8 +295,8 @@ def cmd_test(rig: Rig) -> int:
     if rig.args.places:
         from .testrun import run_sharded_places
         return run_sharded_places(rig, rig.args.places, junit=rig.args.junit, pytest_args=rig.args.pytest_args)
-    if rig.args.flash:
-        rig.args.image, rig.args.slot = None, SLOT_AUTO
+    if rig.args.flash or rig.args.flash_image:
+        rig.args.image, rig.args.slot = rig.args.flash_image, SLOT_AUTO
         cmd_flash(rig)
     rig.ensure_up(build=False)
     rig.ensure_real_time()
@@ -1289,6 +1289,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "place, flashes the build and runs its files there (docs/lab.md)")
     p.add_argument("--flash", action="store_true",
                    help="write the build's image (building it if stale) before testing")
+    p.add_argument("--flash-image", metavar="FILE", help="write this image before testing (no build)")
     p.set_defaults(func=cmd_test, pytest_args=[])
 
     p = sub.add_parser("lab", help="a labgrid lab: serve this machine's boards behind an exporter, define places",

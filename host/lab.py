@@ -269,8 +269,10 @@ def create_places(path: Path, address: str | None = None) -> list[tuple[str, str
         steps = [("set-comment", str(spec["comment"]))] if spec.get("comment") else []
         if spec.get("tags"):
             steps.append(("set-tags", *[f"{k}={v}" for k, v in spec["tags"].items()]))
-        have = place.client("show", timeout=10).stdout
-        steps += [("add-match", str(m)) for m in spec.get("matches", []) if str(m) not in have]
+        have = place.client("show", timeout=10).stdout if made.returncode != 0 else ""
+        matches = [str(m) for m in spec.get("matches", []) if str(m) not in have]
+        if matches:
+            steps.append(("add-match", *matches))
         for step in steps:
             result = place.client(*step)
             if result.returncode != 0:

@@ -228,8 +228,8 @@ def run_sharded(rig, n: int, *, junit: str | None, pytest_args: list[str]) -> in
 
 def run_sharded_places(rig, places: list[str], *, junit: str | None, pytest_args: list[str]) -> int:
     """`rig test --places A,B`: the test files over labgrid places, one `rig --place P test
-    --flash` process each (it acquires its place, writes the build's image, runs its files and
-    releases the place); then one JUnit report and one summary.  Logs and reports go to
+    --flash-image` process each (it acquires its place, writes the image built here first, runs
+    its files and releases the place); then one JUnit report and one summary.  Logs and reports go to
     STATE/places/P/.  Test files among the arguments are what is sharded (else tests/target)."""
     import sys
 
@@ -241,7 +241,7 @@ def run_sharded_places(rig, places: list[str], *, junit: str | None, pytest_args
         raise RigError(f"--places names a place twice: {','.join(places)}")
     from .build import build
 
-    build(rig.args.board)                       # once, here, not in every shard at once
+    image = build(rig.args.board).kernel_img    # once, here: two makes at once would collide
     folder = Path(rig.args.state_dir) / "places"
     files = files or sorted(TARGET_TESTS.glob("test_*.py"))
     shards = plan_shards(files, len(places), _durations(folder / "junit.xml"))
@@ -251,7 +251,7 @@ def run_sharded_places(rig, places: list[str], *, junit: str | None, pytest_args
     reports = [path / "junit-shard.xml" for path in dirs]
     base = [sys.executable, str(ROOT / "host" / "rig.py"), "--board", rig.args.board,
             "--place-wait", str(rig.args.place_wait)]
-    commands = [base + ["--place", place, "test", "--flash"] for place in places[:len(shards)]]
+    commands = [base + ["--place", place, "test", "--flash-image", str(image)] for place in places[:len(shards)]]
     started = time.monotonic()
     code = _run_shards(commands, shards, dirs, reports, pytest_args, labels=places)
     return _close_sharded(f"{rig.args.board}, places {', '.join(places[:len(shards)])}",

@@ -298,7 +298,8 @@ def test_places_are_created_from_the_places_file(fake_client, tmp_path):
     made = lab.create_places(ROOT / "lab" / "places.yaml", address="127.0.0.1:1")
     assert [name for name, _ in made] == ["qemu-1", "qemu-2", "rpi-1"]
     calls = fake_client()
-    assert "-p qemu-2 create" in calls and "-p qemu-2 add-match */qemu-2/*" in calls
+    assert calls[:4] == ["-p qemu-1 create", "-p qemu-1 set-comment QEMU virt board 1 (lab/exporter.yaml)",
+                         "-p qemu-1 set-tags board=qemu-virt", "-p qemu-1 add-match */qemu-1/*"]
     assert "-p rpi-1 set-tags board=rpi" in calls
 
 
@@ -353,7 +354,7 @@ def test_test_places_runs_one_rig_per_place_over_the_given_files(monkeypatch, tm
         seen.update(commands=commands, shards=shards, pytest_args=pytest_args, labels=labels)
         return 0
 
-    monkeypatch.setattr(build, "build", lambda board, **kw: None)
+    monkeypatch.setattr(build, "build", lambda board, **kw: build.Firmware(board))
     monkeypatch.setattr(testrun, "_run_shards", fake_run)
     files = [str(ROOT / "tests" / "target" / name) for name in ("test_debugd.py", "test_kernel.py", "test_symbols.py")]
     code = cli.main(["--state-dir", str(tmp_path), "--place-wait", "30", "test", "--places", "qemu-1,qemu-2",
@@ -361,7 +362,7 @@ def test_test_places_runs_one_rig_per_place_over_the_given_files(monkeypatch, tm
     assert code == pytest.ExitCode.NO_TESTS_COLLECTED            # the fake ran nothing: no reports
     assert seen["labels"] == ["qemu-1", "qemu-2"]
     for place, command in zip(seen["labels"], seen["commands"]):
-        assert command[-4:] == ["--place", place, "test", "--flash"]
+        assert command[-5:] == ["--place", place, "test", "--flash-image", str(build.Firmware("qemu-virt").kernel_img)]
         assert "--place-wait" in command and command[command.index("--place-wait") + 1] == "30.0"
     assert sorted(str(p) for shard in seen["shards"] for p in shard) == sorted(files)
     assert seen["pytest_args"] == ["-k", "not slow"]
