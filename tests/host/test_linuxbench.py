@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from host import bench as bench_mod
 from host import linuxbench
 from host.errors import RigError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def output(samples: int, skip: str | None = None, extra: str = "") -> str:
@@ -88,10 +93,14 @@ def test_the_ratio_to_real_linux_is_gated_against_the_committed_native_figures()
                          dict(name="linux.yield", median=863, native_median=429)]}
     now = {"results": [dict(name="linux.getpid", median=470), dict(name="linux.pagefault", median=1900),
                        dict(name="linux.yield", median=900)]}
-    got, broken = linuxbench.ratios(now, saved)
+    bounds = {"linux.getpid": 3.0, "linux.pagefault": 1.5}
+    got, broken = linuxbench.ratios(now, saved, bounds)
     assert got == {"linux.getpid": 2.94, "linux.pagefault": 0.6, "linux.yield": 2.1} and broken == []
     slow = {"results": [dict(name="linux.getpid", median=500), dict(name="linux.pagefault", median=1900)]}
-    assert linuxbench.ratios(slow, saved)[1] == ["linux.getpid: 3.12× real Linux, the bound is 3.00×"]
-    assert linuxbench.ratios(now, {"results": []})[1] == [
+    assert linuxbench.ratios(slow, saved, bounds)[1] == ["linux.getpid: 3.12× real Linux, the bound is 3.00×"]
+    assert linuxbench.ratios(now, {"results": []}, bounds)[1] == [
         "linux.getpid: no ratio (no native figure saved, or not measured)",
         "linux.pagefault: no ratio (no native figure saved, or not measured)"]
+    # every bound the gate holds has its figure in the committed file
+    committed = json.loads((ROOT / "benchmarks" / "linux.json").read_text())
+    assert not linuxbench.ratios(committed, committed)[1]
