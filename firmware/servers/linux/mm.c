@@ -321,6 +321,20 @@ uint32_t mm_touch(struct mm *mm, l4_tid_t t, uint32_t addr, uint32_t rwx)
     pte = pte_of(mm, page, 1);
     if (!pte)
         return 0;
+    if (!(*pte & PTE_PRESENT) && v->file && v->prot & VM_SHARED) {
+        /* a shared file mapping: the file's own page, so that the mapping, read and write and
+         * every other mapping of the file see one memory; none past the page holding EOF */
+        uint32_t at = v->file_offset + (page - v->file_vaddr);
+        if (page < v->file_vaddr || at >= ((v->file->size + PAGE - 1) & PAGE_MASK) ||
+            !(frame = vfs_page(v->file, at, 1)))
+            return 0;
+        frame_get(frame);
+        *pte = frame | PTE_PRESENT | (v->prot & VM_WRITE ? PTE_WRITE : 0);
+        mm->pages++;
+        if (rwx & VM_WRITE)
+            vfs_touch(v->file, T_MTIME | T_CTIME);
+        return frame;
+    }
     if (!(*pte & PTE_PRESENT)) {
         frame = rwx & VM_WRITE ? 0 : file_page(v, page);
         if (frame) {

@@ -41,15 +41,16 @@ int sys_mmap2(struct proc *p, uint32_t *r)
     if (!len || len > (512u << 20))
         RET(-EINVAL);
     if (!(flags & MAP_ANONYMOUS)) {
-        /* a file's pages, read on first touch: a private copy, or a shared mapping only read
-         * (the pages are not written back) */
+        /* a file's pages, on first touch: a private copy (copied on write), or, shared, the
+         * file's own pages (writable when the file is open for reading and writing) */
         struct file *f = fd_get(p, r[4]);
         if (!f)
             RET(-EBADF);
         if (f->type != F_REG)
             RET(-ENODEV);
         if ((f->flags & O_ACCMODE) == O_WRONLY ||
-            ((flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED && prot & PROT_WRITE))
+            ((flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED && prot & PROT_WRITE &&
+             (f->flags & O_ACCMODE) != O_RDWR))
             RET(-EACCES);
         if (r[5] > MAX_FILE_SIZE / PAGE)
             RET(-EINVAL);
@@ -66,6 +67,8 @@ int sys_mmap2(struct proc *p, uint32_t *r)
     }
     if (mm_add(p->mm, addr, addr + len, vm_prot(prot)))
         RET(-ENOMEM);
+    if ((flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED && file)
+        p->mm->vma[p->mm->nvma - 1].prot |= VM_SHARED;
     if ((flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED && !file) {
         /* one memory for whoever inherits it: every frame now, so none is made twice */
         p->mm->vma[p->mm->nvma - 1].prot |= VM_SHARED;
@@ -105,5 +108,21 @@ int sys_munmap(struct proc *p, uint32_t *r)
     if (r[0] & ~PAGE_MASK)
         RET(-EINVAL);
     mm_remove(p->mm, p->tid, r[0], r[0] + ((r[1] + PAGE - 1) & PAGE_MASK));
+    RET(0);
+}
+
+/* msync(addr, len, flags): a shared mapping's pages are the file's own, so they are written
+ * already; MS_SYNC also makes them durable as fsync does (the persistent disk, disk.c). */
+int sys_msync(struct proc *p, uint32_t *r)
+{
+    uint32_t start = r[0], end = r[0] + ((r[1] + PAGE - 1) & PAGE_MASK), flags = r[2];
+
+    if (start & ~PAGE_MASK || flags & ~7u || (flags & 5) == 5 || end < start)
+        RET(-EINVAL);
+    for (uint32_t a = start; a < end; a += PAGE)
+        if (!mm_find(p->mm, a))
+            RET(-ENOMEM);
+    if (flags & 4)
+        disk_sync();
     RET(0);
 }

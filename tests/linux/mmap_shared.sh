@@ -1,0 +1,3 @@
+# Shared and private file mappings (tests/linux/mmap_shared.c).
+mmap_shared
+echo "exit $?"
