@@ -97,6 +97,12 @@ void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end);
 /* mprotect: regions of [start, end) get `prot` (VM_*); 0, or -1 when part of the range is not
  * mapped or the regions would not fit.  Rights taken away leave the process's kernel mappings. */
 int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
+/* mremap: the region at [old, old + old_len) (inside one region) made new_len long, in place
+ * when it can, else (may_move) moved, its pages with it, below the other mappings or to `fixed`
+ * (not 0: MREMAP_FIXED, what was there unmapped).  Its new address, or -EFAULT (not one
+ * region), -ENOMEM (no room, and not allowed to move), -EINVAL. */
+int mm_remap(struct mm *mm, uint32_t old, uint32_t old_len, uint32_t new_len, int may_move,
+             uint32_t fixed);
 /* Give every page of [start, end) its frame now (anonymous MAP_SHARED: a page first touched
  * after a fork must be the same in both processes).  0, or -1 when the pool ran dry. */
 int mm_populate(struct mm *mm, uint32_t start, uint32_t end);

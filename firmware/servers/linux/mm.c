@@ -225,6 +225,70 @@ static int split_at(struct mm *mm, uint32_t addr)
     return 0;
 }
 
+/* Whether any region overlaps [start, end). */
+static int overlaps(struct mm *mm, uint32_t start, uint32_t end)
+{
+    for (unsigned i = 0; i < mm->nvma; i++)
+        if (mm->vma[i].start < end && mm->vma[i].end > start)
+            return 1;
+    return 0;
+}
+
+int mm_remap(struct mm *mm, uint32_t old, uint32_t old_len, uint32_t new_len, int may_move,
+             uint32_t fixed)
+{
+    struct vma *v = mm_find(mm, old);
+    uint32_t to;
+
+    if (!v || old_len > v->end - old)
+        return -EFAULT;
+    if (!fixed && new_len <= old_len) {                 /* shrink (or the same) in place */
+        if (new_len < old_len)
+            mm_remove(mm, L4_NILTHREAD, old + new_len, old + old_len);
+        return (int)old;
+    }
+    if (!fixed && old + old_len == v->end && old + new_len <= L4_UTCB_AREA &&
+        old + new_len > old && !overlaps(mm, v->end, old + new_len)) {
+        v->end = old + new_len;                         /* grow in place */
+        return (int)old;
+    }
+    if (!may_move)
+        return -ENOMEM;
+    to = fixed ? fixed : mm->mmap_next - new_len;
+    if (to + new_len > L4_UTCB_AREA || to + new_len < to || (to < old + old_len && old < to + new_len))
+        return -EINVAL;
+    if (fixed)
+        mm_remove(mm, L4_NILTHREAD, to, to + new_len);
+    if (overlaps(mm, to, to + new_len))
+        return -ENOMEM;
+    /* the tables the pages go to first, so that nothing moves unless everything can */
+    for (uint32_t a = to & ~(PT_SPAN - 1); a < to + new_len; a += PT_SPAN)
+        if (!pte_of(mm, a < to ? to : a, 1))
+            return -ENOMEM;
+    if (split_at(mm, old) || split_at(mm, old + old_len))
+        return -ENOMEM;
+    if (!fixed)
+        mm->mmap_next = to;
+    v = mm_find(mm, old);
+    for (uint32_t a = old; a < old + old_len; a += PAGE) {
+        uint32_t *from = pte_of(mm, a, 0);
+        if (!from || !(*from & PTE_PRESENT))
+            continue;
+        *pte_of(mm, to + (a - old), 1) = *from;
+        revoke(*from & PAGE_MASK);                      /* (its old address in the space) */
+        *from = 0;
+    }
+    v->file_vaddr += to - old;
+    v->start = to;
+    v->end = to + old_len;
+    if (new_len < old_len)
+        mm_remove(mm, L4_NILTHREAD, to + new_len, to + old_len);
+    else
+        v->end = to + new_len;
+    release_empty_tables(mm, old, old + old_len);
+    return (int)to;
+}
+
 int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
 {
     for (uint32_t a = start; a < end; ) {            /* all of it mapped, as Linux wants */

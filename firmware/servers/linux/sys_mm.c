@@ -126,3 +126,17 @@ int sys_msync(struct proc *p, uint32_t *r)
         disk_sync();
     RET(0);
 }
+
+/* mremap(old, old_size, new_size, flags, new_address): MREMAP_MAYMOVE 1, MREMAP_FIXED 2. */
+int sys_mremap(struct proc *p, uint32_t *r)
+{
+    uint32_t old_len = (r[1] + PAGE - 1) & PAGE_MASK, new_len = (r[2] + PAGE - 1) & PAGE_MASK;
+    uint32_t flags = r[3], fixed = flags & 2 ? r[4] : 0;
+
+    if (r[0] & ~PAGE_MASK || flags & ~3u || (flags & 2 && !(flags & 1)) || !new_len || !old_len ||
+        (flags & 2 && (r[4] & ~PAGE_MASK || !r[4])) || new_len > (512u << 20))
+        RET(-EINVAL);
+    if (new_len > old_len && frames_free() < (new_len - old_len) / PAGE + LOW_MEMORY)
+        RET(-ENOMEM);
+    RET(mm_remap(p->mm, r[0], old_len, new_len, flags & 1, fixed));
+}

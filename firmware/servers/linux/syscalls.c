@@ -167,6 +167,7 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_mknodat] = sys_mknodat,
     [__NR_mmap2] = sys_mmap2,
     [__NR_mprotect] = sys_mprotect,
+    [__NR_mremap] = sys_mremap,
     [__NR_msync] = sys_msync,
     [__NR_munmap] = sys_munmap,
     [__NR_nanosleep] = sys_nanosleep,

@@ -40,6 +40,7 @@ int group_in_session(int pgid, int sid);
 
 /* the handlers */
 int sys_access(struct proc *p, uint32_t *r);
+int sys_mremap(struct proc *p, uint32_t *r);
 int sys_msync(struct proc *p, uint32_t *r);
 int sys_sync(struct proc *p, uint32_t *r);
 int sys_exit_group(struct proc *p, uint32_t *r);

@@ -1,0 +1,3 @@
+# mremap (tests/linux/mremap.c): shrink, grow, move, fixed, errors.
+mremap
+echo "exit $?"
