@@ -12,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 UAPI = ROOT / "firmware/servers/linux/uapi.h"
 HEADERS = ("asm/unistd.h", "errno.h", "fcntl.h", "signal.h", "sys/stat.h", "sys/wait.h", "sched.h",
-           "sys/mman.h", "poll.h", "asm/ioctls.h", "stdio.h", "time.h", "sys/time.h", "sys/resource.h", "sys/file.h")
+           "sys/mman.h", "poll.h", "asm/ioctls.h", "stdio.h", "time.h", "sys/time.h", "sys/resource.h", "sys/file.h",
+           "sys/epoll.h", "sys/eventfd.h", "sys/socket.h")
 KERNEL_ONLY = {"SA_RESTORER": "asm/signal.h"}     # not in glibc's headers, which clash with these
 CC = "arm-linux-gnueabihf-gcc"
 

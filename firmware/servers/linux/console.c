@@ -52,6 +52,7 @@ static uint32_t eof_pending;
 static struct proc *reader;                 /* the process waiting to read */
 static uint32_t reader_addr, reader_len;
 int console_pgrp, console_sid;
+uint32_t console_input_seq;
 
 int console_readable(void)
 {
@@ -148,6 +149,7 @@ void console_process(void)
             line_len = 0;
         }
     }
+    console_input_seq++;
     wake_reader();
     poll_notify();
 }

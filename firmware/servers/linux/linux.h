@@ -137,16 +137,23 @@ enum proc_state { P_FREE = 0, P_RUNNING, P_BLOCKED, P_ZOMBIE };
 enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE, B_LOCK,
                     B_STOPPED,          /* stopped with its reply held until SIGCONT */
                     B_FUTEX,            /* in futex's wait: on `futex`, until wake_us */
+                    B_READY,            /* until a file is ready, then the call is made again
+                                         * (poll_wait_file: accept, an eventfd, a datagram) */
                     B_EXITED };         /* the leader, ended while other threads go on: its
                                          * slot stays, never answered, until they end */
 
 struct file;
 
-/* What a process waits on in poll, ppoll, select or pselect6 (sys_poll.c). */
+/* What a process waits on in poll, ppoll, select, pselect6 or epoll_wait (sys_poll.c), or, in
+ * B_READY, for one file to be ready before its call is made again. */
 struct poller {
     uint8_t active, select, masked;     /* waiting; select's sets (else pollfds); a mask set */
-    uint32_t addr, n;                   /* poll: the pollfds and how many; select: n = nfds */
-    uint32_t sets[3];                   /* select: read, write and except sets (0: none) */
+    uint32_t addr, n;                   /* poll: the pollfds and how many; select: n = nfds;
+                                         * epoll_wait: the events and maxevents */
+    uint32_t sets[3];                   /* select: read, write and except sets (0: none);
+                                         * B_READY: sets[0] the events it waits for */
+    struct file *file;                  /* epoll_wait's epoll, B_READY's file: a reference
+                                         * while it waits */
 };
 
 /* A file lock asked for (sys_lock.c): its inode (while the process waits for it), owner, type
@@ -482,7 +489,7 @@ int console_readable(void);
 
 /* Handle a system call of `p` (registers in p->regs); returns 1 when the reply is deferred.
  * Inline: the table by number, then the rest (ARM's private calls, unknown numbers). */
-#define LINUX_SYSCALLS 440
+#define LINUX_SYSCALLS 442
 typedef int (*syscall_fn)(struct proc *p, uint32_t *r);
 extern const syscall_fn syscall_table[LINUX_SYSCALLS];
 int syscall_other(struct proc *p);

@@ -98,6 +98,10 @@ static size_t fd_target(const struct file *f, char *buf, uint32_t cap)
         return fmt(buf, cap, "pipe:[%u]", (uint32_t)(uintptr_t)f->pipe->page[0] / PAGE);
     case F_SOCK:
         return fmt(buf, cap, "socket:[%u]", sock_ino(f));
+    case F_EPOLL:
+        return fmt(buf, cap, "anon_inode:[eventpoll]");
+    case F_EVENTFD:
+        return fmt(buf, cap, "anon_inode:[eventfd]");
     case F_NULL:
         return fmt(buf, cap, "/dev/null");
     case F_ZERO:

@@ -513,7 +513,13 @@ static int do_rw(struct proc *p, uint32_t *r, int write)
     if (!f || (write && (f->flags & O_ACCMODE) == 0 && f->type != F_CONSOLE && f->type != F_PIPE_WRITE) ||
         (!write && (f->flags & O_ACCMODE) == O_WRONLY))
         RET(-EBADF);
+    if (f->type == F_SOCK && (n = sock_rw(p, f, r, write)) >= 0)
+        return n;                       /* datagrams, and streams not connected */
     switch (f->type) {
+    case F_EVENTFD:
+        return eventfd_rw(p, f, r, write);
+    case F_EPOLL:
+        RET(-EINVAL);
     case F_CONSOLE:
         if (console_hung_up(p))             /* the host hung the session up (console.c) */
             RET(write ? -EIO : 0);
@@ -620,7 +626,8 @@ static int rw_pieces(struct proc *p, uint32_t *r, int write)
 {
     struct file *f = fd_get(p, r[0]);
     uint32_t done = p->io_cont ? p->io_done : 0;
-    uint32_t piece = f && f->type == F_CONSOLE && write ? RW_PIECE_CONSOLE : RW_PIECE;
+    uint32_t piece = f && f->type == F_CONSOLE && write ? RW_PIECE_CONSOLE :
+                     f && f->type == F_SOCK && sock_datagram(f) ? ~0u : RW_PIECE;  /* a message */
     uint32_t args[3] = { r[0], r[1] + done, r[2] - done };
 
     if (f && f->type == F_CONSOLE && write) {

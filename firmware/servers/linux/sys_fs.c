@@ -117,6 +117,10 @@ static void stat_file(struct proc *p, struct file *f, uint32_t *st)
     case F_SOCK:
         stat_raw(st, sock_ino(f), S_IFSOCK | 0777, 1, 0);
         break;
+    case F_EPOLL:                               /* Linux's anonymous inode: no type */
+    case F_EVENTFD:
+        stat_raw(st, sock_ino(f), 0600, 1, 0);
+        break;
     default:                                    /* the console a process was started with */
         stat_raw(st, 3, S_IFCHR | 0620, 1, 0);
         st[8] = 5 << 8 | 1;

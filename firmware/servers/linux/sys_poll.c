@@ -1,9 +1,12 @@
 /*
- * Waiting on many descriptors: poll, ppoll, select and pselect6.  A call scans its descriptors;
+ * Waiting on many descriptors: poll, ppoll, select and pselect6 (and epoll_wait, whose scan is
+ * sys_epoll.c's).  A call scans its descriptors;
  * when none is ready and it may wait, the process sleeps (proc_sleep: its timeout, or none) with
  * what it waits on noted in `p->poller`.  Whatever may make a descriptor ready — data or a close
  * on a pipe, console input — calls poll_notify, which scans the sleeping pollers again and
  * answers those with something ready; the timeout answers 0; a signal ends the call with EINTR.
+ * A call that waits for one file (accept, an eventfd's read) sleeps the same way in B_READY, and
+ * is made again once the file is ready (poll_wait_file).
  */
 #include "syscalls.h"
 
@@ -20,49 +23,95 @@ static void poller_sleeps(struct proc *p)
 
 void poll_forget(struct proc *p)
 {
+    struct file *f = p->poller.file;
+
     if (p->poller.active) {
         p->poller.active = 0;
+        p->poller.file = NULL;
         sleeping--;
+        file_put(f);                    /* (may free it: nothing of it is touched after) */
     }
 }
+
+int poll_wait_file(struct proc *p, struct file *f, uint32_t events)
+{
+    p->poller = (struct poller){ .file = f, .sets = { events } };
+    f->refs++;
+    poller_sleeps(p);
+    p->state = P_BLOCKED;
+    p->blocked = B_READY;
+    return 1;
+}
 #define MAX_NFDS    1024                /* select's FD_SETSIZE, RLIMIT_NOFILE's soft limit */
+
+/* A pipe's counts: bytes in or out, and the ends that went (a close wakes both ways). */
+static void pipe_ready(const struct pipe *pp, struct ready *r)
+{
+    uint32_t ends = (uint32_t)(pp->readers + pp->writers) * 0x9e3779b9u;
+
+    r->in_seq += pp->head + ends;
+    r->out_seq += pp->tail + ends;
+}
+
+void file_poll(struct proc *p, struct file *f, struct ready *r, int depth)
+{
+    *r = (struct ready){ 0, 0, 0 };
+    switch (f->type) {
+    case F_PIPE_READ:
+        r->mask = (f->pipe->head != f->pipe->tail ? POLLIN | POLLRDNORM : 0) | (f->pipe->writers ? 0 : POLLHUP);
+        pipe_ready(f->pipe, r);
+        r->out_seq = 0;                 /* a read end is woken for input only */
+        break;
+    case F_PIPE_WRITE:
+        r->mask = (f->pipe->head - f->pipe->tail < PIPE_SIZE ? POLLOUT | POLLWRNORM : 0) |
+                  (f->pipe->readers ? 0 : POLLERR);
+        pipe_ready(f->pipe, r);
+        r->in_seq = 0;
+        break;
+    case F_SOCK: {                      /* as Linux's unix_poll: the peer gone is both ends */
+        struct pipe *rx = f->pipe, *tx = f->tx;
+        if (f->obj && sock_poll(f, r))
+            break;                      /* not a connected stream (sys_socket.c) */
+        int rd_end = !rx || !rx->writers, wr_end = !tx || !tx->readers;
+        r->mask = (rd_end || rx->head != rx->tail ? POLLIN | POLLRDNORM : 0) | (rd_end ? POLLRDHUP : 0) |
+                  (tx && tx->head - tx->tail < PIPE_SIZE ? POLLOUT | POLLWRNORM | POLLWRBAND : 0) |
+                  (rd_end && wr_end ? POLLHUP : 0) | (sock_reset(f, 0) ? POLLERR : 0);
+        if (rx)
+            pipe_ready(rx, r);
+        if (tx)
+            pipe_ready(tx, r);
+        break;
+    }
+    case F_CONSOLE:                     /* hung up: everything, as a hung-up tty says */
+        r->mask = console_hung_up(p) ? POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLERR | POLLHUP :
+                  POLLOUT | POLLWRNORM | (console_readable() ? POLLIN | POLLRDNORM : 0);
+        r->in_seq = console_input_seq;
+        break;
+    case F_EVENTFD:
+        eventfd_poll(f, r);
+        break;
+    case F_EPOLL:
+        epoll_poll(p, f, r, depth);
+        break;
+    default:                            /* files and devices never make a reader wait */
+        r->mask = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+        break;
+    }
+}
 
 /* What descriptor `fd` of `p` has of `events` (and of POLLERR, POLLHUP, POLLNVAL, always). */
 static uint16_t revents(struct proc *p, int32_t fd, uint16_t events)
 {
     struct file *f;
-    uint16_t got;
+    struct ready r;
 
     if (fd < 0)
         return 0;
     f = fd_get(p, (uint32_t)fd);
     if (!f)
         return POLLNVAL;
-    switch (f->type) {
-    case F_PIPE_READ:
-        got = (f->pipe->head != f->pipe->tail ? POLLIN | POLLRDNORM : 0) | (f->pipe->writers ? 0 : POLLHUP);
-        break;
-    case F_PIPE_WRITE:
-        got = (f->pipe->head - f->pipe->tail < PIPE_SIZE ? POLLOUT | POLLWRNORM : 0) |
-              (f->pipe->readers ? 0 : POLLERR);
-        break;
-    case F_SOCK: {                      /* as Linux's unix_poll: the peer gone is both ends */
-        struct pipe *rx = f->pipe, *tx = f->tx;
-        int rd_end = !rx || !rx->writers, wr_end = !tx || !tx->readers;
-        got = (rd_end || rx->head != rx->tail ? POLLIN | POLLRDNORM : 0) |
-              (tx && tx->head - tx->tail < PIPE_SIZE ? POLLOUT | POLLWRNORM : 0) |
-              (rd_end && wr_end ? POLLHUP : 0) | (sock_reset(f, 0) ? POLLERR : 0);
-        break;
-    }
-    case F_CONSOLE:                     /* hung up: everything, as a hung-up tty says */
-        got = console_hung_up(p) ? POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLERR | POLLHUP :
-              POLLOUT | POLLWRNORM | (console_readable() ? POLLIN | POLLRDNORM : 0);
-        break;
-    default:                            /* files and devices never make a reader wait */
-        got = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
-        break;
-    }
-    return got & (events | POLLERR | POLLHUP | POLLNVAL);
+    file_poll(p, f, &r, 0);
+    return (uint16_t)(r.mask & (events | POLLERR | POLLHUP | POLLNVAL));
 }
 
 /* poll: fill the revents of the `n` pollfds at `addr`; how many have any, or -EFAULT. */
@@ -120,7 +169,14 @@ static int scan_select(struct proc *p, uint32_t nfds, const uint32_t sets[3], in
 static int scan(struct proc *p, int write_back)
 {
     struct poller *w = &p->poller;
+    struct ready r;
 
+    if (w->file && w->file->type == F_EPOLL)
+        return epoll_scan(p, w->file, w->addr, w->n, write_back);
+    if (w->file) {                      /* B_READY */
+        file_poll(p, w->file, &r, 0);
+        return (r.mask & (w->sets[0] | POLLERR | POLLHUP)) != 0;
+    }
     return w->select ? scan_select(p, w->n, w->sets, write_back) : scan_poll(p, w->addr, w->n, write_back);
 }
 
@@ -136,7 +192,7 @@ static void finish(struct proc *p, int result)
 }
 
 /* Scan now; answer at once, or sleep until `wake_us` (0: never wait; ~0: no timeout). */
-static int wait_or_answer(struct proc *p, uint32_t *r, uint64_t wake_us, uint32_t mask_addr)
+int poll_wait_or_answer(struct proc *p, uint32_t *r, uint64_t wake_us, uint32_t mask_addr)
 {
     int ready = scan(p, 0);
     uint32_t mask[2];
@@ -154,11 +210,15 @@ static int wait_or_answer(struct proc *p, uint32_t *r, uint64_t wake_us, uint32_
         p->sig_blocked = mask[0] & ~(1u << (SIGKILL - 1) | 1u << (SIGSTOP - 1));
         p->poller.masked = 1;
         if (p->sig_pending & ~p->sig_blocked) {
+            if (p->poller.file)
+                p->poller.file->refs++;     /* (finish lets it go) */
             poller_sleeps(p);
             finish(p, -EINTR);          /* one is waiting already: taken on the way out */
             return 1;
         }
     }
+    if (p->poller.file)
+        p->poller.file->refs++;         /* epoll_wait's epoll stays while it waits */
     poller_sleeps(p);
     proc_sleep(p, wake_us);
     return 1;
@@ -166,7 +226,7 @@ static int wait_or_answer(struct proc *p, uint32_t *r, uint64_t wake_us, uint32_
 
 /* A timeout in ms (poll), a timespec (32- or 64-bit seconds) or a timeval, as the time to wake:
  * ~0 for none (a negative ms or a NULL pointer), 0 for "do not wait". */
-static int deadline_ts(struct proc *p, uint32_t addr, int wide, uint64_t *wake)
+int poll_deadline(struct proc *p, uint32_t addr, int wide, uint64_t *wake)
 {
     uint32_t t[4];
 
@@ -189,7 +249,7 @@ static int do_poll(struct proc *p, uint32_t *r, uint64_t wake, uint32_t mask_add
     if (r[1] > MAX_NFDS)
         RET(-EINVAL);
     p->poller = (struct poller){ .addr = r[0], .n = r[1] };
-    return wait_or_answer(p, r, wake, mask_addr);
+    return poll_wait_or_answer(p, r, wake, mask_addr);
 }
 
 int sys_poll(struct proc *p, uint32_t *r)
@@ -203,7 +263,7 @@ int sys_poll(struct proc *p, uint32_t *r)
 static int ppoll(struct proc *p, uint32_t *r, int wide)
 {
     uint64_t wake;
-    int err = deadline_ts(p, r[2], wide, &wake);
+    int err = poll_deadline(p, r[2], wide, &wake);
 
     if (err)
         RET(err);
@@ -220,7 +280,7 @@ static int do_select(struct proc *p, uint32_t *r, uint64_t wake, uint32_t mask_a
     if ((int32_t)r[0] < 0 || r[0] > MAX_NFDS)
         RET(-EINVAL);
     p->poller = (struct poller){ .select = 1, .n = r[0], .sets = { r[1], r[2], r[3] } };
-    return wait_or_answer(p, r, wake, mask_addr);
+    return poll_wait_or_answer(p, r, wake, mask_addr);
 }
 
 /* select(n, in, out, except, timeval) */
@@ -244,7 +304,7 @@ static int pselect6(struct proc *p, uint32_t *r, int wide)
 {
     uint32_t sig[2] = { 0, 0 };
     uint64_t wake;
-    int err = deadline_ts(p, r[4], wide, &wake);
+    int err = poll_deadline(p, r[4], wide, &wake);
 
     if (!err && r[5] && mm_copy_in(p->mm, p->tid, sig, r[5], 8))
         err = -EFAULT;
@@ -262,11 +322,19 @@ void poll_notify(void)
 {
     for (unsigned i = 0; i < MAX_PROCS && sleeping; i++) {
         struct proc *p = &procs[i];
-        if (p->state != P_BLOCKED || p->blocked != B_SLEEP || !p->poller.active)
+        if (p->state != P_BLOCKED || (p->blocked != B_SLEEP && p->blocked != B_READY) ||
+            !p->poller.active)
             continue;
         int ready = scan(p, 0);
-        if (ready != 0)
+        if (ready != 0 && p->blocked == B_READY) {
+            proc_unblock(p);            /* the call again, as a signal's SA_RESTART makes it */
+            call_again(p);
+            p->state = P_RUNNING;
+            if (!signal_deliver(p))
+                proc_reply(p);
+        } else if (ready != 0) {
             finish(p, ready > 0 ? scan(p, 1) : ready);
+        }
     }
 }
 

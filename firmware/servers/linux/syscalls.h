@@ -195,8 +195,65 @@ int sys_recv(struct proc *p, uint32_t *r);
 int sys_recvfrom(struct proc *p, uint32_t *r);
 int sys_shutdown(struct proc *p, uint32_t *r);
 int sys_getsockname(struct proc *p, uint32_t *r);
+int sys_getpeername(struct proc *p, uint32_t *r);
 int sys_getsockopt(struct proc *p, uint32_t *r);
 int sys_socket_other(struct proc *p, uint32_t *r);
+int sys_bind(struct proc *p, uint32_t *r);
+int sys_connect(struct proc *p, uint32_t *r);
+int sys_listen(struct proc *p, uint32_t *r);
+int sys_accept(struct proc *p, uint32_t *r);
+int sys_accept4(struct proc *p, uint32_t *r);
+int sys_setsockopt(struct proc *p, uint32_t *r);
+int sys_sendmsg(struct proc *p, uint32_t *r);
+int sys_recvmsg(struct proc *p, uint32_t *r);
+int sys_epoll_create(struct proc *p, uint32_t *r);
+int sys_epoll_create1(struct proc *p, uint32_t *r);
+int sys_epoll_ctl(struct proc *p, uint32_t *r);
+int sys_epoll_wait(struct proc *p, uint32_t *r);
+int sys_epoll_pwait(struct proc *p, uint32_t *r);
+int sys_epoll_pwait2(struct proc *p, uint32_t *r);
+int sys_eventfd(struct proc *p, uint32_t *r);
+int sys_eventfd2(struct proc *p, uint32_t *r);
+
+/* ---- readiness (sys_poll.c), and what each kind of file says of its own ------------------ */
+
+/* What an open file has ready (POLL* bits, which are epoll's) and two counts that move
+ * whenever Linux would wake its waiters: for input (data in, an end closed) and for output
+ * (room made, an end closed).  An edge-triggered epoll item reports when its count moved. */
+struct ready {
+    uint32_t mask, in_seq, out_seq;
+};
+/* `depth`: epolls within epolls already looked through. */
+void file_poll(struct proc *p, struct file *f, struct ready *r, int depth);
+/* `p`'s call waits (B_READY) until `f` has one of `events` (or an error or hangup), then is
+ * made again; a signal ends the wait as it ends a pipe's.  Returns 1 (the reply is deferred). */
+int poll_wait_file(struct proc *p, struct file *f, uint32_t events);
+/* A timespec (32- or 64-bit seconds) at `addr` as the time to wake: ~0 for none (NULL), 0 for
+ * "do not wait"; 0 or -EFAULT / -EINVAL. */
+int poll_deadline(struct proc *p, uint32_t addr, int wide, uint64_t *wake);
+/* Scan what p->poller says now; answer at once, or sleep until `wake_us` (0: never wait; ~0:
+ * no timeout) with the signal mask at `mask_addr` (0: none) in force. */
+int poll_wait_or_answer(struct proc *p, uint32_t *r, uint64_t wake_us, uint32_t mask_addr);
+/* epoll_wait's scan (sys_epoll.c): how many of `ep`'s items are ready (at most `max`), written
+ * to the events at `addr` with `write_back` (which also moves the items' state: edge-triggered
+ * ones are reported, one-shot ones disabled), or -EFAULT. */
+int epoll_scan(struct proc *p, struct file *ep, uint32_t addr, uint32_t max, int write_back);
+void epoll_poll(struct proc *p, struct file *ep, struct ready *r, int depth);
+void eventfd_poll(struct file *f, struct ready *r);
+/* A socket made by socket() or a datagram pair: its readiness, or 0 when it is a connected
+ * stream (then its pipes say). */
+int sock_poll(struct file *f, struct ready *r);
+/* read and write of such a socket: -1 for a connected stream (the pipes'), else as a handler. */
+int sock_rw(struct proc *p, struct file *f, uint32_t *r, int write);
+int eventfd_rw(struct proc *p, struct file *f, uint32_t *r, int write);
+/* Whether socket `f` is a datagram socket (a write is one message, never cut in pieces). */
+int sock_datagram(const struct file *f);
+/* The objects' ends (file_release): an eventfd's counter, a socket's state. */
+void eventfd_free(struct file *f);
+void sock_release(struct file *f);
+/* Counts each input line the console takes in (console.c). */
+extern uint32_t console_input_seq;
+
 /* read or write on behalf of another call (send, recv): the registers are read's or write's */
 int file_rw(struct proc *p, uint32_t *r, int write);
 /* Two new files in the lowest free descriptors, their numbers to `addr` (pipe2, socketpair):

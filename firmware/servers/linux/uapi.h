@@ -325,6 +325,62 @@
 #define POLLRDBAND           128
 #define POLLWRNORM           256
 #define POLLWRBAND           512
+#define POLLRDHUP            0x2000
+
+/* epoll(7): epoll_ctl's operations, the events beyond poll's, the flags of an item */
+#define EPOLL_CLOEXEC        02000000
+#define EPOLL_CTL_ADD        1
+#define EPOLL_CTL_DEL        2
+#define EPOLL_CTL_MOD        3
+#define EPOLLIN              0x001
+#define EPOLLPRI             0x002
+#define EPOLLOUT             0x004
+#define EPOLLERR             0x008
+#define EPOLLHUP             0x010
+#define EPOLLRDNORM          0x040
+#define EPOLLRDBAND          0x080
+#define EPOLLWRNORM          0x100
+#define EPOLLWRBAND          0x200
+#define EPOLLMSG             0x400
+#define EPOLLRDHUP           0x2000
+#define EPOLLEXCLUSIVE       (1u << 28)
+#define EPOLLWAKEUP          (1u << 29)
+#define EPOLLONESHOT         (1u << 30)
+#define EPOLLET              (1u << 31)
+
+/* eventfd(2) */
+#define EFD_SEMAPHORE        1
+#define EFD_CLOEXEC          02000000
+#define EFD_NONBLOCK         04000
+
+/* sockets: families, types, flags, options, messages */
+#define AF_UNSPEC            0
+#define AF_UNIX              1
+#define SOCK_STREAM          1
+#define SOCK_DGRAM           2
+#define SOCK_SEQPACKET       5
+#define SOCK_NONBLOCK        04000
+#define SOCK_CLOEXEC         02000000
+#define SOMAXCONN            4096
+#define SOL_SOCKET           1
+#define SO_TYPE              3
+#define SO_ERROR             4
+#define SO_SNDBUF            7
+#define SO_RCVBUF            8
+#define SO_ACCEPTCONN        30
+#define SO_DOMAIN            39
+#define SHUT_RD              0
+#define SHUT_WR              1
+#define SHUT_RDWR            2
+#define MSG_OOB              1
+#define MSG_PEEK             2
+#define MSG_CTRUNC           8
+#define MSG_TRUNC            0x20
+#define MSG_DONTWAIT         0x40
+#define MSG_WAITALL          0x100
+#define MSG_NOSIGNAL         0x4000
+#define MSG_CMSG_CLOEXEC     0x40000000
+#define SCM_RIGHTS           1
 
 /* terminal ioctl(2) requests */
 #define TCGETS               0x5401

@@ -873,6 +873,8 @@ void file_put(struct file *f)
         return;
     if (f->type == F_PROC)
         frame_put((uint32_t)f->data);
+    if (f->obj || f->watched)
+        file_release(f);                        /* epolls, eventfds, sockets with a name */
     locks_file_gone(f);
     struct inode *ino = f->inode;
     struct pipe *p = f->pipe, *tx = f->tx;

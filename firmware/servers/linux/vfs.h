@@ -25,7 +25,8 @@
 
 enum ftype { F_CONSOLE = 1, F_NULL, F_ZERO, F_FULL, F_RANDOM, F_REG, F_DIR, F_PIPE_READ,
              F_PIPE_WRITE, F_PROC,      /* F_PROC: a /proc file's text, in a frame of its own */
-             F_SOCK };                  /* an AF_UNIX stream socket (sys_socket.c) */
+             F_SOCK,                    /* an AF_UNIX socket (sys_socket.c) */
+             F_EPOLL, F_EVENTFD };      /* sys_epoll.c, sys_eventfd.c */
 
 struct timespec32 {
     uint32_t sec, nsec;
@@ -93,6 +94,9 @@ struct file {
     struct pipe *tx;                    /* ...and the one it writes to */
     char path[48];                      /* F_DIR in /proc: its path, for getdents */
     char *name;                         /* the path it was opened by (/proc/PID/fd/N), or NULL */
+    void *obj;                          /* F_EPOLL's epoll, F_EVENTFD's counter, the state of
+                                         * an F_SOCK made by socket() or a datagram pair */
+    uint32_t watched;                   /* epoll items watching it (sys_epoll.c) */
 };
 
 /* What a path names (vfs_lookup). */
@@ -191,6 +195,10 @@ static inline int sock_reset(struct file *f, int clear)
         f->tx->reset = 0;
     return reset;
 }
+
+/* The last reference of `f`, which has an object of its own or is watched, goes: the epolls
+ * forget it, and its object goes (sys_epoll.c).  file_put calls it before it frees `f`. */
+void file_release(struct file *f);
 
 /* A socket's inode number (fstat, /proc/PID/fd/N's "socket:[N]"): its own. */
 static inline uint32_t sock_ino(const struct file *f)

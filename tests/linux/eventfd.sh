@@ -1,0 +1,3 @@
+# eventfd and eventfd2 (tests/linux/eventfd.c).
+eventfd
+echo "exit $?"
