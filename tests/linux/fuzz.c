@@ -14,8 +14,8 @@
  * killed.  Each child's descriptors 0-2 are /dev/null; it never changes its working directory
  * (no chdir, fchdir, chroot), and the names it makes are there (a buffer byte is never '/' or
  * '.'), so the test can clean up with rm -r.  With -n it makes no names at all (no mkdir,
- * mknod, link, symlink, rename, unlink, rmdir, creat, and open without O_CREAT): then nothing of
- * it stays in the file system and the server's memory must come back whole.
+ * mknod, link, symlink, rename, unlink, rmdir, creat, bind, and open without O_CREAT): then
+ * nothing of it stays in the file system and the server's memory must come back whole.
  *
  * Prints only a summary; exits 0 when every call was made.
  */
@@ -75,6 +75,7 @@ static int skipped(long nr)
     case __NR_mkdir: case __NR_mkdirat: case __NR_mknod: case __NR_mknodat: case __NR_link:
     case __NR_linkat: case __NR_symlink: case __NR_symlinkat: case __NR_rename: case __NR_renameat:
     case __NR_renameat2: case __NR_unlink: case __NR_unlinkat: case __NR_rmdir: case __NR_creat:
+    case __NR_bind:                                        /* (a socket's path) */
         return no_names;
     case __NR_exit: case __NR_exit_group:                  /* end the process */
     case __NR_execve: case __NR_execveat:                  /* replace it */

@@ -176,10 +176,24 @@ int main(void)
            fcntl(a1, F_GETFD), err(connect_to(c2, "/tmp/us.sock")));
     int a2 = accept(srv, NULL, NULL);
     printf("the second taken: %s\n", err(a2));
+
+    /* a connect waits for room in the backlog: another process's accept makes it */
+    int c4 = sock(SOCK_STREAM), c5 = sock(SOCK_STREAM);
+    connect_to(c4, "/tmp/us.sock");
+    pid_t child = fork();
+    if (child == 0) {
+        usleep(200000);
+        close(accept(srv, NULL, NULL));
+        _exit(0);
+    }
+    printf("a connect to a full backlog waits for an accept: %s\n", err(connect_to(c5, "/tmp/us.sock")));
+    waitpid(child, NULL, 0);
+    int a5 = accept4(srv, NULL, NULL, SOCK_NONBLOCK);
+    printf("its connection: %s\n", err(a5));
     listen(srv, 8);
 
     /* accept waits for a connection from another process */
-    pid_t child = fork();
+    child = fork();
     if (child == 0) {
         usleep(200000);
         int c = sock(SOCK_STREAM);

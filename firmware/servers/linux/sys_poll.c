@@ -175,7 +175,7 @@ static int scan(struct proc *p, int write_back)
         return epoll_scan(p, w->file, w->addr, w->n, write_back);
     if (w->file) {                      /* B_READY */
         file_poll(p, w->file, &r, 0);
-        return (r.mask & (w->sets[0] | POLLERR | POLLHUP)) != 0;
+        return (r.mask & w->sets[0]) != 0;
     }
     return w->select ? scan_select(p, w->n, w->sets, write_back) : scan_poll(p, w->addr, w->n, write_back);
 }
@@ -329,6 +329,10 @@ void poll_notify(void)
         if (ready != 0 && p->blocked == B_READY) {
             proc_unblock(p);            /* the call again, as a signal's SA_RESTART makes it */
             call_again(p);
+            if (p->stopped) {           /* once it is continued (its registers wait) */
+                p->blocked = B_STOPPED;
+                continue;
+            }
             p->state = P_RUNNING;
             if (!signal_deliver(p))
                 proc_reply(p);

@@ -28,7 +28,8 @@
 #define SO_REUSEADDR    2
 #define SO_KEEPALIVE    9
 #define SO_PASSCRED     16
-#define POLL_ROOM       (1u << 16)      /* a listener's backlog has room (a waiting connect's) */
+#define POLL_ROOM       (1u << 16)      /* a waiting connect may look again: the listener has
+                                         * room, or is gone (never shown to a process) */
 #define MAX_IOV         64              /* a datagram's iovecs (sendmsg, recvmsg) */
 
 /* A socket's name: `len` is the address's length as Linux keeps it (2 + the path with its NUL,
@@ -59,6 +60,8 @@ struct sock {
     struct dgram *rx;                   /* datagram: messages, oldest first */
     uint32_t rx_count, rx_bytes, rx_seq, rx_reads;
     struct sock *peer;                  /* datagram: where send goes (a reference) */
+    struct sock *connecting;            /* a connect waiting for room in this listener's
+                                         * backlog (a reference: it may close meanwhile) */
 };
 
 #define RCV_SHUT    1
@@ -381,6 +384,10 @@ int sys_connect(struct proc *p, uint32_t *r)
 
     if (!f)
         RET(err);
+    if (s->connecting) {                        /* made again after waiting: looks again */
+        sock_put(s->connecting);
+        s->connecting = NULL;
+    }
     if (s->type == SOCK_DGRAM && r[2] >= 2 && !mm_copy_in(p->mm, p->tid, &family, r[1], 2) &&
         family == AF_UNSPEC) {
         set_peer(s, NULL);                      /* AF_UNSPEC: no peer any more */
@@ -407,7 +414,9 @@ int sys_connect(struct proc *p, uint32_t *r)
     if (o->queued > o->backlog) {               /* full: as Linux, wait for an accept */
         if (f->flags & O_NONBLOCK)
             RET(-EAGAIN);
-        return poll_wait_file(p, o->file, POLL_ROOM);
+        s->connecting = o;                      /* (sock_poll: room, or the listener gone) */
+        o->refs++;
+        return poll_wait_file(p, f, POLL_ROOM);
     }
     nf = sock_new(SOCK_STREAM);
     if (!nf || sock_join(f, nf)) {
@@ -676,9 +685,10 @@ int sock_poll(struct file *f, struct ready *r)
     if (s->type == SOCK_STREAM && s->connected)
         return 0;
     if (s->type == SOCK_STREAM) {               /* as unix_poll: not connected is a hangup */
+        const struct sock *o = s->connecting;
         r->mask = (s->queue ? POLLIN | POLLRDNORM : 0) |
-                  (s->listening ? (s->queued <= s->backlog ? POLL_ROOM : 0) :
-                   POLLHUP | POLLOUT | POLLWRNORM | POLLWRBAND);
+                  (s->listening ? 0 : POLLHUP | POLLOUT | POLLWRNORM | POLLWRBAND) |
+                  (o && (!o->file || !o->listening || o->queued <= o->backlog) ? POLL_ROOM : 0);
         r->in_seq = s->arrivals;
         return 1;
     }
@@ -941,6 +951,9 @@ void sock_release(struct file *f)
         inode_put(s->inode);
     s->inode = NULL;
     s->file = NULL;
+    if (s->connecting)
+        sock_put(s->connecting);
+    s->connecting = NULL;
     set_peer(s, NULL);
     sock_put(s);
     poll_notify();                              /* a datagram peer's send may go (and fail) */

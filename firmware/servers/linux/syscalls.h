@@ -225,8 +225,8 @@ struct ready {
 };
 /* `depth`: epolls within epolls already looked through. */
 void file_poll(struct proc *p, struct file *f, struct ready *r, int depth);
-/* `p`'s call waits (B_READY) until `f` has one of `events` (or an error or hangup), then is
- * made again; a signal ends the wait as it ends a pipe's.  Returns 1 (the reply is deferred). */
+/* `p`'s call waits (B_READY) until `f` has one of `events`, then is made again; a signal ends
+ * the wait as it ends a pipe's.  Returns 1 (the reply is deferred). */
 int poll_wait_file(struct proc *p, struct file *f, uint32_t events);
 /* A timespec (32- or 64-bit seconds) at `addr` as the time to wake: ~0 for none (NULL), 0 for
  * "do not wait"; 0 or -EFAULT / -EINVAL. */
