@@ -355,7 +355,12 @@ int main(void)
     mr.msg_iov[0].iov_len = 3;
     mr.msg_namelen = sizeof a;
     n = recvmsg(acc, &mr, 0);
-    printf("recvmsg %zd \"%.3s\", namelen %u\n", n, p1, (unsigned)mr.msg_namelen);
+    printf("recvmsg %zd \"%.3s\", namelen %u; ", n, p1, (unsigned)mr.msg_namelen);
+    send(acc, "back", 4, 0);
+    mr.msg_namelen = sizeof a;
+    n = recvmsg(cli, &mr, 0);
+    printf("the other way %zd, ", n);
+    name("name", &a, mr.msg_namelen);
 
     close(dp[0]);
     printf("peer closed: poll %#x; send %s, then %s\n", polled(dp[1], POLLIN | POLLOUT),

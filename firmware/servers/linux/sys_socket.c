@@ -786,10 +786,11 @@ static int msg_io(struct proc *p, uint32_t *r, int write)
             RET(s->connected ? -EISCONN : -EOPNOTSUPP);
         if (!s->connected)
             RET(write ? -ENOTCONN : -EINVAL);
-        if (!write && (mm_copy_out(p->mm, p->tid, r[1] + 4, &zero, 4) ||
+        if (!write && ((m.name ? put_name(p, &s->peer_name, m.name, r[1] + 4, 1) :
+                                 mm_copy_out(p->mm, p->tid, r[1] + 4, &zero, 4)) ||
                        mm_copy_out(p->mm, p->tid, r[1] + 20, &zero, 4) ||
                        mm_copy_out(p->mm, p->tid, r[1] + 24, &zero, 4)))
-            RET(-EFAULT);
+            RET(-EFAULT);                       /* (the name: the peer's, read before the data) */
         p->io_nosignal = !!(r[2] & MSG_NOSIGNAL);
         p->io_nonblock = !!(r[2] & MSG_DONTWAIT);
         args[0] = r[0];
