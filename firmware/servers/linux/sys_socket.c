@@ -761,8 +761,9 @@ struct msghdr32 {
     uint32_t name, namelen, iov, iovlen, control, controllen, flags;
 };
 
-/* sendmsg(fd, msg, flags) and recvmsg: a stream's iovecs as writev and readv move them (no
- * ancillary data is sent; none is received), a datagram's as one message. */
+/* sendmsg(fd, msg, flags) and recvmsg: a stream's iovecs as writev and readv move them, a
+ * datagram's as one message.  No ancillary data: a sendmsg with a control message is
+ * EOPNOTSUPP (descriptors are not passed), and recvmsg receives none. */
 static int msg_io(struct proc *p, uint32_t *r, int write)
 {
     static struct iov iov[MAX_IOV];
@@ -779,6 +780,8 @@ static int msg_io(struct proc *p, uint32_t *r, int write)
         RET(-EFAULT);
     if (m.iovlen > 1024)
         RET(-EMSGSIZE);
+    if (write && m.controllen >= 12)            /* a cmsghdr: never dropped in silence */
+        RET(-EOPNOTSUPP);
     if (s->type == SOCK_STREAM) {
         if (r[2] & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_CLOEXEC))
             RET(-EOPNOTSUPP);
