@@ -225,6 +225,9 @@ struct proc {
     uint32_t sig_pending, sig_blocked;
     uint32_t sig_saved_mask;            /* the mask to restore after rt_sigsuspend's handler */
     uint32_t sig_suspended;
+    /* the thread's alternate signal stack (sigaltstack): none while ss_size is 0; ss_flags as
+     * the thread set them (SS_AUTODISARM is the one that acts) */
+    uint32_t ss_sp, ss_size, ss_flags;
     struct sigaction_k {
         uint32_t handler, flags, restorer, mask;
     } sig[33];
@@ -294,8 +297,14 @@ static inline void call_again(struct proc *p)
 /* Job control: `c` stopped or continued (wait status `status`): its parent's wait4 learns it
  * (with WUNTRACED, WCONTINUED), and gets SIGCHLD unless it asked for none (SA_NOCLDSTOP). */
 void proc_report(struct proc *c, uint32_t status);
-/* rt_sigreturn: restore the registers saved when the handler was entered. */
+/* rt_sigreturn: restore the registers saved when the handler was entered, and the alternate
+ * stack as it was then. */
 int signal_return(struct proc *p);
+/* sigaltstack for thread `p`, as Linux's do_sigaltstack: `old` (if not NULL) gets its stack_t
+ * (ss_sp, ss_flags, ss_size) as seen from stack pointer `sp`; `ss` (if not NULL) becomes the
+ * alternate stack unless `sp` is on the current one (-EPERM), the mode is not 0, SS_ONSTACK or
+ * SS_DISABLE (-EINVAL) or the stack is smaller than MINSIGSTKSZ (-ENOMEM). */
+int signal_altstack(struct proc *p, const uint32_t ss[3], uint32_t old[3], uint32_t sp);
 
 extern struct proc procs[MAX_PROCS];
 extern l4_tid_t linux_server, linux_pager;      /* the exception thread, the pager thread */

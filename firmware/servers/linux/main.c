@@ -628,6 +628,9 @@ int proc_fork(struct proc *p)
     /* so are the signal actions and mask; nothing is pending in the child */
     memcpy(c->sig, g->sig, sizeof c->sig);
     c->sig_blocked = p->sig_blocked;
+    c->ss_sp = p->ss_sp;                        /* and the alternate stack, in the copied memory */
+    c->ss_size = p->ss_size;
+    c->ss_flags = p->ss_flags;
     if (l4_thread_control(c->tid, c->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI)) {
         fd_close_all(c);
@@ -715,6 +718,7 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
         memset(&p->leader->sig[sig], 0, sizeof p->leader->sig[sig]);
         p->leader->sig[sig].handler = ignored ? SIG_IGN : SIG_DFL;
     }
+    p->ss_sp = p->ss_size = 0;                  /* the alternate stack was in the old memory */
     uint32_t cmdline_len = p->leader->cmdline_len;      /* exec_stack's */
     char cmdline[sizeof p->leader->cmdline];
     memcpy(cmdline, p->leader->cmdline, sizeof cmdline);

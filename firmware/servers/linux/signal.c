@@ -1,6 +1,6 @@
 /*
- * Signals, as a Linux process sees them: a handler runs on the process's stack with a frame the
- * server builds (siginfo, then a ucontext holding the interrupted registers), returns through
+ * Signals, as a Linux process sees them: a handler runs on the process's stack (or, with
+ * SA_ONSTACK, on the thread's alternate stack) with a frame the server builds (siginfo, then a ucontext holding the interrupted registers), returns through
  * its restorer into rt_sigreturn, and the registers come back from the frame.  With no handler,
  * the default action: terminate (the wait status is the signal number), or ignore SIGCHLD,
  * SIGURG and SIGWINCH.  Signals are taken when the process next enters the server (a system
@@ -187,6 +187,45 @@ void signal_send_thread(struct proc *p, int sig)
         proc_interrupt(p);                      /* running its own code: make it trap now */
 }
 
+/* Whether `sp` is on p's alternate stack (one armed with SS_AUTODISARM counts as not, as the
+ * handler's own sigaltstack calls must work there). */
+static int on_altstack(const struct proc *p, uint32_t sp)
+{
+    if (p->ss_flags & SS_AUTODISARM)
+        return 0;
+    return sp > p->ss_sp && sp - p->ss_sp <= p->ss_size;
+}
+
+/* Linux's sas_ss_flags: SS_DISABLE (none), SS_ONSTACK (`sp` is on it) or 0. */
+static uint32_t altstack_state(const struct proc *p, uint32_t sp)
+{
+    if (!p->ss_size)
+        return SS_DISABLE;
+    return on_altstack(p, sp) ? SS_ONSTACK : 0;
+}
+
+int signal_altstack(struct proc *p, const uint32_t ss[3], uint32_t old[3], uint32_t sp)
+{
+    if (old) {
+        old[0] = p->ss_sp;
+        old[1] = altstack_state(p, sp) | (p->ss_flags & SS_AUTODISARM);
+        old[2] = p->ss_size;
+    }
+    if (!ss)
+        return 0;
+    if (on_altstack(p, sp))
+        return -EPERM;
+    uint32_t mode = ss[1] & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+        return -EINVAL;
+    if (mode != SS_DISABLE && ss[2] < MINSIGSTKSZ)
+        return -ENOMEM;
+    p->ss_sp = mode == SS_DISABLE ? 0 : ss[0];
+    p->ss_size = mode == SS_DISABLE ? 0 : ss[2];
+    p->ss_flags = ss[1];
+    return 0;
+}
+
 int signal_take(struct proc *p, uint32_t ready)
 {
     struct frame f;
@@ -227,11 +266,19 @@ int signal_take(struct proc *p, uint32_t ready)
         f.oldmask = f.mask[0] = p->sig_saved_mask;
         p->sig_suspended = 0;
     }
-    uint32_t sp = (p->regs[13] - sizeof f) & ~7u;
+    uint32_t sp = p->regs[13];
+    if (a->flags & SA_ONSTACK && altstack_state(p, sp) == 0)
+        sp = p->ss_sp + p->ss_size;             /* the alternate stack, not on it yet */
+    f.uc_stack[0] = p->ss_sp;
+    f.uc_stack[1] = p->ss_flags | (p->ss_size ? 0 : SS_DISABLE);      /* as set, or none */
+    f.uc_stack[2] = p->ss_size;
+    sp = (sp - sizeof f) & ~7u;
     if (mm_copy_out(p->mm, p->tid, sp, &f, sizeof f)) {
         proc_exit(p, SIGSEGV);                  /* no room for the frame: as Linux does */
         return 1;
     }
+    if (p->ss_flags & SS_AUTODISARM)
+        p->ss_sp = p->ss_size = 0, p->ss_flags = SS_DISABLE;    /* until the handler returns */
     p->sig_blocked |= a->mask;
     if (!(a->flags & SA_NODEFER))
         p->sig_blocked |= 1u << (sig - 1);
@@ -260,6 +307,8 @@ int signal_return(struct proc *p)
     memcpy(p->regs, f.regs, sizeof f.regs);
     p->regs[16] = (f.regs[16] & 0xfe0ffe20u) | 0x10;   /* user mode, whatever the frame says */
     p->sig_blocked = f.mask[0] & ~(1u << (SIGKILL - 1));
+    /* the alternate stack as it was; Linux ignores a stack_t it refuses (EPERM, EINVAL...) */
+    (void)signal_altstack(p, f.uc_stack, NULL, p->regs[13]);
     p->regs_changed = 1;
     return 0;
 }

@@ -138,6 +138,19 @@ int sys_rt_sigreturn(struct proc *p, uint32_t *r)
     return signal_return(p);                    /* the restored registers are the reply */
 }
 
+/* sigaltstack(ss, old_ss): signal_altstack, for the calling thread at its stack pointer. */
+int sys_sigaltstack(struct proc *p, uint32_t *r)
+{
+    uint32_t ss[3], old[3];
+
+    if (r[0] && mm_copy_in(p->mm, p->tid, ss, r[0], sizeof ss))
+        RET(-EFAULT);
+    int err = signal_altstack(p, r[0] ? ss : NULL, old, p->regs[13]);
+    if (!err && r[1] && mm_copy_out(p->mm, p->tid, r[1], old, sizeof old))
+        err = -EFAULT;
+    RET(err);
+}
+
 int sys_pause(struct proc *p, uint32_t *r)
 {
     (void)r;

@@ -223,6 +223,7 @@ const syscall_fn syscall_table[LINUX_SYSCALLS] = {
     [__NR_settimeofday] = sys_settimeofday,
     [__NR_setuid32] = sys_setuid32,
     [__NR_shutdown] = sys_shutdown,
+    [__NR_sigaltstack] = sys_sigaltstack,
     [__NR_sigreturn] = sys_rt_sigreturn,
     [__NR_socket] = sys_socket,
     [__NR_socketpair] = sys_socketpair,

@@ -133,6 +133,7 @@ int sys_rt_sigaction(struct proc *p, uint32_t *r);
 int sys_rt_sigpending(struct proc *p, uint32_t *r);
 int sys_rt_sigprocmask(struct proc *p, uint32_t *r);
 int sys_rt_sigreturn(struct proc *p, uint32_t *r);
+int sys_sigaltstack(struct proc *p, uint32_t *r);
 int sys_rt_sigsuspend(struct proc *p, uint32_t *r);
 int sys_sched_yield(struct proc *p, uint32_t *r);
 int sys_sendfile64(struct proc *p, uint32_t *r);

@@ -268,6 +268,12 @@
 #define SA_NODEFER           0x40000000
 #define SA_RESETHAND         0x80000000
 
+/* sigaltstack(2): stack_t's ss_flags, the smallest stack it takes */
+#define SS_ONSTACK           1
+#define SS_DISABLE           2
+#define SS_AUTODISARM        0x80000000u
+#define MINSIGSTKSZ          2048
+
 /* wait4(2) options */
 #define WNOHANG              1
 #define WSTOPPED             2
