@@ -93,6 +93,12 @@ struct mm *mm_new(void);
 void mm_free(struct mm *mm, int mapped);
 struct vma *mm_find(struct mm *mm, uint32_t addr);
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
+/* Join `v`, an anonymous private region, with the anonymous private regions of the same rights
+ * that touch it (and those with theirs), as Linux merges neighbouring anonymous mappings: a
+ * program that maps as it goes (an allocator's arenas, thread stacks) would otherwise run out
+ * of regions.  Pages are kept per page, so only the bookkeeping changes; `v` and every other
+ * pointer into mm->vma may move. */
+void mm_merge(struct mm *mm, struct vma *v);
 void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end);
 /* mprotect: regions of [start, end) get `prot` (VM_*); 0, or -1 when part of the range is not
  * mapped or the regions would not fit.  Rights taken away leave the process's kernel mappings. */

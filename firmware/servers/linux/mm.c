@@ -124,6 +124,30 @@ int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
     return 0;
 }
 
+void mm_merge(struct mm *mm, struct vma *v)
+{
+    if (v->file || v->prot & VM_SHARED)
+        return;
+    for (int joined = 1; joined; ) {            /* until a whole pass joins none */
+        joined = 0;
+        for (unsigned i = 0; i < mm->nvma; i++) {
+            struct vma *w = &mm->vma[i];
+            if (w == v || w->file || w->prot != v->prot || (w->end != v->start && w->start != v->end))
+                continue;
+            if (w->end == v->start)
+                v->start = w->start;
+            else
+                v->end = w->end;
+            struct vma *last = &mm->vma[--mm->nvma];   /* w's place goes to the last region */
+            *w = *last;
+            if (v == last)
+                v = w;
+            joined = 1;
+            break;
+        }
+    }
+}
+
 static uint32_t *pte_of(struct mm *mm, uint32_t addr, int create)
 {
     uint32_t **dir = &mm->pt.dir[addr / PT_SPAN];
@@ -316,6 +340,11 @@ int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
             l4_unmap(L4_FPAGE(*pte & PAGE_MASK, 12, prot & VM_READ ? lost : L4_RWX), 0);
         }
     }
+    /* the range is now regions of one right; with their neighbours of the same, one region
+     * (an allocator that grows its heap by mprotect would split off one each time) */
+    struct vma *v = mm_find(mm, start);
+    if (v)
+        mm_merge(mm, v);
     return 0;
 }
 

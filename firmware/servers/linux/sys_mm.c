@@ -87,6 +87,8 @@ int sys_mmap2(struct proc *p, uint32_t *r)
         v->file_size = file->size > offset ? file->size - offset : 0;
         if (v->file_size > len)
             v->file_size = len;
+    } else if (!(p->mm->vma[p->mm->nvma - 1].prot & VM_SHARED)) {
+        mm_merge(p->mm, &p->mm->vma[p->mm->nvma - 1]);
     }
     RET(addr);
 }
