@@ -48,9 +48,6 @@ extern uint32_t stat_syscalls, stat_page_faults, stat_oom_kills, unknown_syscall
 #define VM_SHARED   0x100u          /* anonymous MAP_SHARED: its frames are the same in every
                                      * process that inherits it (never copied on write) */
 
-#define MAX_VMAS    64              /* as many as struct mm holds in its frame: a dynamically
-                                     * linked program has four or five per library */
-
 struct inode;
 
 /* A region of a process's address space: anonymous (zero-filled) or backed by a file (a private
@@ -65,6 +62,9 @@ struct vma {
     uint32_t file_vaddr;            /* (before it: zeros) */
 };
 
+#define MAX_VMAS    (PAGE / sizeof(struct vma))     /* a frame of them (146): a dynamically
+                                                 * linked program has four or five per library */
+
 /* The server's own page table of a process: a frame (and bits) per page, two levels. */
 #define PTE_PRESENT 1u
 #define PTE_WRITE   2u              /* the process may write it (after copy-on-write) */
@@ -78,7 +78,7 @@ struct pt {
 
 struct mm {
     struct pt pt;
-    struct vma vma[MAX_VMAS];
+    struct vma *vma;                /* a frame of MAX_VMAS, nvma of them in use */
     unsigned nvma;
     uint32_t brk_start, brk;        /* the heap */
     uint32_t mmap_next;             /* where the next anonymous mapping goes (down) */

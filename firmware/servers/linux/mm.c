@@ -97,8 +97,14 @@ struct mm *mm_new(void)
     _Static_assert(sizeof(struct mm) <= PAGE, "struct mm fits a frame");
     struct mm *mm = (struct mm *)frame_alloc();
 
-    if (mm)
-        mm->mmap_next = 0x70000000u;
+    if (!mm)
+        return NULL;
+    mm->vma = (struct vma *)frame_alloc();
+    if (!mm->vma) {
+        frame_put((uint32_t)mm);
+        return NULL;
+    }
+    mm->mmap_next = 0x70000000u;
     return mm;
 }
 
@@ -375,6 +381,7 @@ void mm_free(struct mm *mm, int mapped)
         drop_pages(mm, d * PT_SPAN, (d + 1) * PT_SPAN, mapped);
         frame_put((uint32_t)mm->pt.dir[d]);
     }
+    frame_put((uint32_t)mm->vma);
     frame_put((uint32_t)mm);
 }
 
@@ -538,7 +545,7 @@ struct mm *mm_fork(struct mm *mm)
 
     if (!c)
         return NULL;
-    memcpy(c->vma, mm->vma, sizeof c->vma);
+    memcpy(c->vma, mm->vma, mm->nvma * sizeof *c->vma);
     c->nvma = mm->nvma;
     for (unsigned i = 0; i < c->nvma; i++)
         if (c->vma[i].file)
