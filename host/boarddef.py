@@ -85,7 +85,8 @@ class BoardDef:
         return (f"# Generated from {_shown(self.path)} by tools/gen_board.py.\n"
                 f"BOARD_ARCH    := {self.arch}\nBOARD_CPU     := {self.cpu}\n"
                 f"BOARD_DRIVERS := {' '.join(self.drivers)}\n"
-                f"BOARD_ROOTFS_BASE := {_c_value(self.defines.get('BOARD_ROOTFS_BASE', 0), '_BASE')}\n")
+                f"BOARD_ROOTFS_BASE := {_c_value(self.defines.get('BOARD_ROOTFS_BASE', 0), '_BASE')}\n"
+                f"BOARD_ROOTFS_SIZE := {_c_value(self.defines.get('BOARD_ROOTFS_SIZE', 0), '_SIZE')}\n")
 
 
 def _c_value(value: int | str, name: str = "") -> str:

@@ -484,6 +484,50 @@ def cmd_linux(rig: Rig) -> int:
     return 0
 
 
+def cmd_linux_cpython(rig: Rig) -> int:
+    """CPython's regression tests on real Linux and on our server, test case by test case."""
+    from . import cpython_tests as cpt
+    from . import reallinux
+
+    args = rig.args
+    names = cpt.check_names(args.modules or cpt.modules())
+    debugd, info = rig.kernel()
+    debugd.require("LINUX")
+    build_id = bytes(info.build_id).hex()
+
+    def show(side: str):
+        def line(name: str, run) -> None:
+            out.print(f"[dim]{side}: {name}: {len(run.cases)} cases, {run.count(cpt.PASSED)} passed, "
+                      f"{run.count(cpt.FAILED)} failed, {run.count(cpt.SKIPPED)} skipped; {escape(run.result)} "
+                      f"({run.seconds:.0f} s)[/]")
+        return line
+
+    started = time.monotonic()
+    ours = cpt.on_target(debugd.link, names, args.timeout, show("our server"))
+    mid = time.monotonic()
+    with out.status(f"running {len(names)} modules on real Linux (Debian {reallinux.KERNEL_VERSION})"):
+        linux = cpt.on_real_linux(names, args.timeout, rig.board.name, show("real Linux"))
+    done = time.monotonic()
+    rows = cpt.compare(linux, ours)
+    out.print(views.cpython_table(rows))
+    for row in rows:
+        for case, (theirs, mine) in row.differ.items():
+            out.print(f"  {escape(case)}: real Linux {theirs}, our server {mine}")
+    equal = sum(r.equal for r in rows)
+    out.print(f"{equal} of {len(rows)} modules give real Linux's results; our server {_duration(mid - started)}, "
+              f"real Linux {_duration(done - mid)}")
+    if args.json_out:
+        data = cpt.to_json(rows, f"{reallinux.KERNEL_PACKAGE}={reallinux.KERNEL_VERSION}", build_id)
+        cpt.write_json(args.json_out, data)
+        out.print(f"[dim]wrote {args.json_out}[/]")
+    if args.markdown:
+        Path(args.markdown).write_text(cpt.markdown(rows))
+        out.print(f"[dim]wrote {args.markdown}[/]")
+    if args.min_equal is not None and equal < args.min_equal:
+        raise RigError(f"{equal} modules give real Linux's results, fewer than {args.min_equal}")
+    return 0
+
+
 def _numbers(text: str) -> set[int]:
     """`--allow-enosys 111,224 0x10`: numbers, by commas or spaces, decimal or 0x hex."""
     try:
@@ -1475,6 +1519,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-enosys", type=_numbers, metavar="N,N...",
                    help="exit 1 if the server answered -ENOSYS to a call not in this list (a gate)")
     p.set_defaults(func=cmd_linux)
+    lsub = p.add_subparsers(dest="linux_command", metavar="COMMAND")
+    q = lsub.add_parser("cpython-tests", help="run CPython's regression tests (tests/cpython/modules.txt) on "
+                        "our server and on real Linux, and compare the outcome of every test case")
+    q.add_argument("--modules", type=lambda t: t.replace(",", " ").split(), metavar="M,M...",
+                   help="these modules only (default: every one in tests/cpython/modules.txt)")
+    q.add_argument("--timeout", type=_positive, default=300, metavar="S",
+                   help="seconds a module may take on either side before it is killed (default %(default)s)")
+    q.add_argument("--json", dest="json_out", metavar="FILE", help="write every case's outcome on both sides")
+    q.add_argument("--markdown", metavar="FILE", help="write the table in markdown")
+    q.add_argument("--min-equal", type=int, metavar="N", help="exit 1 if fewer than N modules give equal results")
+    q.set_defaults(func=cmd_linux_cpython)
 
     p = sub.add_parser("trace", help="the kernel's most recent trace events (IPC, switches, interrupts, faults)")
     p.add_argument("--count", "-n", type=int, default=40, metavar="N", help="how many (default %(default)s)")

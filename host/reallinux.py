@@ -2,8 +2,9 @@
 
 Debian's armhf kernel (linux-image-*-armmp, fetched with `apt-get download` into .cache/armhf/)
 boots on the machine, CPU and memory of `boards/<board>/board.toml`, with an initramfs holding
-what our root file system holds (busybox and a link for each of its applets, the programs built from
-tests/linux/*.c, the scripts tests/linux/*.sh) and an init script of the caller's.  The console
+what our root file system holds (busybox and a link for each of its applets, Debian's packages,
+the CPython test modules of tests/cpython/modules.txt, the programs built from tests/linux/*.c,
+the scripts tests/linux/*.sh) and an init script of the caller's.  The console
 output comes back as text.  tools/record_linux.py records the conformance tests' expected
 output this way; `rig bench linux --vs-native` runs the benchmark program this way, with the
 board's [deterministic] arguments, so both sides count the same instructions.
@@ -14,9 +15,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .board import BoardSpec
+from .boarddef import QemuSpec
 from .errors import RigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,10 +85,13 @@ def root_files(board: str) -> dict[str, Path | str | None]:
     if not programs:
         raise RigError("no Linux programs built: build the firmware first (make -C firmware)")
     sys.path.insert(0, str(ROOT / "tools"))
-    from mkinitramfs import BUSYBOX, busybox_links, tree_files
+    from mkinitramfs import BUSYBOX, busybox_links, cpython_test_files, tree_files
 
     tree = CACHE / "rootfs"                     # Debian's packages, as tools/setup unpacks them
     files: dict[str, Path | str | None] = dict(tree_files(tree)) if tree.is_dir() else {}
+    suite = CACHE / "testsuite"                 # CPython's tests, as tools/setup unpacks them
+    if suite.is_dir():
+        files.update(cpython_test_files(suite, ROOT / "tests" / "cpython" / "modules.txt"))
     files[BUSYBOX.lstrip("/")] = busybox
     recorded = TESTS / "busybox_list.exp"
     try:
@@ -109,15 +115,20 @@ def run(script: str, *, board: str = "qemu-virt", deterministic: bool = False, t
     if spec.qemu is None:
         raise RigError(f"board {board} is not a QEMU board: real Linux runs on QEMU only")
     q = spec.qemu
-    work = CACHE / "work"
-    work.mkdir(parents=True, exist_ok=True)
-    init = work / "init"
-    init.write_text(INIT_HEAD + script + INIT_TAIL)
-    init.chmod(0o755)
-    files = root_files(board)
-    files["init"] = init
-    initrd = work / "initrd.cpio"
-    initrd.write_bytes(build(files))
+    (CACHE / "work").mkdir(parents=True, exist_ok=True)
+    # a directory of this run's own: the cache is shared by every checkout of the machine
+    with tempfile.TemporaryDirectory(dir=CACHE / "work") as work:
+        init = Path(work) / "init"
+        init.write_text(INIT_HEAD + script + INIT_TAIL)
+        init.chmod(0o755)
+        files = root_files(board)
+        files["init"] = init
+        initrd = Path(work) / "initrd.cpio"
+        initrd.write_bytes(build(files))
+        return _boot(q, initrd, deterministic, board, timeout)
+
+
+def _boot(q: QemuSpec, initrd: Path, deterministic: bool, board: str, timeout: float) -> str:
     command = [q.binary, "-M", q.machine, "-cpu", q.cpu, "-m", q.memory, "-nographic", "-nic", "none",
                "-no-reboot", "-kernel", str(kernel()), "-initrd", str(initrd),
                "-append", "console=ttyAMA0 quiet rdinit=/init"]

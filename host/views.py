@@ -189,6 +189,19 @@ def linux_stats_tables(stats) -> tuple[Table, Table | None]:
     return table, unknown
 
 
+def cpython_table(rows) -> Table:
+    """CPython's test modules on real Linux and on our server (host.cpython_tests.compare's rows)."""
+    table = Table(title="CPython's regression tests: cases run, passed / failed / skipped", title_justify="left")
+    for name, justify in (("module", "left"), ("real Linux", "right"), ("our server", "right"),
+                          ("equal", "left")):
+        table.add_column(name, justify=justify)
+    for r in rows:
+        sides = [f"{len(run.cases)}: {run.count('passed')} / {run.count('failed')} / {run.count('skipped')}"
+                 for run in (r.linux, r.ours)]
+        table.add_row(r.module, *sides, "[green]yes[/]" if r.equal else f"[red]no ({len(r.differ)} differ)[/]")
+    return table
+
+
 def syscall_table(result, abi: KernelAbi, number: int) -> Table:
     """The registers after a probed system call; r1 in words (an l4 error)."""
     table = Table(show_header=False, box=None)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Pack files into an initramfs: a cpio archive in the "newc" format Linux uses.
 
-    tools/mkinitramfs.py [--partition] [--busybox BUSYBOX LIST] [--tree DIR] OUT DEST=SOURCE ...
+    tools/mkinitramfs.py [--partition] [--busybox BUSYBOX LIST] [--tree DIR]
+                         [--cpython-tests DIR LIST] OUT DEST=SOURCE ...
 
 DEST is the path inside the archive (leading / optional), SOURCE a file on the host; the
 directories on the way are created.  Executables keep their mode bits; a SOURCE of the form
@@ -20,6 +21,10 @@ With --tree, the files and links under DIR go in at the same paths: Debian's arm
 tools/setup unpacks them (the dynamic linker, the C library, bash...), less what a root file
 system without a package manager never reads (TREE_LEFT_OUT).  DEST=SOURCE pairs and busybox's
 links win over the tree.
+
+With --cpython-tests, DIR is Debian's libpython3.11-testsuite unpacked (tools/setup) and LIST
+names test modules and the files each reads (tests/cpython/modules.txt): only those go in, at
+/usr/lib/python3.11/test/, next to the test.support and test.libregrtest of the standard library.
 """
 
 from __future__ import annotations
@@ -116,6 +121,36 @@ def tree_files(tree: Path) -> dict[str, Path | str]:
     return files
 
 
+#: where CPython's test package lives, in the archive and in the unpacked test suite
+CPYTHON_TEST_DIR = "usr/lib/python3.11/test"
+
+
+def cpython_test_modules(listing: Path) -> dict[str, list[str]]:
+    """{module: [files under test/ it reads]} from a list such as tests/cpython/modules.txt."""
+    modules: dict[str, list[str]] = {}
+    for line in listing.read_text().splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            modules[words[0]] = words[1:]
+    return modules
+
+
+def cpython_test_files(tree: Path, listing: Path) -> dict[str, Path]:
+    """{path in the archive: file} for the modules `listing` names, each a module file
+    (test_x.py) or a package (test_x/), with the files it reads, out of the test suite `tree`."""
+    top = tree / CPYTHON_TEST_DIR
+    files: dict[str, Path] = {}
+    for module, data in cpython_test_modules(listing).items():
+        for name in [module if (top / module).is_dir() else module + ".py", *data]:
+            path = top / name
+            if not path.exists():
+                raise ValueError(f"{listing}: {name} is not in the test suite ({top})")
+            for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+                if file.is_file() and "__pycache__" not in file.parts:
+                    files[file.relative_to(tree).as_posix()] = file
+    return files
+
+
 def busybox_applets(binary: bytes) -> list[str]:
     """The applet names compiled into a busybox binary: its `applet_names`, sorted and NUL
     separated, starting "[", "[[" (the test applets) when both are built in."""
@@ -155,10 +190,17 @@ def main() -> int:
     parser.add_argument("--busybox", nargs=2, type=Path, metavar=("BUSYBOX", "LIST"),
                         help="install BUSYBOX as /bin/busybox with its applets' links where LIST puts them")
     parser.add_argument("--tree", type=Path, metavar="DIR", help="add the files and links under DIR")
+    parser.add_argument("--cpython-tests", nargs=2, type=Path, metavar=("DIR", "LIST"),
+                        help="add the CPython test modules LIST names from the test suite unpacked in DIR")
     parser.add_argument("out", type=Path)
     parser.add_argument("files", nargs="*", help="DEST=SOURCE")
     args = parser.parse_args()
     files: dict = tree_files(args.tree) if args.tree else {}
+    if args.cpython_tests:
+        try:
+            files.update(cpython_test_files(*args.cpython_tests))
+        except (OSError, ValueError) as exc:
+            parser.exit(1, f"mkinitramfs: {exc}\n")
     for spec in args.files:
         dest, _, source = spec.partition("=")
         if not source:

@@ -50,6 +50,7 @@ def test_the_build_variables_and_qemus_arguments_come_from_the_same_facts():
     mk = board.makefile()
     assert "BOARD_CPU     := cortex-a15" in mk and "BOARD_DRIVERS := pl011 cfi_flash gicv2" in mk
     assert "BOARD_ROOTFS_BASE := 0x00100000" in mk
+    assert "BOARD_ROOTFS_SIZE := 0x03f00000" in mk
     assert board.qemu.cpu == board.cpu and board.qemu.memory == "256M"
     assert [b.size for b in board.qemu.flash] == [board.defines["BOARD_FLASH_SIZE"]] * 2
 

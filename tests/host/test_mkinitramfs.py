@@ -76,3 +76,29 @@ def test_a_package_tree_goes_in_whole_but_what_nothing_reads(tmp_path):
     archive = mkinitramfs.build(files)
     assert b"lib/ld-linux-armhf.so.3\0" in archive and b"arm-linux-gnueabihf/ld-linux-armhf.so.3" in archive
     assert b"gconv" not in archive and b"copyright" not in archive
+
+
+def test_only_the_listed_cpython_test_modules_and_their_files_go_in(tmp_path):
+    top = tmp_path / "suite" / mkinitramfs.CPYTHON_TEST_DIR
+    (top / "test_pkg" / "__pycache__").mkdir(parents=True)
+    (top / "data").mkdir()
+    for name in ("test_a.py", "test_b.py", "helper.py", "test_pkg/__init__.py", "test_pkg/test_one.py",
+                 "test_pkg/__pycache__/x.pyc", "data/input.txt"):
+        (top / name).write_text("")
+    listing = tmp_path / "modules.txt"
+    listing.write_text("# comment\ntest_a  helper.py data   # why\ntest_pkg\n")
+    files = mkinitramfs.cpython_test_files(tmp_path / "suite", listing)
+    assert sorted(files) == [f"{mkinitramfs.CPYTHON_TEST_DIR}/{n}" for n in
+                             ("data/input.txt", "helper.py", "test_a.py", "test_pkg/__init__.py",
+                              "test_pkg/test_one.py")]
+    listing.write_text("test_missing\n")
+    with pytest.raises(ValueError, match="test_missing"):
+        mkinitramfs.cpython_test_files(tmp_path / "suite", listing)
+
+
+def test_the_cpython_test_list_names_files_of_debians_test_suite():
+    suite = ROOT / ".cache" / "armhf" / "testsuite"
+    if not suite.is_dir():
+        pytest.skip("no test suite fetched (tools/setup)")
+    files = mkinitramfs.cpython_test_files(suite, ROOT / "tests" / "cpython" / "modules.txt")
+    assert f"{mkinitramfs.CPYTHON_TEST_DIR}/test_os.py" in files
