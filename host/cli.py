@@ -490,7 +490,7 @@ def cmd_linux_cpython(rig: Rig) -> int:
     from . import reallinux
 
     args = rig.args
-    names = cpt.check_names(args.modules or cpt.modules())
+    names = cpt.check_names(args.modules or cpt.modules(slow=args.all))
     debugd, info = rig.kernel()
     debugd.require("LINUX")
     build_id = bytes(info.build_id).hex()
@@ -1523,7 +1523,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = lsub.add_parser("cpython-tests", help="run CPython's regression tests (tests/cpython/modules.txt) on "
                         "our server and on real Linux, and compare the outcome of every test case")
     q.add_argument("--modules", type=lambda t: t.replace(",", " ").split(), metavar="M,M...",
-                   help="these modules only (default: every one in tests/cpython/modules.txt)")
+                   help="these modules only (default: those of tests/cpython/modules.txt not marked @slow)")
+    q.add_argument("--all", action="store_true", help="every module of tests/cpython/modules.txt, the slow ones too")
     q.add_argument("--timeout", type=_positive, default=300, metavar="S",
                    help="seconds a module may take on either side before it is killed (default %(default)s)")
     q.add_argument("--json", dest="json_out", metavar="FILE", help="write every case's outcome on both sides")

@@ -42,12 +42,13 @@ COMMAND = ("cd /tmp && timeout -s KILL {timeout} python3 -m test -v {module} 2>&
            "echo \"" + END + " {module} $?\"; rm -rf /tmp/test_python_*")
 
 
-def modules() -> list[str]:
-    """The modules tests/cpython/modules.txt names, in its order."""
+def modules(slow: bool = True) -> list[str]:
+    """The modules tests/cpython/modules.txt names, in its order; without `slow`, not those
+    marked @slow there."""
     names = []
     for line in MODULES.read_text().splitlines():
         words = line.split("#", 1)[0].split()
-        if words:
+        if words and (slow or "@slow" not in words):
             names.append(words[0])
     return names
 

@@ -126,12 +126,13 @@ CPYTHON_TEST_DIR = "usr/lib/python3.11/test"
 
 
 def cpython_test_modules(listing: Path) -> dict[str, list[str]]:
-    """{module: [files under test/ it reads]} from a list such as tests/cpython/modules.txt."""
+    """{module: [files under test/ it reads]} from a list such as tests/cpython/modules.txt
+    (words starting with @ are marks for the runner, such as @slow)."""
     modules: dict[str, list[str]] = {}
     for line in listing.read_text().splitlines():
         words = line.split("#", 1)[0].split()
         if words:
-            modules[words[0]] = words[1:]
+            modules[words[0]] = [w for w in words[1:] if not w.startswith("@")]
     return modules
 
 

@@ -98,6 +98,7 @@ def test_a_module_without_cases_is_not_equal():
 def test_modules_come_from_the_list_and_others_are_refused():
     names = cpt.modules()
     assert len(names) >= 15 and all(n.startswith("test_") for n in names)
+    assert "test_subprocess" in names and "test_subprocess" not in cpt.modules(slow=False)
     assert cpt.check_names(names[:2]) == names[:2]
     with pytest.raises(RigError, match="test_nonesuch"):
         cpt.check_names(["test_nonesuch"])

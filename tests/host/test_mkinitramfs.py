@@ -86,7 +86,7 @@ def test_only_the_listed_cpython_test_modules_and_their_files_go_in(tmp_path):
                  "test_pkg/__pycache__/x.pyc", "data/input.txt"):
         (top / name).write_text("")
     listing = tmp_path / "modules.txt"
-    listing.write_text("# comment\ntest_a  helper.py data   # why\ntest_pkg\n")
+    listing.write_text("# comment\ntest_a  helper.py data   # why\ntest_pkg  @slow\n")
     files = mkinitramfs.cpython_test_files(tmp_path / "suite", listing)
     assert sorted(files) == [f"{mkinitramfs.CPYTHON_TEST_DIR}/{n}" for n in
                              ("data/input.txt", "helper.py", "test_a.py", "test_pkg/__init__.py",
