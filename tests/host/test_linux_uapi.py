@@ -16,7 +16,8 @@ HEADERS = ("asm/unistd.h", "errno.h", "fcntl.h", "signal.h", "sys/stat.h", "sys/
            "sys/epoll.h", "sys/eventfd.h", "sys/socket.h")
 KERNEL_ONLY = {"SA_RESTORER": "asm/signal.h",    # not in glibc's headers, which clash with these
                "SS_AUTODISARM": "linux/signal.h",
-               "MINSIGSTKSZ": "asm/signal.h"}   # glibc's asks sysconf: not a constant
+               "MINSIGSTKSZ": "asm/signal.h",   # glibc's asks sysconf: not a constant
+               "UIO_MAXIOV": "linux/uio.h"}
 CC = "arm-linux-gnueabihf-gcc"
 
 

@@ -418,8 +418,8 @@ static int pipe_io(struct proc *p, struct pipe *pp, uint32_t addr, uint32_t len,
             pp->tail += n;
             done += n;
         }
-        if (!done && pp->writers)
-            return -EAGAIN;
+        if (!done && len && pp->writers)
+            return -EAGAIN;                     /* (a read of nothing is 0 at once, as Linux's) */
     }
     if (!done && len && write)
         return -EAGAIN;
@@ -706,43 +706,82 @@ int sys_pwrite64(struct proc *p, uint32_t *r)
     return do_prw(p, r, 1);
 }
 
-int sys_writev(struct proc *p, uint32_t *r)
+/* readv and writev(fd, iov, iovcnt): each iovec in turn, until one moves less than it asks.
+ * Only the first may wait (a pipe, the console): after it, a read takes what is there now,
+ * as Linux's does in one go.  More than UIO_MAXIOV iovecs is EINVAL. */
+static int rw_vec(struct proc *p, uint32_t *r, int write)
 {
+    struct file *f = fd_get(p, r[0]);
     uint32_t iov[2], total = 0, args[3];
+    int n = 0;
 
-    for (uint32_t i = 0; i < r[2] && i < 1024; i++) {
-        if (mm_copy_in(p->mm, p->tid, iov, r[1] + i * 8, 8))
-            RET(total ? (int)total : -EFAULT);
+    p->io_nosignal = p->io_nonblock = 0;
+    if (r[2] > UIO_MAXIOV)
+        RET(-EINVAL);
+    for (uint32_t i = 0; i < r[2]; i++) {
+        if (mm_copy_in(p->mm, p->tid, iov, r[1] + i * 8, 8)) {
+            n = -EFAULT;
+            break;
+        }
+        if (!write && total && f && f->type == F_CONSOLE)
+            break;                              /* a line at a time */
         args[0] = r[0];
         args[1] = iov[0];
         args[2] = iov[1];
         p->pipe_base = total;
-        if (do_rw(p, args, 1))
+        p->io_nonblock = !write && total;
+        if (do_rw(p, args, write))
             return 1;                           /* waits (its result counts `total`), or gone */
-        if ((int32_t)args[0] < 0)
-            RET(total ? (int)total : (int32_t)args[0]);
-        total += args[0];
-        if (args[0] < iov[1])
+        n = (int32_t)args[0];
+        if (n < 0)
+            break;
+        total += (uint32_t)n;
+        if ((uint32_t)n < iov[1])
             break;
     }
-    RET(total);
+    p->io_nonblock = 0;
+    RET(total || n >= 0 ? (int)total : n);
+}
+
+int sys_writev(struct proc *p, uint32_t *r)
+{
+    return rw_vec(p, r, 1);
 }
 
 int sys_readv(struct proc *p, uint32_t *r)
 {
-    uint32_t iov[2], args[3];
+    return rw_vec(p, r, 0);
+}
 
-    if (r[2] == 0)
-        RET(0);
-    if (mm_copy_in(p->mm, p->tid, iov, r[1], 8))
-        RET(-EFAULT);
-    args[0] = r[0];
-    args[1] = iov[0];
-    args[2] = iov[1];
-    p->pipe_base = 0;
-    if (do_rw(p, args, 0))
-        return 1;
-    RET(args[0]);
+/* preadv and pwritev(fd, iov, iovcnt, offset low, offset high): rw_vec at an offset, leaving
+ * the file's position alone, as pread64 does. */
+static int rw_vec_at(struct proc *p, uint32_t *r, int write)
+{
+    struct file *f = fd_get(p, r[0]);
+
+    if (!f)
+        RET(-EBADF);
+    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE || f->type == F_SOCK)
+        RET(-ESPIPE);
+    if ((int32_t)r[4] < 0)
+        RET(-EINVAL);
+    if (r[4] || r[3] > MAX_FILE_SIZE)
+        RET(write ? -EFBIG : 0);
+    uint32_t pos = f->pos;
+    f->pos = r[3];
+    int waits = rw_vec(p, r, write);            /* (a file never waits) */
+    f->pos = pos;
+    return waits;
+}
+
+int sys_preadv(struct proc *p, uint32_t *r)
+{
+    return rw_vec_at(p, r, 0);
+}
+
+int sys_pwritev(struct proc *p, uint32_t *r)
+{
+    return rw_vec_at(p, r, 1);
 }
 
 /* The new position, or -errno.  A directory's position is its reader's cookie: only a rewind
@@ -1025,6 +1064,49 @@ int sys_ftruncate(struct proc *p, uint32_t *r)
 
     r[0] = args[0];
     return blocked;
+}
+
+/* arm_fadvise64_64(fd, advice, offset low/high, len low/high): advice is taken and has no
+ * effect (every file is in memory already), after the checks Linux makes. */
+int sys_arm_fadvise64_64(struct proc *p, uint32_t *r)
+{
+    struct file *f = fd_get(p, r[0]);
+
+    if (!f)
+        RET(-EBADF);
+    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE)
+        RET(-ESPIPE);
+    RET((int32_t)r[5] < 0 || r[1] > POSIX_FADV_NOREUSE ? -EINVAL : 0);
+}
+
+/* fallocate(fd, mode, offset low/high, len low/high): mode 0 makes a regular file at least
+ * offset + len long (the new bytes read as zeros); FALLOC_FL_KEEP_SIZE alone changes nothing.
+ * No space is set aside: a file's pages come when they are written, as always here.  The other
+ * modes (holes, collapsing, zeroing) are EOPNOTSUPP, after which glibc's posix_fallocate
+ * writes the range itself. */
+int sys_fallocate(struct proc *p, uint32_t *r)
+{
+    struct file *f = fd_get(p, r[0]);
+    int64_t offset = (int64_t)((uint64_t)r[3] << 32 | r[2]), len = (int64_t)((uint64_t)r[5] << 32 | r[4]);
+
+    if (offset < 0 || len <= 0)
+        RET(-EINVAL);
+    if (r[1] & ~FALLOC_FL_KEEP_SIZE)
+        RET(-EOPNOTSUPP);
+    if (!f || !(f->flags & O_ACCMODE))
+        RET(-EBADF);
+    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_SOCK)
+        RET(-ESPIPE);
+    if (f->type != F_REG)
+        RET(f->type == F_DIR ? -EISDIR : -ENODEV);
+    if (offset + len > MAX_FILE_SIZE)
+        RET(-EFBIG);
+    if (r[1] & FALLOC_FL_KEEP_SIZE || (uint32_t)(offset + len) <= f->inode->size)
+        RET(0);
+    int err = vfs_truncate(f->inode, (uint32_t)(offset + len));
+    if (!err)
+        vfs_touch(f->inode, T_MTIME | T_CTIME);
+    RET(err);
 }
 
 /* fsync, fdatasync and syncfs: the persistent disk's snapshot is written (disk.c; the rest of

@@ -756,6 +756,31 @@ int sys_fchmodat(struct proc *p, uint32_t *r)
     RET(err ? err : set_mode(p, ino, r[2]));
 }
 
+/* Extended attributes: the file system keeps none.  After the file's own errors (the path's,
+ * EBADF), a list is empty, a name is not there (ENODATA) and none can be set (EOPNOTSUPP), as
+ * on a file system without them (shutil's copy2 lists them, and goes on when there are none).
+ * `how`: 0 the path, followed; 1 the path, a last link not followed; 2 a descriptor. */
+static int xattr_answer(struct proc *p, uint32_t *r, int how, int none)
+{
+    if (how == 2)
+        return fd_get(p, r[0]) ? none : -EBADF;
+    int err = existing(p, AT_FDCWD, r[0], how ? 0 : LK_FOLLOW, &lk_a);
+    return err ? err : none;
+}
+
+int sys_listxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 0, 0)); }
+int sys_llistxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 1, 0)); }
+int sys_flistxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 2, 0)); }
+int sys_getxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 0, -ENODATA)); }
+int sys_lgetxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 1, -ENODATA)); }
+int sys_fgetxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 2, -ENODATA)); }
+int sys_removexattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 0, -ENODATA)); }
+int sys_lremovexattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 1, -ENODATA)); }
+int sys_fremovexattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 2, -ENODATA)); }
+int sys_setxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 0, -EOPNOTSUPP)); }
+int sys_lsetxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 1, -EOPNOTSUPP)); }
+int sys_fsetxattr(struct proc *p, uint32_t *r) { RET(xattr_answer(p, r, 2, -EOPNOTSUPP)); }
+
 /* -1 leaves an id as it is.  As on Linux, any chown of what is not a directory clears
  * set-user-ID, and set-group-ID when the group may execute (without that bit it means
  * mandatory locking, which stays). */

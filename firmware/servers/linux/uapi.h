@@ -268,6 +268,13 @@
 #define SA_NODEFER           0x40000000
 #define SA_RESETHAND         0x80000000
 
+/* posix_fadvise(2)'s last advice, fallocate(2)'s mode */
+#define POSIX_FADV_NOREUSE   5
+#define FALLOC_FL_KEEP_SIZE  1
+
+/* readv(2) and its kin: the most iovecs a call takes */
+#define UIO_MAXIOV           1024
+
 /* sigaltstack(2): stack_t's ss_flags, the smallest stack it takes */
 #define SS_ONSTACK           1
 #define SS_DISABLE           2
