@@ -54,6 +54,30 @@ static uint32_t half_base(int half)
     return DISK_WINDOW + (uint32_t)half * half_size;
 }
 
+/* The partition is mapped into DISK_WINDOW as it is used, SIGMA0_MAX_LOG2 bytes at a time (a
+ * mapped page costs kernel memory: the whole 32 MiB would be 650 KB of it for a disk that
+ * mostly holds little). */
+#define CHUNK           (1u << SIGMA0_MAX_LOG2)
+static uint32_t data_base;
+static uint8_t chunk_mapped[(64u << 20) / CHUNK / 8];
+
+/* Map [off, off + len) of half `half`: 0, or -1 when sigma0 refused. */
+static int map_range(int half, uint32_t off, uint32_t len)
+{
+    uint32_t first = ((uint32_t)half * half_size + off) / CHUNK;
+    uint32_t last = ((uint32_t)half * half_size + off + len - 1) / CHUNK;
+
+    for (uint32_t c = first; len && c <= last; c++) {
+        if (chunk_mapped[c / 8] & 1u << c % 8)
+            continue;
+        if (l4_sigma0_request(L4_FPAGE(data_base + c * CHUNK, SIGMA0_MAX_LOG2, L4_READ | L4_WRITE),
+                              L4_FPAGE(DISK_WINDOW + c * CHUNK, SIGMA0_MAX_LOG2, L4_READ | L4_WRITE)))
+            return -1;
+        chunk_mapped[c / 8] |= (uint8_t)(1u << c % 8);
+    }
+    return 0;
+}
+
 /* ---- writing a snapshot --------------------------------------------------------------- */
 
 /* Where the records go: measured only (the CRC and length of what would be written), or
@@ -193,6 +217,8 @@ int disk_sync(void)
         return 0;
     target = current == 0 ? 1 : 0;
     uint32_t crc = w.crc, length = w.length;
+    if (map_range(target, 0, PAGE + length))
+        return -EIO;
     uint64_t began = now_us();
     char text[96];
     fmt(text, sizeof text, "linux: /data: writing snapshot %u (%u bytes) to half %d", generation + 1,
@@ -234,9 +260,10 @@ static const struct header *valid_header(int half)
 {
     const struct header *h = (const struct header *)half_base(half);
 
-    if (h->magic != DISK_MAGIC || h->format != DISK_FORMAT ||
+    if (map_range(half, 0, PAGE) || h->magic != DISK_MAGIC || h->format != DISK_FORMAT ||
         h->header_crc != crc32(h, offsetof(struct header, header_crc)) ||
-        h->length > half_size - PAGE || crc32((const uint8_t *)h + PAGE, h->length) != h->crc)
+        h->length > half_size - PAGE || map_range(half, PAGE, h->length) ||
+        crc32((const uint8_t *)h + PAGE, h->length) != h->crc)
         return NULL;
     return h;
 }
@@ -330,15 +357,15 @@ void disk_init(void)
     const struct header *h[2];
     struct inode *root_dir = vfs_root;
 
-    if (!kip->data_size || kip->data_size % (2 * DISK_BLOCK) || kip->data_size > 64u << 20)
+    if (!kip->data_size || kip->data_size % (2 * DISK_BLOCK) || kip->data_size > 64u << 20 ||
+        kip->data_base % CHUNK)
         return;
-    for (uint32_t off = 0; off < kip->data_size; off += 1u << SIGMA0_MAX_LOG2)
-        if (l4_sigma0_request(L4_FPAGE(kip->data_base + off, SIGMA0_MAX_LOG2, L4_READ | L4_WRITE),
-                              L4_FPAGE(DISK_WINDOW + off, SIGMA0_MAX_LOG2, L4_READ | L4_WRITE))) {
-            log_text("[linux: no persistent disk: sigma0 refused its flash]");
-            return;
-        }
+    data_base = kip->data_base;
     half_size = kip->data_size / 2;
+    if (map_range(0, 0, PAGE)) {
+        log_text("[linux: no persistent disk: sigma0 refused its flash]");
+        return;
+    }
     struct dirent *d = vfs_find(root_dir, "data");
     if (d && (d->inode->mode & S_IFMT) == S_IFDIR)
         data_dir = d->inode;
