@@ -29,7 +29,6 @@ static inline __attribute__((always_inline, noreturn)) void hand_over(struct thr
     if (cur->rq_next)
         sched_dequeue(cur);
     dest->state = TS_READY;
-    kernel.stats.ipc++;
     kernel.stats.ipc_fast++;
     if ((int)dest->prio >= sched_highest_prio()) {
         TRACE_IPC_SWITCH(cur, dest, tag);

@@ -129,7 +129,7 @@ static void transfer(struct thread *s, struct thread *r)
     uint32_t mr[L4_MR_COUNT];
     unsigned n = collect(s, mr), untyped = L4_TAG_UNTYPED(mr[0]);
 
-    kernel.stats.ipc++;
+    kernel.stats.ipc_slow++;
     TRACE_IPC(s, r, mr[0]);
     sched_timeout_cancel(r);
     r->served = s->id;

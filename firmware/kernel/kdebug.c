@@ -33,7 +33,7 @@ static uint32_t stats(uint32_t *mr)
     for (unsigned i = 0; i < IRQ_LINES; i++)
         irqs += irq_counts[i];
     mr[n++] = (uint32_t)sched_ticks;
-    mr[n++] = kernel.stats.ipc;
+    mr[n++] = kernel.stats.ipc_slow + kernel.stats.ipc_fast;
     mr[n++] = kernel.stats.ipc_fast;
     mr[n++] = irqs;
     mr[n++] = kernel.stats.pagefaults;

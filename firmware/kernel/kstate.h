@@ -28,7 +28,9 @@ struct trace_state {
 
 /* Event counters, for KDebug's STATS. */
 struct kernel_stats {
-    uint32_t ipc, ipc_fast;                 /* IPCs, and those the fast paths made */
+    uint32_t ipc_slow, ipc_fast;            /* IPCs the slow path made, and the fast paths (KDebug
+                                             * reports their sum as all IPCs: one count fewer
+                                             * on a fast path) */
     uint32_t exceptions, pagefaults;        /* exceptions (system calls of foreign threads too) */
     uint32_t stopped;                       /* threads stopped by an exception nobody handles */
 };

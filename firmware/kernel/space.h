@@ -50,7 +50,9 @@ struct space *space_create(struct domain *d);
  * it, a page at a time: 0 when done, -1 when an interrupt is pending with work left (the space
  * stays `dying`; call again). */
 int space_teardown(struct space *s);
-/* Make `s` the current user address space.  Inline: it is on the IPC path. */
+/* Make `s` the current user address space.  Inline: it is on the IPC path.  Only on the way out
+ * to user mode: the exception return that follows is what makes the new ASID take effect (it
+ * synchronizes context as an ISB would), and the kernel touches no user address in between. */
 static inline void space_activate(const struct space *s)
 {
     /* ASID 0 while TTBR0 changes, so no walk mixes the old ASID with the new table. */
@@ -59,7 +61,6 @@ static inline void space_activate(const struct space *s)
     ttbr0_write(s->l1_phys | 0x48);
     isb();
     contextidr_write(s->asid);
-    isb();
 }
 
 /* 0 when `va` is mapped in `s`, filling `info`; -1 otherwise. */

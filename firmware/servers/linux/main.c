@@ -110,13 +110,12 @@ struct proc *thread_by_ltid(int ltid)
  * sends it, the process waiting for the exception thread takes it. */
 static inline __attribute__((always_inline)) void reply_message(struct proc *p, struct l4_msg *m)
 {
-    struct l4_utcb *u = l4_utcb();
-
     m->mr[1] = p->regs[0];
     if (!p->regs_changed) {
         m->mr[0] = L4_TAG(0, 1, 0) | L4_TAG_PROPAGATE;
         return;
     }
+    struct l4_utcb *u = l4_utcb();
     m->mr[0] = L4_TAG(0, L4_EXC_CPSR, 0) | L4_TAG_PROPAGATE;
     for (unsigned i = 2; i <= L4_EXC_CPSR; i++) {
         if (i < L4_MR_IN_REGISTERS)
@@ -1189,11 +1188,91 @@ static uint32_t interrupt_stack[THREAD_STACK_WORDS] __attribute__((aligned(8)));
  * The reply to the message just handled goes out with the next receive, in one system call;
  * replies to other processes (a pipe's reader, a parent in wait4) go out at once.
  */
-int main(void)
+/* A trap of `p` (RUNNING) other than an ordinary system call: a forked child's first, the signal
+ * trampoline's, or a fault.  The thread ID to reply to, or L4_NILTHREAD when `p` waits on (or
+ * is gone). */
+static __attribute__((noinline)) l4_tid_t serve_other(struct proc *p, uint32_t label, struct l4_msg *m)
+{
+    if (label == L4_LABEL_SYSCALL && p->starting) {
+        p->starting = 0;                        /* a forked child's first trap */
+        p->regs_changed = 1;
+        if (signal_deliver(p))                  /* one sent to it before it ran */
+            return L4_NILTHREAD;
+    } else if (label == L4_LABEL_SYSCALL) {
+        take_registers(p, m);                   /* the trampoline's trap: a signal to take */
+        p->regs[15] = p->saved_pc;
+        p->regs[16] = p->saved_cpsr;
+        p->interrupted = 0;
+        p->regs_changed = 1;
+        if (signal_deliver(p))
+            return L4_NILTHREAD;
+    } else if (label == L4_LABEL_EXCEPTION) {
+        /* a fault: SIGILL, SIGBUS or SIGSEGV, to a handler if it has one */
+        uint32_t kind = l4_utcb()->mr[L4_EXC_KIND];
+        int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
+        take_registers(p, m);
+        if (kind == L4_EXC_MAP_FAILED) {
+            /* the kernel had no memory left for the page's mapping (its page table): out
+             * of memory, as Linux's OOM killer would decide it */
+            stat_oom_kills++;
+            proc_exit(p, SIGKILL);
+            return L4_NILTHREAD;
+        }
+        if (p->leader->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
+            proc_exit(p, sig);
+            return L4_NILTHREAD;
+        }
+        p->sig_pending |= 1u << (sig - 1);
+        if (signal_deliver(p))
+            return L4_NILTHREAD;
+        p->regs_changed = 1;
+    } else {
+        return L4_NILTHREAD;                    /* a stray message: nobody to answer */
+    }
+    reply_message(p, m);
+    return p->tid;
+}
+
+/* The exception thread: every process's system calls and faults arrive as exception messages,
+ * and the reply to one (propagated) lets the process run on, in the same IPC as the next wait.
+ * An ordinary system call is the straight line; the rest is serve_other's. */
+static void __attribute__((noreturn, noinline)) serve(void)
 {
     struct l4_msg m = { { 0 } };
+    l4_tid_t reply_to = L4_NILTHREAD, from;
     uint32_t err;
-    l4_tid_t from;
+
+    for (;;) {
+        from = l4_ipc(reply_to, L4_ANYTHREAD, L4_ZERO, L4_NEVER, &m, &err);
+        reply_to = L4_NILTHREAD;
+        if (err)
+            continue;
+        server_lock();
+        struct proc *p = proc_by_tid(from);
+        if (!p || p->state != P_RUNNING) {
+            /* a process already gone, or a stray message: nobody to answer */
+        } else if (L4_TAG_LABEL(m.mr[0]) == L4_LABEL_SYSCALL && !p->starting && !p->interrupted) {
+            stat_syscalls++;
+            take_registers(p, &m);
+            if (!syscall_dispatch(p) && !signal_deliver(p)) {
+                reply_message(p, &m);
+                reply_to = from;                /* p->tid */
+            }
+        } else {
+            reply_to = serve_other(p, L4_TAG_LABEL(m.mr[0]), &m);
+        }
+        int tell = wake_sooner;
+        wake_sooner = 0;
+        server_unlock();
+        if (tell) {                             /* a sleeper is due before the time it waits for */
+            struct l4_msg nudge = { { L4_TAG(0, 0, 0) } };
+            l4_send(linux_interrupt, &nudge, L4_NEVER);
+        }
+    }
+}
+
+int main(void)
+{
     int i = l4_module_index("debugd");
 
     linux_server = l4_myself();
@@ -1225,68 +1304,5 @@ int main(void)
     }
     server_unlock();
 
-    l4_tid_t reply_to = L4_NILTHREAD;
-    for (;;) {
-        from = l4_ipc(reply_to, L4_ANYTHREAD, L4_ZERO, L4_NEVER, &m, &err);
-        reply_to = L4_NILTHREAD;
-        if (err)
-            continue;
-        uint32_t label = L4_TAG_LABEL(m.mr[0]);
-        server_lock();
-        struct proc *p = proc_by_tid(from);
-        if (!p || p->state != P_RUNNING) {
-            /* a process already gone, or a stray message: nobody to answer */
-        } else if (label == L4_LABEL_SYSCALL && p->starting) {
-            p->starting = 0;                    /* a forked child's first trap */
-            p->regs_changed = 1;
-            if (!signal_deliver(p)) {           /* one sent to it before it ran */
-                reply_message(p, &m);
-                reply_to = p->tid;
-            }
-        } else if (label == L4_LABEL_SYSCALL && p->interrupted) {
-            take_registers(p, &m);              /* the trampoline's trap: a signal to take */
-            p->regs[15] = p->saved_pc;
-            p->regs[16] = p->saved_cpsr;
-            p->interrupted = 0;
-            p->regs_changed = 1;
-            if (!signal_deliver(p)) {
-                reply_message(p, &m);
-                reply_to = p->tid;
-            }
-        } else if (label == L4_LABEL_SYSCALL) {
-            stat_syscalls++;
-            take_registers(p, &m);
-            if (!syscall_dispatch(p) && !signal_deliver(p)) {
-                reply_message(p, &m);
-                reply_to = p->tid;
-            }
-        } else if (label == L4_LABEL_EXCEPTION) {
-            /* a fault: SIGILL, SIGBUS or SIGSEGV, to a handler if it has one */
-            uint32_t kind = l4_utcb()->mr[L4_EXC_KIND];
-            int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
-            take_registers(p, &m);
-            if (kind == L4_EXC_MAP_FAILED) {
-                /* the kernel had no memory left for the page's mapping (its page table): out
-                 * of memory, as Linux's OOM killer would decide it */
-                stat_oom_kills++;
-                proc_exit(p, SIGKILL);
-            } else if (p->leader->sig[sig].handler <= SIG_IGN || p->sig_blocked & 1u << (sig - 1)) {
-                proc_exit(p, sig);
-            } else {
-                p->sig_pending |= 1u << (sig - 1);
-                if (!signal_deliver(p)) {
-                    p->regs_changed = 1;
-                    reply_message(p, &m);
-                    reply_to = p->tid;
-                }
-            }
-        }
-        int tell = wake_sooner;
-        wake_sooner = 0;
-        server_unlock();
-        if (tell) {                             /* a sleeper is due before the time it waits for */
-            struct l4_msg nudge = { { L4_TAG(0, 0, 0) } };
-            l4_send(linux_interrupt, &nudge, L4_NEVER);
-        }
-    }
+    serve();
 }
