@@ -2,12 +2,15 @@
  * The IPC fast paths: a call, or a reply-and-wait, with a short untyped message, to a thread
  * already waiting for us (in a receive, or for the answer to an exception); and a foreign-ABI
  * thread's system call to its handler.  Each guard is one test that falls to the slow
- * path when it fails; what is left is a register copy and a switch.  Entered from svc_entry
- * with the caller's registers saved in its TCB and still live in r0-r3.
+ * path when it fails; what is left is a register copy and a switch.  Entered from the assembly
+ * fast paths (arch/arm/fastpath.S), which take the commonest of these cases themselves and hand
+ * the rest on before changing anything, with the caller's registers saved in its TCB and r0-r3
+ * as the system call had them.
  */
 #include "arch/copy.h"
 #include "arch/mode.h"
 #include "exception.h"
+#include "fastpath_layout.h"
 #include "ipc.h"
 #include "profile.h"
 #include "sched.h"
@@ -19,6 +22,59 @@ void syscall_slowpath(uint32_t number) __attribute__((noreturn));
 void foreign_syscall(struct thread *cur) __attribute__((noreturn));
 
 _Static_assert(ENTRY_SYS_IPC == L4_SYS_IPC, "entry.S sends this number to the fast path");
+
+/* What fastpath.S takes from fastpath_layout.h. */
+#define FP_AT(type, field, value) _Static_assert(offsetof(type, field) == (value), #field)
+FP_AT(struct kernel_state, current, FP_K_CURRENT);
+FP_AT(struct kernel_state, threads, FP_K_THREADS);
+FP_AT(struct kernel_state, ready_words, FP_K_READY_WORDS);
+FP_AT(struct kernel_state, active_space, FP_K_ACTIVE_SPACE);
+FP_AT(struct kernel_state, trace.ring, FP_K_TRACE_RING);
+FP_AT(struct kernel_state, trace.head, FP_K_TRACE_HEAD);
+FP_AT(struct kernel_state, trace.enabled, FP_K_TRACE_ENABLED);
+FP_AT(struct kernel_state, stats.ipc_fast, FP_K_IPC_FAST);
+FP_AT(struct kernel_state, stats.exceptions, FP_K_EXCEPTIONS);
+FP_AT(struct thread, id, FP_T_ID);
+FP_AT(struct thread, state, FP_T_STATE);
+FP_AT(struct thread, prio, FP_T_PRIO);
+FP_AT(struct thread, flags, FP_T_FLAGS);
+FP_AT(struct thread, ipc_kind, FP_T_IPC_KIND);
+FP_AT(struct thread, space, FP_T_SPACE);
+FP_AT(struct thread, utcb, FP_T_UTCB);
+FP_AT(struct thread, tls, FP_T_TLS);
+FP_AT(struct thread, exc_handler, FP_T_EXC_HANDLER);
+FP_AT(struct thread, rq_next, FP_T_RQ_NEXT);
+FP_AT(struct thread, served, FP_T_SERVED);
+FP_AT(struct thread, partner, FP_T_PARTNER);
+FP_AT(struct thread, irqs_pending, FP_T_IRQS_PENDING);
+FP_AT(struct thread, sendq_head, FP_T_SENDQ_HEAD);
+FP_AT(struct thread, on_timeout_list, FP_T_ON_TIMEOUT_LIST);
+FP_AT(struct thread, exc_kind, FP_T_EXC_KIND);
+FP_AT(struct thread, fault_addr, FP_T_FAULT_ADDR);
+FP_AT(struct thread, fault_status, FP_T_FAULT_STATUS);
+FP_AT(struct space, l1_phys, FP_S_L1_PHYS);
+FP_AT(struct space, asid, FP_S_ASID);
+FP_AT(struct space, reach, FP_S_REACH);
+FP_AT(struct space, dombit, FP_S_DOMBIT);
+FP_AT(struct vfp_cpu, owner, FP_VFP_OWNER);
+FP_AT(struct vfp_cpu, on, FP_VFP_ON);
+FP_AT(struct l4_utcb, mr[L4_MR_IN_REGISTERS], FP_UTCB_MR_EXC_R7);
+_Static_assert(sizeof(struct thread) == FP_T_SIZE && sizeof(l4_tid_t) == 4 &&
+               sizeof(((struct thread *)0)->irqs_pending) == 2 && sizeof(((struct thread *)0)->prio) == 1 &&
+               sizeof(((struct thread *)0)->on_timeout_list) == 1, "the TCB's size, fields' sizes");
+_Static_assert(L4_TID_NUMBER(1u << FP_THREAD_SLOT_SHIFT) == 1 && MAX_THREADS == 1u << FP_THREAD_SLOT_BITS &&
+               L4_FIRST_THREAD == FP_THREAD_SLOT_FIRST && 2 * L4_FIRST_THREAD == MAX_THREADS,
+               "thread_slot: the number's low bits, the top one flipped");
+_Static_assert(TS_READY == FP_TS_READY && TS_RECV == FP_TS_RECV && IPC_NORMAL == FP_IPC_NORMAL &&
+               IPC_EXCEPTION == FP_IPC_EXCEPTION && L4_EXC_SVC == FP_EXC_SVC &&
+               L4_TAG_PROPAGATE == FP_TAG_PROPAGATE &&
+               L4_TAG(L4_LABEL_SYSCALL, L4_EXC_WORDS, 0) == FP_TAG_SYSCALL_EXC &&
+               TR_IPC == FP_TR_IPC && TR_IPC_SWITCH == FP_TR_IPC_SWITCH && TRACE_SIZE == 1u << FP_TRACE_BITS &&
+               sizeof(struct trace_event) == 1u << FP_TRACE_EVENT_SHIFT && VFP_FPEXC_EN == 1u << 30 &&
+               L4_NEVER == 0xffffffffu && L4_ANYTHREAD == 0xffffffffu && L4_NILTHREAD == 0 && L4_OK == 0,
+               "fastpath.S's values");
+_Static_assert(L4_MR_IN_REGISTERS == 8 && L4_EXC_CPSR == 17 && L4_EXC_KIND == 18 && L4_EXC_FSR == 19 &&
+               L4_EXC_FAR == 20, "fastpath.S's exception message: MR8..MR20 in one run of the UTCB");
 
 /* `cur` (blocked now) has sent `tag` to `dest`, whose receive that ends: `dest` runs at once,
  * in no queue, unless a queued thread is more important, and then it queues and the scheduler

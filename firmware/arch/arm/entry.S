@@ -52,21 +52,22 @@ vectors:
 
 /*
  * SVC: r7 holds the system call number, r0-r6 and r8-r12 its arguments (still live: the
- * save above does not clobber them).  A foreign-ABI thread's SVC is an exception for its
- * handler: foreign_syscall(thread).  IPC goes to the fast path with r0 = to, r1 = from,
- * r2 = send timeout, r3 = MR0 (the tag); the fast paths fall back to the slow path themselves.
+ * save above does not clobber them; r4 is in the thread's context, and here becomes the
+ * thread).  A foreign-ABI thread's SVC is an exception for its handler: foreign_fastpath.
+ * IPC goes to its fast path with r0 = to, r1 = from, r2 = send timeout, r3 = MR0 (the tag),
+ * r12 = the receive timeout.  The fast paths (fastpath.S, then kernel/fastpath.c) fall back to
+ * the slow path themselves.
  */
 svc_entry:
     srsdb   sp!, #MODE_SVC
     stmdb   sp, {r0-r14}^
-    cmp     r7, #ENTRY_SYS_IPC
-    subne   r4, sp, #(ENTRY_TCB_CONTEXT_SIZE - 8)   /* the thread: its context comes first */
+    sub     r4, sp, #(ENTRY_TCB_CONTEXT_SIZE - 8)   /* the thread: its context comes first */
     ldr     sp, =__kstack_top
-    beq     fastpath_ipc                            /* which sends a foreign thread on too */
+    cmp     r7, #ENTRY_SYS_IPC
+    beq     ipc_fastpath                            /* which sends a foreign thread on too */
     ldrb    r5, [r4, #ENTRY_TCB_FLAGS]
     tst     r5, #ENTRY_TF_FOREIGN_ABI
-    movne   r0, r4
-    bne     foreign_syscall
+    bne     foreign_fastpath
     mov     r0, r7
     b       syscall_slowpath
 
