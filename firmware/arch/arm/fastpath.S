@@ -23,9 +23,9 @@
     .text
 
 /* The trace record of TRACE_IPC_SWITCH(cur, dest, tag), or TRACE_IPC's, when the recorder is on
- * (trace.h): the five words (cycles, \type, cur's ID, dest's ID, tag) in one store-multiple.
- * r3: the tag.  Uses r0-r3, r7, r8. */
-.macro trace_ipc type
+ * (trace.h): the five words (cycles, \type, cur's ID, dest's ID, the tag) in one store-multiple,
+ * so the tag is in a register above r3: \tag.  Uses r0-r3, r7. */
+.macro trace_ipc type, tag
 #ifdef CONFIG_TRACE
     ldr     r0, [r6, #FP_K_TRACE_ENABLED]
     cmp     r0, #0
@@ -35,12 +35,11 @@
     str     r2, [r6, #FP_K_TRACE_HEAD]
     ubfx    r1, r1, #0, #FP_TRACE_BITS
     add     r7, r0, r1, lsl #FP_TRACE_EVENT_SHIFT   /* r7: the event's slot */
-    mov     r8, r3                              /* r8: c, the tag */
     mrc     p15, 0, r0, c9, c13, 0              /* r0: cycles (PMCCNTR) */
     mov     r1, #\type                          /* r1: type */
     ldr     r2, [r4, #FP_T_ID]                  /* r2: a, the sender */
     ldr     r3, [r5, #FP_T_ID]                  /* r3: b, the receiver */
-    stmia   r7, {r0, r1, r2, r3, r8}
+    stmia   r7, {r0, r1, r2, r3, \tag}         /* \tag: c */
 90:
 #endif
 .endm
@@ -48,19 +47,20 @@
 /* Leave for dest (READY, its registers in its context): sched_switch_to (sched.h).  It becomes
  * the current thread; the VFP unit is enabled only if it holds dest's registers (vfp_switch);
  * its address space (space_activate: the exception return synchronizes the last write) and its
- * thread register are loaded; return_to_user does the rest.  Uses r0-r3. */
+ * thread register are loaded; and return_to_user's exit (entry.S), which leaves sp_svc just
+ * past dest's context for its next entry. */
 .macro switch_to_dest
     str     r5, [r6, #FP_K_CURRENT]
     ldr     r3, =vfp_cpu                        /* r3: &vfp_cpu */
     ldrd    r0, r1, [r3, #FP_VFP_OWNER]         /* r0: the unit's owner; r1: FPEXC.EN as last written */
-    cmp     r0, r5
-    moveq   r0, #1                              /* r0: 1 when dest owns the unit's registers */
-    movne   r0, #0
+    subs    r0, r0, r5
+    movne   r0, #1                              /* r0: 0 when dest owns the unit's registers, else 1 */
     cmp     r0, r1
-    beq     91f
-    str     r0, [r3, #FP_VFP_ON]
-    lsl     r0, r0, #30                         /* FPEXC.EN */
-    mcr     p10, 7, r0, c8, c0, 0               /* FPEXC (vmsr) */
+    bne     91f                                 /* on for the owner, off for the rest: as it is */
+    eor     r1, r1, #1
+    str     r1, [r3, #FP_VFP_ON]
+    lsl     r1, r1, #30                         /* FPEXC.EN */
+    mcr     p10, 7, r1, c8, c0, 0               /* FPEXC (vmsr) */
 91: ldr     r0, [r5, #FP_T_SPACE]               /* r0: dest's space */
     ldr     r1, [r6, #FP_K_ACTIVE_SPACE]
     cmp     r0, r1
@@ -77,8 +77,11 @@
     str     r0, [r6, #FP_K_ACTIVE_SPACE]
 92: ldr     r0, [r5, #FP_T_TLS]
     mcr     p15, 0, r0, c13, c0, 3              /* TPIDRURO */
-    mov     r0, r5
-    b       return_to_user
+    clrex                                       /* return_to_user, inline */
+    mov     sp, r5
+    ldmia   sp, {r0-r14}^
+    add     sp, sp, #60
+    rfeia   sp!
 .endm
 
 /* The slot a thread ID names (thread_slot): (number - L4_FIRST_THREAD) mod the table's size,
@@ -104,8 +107,9 @@
 .endm
 
 /* hand_over, the end of both paths: dest (READY now) runs at once unless a queued thread is more
- * important (sched_highest_prio); then it queues, and the scheduler chooses.  r3: the tag. */
-.macro hand_over
+ * important (sched_highest_prio); then it queues, and the scheduler chooses.  \tag: the tag's
+ * register, above r3 (for the trace record). */
+.macro hand_over tag
     ldr     r0, [r6, #FP_K_READY_WORDS]
     cmp     r0, #0
     beq     94f                                 /* nothing is queued */
@@ -119,11 +123,11 @@
     ldrb    r1, [r5, #FP_T_PRIO]
     cmp     r1, r0
     bge     94f
-    trace_ipc FP_TR_IPC
+    trace_ipc FP_TR_IPC, \tag
     mov     r0, r5
     bl      sched_enqueue
     b       sched_leave
-94: trace_ipc FP_TR_IPC_SWITCH
+94: trace_ipc FP_TR_IPC_SWITCH, \tag
     switch_to_dest
 .endm
 
@@ -164,16 +168,13 @@ foreign_fastpath:
     dequeue_cur
 
     /* cur: blocked in its exception IPC, waiting for the handler's answer */
+    str     r7, [r4, #FP_T_PARTNER]
     mov     r0, #FP_TS_RECV
     strb    r0, [r4, #FP_T_STATE]
     mov     r0, #FP_IPC_EXCEPTION
     strb    r0, [r4, #FP_T_IPC_KIND]
     mov     r0, #FP_EXC_SVC
     strb    r0, [r4, #FP_T_EXC_KIND]
-    str     r7, [r4, #FP_T_PARTNER]
-    mov     r0, #0
-    mov     r1, #0
-    strd    r0, r1, [r4, #FP_T_FAULT_ADDR]      /* fault_addr, fault_status */
     ldrd    r0, r1, [r6, #FP_K_IPC_FAST]
     add     r0, r0, #1
     add     r1, r1, #1
@@ -192,18 +193,18 @@ foreign_fastpath:
     stmia   r7!, {r0, r1, r2, r3, r9, r10, r11} /* MR8..MR14: our r7-r12, sp */
     ldm     r12, {r0, r1, r2}
     mov     r3, #FP_EXC_SVC
-    mov     r9, #0
     mov     r10, #0
-    stm     r7, {r0, r1, r2, r3, r9, r10}       /* MR15..MR20: our lr, pc, cpsr; kind, FSR, FAR */
-    mov     r0, r8
-    mov     r1, #0
-    strd    r0, r1, [r5]                        /* its r0: our ID; r1: L4_OK */
-    ldr     r3, =FP_TAG_SYSCALL_EXC             /* r3: the tag */
-    str     r3, [r5, #12]                       /* its r3 */
+    mov     r11, #0
+    stm     r7, {r0, r1, r2, r3, r10, r11}      /* MR15..MR20: our lr, pc, cpsr; kind, FSR, FAR */
+    strd    r10, r11, [r4, #FP_T_FAULT_ADDR]    /* our fault_addr, fault_status: none */
+    mov     r9, #0
+    strd    r8, r9, [r5]                        /* its r0: our ID; r1: L4_OK */
+    ldr     lr, =FP_TAG_SYSCALL_EXC             /* lr: the tag */
+    str     lr, [r5, #12]                       /* its r3 */
     str     r8, [r5, #FP_T_SERVED]
     mov     r0, #FP_TS_READY
     strb    r0, [r5, #FP_T_STATE]
-    hand_over
+    hand_over lr
 
 foreign_c:
     mov     r0, r4
@@ -225,6 +226,9 @@ ipc_fastpath:
     tst     r7, #ENTRY_TF_FOREIGN_ABI
     bne     foreign_fastpath                    /* a foreign-ABI thread's SVC is an exception,
                                                  * whatever its number */
+    tst     r3, #0xfc0
+    tsteq   r3, #0x38
+    bne     ipc_c                               /* untyped words only, all in registers (MR1..MR7) */
     cmn     r12, #1
     bne     ipc_c                               /* our receive phase waits for good (L4_NEVER) */
     cmp     r0, #0
@@ -233,9 +237,6 @@ ipc_fastpath:
     cmnne   r1, #1
     bne     ipc_c                               /* then a receive from the same partner (a call)
                                                  * or from anyone (a reply and wait) */
-    tst     r3, #0xfc0
-    tsteq   r3, #0x38
-    bne     ipc_c                               /* untyped words only, all in registers (MR1..MR7) */
     ldr     r6, =kernel
     ldr     r5, [r6, #FP_K_THREADS]
     thread_slot r5, r0, r5, r7, r8              /* r5: dest, the slot `to` names */
@@ -316,7 +317,8 @@ ipc_fastpath:
     ldr     r0, [r6, #FP_K_IPC_FAST]
     add     r0, r0, #1
     str     r0, [r6, #FP_K_IPC_FAST]            /* stats.ipc_fast++ */
-    hand_over
+    mov     lr, r3                              /* lr: the tag */
+    hand_over lr
 
 ipc_c:
     ldm     r4, {r0, r1, r2, r3}                /* the arguments, as they came */
