@@ -1249,6 +1249,7 @@ static void __attribute__((noreturn, noinline)) serve(void)
             continue;
         server_lock();
         struct proc *p = proc_by_tid(from);
+        __asm__("" : "+r"(p));                  /* kept in a register, not computed again */
         if (!p || p->state != P_RUNNING) {
             /* a process already gone, or a stray message: nobody to answer */
         } else if (L4_TAG_LABEL(m.mr[0]) == L4_LABEL_SYSCALL && !p->starting && !p->interrupted) {
