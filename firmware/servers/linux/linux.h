@@ -85,6 +85,14 @@ struct mm {
     uint32_t pages;                 /* resident pages */
 };
 
+/* Where mmap puts what it is not told where to put: below MMAP_TOP, downwards, never below the
+ * heap's room (MAX_HEAP above brk_start) nor MMAP_FLOOR. */
+#define MMAP_TOP        0x70000000u
+#define MMAP_FLOOR      0x01000000u
+#define MAX_HEAP        (256u << 20)
+/* A free stretch of `len` bytes for mmap (or mremap's move): below the last one when there is
+ * room (mmap_next), else the highest gap between the regions; 0 when none is left. */
+uint32_t mm_unmapped_area(struct mm *mm, uint32_t len);
 struct mm *mm_new(void);
 /* Free a memory map.  `mapped`: the process's space still holds mappings of its pages (an exec
  * replacing its program), which are revoked; 0 when the space is gone or never ran (an exit

@@ -104,7 +104,7 @@ struct mm *mm_new(void)
         frame_put((uint32_t)mm);
         return NULL;
     }
-    mm->mmap_next = 0x70000000u;
+    mm->mmap_next = MMAP_TOP;
     return mm;
 }
 
@@ -235,6 +235,10 @@ void mm_remove(struct mm *mm, l4_tid_t t, uint32_t start, uint32_t end)
         i++;
     }
     release_empty_tables(mm, start, end);
+    /* what was given back above mmap's next address is where the next mapping looks first, as
+     * Linux's top-down search finds the highest gap */
+    if (end > mm->mmap_next && end <= MMAP_TOP)
+        mm->mmap_next = end;
 }
 
 /* Split the region holding `addr` there, so that a region starts at `addr`.  -1: no room. */
@@ -264,6 +268,32 @@ static int overlaps(struct mm *mm, uint32_t start, uint32_t end)
     return 0;
 }
 
+uint32_t mm_unmapped_area(struct mm *mm, uint32_t len)
+{
+    uint32_t floor = mm->brk_start + MAX_HEAP, addr = mm->mmap_next - len;
+
+    if (floor < MMAP_FLOOR)
+        floor = MMAP_FLOOR;
+    if (len > MMAP_TOP - floor)
+        return 0;
+    if (mm->mmap_next - floor < len || overlaps(mm, addr, addr + len))
+        addr = MMAP_TOP - len;                          /* look again, from the top down */
+    for (unsigned i = 0; i < mm->nvma && addr >= floor; i++) {
+        struct vma *v = &mm->vma[i];
+        if (v->start < addr + len && v->end > addr) {   /* in the way: below it, and again */
+            if (v->start - floor < len)
+                return 0;
+            addr = v->start - len;
+            i = (unsigned)-1;
+        }
+    }
+    if (addr < floor)
+        return 0;
+    if (addr < mm->mmap_next)
+        mm->mmap_next = addr;
+    return addr;
+}
+
 int mm_remap(struct mm *mm, uint32_t old, uint32_t old_len, uint32_t new_len, int may_move,
              uint32_t fixed)
 {
@@ -284,7 +314,9 @@ int mm_remap(struct mm *mm, uint32_t old, uint32_t old_len, uint32_t new_len, in
     }
     if (!may_move)
         return -ENOMEM;
-    to = fixed ? fixed : mm->mmap_next - new_len;
+    to = fixed ? fixed : mm_unmapped_area(mm, new_len);
+    if (!to)
+        return -ENOMEM;
     if (to + new_len > L4_UTCB_AREA || to + new_len < to || (to < old + old_len && old < to + new_len))
         return -EINVAL;
     if (fixed)
@@ -297,8 +329,6 @@ int mm_remap(struct mm *mm, uint32_t old, uint32_t old_len, uint32_t new_len, in
             return -ENOMEM;
     if (split_at(mm, old) || split_at(mm, old + old_len))
         return -ENOMEM;
-    if (!fixed)
-        mm->mmap_next = to;
     v = mm_find(mm, old);
     for (uint32_t a = old; a < old + old_len; a += PAGE) {
         uint32_t *from = pte_of(mm, a, 0);

@@ -7,7 +7,7 @@ int sys_brk(struct proc *p, uint32_t *r)
     uint32_t want = r[0], old_end = (mm->brk + PAGE - 1) & PAGE_MASK;
     uint32_t new_end = (want + PAGE - 1) & PAGE_MASK;
 
-    if (want < mm->brk_start || want > mm->brk_start + (256u << 20))
+    if (want < mm->brk_start || want > mm->brk_start + MAX_HEAP)
         RET(mm->brk);
     if (new_end > old_end && frames_free() < (new_end - old_end) / PAGE + LOW_MEMORY)
         RET(mm->brk);                           /* refused: malloc sees ENOMEM */
@@ -62,8 +62,9 @@ int sys_mmap2(struct proc *p, uint32_t *r)
         addr = r[0] & PAGE_MASK;
         mm_remove(p->mm, p->tid, addr, addr + len);
     } else {
-        addr = p->mm->mmap_next - len;
-        p->mm->mmap_next = addr;
+        addr = mm_unmapped_area(p->mm, len);
+        if (!addr)
+            RET(-ENOMEM);
     }
     if (mm_add(p->mm, addr, addr + len, vm_prot(prot)))
         RET(-ENOMEM);
