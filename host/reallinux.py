@@ -96,7 +96,7 @@ def root_files(board: str) -> dict[str, Path | str | None]:
     recorded = TESTS / "busybox_list.exp"
     try:
         # before the list is first recorded: the links the init script needs
-        files.update(busybox_links(busybox, recorded) if recorded.exists() else
+        files.update(busybox_links(busybox, recorded, taken=files) if recorded.exists() else
                      {p: BUSYBOX for p in ("bin/sh", "bin/mount", "bin/poweroff")})
     except ValueError as exc:
         raise RigError(str(exc)) from None

@@ -11,7 +11,8 @@ file system.  With --partition the output is the root file system partition for 
 header of protocol/bootinfo.py, then the archive at ROOTFS_DATA_OFFSET.
 
 With --busybox, BUSYBOX goes to /bin/busybox and every one of its applets becomes a symbolic link
-to it where `busybox --install -s` puts it (/bin, /sbin, /usr/bin, /usr/sbin).  Where: LIST, the
+to it where `busybox --install -s` puts it (/bin, /sbin, /usr/bin, /usr/sbin), unless a file of
+the tree or a DEST=SOURCE pair is already there (Debian's coreutils, grep and sed).  Where: LIST, the
 output of `busybox --list-full` recorded on real Linux (tests/linux/busybox_list.exp, by
 tools/record_linux.py: the armhf binary cannot run on the build machine).  That list must name
 exactly the applets the binary holds (busybox keeps their names as one sorted, NUL-separated
@@ -19,8 +20,8 @@ string), so a different busybox is refused until the list is recorded again.
 
 With --tree, the files and links under DIR go in at the same paths: Debian's armhf packages as
 tools/setup unpacks them (the dynamic linker, the C library, bash...), less what a root file
-system without a package manager never reads (TREE_LEFT_OUT).  DEST=SOURCE pairs and busybox's
-links win over the tree.
+system without a package manager never reads (TREE_LEFT_OUT).  DEST=SOURCE pairs win over the
+tree.
 
 With --cpython-tests, DIR is Debian's libpython3.11-testsuite unpacked (tools/setup) and LIST
 names test modules and the files each reads (tests/cpython/modules.txt): only those go in, at
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import stat
 import sys
+from collections.abc import Container
 from pathlib import Path, PurePosixPath
 
 from construct import Const, PaddedString, Struct
@@ -171,9 +173,10 @@ def busybox_applets(binary: bytes) -> list[str]:
     return names
 
 
-def busybox_links(binary: Path, recorded: Path) -> dict[str, str]:
+def busybox_links(binary: Path, recorded: Path, taken: Container[str] = ()) -> dict[str, str]:
     """{path in the archive: "/bin/busybox"} for every applet, from `busybox --list-full`'s
-    recorded output, held to the names in `binary`."""
+    recorded output, held to the names in `binary`, but none at a path in `taken`: where Debian's
+    own program is there (GNU ls in /bin/ls), it stays, as on a Debian system with busybox."""
     # the list's lines are paths; what the script prints after them has spaces ("exit 0")
     paths = [line for line in recorded.read_text().splitlines() if line and " " not in line]
     listed = sorted(PurePosixPath(p).name for p in paths)
@@ -182,7 +185,7 @@ def busybox_links(binary: Path, recorded: Path) -> dict[str, str]:
         differ = sorted(set(listed) ^ set(built))
         raise ValueError(f"{recorded} does not list the applets of {binary} (differ: {' '.join(differ[:8])}); "
                          f"record it again: tools/record_linux.py {recorded.stem}")
-    return {p: BUSYBOX for p in paths if "/" + p != BUSYBOX}
+    return {p: BUSYBOX for p in paths if "/" + p != BUSYBOX and p not in taken}
 
 
 def main() -> int:
@@ -210,7 +213,7 @@ def main() -> int:
     if args.busybox:
         busybox, recorded = args.busybox
         try:
-            files.update(busybox_links(busybox, recorded))
+            files.update(busybox_links(busybox, recorded, taken=files))
         except (OSError, ValueError) as exc:
             parser.exit(1, f"mkinitramfs: {exc}\n")
         files[BUSYBOX.lstrip("/")] = busybox

@@ -42,6 +42,16 @@ def test_links_go_where_the_list_puts_them_and_busybox_is_not_linked_to_itself(t
         "usr/bin/[[": "/bin/busybox"}
 
 
+def test_a_program_of_its_own_keeps_its_place_over_an_applet_link(tmp_path):
+    binary = tmp_path / "busybox"
+    binary.write_bytes(b"\0[\0[[\0ash\0busybox\0ls\0\0")
+    recorded = tmp_path / "busybox_list.exp"
+    recorded.write_text("bin/ash\nbin/busybox\nbin/ls\nusr/bin/[\nusr/bin/[[\nDebian's own: /bin/ls\nexit 0\n")
+    taken = {"bin/ls": tmp_path / "gnu-ls"}
+    assert mkinitramfs.busybox_links(binary, recorded, taken=taken) == {
+        "bin/ash": "/bin/busybox", "usr/bin/[": "/bin/busybox", "usr/bin/[[": "/bin/busybox"}
+
+
 def test_a_list_recorded_for_another_busybox_is_refused(tmp_path):
     binary = tmp_path / "busybox"
     binary.write_bytes(b"\0[\0[[\0ash\0vi\0\0")

@@ -7,7 +7,7 @@ grep -c MemTotal /proc/meminfo
 ls /proc/self | grep -E '^(cmdline|comm|exe|stat|status)$'
 test -d /proc/$$ && echo "/proc/\$\$ is a directory"
 test "$(readlink /proc/self)" -gt 0 && echo "/proc/self names a pid"
-readlink /bin/cat
+readlink /bin/sh
 cat /proc/uptime | wc -w
 grep -E '^(Name|State|Uid):' /proc/self/status
 cat /proc/nonexistent 2>/dev/null || echo "no such file: $?"

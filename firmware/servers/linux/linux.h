@@ -254,6 +254,7 @@ struct proc {
                                          * its period */
     /* process: resource limits (RLIMIT_*), inherited; RLIMIT_NOFILE bounds the descriptor table */
     struct { uint32_t cur, max; } rlim[16];
+    int nice;                           /* process: -20..19, inherited on fork (Linux keeps one per thread) */
     /* job control: stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU (its reply, if one is due, waits
      * in p->regs: B_STOPPED), and what wait4 has to report of it (WUNTRACED, WCONTINUED) */
     uint32_t stopped;

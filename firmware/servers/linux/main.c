@@ -311,6 +311,7 @@ static void exec_alone(struct proc *p)
     p->alarm_us = g->alarm_us;
     p->alarm_period_us = g->alarm_period_us;
     memcpy(p->rlim, g->rlim, sizeof p->rlim);
+    p->nice = g->nice;
     p->wait_report = g->wait_report;
     p->cutime_ms = g->cutime_ms;
     p->cstime_ms = g->cstime_ms;
@@ -624,6 +625,7 @@ int proc_fork(struct proc *p)
     c->umask = g->umask;
     fd_inherit(c, p);
     memcpy(c->rlim, g->rlim, sizeof c->rlim);   /* limits are inherited; timers are not */
+    c->nice = g->nice;
     /* so are the signal actions and mask; nothing is pending in the child */
     memcpy(c->sig, g->sig, sizeof c->sig);
     c->sig_blocked = p->sig_blocked;

@@ -354,10 +354,11 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
          * stime cutime cstime priority nice threads itrealvalue starttime vsize rss ... */
         uint32_t user, sys;
         proc_cpu_time(p, &user, &sys);
-        return fitted(fmt(buf, cap, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %u %u %u %u 20 0 %u 0 0 %u %u "
+        return fitted(fmt(buf, cap, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %u %u %u %u %d %d %u 0 0 %u %u "
                           "0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
                           p->pid, p->comm, state_letter(p), p->leader->ppid, p->leader->pgid, p->leader->sid, user / 10,
-                          sys / 10, p->leader->cutime_ms / 10, p->leader->cstime_ms / 10, threads(p), resident(p) * PAGE,
+                          sys / 10, p->leader->cutime_ms / 10, p->leader->cstime_ms / 10, 20 + p->leader->nice,
+                          p->leader->nice, threads(p), resident(p) * PAGE,
                           resident(p)), cap);
     }
     if (same(rest, "status")) {

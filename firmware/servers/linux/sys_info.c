@@ -115,6 +115,81 @@ int sys_prlimit64(struct proc *p, uint32_t *r)
     RET(0);
 }
 
+/* ---- priorities ------------------------------------------------------------------------ */
+
+/* The next process from procs[*i] on that getpriority/setpriority's (which, who) names, or NULL:
+ * a process (who 0: the caller's), a process group (0: the caller's), a real user (0: the
+ * caller's). */
+static struct proc *prio_next(const struct proc *p, uint32_t which, uint32_t who, unsigned *i)
+{
+    while (*i < MAX_PROCS) {
+        struct proc *t = &procs[(*i)++];
+        if (t->state == P_FREE || t->state == P_ZOMBIE || t->leader != t)
+            continue;
+        if (which == PRIO_PROCESS ? t->pid == (who ? (int)who : p->pid) :
+            which == PRIO_PGRP ? t->pgid == (who ? (int)who : p->leader->pgid) :
+            t->cred.uid == (who ? who : p->leader->cred.uid))
+            return t;
+    }
+    return NULL;
+}
+
+/* getpriority(which, who): 20 - the lowest nice value among the processes named (the system
+ * call's form; the C library's returns the nice value itself). */
+int sys_getpriority(struct proc *p, uint32_t *r)
+{
+    int best = 0;
+    unsigned i = 0;
+
+    if (r[0] > PRIO_USER)
+        RET(-EINVAL);
+    for (struct proc *t; (t = prio_next(p, r[0], r[1], &i));)
+        if (20 - t->nice > best)
+            best = 20 - t->nice;
+    RET(best ? best : -ESRCH);
+}
+
+/* Give `t` the nice value `nice` for `p`, or why not: another user's process needs root (EPERM),
+ * and so does a lower value than it has, beyond what RLIMIT_NICE allows (EACCES). */
+static int set_nice(const struct proc *p, struct proc *t, int nice)
+{
+    const struct cred *c = &p->leader->cred;
+
+    if (c->euid && c->euid != t->cred.uid && c->euid != t->cred.euid)
+        return -EPERM;
+    if (nice < t->nice && c->euid && p->leader->rlim[RLIMIT_NICE].cur < (uint32_t)(20 - nice))
+        return -EACCES;
+    t->nice = nice;
+    return 0;
+}
+
+static int nice_clamp(int nice)
+{
+    return nice < -20 ? -20 : nice > 19 ? 19 : nice;
+}
+
+/* setpriority(which, who, nice): every process named, as far as it may be; the last refusal if
+ * any, else ESRCH if none is named. */
+int sys_setpriority(struct proc *p, uint32_t *r)
+{
+    int err = -ESRCH;
+    unsigned i = 0;
+
+    if (r[0] > PRIO_USER)
+        RET(-EINVAL);
+    for (struct proc *t; (t = prio_next(p, r[0], r[1], &i));) {
+        int e = set_nice(p, t, nice_clamp((int32_t)r[2]));
+        err = e ? e : err == -ESRCH ? 0 : err;
+    }
+    RET(err);
+}
+
+/* nice(inc): the caller's nice value moved by inc. */
+int sys_nice(struct proc *p, uint32_t *r)
+{
+    RET(set_nice(p, p->leader, nice_clamp(p->leader->nice + (int32_t)r[0])));
+}
+
 int sys_getrandom(struct proc *p, uint32_t *r)
 {
     static uint32_t x = 0x12345678u;

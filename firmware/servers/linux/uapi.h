@@ -850,5 +850,10 @@
 #define RLIMIT_RTPRIO            14
 #define RLIMIT_RTTIME            15
 #define RLIMIT_NLIMITS           16
+
+/* getpriority/setpriority's `which` */
+#define PRIO_PROCESS             0
+#define PRIO_PGRP                1
+#define PRIO_USER                2
 #define RUSAGE_SELF              0
 #define RUSAGE_CHILDREN          (-1)
