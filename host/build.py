@@ -33,6 +33,7 @@ class Firmware:
     kernel_elf = property(lambda self: self.dir / "kernel.elf")
     kernel_bin = property(lambda self: self.dir / "kernel.bin")
     kernel_img = property(lambda self: self.dir / "kernel.img")
+    rootfs_img = property(lambda self: self.dir / "rootfs.img")          # the root file system partition
     ktest_elf = property(lambda self: self.dir / "user" / "ktest.elf")   # the kernel's on-target tests
     modem_elf = property(lambda self: self.dir / "user" / "modem.elf")   # the modem and its tests
 

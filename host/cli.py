@@ -22,7 +22,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from protocol import IMAGE_HEADER_SIZE, SLOT_AUTO, SLOT_COUNT, SYSCALL_REGS, Feature, Message, MsgType, Role, TestStatus
+from protocol import (IMAGE_HEADER_SIZE, SLOT_AUTO, SLOT_COUNT, SYSCALL_REGS, Feature, Message, MsgType, Role,
+                      TestStatus, crc32)
 
 from . import bench as bench_mod
 from . import build as build_mod
@@ -32,7 +33,7 @@ from .abi import KernelAbi
 from .board import DEFAULT_BOARD, ROOT, Board, open_board
 from .debugd import RUN_TIMEOUT, Debugd
 from .errors import LinkTimeout, RigError
-from .flash import WINDOW, FlashResult, flash_image, read_slots
+from .flash import WINDOW, FlashResult, flash_image, flash_rootfs, read_slots, rootfs_archive
 from .image import read_image
 from .link import role_of
 from .strategy import Target
@@ -225,7 +226,18 @@ def cmd_build(rig: Rig) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _flash_progress(total: int):
+    """A progress bar for a flash of `total` bytes (on a terminal); yields flash_*'s callback."""
+    with Progress(TextColumn("flashing"), BarColumn(), DownloadColumn(binary_units=True), TransferSpeedColumn(),
+                  TimeRemainingColumn(), console=out, disable=not out.is_terminal) as progress:
+        task = progress.add_task("flash", total=total)
+        yield lambda done, _total: progress.update(task, completed=done)
+
+
 def cmd_flash(rig: Rig) -> int:
+    if getattr(rig.args, "rootfs", False):
+        return _flash_rootfs(rig)
     if rig.args.image:
         path = Path(rig.args.image)
         rig.ensure_up(build=False)
@@ -241,14 +253,41 @@ def cmd_flash(rig: Rig) -> int:
     target = rig.target()
     boot_info = target.bootloader()
     out.print(f"bootloader on {target.link.port}: {boot_info.version}")
-    with Progress(TextColumn("flashing"), BarColumn(), DownloadColumn(binary_units=True), TransferSpeedColumn(),
-                  TimeRemainingColumn(), console=out, disable=not out.is_terminal) as progress:
-        task = progress.add_task("flash", total=len(payload))
+    with _flash_progress(len(payload)) as progress:
         result = flash_image(target.link, image, slot=rig.args.slot, window=WINDOW if rig.board.qemu else 1,
-                             progress=lambda done, total: progress.update(task, completed=done))
+                             progress=progress)
     _print_flash(result)
     info = target.start(result.slot)
     out.print(f"[green]booted[/] slot {result.slot}: {info.version}, build {bytes(info.build_id).hex()[:12]}")
+    return 0
+
+
+def _flash_rootfs(rig: Rig) -> int:
+    """flash --rootfs: rewrite the root file system partition where it changed, then boot."""
+    rig.ensure_up(build=not rig.args.image)
+    if rig.args.image:
+        path = Path(rig.args.image)
+    else:
+        if rig.board.qemu is None:
+            rig.build()
+        path = build_mod.Firmware(rig.board.name).rootfs_img
+    try:
+        partition = path.read_bytes()
+    except OSError as exc:
+        raise RigError(f"cannot read {path}: {exc.strerror}") from None
+    archive = rootfs_archive(partition)
+    out.print(f"root file system {_rel(path)}: {_size(len(archive))} archive")
+    target = rig.target()
+    boot_info = target.bootloader()
+    out.print(f"bootloader on {target.link.port}: {boot_info.version}")
+    with _flash_progress(len(archive)) as progress:
+        result = flash_rootfs(target.link, partition, window=WINDOW if rig.board.qemu else 1, progress=progress)
+    sent = result.length - result.kept
+    out.print(f"[green]flashed[/] the root file system ({result.length:,} bytes) in {result.seconds:.2f} s: "
+              f"sent {sent:,} as {result.wire:,} on the line, {result.kept:,} already in place; "
+              f"{result.rewritten} erase blocks rewritten, verified (crc {crc32(archive):08x})")
+    info = target.start()
+    out.print(f"[green]booted[/] slot {info.active_slot}: {info.version}")
     return 0
 
 
@@ -1307,8 +1346,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("flash", help="build if stale, bring the board up, write the image, verify, boot it")
-    p.add_argument("image", nargs="?", help="image file to write (default: the build's kernel.img)")
+    p.add_argument("image", nargs="?", help="image file to write (default: the build's kernel.img; with "
+                   "--rootfs, a root file system partition, default the build's rootfs.img)")
     p.add_argument("--slot", type=_slot, default=SLOT_AUTO, help="0, 1 or auto (the older slot; default)")
+    p.add_argument("--rootfs", action="store_true",
+                   help="rewrite the root file system partition instead, only the blocks that changed")
     p.set_defaults(func=cmd_flash)
 
     p = sub.add_parser("boot", help="reset the board and boot the newest image (or --slot)")

@@ -22,6 +22,10 @@ order, and the line carries the next chunk while it programs the last.  A real U
 flow control loses what arrives while the bootloader programs, so the rig flashes a real board
 one request at a time.
 
+The root file system partition is rewritten in place (`flash_rootfs()`, a bootloader with
+FLASH_ROOTFS): FLASH_SUMS of SLOT_ROOTFS, ROOTFS_BEGIN(length, crc), the changed blocks as
+FLASH_DATA/FLASH_DATA_LZ4, FLASH_END -> ACK(erase blocks rewritten); docs/protocol.md.
+
 `flash_image()` works on a link already talking to the bootloader (the caller catches it: see
 `strategy.Target.bootloader`).  It sends the image's header bytes exactly as they are in the
 image, so tests can also send images that are wrong on purpose (`check=False`).
@@ -45,10 +49,12 @@ from protocol import (
     Feature,
     IMAGE_PAYLOAD_OFFSET,
     SLOT_AUTO,
+    SLOT_ROOTFS,
     MsgType,
     crc32,
     parse_image,
 )
+from protocol.bootinfo import ROOTFS_DATA_OFFSET, RootfsHeader
 from protocol.wire import FlashDataLz4, FlashSumsInfo, ImageHeaderBody
 
 from .errors import RemoteError, RigError
@@ -59,6 +65,7 @@ DATA_TIMEOUT = 5.0
 COPY_TIMEOUT = 30.0         # a run of up to a whole image, checked and programmed
 SUMS_TIMEOUT = 10.0
 END_TIMEOUT = 30.0          # reading the slot back for the CRC, programming the header
+ROOTFS_END_TIMEOUT = 120.0  # up to the whole root file system partition erased and programmed
 WINDOW = 4                  # requests in flight after FLASH_BEGIN (a QEMU board: the pty holds them)
 
 
@@ -218,7 +225,28 @@ def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool 
         raise _refused("the bootloader refused the image header", exc) from None
     runs = plan(payload, chosen, sums) if sums else [Run(0, len(payload), None)]
     total = len(payload)
-    wire = IMAGE_HEADER_SIZE
+    wire = IMAGE_HEADER_SIZE + _send(link, payload, runs, compress=compress, dictionary=dictionary, chunk=chunk,
+                                     window=window, data_timeout=data_timeout, progress=progress)
+    try:
+        sequence = link.request(MsgType.FLASH_END, timeout=END_TIMEOUT, retries=0).value
+    except RemoteError as exc:
+        raise _refused(f"slot {chosen} was written but not committed", exc) from None
+    seconds = time.monotonic() - start
+    kept = sum(r.length for r in runs if r.source == chosen)
+    copied = sum(r.length for r in runs if r.source is not None and r.source != chosen)
+    result = FlashResult(slot=chosen, sequence=sequence, length=total, sent=IMAGE_HEADER_SIZE + total,
+                         seconds=seconds, crc=header.crc, build_id=bytes(header.build_id), wire=wire,
+                         kept=kept, copied=copied)
+    if verify:
+        verify_slot(link, result)
+    return result
+
+
+def _send(link: Link, payload: bytes, runs: list[Run], *, compress: bool, dictionary: bool, chunk: int,
+          window: int, data_timeout: float, progress: Callable[[int, int], None] | None) -> int:
+    """Write `runs` of `payload` after FLASH_BEGIN or ROOTFS_BEGIN, `window` requests in flight;
+    the bytes of chunk data that crossed the line."""
+    total, wire = len(payload), 0
     if progress is not None:
         progress(0, total)
     in_flight: deque[tuple[MsgType, dict, int, int]] = deque()
@@ -242,19 +270,63 @@ def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool 
     except RemoteError as exc:
         what = "data" if in_flight[0][0] != MsgType.FLASH_COPY else "a copy"
         raise _refused(f"the bootloader refused {what} at offset {in_flight[0][1]['offset']}", exc) from None
+    return wire
+
+
+@dataclass(frozen=True)
+class RootfsResult:
+    length: int             # bytes of the archive
+    wire: int               # what crossed the line for it: chunk data as sent
+    kept: int               # archive bytes the partition already held at the same offset: not sent
+    rewritten: int          # erase blocks the bootloader rewrote
+    seconds: float
+
+
+def rootfs_archive(partition: bytes) -> bytes:
+    """The archive of a root file system partition (tools/mkinitramfs.py --partition), held to
+    its header; RigError if it is not one, is cut short or does not match its CRC."""
     try:
-        sequence = link.request(MsgType.FLASH_END, timeout=END_TIMEOUT, retries=0).value
+        header = RootfsHeader.parse(partition)
+    except Exception:  # construct raises several kinds: any means "not this header"
+        raise RigError("not a root file system partition: no RTFS header") from None
+    archive = partition[ROOTFS_DATA_OFFSET:ROOTFS_DATA_OFFSET + header.length]
+    if len(archive) != header.length:
+        raise RigError(f"the root file system partition is cut short: {len(archive)} of {header.length} archive bytes")
+    if crc32(archive) != header.crc:
+        raise RigError(f"the root file system archive has CRC {crc32(archive):08x}, its header says {header.crc:08x}")
+    return archive
+
+
+def flash_rootfs(link: Link, partition: bytes, *, compress: bool | None = None, chunk: int = FLASH_CHUNK_MAX,
+                 window: int = WINDOW, data_timeout: float = DATA_TIMEOUT,
+                 progress: Callable[[int, int], None] | None = None) -> RootfsResult:
+    """Rewrite the board's root file system partition with `partition` (a file as
+    tools/mkinitramfs.py --partition writes it), sending only the 4 KiB blocks of its archive
+    that the board does not already hold at the same offset.  Raises RigError (RemoteError for
+    a refusal)."""
+    archive = rootfs_archive(partition)
+    offered = features(link)
+    if not offered & Feature.FLASH_ROOTFS:
+        raise RigError("this bootloader cannot rewrite the root file system (no FLASH_ROOTFS in its INFO)")
+    if compress is None:
+        compress = bool(offered & Feature.FLASH_LZ4)
+    dictionary = compress and bool(offered & Feature.FLASH_LZ4_DICT)
+    start = time.monotonic()
+    sums = {SLOT_ROOTFS: slot_sums(link, SLOT_ROOTFS, len(archive))} if archive else {}
+    try:
+        link.request(MsgType.ROOTFS_BEGIN, dict(length=len(archive), crc=crc32(archive)),
+                     timeout=BEGIN_TIMEOUT, retries=0)
     except RemoteError as exc:
-        raise _refused(f"slot {chosen} was written but not committed", exc) from None
-    seconds = time.monotonic() - start
-    kept = sum(r.length for r in runs if r.source == chosen)
-    copied = sum(r.length for r in runs if r.source is not None and r.source != chosen)
-    result = FlashResult(slot=chosen, sequence=sequence, length=total, sent=IMAGE_HEADER_SIZE + total,
-                         seconds=seconds, crc=header.crc, build_id=bytes(header.build_id), wire=wire,
-                         kept=kept, copied=copied)
-    if verify:
-        verify_slot(link, result)
-    return result
+        raise _refused("the bootloader refused the root file system", exc) from None
+    runs = plan(archive, SLOT_ROOTFS, sums)     # what the partition holds stays in its RAM copy
+    wire = _send(link, archive, [r for r in runs if r.source is None], compress=compress, dictionary=dictionary, chunk=chunk, window=window,
+                 data_timeout=data_timeout, progress=progress)
+    try:
+        rewritten = link.request(MsgType.FLASH_END, timeout=ROOTFS_END_TIMEOUT, retries=0).value
+    except RemoteError as exc:
+        raise _refused("the root file system was written but not committed", exc) from None
+    return RootfsResult(length=len(archive), wire=wire, kept=sum(r.length for r in runs if r.source is not None),
+                        rewritten=rewritten, seconds=time.monotonic() - start)
 
 
 def _requests(payload: bytes, runs: list[Run], compress: bool, dictionary: bool,

@@ -53,6 +53,7 @@ BUILD_ID_LEN = 20             # GNU ld --build-id=sha1
 VERSION_TEXT_LEN = 32
 SLOT_AUTO = 0xFF              # FLASH_BEGIN / BOOT: let the bootloader choose
 SLOT_COUNT = 2                # A/B image slots in the application flash bank
+SLOT_ROOTFS = 0xFE            # FLASH_SUMS: the root file system partition's archive, not a slot
 BURST_WINDOW = 156            # samples (one per symbol) in a timeslot's receive window
 UL_BURST_BITS = 148           # bits of a transmitted burst (normal or access), tails included
 IMAGE_MAGIC = b"L4IM"
@@ -97,6 +98,7 @@ class MsgType(enum.IntEnum):
     FLASH_SUMS = 0x24   # host -> bootloader: CRCs of a slot's blocks  -> FLASH_SUMS_INFO
     FLASH_SUMS_INFO = 0x25
     FLASH_COPY = 0x26   # host -> bootloader: program a run from a slot's old bytes -> ACK(offset + length)
+    ROOTFS_BEGIN = 0x27  # host -> bootloader: rewrite the root file system partition -> ACK(0)
     BOOT = 0x30         # host -> bootloader: boot a slot           -> ACK(slot), then boot
     SLOTS = 0x31        # host -> bootloader: describe the slots    -> SLOT_INFO
     SLOT_INFO = 0x32
@@ -163,6 +165,7 @@ class Feature(enum.IntFlag):
     FLASH_LZ4 = 1 << 14  # accepts FLASH_DATA_LZ4
     FLASH_LZ4_DICT = 1 << 15  # FLASH_DATA_LZ4 blocks may refer back into the FLASH_LZ4_DICT_MAX bytes before them
     FLASH_SUMS = 1 << 16  # answers FLASH_SUMS and accepts FLASH_COPY
+    FLASH_ROOTFS = 1 << 17  # accepts ROOTFS_BEGIN, and FLASH_SUMS of SLOT_ROOTFS
 
 
 class ErrorCode(enum.IntEnum):
@@ -341,7 +344,7 @@ FlashDataLz4 = Struct(
 )
 
 FlashSums = Struct(
-    "slot" / Int8ul,             # 0 or 1: whose payload area
+    "slot" / Int8ul,             # 0 or 1: whose payload area; SLOT_ROOTFS: the root file system's archive
     "reserved" / Padding(3),
     "offset" / Int32ul,          # into the payload area, a multiple of FLASH_SUM_BLOCK
     "length" / Int32ul,          # bytes to cover; the last block may be partial
@@ -360,6 +363,17 @@ FlashCopy = Struct(
     "slot" / Int8ul,             # whose bytes: the slot being flashed (as it was at FLASH_BEGIN) or the other
     "reserved" / Padding(3),
     "crc" / Int32ul,             # crc32 the run must have; otherwise nothing is programmed
+)
+
+# The root file system partition (protocol/bootinfo.py: its header, then the archive at
+# ROOTFS_DATA_OFFSET) is rewritten in place, in RAM first: FLASH_DATA and FLASH_DATA_LZ4 after
+# ROOTFS_BEGIN carry the archive's changed blocks (offsets into the archive), and FLASH_END
+# programs the erase blocks they touched, checks the archive's CRC and writes the header last
+# (ACK: the erase blocks rewritten).  The old header is cleared at ROOTFS_BEGIN, so a partition
+# cut off midway is refused by the Linux server, never half-read.
+RootfsBegin = Struct(
+    "length" / Int32ul,          # bytes of the new archive, at most the partition less its header page
+    "crc" / Int32ul,             # its CRC-32: the header FLASH_END writes
 )
 
 Boot = Struct("slot" / Int8ul)  # 0, 1 or SLOT_AUTO for the newest valid slot
@@ -648,6 +662,7 @@ PAYLOADS = {
     MsgType.FLASH_SUMS: FlashSums,
     MsgType.FLASH_SUMS_INFO: FlashSumsInfo,
     MsgType.FLASH_COPY: FlashCopy,
+    MsgType.ROOTFS_BEGIN: RootfsBegin,
     MsgType.BOOT: Boot,
     MsgType.SLOTS: Empty,
     MsgType.SLOT_INFO: SlotInfo,

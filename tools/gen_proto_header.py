@@ -44,7 +44,7 @@ BOOTINFO_OUT = ROOT / "firmware" / "include" / "generated" / "bootinfo.h"
 
 CONSTANTS = [
     "PROTO_VERSION", "MAX_PAYLOAD", "BOARD_NAME_LEN", "BUILD_ID_LEN", "VERSION_TEXT_LEN",
-    "SLOT_AUTO", "SLOT_COUNT", "IMAGE_FORMAT", "IMAGE_PAYLOAD_OFFSET", "IMAGE_HEADER_SIZE",
+    "SLOT_AUTO", "SLOT_COUNT", "SLOT_ROOTFS", "IMAGE_FORMAT", "IMAGE_PAYLOAD_OFFSET", "IMAGE_HEADER_SIZE",
     "IMAGE_TRIAL_OFFSET", "IMAGE_CONFIRM_OFFSET", "IMAGE_TRIAL_MARK", "IMAGE_CONFIRM_MARK",
     "FRAME_HEADER_SIZE", "FRAME_CRC_SIZE", "FRAME_OVERHEAD", "MAX_FRAME", "MAX_ENCODED_FRAME",
     "FLASH_CHUNK_MAX", "FLASH_LZ4_CHUNK_MAX", "FLASH_SUM_BLOCK", "FLASH_LZ4_DICT_MAX", "SYSCALL_SLOTS", "SYSCALL_REGS", "BURST_WINDOW", "UL_BURST_BITS",
@@ -82,6 +82,7 @@ STRUCTS = [
     (wire.FlashSums, "proto_flash_sums"),
     (wire.FlashSumsInfo, "proto_flash_sums_info"),
     (wire.FlashCopy, "proto_flash_copy"),
+    (wire.RootfsBegin, "proto_rootfs_begin"),
     (wire.Boot, "proto_boot"),
     (wire.SlotEntry, "proto_slot_entry"),
     (wire.SlotInfo, "proto_slot_info"),

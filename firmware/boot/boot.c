@@ -10,9 +10,14 @@
  * system confirms it once its servers are up (debugd); an image tried and never confirmed is
  * abandoned at the next boot for the last confirmed one, so a build that does not start costs
  * one reset, not the board.
+ *
+ * The root file system partition, which has one copy, is rewritten in place through a copy in
+ * RAM (ROOTFS_BEGIN): its header is cleared first and programmed last, so a cut leaves a
+ * partition the Linux server refuses, while the bootloader and the kernel run as before.
  */
 #include "arch/cpu.h"
 #include "board.h"
+#include "generated/bootinfo.h"
 #include "lib/info.h"
 #include "lib/link.h"
 #include "lib/lz4.h"
@@ -26,7 +31,8 @@
 
 #define BOOT_FEATURES   (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_FLASH | \
                          PROTO_FEATURE_BOOT | PROTO_FEATURE_RESET | PROTO_FEATURE_FLASH_LZ4 | \
-                         PROTO_FEATURE_FLASH_LZ4_DICT | PROTO_FEATURE_FLASH_SUMS)
+                         PROTO_FEATURE_FLASH_LZ4_DICT | PROTO_FEATURE_FLASH_SUMS | \
+                         PROTO_FEATURE_FLASH_ROOTFS)
 
 /* What the slot being flashed held before FLASH_BEGIN erased it, kept for FLASH_COPY: the RAM
  * above the bootloader's own, which nothing uses until an image is booted.  Lost with power,
@@ -35,6 +41,13 @@
 #define SLOT_PAYLOAD_MAX (BOARD_SLOT_SIZE - PROTO_IMAGE_PAYLOAD_OFFSET)
 _Static_assert(SLOT_PAYLOAD_MAX <= BOARD_RAM_BASE + BOARD_RAM_SIZE - STAGE_BASE,
                "a slot's payload must fit the RAM above the bootloader");
+
+_Static_assert(BOARD_ROOTFS_SIZE <= BOARD_RAM_BASE + BOARD_RAM_SIZE - STAGE_BASE,
+               "the root file system partition must fit the RAM above the bootloader");
+_Static_assert(BOARD_ROOTFS_BASE % BOARD_FLASH_BLOCK == 0 && BOARD_ROOTFS_SIZE % BOARD_FLASH_BLOCK == 0,
+               "the root file system partition is whole erase blocks");
+#define ROOTFS_BLOCKS   (BOARD_ROOTFS_SIZE / BOARD_FLASH_BLOCK)
+#define ROOTFS_ARCHIVE_MAX (BOARD_ROOTFS_SIZE - ROOTFS_DATA_OFFSET)
 
 void boot_jump(uint32_t entry, uint32_t slot) __attribute__((noreturn));
 
@@ -46,6 +59,15 @@ static struct {
     unsigned slot;
     struct image_header header;
 } flashing;
+
+/* The root file system being rewritten: set by ROOTFS_BEGIN, cleared by FLASH_END.  The whole
+ * partition is at STAGE_BASE as it will be; `dirty` marks the erase blocks FLASH_DATA and
+ * FLASH_DATA_LZ4 changed there. */
+static struct {
+    int active;
+    uint32_t length, crc;
+    uint32_t dirty[(ROOTFS_BLOCKS + 31) / 32];
+} rootfs;
 
 static int host_seen;           /* a valid frame arrived: no autoboot */
 /* a chunk to program: as sent, or decoded */
@@ -137,6 +159,7 @@ static void cmd_flash_begin(const struct proto_msg *req)
     unsigned slot;
 
     flashing.active = 0;
+    rootfs.active = 0;
     memcpy(&flashing.header, &b->header, sizeof flashing.header);
     why = slot_header_problem(&flashing.header);
     if (why) {
@@ -184,11 +207,33 @@ static const uint8_t *payload_at(unsigned slot, uint32_t offset)
     return (const uint8_t *)(slot_base(slot) + PROTO_IMAGE_PAYLOAD_OFFSET + offset);
 }
 
+/* The bytes being written from `offset` on: a slot's payload in flash, or the root file system's
+ * archive in its copy in RAM. */
+static const uint8_t *image_at(uint32_t offset)
+{
+    if (rootfs.active)
+        return (const uint8_t *)STAGE_BASE + ROOTFS_DATA_OFFSET + offset;
+    return payload_at(flashing.slot, offset);
+}
+
+/* Whether a slot or the root file system is being written; if not, answers `req` with
+ * BAD_STATE. */
+static int writing(const struct proto_msg *req)
+{
+    if (!flashing.active && !rootfs.active) {
+        link_error(req, PROTO_ERR_BAD_STATE, "no FLASH_BEGIN or ROOTFS_BEGIN before it");
+        return 0;
+    }
+    return 1;
+}
+
 /* Whether `len` bytes at `offset` lie inside the image being flashed, `offset` word-aligned;
  * if not, answers `req` with BAD_LENGTH. */
 static int inside_image(const struct proto_msg *req, uint32_t offset, uint32_t len)
 {
-    if (offset % 4 || offset > flashing.header.length || len > flashing.header.length - offset) {
+    uint32_t length = rootfs.active ? rootfs.length : flashing.header.length;
+
+    if (offset % 4 || offset > length || len > length - offset) {
         link_error(req, PROTO_ERR_BAD_LENGTH, "chunk is unaligned or outside the image");
         return 0;
     }
@@ -198,11 +243,19 @@ static int inside_image(const struct proto_msg *req, uint32_t offset, uint32_t l
 /* Program the first `len` bytes of `chunk` (its last word padded with erased bytes) at `offset`
  * into the payload of the slot being flashed, a range inside_image() accepted: 0, or -1 once
  * `req` has been answered with the error.  FLASH_DATA, FLASH_DATA_LZ4 and FLASH_COPY end
- * here. */
+ * here.  For the root file system the bytes go into its copy in RAM, for FLASH_END. */
 static int program_chunk(const struct proto_msg *req, uint32_t offset, uint32_t len)
 {
     uint32_t words = (len + 3) / 4;
-    volatile const uint32_t *dst = (volatile const uint32_t *)payload_at(flashing.slot, offset);
+    volatile const uint32_t *dst = (volatile const uint32_t *)image_at(offset);
+
+    if (rootfs.active) {
+        uint32_t at = ROOTFS_DATA_OFFSET + offset;
+        memcpy((void *)(STAGE_BASE + at), chunk, len);
+        for (uint32_t b = at / BOARD_FLASH_BLOCK; b <= (at + len - 1) / BOARD_FLASH_BLOCK; b++)
+            rootfs.dirty[b / 32] |= 1u << b % 32;
+        return 0;
+    }
 
     for (uint32_t i = 0; i < words; i++) {
         if (dst[i] != 0xffffffffu && dst[i] != chunk[i]) {
@@ -222,11 +275,7 @@ static void cmd_flash_data(const struct proto_msg *req)
     const struct proto_flash_data *d = (const void *)req->payload;
     uint32_t len = req->length - sizeof *d;
 
-    if (!flashing.active) {
-        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_DATA without FLASH_BEGIN");
-        return;
-    }
-    if (!inside_image(req, d->offset, len))
+    if (!writing(req) || !inside_image(req, d->offset, len))
         return;
     chunk[len ? (len - 1) / 4 : 0] = 0xffffffffu;       /* pad a partial last word */
     memcpy(chunk, d->data, len);
@@ -243,10 +292,8 @@ static void cmd_flash_data_lz4(const struct proto_msg *req)
     const struct proto_flash_data_lz4 *d = (const void *)req->payload;
     uint32_t len = d->length, back;
 
-    if (!flashing.active) {
-        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_DATA_LZ4 without FLASH_BEGIN");
+    if (!writing(req))
         return;
-    }
     if (len == 0 || len > PROTO_FLASH_LZ4_CHUNK_MAX) {
         link_error(req, PROTO_ERR_BAD_LENGTH, "a compressed chunk must decode to 1..16384 bytes");
         return;
@@ -255,7 +302,7 @@ static void cmd_flash_data_lz4(const struct proto_msg *req)
         return;
     back = d->offset < PROTO_FLASH_LZ4_DICT_MAX ? d->offset : PROTO_FLASH_LZ4_DICT_MAX;
     chunk[(len - 1) / 4] = 0xffffffffu;
-    if (lz4_decode_dict(d->data, req->length - sizeof *d, payload_at(flashing.slot, d->offset - back),
+    if (lz4_decode_dict(d->data, req->length - sizeof *d, image_at(d->offset - back),
                         back, (uint8_t *)chunk, len) != (long)len) {
         link_error(req, PROTO_ERR_BAD_LENGTH, "the compressed chunk does not decode to its length");
         return;
@@ -265,28 +312,34 @@ static void cmd_flash_data_lz4(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_FLASH_DATA_LZ4, cmd_flash_data_lz4);
 
-/* CRCs of a slot's payload area, block by block, as it is in flash now: the host compares
- * them with the image it is about to send (FLASH_COPY). */
+/* CRCs of a slot's payload area, or of the root file system's archive area, block by block, as
+ * it is in flash now: the host compares them with the image it is about to send (FLASH_COPY). */
 static void cmd_flash_sums(const struct proto_msg *req)
 {
     const struct proto_flash_sums *r = (const void *)req->payload;
     struct proto_flash_sums_info head = { .slot = r->slot, .offset = r->offset };
     static uint32_t sums[(PROTO_MAX_PAYLOAD - sizeof head) / 4];
-    uint32_t n = 0;
+    const uint8_t *area;
+    uint32_t n = 0, max;
 
-    if (r->slot >= PROTO_SLOT_COUNT) {
+    if (r->slot == PROTO_SLOT_ROOTFS) {
+        area = (const uint8_t *)BOARD_ROOTFS_BASE + ROOTFS_DATA_OFFSET;
+        max = ROOTFS_ARCHIVE_MAX;
+    } else if (r->slot < PROTO_SLOT_COUNT) {
+        area = payload_at(r->slot, 0);
+        max = SLOT_PAYLOAD_MAX;
+    } else {
         link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
         return;
     }
-    if (r->offset % PROTO_FLASH_SUM_BLOCK || r->offset > SLOT_PAYLOAD_MAX ||
-        r->length > SLOT_PAYLOAD_MAX - r->offset) {
+    if (r->offset % PROTO_FLASH_SUM_BLOCK || r->offset > max || r->length > max - r->offset) {
         link_error(req, PROTO_ERR_BAD_LENGTH, "blocks unaligned or outside the slot");
         return;
     }
     /* as many blocks as one reply holds; the host asks again for the rest */
     for (uint32_t at = 0; at < r->length && n < sizeof sums / sizeof sums[0]; at += PROTO_FLASH_SUM_BLOCK) {
         uint32_t len = r->length - at < PROTO_FLASH_SUM_BLOCK ? r->length - at : PROTO_FLASH_SUM_BLOCK;
-        sums[n++] = crc32(payload_at(r->slot, r->offset + at), len);
+        sums[n++] = crc32(area + r->offset + at, len);
     }
     link_send(PROTO_MSG_FLASH_SUMS_INFO, req->seq, &head, sizeof head, sums, n * sizeof sums[0]);
 }
@@ -302,7 +355,8 @@ static void cmd_flash_copy(const struct proto_msg *req)
     const uint8_t *from;
 
     if (!flashing.active) {
-        link_error(req, PROTO_ERR_BAD_STATE, "FLASH_COPY without FLASH_BEGIN");
+        link_error(req, PROTO_ERR_BAD_STATE, rootfs.active ? "FLASH_COPY is for image slots, not the root file system"
+                                                           : "FLASH_COPY without FLASH_BEGIN");
         return;
     }
     if (c->slot >= PROTO_SLOT_COUNT) {
@@ -334,12 +388,83 @@ static void cmd_flash_copy(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_FLASH_COPY, cmd_flash_copy);
 
+/* Start rewriting the root file system partition: its copy in RAM, its header cleared. */
+static void cmd_rootfs_begin(const struct proto_msg *req)
+{
+    const struct proto_rootfs_begin *b = (const void *)req->payload;
+    static const uint32_t cleared;
+
+    flashing.active = 0;
+    rootfs.active = 0;
+    if (b->length > ROOTFS_ARCHIVE_MAX) {
+        fmt(text, sizeof text, "an archive of %u bytes; the partition holds %u", b->length, ROOTFS_ARCHIVE_MAX);
+        link_error(req, PROTO_ERR_BAD_LENGTH, text);
+        return;
+    }
+    memcpy((void *)STAGE_BASE, (const void *)BOARD_ROOTFS_BASE, ROOTFS_DATA_OFFSET + b->length);
+    memset(rootfs.dirty, 0, sizeof rootfs.dirty);
+    /* the magic word programmed to zero (NOR flash clears bits without an erase) */
+    if (*(volatile const uint32_t *)BOARD_ROOTFS_BASE != 0 && flash_program(BOARD_ROOTFS_BASE, &cleared, 1)) {
+        link_error(req, PROTO_ERR_FLASH_FAILED, "the old header did not clear");
+        return;
+    }
+    rootfs.length = b->length;
+    rootfs.crc = b->crc;
+    rootfs.active = 1;
+    link_ack(req, 0);
+}
+LINK_COMMAND(PROTO_MSG_ROOTFS_BEGIN, cmd_rootfs_begin);
+
+/* FLASH_END of the root file system: every erase block changed in RAM, the header's own last
+ * (without the header), the archive's CRC, then the header.  The answer is the number of erase
+ * blocks rewritten. */
+static void rootfs_end(const struct proto_msg *req)
+{
+    const struct rootfs_header h = { .magic = ROOTFS_MAGIC, .format = ROOTFS_FORMAT,
+                                     .header_size = sizeof h, .length = rootfs.length, .crc = rootfs.crc };
+    uint32_t end = ROOTFS_DATA_OFFSET + rootfs.length, rewritten = 0, crc;
+
+    rootfs.active = 0;
+    rootfs.dirty[0] |= 1;                       /* its header was cleared */
+    for (uint32_t i = 1; i <= ROOTFS_BLOCKS; i++) {
+        uint32_t b = i % ROOTFS_BLOCKS, at = b * BOARD_FLASH_BLOCK, from = b ? at : sizeof h;
+        uint32_t to = end - at < BOARD_FLASH_BLOCK ? end : at + BOARD_FLASH_BLOCK;
+        if (!(rootfs.dirty[b / 32] & 1u << b % 32) || at >= end)
+            continue;
+        if (flash_erase_block(BOARD_ROOTFS_BASE + at) ||
+            flash_program(BOARD_ROOTFS_BASE + from, (const uint32_t *)(STAGE_BASE + from), (to - from + 3) / 4)) {
+            link_error(req, PROTO_ERR_FLASH_FAILED, "an erase block of the root file system did not program");
+            return;
+        }
+        rewritten++;
+    }
+    crc = crc32((const void *)(BOARD_ROOTFS_BASE + ROOTFS_DATA_OFFSET), rootfs.length);
+    if (crc != rootfs.crc) {
+        fmt(text, sizeof text, "archive CRC %08x, flash holds %08x: the root file system is left without a header",
+            rootfs.crc, crc);
+        link_error(req, PROTO_ERR_VERIFY_FAILED, text);
+        return;
+    }
+    memcpy(chunk, &h, sizeof h);
+    if (flash_program(BOARD_ROOTFS_BASE, chunk, sizeof h / 4) || memcmp((const void *)BOARD_ROOTFS_BASE, &h, sizeof h)) {
+        link_error(req, PROTO_ERR_FLASH_FAILED, "the root file system's header did not program");
+        return;
+    }
+    fmt(text, sizeof text, "root file system: %u bytes, %u erase blocks rewritten", rootfs.length, rewritten);
+    log_text(PROTO_LOG_INFO, text);
+    link_ack(req, rewritten);
+}
+
 static void cmd_flash_end(const struct proto_msg *req)
 {
     struct image_header *h = &flashing.header;
     struct image_header other;
     uint32_t base, crc;
 
+    if (rootfs.active) {
+        rootfs_end(req);
+        return;
+    }
     if (!flashing.active) {
         link_error(req, PROTO_ERR_BAD_STATE, "FLASH_END without FLASH_BEGIN");
         return;

@@ -194,3 +194,35 @@ def test_plan_keeps_copies_and_sends_by_block():
     assert plan(payload, 0, {}) == [Run(0, len(payload), None)]
     # sums that stop short (a slot's reply cut off) count as no match
     assert plan(payload, 1, {1: target[:1]})[1] == Run(B, len(payload) - B, None)
+
+
+# --------------------------------------------------------------------------------------------
+# The root file system partition: refused before anything is sent when it is not whole
+
+
+def _rootfs_partition(archive: bytes, crc: int | None = None, length: int | None = None) -> bytes:
+    from protocol.bootinfo import ROOTFS_DATA_OFFSET, RootfsHeader
+
+    header = RootfsHeader.build(dict(length=len(archive) if length is None else length,
+                                     crc=crc32(archive) if crc is None else crc))
+    return header + b"\xff" * (ROOTFS_DATA_OFFSET - len(header)) + archive
+
+
+def test_a_root_file_system_partition_gives_its_archive():
+    from host.flash import rootfs_archive
+
+    archive = b"070701" + bytes(range(250)) * 20
+    assert rootfs_archive(_rootfs_partition(archive) + b"\xff" * 100) == archive
+
+
+@pytest.mark.parametrize("partition, why", [
+    (b"\x7fELF" + bytes(8000), "no RTFS header"),
+    (_rootfs_partition(b"a" * 5000)[:4096 + 4000], "cut short: 4000 of 5000"),
+    (_rootfs_partition(b"a" * 5000, crc=0x1234), "its header says 00001234"),
+    (b"", "no RTFS header"),
+])
+def test_a_partition_that_is_not_whole_is_refused_with_the_reason(partition, why):
+    from host.flash import rootfs_archive
+
+    with pytest.raises(RigError, match=why):
+        rootfs_archive(partition)

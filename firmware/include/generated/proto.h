@@ -11,6 +11,7 @@
 #define PROTO_VERSION_TEXT_LEN 32
 #define PROTO_SLOT_AUTO 255
 #define PROTO_SLOT_COUNT 2
+#define PROTO_SLOT_ROOTFS 254
 #define PROTO_IMAGE_FORMAT 1
 #define PROTO_IMAGE_PAYLOAD_OFFSET 256
 #define PROTO_IMAGE_HEADER_SIZE 68
@@ -51,6 +52,7 @@
 #define PROTO_MSG_FLASH_SUMS 0x24
 #define PROTO_MSG_FLASH_SUMS_INFO 0x25
 #define PROTO_MSG_FLASH_COPY 0x26
+#define PROTO_MSG_ROOTFS_BEGIN 0x27
 #define PROTO_MSG_BOOT 0x30
 #define PROTO_MSG_SLOTS 0x31
 #define PROTO_MSG_SLOT_INFO 0x32
@@ -113,6 +115,7 @@
 #define PROTO_FEATURE_FLASH_LZ4 0x4000
 #define PROTO_FEATURE_FLASH_LZ4_DICT 0x8000
 #define PROTO_FEATURE_FLASH_SUMS 0x10000
+#define PROTO_FEATURE_FLASH_ROOTFS 0x20000
 
 /* ErrorCode */
 #define PROTO_ERR_BAD_FRAME 0x01
@@ -196,6 +199,7 @@
     X(FLASH_SUMS, 0x24, 12, 0) \
     X(FLASH_SUMS_INFO, 0x25, 8, 1) \
     X(FLASH_COPY, 0x26, 16, 0) \
+    X(ROOTFS_BEGIN, 0x27, 8, 0) \
     X(BOOT, 0x30, 1, 0) \
     X(SLOTS, 0x31, 0, 0) \
     X(SLOT_INFO, 0x32, 76, 0) \
@@ -349,6 +353,12 @@ struct proto_flash_copy {
     uint32_t crc;
 } __attribute__((packed));
 _Static_assert(sizeof(struct proto_flash_copy) == 16, "proto_flash_copy");
+
+struct proto_rootfs_begin {
+    uint32_t length;
+    uint32_t crc;
+} __attribute__((packed));
+_Static_assert(sizeof(struct proto_rootfs_begin) == 8, "proto_rootfs_begin");
 
 struct proto_boot {
     uint8_t slot;

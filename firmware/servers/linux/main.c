@@ -1294,6 +1294,7 @@ int main(void)
         char text[96];
         fmt(text, sizeof text, "linux: %s", why);
         log_text(text);
+        host_log(text);                     /* the host hears why there is no Linux */
         return 1;
     }
     server_lock();
