@@ -1,4 +1,7 @@
-/* The bootloader: code and constants in flash bank 0, data and stack at the start of RAM. */
+/* The bootloader: code and constants in flash bank 0, data and stack at the start of RAM.  The
+ * flash driver runs from RAM, copied there with the data: while a bank is programmed or erased
+ * it answers reads with its status, and the root file system partition shares bank 0 with the
+ * code. */
 #include "board.h"
 
 ENTRY(_start)
@@ -13,7 +16,7 @@ SECTIONS
 {
     .text : {
         KEEP(*(.vectors))
-        *(.text .text.*)
+        *(EXCLUDE_FILE(*cfi_flash.o) .text EXCLUDE_FILE(*cfi_flash.o) .text.*)
     } > ROM
     .rodata : {
         *(.rodata .rodata.*)
@@ -28,6 +31,7 @@ SECTIONS
     } > ROM
     .data : ALIGN(4) {
         __data_start = .;
+        *cfi_flash.o(.text .text.*)
         *(.data .data.*)
         . = ALIGN(4);
         __data_end = .;

@@ -57,8 +57,11 @@ def shell(link, command: str) -> tuple[str, int]:
 
 @pytest.fixture
 def original(firmware, rig_target):
-    """The build's partition, written back after the test whatever happened in it."""
+    """The build's partition, on the board before the test (a board started from an older
+    build holds another) and written back after it whatever happened in it."""
     data = firmware.rootfs_img.read_bytes()
+    rig_target.bootloader()
+    flash_rootfs(rig_target.link, data)
     yield data
     rig_target.bootloader()
     flash_rootfs(rig_target.link, data)
