@@ -153,8 +153,10 @@ enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE, B_LOCK,
                     B_FUTEX,            /* in futex's wait: on `futex`, until wake_us */
                     B_READY,            /* until a file is ready, then the call is made again
                                          * (poll_wait_file: accept, an eventfd, a datagram) */
-                    B_EXITED };         /* the leader, ended while other threads go on: its
+                    B_EXITED,           /* the leader, ended while other threads go on: its
                                          * slot stays, never answered, until they end */
+                    B_VFORK };          /* in vfork (clone's CLONE_VFORK) until the child
+                                         * (wait_pid) execs or ends; only SIGKILL ends it */
 
 struct file;
 
@@ -224,7 +226,12 @@ struct proc {
     uint32_t interrupted;           /* sent to the trampoline to take a signal (proc_interrupt) */
     uint32_t saved_pc, saved_cpsr;  /* where it was then */
     enum block_reason blocked;
-    int wait_pid;                   /* B_WAIT: which child */
+    int wait_pid;                   /* B_WAIT: which child; B_VFORK: the child */
+    /* CLONE_VM without CLONE_THREAD (vfork, posix_spawn): the process runs in another's memory
+     * map and L4 space, which it does not own, until it execs or ends; vfork_waiter is the
+     * thread (ltid) waiting in B_VFORK for that */
+    uint8_t borrows_mm;
+    int vfork_waiter;
     uint32_t wait_status_ptr;
     uint64_t wake_us;               /* B_SLEEP, B_FUTEX */
     uint32_t tls;
@@ -365,10 +372,15 @@ void futex_forget(struct proc *p);
  * caller now waits. */
 int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);
 /* fork: a copy of `p` whose first instruction returns 0 from the system call; its pid or -errno. */
-int proc_fork(struct proc *p);
+int proc_fork(struct proc *p, uint32_t flags, uint32_t stack);
+/* After proc_fork with CLONE_VFORK: `p` waits (B_VFORK) for the child `pid` to exec or end, and
+ * is then answered with its pid; 1 << 30 (the answer deferred), or `pid` if it is an error. */
+int vfork_wait(struct proc *p, int pid);
 struct exec_args;
 /* execve: replace `p`'s program with the one at `path`, arguments and environment `a`; 0 (p->regs
  * hold the new start state) or -errno. */
+/* execve's work: 0 (the reply starts the program), 1 (it starts in a thread of a space of its
+ * own, as a vfork child's must, or was killed: no reply), or an error with nothing changed. */
 int proc_exec(struct proc *p, const char *path, const struct exec_args *a);
 /* Make `p`, running its own code, trap to the server now (to take a signal): 0, or -1 when it
  * is not running user code (it will enter the server by itself soon). */

@@ -347,6 +347,42 @@ void thread_exit(struct proc *p, int status)
     thread_end(p);
 }
 
+/* A vfork child execs or ends: the thread waiting for it in vfork gets its answer, the pid. */
+static void vfork_release(struct proc *c)
+{
+    struct proc *w = c->vfork_waiter ? thread_by_ltid(c->vfork_waiter) : NULL;
+
+    c->vfork_waiter = 0;
+    if (w && w->state == P_BLOCKED && w->blocked == B_VFORK && w->wait_pid == c->pid)
+        proc_resume(w, (uint32_t)c->pid);
+}
+
+/* Another process running in `mm` without owning it (a vfork child of `p`'s), or NULL. */
+static struct proc *mm_borrower(const struct mm *mm, const struct proc *p)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++) {
+        struct proc *c = &procs[i];
+        if (c != p && c->state != P_FREE && c->state != P_ZOMBIE && c->borrows_mm && c->mm == mm)
+            return c;
+    }
+    return NULL;
+}
+
+/* `p` (exec, exit) lets go of the memory map `mm`: freed, unless it was only borrowed (its vfork
+ * parent keeps it) or a vfork child still runs in it (which then owns it).  `mapped` as
+ * mm_free's. */
+static void mm_let_go(struct proc *p, struct mm *mm, int mapped)
+{
+    struct proc *heir;
+
+    if (p->borrows_mm)
+        p->borrows_mm = 0;
+    else if ((heir = mm_borrower(mm, p)))
+        heir->borrows_mm = 0;
+    else
+        mm_free(mm, mapped);
+}
+
 void proc_exit(struct proc *p, int status)
 {
     char text[96];
@@ -379,8 +415,9 @@ void proc_exit(struct proc *p, int status)
     /* a zombie init was given and did not take at once: tell it, as Linux does */
     if (adopted_zombie)
         signal_send(init, SIGCHLD);
-    mm_free(p->mm, 0);
+    mm_let_go(p, p->mm, 0);
     p->mm = NULL;
+    vfork_release(p);
     p->exit_status = status;
     p->state = P_ZOMBIE;
     struct proc *up = proc_by_pid(p->ppid);
@@ -587,10 +624,14 @@ static void start_at_trampoline(struct proc *c)
     l4_syscall_regs(regs);
 }
 
-int proc_fork(struct proc *p)
+/* fork; with CLONE_VM the child runs in the caller's memory and L4 space (vfork, posix_spawn)
+ * until it execs or ends, and with CLONE_VFORK the caller is to wait until then (vfork_wait).
+ * `stack`: the child's sp (0: the caller's).  The child's pid, or an error. */
+int proc_fork(struct proc *p, uint32_t flags, uint32_t stack)
 {
     uint32_t slot;
     struct proc *c;
+    int share = (flags & CLONE_VM) != 0;
 
     if (over_nproc(p))
         return -EAGAIN;
@@ -600,9 +641,10 @@ int proc_fork(struct proc *p)
     memset(c, 0, sizeof *c);
     c->leader = c;
     c->nthreads = 1;
-    c->mm = mm_fork(p->mm);
+    c->mm = share ? p->mm : mm_fork(p->mm);
+    c->borrows_mm = (uint8_t)share;
     if (!c->mm || map_trampoline(c->mm)) {
-        if (c->mm)
+        if (c->mm && !share)
             mm_free(c->mm, 0);
         return -ENOMEM;
     }
@@ -621,6 +663,8 @@ int proc_fork(struct proc *p)
     c->cmdline_len = g->cmdline_len;
     memcpy(c->regs, p->regs, sizeof c->regs);
     c->regs[0] = 0;                             /* fork returns 0 in the child */
+    if (stack)
+        c->regs[13] = stack;
     c->tls = p->tls;
     c->umask = g->umask;
     fd_inherit(c, p);
@@ -632,15 +676,28 @@ int proc_fork(struct proc *p)
     c->ss_sp = p->ss_sp;                        /* and the alternate stack, in the copied memory */
     c->ss_size = p->ss_size;
     c->ss_flags = p->ss_flags;
-    if (l4_thread_control(c->tid, c->tid, linux_server, linux_pager, linux_server,
+    if (l4_thread_control(c->tid, share ? p->tid : c->tid, linux_server, linux_pager, linux_server,
                           L4_TC_FOREIGN_ABI)) {
         fd_close_all(c);
-        mm_free(c->mm, 0);
+        if (!share)
+            mm_free(c->mm, 0);
         c->state = P_FREE;
         return -EAGAIN;
     }
+    if (flags & CLONE_VFORK)
+        c->vfork_waiter = p->ltid;
     start_at_trampoline(c);
     return c->pid;
+}
+
+int vfork_wait(struct proc *p, int pid)
+{
+    if (pid < 0)
+        return pid;
+    p->state = P_BLOCKED;
+    p->blocked = B_VFORK;
+    p->wait_pid = pid;
+    return 1 << 30;                             /* deferred */
 }
 
 int thread_clone(struct proc *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32_t tls,
@@ -710,8 +767,23 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
         return -EFAULT;                         /* the strings changed while we copied them */
     }
     exec_alone(p);
+    /* in memory it shares with another process (vfork): a space of its own from here on */
+    int moved = p->borrows_mm || mm_borrower(old, p);
+    if (moved) {
+        stop_thread(p);
+        if (map_trampoline(mm) || l4_thread_control(p->tid, p->tid, linux_server, linux_pager, linux_server,
+                                                    L4_TC_FOREIGN_ABI)) {
+            p->mm = mm;
+            mm_let_go(p, old, 0);
+            proc_exit(p, SIGKILL);              /* past the point of no return, as Linux's */
+            return 1;
+        }
+    }
     p->mm = mm;
-    mm_free(old, 1);                            /* and every mapping of it in the process */
+    if (moved)
+        mm_let_go(p, old, 0);                   /* the others run in its mappings */
+    else
+        mm_free(old, 1);                        /* and every mapping of it in the process */
     fd_exec(p);
     /* handlers do not survive the program they belonged to; ignored signals stay ignored */
     for (unsigned sig = 1; sig <= 32; sig++) {
@@ -740,6 +812,11 @@ int proc_exec(struct proc *p, const char *path, const struct exec_args *a)
     p->regs[15] = info.start & ~1u;
     p->regs[16] = info.start & 1 ? 0x30 : 0x10;
     p->regs_changed = 1;
+    vfork_release(p);
+    if (moved) {
+        start_at_trampoline(p);                 /* its first trap takes these registers */
+        return 1;
+    }
     return 0;
 }
 

@@ -365,14 +365,21 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
         static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['T'] = "stopped",
                                              ['Z'] = "zombie" };
         char s = state_letter(p);
+        uint32_t ignored = 0, caught = 0;
+        for (unsigned sig = 1; sig <= 32; sig++) {
+            uint32_t handler = p->leader->sig[sig].handler;
+            ignored |= (uint32_t)(handler == SIG_IGN) << (sig - 1);
+            caught |= (uint32_t)(handler > SIG_IGN) << (sig - 1);
+        }
         return fitted(fmt(buf, cap, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%c (%s)\nTgid:\t%d\nPid:\t%d\n"
                           "PPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nVmRSS:\t%8u kB\n"
-                          "Threads:\t%u\n",
+                          "Threads:\t%u\nSigPnd:\t00000000%08x\nShdPnd:\t0000000000000000\n"
+                          "SigBlk:\t00000000%08x\nSigIgn:\t00000000%08x\nSigCgt:\t00000000%08x\n",
                           p->comm, '0' + (p->leader->umask >> 6 & 7), '0' + (p->leader->umask >> 3 & 7),
                           '0' + (p->leader->umask & 7), s, names[(unsigned char)s], p->pid, p->pid, p->leader->ppid,
                           p->leader->cred.uid, p->leader->cred.euid, p->leader->cred.suid, p->leader->cred.fsuid,
                           p->leader->cred.gid, p->leader->cred.egid, p->leader->cred.sgid, p->leader->cred.fsgid, resident(p) * 4,
-                          threads(p)), cap);
+                          threads(p), p->sig_pending, p->sig_blocked, ignored, caught), cap);
     }
     return -ENOENT;
 }

@@ -159,6 +159,10 @@ void signal_send_thread(struct proc *p, int sig)
     }
     if (discarded(p, sig))
         return;
+    if (p->state == P_BLOCKED && p->blocked == B_VFORK && sig != SIGKILL) {
+        p->sig_pending |= bit;                  /* taken once its vfork child execs or ends */
+        return;
+    }
     if (stops_by_default(sig) && p->leader->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
         stop_discarded(p, sig))
         return;

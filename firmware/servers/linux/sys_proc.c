@@ -25,7 +25,18 @@ int sys_fork(struct proc *p, uint32_t *r)
 {
     if (fork_waits_for_signal(p))
         return 0;
-    RET(proc_fork(p));
+    RET(proc_fork(p, 0, 0));
+}
+
+/* vfork: the child runs in the caller's memory, the caller waits until it execs or ends. */
+int sys_vfork(struct proc *p, uint32_t *r)
+{
+    if (fork_waits_for_signal(p))
+        return 0;
+    int v = vfork_wait(p, proc_fork(p, CLONE_VM | CLONE_VFORK, 0));
+    if (v == 1 << 30)
+        return 1;
+    RET(v);
 }
 
 /* The first bytes of the file execve names, for its "#!" line: how many, or -ENOENT, or
@@ -77,9 +88,9 @@ int sys_execve(struct proc *p, uint32_t *r)
     if (n < 4 || memcmp(head, "\177ELF", 4))
         RET(-ENOEXEC);                          /* the shell runs it as a script itself */
     err = proc_exec(p, path, &args);
-    if (err)
+    if (err < 0)
         RET(err);
-    return 0;                                   /* the reply starts the new program */
+    return err;                                 /* the reply (if any) starts the new program */
 }
 
 int sys_wait4(struct proc *p, uint32_t *r)

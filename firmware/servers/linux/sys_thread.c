@@ -293,8 +293,10 @@ int sys_exit_group(struct proc *p, uint32_t *r)
     return 1;
 }
 
-/* clone: a thread (CLONE_VM | CLONE_THREAD, with CLONE_SIGHAND as Linux requires), or a process
- * (fork's semantics: neither, as posix_spawn's CLONE_VM | CLONE_VFORK is not supported). */
+/* clone: a thread (CLONE_VM | CLONE_THREAD, with CLONE_SIGHAND as Linux requires), or a process:
+ * a copy of the caller's memory, or with CLONE_VM the caller's memory itself until it execs or
+ * ends (posix_spawn's CLONE_VM | CLONE_VFORK; CLONE_VFORK: the caller waits until then).
+ * Signal handlers shared between processes (CLONE_SIGHAND alone) are not supported. */
 int sys_clone(struct proc *p, uint32_t *r)
 {
     uint32_t flags = r[0];
@@ -308,18 +310,20 @@ int sys_clone(struct proc *p, uint32_t *r)
         }
         RET(thread_clone(p, flags, r[1], r[2], r[3], r[4]));
     }
-    if (flags & (CLONE_VM | CLONE_SIGHAND))
-        RET(-ENOSYS);
+    if (flags & CLONE_SIGHAND)
+        RET(flags & CLONE_VM ? -ENOSYS : -EINVAL);
     if (signal_ready(p)) {
         call_again(p);
         return 0;
     }
-    int pid = proc_fork(p);
+    int pid = proc_fork(p, flags, r[1]);
     if (pid > 0 && flags & CLONE_CHILD_SETTID && r[4]) {
         struct proc *c = proc_by_pid(pid);
         mm_copy_out(c->mm, c->tid, r[4], &pid, 4);
     }
     if (pid > 0 && flags & CLONE_PARENT_SETTID && r[2])
         mm_copy_out(p->mm, p->tid, r[2], &pid, 4);
+    if (flags & CLONE_VFORK && vfork_wait(p, pid) == 1 << 30)
+        return 1;
     RET(pid);
 }

@@ -90,6 +90,7 @@ int sys_fchownat(struct proc *p, uint32_t *r);
 int sys_fcntl64(struct proc *p, uint32_t *r);
 int sys_flock(struct proc *p, uint32_t *r);
 int sys_fork(struct proc *p, uint32_t *r);
+int sys_vfork(struct proc *p, uint32_t *r);
 int sys_fstat64(struct proc *p, uint32_t *r);
 int sys_fstatat64(struct proc *p, uint32_t *r);
 int sys_fstatfs64(struct proc *p, uint32_t *r);
