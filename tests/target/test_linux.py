@@ -233,7 +233,7 @@ def test_background_jobs_stop_at_the_terminal_through_a_pty(pty_shell):
 
 
 @pytest.mark.parametrize("writer", ["dd if=/dev/zero bs=1M count=1 2>/dev/null",
-                                    "dd if=/dev/zero of=/dev/null bs=1M count=1000 2>/dev/null"])
+                                    "dd if=/dev/zero of=/dev/null bs=1M count=100000 2>/dev/null"])
 def test_a_large_transfer_leaves_the_other_processes_running(link, writer):
     """One write of a megabyte to the console (which goes to the host slowly), or a gigabyte
     through dd, does not hold the server for the whole transfer: `sleep 1; kill $!` beside it
