@@ -58,6 +58,13 @@ class Board:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def ram_image(self) -> Path:
+        """The image last loaded into the board's RAM by `rig flash`: on a board without image
+        slots, what every boot loads again (RAM keeps nothing across a reset)."""
+        folder = self.qemu.state_dir if self.qemu is not None else DEFAULT_STATE / self.name
+        return folder / "ram.img"
+
     def describe(self) -> str:
         if self.qemu is not None:
             return f"{self.name} (QEMU, state in {_short(self.qemu.state_dir)})"

@@ -29,6 +29,9 @@ DEFINE_TABLES = (
 REQUIRED = ("BOARD_RAM_BASE", "BOARD_RAM_SIZE", "BOARD_UART_BASE", "BOARD_CYCLE_HZ", "BOOT_ROM_BASE",
             "BOOT_RAM_BASE", "BOOT_RAM_SIZE", "KERNEL_BASE", "KERNEL_VIRT_BASE", "KERNEL_DEVICE_VIRT")
 FLASH_CONTENTS = ("boot", "persistent")
+#: how QEMU gets the bootloader: in the flash bank whose contents is "boot" (a boot ROM), or
+#: with -kernel, loaded into RAM (as a Raspberry Pi's firmware loads kernel7.img)
+BOOT_METHODS = ("pflash", "kernel")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class QemuSpec:
     extra: list[str] = field(default_factory=list)
     flash: list[FlashBank] = field(default_factory=list)
     deterministic: list[str] = field(default_factory=list)
+    boot: str = "pflash"
 
 
 @dataclass(frozen=True)
@@ -153,13 +157,19 @@ def _parse(name: str, data: dict) -> BoardDef:
             raise ValueError("[qemu.flash] banks need [flash] FLASH_SIZE")
         if any(b.contents not in FLASH_CONTENTS for b in banks):
             raise ValueError(f"a flash bank's contents is one of {', '.join(FLASH_CONTENTS)}")
-        if banks and [b.contents for b in banks].count("boot") != 1:
-            raise ValueError('exactly one flash bank has contents = "boot"')
+        boot = q.get("boot", "pflash")
+        if boot not in BOOT_METHODS:
+            raise ValueError(f"[qemu] boot is one of {', '.join(BOOT_METHODS)}, not {boot!r}")
+        if [b.contents for b in banks].count("boot") != (boot == "pflash"):
+            raise ValueError('exactly one flash bank has contents = "boot" when [qemu] boot = "pflash", '
+                             'none otherwise')
         ram = defines["BOARD_RAM_SIZE"]
         if not isinstance(ram, int) or ram % (1 << 20):
             raise ValueError("[memory] RAM_SIZE: a whole number of MiB")
-        qemu = QemuSpec(binary=q["binary"], machine=q["machine"], cpu=board["cpu"], memory=f"{ram >> 20}M",
-                        extra=list(q.get("extra", [])), flash=banks, deterministic=list(q.get("deterministic", [])))
+        memory = q.get("memory", f"{ram >> 20}M")       # the machine's, when it is not RAM_SIZE
+        qemu = QemuSpec(binary=q["binary"], machine=q["machine"], cpu=board["cpu"], memory=memory,
+                        extra=list(q.get("extra", [])), flash=banks, deterministic=list(q.get("deterministic", [])),
+                        boot=boot)
     skip = data.get("tests", {}).get("not-applicable", {})
     if not all(isinstance(v, str) and v for v in skip.values()):
         raise ValueError("[tests.not-applicable]: each test needs its reason")

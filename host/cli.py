@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from protocol import IMAGE_HEADER_SIZE, SLOT_AUTO, SLOT_COUNT, SYSCALL_REGS, Feature, Message, MsgType, Role, TestStatus
+from protocol import IMAGE_HEADER_SIZE, SLOT_AUTO, SLOT_COUNT, SLOT_RAM, SYSCALL_REGS, Feature, Message, MsgType, Role, TestStatus
 
 from . import bench as bench_mod
 from . import build as build_mod
@@ -241,14 +241,19 @@ def cmd_flash(rig: Rig) -> int:
     target = rig.target()
     boot_info = target.bootloader()
     out.print(f"bootloader on {target.link.port}: {boot_info.version}")
+    ram_only = not boot_info.features & Feature.FLASH
+    slot = SLOT_RAM if rig.args.ram or ram_only else rig.args.slot
     with Progress(TextColumn("flashing"), BarColumn(), DownloadColumn(binary_units=True), TransferSpeedColumn(),
                   TimeRemainingColumn(), console=out, disable=not out.is_terminal) as progress:
         task = progress.add_task("flash", total=len(payload))
-        result = flash_image(target.link, image, slot=rig.args.slot, window=WINDOW if rig.board.qemu else 1,
+        result = flash_image(target.link, image, slot=slot, window=WINDOW if rig.board.qemu else 1,
                              progress=lambda done, total: progress.update(task, completed=done))
     _print_flash(result)
+    if ram_only:                # what every later boot loads again
+        rig.board.ram_image.parent.mkdir(parents=True, exist_ok=True)
+        rig.board.ram_image.write_bytes(image)
     info = target.start(result.slot)
-    out.print(f"[green]booted[/] slot {result.slot}: {info.version}, build {bytes(info.build_id).hex()[:12]}")
+    out.print(f"[green]booted[/] {_slot_name(result.slot)}: {info.version}, build {bytes(info.build_id).hex()[:12]}")
     return 0
 
 
@@ -1158,9 +1163,15 @@ def _print_flash(result: FlashResult) -> None:
     line = f" as {result.wire:,} on the line (LZ4)" if result.wire and result.wire < sent else ""
     reused = [f"{result.kept:,} already in slot {result.slot}"] if result.kept else []
     reused += [f"{result.copied:,} copied from the other slot"] if result.copied else []
-    out.print(f"[green]flashed[/] {result.sent:,} bytes to slot {result.slot} in {result.seconds:.2f} s "
+    sequence = "" if result.slot == SLOT_RAM else f"sequence {result.sequence}, "
+    out.print(f"[green]{'loaded' if result.slot == SLOT_RAM else 'flashed'}[/] {result.sent:,} bytes to "
+              f"{_slot_name(result.slot)} in {result.seconds:.2f} s "
               f"({result.kib_per_s:.1f} KiB/s): sent {sent:,}{line}{''.join(', ' + r for r in reused)}; "
-              f"sequence {result.sequence}, verified (crc {result.crc:08x}, build {result.build_id.hex()[:12]})")
+              f"{sequence}verified (crc {result.crc:08x}, build {result.build_id.hex()[:12]})")
+
+
+def _slot_name(slot: int) -> str:
+    return "RAM" if slot == SLOT_RAM else f"slot {slot}"
 
 
 def _print_info(info: Message) -> None:
@@ -1169,7 +1180,7 @@ def _print_info(info: Message) -> None:
     table.add_column(style="bold")
     table.add_column()
     features = ", ".join(f.name for f in Feature if info.features & f) or "none"
-    slot = "none" if info.active_slot == SLOT_AUTO else str(info.active_slot)
+    slot = {SLOT_AUTO: "none", SLOT_RAM: "RAM"}.get(info.active_slot, str(info.active_slot))
     for key, value in (("role", role.name.lower() if role else str(info.role)), ("board", info.board),
                        ("version", info.version), ("build id", bytes(info.build_id).hex()),
                        ("features", features), ("cycle counter", f"{info.cycle_hz:,} Hz"),
@@ -1309,6 +1320,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("flash", help="build if stale, bring the board up, write the image, verify, boot it")
     p.add_argument("image", nargs="?", help="image file to write (default: the build's kernel.img)")
     p.add_argument("--slot", type=_slot, default=SLOT_AUTO, help="0, 1 or auto (the older slot; default)")
+    p.add_argument("--ram", action="store_true",
+                   help="load the image straight into RAM and boot it, no slot (gone at the next reset); "
+                        "a board without slots (raspi2b) always does")
     p.set_defaults(func=cmd_flash)
 
     p = sub.add_parser("boot", help="reset the board and boot the newest image (or --slot)")

@@ -5,6 +5,8 @@ One instance lives in one state folder (default `.rig/`):
     board.json   what a later `rig` process needs to find it: pid, pty, QMP socket, options
     flash0.img   bank 0: the bootloader (boot.bin padded with 0xFF), rewritten at each start
     flash1.img   bank 1: the A/B image slots, created erased once and then kept, like real flash
+    kernel7.img  on a board whose bootloader QEMU loads into RAM ([qemu] boot = "kernel", as a
+                 Raspberry Pi's firmware loads kernel7.img): boot.bin, copied at each start
     qmp.sock     QMP: power and reset (`system_reset`, `quit`)
     qemu.log     QEMU's own output
 
@@ -35,6 +37,7 @@ from .qmp import QMP, QMPError
 if TYPE_CHECKING:
     from .board import BoardSpec
 
+KERNEL_FILE = "kernel7.img"  # the bootloader, for a board whose QEMU loads it with -kernel
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
 _UNIX_PATH_MAX = 100         # sun_path is 108 bytes; stay clear of it
@@ -200,6 +203,8 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
     def command(self, qmp_path: str, *, deterministic: bool = False) -> list[str]:
         q = self.qemu
         command = [q.binary, "-M", q.machine, "-cpu", q.cpu, "-m", q.memory, *q.extra]
+        if q.boot == "kernel":
+            command += ["-kernel", str(self.state_dir / KERNEL_FILE)]
         for unit, bank in enumerate(q.flash):
             path = str(self.state_dir / bank.file).replace(",", ",,")
             command += ["-drive", f"if=pflash,format=raw,unit={unit},file={path}"]
@@ -216,6 +221,8 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             boot = boot_bin.read_bytes()
         except OSError:
             raise RigError(f"bootloader image {boot_bin} is missing: build the firmware first") from None
+        if self.qemu.boot == "kernel":
+            _write_atomic(self.state_dir / KERNEL_FILE, boot)
         for bank in self.qemu.flash:
             path = self.state_dir / bank.file
             if bank.contents == "boot":

@@ -69,6 +69,19 @@ def test_flash_files_boot_bank_rewritten_persistent_bank_kept(tmp_path):
         driver._prepare_flash(boot)
 
 
+def test_a_bootloader_loaded_into_ram_goes_in_with_kernel(tmp_path):
+    # raspi2b: QEMU loads kernel7.img as the Pi's firmware does; no flash bank
+    driver = QemuDriver(BoardSpec.load("raspi2b"), tmp_path)
+    command = driver.command("/x/qmp.sock")
+    assert command[:7] == ["qemu-system-arm", "-M", "raspi2b", "-cpu", "cortex-a7", "-m", "1G"]
+    assert command[command.index("-kernel") + 1] == f"{tmp_path}/kernel7.img"
+    assert not any("pflash" in arg for arg in command)
+    boot = tmp_path / "boot.bin"
+    boot.write_bytes(b"BOOT")
+    driver._prepare_flash(boot)
+    assert (tmp_path / "kernel7.img").read_bytes() == b"BOOT"
+
+
 def test_stale_state_is_not_running(tmp_path):
     driver = QemuDriver(SMALL, tmp_path)
     assert driver.state() is None and not driver.is_running()

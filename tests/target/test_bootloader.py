@@ -1,5 +1,5 @@
 """The bootloader: identity, memory, flashing and verifying images, A/B slots, refusals,
-test-then-confirm.
+test-then-confirm, images loaded straight into RAM.
 
 These use the `bootloader` fixture: each test starts from a fresh reset with autoboot
 cancelled.  The board keeps a confirmed image throughout (a refused, corrupt or new image never
@@ -8,6 +8,7 @@ replaces the last confirmed one), which some tests check by booting it.
 
 import pytest
 
+from host import boarddef
 from host.errors import RemoteError
 from host.flash import chunks, flash_image, read_slots, takes_lz4
 from host.link import role_of
@@ -17,6 +18,7 @@ from protocol import (
     IMAGE_PAYLOAD_OFFSET,
     SLOT_AUTO,
     SLOT_COUNT,
+    SLOT_RAM,
     ErrorCode,
     SlotState,
     Feature,
@@ -33,7 +35,42 @@ def test_bootloader_identifies_itself(bootloader, rig_board):
     info = bootloader.request(MsgType.HELLO)
     assert role_of(info) == Role.BOOTLOADER
     assert info.board == rig_board.name
-    assert info.features & Feature.FLASH and info.features & Feature.BOOT
+    assert info.features & Feature.BOOT and info.features & Feature.RAM_BOOT
+    # image slots exactly where the board has flash for them
+    has_slots = "BOARD_SLOT_SIZE" in boarddef.load(rig_board.name).defines
+    assert bool(info.features & Feature.FLASH) == has_slots
+    assert bool(info.features & Feature.FLASH_SUMS) == has_slots
+
+
+def _slots_or_none(link):
+    return list(read_slots(link).slots) if link.request(MsgType.HELLO).features & Feature.FLASH else None
+
+
+def test_an_image_loaded_into_ram_boots_from_there_and_leaves_the_slots_alone(
+        bootloader, rig_target, kernel_image, firmware_build_id):
+    before = _slots_or_none(bootloader)
+    result = flash_image(bootloader, kernel_image, slot=SLOT_RAM)
+    assert result.slot == SLOT_RAM and result.kept == result.copied == 0
+    assert _slots_or_none(bootloader) == before, "loading into RAM changed a slot"
+    info = rig_target.start(SLOT_RAM)
+    assert info.active_slot == SLOT_RAM and bytes(info.build_id) == firmware_build_id
+
+
+def test_a_corrupt_image_in_ram_is_refused_and_not_booted(bootloader, kernel_image):
+    """The payload is checked against the header's CRC where it lies: a flipped byte fails
+    FLASH_END, and BOOT of the RAM image is then refused (nothing half-loaded is entered)."""
+    corrupt = bytearray(kernel_image)
+    corrupt[IMAGE_PAYLOAD_OFFSET + (len(kernel_image) - IMAGE_PAYLOAD_OFFSET) // 3] ^= 0xA5
+    with pytest.raises(RemoteError) as refused:
+        flash_image(bootloader, bytes(corrupt), slot=SLOT_RAM, check=False)
+    assert refused.value.code == ErrorCode.VERIFY_FAILED and "RAM" in refused.value.text
+    with pytest.raises(RemoteError) as not_booted:
+        bootloader.request(MsgType.BOOT, dict(slot=SLOT_RAM), retries=0)
+    assert not_booted.value.code == ErrorCode.NO_IMAGE
+    with pytest.raises(RemoteError) as bad_header:
+        flash_image(bootloader, _with_header(kernel_image, board="other-board"), slot=SLOT_RAM, check=False)
+    assert bad_header.value.code == ErrorCode.BAD_IMAGE
+    assert bytes(bootloader.request(MsgType.PING, dict(data=b"alive")).data) == b"alive"
 
 
 def test_bootloader_reads_its_own_code_from_flash(bootloader, firmware):
