@@ -51,6 +51,7 @@ class QemuSpec:
     flash: list[FlashBank] = field(default_factory=list)
     deterministic: list[str] = field(default_factory=list)
     boot: str = "pflash"
+    initrd: str | None = None       # a build output QEMU loads into RAM with -initrd
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class BoardDef:
     arch: str
     cpu: str
     drivers: tuple[str, ...]
+    radiolink: str | None                            # the modem's radio-link driver, if the board has one
     sections: dict[str, dict[str, int | str]]       # table -> {define: value}, in the header's order
     qemu: QemuSpec | None = None                     # None: real hardware only
     not_applicable: dict[str, str] = field(default_factory=dict)    # test -> why
@@ -89,6 +91,7 @@ class BoardDef:
         return (f"# Generated from {_shown(self.path)} by tools/gen_board.py.\n"
                 f"BOARD_ARCH    := {self.arch}\nBOARD_CPU     := {self.cpu}\n"
                 f"BOARD_DRIVERS := {' '.join(self.drivers)}\n"
+                f"BOARD_RADIOLINK := {self.radiolink or ''}\n"
                 f"BOARD_ROOTFS_BASE := {_c_value(self.defines.get('BOARD_ROOTFS_BASE', 0), '_BASE')}\n"
                 f"BOARD_ROOTFS_SIZE := {_c_value(self.defines.get('BOARD_ROOTFS_SIZE', 0), '_SIZE')}\n")
 
@@ -145,7 +148,8 @@ def _parse(name: str, data: dict) -> BoardDef:
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
     drivers = tuple(board["drivers"])
-    for driver in drivers:
+    radiolink = board.get("radiolink")
+    for driver in drivers + ((radiolink,) if radiolink else ()):
         if not (ROOT / "firmware" / "drivers" / f"{driver}.c").exists():
             raise ValueError(f"no driver {driver!r} (firmware/drivers/{driver}.c)")
     qemu = None
@@ -169,9 +173,9 @@ def _parse(name: str, data: dict) -> BoardDef:
         memory = q.get("memory", f"{ram >> 20}M")       # the machine's, when it is not RAM_SIZE
         qemu = QemuSpec(binary=q["binary"], machine=q["machine"], cpu=board["cpu"], memory=memory,
                         extra=list(q.get("extra", [])), flash=banks, deterministic=list(q.get("deterministic", [])),
-                        boot=boot)
+                        boot=boot, initrd=q.get("initrd"))
     skip = data.get("tests", {}).get("not-applicable", {})
     if not all(isinstance(v, str) and v for v in skip.values()):
         raise ValueError("[tests.not-applicable]: each test needs its reason")
     return BoardDef(name=name, description=board.get("description", ""), arch=board["arch"], cpu=board["cpu"],
-                      drivers=drivers, sections=sections, qemu=qemu, not_applicable=dict(skip))
+                      drivers=drivers, radiolink=radiolink, sections=sections, qemu=qemu, not_applicable=dict(skip))

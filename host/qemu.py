@@ -7,6 +7,8 @@ One instance lives in one state folder (default `.rig/`):
     flash1.img   bank 1: the A/B image slots, created erased once and then kept, like real flash
     kernel7.img  on a board whose bootloader QEMU loads into RAM ([qemu] boot = "kernel", as a
                  Raspberry Pi's firmware loads kernel7.img): boot.bin, copied at each start
+    (a board with [qemu] initrd gets that build output, beside boot.bin, with -initrd: the root
+    file system, which QEMU loads into RAM as a Pi's firmware loads an `initramfs`)
     qmp.sock     QMP: power and reset (`system_reset`, `quit`)
     qemu.log     QEMU's own output
 
@@ -146,7 +148,7 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             os.unlink(qmp_path)
         except FileNotFoundError:
             pass
-        command = self.command(qmp_path, deterministic=deterministic)
+        command = self.command(qmp_path, deterministic=deterministic, boot_bin=Path(boot_bin))
         with open(self.log_file, "wb") as log:
             log.write(("$ " + " ".join(command) + "\n").encode())
             log.flush()
@@ -198,13 +200,15 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
     def boot_changed(self, boot_bin: Path) -> bool:
         """Whether the running instance was started with a different bootloader."""
         state = self.state()
-        return state is not None and state.get("boot_sha256") != _sha256(Path(boot_bin).read_bytes())
+        return state is not None and state.get("boot_sha256") != self._boot_digest(Path(boot_bin))
 
-    def command(self, qmp_path: str, *, deterministic: bool = False) -> list[str]:
+    def command(self, qmp_path: str, *, deterministic: bool = False, boot_bin: Path | None = None) -> list[str]:
         q = self.qemu
         command = [q.binary, "-M", q.machine, "-cpu", q.cpu, "-m", q.memory, *q.extra]
         if q.boot == "kernel":
             command += ["-kernel", str(self.state_dir / KERNEL_FILE)]
+        if q.initrd and boot_bin is not None:
+            command += ["-initrd", str(boot_bin.with_name(q.initrd))]
         for unit, bank in enumerate(q.flash):
             path = str(self.state_dir / bank.file).replace(",", ",,")
             command += ["-drive", f"if=pflash,format=raw,unit={unit},file={path}"]
@@ -223,6 +227,8 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             raise RigError(f"bootloader image {boot_bin} is missing: build the firmware first") from None
         if self.qemu.boot == "kernel":
             _write_atomic(self.state_dir / KERNEL_FILE, boot)
+        if self.qemu.initrd and not boot_bin.with_name(self.qemu.initrd).exists():
+            raise RigError(f"{boot_bin.with_name(self.qemu.initrd)} is missing: build the firmware first")
         for bank in self.qemu.flash:
             path = self.state_dir / bank.file
             if bank.contents == "boot":
@@ -231,7 +237,14 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
                 _write_atomic(path, boot + b"\xff" * (bank.size - len(boot)))
             elif not path.exists() or path.stat().st_size != bank.size:
                 _write_atomic(path, b"\xff" * bank.size)
-        return _sha256(boot)
+        return self._boot_digest(boot_bin)
+
+    def _boot_digest(self, boot_bin: Path) -> str:
+        """What the board starts from: the bootloader, and the initrd beside it if it takes one."""
+        digest = hashlib.sha256(boot_bin.read_bytes())
+        if self.qemu.initrd:
+            digest.update(boot_bin.with_name(self.qemu.initrd).read_bytes())
+        return digest.hexdigest()
 
     def _qmp_path(self) -> str:
         path = str(self.state_dir / "qmp.sock")
@@ -300,10 +313,6 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
                 path.unlink()
             except FileNotFoundError:
                 pass
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -158,12 +158,12 @@ class Target:
     def _boot(self, slot: int) -> Message:
         info = self._catch_bootloader()
         if slot == SLOT_AUTO and _ram_only(info):
-            self._load_ram()
+            self.load_ram()
             slot = SLOT_RAM
         return self._start(slot)
 
-    def _load_ram(self) -> None:
-        """Send the board's RAM image (the last `rig flash`) to the bootloader caught."""
+    def load_ram(self) -> None:
+        """Send the board's RAM image (the last `rig flash`) to the bootloader, caught already."""
         from .flash import WINDOW, flash_image
 
         path = self.board.ram_image

@@ -59,6 +59,7 @@ _Static_assert(SLOT_PAYLOAD_MAX <= BOARD_RAM_BASE + BOARD_RAM_SIZE - STAGE_BASE,
 #define RAM_PAYLOAD_MAX (BOARD_RAM_BASE + BOARD_RAM_SIZE - STAGE_BASE)
 
 void boot_jump(uint32_t entry, uint32_t slot) __attribute__((noreturn));
+void boot_park(void) __attribute__((noreturn));
 
 /* The flash in progress: set by FLASH_BEGIN, used by FLASH_DATA, FLASH_DATA_LZ4 and
  * FLASH_COPY, cleared by FLASH_END.  The slot's old payload is at STAGE_BASE, header.length
@@ -599,6 +600,7 @@ void boot_main(void)
     struct proto_info info;
     uint64_t deadline;
 
+    intc_park_others(boot_park);
     uart_init();
     intc_init();
     intc_enable(BOARD_IRQ_UART);

@@ -30,7 +30,7 @@ _start:
     .text
 reset:
     /* Only core 0 runs the bootloader (and, after it, the kernel): any other core that was
-     * started here waits for events forever and is never woken on purpose. */
+     * started here parks for good. */
     mrc     p15, 0, r0, c0, c0, 5           /* MPIDR */
     tst     r0, #0xff                       /* Aff0: the core's number in its cluster */
     bne     park
@@ -109,9 +109,13 @@ hang:
     wfe
     b       hang
 
+/* void boot_park(void): where other cores wait forever, interrupts masked, none routed to
+ * them.  WFI rather than WFE: QEMU takes WFE for a mere yield and would spin on it. */
+    .global boot_park
+boot_park:
 park:
     cpsid   aif
-6:  wfe
+6:  wfi
     b       6b
 
 /* void boot_jump(uint32_t entry, uint32_t slot): enter an image with r0 = slot it came from. */

@@ -34,6 +34,9 @@
 #define SOURCE_MBOX0        (1u << 4)
 #define SOURCE_GPU          (1u << 8)
 
+#define LOCAL_MBOX3_SET(core) (0x8c + 0x10 * (core))    /* core n's mailbox 3: where its firmware waits */
+#define CORES               4
+
 /* The BCM2835 ARM controller (BOARD_INTC_BASE) */
 #define GPU_PENDING1        0x04        /* GPU lines 0..31, enabled and raised */
 #define GPU_PENDING2        0x08        /* ... 32..63 */
@@ -156,6 +159,20 @@ void intc_set_pending(unsigned irq)
         return;
     *local(LOCAL_MBOX0_SET) = 1u << (irq - IRQ_SOFT_FIRST);
     soft_update();
+}
+
+/* The Pi's firmware (and QEMU) holds cores 1..3 in a loop that polls their mailbox 3 and
+ * jumps to what is written there; that loop never sleeps, which under QEMU costs a host CPU
+ * each. */
+void intc_park_others(void (*park)(void))
+{
+    for (unsigned core = 1; core < CORES; core++)
+        *local(LOCAL_MBOX3_SET(core)) = (uint32_t)park;
+}
+
+int intc_owns(uint32_t page)
+{
+    return page == (BOARD_INTC_BASE & ~0xfffu) || page - BOARD_LOCAL_BASE < 0x1000;
 }
 
 void intc_shutdown(void)

@@ -70,16 +70,26 @@ def test_flash_files_boot_bank_rewritten_persistent_bank_kept(tmp_path):
 
 
 def test_a_bootloader_loaded_into_ram_goes_in_with_kernel(tmp_path):
-    # raspi2b: QEMU loads kernel7.img as the Pi's firmware does; no flash bank
-    driver = QemuDriver(BoardSpec.load("raspi2b"), tmp_path)
-    command = driver.command("/x/qmp.sock")
-    assert command[:7] == ["qemu-system-arm", "-M", "raspi2b", "-cpu", "cortex-a7", "-m", "1G"]
-    assert command[command.index("-kernel") + 1] == f"{tmp_path}/kernel7.img"
-    assert not any("pflash" in arg for arg in command)
-    boot = tmp_path / "boot.bin"
+    # raspi2b: QEMU loads kernel7.img as the Pi's firmware does, and the root file system beside
+    # it as an initrd; no flash bank
+    driver = QemuDriver(BoardSpec.load("raspi2b"), tmp_path / "state")
+    build = tmp_path / "build"
+    build.mkdir()
+    (tmp_path / "state").mkdir()
+    boot = build / "boot.bin"
     boot.write_bytes(b"BOOT")
-    driver._prepare_flash(boot)
-    assert (tmp_path / "kernel7.img").read_bytes() == b"BOOT"
+    command = driver.command("/x/qmp.sock", boot_bin=boot)
+    assert command[:7] == ["qemu-system-arm", "-M", "raspi2b", "-cpu", "cortex-a7", "-m", "1G"]
+    assert command[command.index("-kernel") + 1] == f"{tmp_path}/state/kernel7.img"
+    assert command[command.index("-initrd") + 1] == f"{build}/rootfs.img"
+    assert not any("pflash" in arg for arg in command)
+    with pytest.raises(RigError, match="rootfs.img is missing"):
+        driver._prepare_flash(boot)
+    (build / "rootfs.img").write_bytes(b"ROOT")
+    first = driver._prepare_flash(boot)
+    assert (tmp_path / "state" / "kernel7.img").read_bytes() == b"BOOT"
+    (build / "rootfs.img").write_bytes(b"ROOT2")
+    assert driver._prepare_flash(boot) != first, "a new root file system is a new start"
 
 
 def test_stale_state_is_not_running(tmp_path):
