@@ -75,7 +75,9 @@ class Board:
 
 def open_board(name: str | None = None, *, port: str | None = None, power_cmd: str | None = None,
                state_dir: str | Path | None = None) -> Board:
-    """The board the options (or RIG_BOARD, RIG_PORT, RIG_POWER_CMD, RIG_STATE) select."""
+    """The board the options (or RIG_BOARD, RIG_PORT, RIG_POWER_CMD, RIG_STATE) select.  A QEMU
+    board keeps its state in `state_dir`: by default .rig/ for qemu-virt, .rig/<name>/ for
+    another board."""
     from .qemu import QemuDriver
     from .serialport import CommandPower, SerialPortConsole
 
@@ -88,7 +90,9 @@ def open_board(name: str | None = None, *, port: str | None = None, power_cmd: s
                      power=CommandPower(power_cmd) if power_cmd else None)
     if spec.qemu is None:
         raise RigError(f"board {name} is real hardware only: give its serial port with --port or RIG_PORT")
-    state = Path(state_dir or os.environ.get("RIG_STATE") or DEFAULT_STATE)
+    # the default board's state in .rig/, another's in .rig/<name>/: both can run at once
+    state = Path(state_dir or os.environ.get("RIG_STATE") or
+                 (DEFAULT_STATE if name == DEFAULT_BOARD else DEFAULT_STATE / name))
     driver = QemuDriver(spec, state.absolute())
     return Board(spec=spec, console=driver, power=driver, qemu=driver)
 

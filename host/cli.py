@@ -29,7 +29,7 @@ from . import build as build_mod
 from . import shell as shell_mod
 from . import views
 from .abi import KernelAbi
-from .board import DEFAULT_BOARD, ROOT, Board, open_board
+from .board import DEFAULT_BOARD, DEFAULT_STATE, Board, open_board
 from .debugd import RUN_TIMEOUT, Debugd
 from .errors import LinkTimeout, RigError
 from .flash import WINDOW, FlashResult, flash_image, read_slots
@@ -1225,7 +1225,7 @@ def cmd_lab(rig: Rig) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    serve(args.config, state=Path(args.state_dir) / "lab", board=args.board, qemu=args.qemu,
+    serve(args.config, state=Path(args.state_dir or DEFAULT_STATE) / "lab", board=args.board, qemu=args.qemu,
           power_cmds=power_cmds, hostname=args.hostname or socket.gethostname(),
           name=args.name or socket.gethostname(), log=lambda line: out.print(f"lab: {escape(line)}"), stop=stop)
     out.print("lab: stopped, QEMU boards powered off")
@@ -1303,8 +1303,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--place-wait", type=float, default=float(os.environ.get("RIG_PLACE_WAIT") or 0),
                         metavar="SECONDS", help="wait (a reservation) up to SECONDS for a place someone "
                         "else holds; 0 fails at once (default; env RIG_PLACE_WAIT)")
-    parser.add_argument("--state-dir", default=os.environ.get("RIG_STATE", str(ROOT / ".rig")),
-                        help="where a QEMU board keeps its flash files and state (default .rig/; env RIG_STATE)")
+    parser.add_argument("--state-dir", default=os.environ.get("RIG_STATE"),
+                        help="where a QEMU board keeps its flash files and state (default .rig/, another "
+                             "board than qemu-virt .rig/<board>/; env RIG_STATE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show build output and the target's LOG lines")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

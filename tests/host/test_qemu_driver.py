@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from host.board import BoardSpec, FlashBank, QemuSpec, open_board
+from host.board import DEFAULT_STATE, BoardSpec, FlashBank, QemuSpec, open_board
 from host.errors import RigError
 from host.qemu import QemuDriver
 from host.qmp import QMP
@@ -67,6 +67,13 @@ def test_flash_files_boot_bank_rewritten_persistent_bank_kept(tmp_path):
     boot.write_bytes(b"x" * 5000)
     with pytest.raises(RigError, match="larger than flash bank flash0.img"):
         driver._prepare_flash(boot)
+
+
+def test_each_board_has_its_own_default_state_folder(monkeypatch):
+    # so that a qemu-virt and a raspi2b board can run side by side from one checkout
+    monkeypatch.delenv("RIG_STATE", raising=False)
+    assert open_board("qemu-virt").qemu.state_dir == DEFAULT_STATE.absolute()
+    assert open_board("raspi2b").qemu.state_dir == (DEFAULT_STATE / "raspi2b").absolute()
 
 
 def test_a_bootloader_loaded_into_ram_goes_in_with_kernel(tmp_path):
