@@ -52,7 +52,7 @@ reset:
     bic     r0, r0, #MODE_MASK
     orr     r0, r0, #MODE_SVC
     orr     r0, r0, #(PSR_A | PSR_I | PSR_F)
-    msr     spsr_hyp, r0
+    msr     spsr_cxsf, r0               /* SPSR_hyp: in HYP it is the current SPSR */
     adr     r1, 1f
     msr     elr_hyp, r1
     eret

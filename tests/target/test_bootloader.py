@@ -6,9 +6,16 @@ cancelled.  The board keeps a confirmed image throughout (a refused, corrupt or 
 replaces the last confirmed one), which some tests check by booting it.
 """
 
+import dataclasses
+import time
+
 import pytest
 
 from host import boarddef
+from host.board import Board
+from host.debugd import Debugd
+from host.qemu import QemuDriver
+from host.strategy import Target
 from host.errors import RemoteError
 from host.flash import chunks, flash_image, read_slots, takes_lz4
 from host.link import role_of
@@ -54,6 +61,34 @@ def test_an_image_loaded_into_ram_boots_from_there_and_leaves_the_slots_alone(
     assert _slots_or_none(bootloader) == before, "loading into RAM changed a slot"
     info = rig_target.start(SLOT_RAM)
     assert info.active_slot == SLOT_RAM and bytes(info.build_id) == firmware_build_id
+
+
+@pytest.mark.qemu
+def test_a_bootloader_entered_in_hyp_mode_leaves_it_and_the_kernel_runs(rig_board, firmware, kernel_image,
+                                                                        firmware_build_id, tmp_path):
+    """A Raspberry Pi's firmware starts kernel7.img in HYP mode; QEMU's raspi2b never does, but
+    its virt machine does with virtualization=on.  The bootloader must drop to SVC (an exception
+    in HYP would hang it before its INFO) and give PL1 the timer: the kernel, loaded into RAM,
+    then runs its tick and answers."""
+    if rig_board.spec.qemu.machine != "virt":
+        pytest.skip("needs QEMU's virt machine (virtualization=on starts the CPU in HYP)")
+    spec = dataclasses.replace(rig_board.spec, qemu=dataclasses.replace(
+        rig_board.spec.qemu, machine="virt,virtualization=on"))
+    driver = QemuDriver(spec, tmp_path / "hyp-board")
+    driver.up(firmware.boot_bin)
+    target = Target(Board(spec=spec, console=driver, power=driver, qemu=driver))
+    try:
+        target.bootloader()
+        flash_image(target.link, kernel_image, slot=SLOT_RAM)
+        info = target.start(SLOT_RAM)
+        assert bytes(info.build_id) == firmware_build_id and info.features & Feature.TIMER
+        debugd = Debugd(target.link)
+        first, deadline = debugd.stats().ticks, time.monotonic() + 5
+        while debugd.stats().ticks == first:
+            assert time.monotonic() < deadline, "the kernel's tick does not run"
+    finally:
+        target.close()
+        driver.down()
 
 
 def test_a_corrupt_image_in_ram_is_refused_and_not_booted(bootloader, kernel_image):
