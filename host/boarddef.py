@@ -52,6 +52,7 @@ class QemuSpec:
     deterministic: list[str] = field(default_factory=list)
     boot: str = "pflash"
     initrd: str | None = None       # a build output QEMU loads into RAM with -initrd
+    sd: FlashBank | None = None     # the SD card's image (-drive if=sd), kept like the card
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class BoardDef:
     cpu: str
     drivers: tuple[str, ...]
     radiolink: str | None                            # the modem's radio-link driver, if the board has one
+    flash: str | None                                # the image slots' storage driver, if the board has slots
     sections: dict[str, dict[str, int | str]]       # table -> {define: value}, in the header's order
     qemu: QemuSpec | None = None                     # None: real hardware only
     not_applicable: dict[str, str] = field(default_factory=dict)    # test -> why
@@ -92,6 +94,8 @@ class BoardDef:
                 f"BOARD_ARCH    := {self.arch}\nBOARD_CPU     := {self.cpu}\n"
                 f"BOARD_DRIVERS := {' '.join(self.drivers)}\n"
                 f"BOARD_RADIOLINK := {self.radiolink or ''}\n"
+                f"BOARD_FLASH   := {self.flash or ''}\n"
+                f"BOARD_BOOT_IN_FLASH := {'1' if 'BOARD_FLASH0_BASE' in self.defines else ''}\n"
                 f"BOARD_ROOTFS_BASE := {_c_value(self.defines.get('BOARD_ROOTFS_BASE', 0), '_BASE')}\n"
                 f"BOARD_ROOTFS_SIZE := {_c_value(self.defines.get('BOARD_ROOTFS_SIZE', 0), '_SIZE')}\n")
 
@@ -148,8 +152,10 @@ def _parse(name: str, data: dict) -> BoardDef:
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
     drivers = tuple(board["drivers"])
-    radiolink = board.get("radiolink")
-    for driver in drivers + ((radiolink,) if radiolink else ()):
+    radiolink, flash = board.get("radiolink"), board.get("flash")
+    if bool(flash) != ("BOARD_SLOT_SIZE" in defines):
+        raise ValueError("[board] flash (the slots' storage driver) and [flash] SLOT_SIZE go together")
+    for driver in drivers + tuple(d for d in (radiolink, flash) if d):
         if not (ROOT / "firmware" / "drivers" / f"{driver}.c").exists():
             raise ValueError(f"no driver {driver!r} (firmware/drivers/{driver}.c)")
     qemu = None
@@ -173,9 +179,11 @@ def _parse(name: str, data: dict) -> BoardDef:
         memory = q.get("memory", f"{ram >> 20}M")       # the machine's, when it is not RAM_SIZE
         qemu = QemuSpec(binary=q["binary"], machine=q["machine"], cpu=board["cpu"], memory=memory,
                         extra=list(q.get("extra", [])), flash=banks, deterministic=list(q.get("deterministic", [])),
-                        boot=boot, initrd=q.get("initrd"))
+                        boot=boot, initrd=q.get("initrd"),
+                        sd=FlashBank(file=q["sd"]["file"], size=int(q["sd"]["size"]), contents="persistent")
+                        if "sd" in q else None)
     skip = data.get("tests", {}).get("not-applicable", {})
     if not all(isinstance(v, str) and v for v in skip.values()):
         raise ValueError("[tests.not-applicable]: each test needs its reason")
     return BoardDef(name=name, description=board.get("description", ""), arch=board["arch"], cpu=board["cpu"],
-                      drivers=drivers, radiolink=radiolink, sections=sections, qemu=qemu, not_applicable=dict(skip))
+                      drivers=drivers, radiolink=radiolink, flash=flash, sections=sections, qemu=qemu, not_applicable=dict(skip))

@@ -9,6 +9,7 @@ One instance lives in one state folder (default `.rig/`):
                  Raspberry Pi's firmware loads kernel7.img): boot.bin, copied at each start
     (a board with [qemu] initrd gets that build output, beside boot.bin, with -initrd: the root
     file system, which QEMU loads into RAM as a Pi's firmware loads an `initramfs`)
+    sd.img       a board's SD card ([qemu] sd): created zeroed once, then kept, like the card
     qmp.sock     QMP: power and reset (`system_reset`, `quit`)
     qemu.log     QEMU's own output
 
@@ -209,6 +210,9 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             command += ["-kernel", str(self.state_dir / KERNEL_FILE)]
         if q.initrd and boot_bin is not None:
             command += ["-initrd", str(boot_bin.with_name(q.initrd))]
+        if q.sd is not None:
+            path = str(self.state_dir / q.sd.file).replace(",", ",,")
+            command += ["-drive", f"if=sd,format=raw,file={path}"]
         for unit, bank in enumerate(q.flash):
             path = str(self.state_dir / bank.file).replace(",", ",,")
             command += ["-drive", f"if=pflash,format=raw,unit={unit},file={path}"]
@@ -227,6 +231,10 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             raise RigError(f"bootloader image {boot_bin} is missing: build the firmware first") from None
         if self.qemu.boot == "kernel":
             _write_atomic(self.state_dir / KERNEL_FILE, boot)
+        sd = self.qemu.sd
+        if sd is not None and (not (self.state_dir / sd.file).exists() or
+                               (self.state_dir / sd.file).stat().st_size != sd.size):
+            _write_atomic(self.state_dir / sd.file, bytes(sd.size))
         if self.qemu.initrd and not boot_bin.with_name(self.qemu.initrd).exists():
             raise RigError(f"{boot_bin.with_name(self.qemu.initrd)} is missing: build the firmware first")
         for bank in self.qemu.flash:

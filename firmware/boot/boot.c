@@ -13,7 +13,7 @@
  *
  * An image can also go straight into RAM, at its load address, and be booted from there
  * (SLOT_RAM: the same FLASH_BEGIN, FLASH_DATA(_LZ4) and FLASH_END, then BOOT): for quick turns,
- * and the only way on a board without image slots (BOOT_SLOTS 0: no NOR flash).  Nothing
+ * and the only way on a board without image slots (BOOT_SLOTS 0: no [flash] table).  Nothing
  * survives a reset there, so nothing is tried or confirmed.
  */
 #include "arch/cpu.h"
@@ -78,6 +78,9 @@ static struct {
 } ram_image;
 
 static int host_seen;           /* a valid frame arrived: no autoboot */
+#if BOOT_SLOTS
+static int slots_readable;      /* flash_init succeeded */
+#endif
 /* a chunk to program: as sent, or decoded */
 static uint32_t chunk[(PROTO_FLASH_LZ4_CHUNK_MAX > PROTO_MAX_PAYLOAD ? PROTO_FLASH_LZ4_CHUNK_MAX : PROTO_MAX_PAYLOAD) / 4];
 static char text[96];
@@ -107,8 +110,10 @@ LINK_COMMAND(PROTO_MSG_PING, cmd_ping);
 static int readable(uint32_t addr, uint32_t len)
 {
     static const struct { uint32_t base, size; } regions[] = {
-#if BOOT_SLOTS
+#ifdef BOARD_FLASH0_BASE
         { BOARD_FLASH0_BASE, BOARD_FLASH_SIZE },
+#endif
+#if BOOT_SLOTS
         { BOARD_FLASH1_BASE, BOARD_FLASH_SIZE },
 #endif
         { BOARD_RAM_BASE, BOARD_RAM_SIZE },
@@ -601,12 +606,19 @@ void boot_main(void)
     uint64_t deadline;
 
     intc_park_others(boot_park);
+#if BOOT_SLOTS
+    slots_readable = flash_init() == 0;
+#endif
     uart_init();
     intc_init();
     intc_enable(BOARD_IRQ_UART);
     uart_rx_irq_enable();
     info_fill(&info, PROTO_ROLE_BOOTLOADER, PROTO_SLOT_AUTO, BOOT_FEATURES, cntfrq_read());
     link_send(PROTO_MSG_INFO, 0, &info, sizeof info, NULL, 0);
+#if BOOT_SLOTS
+    if (!slots_readable)
+        log_text(PROTO_LOG_ERROR, "the image slots' storage cannot be read: no slot is valid");
+#endif
     deadline = cntpct_read() + (uint64_t)cntfrq_read() * BOOT_WAIT_MS / 1000;
 
     for (;;) {

@@ -130,13 +130,14 @@ int space_fault_idempotent(struct space *s, uint32_t va)
     if (page - BOARD_ROOTFS_BASE < BOARD_ROOTFS_SIZE)
         return mapdb_map_root(s, page, page, L4_READ);
 #endif
-    /* flash, on a board that has it ([flash] in its board.toml) */
-#ifdef BOARD_SLOT_SIZE
     /* the persistent disk's partition, which sigma0 gives the Linux server to program */
+#ifdef BOARD_DATA_BASE
     if (page - BOARD_DATA_BASE < BOARD_DATA_SIZE)
         return mapdb_map_root(s, page, page, L4_READ | L4_WRITE);
+#endif
     /* an image slot's first page: its header and the boot state a running system confirms */
-    if (page - BOARD_FLASH1_BASE < BOARD_DATA_BASE - BOARD_FLASH1_BASE &&
+#ifdef BOARD_SLOT_SIZE
+    if (page - BOARD_FLASH1_BASE < PROTO_SLOT_COUNT * BOARD_SLOT_SIZE &&
         (page - BOARD_FLASH1_BASE) % BOARD_SLOT_SIZE == 0)
         return mapdb_map_root(s, page, page, L4_READ | L4_WRITE);
 #endif

@@ -105,16 +105,18 @@ const char *kernel_init(void)
 #else
     kip->rootfs_base = kip->rootfs_size = 0;
 #endif
-#ifdef BOARD_SLOT_SIZE
+#ifdef BOARD_DATA_BASE
     kip->data_base = BOARD_DATA_BASE;
     kip->data_size = BOARD_DATA_SIZE;
+#else
+    kip->data_base = kip->data_size = 0;        /* no persistent disk */
+#endif
+#ifdef BOARD_SLOT_SIZE
     kip->slots_base = BOARD_FLASH1_BASE;
     kip->slot_size = BOARD_SLOT_SIZE;
     kip->slot_count = PROTO_SLOT_COUNT;
 #else
-    /* no flash: no slots, no disk (all 0) */
-    kip->data_base = kip->data_size = 0;
-    kip->slots_base = kip->slot_size = kip->slot_count = 0;
+    kip->slots_base = kip->slot_size = kip->slot_count = 0;    /* no image slots */
 #endif
     kip->syscall_entry = 0;
     kip->sigma0 = L4_MODULE_TID(0);

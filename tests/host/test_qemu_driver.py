@@ -90,11 +90,17 @@ def test_a_bootloader_loaded_into_ram_goes_in_with_kernel(tmp_path):
     assert command[command.index("-kernel") + 1] == f"{tmp_path}/state/kernel7.img"
     assert command[command.index("-initrd") + 1] == f"{build}/rootfs.img"
     assert not any("pflash" in arg for arg in command)
+    assert f"if=sd,format=raw,file={tmp_path}/state/sd.img" in command
     with pytest.raises(RigError, match="rootfs.img is missing"):
         driver._prepare_flash(boot)
     (build / "rootfs.img").write_bytes(b"ROOT")
     first = driver._prepare_flash(boot)
     assert (tmp_path / "state" / "kernel7.img").read_bytes() == b"BOOT"
+    card = tmp_path / "state" / "sd.img"            # the card: created blank once, then kept
+    assert card.read_bytes() == bytes(64 << 20)
+    card.write_bytes(b"SLOT" + bytes((64 << 20) - 4))
+    driver._prepare_flash(boot)
+    assert card.read_bytes().startswith(b"SLOT")
     (build / "rootfs.img").write_bytes(b"ROOT2")
     assert driver._prepare_flash(boot) != first, "a new root file system is a new start"
 
