@@ -58,6 +58,13 @@ class Board:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def ram_image(self) -> Path:
+        """The image last loaded into the board's RAM by `rig flash`: on a board without image
+        slots, what every boot loads again (RAM keeps nothing across a reset)."""
+        folder = self.qemu.state_dir if self.qemu is not None else DEFAULT_STATE / self.name
+        return folder / "ram.img"
+
     def describe(self) -> str:
         if self.qemu is not None:
             return f"{self.name} (QEMU, state in {_short(self.qemu.state_dir)})"
@@ -68,7 +75,9 @@ class Board:
 
 def open_board(name: str | None = None, *, port: str | None = None, power_cmd: str | None = None,
                state_dir: str | Path | None = None) -> Board:
-    """The board the options (or RIG_BOARD, RIG_PORT, RIG_POWER_CMD, RIG_STATE) select."""
+    """The board the options (or RIG_BOARD, RIG_PORT, RIG_POWER_CMD, RIG_STATE) select.  A QEMU
+    board keeps its state in `state_dir`: by default .rig/ for qemu-virt, .rig/<name>/ for
+    another board."""
     from .qemu import QemuDriver
     from .serialport import CommandPower, SerialPortConsole
 
@@ -81,7 +90,9 @@ def open_board(name: str | None = None, *, port: str | None = None, power_cmd: s
                      power=CommandPower(power_cmd) if power_cmd else None)
     if spec.qemu is None:
         raise RigError(f"board {name} is real hardware only: give its serial port with --port or RIG_PORT")
-    state = Path(state_dir or os.environ.get("RIG_STATE") or DEFAULT_STATE)
+    # the default board's state in .rig/, another's in .rig/<name>/: both can run at once
+    state = Path(state_dir or os.environ.get("RIG_STATE") or
+                 (DEFAULT_STATE if name == DEFAULT_BOARD else DEFAULT_STATE / name))
     driver = QemuDriver(spec, state.absolute())
     return Board(spec=spec, console=driver, power=driver, qemu=driver)
 

@@ -29,6 +29,9 @@ DEFINE_TABLES = (
 REQUIRED = ("BOARD_RAM_BASE", "BOARD_RAM_SIZE", "BOARD_UART_BASE", "BOARD_CYCLE_HZ", "BOOT_ROM_BASE",
             "BOOT_RAM_BASE", "BOOT_RAM_SIZE", "KERNEL_BASE", "KERNEL_VIRT_BASE", "KERNEL_DEVICE_VIRT")
 FLASH_CONTENTS = ("boot", "persistent")
+#: how QEMU gets the bootloader: in the flash bank whose contents is "boot" (a boot ROM), or
+#: with -kernel, loaded into RAM (as a Raspberry Pi's firmware loads kernel7.img)
+BOOT_METHODS = ("pflash", "kernel")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class QemuSpec:
     extra: list[str] = field(default_factory=list)
     flash: list[FlashBank] = field(default_factory=list)
     deterministic: list[str] = field(default_factory=list)
+    boot: str = "pflash"
+    initrd: str | None = None       # a build output QEMU loads into RAM with -initrd
+    sd: FlashBank | None = None     # the SD card's image (-drive if=sd), kept like the card
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class BoardDef:
     arch: str
     cpu: str
     drivers: tuple[str, ...]
+    radiolink: str | None                            # the modem's radio-link driver, if the board has one
+    flash: str | None                                # the image slots' storage driver, if the board has slots
     sections: dict[str, dict[str, int | str]]       # table -> {define: value}, in the header's order
     qemu: QemuSpec | None = None                     # None: real hardware only
     not_applicable: dict[str, str] = field(default_factory=dict)    # test -> why
@@ -85,6 +93,9 @@ class BoardDef:
         return (f"# Generated from {_shown(self.path)} by tools/gen_board.py.\n"
                 f"BOARD_ARCH    := {self.arch}\nBOARD_CPU     := {self.cpu}\n"
                 f"BOARD_DRIVERS := {' '.join(self.drivers)}\n"
+                f"BOARD_RADIOLINK := {self.radiolink or ''}\n"
+                f"BOARD_FLASH   := {self.flash or ''}\n"
+                f"BOARD_BOOT_IN_FLASH := {'1' if 'BOARD_FLASH0_BASE' in self.defines else ''}\n"
                 f"BOARD_ROOTFS_BASE := {_c_value(self.defines.get('BOARD_ROOTFS_BASE', 0), '_BASE')}\n"
                 f"BOARD_ROOTFS_SIZE := {_c_value(self.defines.get('BOARD_ROOTFS_SIZE', 0), '_SIZE')}\n")
 
@@ -141,7 +152,10 @@ def _parse(name: str, data: dict) -> BoardDef:
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
     drivers = tuple(board["drivers"])
-    for driver in drivers:
+    radiolink, flash = board.get("radiolink"), board.get("flash")
+    if bool(flash) != ("BOARD_SLOT_SIZE" in defines):
+        raise ValueError("[board] flash (the slots' storage driver) and [flash] SLOT_SIZE go together")
+    for driver in drivers + tuple(d for d in (radiolink, flash) if d):
         if not (ROOT / "firmware" / "drivers" / f"{driver}.c").exists():
             raise ValueError(f"no driver {driver!r} (firmware/drivers/{driver}.c)")
     qemu = None
@@ -153,15 +167,23 @@ def _parse(name: str, data: dict) -> BoardDef:
             raise ValueError("[qemu.flash] banks need [flash] FLASH_SIZE")
         if any(b.contents not in FLASH_CONTENTS for b in banks):
             raise ValueError(f"a flash bank's contents is one of {', '.join(FLASH_CONTENTS)}")
-        if banks and [b.contents for b in banks].count("boot") != 1:
-            raise ValueError('exactly one flash bank has contents = "boot"')
+        boot = q.get("boot", "pflash")
+        if boot not in BOOT_METHODS:
+            raise ValueError(f"[qemu] boot is one of {', '.join(BOOT_METHODS)}, not {boot!r}")
+        if [b.contents for b in banks].count("boot") != (boot == "pflash"):
+            raise ValueError('exactly one flash bank has contents = "boot" when [qemu] boot = "pflash", '
+                             'none otherwise')
         ram = defines["BOARD_RAM_SIZE"]
         if not isinstance(ram, int) or ram % (1 << 20):
             raise ValueError("[memory] RAM_SIZE: a whole number of MiB")
-        qemu = QemuSpec(binary=q["binary"], machine=q["machine"], cpu=board["cpu"], memory=f"{ram >> 20}M",
-                        extra=list(q.get("extra", [])), flash=banks, deterministic=list(q.get("deterministic", [])))
+        memory = q.get("memory", f"{ram >> 20}M")       # the machine's, when it is not RAM_SIZE
+        qemu = QemuSpec(binary=q["binary"], machine=q["machine"], cpu=board["cpu"], memory=memory,
+                        extra=list(q.get("extra", [])), flash=banks, deterministic=list(q.get("deterministic", [])),
+                        boot=boot, initrd=q.get("initrd"),
+                        sd=FlashBank(file=q["sd"]["file"], size=int(q["sd"]["size"]), contents="persistent")
+                        if "sd" in q else None)
     skip = data.get("tests", {}).get("not-applicable", {})
     if not all(isinstance(v, str) and v for v in skip.values()):
         raise ValueError("[tests.not-applicable]: each test needs its reason")
     return BoardDef(name=name, description=board.get("description", ""), arch=board["arch"], cpu=board["cpu"],
-                      drivers=drivers, sections=sections, qemu=qemu, not_applicable=dict(skip))
+                      drivers=drivers, radiolink=radiolink, flash=flash, sections=sections, qemu=qemu, not_applicable=dict(skip))

@@ -22,15 +22,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from protocol import (IMAGE_HEADER_SIZE, SLOT_AUTO, SLOT_COUNT, SYSCALL_REGS, Feature, Message, MsgType, Role,
-                      TestStatus, crc32)
+from protocol import (IMAGE_HEADER_SIZE, SLOT_AUTO, SLOT_COUNT, SLOT_RAM, SYSCALL_REGS, Feature, Message, MsgType,
+                      Role, TestStatus, crc32)
 
 from . import bench as bench_mod
 from . import build as build_mod
 from . import shell as shell_mod
 from . import views
 from .abi import KernelAbi
-from .board import DEFAULT_BOARD, ROOT, Board, open_board
+from .board import DEFAULT_BOARD, DEFAULT_STATE, Board, open_board
 from .debugd import RUN_TIMEOUT, Debugd
 from .errors import LinkTimeout, RigError
 from .flash import WINDOW, FlashResult, flash_image, flash_rootfs, read_slots, rootfs_archive
@@ -253,12 +253,17 @@ def cmd_flash(rig: Rig) -> int:
     target = rig.target()
     boot_info = target.bootloader()
     out.print(f"bootloader on {target.link.port}: {boot_info.version}")
+    ram_only = not boot_info.features & Feature.FLASH
+    slot = SLOT_RAM if rig.args.ram or ram_only else rig.args.slot
     with _flash_progress(len(payload)) as progress:
-        result = flash_image(target.link, image, slot=rig.args.slot, window=WINDOW if rig.board.qemu else 1,
+        result = flash_image(target.link, image, slot=slot, window=WINDOW if rig.board.qemu else 1,
                              progress=progress)
     _print_flash(result)
+    if ram_only:                # what every later boot loads again
+        rig.board.ram_image.parent.mkdir(parents=True, exist_ok=True)
+        rig.board.ram_image.write_bytes(image)
     info = target.start(result.slot)
-    out.print(f"[green]booted[/] slot {result.slot}: {info.version}, build {bytes(info.build_id).hex()[:12]}")
+    out.print(f"[green]booted[/] {_slot_name(result.slot)}: {info.version}, build {bytes(info.build_id).hex()[:12]}")
     return 0
 
 
@@ -1197,9 +1202,15 @@ def _print_flash(result: FlashResult) -> None:
     line = f" as {result.wire:,} on the line (LZ4)" if result.wire and result.wire < sent else ""
     reused = [f"{result.kept:,} already in slot {result.slot}"] if result.kept else []
     reused += [f"{result.copied:,} copied from the other slot"] if result.copied else []
-    out.print(f"[green]flashed[/] {result.sent:,} bytes to slot {result.slot} in {result.seconds:.2f} s "
+    sequence = "" if result.slot == SLOT_RAM else f"sequence {result.sequence}, "
+    out.print(f"[green]{'loaded' if result.slot == SLOT_RAM else 'flashed'}[/] {result.sent:,} bytes to "
+              f"{_slot_name(result.slot)} in {result.seconds:.2f} s "
               f"({result.kib_per_s:.1f} KiB/s): sent {sent:,}{line}{''.join(', ' + r for r in reused)}; "
-              f"sequence {result.sequence}, verified (crc {result.crc:08x}, build {result.build_id.hex()[:12]})")
+              f"{sequence}verified (crc {result.crc:08x}, build {result.build_id.hex()[:12]})")
+
+
+def _slot_name(slot: int) -> str:
+    return "RAM" if slot == SLOT_RAM else f"slot {slot}"
 
 
 def _print_info(info: Message) -> None:
@@ -1208,7 +1219,7 @@ def _print_info(info: Message) -> None:
     table.add_column(style="bold")
     table.add_column()
     features = ", ".join(f.name for f in Feature if info.features & f) or "none"
-    slot = "none" if info.active_slot == SLOT_AUTO else str(info.active_slot)
+    slot = {SLOT_AUTO: "none", SLOT_RAM: "RAM"}.get(info.active_slot, str(info.active_slot))
     for key, value in (("role", role.name.lower() if role else str(info.role)), ("board", info.board),
                        ("version", info.version), ("build id", bytes(info.build_id).hex()),
                        ("features", features), ("cycle counter", f"{info.cycle_hz:,} Hz"),
@@ -1253,7 +1264,7 @@ def cmd_lab(rig: Rig) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    serve(args.config, state=Path(args.state_dir) / "lab", board=args.board, qemu=args.qemu,
+    serve(args.config, state=Path(args.state_dir or DEFAULT_STATE) / "lab", board=args.board, qemu=args.qemu,
           power_cmds=power_cmds, hostname=args.hostname or socket.gethostname(),
           name=args.name or socket.gethostname(), log=lambda line: out.print(f"lab: {escape(line)}"), stop=stop)
     out.print("lab: stopped, QEMU boards powered off")
@@ -1331,8 +1342,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--place-wait", type=float, default=float(os.environ.get("RIG_PLACE_WAIT") or 0),
                         metavar="SECONDS", help="wait (a reservation) up to SECONDS for a place someone "
                         "else holds; 0 fails at once (default; env RIG_PLACE_WAIT)")
-    parser.add_argument("--state-dir", default=os.environ.get("RIG_STATE", str(ROOT / ".rig")),
-                        help="where a QEMU board keeps its flash files and state (default .rig/; env RIG_STATE)")
+    parser.add_argument("--state-dir", default=os.environ.get("RIG_STATE"),
+                        help="where a QEMU board keeps its flash files and state (default .rig/, another "
+                             "board than qemu-virt .rig/<board>/; env RIG_STATE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show build output and the target's LOG lines")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -1349,6 +1361,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("image", nargs="?", help="image file to write (default: the build's kernel.img; with "
                    "--rootfs, a root file system partition, default the build's rootfs.img)")
     p.add_argument("--slot", type=_slot, default=SLOT_AUTO, help="0, 1 or auto (the older slot; default)")
+    p.add_argument("--ram", action="store_true",
+                   help="load the image straight into RAM and boot it, no slot (gone at the next reset); "
+                        "a board without slots (raspi2b) always does")
     p.add_argument("--rootfs", action="store_true",
                    help="rewrite the root file system partition instead, only the blocks that changed")
     p.set_defaults(func=cmd_flash)

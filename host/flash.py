@@ -50,6 +50,7 @@ from protocol import (
     IMAGE_PAYLOAD_OFFSET,
     SLOT_AUTO,
     SLOT_ROOTFS,
+    SLOT_RAM,
     MsgType,
     crc32,
     parse_image,
@@ -196,6 +197,8 @@ def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool 
                 progress: Callable[[int, int], None] | None = None) -> FlashResult:
     """Write `image` (an image file: header, padding, payload) through the bootloader.
 
+    `slot`: 0, 1, SLOT_AUTO, or SLOT_RAM to load the image straight into RAM at its load
+    address (no slot: nothing to reuse, and FLASH_END's CRC check is the verification).
     `compress`: send the payload LZ4-compressed (None: when the bootloader takes it).
     `reuse`: send only the blocks the board does not already hold at the same offset in a
     slot (None: when the bootloader answers FLASH_SUMS).  `window`: requests in flight.
@@ -213,8 +216,10 @@ def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool 
     offered = features(link)
     if compress is None:
         compress = bool(offered & Feature.FLASH_LZ4)
+    if slot == SLOT_RAM and not offered & Feature.RAM_BOOT:
+        raise RigError("this bootloader cannot load an image into RAM (no RAM_BOOT feature): flash a slot")
     if reuse is None:
-        reuse = bool(offered & Feature.FLASH_SUMS)
+        reuse = bool(offered & Feature.FLASH_SUMS) and slot != SLOT_RAM
     dictionary = compress and bool(offered & Feature.FLASH_LZ4_DICT)
     start = time.monotonic()
     sums = {s: slot_sums(link, s, len(payload)) for s in range(SLOT_COUNT)} if reuse and payload else {}
@@ -237,7 +242,7 @@ def flash_image(link: Link, image: bytes, *, slot: int = SLOT_AUTO, check: bool 
     result = FlashResult(slot=chosen, sequence=sequence, length=total, sent=IMAGE_HEADER_SIZE + total,
                          seconds=seconds, crc=header.crc, build_id=bytes(header.build_id), wire=wire,
                          kept=kept, copied=copied)
-    if verify:
+    if verify and chosen != SLOT_RAM:
         verify_slot(link, result)
     return result
 

@@ -5,6 +5,11 @@ One instance lives in one state folder (default `.rig/`):
     board.json   what a later `rig` process needs to find it: pid, pty, QMP socket, options
     flash0.img   bank 0: the bootloader (boot.bin padded with 0xFF), rewritten at each start
     flash1.img   bank 1: the A/B image slots, created erased once and then kept, like real flash
+    kernel7.img  on a board whose bootloader QEMU loads into RAM ([qemu] boot = "kernel", as a
+                 Raspberry Pi's firmware loads kernel7.img): boot.bin, copied at each start
+    (a board with [qemu] initrd gets that build output, beside boot.bin, with -initrd: the root
+    file system, which QEMU loads into RAM as a Pi's firmware loads an `initramfs`)
+    sd.img       a board's SD card ([qemu] sd): created zeroed once, then kept, like the card
     qmp.sock     QMP: power and reset (`system_reset`, `quit`)
     qemu.log     QEMU's own output
 
@@ -35,6 +40,7 @@ from .qmp import QMP, QMPError
 if TYPE_CHECKING:
     from .board import BoardSpec
 
+KERNEL_FILE = "kernel7.img"  # the bootloader, for a board whose QEMU loads it with -kernel
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
 _UNIX_PATH_MAX = 100         # sun_path is 108 bytes; stay clear of it
@@ -143,7 +149,7 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             os.unlink(qmp_path)
         except FileNotFoundError:
             pass
-        command = self.command(qmp_path, deterministic=deterministic)
+        command = self.command(qmp_path, deterministic=deterministic, boot_bin=Path(boot_bin))
         with open(self.log_file, "wb") as log:
             log.write(("$ " + " ".join(command) + "\n").encode())
             log.flush()
@@ -195,11 +201,18 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
     def boot_changed(self, boot_bin: Path) -> bool:
         """Whether the running instance was started with a different bootloader."""
         state = self.state()
-        return state is not None and state.get("boot_sha256") != _sha256(Path(boot_bin).read_bytes())
+        return state is not None and state.get("boot_sha256") != self._boot_digest(Path(boot_bin))
 
-    def command(self, qmp_path: str, *, deterministic: bool = False) -> list[str]:
+    def command(self, qmp_path: str, *, deterministic: bool = False, boot_bin: Path | None = None) -> list[str]:
         q = self.qemu
         command = [q.binary, "-M", q.machine, "-cpu", q.cpu, "-m", q.memory, *q.extra]
+        if q.boot == "kernel":
+            command += ["-kernel", str(self.state_dir / KERNEL_FILE)]
+        if q.initrd and boot_bin is not None:
+            command += ["-initrd", str(boot_bin.with_name(q.initrd))]
+        if q.sd is not None:
+            path = str(self.state_dir / q.sd.file).replace(",", ",,")
+            command += ["-drive", f"if=sd,format=raw,file={path}"]
         for unit, bank in enumerate(q.flash):
             path = str(self.state_dir / bank.file).replace(",", ",,")
             command += ["-drive", f"if=pflash,format=raw,unit={unit},file={path}"]
@@ -216,6 +229,14 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
             boot = boot_bin.read_bytes()
         except OSError:
             raise RigError(f"bootloader image {boot_bin} is missing: build the firmware first") from None
+        if self.qemu.boot == "kernel":
+            _write_atomic(self.state_dir / KERNEL_FILE, boot)
+        sd = self.qemu.sd
+        if sd is not None and (not (self.state_dir / sd.file).exists() or
+                               (self.state_dir / sd.file).stat().st_size != sd.size):
+            _write_atomic(self.state_dir / sd.file, bytes(sd.size))
+        if self.qemu.initrd and not boot_bin.with_name(self.qemu.initrd).exists():
+            raise RigError(f"{boot_bin.with_name(self.qemu.initrd)} is missing: build the firmware first")
         for bank in self.qemu.flash:
             path = self.state_dir / bank.file
             if bank.contents == "boot":
@@ -224,7 +245,14 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
                 _write_atomic(path, boot + b"\xff" * (bank.size - len(boot)))
             elif not path.exists() or path.stat().st_size != bank.size:
                 _write_atomic(path, b"\xff" * bank.size)
-        return _sha256(boot)
+        return self._boot_digest(boot_bin)
+
+    def _boot_digest(self, boot_bin: Path) -> str:
+        """What the board starts from: the bootloader, and the initrd beside it if it takes one."""
+        digest = hashlib.sha256(boot_bin.read_bytes())
+        if self.qemu.initrd:
+            digest.update(boot_bin.with_name(self.qemu.initrd).read_bytes())
+        return digest.hexdigest()
 
     def _qmp_path(self) -> str:
         path = str(self.state_dir / "qmp.sock")
@@ -293,10 +321,6 @@ class QemuDriver(PowerProtocol, ConsoleProtocol):
                 path.unlink()
             except FileNotFoundError:
                 pass
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

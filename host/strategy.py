@@ -5,6 +5,10 @@
      +------(power off)----+   +--(no frame in ~1 s: autoboot)
                            +----(reset: power control, or RESET over the link)
 
+On a board without image slots (its bootloader offers RAM_BOOT but not FLASH: raspi2b), BOOT
+of the newest image means loading the image `rig flash` last sent (Board.ram_image) into RAM
+again first, as a slot would have kept it.
+
 Catching the bootloader means resetting the board and polling HELLO until an INFO with role
 BOOTLOADER answers; the first HELLO that reaches it also cancels its autoboot.  If the kernel
 answers instead (the image booted before a HELLO got through), the board is reset again.
@@ -18,7 +22,7 @@ from __future__ import annotations
 import enum
 from typing import Callable
 
-from protocol import SLOT_AUTO, ErrorCode, Message, MsgType, Role
+from protocol import SLOT_AUTO, SLOT_RAM, ErrorCode, Feature, Message, MsgType, Role
 
 from .board import Board
 from .errors import LinkError, LinkTimeout, RemoteError, RigError
@@ -152,8 +156,23 @@ class Target:
                        f"the kernel answered first every time")
 
     def _boot(self, slot: int) -> Message:
-        self._catch_bootloader()
+        info = self._catch_bootloader()
+        if slot == SLOT_AUTO and _ram_only(info):
+            self.load_ram()
+            slot = SLOT_RAM
         return self._start(slot)
+
+    def load_ram(self) -> None:
+        """Send the board's RAM image (the last `rig flash`) to the bootloader, caught already."""
+        from .flash import WINDOW, flash_image
+
+        path = self.board.ram_image
+        try:
+            image = path.read_bytes()
+        except OSError:
+            raise RigError(f"{self.board.name} has no image slots and no image to load into its RAM "
+                           f"({path}): run `host/rig.py --board {self.board.name} flash` first") from None
+        flash_image(self.open(), image, slot=SLOT_RAM, window=WINDOW if self.board.qemu is not None else 1)
 
     def _start(self, slot: int) -> Message:
         link = self.open()
@@ -183,6 +202,11 @@ class Target:
 
 
 __all__ = ["Target", "State", "LinkError"]
+
+
+def _ram_only(info: Message) -> bool:
+    """Whether the bootloader that sent `info` boots images from RAM only (no slots)."""
+    return bool(info.features & Feature.RAM_BOOT) and not info.features & Feature.FLASH
 
 
 def _symbolizer(board: str) -> Callable[[str], str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rich.markup import escape
 
-from .board import ROOT
+from .board import DEFAULT_STATE, ROOT
 from .build import Firmware
 from .errors import RigError
 from .image import packed_build_id, read_payload
@@ -242,7 +242,7 @@ def run_sharded_places(rig, places: list[str], *, junit: str | None, pytest_args
     from .build import build
 
     image = build(rig.args.board).kernel_img    # once, here: two makes at once would collide
-    folder = Path(rig.args.state_dir) / "places"
+    folder = Path(rig.args.state_dir or DEFAULT_STATE) / "places"
     files = files or sorted(TARGET_TESTS.glob("test_*.py"))
     shards = plan_shards(files, len(places), _durations(folder / "junit.xml"))
     dirs = [folder / place for place in places[:len(shards)]]

@@ -52,8 +52,9 @@ BOARD_NAME_LEN = 16
 BUILD_ID_LEN = 20             # GNU ld --build-id=sha1
 VERSION_TEXT_LEN = 32
 SLOT_AUTO = 0xFF              # FLASH_BEGIN / BOOT: let the bootloader choose
+SLOT_RAM = 0xFE               # FLASH_BEGIN / BOOT: the image in RAM, at its load address (no slot)
 SLOT_COUNT = 2                # A/B image slots in the application flash bank
-SLOT_ROOTFS = 0xFE            # FLASH_SUMS: the root file system partition's archive, not a slot
+SLOT_ROOTFS = 0xFD            # FLASH_SUMS: the root file system partition's archive, not a slot
 BURST_WINDOW = 156            # samples (one per symbol) in a timeslot's receive window
 UL_BURST_BITS = 148           # bits of a transmitted burst (normal or access), tails included
 IMAGE_MAGIC = b"L4IM"
@@ -165,7 +166,8 @@ class Feature(enum.IntFlag):
     FLASH_LZ4 = 1 << 14  # accepts FLASH_DATA_LZ4
     FLASH_LZ4_DICT = 1 << 15  # FLASH_DATA_LZ4 blocks may refer back into the FLASH_LZ4_DICT_MAX bytes before them
     FLASH_SUMS = 1 << 16  # answers FLASH_SUMS and accepts FLASH_COPY
-    FLASH_ROOTFS = 1 << 17  # accepts ROOTFS_BEGIN, and FLASH_SUMS of SLOT_ROOTFS
+    RAM_BOOT = 1 << 17  # FLASH_BEGIN, FLASH_DATA(_LZ4), FLASH_END and BOOT take SLOT_RAM: an image in RAM, no slot
+    FLASH_ROOTFS = 1 << 18  # accepts ROOTFS_BEGIN, and FLASH_SUMS of SLOT_ROOTFS
 
 
 class ErrorCode(enum.IntEnum):
@@ -290,7 +292,7 @@ Empty = Struct()
 Info = Struct(
     "proto_version" / Int8ul,    # PROTO_VERSION the firmware was built with
     "role" / Enum(Int8ul, Role),
-    "active_slot" / Int8ul,      # slot the running image came from, SLOT_AUTO if none
+    "active_slot" / Int8ul,      # slot the running image came from, SLOT_RAM, or SLOT_AUTO if none
     "reserved" / Padding(1),
     "features" / Int32ul,        # Feature bits
     "cycle_hz" / Int32ul,        # cycle counter frequency (PMCCNTR)
@@ -328,7 +330,7 @@ MemData = Struct(
 )
 
 FlashBegin = Struct(
-    "slot" / Int8ul,             # 0, 1 or SLOT_AUTO
+    "slot" / Int8ul,             # 0, 1, SLOT_AUTO, or SLOT_RAM (Feature.RAM_BOOT)
     "header" / ImageHeader,      # exactly as in the image file, sequence 0
 )
 
@@ -376,7 +378,7 @@ RootfsBegin = Struct(
     "crc" / Int32ul,             # its CRC-32: the header FLASH_END writes
 )
 
-Boot = Struct("slot" / Int8ul)  # 0, 1 or SLOT_AUTO for the newest valid slot
+Boot = Struct("slot" / Int8ul)  # 0, 1, SLOT_AUTO for the newest valid slot, SLOT_RAM for the image loaded into RAM
 
 SlotEntry = Struct(
     "valid" / Int8ul,            # 1 if header and payload check out; then the rest is filled

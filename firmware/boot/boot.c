@@ -11,9 +11,15 @@
  * abandoned at the next boot for the last confirmed one, so a build that does not start costs
  * one reset, not the board.
  *
- * The root file system partition, which has one copy, is rewritten in place through a copy in
- * RAM (ROOTFS_BEGIN): its header is cleared first and programmed last, so a cut leaves a
- * partition the Linux server refuses, while the bootloader and the kernel run as before.
+ * An image can also go straight into RAM, at its load address, and be booted from there
+ * (SLOT_RAM: the same FLASH_BEGIN, FLASH_DATA(_LZ4) and FLASH_END, then BOOT): for quick turns,
+ * and the only way on a board without image slots (BOOT_SLOTS 0: no [flash] table).  Nothing
+ * survives a reset there, so nothing is tried or confirmed.
+ *
+ * Where the root file system partition is in the boot flash (BOOT_ROOTFS), it is rewritten in
+ * place through a copy in RAM (ROOTFS_BEGIN): its header is cleared first and programmed last,
+ * so a cut leaves a partition the Linux server refuses, while the bootloader and the kernel run
+ * as before.
  */
 #include "arch/cpu.h"
 #include "board.h"
@@ -22,44 +28,79 @@
 #include "lib/link.h"
 #include "lib/lz4.h"
 #include "lib/string.h"
-#include "machine/flash.h"
+#include "image.h"
 #include "machine/intc.h"
 #include "machine/uart.h"
+
+/* Whether the board keeps image slots in flash (board.h: [flash] SLOT_SIZE). */
+#ifdef BOARD_SLOT_SIZE
+#define BOOT_SLOTS      1
+#include "machine/flash.h"
 #include "slot.h"
+#else
+#define BOOT_SLOTS      0
+#endif
+/* Whether the root file system partition is in the boot flash (bank 0), which the bootloader
+ * may rewrite; elsewhere (raspi2b: RAM its firmware fills) it cannot. */
+#if BOOT_SLOTS && defined(BOARD_FLASH0_BASE) && defined(BOARD_ROOTFS_BASE)
+#define BOOT_ROOTFS     1
+#else
+#define BOOT_ROOTFS     0
+#endif
 
 #define BOOT_WAIT_MS    1000
 
-#define BOOT_FEATURES   (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_FLASH | \
-                         PROTO_FEATURE_BOOT | PROTO_FEATURE_RESET | PROTO_FEATURE_FLASH_LZ4 | \
-                         PROTO_FEATURE_FLASH_LZ4_DICT | PROTO_FEATURE_FLASH_SUMS | \
-                         PROTO_FEATURE_FLASH_ROOTFS)
+#define BOOT_FEATURES   (PROTO_FEATURE_PING | PROTO_FEATURE_READ_MEM | PROTO_FEATURE_BOOT | \
+                         PROTO_FEATURE_RESET | PROTO_FEATURE_FLASH_LZ4 | PROTO_FEATURE_FLASH_LZ4_DICT | \
+                         PROTO_FEATURE_RAM_BOOT | SLOT_FEATURES)
+#if BOOT_ROOTFS
+#define SLOT_FEATURES   (PROTO_FEATURE_FLASH | PROTO_FEATURE_FLASH_SUMS | PROTO_FEATURE_FLASH_ROOTFS)
+#elif BOOT_SLOTS
+#define SLOT_FEATURES   (PROTO_FEATURE_FLASH | PROTO_FEATURE_FLASH_SUMS)
+#else
+#define SLOT_FEATURES   0u
+#endif
 
 /* What the slot being flashed held before FLASH_BEGIN erased it, kept for FLASH_COPY: the RAM
  * above the bootloader's own, which nothing uses until an image is booted.  Lost with power,
  * which loses nothing: the slot is invalid from the erase on, and no other slot is written. */
 #define STAGE_BASE      (BOOT_RAM_BASE + BOOT_RAM_SIZE)
+#if BOOT_SLOTS
 #define SLOT_PAYLOAD_MAX (BOARD_SLOT_SIZE - PROTO_IMAGE_PAYLOAD_OFFSET)
 _Static_assert(SLOT_PAYLOAD_MAX <= BOARD_RAM_BASE + BOARD_RAM_SIZE - STAGE_BASE,
                "a slot's payload must fit the RAM above the bootloader");
-
+#endif
+/* The largest image that goes straight into RAM: all RAM above the bootloader's */
+#define RAM_PAYLOAD_MAX (BOARD_RAM_BASE + BOARD_RAM_SIZE - STAGE_BASE)
+#if BOOT_ROOTFS
 _Static_assert(BOARD_ROOTFS_SIZE <= BOARD_RAM_BASE + BOARD_RAM_SIZE - STAGE_BASE,
                "the root file system partition must fit the RAM above the bootloader");
 _Static_assert(BOARD_ROOTFS_BASE % BOARD_FLASH_BLOCK == 0 && BOARD_ROOTFS_SIZE % BOARD_FLASH_BLOCK == 0,
                "the root file system partition is whole erase blocks");
 #define ROOTFS_BLOCKS   (BOARD_ROOTFS_SIZE / BOARD_FLASH_BLOCK)
 #define ROOTFS_ARCHIVE_MAX (BOARD_ROOTFS_SIZE - ROOTFS_DATA_OFFSET)
+#endif
 
 void boot_jump(uint32_t entry, uint32_t slot) __attribute__((noreturn));
+void boot_park(void) __attribute__((noreturn));
 
 /* The flash in progress: set by FLASH_BEGIN, used by FLASH_DATA, FLASH_DATA_LZ4 and
  * FLASH_COPY, cleared by FLASH_END.  The slot's old payload is at STAGE_BASE, header.length
- * bytes of it. */
+ * bytes of it.  `slot` is PROTO_SLOT_RAM for an image loaded into RAM. */
 static struct {
     int active;
     unsigned slot;
     struct image_header header;
 } flashing;
 
+/* The image loaded into RAM at its load address, valid from its FLASH_END (its CRC checked)
+ * until anything else writes that RAM (the next FLASH_BEGIN). */
+static struct {
+    int valid;
+    struct image_header header;
+} ram_image;
+
+#if BOOT_ROOTFS
 /* The root file system being rewritten: set by ROOTFS_BEGIN, cleared by FLASH_END.  The whole
  * partition is at STAGE_BASE as it will be; `dirty` marks the erase blocks FLASH_DATA and
  * FLASH_DATA_LZ4 changed there. */
@@ -68,8 +109,15 @@ static struct {
     uint32_t length, crc;
     uint32_t dirty[(ROOTFS_BLOCKS + 31) / 32];
 } rootfs;
+#define ROOTFS_ACTIVE   rootfs.active
+#else
+#define ROOTFS_ACTIVE   0
+#endif
 
 static int host_seen;           /* a valid frame arrived: no autoboot */
+#if BOOT_SLOTS
+static int slots_readable;      /* flash_init succeeded */
+#endif
 /* a chunk to program: as sent, or decoded */
 static uint32_t chunk[(PROTO_FLASH_LZ4_CHUNK_MAX > PROTO_MAX_PAYLOAD ? PROTO_FLASH_LZ4_CHUNK_MAX : PROTO_MAX_PAYLOAD) / 4];
 static char text[96];
@@ -99,8 +147,12 @@ LINK_COMMAND(PROTO_MSG_PING, cmd_ping);
 static int readable(uint32_t addr, uint32_t len)
 {
     static const struct { uint32_t base, size; } regions[] = {
+#ifdef BOARD_FLASH0_BASE
         { BOARD_FLASH0_BASE, BOARD_FLASH_SIZE },
+#endif
+#if BOOT_SLOTS
         { BOARD_FLASH1_BASE, BOARD_FLASH_SIZE },
+#endif
         { BOARD_RAM_BASE, BOARD_RAM_SIZE },
     };
     for (unsigned i = 0; i < sizeof regions / sizeof regions[0]; i++)
@@ -127,6 +179,7 @@ static void cmd_read_mem(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_READ_MEM, cmd_read_mem);
 
+#if BOOT_SLOTS
 static void cmd_slots(const struct proto_msg *req)
 {
     struct proto_slot_info info = { .count = PROTO_SLOT_COUNT };
@@ -149,19 +202,42 @@ static void cmd_slots(const struct proto_msg *req)
     link_reply(req, PROTO_MSG_SLOT_INFO, &info, sizeof info);
 }
 LINK_COMMAND(PROTO_MSG_SLOTS, cmd_slots);
+#endif
+
+/* FLASH_BEGIN into RAM: the image goes straight to its load address. */
+static void ram_begin(const struct proto_msg *req)
+{
+    const char *why = image_header_problem(&flashing.header, RAM_PAYLOAD_MAX);
+
+    if (why) {
+        link_error(req, PROTO_ERR_BAD_IMAGE, why);
+        return;
+    }
+    flashing.slot = PROTO_SLOT_RAM;
+    flashing.active = 1;
+    link_ack(req, PROTO_SLOT_RAM);
+}
 
 static void cmd_flash_begin(const struct proto_msg *req)
 {
     const struct proto_flash_begin *b = (const void *)req->payload;
-    struct image_header newest_h, confirmed_h;
-    int newest = slot_newest(SLOT_NONE, &newest_h), confirmed = slot_confirmed(&confirmed_h);
-    const char *why;
-    unsigned slot;
 
     flashing.active = 0;
+#if BOOT_ROOTFS
     rootfs.active = 0;
+#endif
+    ram_image.valid = 0;            /* both kinds write over it: at its load address, or staging */
     memcpy(&flashing.header, &b->header, sizeof flashing.header);
-    why = slot_header_problem(&flashing.header);
+    if (b->slot == PROTO_SLOT_RAM) {
+        ram_begin(req);
+        return;
+    }
+#if BOOT_SLOTS
+    struct image_header newest_h, confirmed_h;
+    int newest = slot_newest(SLOT_NONE, &newest_h), confirmed = slot_confirmed(&confirmed_h);
+    const char *why = slot_header_problem(&flashing.header);
+    unsigned slot;
+
     if (why) {
         link_error(req, PROTO_ERR_BAD_IMAGE, why);
         return;
@@ -198,29 +274,41 @@ static void cmd_flash_begin(const struct proto_msg *req)
     flashing.slot = slot;
     flashing.active = 1;
     link_ack(req, slot);
+#else
+    link_error(req, PROTO_ERR_BAD_SLOT, "this board has no image slots: load the image into RAM (SLOT_RAM)");
+#endif
 }
 LINK_COMMAND(PROTO_MSG_FLASH_BEGIN, cmd_flash_begin);
 
-/* The payload of `slot` from `offset` on, in flash. */
+/* The payload of `slot` from `offset` on: in flash, or for PROTO_SLOT_RAM at the load address
+ * of the image being loaded. */
 static const uint8_t *payload_at(unsigned slot, uint32_t offset)
 {
+    if (slot == PROTO_SLOT_RAM)
+        return (const uint8_t *)(flashing.header.load_addr + offset);
+#if BOOT_SLOTS
     return (const uint8_t *)(slot_base(slot) + PROTO_IMAGE_PAYLOAD_OFFSET + offset);
+#else
+    return NULL;                    /* never asked: FLASH_BEGIN takes no other slot */
+#endif
 }
 
-/* The bytes being written from `offset` on: a slot's payload in flash, or the root file system's
- * archive in its copy in RAM. */
+/* The bytes being written from `offset` on: a slot's payload in flash, an image's in RAM, or the
+ * root file system's archive in its copy in RAM. */
 static const uint8_t *image_at(uint32_t offset)
 {
+#if BOOT_ROOTFS
     if (rootfs.active)
         return (const uint8_t *)STAGE_BASE + ROOTFS_DATA_OFFSET + offset;
+#endif
     return payload_at(flashing.slot, offset);
 }
 
-/* Whether a slot or the root file system is being written; if not, answers `req` with
+/* Whether an image or the root file system is being written; if not, answers `req` with
  * BAD_STATE. */
 static int writing(const struct proto_msg *req)
 {
-    if (!flashing.active && !rootfs.active) {
+    if (!flashing.active && !ROOTFS_ACTIVE) {
         link_error(req, PROTO_ERR_BAD_STATE, "no FLASH_BEGIN or ROOTFS_BEGIN before it");
         return 0;
     }
@@ -231,8 +319,12 @@ static int writing(const struct proto_msg *req)
  * if not, answers `req` with BAD_LENGTH. */
 static int inside_image(const struct proto_msg *req, uint32_t offset, uint32_t len)
 {
-    uint32_t length = rootfs.active ? rootfs.length : flashing.header.length;
+    uint32_t length = flashing.header.length;
 
+#if BOOT_ROOTFS
+    if (rootfs.active)
+        length = rootfs.length;
+#endif
     if (offset % 4 || offset > length || len > length - offset) {
         link_error(req, PROTO_ERR_BAD_LENGTH, "chunk is unaligned or outside the image");
         return 0;
@@ -246,9 +338,8 @@ static int inside_image(const struct proto_msg *req, uint32_t offset, uint32_t l
  * here.  For the root file system the bytes go into its copy in RAM, for FLASH_END. */
 static int program_chunk(const struct proto_msg *req, uint32_t offset, uint32_t len)
 {
-    uint32_t words = (len + 3) / 4;
-    volatile const uint32_t *dst = (volatile const uint32_t *)image_at(offset);
-
+    (void)req;                      /* RAM is written without fail */
+#if BOOT_ROOTFS
     if (rootfs.active) {
         uint32_t at = ROOTFS_DATA_OFFSET + offset;
         memcpy((void *)(STAGE_BASE + at), chunk, len);
@@ -256,6 +347,14 @@ static int program_chunk(const struct proto_msg *req, uint32_t offset, uint32_t 
             rootfs.dirty[b / 32] |= 1u << b % 32;
         return 0;
     }
+#endif
+    if (flashing.slot == PROTO_SLOT_RAM) {
+        memcpy((void *)payload_at(PROTO_SLOT_RAM, offset), chunk, len);
+        return 0;
+    }
+#if BOOT_SLOTS
+    uint32_t words = (len + 3) / 4;
+    volatile const uint32_t *dst = (volatile const uint32_t *)payload_at(flashing.slot, offset);
 
     for (uint32_t i = 0; i < words; i++) {
         if (dst[i] != 0xffffffffu && dst[i] != chunk[i]) {
@@ -267,6 +366,7 @@ static int program_chunk(const struct proto_msg *req, uint32_t offset, uint32_t 
         link_error(req, PROTO_ERR_FLASH_FAILED, "program failed");
         return -1;
     }
+#endif
     return 0;
 }
 
@@ -312,6 +412,7 @@ static void cmd_flash_data_lz4(const struct proto_msg *req)
 }
 LINK_COMMAND(PROTO_MSG_FLASH_DATA_LZ4, cmd_flash_data_lz4);
 
+#if BOOT_SLOTS
 /* CRCs of a slot's payload area, or of the root file system's archive area, block by block, as
  * it is in flash now: the host compares them with the image it is about to send (FLASH_COPY). */
 static void cmd_flash_sums(const struct proto_msg *req)
@@ -322,12 +423,14 @@ static void cmd_flash_sums(const struct proto_msg *req)
     const uint8_t *area;
     uint32_t n = 0, max;
 
-    if (r->slot == PROTO_SLOT_ROOTFS) {
-        area = (const uint8_t *)BOARD_ROOTFS_BASE + ROOTFS_DATA_OFFSET;
-        max = ROOTFS_ARCHIVE_MAX;
-    } else if (r->slot < PROTO_SLOT_COUNT) {
+    if (r->slot < PROTO_SLOT_COUNT) {
         area = payload_at(r->slot, 0);
         max = SLOT_PAYLOAD_MAX;
+#if BOOT_ROOTFS
+    } else if (r->slot == PROTO_SLOT_ROOTFS) {
+        area = (const uint8_t *)BOARD_ROOTFS_BASE + ROOTFS_DATA_OFFSET;
+        max = ROOTFS_ARCHIVE_MAX;
+#endif
     } else {
         link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
         return;
@@ -355,12 +458,12 @@ static void cmd_flash_copy(const struct proto_msg *req)
     const uint8_t *from;
 
     if (!flashing.active) {
-        link_error(req, PROTO_ERR_BAD_STATE, rootfs.active ? "FLASH_COPY is for image slots, not the root file system"
+        link_error(req, PROTO_ERR_BAD_STATE, ROOTFS_ACTIVE ? "FLASH_COPY is for image slots, not the root file system"
                                                            : "FLASH_COPY without FLASH_BEGIN");
         return;
     }
-    if (c->slot >= PROTO_SLOT_COUNT) {
-        link_error(req, PROTO_ERR_BAD_SLOT, "no such slot");
+    if (c->slot >= PROTO_SLOT_COUNT || flashing.slot == PROTO_SLOT_RAM) {
+        link_error(req, PROTO_ERR_BAD_SLOT, "no such slot, or an image loaded into RAM");
         return;
     }
     if (c->length == 0) {
@@ -387,7 +490,9 @@ static void cmd_flash_copy(const struct proto_msg *req)
     link_ack(req, c->offset + c->length);
 }
 LINK_COMMAND(PROTO_MSG_FLASH_COPY, cmd_flash_copy);
+#endif
 
+#if BOOT_ROOTFS
 /* Start rewriting the root file system partition: its copy in RAM, its header cleared. */
 static void cmd_rootfs_begin(const struct proto_msg *req)
 {
@@ -396,6 +501,7 @@ static void cmd_rootfs_begin(const struct proto_msg *req)
 
     flashing.active = 0;
     rootfs.active = 0;
+    ram_image.valid = 0;                        /* the copy goes over it */
     if (b->length > ROOTFS_ARCHIVE_MAX) {
         fmt(text, sizeof text, "an archive of %u bytes; the partition holds %u", b->length, ROOTFS_ARCHIVE_MAX);
         link_error(req, PROTO_ERR_BAD_LENGTH, text);
@@ -454,22 +560,48 @@ static void rootfs_end(const struct proto_msg *req)
     log_text(PROTO_LOG_INFO, text);
     link_ack(req, rewritten);
 }
+#endif
+
+/* FLASH_END of an image loaded into RAM: it is there, whole, or not at all. */
+static void ram_end(const struct proto_msg *req)
+{
+    const struct image_header *h = &flashing.header;
+    uint32_t crc = crc32((const void *)h->load_addr, h->length);
+
+    if (crc != h->crc) {
+        fmt(text, sizeof text, "image CRC %08x, RAM holds %08x: not loaded", h->crc, crc);
+        link_error(req, PROTO_ERR_VERIFY_FAILED, text);
+        return;
+    }
+    ram_image.header = *h;
+    ram_image.valid = 1;
+    fmt(text, sizeof text, "RAM: %u bytes at %08x", h->length, h->load_addr);
+    log_text(PROTO_LOG_INFO, text);
+    link_ack(req, 0);
+}
 
 static void cmd_flash_end(const struct proto_msg *req)
 {
-    struct image_header *h = &flashing.header;
-    struct image_header other;
-    uint32_t base, crc;
-
+#if BOOT_ROOTFS
     if (rootfs.active) {
         rootfs_end(req);
         return;
     }
+#endif
     if (!flashing.active) {
         link_error(req, PROTO_ERR_BAD_STATE, "FLASH_END without FLASH_BEGIN");
         return;
     }
     flashing.active = 0;
+    if (flashing.slot == PROTO_SLOT_RAM) {
+        ram_end(req);
+        return;
+    }
+#if BOOT_SLOTS
+    struct image_header *h = &flashing.header;
+    struct image_header other;
+    uint32_t base, crc;
+
     base = slot_base(flashing.slot);
     crc = crc32((const void *)(base + PROTO_IMAGE_PAYLOAD_OFFSET), h->length);
     if (crc != h->crc) {
@@ -490,9 +622,28 @@ static void cmd_flash_end(const struct proto_msg *req)
     fmt(text, sizeof text, "slot %u: sequence %u, %u bytes", flashing.slot, h->sequence, h->length);
     log_text(PROTO_LOG_INFO, text);
     link_ack(req, h->sequence);
+#endif
 }
 LINK_COMMAND(PROTO_MSG_FLASH_END, cmd_flash_end);
 
+/* Enter the image loaded into RAM, checked again where it lies.  Returns only when it does not
+ * check out. */
+static void boot_ram(void)
+{
+    const struct image_header *h = &ram_image.header;
+
+    if (crc32((const void *)h->load_addr, h->length) != h->crc) {
+        ram_image.valid = 0;
+        log_text(PROTO_LOG_ERROR, "the image in RAM no longer matches its CRC");
+        return;
+    }
+    fmt(text, sizeof text, "booting the image in RAM, entry %08x", h->entry);
+    log_text(PROTO_LOG_INFO, text);
+    intc_shutdown();
+    boot_jump(h->entry, PROTO_SLOT_RAM);
+}
+
+#if BOOT_SLOTS
 /* Copy a valid slot's payload to its load address, check it there, and enter it; a NEW image
  * is marked as tried first.  Returns only when the copy does not check out or the mark cannot
  * be written (an image that could not be abandoned is not booted). */
@@ -539,10 +690,22 @@ static int choose(struct image_header *h)
     *h = c;
     return confirmed;
 }
+#endif
 
 static void cmd_boot(const struct proto_msg *req)
 {
     const struct proto_boot *b = (const void *)req->payload;
+
+    if (b->slot == PROTO_SLOT_RAM) {
+        if (!ram_image.valid) {
+            link_error(req, PROTO_ERR_NO_IMAGE, "no image loaded into RAM");
+            return;
+        }
+        link_ack(req, PROTO_SLOT_RAM);
+        boot_ram();
+        return;
+    }
+#if BOOT_SLOTS
     struct image_header h;
     const char *why;
     int slot;
@@ -564,6 +727,9 @@ static void cmd_boot(const struct proto_msg *req)
     }
     link_ack(req, (uint32_t)slot);
     boot_slot((unsigned)slot, &h);
+#else
+    link_error(req, PROTO_ERR_NO_IMAGE, "this board has no image slots: load an image into RAM and boot SLOT_RAM");
+#endif
 }
 LINK_COMMAND(PROTO_MSG_BOOT, cmd_boot);
 
@@ -578,12 +744,16 @@ LINK_COMMAND(PROTO_MSG_RESET, cmd_reset);
 
 static void autoboot(void)
 {
+#if BOOT_SLOTS
     struct image_header h;
     int slot = choose(&h);
 
     if (slot != SLOT_NONE)
         boot_slot((unsigned)slot, &h);
     log_text(PROTO_LOG_WARN, "no valid image: waiting for the host");
+#else
+    log_text(PROTO_LOG_INFO, "no image slots on this board: waiting for the host to load an image");
+#endif
 }
 
 void boot_main(void)
@@ -591,12 +761,20 @@ void boot_main(void)
     struct proto_info info;
     uint64_t deadline;
 
+    intc_park_others(boot_park);
+#if BOOT_SLOTS
+    slots_readable = flash_init() == 0;
+#endif
     uart_init();
     intc_init();
     intc_enable(BOARD_IRQ_UART);
     uart_rx_irq_enable();
     info_fill(&info, PROTO_ROLE_BOOTLOADER, PROTO_SLOT_AUTO, BOOT_FEATURES, cntfrq_read());
     link_send(PROTO_MSG_INFO, 0, &info, sizeof info, NULL, 0);
+#if BOOT_SLOTS
+    if (!slots_readable)
+        log_text(PROTO_LOG_ERROR, "the image slots' storage cannot be read: no slot is valid");
+#endif
     deadline = cntpct_read() + (uint64_t)cntfrq_read() * BOOT_WAIT_MS / 1000;
 
     for (;;) {

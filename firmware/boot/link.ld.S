@@ -1,14 +1,19 @@
-/* The bootloader: code and constants in flash bank 0, data and stack at the start of RAM.  The
- * flash driver runs from RAM, copied there with the data: while a bank is programmed or erased
- * it answers reads with its status, and the root file system partition shares bank 0 with the
+/* The bootloader: code and constants in flash bank 0 (or, on a board without a boot ROM, in
+ * the RAM at BOOT_ROM_BASE a firmware loads it to), data and stack at BOOT_RAM_BASE.  The flash
+ * driver runs from RAM, copied there with the data: while a bank is programmed or erased it
+ * answers reads with its status, and the root file system partition shares bank 0 with the
  * code. */
 #include "board.h"
+
+#ifndef BOOT_ROM_SIZE
+#define BOOT_ROM_SIZE 1M
+#endif
 
 ENTRY(_start)
 
 MEMORY
 {
-    ROM (rx)  : ORIGIN = BOOT_ROM_BASE, LENGTH = 1M
+    ROM (rx)  : ORIGIN = BOOT_ROM_BASE, LENGTH = BOOT_ROM_SIZE
     RAM (rwx) : ORIGIN = BOOT_RAM_BASE, LENGTH = BOOT_RAM_SIZE
 }
 
@@ -37,6 +42,7 @@ SECTIONS
         __data_end = .;
     } > RAM AT > ROM
     __data_load = LOADADDR(.data);
+    __rom_end = LOADADDR(.data) + SIZEOF(.data);      /* the image's end: start.S moves this much */
     .bss (NOLOAD) : ALIGN(4) {
         __bss_start = .;
         *(.bss .bss.* COMMON)
@@ -44,5 +50,10 @@ SECTIONS
         __bss_end = .;
     } > RAM
     __stack_top = ORIGIN(RAM) + LENGTH(RAM);
+#ifdef BOOT_MOVE_LIMIT
+    /* start.S copies the image down over itself from the first byte up: its copy loop, near
+     * the start, survives only while the image is no longer than the distance it moves */
+    ASSERT(__rom_end - ORIGIN(ROM) <= BOOT_MOVE_LIMIT, "the bootloader is too large to move itself")
+#endif
     /DISCARD/ : { *(.ARM.exidx*) *(.comment) }
 }

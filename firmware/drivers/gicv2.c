@@ -80,6 +80,16 @@ void intc_set_pending(unsigned irq)
     *gicd(GICD_ISPENDR + irq / 32 * 4) = 1u << (irq % 32);
 }
 
+void intc_park_others(void (*park)(void))
+{
+    (void)park;                 /* one CPU (QEMU's virt starts the others powered off) */
+}
+
+int intc_owns(uint32_t page)
+{
+    return page - BOARD_GICD_BASE < 0x20000;      /* the distributor and the CPU interface */
+}
+
 void intc_shutdown(void)
 {
     *gicc(GICC_CTLR) = 0;

@@ -12,6 +12,7 @@
 #include "exception.h"
 #include "init.h"
 #include "ipc.h"
+#include "machine/intc.h"
 #include "mapdb.h"
 #include "profile.h"
 #include "sched.h"
@@ -124,18 +125,24 @@ int space_fault_idempotent(struct space *s, uint32_t va)
     if ((page >= sigma0_free_base && page < sigma0_free_end) ||
         (page >= sigma0_module_base && page < sigma0_module_end))
         return mapdb_map_root(s, page, page, L4_RWX);
+    /* the root file system partition (flash, or RAM a firmware loaded it to), read only */
+#ifdef BOARD_ROOTFS_BASE
     if (page - BOARD_ROOTFS_BASE < BOARD_ROOTFS_SIZE)
         return mapdb_map_root(s, page, page, L4_READ);
+#endif
     /* the persistent disk's partition, which sigma0 gives the Linux server to program */
+#ifdef BOARD_DATA_BASE
     if (page - BOARD_DATA_BASE < BOARD_DATA_SIZE)
         return mapdb_map_root(s, page, page, L4_READ | L4_WRITE);
+#endif
     /* an image slot's first page: its header and the boot state a running system confirms */
-    if (page - BOARD_FLASH1_BASE < BOARD_DATA_BASE - BOARD_FLASH1_BASE &&
+#ifdef BOARD_SLOT_SIZE
+    if (page - BOARD_FLASH1_BASE < PROTO_SLOT_COUNT * BOARD_SLOT_SIZE &&
         (page - BOARD_FLASH1_BASE) % BOARD_SLOT_SIZE == 0)
         return mapdb_map_root(s, page, page, L4_READ | L4_WRITE);
+#endif
     /* devices, except the interrupt controller, which is the kernel's */
-    if (page - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE &&
-        !(page - BOARD_GICD_BASE < 0x20000))
+    if (page - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE && !intc_owns(page))
         return mapdb_map_root(s, page, page, L4_READ | L4_WRITE);
     return -1;
 }

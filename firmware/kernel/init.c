@@ -99,13 +99,25 @@ const char *kernel_init(void)
     kip->free_size = sigma0_free_end - sigma0_free_base;
     kip->device_base = BOARD_DEVICE_BASE;
     kip->device_size = BOARD_DEVICE_SIZE;
+#ifdef BOARD_ROOTFS_BASE
     kip->rootfs_base = BOARD_ROOTFS_BASE;
     kip->rootfs_size = BOARD_ROOTFS_SIZE;
+#else
+    kip->rootfs_base = kip->rootfs_size = 0;
+#endif
+#ifdef BOARD_DATA_BASE
     kip->data_base = BOARD_DATA_BASE;
     kip->data_size = BOARD_DATA_SIZE;
+#else
+    kip->data_base = kip->data_size = 0;        /* no persistent disk */
+#endif
+#ifdef BOARD_SLOT_SIZE
     kip->slots_base = BOARD_FLASH1_BASE;
     kip->slot_size = BOARD_SLOT_SIZE;
     kip->slot_count = PROTO_SLOT_COUNT;
+#else
+    kip->slots_base = kip->slot_size = kip->slot_count = 0;    /* no image slots */
+#endif
     kip->syscall_entry = 0;
     kip->sigma0 = L4_MODULE_TID(0);
     kip->root_task = L4_MODULE_TID(1);

@@ -16,10 +16,14 @@ struct space spaces[MAX_SPACES];
 #define L2_BYTES    (L2_ENTRIES * 4)    /* hardware table; the shadow node array follows it */
 
 /* The device window, and the image slots' flash (written with flash commands, which must
- * reach the chip in order, uncached). */
+ * reach the chip in order, uncached) on a board that has it. */
 static inline int is_device(uint32_t phys)
 {
-    return phys - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE || phys - BOARD_FLASH1_BASE < BOARD_FLASH_SIZE;
+#ifdef BOARD_FLASH1_BASE
+    if (phys - BOARD_FLASH1_BASE < BOARD_FLASH_SIZE)
+        return 1;
+#endif
+    return phys - BOARD_DEVICE_BASE < BOARD_DEVICE_SIZE;
 }
 
 static void space_free_tables(struct space *s);

@@ -24,6 +24,7 @@ from protocol import (
     PROTO_VERSION,
     SLOT_AUTO,
     SLOT_COUNT,
+    SLOT_RAM,
     SYSCALL_SLOTS,
     ErrorCode,
     Feature,
@@ -53,8 +54,10 @@ THREADS = [(0x400001, "sigma0", 4, 250, 1, 0), (0x500001, "debugd", 2, 150, 3, 0
 
 class FakeTarget:
     def __init__(self, *, board: str = "qemu-virt", autoboot: float | None = None,
-                 build_id: bytes = bytes(range(20))):
+                 build_id: bytes = bytes(range(20)), slots: bool = True):
         self.board = board
+        self.has_slots = slots       # False: a board without image slots, RAM images only
+        self.ram_image: dict | None = None     # the image loaded into RAM (SLOT_RAM), until a reset
         self.autoboot = autoboot
         self.bootloader_build_id = build_id
         self.master, self.slave = os.openpty()
@@ -107,6 +110,7 @@ class FakeTarget:
             self.role = Role.BOOTLOADER
             self.active_slot = SLOT_AUTO
             self._pending = None
+            self.ram_image = None
             self._decoder = FrameDecoder()
             self._autoboot_at = time.monotonic() + self.autoboot if self.autoboot is not None else None
             self._send(MsgType.INFO, 0, self._info())
@@ -210,9 +214,10 @@ class FakeTarget:
 
     def _info(self) -> dict:
         kernel = self.role == Role.KERNEL
-        build_id = self.slots[self.active_slot]["header"]["build_id"] if kernel else self.bootloader_build_id
+        booted = self.ram_image if self.active_slot == SLOT_RAM else self.slots[self.active_slot] if kernel else None
+        build_id = booted["header"]["build_id"] if kernel else self.bootloader_build_id
         features = KERNEL_FEATURES if kernel else Feature.PING | Feature.READ_MEM | Feature.RESET | \
-            Feature.FLASH | Feature.BOOT
+            Feature.BOOT | Feature.RAM_BOOT | (Feature.FLASH if self.has_slots else Feature(0))
         return dict(proto_version=PROTO_VERSION, role=self.role, active_slot=self.active_slot,
                     features=int(features), cycle_hz=62_500_000, timer_hz=62_500_000,
                     max_payload=MAX_PAYLOAD, board=self.board, build_id=build_id,
@@ -260,6 +265,12 @@ class FakeTarget:
             return self._error(msg, ErrorCode.BAD_IMAGE, f"image of {header['length']} bytes does not fit a slot")
         if not RAM_BASE <= header["load_addr"] < RAM_BASE + RAM_SIZE:
             return self._error(msg, ErrorCode.BAD_IMAGE, "load address outside RAM")
+        if msg.slot == SLOT_RAM:
+            self.ram_image = None
+            self._pending = dict(slot=SLOT_RAM, header=header, data=bytearray(header["length"]))
+            return self._ack(msg, SLOT_RAM)
+        if not self.has_slots:
+            return self._error(msg, ErrorCode.BAD_SLOT, "this board has no image slots")
         valid = [i for i, s in enumerate(self.slots) if s is not None]
         slot = msg.slot
         if slot == SLOT_AUTO:           # beside the last confirmed image, or else the newest
@@ -290,12 +301,21 @@ class FakeTarget:
             return self._error(msg, ErrorCode.BAD_STATE, "no FLASH_BEGIN")
         if zlib.crc32(bytes(pending["data"])) != pending["header"]["crc"]:
             return self._error(msg, ErrorCode.VERIFY_FAILED, "payload CRC does not match the header")
+        if pending["slot"] == SLOT_RAM:
+            self.ram_image = dict(header=pending["header"], payload=bytes(pending["data"]))
+            return self._ack(msg, 0)
         sequence = max([s["sequence"] for s in self.slots if s is not None] + [0]) + 1
         self.slots[pending["slot"]] = dict(header=pending["header"], payload=bytes(pending["data"]), sequence=sequence,
                                            state=SlotState.NEW)
         self._ack(msg, sequence)
 
     def _boot(self, msg) -> None:
+        if msg.slot == SLOT_RAM:
+            if self.ram_image is None:
+                return self._error(msg, ErrorCode.NO_IMAGE, "no image loaded into RAM")
+            self._ack(msg, SLOT_RAM)
+            self.role, self.active_slot = Role.KERNEL, SLOT_RAM
+            return self._send(MsgType.INFO, 0, self._info())
         slot = self.newest() if msg.slot == SLOT_AUTO else msg.slot
         if slot >= SLOT_COUNT or self.slots[slot] is None:
             return self._error(msg, ErrorCode.NO_IMAGE, "no valid image")

@@ -48,11 +48,34 @@ def test_the_header_says_what_the_definition_does(tmp_path):
 def test_the_build_variables_and_qemus_arguments_come_from_the_same_facts():
     board = boarddef.load("qemu-virt")
     mk = board.makefile()
-    assert "BOARD_CPU     := cortex-a15" in mk and "BOARD_DRIVERS := pl011 cfi_flash gicv2" in mk
+    assert "BOARD_CPU     := cortex-a15" in mk and "BOARD_DRIVERS := pl011 gicv2" in mk
+    assert "BOARD_FLASH   := cfi_flash" in mk and "BOARD_BOOT_IN_FLASH := 1" in mk
     assert "BOARD_ROOTFS_BASE := 0x00100000" in mk
     assert "BOARD_ROOTFS_SIZE := 0x03f00000" in mk
     assert board.qemu.cpu == board.cpu and board.qemu.memory == "256M"
     assert [b.size for b in board.qemu.flash] == [board.defines["BOARD_FLASH_SIZE"]] * 2
+
+
+def test_the_raspi2b_definition_has_the_bcm2836_memory_map():
+    # BCM2836 (the Pi 2): RAM at 0, the peripherals at 0x3f000000 (UART0, the BCM2835 ARM
+    # interrupt controller), the per-core controller at 0x40000000; UART0 is the GPU's line 57;
+    # the generic timer's lines are the per-core controller's sources 1 (CNTPNS) and 3 (CNTV).
+    board = boarddef.load("raspi2b")
+    d = board.defines
+    assert (d["BOARD_RAM_BASE"], d["BOARD_UART_BASE"]) == (0, 0x3f201000)
+    assert (d["BOARD_INTC_BASE"], d["BOARD_LOCAL_BASE"]) == (0x3f00b200, 0x40000000)
+    assert d["BOARD_DEVICE_BASE"] <= d["BOARD_UART_BASE"] and \
+        d["BOARD_LOCAL_BASE"] < d["BOARD_DEVICE_BASE"] + d["BOARD_DEVICE_SIZE"]
+    assert (d["BOARD_IRQ_UART"], d["BOARD_IRQ_TIMER"], d["BOARD_IRQ_VTIMER"]) == (32 + 57, 1, 3)
+    assert d["BOOT_ROM_BASE"] == 0x8000                 # where the Pi's firmware loads kernel7.img
+    assert (d["BOARD_SDHCI_BASE"], d["BOARD_SLOT_DEVICE"]) == (0x3f300000, "BOARD_SDHCI_BASE")
+    # no NOR flash: the slots are on the SD card, read into RAM above the root file system
+    assert board.flash == "bcm2835_sdhci" and "BOARD_FLASH0_BASE" not in d
+    assert d["BOARD_FLASH1_BASE"] >= d["BOARD_ROOTFS_BASE"] + d["BOARD_ROOTFS_SIZE"]
+    assert d["BOARD_FLASH_SIZE"] == 2 * d["BOARD_SLOT_SIZE"]
+    assert board.qemu.boot == "kernel" and board.qemu.flash == [] and board.qemu.memory == "1G"
+    assert board.qemu.sd.file == "sd.img" and board.qemu.sd.size == 64 << 20
+    assert "BOARD_BOOT_IN_FLASH := \n" in board.makefile()
 
 
 def test_gen_board_rewrites_only_what_changed(tmp_path):
@@ -83,6 +106,9 @@ def test_gen_board_refuses_an_unknown_board(tmp_path):
     (("IRQ_UART = 33", "IRQ_UART = [33]"), "a number or a string"),
     (("[tests.not-applicable]", '[tests.not-applicable]\n"test_x.py" = ""'), "needs its reason"),
     (("[memory]", "[memory"), "not valid TOML"),
+    (('machine = "virt"', 'machine = "virt"\nboot = "kernel"'), 'none otherwise'),
+    (('machine = "virt"', 'machine = "virt"\nboot = "tftp"'), "boot is one of pflash, kernel"),
+    (('flash = "cfi_flash"', ''), "flash (the slots' storage driver) and [flash] SLOT_SIZE go together"),
 ])
 def test_a_broken_definition_is_refused_with_the_reason(tmp_path, monkeypatch, change, says):
     (tmp_path / "qemu-virt").mkdir()

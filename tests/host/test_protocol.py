@@ -812,7 +812,8 @@ def test_protocol_doc_check_wants_a_block_per_type():
     start = doc.index("<!-- generated: payload BOOT -->")
     end = doc.index("<!-- end generated -->", start) + len("<!-- end generated -->")
     assert gen.problems(doc[:start] + doc[end:]) == ["no `<!-- generated: payload BOOT -->` block"]
-    stale = doc.replace("| `slot` | u8 | 0, 1 or SLOT_AUTO for the newest valid slot |", "| `slot` | u8 | |")
+    stale = doc.replace("| `slot` | u8 | 0, 1, SLOT_AUTO for the newest valid slot, SLOT_RAM for the image loaded into RAM |",
+                        "| `slot` | u8 | |")
     assert stale != doc and gen.problems(stale) == ["generated tables are stale"]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from host.board import BoardSpec, FlashBank, QemuSpec, open_board
+from host.board import DEFAULT_STATE, BoardSpec, FlashBank, QemuSpec, open_board
 from host.errors import RigError
 from host.qemu import QemuDriver
 from host.qmp import QMP
@@ -67,6 +67,42 @@ def test_flash_files_boot_bank_rewritten_persistent_bank_kept(tmp_path):
     boot.write_bytes(b"x" * 5000)
     with pytest.raises(RigError, match="larger than flash bank flash0.img"):
         driver._prepare_flash(boot)
+
+
+def test_each_board_has_its_own_default_state_folder(monkeypatch):
+    # so that a qemu-virt and a raspi2b board can run side by side from one checkout
+    monkeypatch.delenv("RIG_STATE", raising=False)
+    assert open_board("qemu-virt").qemu.state_dir == DEFAULT_STATE.absolute()
+    assert open_board("raspi2b").qemu.state_dir == (DEFAULT_STATE / "raspi2b").absolute()
+
+
+def test_a_bootloader_loaded_into_ram_goes_in_with_kernel(tmp_path):
+    # raspi2b: QEMU loads kernel7.img as the Pi's firmware does, and the root file system beside
+    # it as an initrd; no flash bank
+    driver = QemuDriver(BoardSpec.load("raspi2b"), tmp_path / "state")
+    build = tmp_path / "build"
+    build.mkdir()
+    (tmp_path / "state").mkdir()
+    boot = build / "boot.bin"
+    boot.write_bytes(b"BOOT")
+    command = driver.command("/x/qmp.sock", boot_bin=boot)
+    assert command[:7] == ["qemu-system-arm", "-M", "raspi2b", "-cpu", "cortex-a7", "-m", "1G"]
+    assert command[command.index("-kernel") + 1] == f"{tmp_path}/state/kernel7.img"
+    assert command[command.index("-initrd") + 1] == f"{build}/rootfs.img"
+    assert not any("pflash" in arg for arg in command)
+    assert f"if=sd,format=raw,file={tmp_path}/state/sd.img" in command
+    with pytest.raises(RigError, match="rootfs.img is missing"):
+        driver._prepare_flash(boot)
+    (build / "rootfs.img").write_bytes(b"ROOT")
+    first = driver._prepare_flash(boot)
+    assert (tmp_path / "state" / "kernel7.img").read_bytes() == b"BOOT"
+    card = tmp_path / "state" / "sd.img"            # the card: created blank once, then kept
+    assert card.read_bytes() == bytes(64 << 20)
+    card.write_bytes(b"SLOT" + bytes((64 << 20) - 4))
+    driver._prepare_flash(boot)
+    assert card.read_bytes().startswith(b"SLOT")
+    (build / "rootfs.img").write_bytes(b"ROOT2")
+    assert driver._prepare_flash(boot) != first, "a new root file system is a new start"
 
 
 def test_stale_state_is_not_running(tmp_path):

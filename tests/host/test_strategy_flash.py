@@ -12,7 +12,8 @@ from host.flash import FlashResult, Run, flash_image, plan, read_slots, verify_s
 from host.link import role_of
 from host.serialport import SerialPortConsole
 from host.strategy import State, Target
-from protocol import FLASH_SUM_BLOCK, IMAGE_PAYLOAD_OFFSET, SLOT_AUTO, ErrorCode, MsgType, Role, build_image, crc32
+from protocol import (FLASH_SUM_BLOCK, IMAGE_PAYLOAD_OFFSET, SLOT_AUTO, SLOT_RAM, ErrorCode, MsgType, Role, build_image,
+                      crc32)
 
 IMAGE = build_image(bytes(range(256)) * 40, load_addr=0x40100000, entry=0x40100000, board="qemu-virt",
                     build_id=b"B" * 20)
@@ -92,6 +93,26 @@ def test_the_wrong_board_is_refused(fake):
     target = Target(board_for(fake, name="other-board"), timeout=2)
     with pytest.raises(RigError, match="says it is 'qemu-virt', not 'other-board'"):
         target.bootloader()
+
+
+def test_a_board_without_slots_loads_the_last_flashed_image_into_ram_at_every_boot(tmp_path, monkeypatch):
+    monkeypatch.setattr("host.board.DEFAULT_STATE", tmp_path)       # where a real board's ram.img lives
+    with FakeTarget(slots=False) as fake:
+        target = Target(board_for(fake), timeout=3)
+        with pytest.raises(RigError, match=r"no image slots and no image to load into its RAM .*rig.py --board "
+                                           r"qemu-virt flash. first"):
+            target.kernel()
+        target.close()
+        board = board_for(fake)
+        board.ram_image.parent.mkdir(parents=True)
+        board.ram_image.write_bytes(IMAGE)              # what `rig flash` keeps
+        for _ in range(2):                              # each boot loads it again: RAM forgets
+            target = Target(board, timeout=3)
+            info = target.kernel()
+            assert info.active_slot == SLOT_RAM and bytes(info.build_id) == b"B" * 20
+            assert fake.ram_image["payload"] == IMAGE[IMAGE_PAYLOAD_OFFSET:]
+            target.close()
+        assert fake.received.count(MsgType.FLASH_END) == 2 and fake.slots == [None] * len(fake.slots)
 
 
 # --------------------------------------------------------------------------------------------

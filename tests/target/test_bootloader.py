@@ -1,13 +1,21 @@
 """The bootloader: identity, memory, flashing and verifying images, A/B slots, refusals,
-test-then-confirm.
+test-then-confirm, images loaded straight into RAM.
 
 These use the `bootloader` fixture: each test starts from a fresh reset with autoboot
 cancelled.  The board keeps a confirmed image throughout (a refused, corrupt or new image never
 replaces the last confirmed one), which some tests check by booting it.
 """
 
+import dataclasses
+import time
+
 import pytest
 
+from host import boarddef
+from host.board import Board
+from host.debugd import Debugd
+from host.qemu import QemuDriver
+from host.strategy import Target
 from host.errors import RemoteError
 from host.flash import chunks, flash_image, read_slots, takes_lz4
 from host.link import role_of
@@ -17,6 +25,7 @@ from protocol import (
     IMAGE_PAYLOAD_OFFSET,
     SLOT_AUTO,
     SLOT_COUNT,
+    SLOT_RAM,
     ErrorCode,
     SlotState,
     Feature,
@@ -33,12 +42,79 @@ def test_bootloader_identifies_itself(bootloader, rig_board):
     info = bootloader.request(MsgType.HELLO)
     assert role_of(info) == Role.BOOTLOADER
     assert info.board == rig_board.name
-    assert info.features & Feature.FLASH and info.features & Feature.BOOT
+    assert info.features & Feature.BOOT and info.features & Feature.RAM_BOOT
+    # image slots exactly where the board has flash for them
+    has_slots = "BOARD_SLOT_SIZE" in boarddef.load(rig_board.name).defines
+    assert bool(info.features & Feature.FLASH) == has_slots
+    assert bool(info.features & Feature.FLASH_SUMS) == has_slots
 
 
-def test_bootloader_reads_its_own_code_from_flash(bootloader, firmware):
+def _slots_or_none(link):
+    return list(read_slots(link).slots) if link.request(MsgType.HELLO).features & Feature.FLASH else None
+
+
+def test_an_image_loaded_into_ram_boots_from_there_and_leaves_the_slots_alone(
+        bootloader, rig_target, kernel_image, firmware_build_id):
+    before = _slots_or_none(bootloader)
+    result = flash_image(bootloader, kernel_image, slot=SLOT_RAM)
+    assert result.slot == SLOT_RAM and result.kept == result.copied == 0
+    assert _slots_or_none(bootloader) == before, "loading into RAM changed a slot"
+    info = rig_target.start(SLOT_RAM)
+    assert info.active_slot == SLOT_RAM and bytes(info.build_id) == firmware_build_id
+
+
+@pytest.mark.qemu
+def test_a_bootloader_entered_in_hyp_mode_leaves_it_and_the_kernel_runs(rig_board, firmware, kernel_image,
+                                                                        firmware_build_id, tmp_path):
+    """A Raspberry Pi's firmware starts kernel7.img in HYP mode; QEMU's raspi2b never does, but
+    its virt machine does with virtualization=on.  The bootloader must drop to SVC (an exception
+    in HYP would hang it before its INFO) and give PL1 the timer: the kernel, loaded into RAM,
+    then runs its tick and answers."""
+    if rig_board.spec.qemu.machine != "virt":
+        pytest.skip("needs QEMU's virt machine (virtualization=on starts the CPU in HYP)")
+    spec = dataclasses.replace(rig_board.spec, qemu=dataclasses.replace(
+        rig_board.spec.qemu, machine="virt,virtualization=on"))
+    driver = QemuDriver(spec, tmp_path / "hyp-board")
+    driver.up(firmware.boot_bin)
+    target = Target(Board(spec=spec, console=driver, power=driver, qemu=driver))
+    try:
+        target.bootloader()
+        flash_image(target.link, kernel_image, slot=SLOT_RAM)
+        info = target.start(SLOT_RAM)
+        assert bytes(info.build_id) == firmware_build_id and info.features & Feature.TIMER
+        debugd = Debugd(target.link)
+        first, deadline = debugd.stats().ticks, time.monotonic() + 5
+        while debugd.stats().ticks == first:
+            assert time.monotonic() < deadline, "the kernel's tick does not run"
+    finally:
+        target.close()
+        driver.down()
+
+
+def test_a_corrupt_image_in_ram_is_refused_and_not_booted(bootloader, kernel_image):
+    """The payload is checked against the header's CRC where it lies: a flipped byte fails
+    FLASH_END, and BOOT of the RAM image is then refused (nothing half-loaded is entered)."""
+    corrupt = bytearray(kernel_image)
+    corrupt[IMAGE_PAYLOAD_OFFSET + (len(kernel_image) - IMAGE_PAYLOAD_OFFSET) // 3] ^= 0xA5
+    with pytest.raises(RemoteError) as refused:
+        flash_image(bootloader, bytes(corrupt), slot=SLOT_RAM, check=False)
+    assert refused.value.code == ErrorCode.VERIFY_FAILED and "RAM" in refused.value.text
+    with pytest.raises(RemoteError) as not_booted:
+        bootloader.request(MsgType.BOOT, dict(slot=SLOT_RAM), retries=0)
+    assert not_booted.value.code == ErrorCode.NO_IMAGE
+    with pytest.raises(RemoteError) as bad_header:
+        flash_image(bootloader, _with_header(kernel_image, board="other-board"), slot=SLOT_RAM, check=False)
+    assert bad_header.value.code == ErrorCode.BAD_IMAGE
+    assert bytes(bootloader.request(MsgType.PING, dict(data=b"alive")).data) == b"alive"
+
+
+def test_bootloader_reads_its_own_code(bootloader, firmware, rig_board):
+    """Where it runs: flash bank 0 (qemu-virt), or the RAM the firmware loaded it to (raspi2b)."""
+    defines = boarddef.load(rig_board.name).defines
+    base = defines["BOOT_ROM_BASE"]
+    base = defines[base] if isinstance(base, str) else base     # it may name another define
     code = firmware.boot_bin.read_bytes()[:1024]
-    got = bootloader.request(MsgType.READ_MEM, dict(addr=0, length=len(code)))
+    got = bootloader.request(MsgType.READ_MEM, dict(addr=base, length=len(code)))
     assert bytes(got.data) == code
 
 

@@ -12,7 +12,7 @@ import pytest
 from host.elf import read_bytes, symbol
 from host.errors import RemoteError
 from host.link import role_of
-from protocol import MAX_PAYLOAD, PROTO_VERSION, ErrorCode, Feature, MsgType, Role
+from protocol import MAX_PAYLOAD, PROTO_VERSION, SLOT_AUTO, SLOT_RAM, ErrorCode, Feature, MsgType, Role
 
 READ_MAX = MAX_PAYLOAD - 4          # MEM_DATA carries the address before the data
 
@@ -100,7 +100,11 @@ def test_reset_returns_to_the_bootloader(link):
 
 
 def test_kernel_answers_a_host_that_talks_while_it_boots(bootloader, rig_target):
-    bootloader.request(MsgType.BOOT, dict(slot=0xFF), retries=0)
+    slot = SLOT_AUTO
+    if not bootloader.request(MsgType.HELLO).features & Feature.FLASH:
+        rig_target.load_ram()               # a board without slots boots what it loaded into RAM
+        slot = SLOT_RAM
+    bootloader.request(MsgType.BOOT, dict(slot=slot), retries=0)
     for _ in range(5):
         bootloader.send(MsgType.HELLO)      # a host that does not wait for the kernel's INFO
     info = bootloader.poll_info(3, accept=lambda m: role_of(m) == Role.KERNEL and m.seq != 0)

@@ -26,6 +26,7 @@ from protocol import (
     IMAGE_PAYLOAD_OFFSET,
     MAX_ENCODED_FRAME,
     PROTO_VERSION,
+    Feature,
     MsgType,
     Role,
     SlotState,
@@ -106,7 +107,8 @@ def garbage_frame(rng: random.Random, harmless: list[MsgType] = HARMLESS, seq=No
 
 
 def test_garbage_frames_leave_the_bootloader_answering(bootloader, rng):
-    before = read_slots(bootloader)
+    slots = bool(bootloader.request(MsgType.HELLO).features & Feature.FLASH)    # raspi2b has none
+    before = read_slots(bootloader) if slots else None
     seq = seq_source(rng, bootloader)
     frames = [garbage_frame(rng, seq=seq) for _ in range(GARBAGE_FRAMES)]
     for start in range(0, len(frames), BATCH):
@@ -117,7 +119,8 @@ def test_garbage_frames_leave_the_bootloader_answering(bootloader, rng):
     for size in (0, 100, 4096):
         data = rng.randbytes(size)
         assert bytes(bootloader.request(MsgType.PING, dict(data=data)).data) == data
-    assert read_slots(bootloader).payload == before.payload, "garbage changed the flash slots"
+    if slots:
+        assert read_slots(bootloader).payload == before.payload, "garbage changed the flash slots"
 
 
 @pytest.mark.feature("THREADS")

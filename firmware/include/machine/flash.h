@@ -12,6 +12,10 @@
 #define FLASH_ERR_PROGRAM   (-3)
 #define FLASH_ERR_LOCKED    (-4)
 
+/* Make the flash readable as memory at its addresses: nothing to do for NOR flash; an SD card's
+ * slot area is read into its RAM image (drivers/bcm2835_sdhci.c).  The bootloader calls it once,
+ * first. */
+int flash_init(void);
 /* Erase the block containing `addr`. */
 int flash_erase_block(uint32_t addr);
 /* Program `words` 32-bit words at `addr` (word-aligned). Bits can only go from 1 to 0. */

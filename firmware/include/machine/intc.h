@@ -19,3 +19,10 @@ void intc_eoi(unsigned irq);
 void intc_set_pending(unsigned irq);
 /* Quiesce the controller before handing the CPU to another program. */
 void intc_shutdown(void);
+/* Send the other cores, which the board's firmware holds in a loop of its own, to `park`, where
+ * they stay for good (the bootloader does this once, before anything else; the kernel runs on
+ * this core alone).  Nothing to do where the other cores are off. */
+void intc_park_others(void (*park)(void));
+/* Whether physical page `page` holds the controller's registers: the kernel's alone, never
+ * mapped to a user thread. */
+int intc_owns(uint32_t page);

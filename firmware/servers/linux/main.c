@@ -1077,6 +1077,7 @@ static const char *map_rootfs(void)
 /* The wall clock from the board's real-time clock (a PL031: its data register holds the seconds
  * since 1970), read once: after that the system counter keeps time, and settimeofday moves the
  * offset.  Without the device the clock starts at 1970 (its offset 0). */
+#ifdef BOARD_RTC_BASE
 #define RTC_WINDOW  BOARD_RTC_BASE          /* where its page appears in our space: 1:1 */
 static void read_rtc(void)
 {
@@ -1085,6 +1086,11 @@ static void read_rtc(void)
     uint32_t seconds = *(volatile const uint32_t *)RTC_WINDOW;
     realtime_offset_ns = (int64_t)seconds * 1000000000 - (int64_t)now_ns();
 }
+#else
+static void read_rtc(void)
+{
+}
+#endif
 
 /* The counters, for LINUX_STATS (console_if.h has the layout). */
 static void host_stats(struct l4_msg *m)

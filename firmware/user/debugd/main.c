@@ -578,8 +578,9 @@ static void confirm_boot(void)
     }
     if (*word == mark)
         return;
-    if (flash_program((uint32_t)word, &mark, 1) || *word != mark)
-        fmt(text, sizeof text, "debugd: slot %u: the confirm word did not program", kip->boot_slot);
+    int err = flash_program((uint32_t)word, &mark, 1);
+    if (err || *word != mark)
+        fmt(text, sizeof text, "debugd: slot %u: the confirm word did not program (error %d)", kip->boot_slot, err);
     else
         fmt(text, sizeof text, "debugd: slot %u confirmed", kip->boot_slot);
     link_log(*word == mark ? PROTO_LOG_INFO : PROTO_LOG_ERROR, text);

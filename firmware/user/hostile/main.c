@@ -12,6 +12,7 @@
  * line is "hostile: done: N attempts, M refused".  It never stops by itself: the harness
  * restarts the Linux server in its place.
  */
+#include "board.h"
 #include "l4.h"
 #include "lib/string.h"
 
@@ -139,11 +140,15 @@ static void memory(const struct boot_module *modem)
 
     attempt("sigma0: the modem's image (its code and data)",
             l4_sigma0_request(L4_FPAGE(modem->phys, 12, L4_RWX), L4_COMPLETE));
+#ifdef BOARD_VIRTIO_BASE
     attempt("sigma0: the radio link's registers (virtio)",
-            l4_sigma0_request(L4_FPAGE(0x0a000000, 12, L4_READ | L4_WRITE), L4_COMPLETE));
+            l4_sigma0_request(L4_FPAGE(BOARD_VIRTIO_BASE, 12, L4_READ | L4_WRITE), L4_COMPLETE));
+#endif
+    attempt("sigma0: the debug link's UART (debugd's)",
+            l4_sigma0_request(L4_FPAGE(BOARD_UART_BASE, 12, L4_READ | L4_WRITE), L4_COMPLETE));
     attempt("sigma0: the kernel's memory",
             l4_sigma0_request(L4_FPAGE(kip->kernel_base, 12, L4_RWX), L4_COMPLETE));
-    attempt("sigma0: the interrupt controller",
+    attempt("sigma0: the device window's first page",
             l4_sigma0_request(L4_FPAGE(kip->device_base, 12, L4_READ | L4_WRITE), L4_COMPLETE));
     attempt("sigma0: an image slot's header and boot state (flash)",
             l4_sigma0_request(L4_FPAGE(kip->slots_base, 12, L4_READ | L4_WRITE), L4_COMPLETE));
@@ -205,21 +210,25 @@ static void interrupts(void)
     l4_tid_t line;
 
     attempt("InterruptControl: attach the frame clock (user timer)",
-            l4_interrupt_control(27, L4_IRQ_ATTACH));
+            l4_interrupt_control(BOARD_IRQ_VTIMER, L4_IRQ_ATTACH));
+#ifdef BOARD_IRQ_VIRTIO0
     attempt("InterruptControl: attach the radio link's line",
-            l4_interrupt_control(48 + 31, L4_IRQ_ATTACH));
-    attempt("InterruptControl: detach the frame clock", l4_interrupt_control(27, L4_IRQ_DETACH));
-    attempt("InterruptControl: arm the frame clock", l4_timer_arm(27, 0));
+            l4_interrupt_control(BOARD_IRQ_VIRTIO0 + BOARD_VIRTIO_COUNT - 1, L4_IRQ_ATTACH));
+#endif
+    attempt("InterruptControl: attach the debug link's line",
+            l4_interrupt_control(BOARD_IRQ_UART, L4_IRQ_ATTACH));
+    attempt("InterruptControl: detach the frame clock", l4_interrupt_control(BOARD_IRQ_VTIMER, L4_IRQ_DETACH));
+    attempt("InterruptControl: arm the frame clock", l4_timer_arm(BOARD_IRQ_VTIMER, 0));
     attempt("InterruptControl: give the frame clock to our domain",
-            l4_interrupt_control_domain(27, (uint32_t)l4_module_index("linux")));
-    line = L4_IRQ_TID(27);
+            l4_interrupt_control_domain(BOARD_IRQ_VTIMER, (uint32_t)l4_module_index("linux")));
+    line = L4_IRQ_TID(BOARD_IRQ_VTIMER);
     {
         struct l4_msg m = { { 0 } };
         uint32_t err;
         l4_ipc(line, L4_NILTHREAD, L4_ZERO, L4_ZERO, &m, &err);
         attempt("IPC: acknowledge (unmask) the frame clock's line", err ? L4_IPC_ERROR_CODE(err) : 0);
     }
-    attempt("KDebug: inject the frame clock's interrupt", l4_kdebug(L4_KD_INJECT_IRQ, 27, 0, NULL));
+    attempt("KDebug: inject the frame clock's interrupt", l4_kdebug(L4_KD_INJECT_IRQ, BOARD_IRQ_VTIMER, 0, NULL));
     attempt("KDebug: read kernel memory", l4_kdebug(L4_KD_READ_KERNEL, 0x80000000u, 4, NULL));
     attempt("KDebug: stop the trace recorder", l4_kdebug(L4_KD_TRACE_CONTROL, 0, 0, NULL));
     attempt("KDebug: reset the board", l4_kdebug(L4_KD_RESET, 0, 0, NULL));

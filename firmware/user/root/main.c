@@ -44,13 +44,22 @@ static const struct policy policies[] = {
       BOARD_UART_BASE, L4_PAGE_SIZE, SIGMA0_ALLOW_SLOTS, { { BOARD_IRQ_UART, 1 } } },
     /* the kernel's tests, and their lines (SPIs no device uses) */
     { "ktest", { "debugd" }, 255, L4_DR_DEBUG, 1u << 20, 64, 256, 0, 0, 0, { { 120, 3 } } },
-    /* the frame clock (the user timer), the radio link (a virtio transport), and the line its
-     * RTOS tests use */
+    /* the frame clock (the user timer), the radio link (a virtio transport, on a board that has
+     * one), and the line its RTOS tests use */
     { "modem", { "debugd" }, 200, L4_DR_DEBUG, 512u << 10, 2, 1024,
+#ifdef BOARD_VIRTIO_BASE
       BOARD_VIRTIO_BASE, BOARD_VIRTIO_COUNT * BOARD_VIRTIO_STRIDE, 0,
       { { BOARD_IRQ_VTIMER, 1 }, { BOARD_IRQ_VIRTIO0, BOARD_VIRTIO_COUNT }, { 123, 1 } } },
-    /* the real-time clock, read for the wall clock */
-    { "linux", { "debugd" }, 100, 0, 8u << 20, 200, 16384 + 256, BOARD_RTC_BASE, L4_PAGE_SIZE,
+#else
+      0, 0, 0, { { BOARD_IRQ_VTIMER, 1 }, { 123, 1 }, { 0, 0 } } },
+#endif
+    /* the real-time clock, read for the wall clock (on a board that has one) */
+    { "linux", { "debugd" }, 100, 0, 8u << 20, 200, 16384 + 256,
+#ifdef BOARD_RTC_BASE
+      BOARD_RTC_BASE, L4_PAGE_SIZE,
+#else
+      0, 0,
+#endif
       SIGMA0_ALLOW_ROOTFS | SIGMA0_ALLOW_DATA, { { 0, 0 } } },
 };
 

@@ -15,6 +15,7 @@
  * grant gets a reply with no map item.  Requests are at most SIGMA0_MAX_LOG2 bytes: the kernel
  * maps that much in one bounded step.
  */
+#include "board.h"
 #include "l4.h"
 
 #define PAGES(bytes)    ((bytes) / L4_PAGE_SIZE)
@@ -78,6 +79,19 @@ static int claim(uint8_t *owner, uint32_t first, uint32_t n)
     return 1;
 }
 
+/* The controller of the image slots' storage (BOARD_SLOT_DEVICE: an SD card's host), which
+ * whoever may program the slots may drive; none where the slots are NOR flash, programmed in
+ * place. */
+static int slot_device(const struct client *c, uint32_t base, uint32_t size)
+{
+#ifdef BOARD_SLOT_DEVICE
+    return c && (c->flags & SIGMA0_ALLOW_SLOTS) && base == BOARD_SLOT_DEVICE && size == L4_PAGE_SIZE;
+#else
+    (void)c, (void)base, (void)size;
+    return 0;
+#endif
+}
+
 /* The fpage to map for a request by `c` (root: the root task), or 0 when it cannot be granted. */
 static uint32_t grant(struct client *c, int root, uint32_t fpage)
 {
@@ -131,7 +145,7 @@ static uint32_t grant(struct client *c, int root, uint32_t fpage)
         size <= kip->device_size - (base - kip->device_base)) {
         uint32_t i = PAGES(base - kip->device_base);
         if (!root && (base < c->dev_base || base - c->dev_base >= c->dev_size ||
-                      size > c->dev_size - (base - c->dev_base)))
+                      size > c->dev_size - (base - c->dev_base)) && !slot_device(c, base, size))
             return 0;
         if (!claim(dev_owner, i, n))
             return 0;
