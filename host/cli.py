@@ -254,7 +254,7 @@ def cmd_flash(rig: Rig) -> int:
     boot_info = target.bootloader()
     out.print(f"bootloader on {target.link.port}: {boot_info.version}")
     ram_only = not boot_info.features & Feature.FLASH
-    slot = SLOT_RAM if rig.args.ram or ram_only else rig.args.slot
+    slot = SLOT_RAM if getattr(rig.args, "ram", False) or ram_only else rig.args.slot
     with _flash_progress(len(payload)) as progress:
         result = flash_image(target.link, image, slot=slot, window=WINDOW if rig.board.qemu else 1,
                              progress=progress)
@@ -1387,14 +1387,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "in STATE/shard-K), then merge the results (default 1)")
     p.add_argument("--places", type=_names, metavar="A,B,...",
                    help="shard the test files over these labgrid places instead: each shard acquires its "
-                        "place, flashes the build and runs its files there (docs/lab.md)")
+                        "place, flashes the build and runs its files there (docs/farm.md)")
     p.add_argument("--flash", action="store_true",
                    help="write the build's image (building it if stale) before testing")
     p.add_argument("--flash-image", metavar="FILE", help="write this image before testing (no build)")
     p.set_defaults(func=cmd_test, pytest_args=[])
 
     p = sub.add_parser("lab", help="a labgrid lab: serve this machine's boards behind an exporter, define places",
-                       description="The rig in a labgrid lab (docs/lab.md).  `lab serve` stands behind "
+                       description="The rig in a labgrid lab (docs/farm.md).  `lab serve` stands behind "
                                    "labgrid-exporter for the boards the rig runs: a QEMU board's serial "
                                    "line over TCP and its power, and power commands of real boards.  "
                                    "`lab places` creates the places of a places file at the coordinator.")

@@ -1,5 +1,5 @@
 """Boards in a labgrid lab: a place is acquired from the coordinator, and the rig reaches the
-board through the place's resources (docs/lab.md).
+board through the place's resources (docs/farm.md).
 
     host/rig.py --place qemu-1 flash        (or RIG_PLACE=qemu-1; the coordinator: LG_COORDINATOR)
 
@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import RigError
+from .errors import LinkError, RigError
 from .protocols import ConsoleProtocol, PowerProtocol
 
 DEFAULT_COORDINATOR = "127.0.0.1:20408"
@@ -138,7 +138,11 @@ def acquired(place: Place) -> Iterator[Place]:
     signal.signal(signal.SIGTERM, terminated)
     try:
         place.acquire()
-        yield place
+        try:
+            yield place
+        except LinkError as exc:                # its exporter, or the board behind it, went away
+            exc.args = (f"place {place.name}: {exc}; the place is released",)
+            raise
     finally:
         try:
             place.release()

@@ -1,4 +1,4 @@
-"""`rig lab serve`: the rig's side of a labgrid exporter (docs/lab.md).
+"""`rig lab serve`: the rig's side of a labgrid exporter (docs/farm.md).
 
 labgrid's exporter publishes what its configuration names; for the boards the rig runs under
 QEMU, and for power that a command switches, something on the exporter machine must stand behind

@@ -299,7 +299,7 @@ def _close_sharded(title: str, where: str, code: int, reports: list[Path], merge
         code = pytest.ExitCode.NO_TESTS_COLLECTED
     seconds = time.monotonic() - started
     failed = totals["failures"] + totals["errors"]
-    passed = totals["tests"] - failed - totals["skipped"]
+    passed = max(0, totals["tests"] - failed - totals["skipped"])   # (a shard that crashed ran none)
     out.rule(f"rig test: {title}")
     out.print(f"{seconds:.1f} s on {where}, git {git_revision()}, JUnit {merged}")
     verdict = "[bold green]PASS:[/]" if code == 0 and not failed else "[bold red]FAIL:[/]"

@@ -4,6 +4,8 @@ short selection of the on-target suite sharded over both places through the coor
 place held by another job is not taken (the rig fails saying who holds it, or waits with
 --place-wait until it is released).
 
+An exporter that dies mid-job fails it with a clear message and the place is released (last).
+
 Needs the firmware built (`make -C firmware`; tools/check runs this after `rig flash`) and
 starts two QEMU boards of its own: `pytest tests/lab`.  About two minutes on two cores.
 """
@@ -167,3 +169,28 @@ def test_a_place_held_by_another_job_is_not_taken(lab):
     assert "kernel" in output.lower()
     assert _acquired(lab, "qemu-1") == "None"
     assert lab.client("reservations").stdout.strip() == ""  # its reservation cancelled
+
+
+def test_an_exporter_that_dies_mid_job_fails_the_job_clearly_and_the_place_is_released(lab):
+    """Last: it takes the lab's exporter machine down (labgrid's exporter and `rig lab serve`,
+    which holds the boards and their serial ports) while a job runs at a place."""
+    job = subprocess.Popen(RIG + ["--state-dir", str(lab.tmp / "client"), "--place", "qemu-2", "shell", "-c",
+                                  "echo started; sleep 120; echo never"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=lab.env, cwd=ROOT)
+    _wait("the job's place", lambda: _acquired(lab, "qemu-2") != "None", seconds=60)
+    time.sleep(8)                                           # booted, and in its command
+    assert job.poll() is None, job.communicate()
+    for name, proc in lab.procs:
+        if name in ("exporter", "serve"):
+            proc.kill()
+            proc.wait()
+    try:
+        out, err = job.communicate(timeout=90)              # never a hung job
+    except subprocess.TimeoutExpired:
+        job.kill()
+        raise AssertionError("the job hung after its exporter died: " + "".join(job.communicate()))
+    assert job.returncode not in (0, None), out + err
+    assert "never" not in out
+    last = err.strip().splitlines()[-1] if err.strip() else ""
+    assert last.startswith("error: place qemu-2:") and "the place is released" in last, err
+    assert _acquired(lab, "qemu-2") == "None", "the place is still held after the job failed"
