@@ -5,7 +5,7 @@
  * a blocked signal that is ignored (by its action or by default) still waited for, a poll and
  * a timeout (EAGAIN), a signal outside the set with a handler (EINTR after the handler), and
  * the errors: a bad set size or timeout (EINVAL), bad pointers (EFAULT; a bad siginfo loses
- * the signal, as Linux's does). */
+ * the signal, as Linux's does).  A handler with SA_SIGINFO gets the same siginfo. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -56,6 +56,24 @@ static int handled;
 static void handler(int sig)
 {
     handled = sig;
+}
+
+static siginfo_t caught;
+
+static void info_handler(int sig, siginfo_t *si, void *context)
+{
+    (void)sig;
+    (void)context;
+    caught = *si;
+}
+
+static pid_t child_ending(int status)
+{
+    pid_t c = fork();
+
+    if (c == 0)
+        _exit(status);
+    return c;
 }
 
 static long wait_raw(const sigset_t *set, siginfo_t *si, const struct timespec *ts, long size)
@@ -135,9 +153,7 @@ int main(void)
     signal(SIGTERM, SIG_DFL);
 
     /* SIGCHLD: the child's status */
-    pid_t child = fork();
-    if (child == 0)
-        _exit(3);
+    pid_t child = child_ending(3);
     memset(&si, 0xff, sizeof si);
     sig = sigwaitinfo(&chld, &si);
     printf("child exited: %s, %s, status %d, %s\n", strsignal(sig), cld_name(si.si_code),
@@ -200,5 +216,23 @@ int main(void)
     kill(getpid(), SIGHUP);
     printf("blocked outside the set: %d (%s)\n", sigtimedwait(&usr, &si, &short_wait), strerror(errno));
     printf("it waits still: %d\n", sigtimedwait(&hup, &si, &zero));
+
+    /* a handler with SA_SIGINFO: the same siginfo */
+    while (sigtimedwait(&chld, &si, &zero) > 0)
+        ;                                       /* (the children's SIGCHLD so far) */
+    struct sigaction sa = { .sa_sigaction = info_handler, .sa_flags = SA_SIGINFO };
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigprocmask(SIG_UNBLOCK, &usr, NULL);
+    kill(getpid(), SIGUSR1);
+    show("handler, kill", caught.si_signo, &caught, getpid());
+    memset(&caught, 0, sizeof caught);
+    child = child_ending(6);
+    sigprocmask(SIG_UNBLOCK, &chld, NULL);
+    while (!caught.si_signo)
+        pause();
+    printf("handler, child: %s, %s, status %d, %s\n", strsignal(caught.si_signo),
+           cld_name(caught.si_code), caught.si_status, caught.si_pid == child ? "its pid" : "pid other");
+    waitpid(child, NULL, 0);
     return 0;
 }
