@@ -1,11 +1,12 @@
 /* Waiting for a signal (rt_sigtimedwait and rt_sigtimedwait_time64, through glibc's sigwait,
- * sigwaitinfo and sigtimedwait): the signal taken with its siginfo (kill's SI_USER with the
- * sender's pid and uid, tgkill's SI_TKILL, the interval timer's SI_KERNEL, SIGCHLD's CLD_EXITED
- * and CLD_KILLED with the child's status), the lowest pending first, one sent while it waits,
- * a blocked signal that is ignored (by its action or by default) still waited for, a poll and
- * a timeout (EAGAIN), a signal outside the set with a handler (EINTR after the handler), and
- * the errors: a bad set size or timeout (EINVAL), bad pointers (EFAULT; a bad siginfo loses
- * the signal, as Linux's does).  A handler with SA_SIGINFO gets the same siginfo. */
+ * sigwaitinfo and sigtimedwait): the signal taken with its siginfo (kill's and tgkill's SI_USER
+ * with the sender's pid and uid, the interval timer's SI_KERNEL, SIGCHLD's CLD_EXITED and
+ * CLD_KILLED with the child's status), a fault's signal and then the lowest pending first, one
+ * sent while it waits, a blocked signal that is ignored (by its action or by default) still
+ * waited for, a poll and a timeout (EAGAIN), a signal outside the set with a handler (EINTR
+ * after the handler), and the errors: a bad set size or timeout (EINVAL), bad pointers (EFAULT;
+ * a bad siginfo loses the signal, as Linux's does).  A handler with SA_SIGINFO gets the same
+ * siginfo. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -111,6 +112,18 @@ int main(void)
     sig = sigwaitinfo(&usr, &si);
     printf("two pending: %s first", strsignal(sig));
     sig = sigwaitinfo(&usr, &si);
+    printf(", then %s\n", strsignal(sig));
+    /* a synchronous signal (a fault's) first, whatever its number */
+    sigset_t two;
+    sigemptyset(&two);
+    sigaddset(&two, SIGINT);
+    sigaddset(&two, SIGTRAP);
+    sigprocmask(SIG_BLOCK, &two, NULL);
+    kill(getpid(), SIGINT);
+    kill(getpid(), SIGTRAP);
+    sig = sigwaitinfo(&two, &si);
+    printf("INT and TRAP pending: %s first", strsignal(sig));
+    sig = sigwaitinfo(&two, &si);
     printf(", then %s\n", strsignal(sig));
     /* sigwait: the number */
     raise(SIGUSR1);

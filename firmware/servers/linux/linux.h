@@ -333,6 +333,17 @@ void signal_raise(struct proc *p, int sig);
  * action).  Returns 1 when `p` is gone.  Inline: most replies find none. */
 int signal_take(struct proc *p, uint32_t ready);
 
+/* Which of the signals `set` (not empty) is taken first, as Linux's next_signal picks it: a
+ * synchronous one (a fault's: SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS), else the
+ * lowest number. */
+static inline int signal_next(uint32_t set)
+{
+    const uint32_t sync = 1u << (SIGSEGV - 1) | 1u << (SIGBUS - 1) | 1u << (SIGILL - 1) |
+                          1u << (SIGTRAP - 1) | 1u << (SIGFPE - 1) | 1u << (SIGSYS - 1);
+
+    return __builtin_ctz(set & sync ? set & sync : set) + 1;
+}
+
 /* The signals `p` would take now: pending and not blocked (SIGKILL cannot be). */
 static inline uint32_t signal_ready(const struct proc *p)
 {

@@ -296,7 +296,7 @@ int signal_take(struct proc *p, uint32_t ready)
     struct frame f;
     int sig;
 
-    sig = __builtin_ctz(ready) + 1;
+    sig = signal_next(ready);
     p->sig_pending &= ~(1u << (sig - 1));
     struct sigaction_k *a = &p->leader->sig[sig];
     if (sig == SIGKILL || a->handler == SIG_DFL) {

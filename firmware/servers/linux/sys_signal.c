@@ -126,12 +126,12 @@ int sys_rt_sigsuspend(struct proc *p, uint32_t *r)
     return 1;
 }
 
-/* rt_sigtimedwait's end: the lowest signal of the set pending for `p` (there is one) taken, its
- * siginfo where the call asked; the signal's number, or -EFAULT (the signal is lost, as on
+/* rt_sigtimedwait's end: the first signal of the set pending for `p` (there is one: signal_next)
+ * taken, its siginfo where the call asked; the signal's number, or -EFAULT (the signal is lost, as on
  * Linux). */
 static int sigwait_take(struct proc *p, uint32_t set, uint32_t info_addr)
 {
-    int sig = __builtin_ctz(p->sig_pending & set) + 1;
+    int sig = signal_next(p->sig_pending & set);
     uint32_t info[32];
 
     signal_info(p, sig, info);
