@@ -15,3 +15,18 @@ try:
 except OSError as e:
     print("CPU 1:", e.errno)
 '
+# /proc/PID/stat: priority (18), nice (19), rt_priority (40), policy (41), and its 52 fields
+python3 -c '
+import os
+def stat():
+    f = open("/proc/self/stat").read().split()
+    return " ".join(f[i] for i in (17, 18, 39, 40)) + " (%d fields)" % len(f)
+print(stat())
+os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+print(stat())
+os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+print(stat())
+'
+taskset -p 1
+taskset 1 echo "taskset 1: ran"
+taskset 2 echo "taskset 2: ran"; echo "status $?"
