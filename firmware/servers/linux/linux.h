@@ -202,8 +202,9 @@ struct wait_request {
     uint32_t status, info, rusage;
 };
 
-/* Who sent a signal, for its siginfo: si_code (SI_USER, SI_KERNEL, CLD_*), the sender's pid
- * and real uid (SIGCHLD: the child's) and, for SIGCHLD, si_status. */
+/* Who sent a signal, for its siginfo: si_code (SI_USER, SI_KERNEL, CLD_*, a fault's), the
+ * sender's pid (a fault's si_addr, the same word) and real uid (SIGCHLD: the child's) and, for
+ * SIGCHLD, si_status. */
 struct sig_origin {
     int32_t code, pid;
     uint32_t uid;

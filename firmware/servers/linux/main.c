@@ -1266,8 +1266,8 @@ static __attribute__((noinline)) l4_tid_t serve_other(struct proc *p, uint32_t l
             return L4_NILTHREAD;
     } else if (label == L4_LABEL_EXCEPTION) {
         /* a fault: SIGILL, SIGBUS or SIGSEGV, to a handler if it has one */
-        uint32_t kind = l4_utcb()->mr[L4_EXC_KIND];
-        int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
+        uint32_t kind = l4_utcb()->mr[L4_EXC_KIND], far = l4_utcb()->mr[L4_EXC_FAR];
+        int sig = kind == L4_EXC_UNDEFINED ? SIGILL : kind == L4_EXC_ALIGNMENT ? SIGBUS : SIGSEGV;
         take_registers(p, m);
         if (kind == L4_EXC_MAP_FAILED) {
             /* the kernel had no memory left for the page's mapping (its page table): out
@@ -1280,7 +1280,13 @@ static __attribute__((noinline)) l4_tid_t serve_other(struct proc *p, uint32_t l
             proc_exit(p, sig);
             return L4_NILTHREAD;
         }
-        signal_pend(p, sig, NULL);
+        /* its siginfo as Linux's fault handlers give it: the address (the instruction's, for
+         * SIGILL) and, for SIGSEGV, whether a region is there (SEGV_ACCERR) or none */
+        uint32_t addr = sig == SIGILL ? p->regs[15] : far;
+        struct sig_origin from = { .code = sig == SIGILL ? ILL_ILLOPC : sig == SIGBUS ? BUS_ADRALN :
+                                           mm_find(p->mm, addr) ? SEGV_ACCERR : SEGV_MAPERR,
+                                   .pid = (int32_t)addr };
+        signal_pend(p, sig, &from);
         if (signal_deliver(p))
             return L4_NILTHREAD;
         p->regs_changed = 1;

@@ -306,6 +306,10 @@
 #define CLD_TRAPPED          4
 #define CLD_STOPPED          5
 #define CLD_CONTINUED        6
+#define ILL_ILLOPC           1
+#define BUS_ADRALN           1
+#define SEGV_MAPERR          1
+#define SEGV_ACCERR          2
 
 /* sched_setscheduler(2): policies, and the flag a child drops them by */
 #define SCHED_OTHER          0
