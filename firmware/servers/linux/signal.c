@@ -4,7 +4,8 @@
  * its restorer into rt_sigreturn, and the registers come back from the frame.  With no handler,
  * the default action: terminate (the wait status is the signal number), or ignore SIGCHLD,
  * SIGURG and SIGWINCH.  Signals are taken when the process next enters the server (a system
- * call, a fault) or, if it waits in one, at once with -EINTR.
+ * call, a fault) or, if it waits in one, at once with -EINTR; rt_sigtimedwait takes those of its
+ * set itself.  Each pending signal keeps its sender (sig_from) for the siginfo of either.
  */
 #include "linux.h"
 

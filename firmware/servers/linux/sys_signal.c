@@ -127,8 +127,8 @@ int sys_rt_sigsuspend(struct proc *p, uint32_t *r)
 }
 
 /* rt_sigtimedwait's end: the first signal of the set pending for `p` (there is one: signal_next)
- * taken, its siginfo where the call asked; the signal's number, or -EFAULT (the signal is lost, as on
- * Linux). */
+ * taken, its siginfo where the call asked; the signal's number, or -EFAULT (the signal is lost,
+ * as on Linux). */
 static int sigwait_take(struct proc *p, uint32_t set, uint32_t info_addr)
 {
     int sig = signal_next(p->sig_pending & set);
