@@ -17,7 +17,8 @@ HEADERS = ("asm/unistd.h", "errno.h", "fcntl.h", "signal.h", "sys/stat.h", "sys/
 KERNEL_ONLY = {"SA_RESTORER": "asm/signal.h",    # not in glibc's headers, which clash with these
                "SS_AUTODISARM": "linux/signal.h",
                "MINSIGSTKSZ": "asm/signal.h",   # glibc's asks sysconf: not a constant
-               "UIO_MAXIOV": "linux/uio.h"}
+               "UIO_MAXIOV": "linux/uio.h",
+               "P_ALL": "linux/wait.h", "P_PID": "linux/wait.h", "P_PGID": "linux/wait.h"}
 CC = "arm-linux-gnueabihf-gcc"
 
 

@@ -155,8 +155,10 @@ enum block_reason { B_NONE = 0, B_WAIT, B_SLEEP, B_PIPE, B_CONSOLE, B_LOCK,
                                          * (poll_wait_file: accept, an eventfd, a datagram) */
                     B_EXITED,           /* the leader, ended while other threads go on: its
                                          * slot stays, never answered, until they end */
+                    B_SIGWAIT,          /* in rt_sigtimedwait: for a signal of sig_wait_set,
+                                         * until wake_us (~0: none) */
                     B_VFORK };          /* in vfork (clone's CLONE_VFORK) until the child
-                                         * (wait_pid) execs or ends; only SIGKILL ends it */
+                                         * (vfork_child) execs or ends; only SIGKILL ends it */
 
 struct file;
 
@@ -189,6 +191,26 @@ struct cred {
     uint32_t uid, euid, suid, fsuid;
     uint32_t gid, egid, sgid, fsgid;
     uint32_t ngroups, groups[NGROUPS];
+};
+
+/* What wait4 or waitid asks: which children (P_ALL, P_PID id, P_PGID id), which of their
+ * changes (WEXITED, WSTOPPED, WCONTINUED; WNOHANG, WNOWAIT), and where the answer goes:
+ * wait4's status, or waitid's siginfo (0: nowhere), and the child's rusage (0: nowhere). */
+struct wait_request {
+    uint32_t idtype;
+    int id;
+    uint32_t options;
+    uint32_t waitid;                /* waitid: 0 on success and the siginfo; wait4: the pid */
+    uint32_t status, info, rusage;
+};
+
+/* Who sent a signal, for its siginfo: si_code (SI_USER, SI_KERNEL, CLD_*, a fault's), the
+ * sender's pid (a fault's si_addr, the same word) and real uid (SIGCHLD: the child's) and, for
+ * SIGCHLD, si_status. */
+struct sig_origin {
+    int32_t code, pid;
+    uint32_t uid;
+    int32_t status;
 };
 
 /* A Linux thread.  A process is a group of them sharing one memory map; its first thread, the
@@ -226,13 +248,13 @@ struct proc {
     uint32_t interrupted;           /* sent to the trampoline to take a signal (proc_interrupt) */
     uint32_t saved_pc, saved_cpsr;  /* where it was then */
     enum block_reason blocked;
-    int wait_pid;                   /* B_WAIT: which child; B_VFORK: the child */
+    struct wait_request wait;       /* B_WAIT: what it waits for */
+    int vfork_child;                /* B_VFORK: the child */
     /* CLONE_VM without CLONE_THREAD (vfork, posix_spawn): the process runs in another's memory
      * map and L4 space, which it does not own, until it execs or ends; vfork_waiter is the
      * thread (ltid) waiting in B_VFORK for that */
     uint8_t borrows_mm;
     int vfork_waiter;
-    uint32_t wait_status_ptr;
     uint64_t wake_us;               /* B_SLEEP, B_FUTEX */
     uint32_t tls;
     uint32_t clear_child_tid;       /* set_tid_address: zeroed and woken (futex) when it ends */
@@ -246,6 +268,12 @@ struct proc {
     uint32_t sig_pending, sig_blocked;
     uint32_t sig_saved_mask;            /* the mask to restore after rt_sigsuspend's handler */
     uint32_t sig_suspended;
+    /* B_SIGWAIT: the signals it waits for, where their siginfo goes (0: nowhere); its mask from
+     * before the call is in sig_saved_mask */
+    uint32_t sig_wait_set, sig_wait_info;
+    /* who sent each pending signal (signal_pend): kept from the first, as Linux keeps one
+     * siginfo of a classic signal */
+    struct sig_origin sig_from[32];
     /* the thread's alternate signal stack (sigaltstack): none while ss_size is 0; ss_flags as
      * the thread set them (SS_AUTODISARM is the one that acts) */
     uint32_t ss_sp, ss_size, ss_flags;
@@ -262,11 +290,15 @@ struct proc {
     /* process: resource limits (RLIMIT_*), inherited; RLIMIT_NOFILE bounds the descriptor table */
     struct { uint32_t cur, max; } rlim[16];
     int nice;                           /* process: -20..19, inherited on fork (Linux keeps one per thread) */
+    /* the thread's scheduling policy (SCHED_*) and real-time priority, as sched_setscheduler
+     * set them: kept and reported, not acted on (sys_sched.c) */
+    struct sched_k {
+        uint8_t policy, priority, reset_on_fork;
+    } sched;
     /* job control: stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU (its reply, if one is due, waits
      * in p->regs: B_STOPPED), and what wait4 has to report of it (WUNTRACED, WCONTINUED) */
     uint32_t stopped;
     uint32_t wait_report;               /* a wait status: stopped (sig << 8 | 0x7f), 0xffff */
-    uint32_t wait_options;              /* B_WAIT: the options it waits with */
     struct lock_request lock;           /* B_LOCK: the lock it waits for */
     /* B_PIPE: the pipe it waits on, the next in that pipe's queue, what is left of its request
      * and what the call moved before (pipe_base: earlier pieces or iovecs) and while it waited */
@@ -284,17 +316,42 @@ struct proc {
 #define SIG_IGN     1u
 
 /* Mark `sig` pending for `p` and, if it waits in a call that a signal interrupts, end that call
- * with -EINTR so the signal is taken now. */
+ * with -EINTR so the signal is taken now.  The server sends it (si_code SI_KERNEL). */
 void signal_send(struct proc *p, int sig);
-/* signal_send is for `p`'s process: one of its threads takes it.  This one is for thread `p`
- * (tgkill, a fault's signal). */
-void signal_send_thread(struct proc *p, int sig);
+/* As signal_send, from `from` (kill's sender, a child's SIGCHLD). */
+void signal_send_from(struct proc *p, int sig, const struct sig_origin *from);
+/* signal_send_from is for `p`'s process: one of its threads takes it.  This one is for thread
+ * `p` (tgkill, a fault's signal). */
+void signal_send_thread(struct proc *p, int sig, const struct sig_origin *from);
+/* Mark `sig` pending for thread `p`, from `from`, unless it is pending already (the first
+ * sender's siginfo stays, as Linux keeps one of a classic signal). */
+void signal_pend(struct proc *p, int sig, const struct sig_origin *from);
+/* kill's and tgkill's siginfo, and a write's SIGPIPE: SI_USER from `p`. */
+struct sig_origin signal_user(const struct proc *p);
+/* The siginfo of `sig`, pending for `p`, as Linux lays it out (32 words). */
+void signal_info(const struct proc *p, int sig, uint32_t info[32]);
+/* After `p`'s mask lost signals (rt_sigsuspend, ppoll's mask): those pending, now unblocked,
+ * whose action is to ignore them are let go, as Linux's dequeue lets them go. */
+void signal_drop_ignored(struct proc *p);
+/* `p`, in rt_sigtimedwait (B_SIGWAIT), has a signal of its set pending: the call ends with it. */
+void signal_wait_end(struct proc *p);
 /* Mark `sig` pending for `p`, which is in a call to us (taken on the way out) unless it is
  * ignored: a write to a pipe with no reader raises SIGPIPE this way. */
 void signal_raise(struct proc *p, int sig);
 /* Before replying to `p`: take a pending, unblocked signal (run its handler, or its default
  * action).  Returns 1 when `p` is gone.  Inline: most replies find none. */
 int signal_take(struct proc *p, uint32_t ready);
+
+/* Which of the signals `set` (not empty) is taken first, as Linux's next_signal picks it: a
+ * synchronous one (a fault's: SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS), else the
+ * lowest number. */
+static inline int signal_next(uint32_t set)
+{
+    const uint32_t sync = 1u << (SIGSEGV - 1) | 1u << (SIGBUS - 1) | 1u << (SIGILL - 1) |
+                          1u << (SIGTRAP - 1) | 1u << (SIGFPE - 1) | 1u << (SIGSYS - 1);
+
+    return __builtin_ctz(set & sync ? set & sync : set) + 1;
+}
 
 /* The signals `p` would take now: pending and not blocked (SIGKILL cannot be). */
 static inline uint32_t signal_ready(const struct proc *p)
@@ -368,9 +425,19 @@ int thread_clone(struct proc *p, uint32_t flags, uint32_t stack, uint32_t ptid, 
  * waits on one (a signal or its end took it out). */
 int futex_wake(struct proc *p, uint32_t addr, uint32_t n, uint32_t bits);
 void futex_forget(struct proc *p);
-/* wait4: a child's pid (status stored), 0 (WNOHANG, none yet), -errno, or 1 << 30 when the
- * caller now waits. */
-int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options);
+/* wait4 and waitid, as `q` asks: the answer (wait4: a child's pid, waitid: 0; 0 also for
+ * WNOHANG with none yet), -errno, or 1 << 30 when the caller now waits. */
+int proc_wait(struct proc *p, const struct wait_request *q);
+/* The end of a wait with nothing to report (WNOHANG) or an error `result`: waitid's siginfo (if
+ * any) zeroed, as Linux writes it.  `result`, or -EFAULT. */
+int proc_wait_none(struct proc *p, const struct wait_request *q, int result);
+/* A child's wait status as SIGCHLD's and waitid's siginfo give it (CLD_*, si_status). */
+struct sig_origin child_origin(const struct proc *c, uint32_t status);
+/* A struct rusage of `user_ms`, `sys_ms` and `maxrss_kb` at `addr` of `p`: 0 or -EFAULT. */
+int rusage_put(struct proc *p, uint32_t addr, uint32_t user_ms, uint32_t sys_ms, uint32_t maxrss_kb);
+/* fork and clone: child `c` takes thread `p`'s policy and priority, or, when p set
+ * SCHED_RESET_ON_FORK, SCHED_OTHER for a real-time one and a nice value no lower than 0. */
+void sched_fork(struct proc *c, const struct proc *p);
 /* fork: a copy of `p` whose first instruction returns 0 from the system call; its pid or -errno. */
 int proc_fork(struct proc *p, uint32_t flags, uint32_t stack);
 /* After proc_fork with CLONE_VFORK: `p` waits (B_VFORK) for the child `pid` to exec or end, and
@@ -504,12 +571,11 @@ extern int console_sid;                 /* the session the console belongs to (0
 int console_ioctl(struct proc *p, uint32_t cmd, uint32_t arg);
 #define CONSOLE_STOPPED (1 << 30)       /* console_ioctl: a background caller stopped (SIGTTOU) */
 
-/* Whether `c`, a child of `parent`, is one that wait4's `pid` asks for: that process (pid > 0),
- * any (-1), one in the group -pid (pid < -1), or one in the caller's group (0: wait4 turns it
- * into -pgid when it is called). */
-static inline int proc_wait_matches(const struct proc *c, int pid)
+/* Whether `c`, a child of the caller, is one that `q` asks for: any (P_ALL), that process
+ * (P_PID), or one of that group (P_PGID; the caller's own is named when it is called). */
+static inline int proc_wait_matches(const struct proc *c, const struct wait_request *q)
 {
-    return pid == -1 || (pid > 0 ? c->pid == pid : c->pgid == -pid);
+    return q->idtype == P_ALL || (q->idtype == P_PID ? c->pid == q->id : c->pgid == q->id);
 }
 
 /* ---- system calls ----------------------------------------------------------------------- */

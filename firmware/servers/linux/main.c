@@ -196,34 +196,95 @@ void proc_cpu_time(const struct proc *p, uint32_t *user_ms, uint32_t *sys_ms)
             add_thread_time(&procs[i], user_ms, sys_ms);
 }
 
-/* The thread of `g` waiting in wait4 for `c` (a child that just ended, stopped or went on). */
+/* Whether `c` has what `options` asks wait4 or waitid to report: its end (WEXITED), a stop
+ * (WSTOPPED, WUNTRACED) or a continue (WCONTINUED). */
+static int reportable(const struct proc *c, uint32_t options)
+{
+    if (c->state == P_ZOMBIE)
+        return (options & WEXITED) != 0;
+    if (!c->wait_report)
+        return 0;
+    return c->wait_report == 0xffff ? (options & WCONTINUED) != 0 : (options & WSTOPPED) != 0;
+}
+
+/* Whether thread `t` waits in wait4 or waitid for what `c` has to report now. */
+static int waits_for(const struct proc *t, const struct proc *c)
+{
+    return t->state == P_BLOCKED && t->blocked == B_WAIT && proc_wait_matches(c, &t->wait) &&
+           reportable(c, t->wait.options);
+}
+
+/* The thread of `g` waiting for what `c` has to report (it ended, stopped or went on). */
 static struct proc *waiting_for(struct proc *g, const struct proc *c)
 {
     if (!g)
         return NULL;
-    if (g->state == P_BLOCKED && g->blocked == B_WAIT && proc_wait_matches(c, g->wait_pid))
+    if (waits_for(g, c))
         return g;
-    for (unsigned i = 0; i < MAX_PROCS && threaded(g); i++) {
-        struct proc *t = &procs[i];
-        if (t->state == P_BLOCKED && t->blocked == B_WAIT && t->leader == g &&
-            proc_wait_matches(c, t->wait_pid))
-            return t;
-    }
+    for (unsigned i = 0; i < MAX_PROCS && threaded(g); i++)
+        if (procs[i].leader == g && &procs[i] != g && waits_for(&procs[i], c))
+            return &procs[i];
     return NULL;
 }
 
-/* A child's wait status for its parent, its times to the parent's, and the child gone for
- * good. */
-static int reap(struct proc *parent, struct proc *child)
+struct sig_origin child_origin(const struct proc *c, uint32_t status)
 {
-    int pid = child->pid;
+    struct sig_origin o = { .pid = c->pid, .uid = c->leader->cred.uid };
 
-    parent->leader->cutime_ms += child->utime_ms + child->leader->cutime_ms;
-    parent->leader->cstime_ms += child->stime_ms + child->leader->cstime_ms;
-    if (parent->wait_status_ptr)
-        mm_copy_out(parent->mm, parent->tid, parent->wait_status_ptr, &child->exit_status, 4);
-    child->state = P_FREE;
-    return pid;
+    if ((status & 0x7f) == 0) {
+        o.code = CLD_EXITED;
+        o.status = (int32_t)(status >> 8 & 0xff);
+    } else if (status == 0xffff) {
+        o.code = CLD_CONTINUED;
+        o.status = SIGCONT;
+    } else if ((status & 0xff) == 0x7f) {
+        o.code = CLD_STOPPED;
+        o.status = (int32_t)(status >> 8 & 0xff);
+    } else {
+        o.code = status & 0x80 ? CLD_DUMPED : CLD_KILLED;
+        o.status = (int32_t)(status & 0x7f);
+    }
+    return o;
+}
+
+/* The answer to `w`'s wait (w->wait) from `c`, which ended (a zombie) or has a stop or a
+ * continue to report: the status or siginfo and the rusage where they go, and, unless WNOWAIT,
+ * the child reaped (its times to w's process, its slot free) or its report taken.  wait4's
+ * result is the child's pid, waitid's 0; -EFAULT when a pointer was bad (the child is taken
+ * all the same, as on Linux). */
+static int wait_answer(struct proc *w, struct proc *c)
+{
+    const struct wait_request *q = &w->wait;
+    int ended = c->state == P_ZOMBIE, pid = c->pid, err = 0;
+    uint32_t status = ended ? (uint32_t)c->exit_status : c->wait_report, user, sys;
+
+    if (q->rusage) {
+        if (ended) {
+            user = c->utime_ms;
+            sys = c->stime_ms;
+        } else {
+            proc_cpu_time(c, &user, &sys);
+        }
+        err = rusage_put(w, q->rusage, user + c->cutime_ms, sys + c->cstime_ms, 0);
+    }
+    if (q->waitid && q->info) {
+        struct sig_origin o = child_origin(c, status);
+        uint32_t info[6] = { SIGCHLD, 0, (uint32_t)o.code, (uint32_t)o.pid, o.uid, (uint32_t)o.status };
+        if (mm_copy_out(w->mm, w->tid, q->info, info, sizeof info))
+            err = -EFAULT;
+    } else if (!q->waitid && q->status && mm_copy_out(w->mm, w->tid, q->status, &status, 4)) {
+        err = -EFAULT;
+    }
+    if (q->options & WNOWAIT) {
+        /* left as it is, to be waited for again */
+    } else if (ended) {
+        w->leader->cutime_ms += c->utime_ms + c->cutime_ms;
+        w->leader->cstime_ms += c->stime_ms + c->cstime_ms;
+        c->state = P_FREE;
+    } else {
+        c->wait_report = 0;
+    }
+    return err ? err : q->waitid ? 0 : pid;
 }
 
 /* Tell debugd (and so the host) that a process it started has ended. */
@@ -353,7 +414,7 @@ static void vfork_release(struct proc *c)
     struct proc *w = c->vfork_waiter ? thread_by_ltid(c->vfork_waiter) : NULL;
 
     c->vfork_waiter = 0;
-    if (w && w->state == P_BLOCKED && w->blocked == B_VFORK && w->wait_pid == c->pid)
+    if (w && w->state == P_BLOCKED && w->blocked == B_VFORK && w->vfork_child == c->pid)
         proc_resume(w, (uint32_t)c->pid);
 }
 
@@ -408,7 +469,7 @@ void proc_exit(struct proc *p, int status)
         if (c->state == P_ZOMBIE && !c->ppid)
             c->state = P_FREE;
         else if (c->state == P_ZOMBIE && (w = waiting_for(init, c)))
-            proc_resume(w, (uint32_t)reap(w, c));
+            proc_resume(w, (uint32_t)wait_answer(w, c));
         else if (c->state == P_ZOMBIE)
             adopted_zombie = 1;
     }
@@ -435,30 +496,13 @@ void proc_exit(struct proc *p, int status)
         log_text(text);
     /* wake a parent waiting for it, then tell it with SIGCHLD */
     struct proc *parent = proc_by_pid(p->ppid), *w = waiting_for(parent, p);
+    struct sig_origin from = child_origin(p, (uint32_t)status);
     if (w)
-        proc_resume(w, (uint32_t)reap(w, p));
+        proc_resume(w, (uint32_t)wait_answer(w, p));
     else if (!parent)
         p->state = P_FREE;                      /* nobody will wait for it */
     if (parent)
-        signal_send(parent, SIGCHLD);
-}
-
-/* Whether wait4 with `options` reports what `c` has to report: a stop (WUNTRACED) or a
- * continue (WCONTINUED). */
-static int reportable(const struct proc *c, uint32_t options)
-{
-    if (!c->wait_report)
-        return 0;
-    return c->wait_report == 0xffff ? (options & WCONTINUED) != 0 : (options & WUNTRACED) != 0;
-}
-
-/* wait4 takes `c`'s stop or continue: its status to `status_ptr` (if any) of `waiter`. */
-static int take_report(struct proc *waiter, struct proc *c, uint32_t status_ptr)
-{
-    if (status_ptr)
-        mm_copy_out(waiter->mm, waiter->tid, status_ptr, &c->wait_report, 4);
-    c->wait_report = 0;
-    return c->pid;
+        signal_send_from(parent, SIGCHLD, &from);
 }
 
 void proc_report(struct proc *c, uint32_t status)
@@ -469,46 +513,51 @@ void proc_report(struct proc *c, uint32_t status)
     c->wait_report = status;
     if (!parent || parent->state == P_ZOMBIE)
         return;
-    if ((w = waiting_for(parent, c)) && reportable(c, w->wait_options))
-        proc_resume(w, (uint32_t)take_report(w, c, w->wait_status_ptr));
+    struct sig_origin from = child_origin(c, status);
+    if ((w = waiting_for(parent, c)))
+        proc_resume(w, (uint32_t)wait_answer(w, c));
     if (!(parent->sig[SIGCHLD].flags & SA_NOCLDSTOP))
-        signal_send(parent, SIGCHLD);
+        signal_send_from(parent, SIGCHLD, &from);
 }
 
-int proc_wait(struct proc *p, int pid, uint32_t status_ptr, uint32_t options)
+int proc_wait_none(struct proc *p, const struct wait_request *q, int result)
+{
+    static const uint32_t zeros[6];
+
+    if (q->waitid && q->info && mm_copy_out(p->mm, p->tid, q->info, zeros, sizeof zeros))
+        return -EFAULT;
+    return result;
+}
+
+int proc_wait(struct proc *p, const struct wait_request *q)
 {
     int children = 0;
 
-    if (pid == 0)
-        pid = -p->leader->pgid;                         /* our group as it is now */
-
+    p->wait = *q;
+    if (q->idtype == P_PGID && q->id == 0)
+        p->wait.id = p->leader->pgid;                   /* our group as it is now */
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *c = &procs[i];
-        if (c->state == P_FREE || c->leader != c || c->ppid != p->pid || !proc_wait_matches(c, pid))
+        if (c->state == P_FREE || c->leader != c || c->ppid != p->pid || !proc_wait_matches(c, &p->wait))
             continue;
         children++;
-        if (c->state == P_ZOMBIE) {
-            p->wait_status_ptr = status_ptr;
-            return reap(p, c);
-        }
+        if (c->state == P_ZOMBIE && reportable(c, q->options))
+            return wait_answer(p, c);
     }
     if (!children)
-        return -ECHILD;
+        return proc_wait_none(p, q, -ECHILD);
     /* a child stopped or continued, when the caller asks for those */
     for (unsigned i = 0; i < MAX_PROCS; i++) {
         struct proc *c = &procs[i];
         if (c->state == P_FREE || c->state == P_ZOMBIE || c->leader != c || c->ppid != p->pid ||
-            !proc_wait_matches(c, pid) || !reportable(c, options))
+            !proc_wait_matches(c, &p->wait) || !reportable(c, q->options))
             continue;
-        return take_report(p, c, status_ptr);
+        return wait_answer(p, c);
     }
-    if (options & WNOHANG)
-        return 0;
+    if (q->options & WNOHANG)
+        return proc_wait_none(p, q, 0);
     p->state = P_BLOCKED;
     p->blocked = B_WAIT;
-    p->wait_options = options;
-    p->wait_pid = pid;
-    p->wait_status_ptr = status_ptr;
     return 1 << 30;                             /* deferred */
 }
 
@@ -670,6 +719,7 @@ int proc_fork(struct proc *p, uint32_t flags, uint32_t stack)
     fd_inherit(c, p);
     memcpy(c->rlim, g->rlim, sizeof c->rlim);   /* limits are inherited; timers are not */
     c->nice = g->nice;
+    sched_fork(c, p);
     /* so are the signal actions and mask; nothing is pending in the child */
     memcpy(c->sig, g->sig, sizeof c->sig);
     c->sig_blocked = p->sig_blocked;
@@ -696,7 +746,7 @@ int vfork_wait(struct proc *p, int pid)
         return pid;
     p->state = P_BLOCKED;
     p->blocked = B_VFORK;
-    p->wait_pid = pid;
+    p->vfork_child = pid;
     return 1 << 30;                             /* deferred */
 }
 
@@ -724,6 +774,7 @@ int thread_clone(struct proc *p, uint32_t flags, uint32_t stack, uint32_t ptid, 
         c->regs[13] = stack;
     c->tls = flags & CLONE_SETTLS ? tls : p->tls;
     c->sig_blocked = p->sig_blocked;            /* the mask is inherited; nothing is pending */
+    sched_fork(c, p);
     if (flags & CLONE_CHILD_CLEARTID)
         c->clear_child_tid = ctid;
     if (flags & CLONE_PARENT_SETTID && mm_copy_out(p->mm, p->tid, ptid, &c->ltid, 4))
@@ -863,11 +914,16 @@ static void wake_sleepers(uint64_t now)
             if (p->alarm_us && p->alarm_us < next_wake)
                 next_wake = p->alarm_us;
         }
-        if (p->state != P_BLOCKED || (p->blocked != B_SLEEP && p->blocked != B_FUTEX))
+        if (p->state != P_BLOCKED || (p->blocked != B_SLEEP && p->blocked != B_FUTEX &&
+                                      p->blocked != B_SIGWAIT))
             continue;
         if (p->wake_us <= now && p->blocked == B_FUTEX) {
             futex_forget(p);
             proc_resume(p, (uint32_t)-ETIMEDOUT);
+        } else if (p->wake_us <= now && p->blocked == B_SIGWAIT) {
+            extern void proc_unblock(struct proc *p);
+            proc_unblock(p);                    /* (its mask back) */
+            proc_resume(p, (uint32_t)-EAGAIN);
         }
         else if (p->wake_us <= now && p->poller.active)
             poll_timeout(p);
@@ -1293,8 +1349,8 @@ static __attribute__((noinline)) l4_tid_t serve_other(struct proc *p, uint32_t l
             return L4_NILTHREAD;
     } else if (label == L4_LABEL_EXCEPTION) {
         /* a fault: SIGILL, SIGBUS or SIGSEGV, to a handler if it has one */
-        uint32_t kind = l4_utcb()->mr[L4_EXC_KIND];
-        int sig = kind == L4_EXC_UNDEFINED ? 4 : kind == L4_EXC_ALIGNMENT ? 7 : SIGSEGV;
+        uint32_t kind = l4_utcb()->mr[L4_EXC_KIND], far = l4_utcb()->mr[L4_EXC_FAR];
+        int sig = kind == L4_EXC_UNDEFINED ? SIGILL : kind == L4_EXC_ALIGNMENT ? SIGBUS : SIGSEGV;
         take_registers(p, m);
         if (kind == L4_EXC_MAP_FAILED) {
             /* the kernel had no memory left for the page's mapping (its page table): out
@@ -1307,7 +1363,13 @@ static __attribute__((noinline)) l4_tid_t serve_other(struct proc *p, uint32_t l
             proc_exit(p, sig);
             return L4_NILTHREAD;
         }
-        p->sig_pending |= 1u << (sig - 1);
+        /* its siginfo as Linux's fault handlers give it: the address (the instruction's, for
+         * SIGILL) and, for SIGSEGV, whether a region is there (SEGV_ACCERR) or none */
+        uint32_t addr = sig == SIGILL ? p->regs[15] : far;
+        struct sig_origin from = { .code = sig == SIGILL ? ILL_ILLOPC : sig == SIGBUS ? BUS_ADRALN :
+                                           mm_find(p->mm, addr) ? SEGV_ACCERR : SEGV_MAPERR,
+                                   .pid = (int32_t)addr };
+        signal_pend(p, sig, &from);
         if (signal_deliver(p))
             return L4_NILTHREAD;
         p->regs_changed = 1;

@@ -351,15 +351,18 @@ int procfs_text(struct proc *self, const char *abs, char *buf, uint32_t cap)
         return fitted(text_mounts(buf, cap), cap);
     if (same(rest, "stat")) {
         /* pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
-         * stime cutime cstime priority nice threads itrealvalue starttime vsize rss ... */
+         * stime cutime cstime priority nice threads itrealvalue starttime vsize rss, then
+         * rsslim ... cnswap (13), exit_signal, processor, rt_priority, policy and 11 more: 52 */
         uint32_t user, sys;
+        int rt = p->sched.policy == SCHED_FIFO || p->sched.policy == SCHED_RR;
         proc_cpu_time(p, &user, &sys);
         return fitted(fmt(buf, cap, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %u %u %u %u %d %d %u 0 0 %u %u "
-                          "0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                          "0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 %u %u 0 0 0 0 0 0 0 0 0 0 0\n",
                           p->pid, p->comm, state_letter(p), p->leader->ppid, p->leader->pgid, p->leader->sid, user / 10,
-                          sys / 10, p->leader->cutime_ms / 10, p->leader->cstime_ms / 10, 20 + p->leader->nice,
+                          sys / 10, p->leader->cutime_ms / 10, p->leader->cstime_ms / 10,
+                          rt ? -1 - (int)p->sched.priority : 20 + p->leader->nice,
                           p->leader->nice, threads(p), resident(p) * PAGE,
-                          resident(p)), cap);
+                          resident(p), p->sched.priority, p->sched.policy), cap);
     }
     if (same(rest, "status")) {
         static const char *const names[] = { ['R'] = "running", ['S'] = "sleeping", ['T'] = "stopped",

@@ -4,7 +4,8 @@
  * its restorer into rt_sigreturn, and the registers come back from the frame.  With no handler,
  * the default action: terminate (the wait status is the signal number), or ignore SIGCHLD,
  * SIGURG and SIGWINCH.  Signals are taken when the process next enters the server (a system
- * call, a fault) or, if it waits in one, at once with -EINTR.
+ * call, a fault) or, if it waits in one, at once with -EINTR; rt_sigtimedwait takes those of its
+ * set itself.  Each pending signal keeps its sender (sig_from) for the siginfo of either.
  */
 #include "linux.h"
 
@@ -71,26 +72,81 @@ static void cont(struct proc *p)
     }
 }
 
-/* Whether `sig` would be discarded on arrival: ignored by its handler or by default. */
-static int discarded(const struct proc *p, int sig)
+/* Whether `sig`'s action is to ignore it: by its handler, or by default. */
+static int ignored(const struct proc *p, int sig)
 {
     return p->leader->sig[sig].handler == SIG_IGN || (p->leader->sig[sig].handler == SIG_DFL && ignored_by_default(sig));
 }
 
+/* Whether `sig` would be discarded on arrival: ignored and not blocked, as Linux's sig_ignored
+ * (a blocked one stays pending: it may be waited for, or its action change before it is
+ * unblocked); in rt_sigtimedwait the mask from before the call counts too. */
+static int discarded(const struct proc *p, int sig)
+{
+    uint32_t blocked = p->sig_blocked;
+
+    if (p->state == P_BLOCKED && p->blocked == B_SIGWAIT)
+        blocked |= p->sig_saved_mask;
+    return !(blocked & 1u << (sig - 1)) && ignored(p, sig);
+}
+
+void signal_pend(struct proc *p, int sig, const struct sig_origin *from)
+{
+    static const struct sig_origin kernel = { .code = SI_KERNEL };
+    uint32_t bit = 1u << (sig - 1);
+
+    if (p->sig_pending & bit)
+        return;
+    p->sig_pending |= bit;
+    p->sig_from[sig - 1] = from ? *from : kernel;
+}
+
+struct sig_origin signal_user(const struct proc *p)
+{
+    return (struct sig_origin){ .code = SI_USER, .pid = p->pid, .uid = p->leader->cred.uid };
+}
+
+void signal_info(const struct proc *p, int sig, uint32_t info[32])
+{
+    const struct sig_origin *o = &p->sig_from[sig - 1];
+
+    memset(info, 0, 32 * sizeof *info);
+    info[0] = (uint32_t)sig;                    /* si_signo, si_errno 0, si_code */
+    info[2] = (uint32_t)o->code;
+    info[3] = (uint32_t)o->pid;                 /* si_pid, si_uid */
+    info[4] = o->uid;
+    if (sig == SIGCHLD)
+        info[5] = (uint32_t)o->status;          /* si_status (si_utime, si_stime: 0) */
+}
+
+void signal_drop_ignored(struct proc *p)
+{
+    uint32_t ready = p->sig_pending & ~p->sig_blocked;
+
+    while (ready) {
+        int sig = __builtin_ctz(ready) + 1;
+        ready &= ready - 1;
+        if (sig != SIGKILL && ignored(p, sig))
+            p->sig_pending &= ~(1u << (sig - 1));
+    }
+}
+
 void signal_raise(struct proc *p, int sig)
 {
+    struct sig_origin self = signal_user(p);
+
     if (sig > 0 && sig <= 32 && !discarded(p, sig))
-        p->sig_pending |= 1u << (sig - 1);
+        signal_pend(p, sig, &self);             /* Linux's SEND_SIG_NOINFO: from the caller */
 }
 
 /* End the call `p` waits in because of `sig`: -EINTR, or, with SA_RESTART, the call again after
  * the handler (the pc goes back to the SVC; r0 still holds its first argument: no result was
- * written yet).  Sleeps are not restarted. */
+ * written yet).  Sleeps and waits for a signal are not restarted. */
 static void interrupt_call(struct proc *p, int sig)
 {
     extern void proc_unblock(struct proc *p);
     int restart = p->leader->sig[sig].flags & SA_RESTART && p->leader->sig[sig].handler > SIG_IGN &&
-                  p->blocked != B_SLEEP;
+                  p->blocked != B_SLEEP && p->blocked != B_SIGWAIT;
 
     proc_unblock(p);
     if (restart) {
@@ -133,12 +189,17 @@ static struct proc *taker(struct proc *g, uint32_t bit)
 
 void signal_send(struct proc *p, int sig)
 {
-    if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE || p->state == P_FREE)
-        return;
-    signal_send_thread(taker(p->leader, 1u << (sig - 1)), sig);
+    signal_send_from(p, sig, NULL);
 }
 
-void signal_send_thread(struct proc *p, int sig)
+void signal_send_from(struct proc *p, int sig, const struct sig_origin *from)
+{
+    if (sig <= 0 || sig > 32 || p->state == P_ZOMBIE || p->state == P_FREE)
+        return;
+    signal_send_thread(taker(p->leader, 1u << (sig - 1)), sig, from);
+}
+
+void signal_send_thread(struct proc *p, int sig, const struct sig_origin *from)
 {
     uint32_t bit;
 
@@ -166,10 +227,15 @@ void signal_send_thread(struct proc *p, int sig)
     if (stops_by_default(sig) && p->leader->sig[sig].handler == SIG_DFL && !(p->sig_blocked & bit) &&
         stop_discarded(p, sig))
         return;
+    if (p->state == P_BLOCKED && p->blocked == B_SIGWAIT && p->sig_wait_set & bit && !p->stopped) {
+        signal_pend(p, sig, from);              /* one it waits for: the call takes it */
+        signal_wait_end(p);
+        return;
+    }
     if (p->stopped) {
         /* taken once it is continued (even one that ends it, as Linux leaves a stopped process
          * alone until then); SIGKILL wakes it to die now */
-        p->sig_pending |= bit;
+        signal_pend(p, sig, from);
         if (sig != SIGKILL)
             return;
         p->stopped = 0;
@@ -184,7 +250,7 @@ void signal_send_thread(struct proc *p, int sig)
         stop(p, sig);                           /* in its call, which goes on after SIGCONT */
         return;
     }
-    p->sig_pending |= bit;
+    signal_pend(p, sig, from);
     if (p->state == P_BLOCKED && (sig == SIGKILL || !(p->sig_blocked & bit)))
         interrupt_call(p, sig);                 /* the signal is taken on the way out */
     else if (p->state == P_RUNNING && (sig == SIGKILL || !(p->sig_blocked & bit)))
@@ -235,7 +301,7 @@ int signal_take(struct proc *p, uint32_t ready)
     struct frame f;
     int sig;
 
-    sig = __builtin_ctz(ready) + 1;
+    sig = signal_next(ready);
     p->sig_pending &= ~(1u << (sig - 1));
     struct sigaction_k *a = &p->leader->sig[sig];
     if (sig == SIGKILL || a->handler == SIG_DFL) {
@@ -261,7 +327,7 @@ int signal_take(struct proc *p, uint32_t ready)
         p->regs[15] += p->regs[16] & 0x20 ? 2 : 4;
     }
     memset(&f, 0, sizeof f);
-    f.info[0] = (uint32_t)sig;                  /* si_signo */
+    signal_info(p, sig, f.info);
     memcpy(f.regs, p->regs, sizeof f.regs);
     f.oldmask = p->sig_blocked;
     f.mask[0] = p->sig_blocked;

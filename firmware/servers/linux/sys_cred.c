@@ -14,6 +14,13 @@ static int privileged(const struct proc *p)
     return p->leader->cred.euid == 0;
 }
 
+int cred_may_schedule(const struct proc *p, const struct proc *t)
+{
+    const struct cred *c = &p->leader->cred, *tc = &t->leader->cred;
+
+    return privileged(p) || c->euid == tc->uid || c->euid == tc->euid;
+}
+
 /* Whether an unprivileged process may take `id`: it must already hold it as one of its three. */
 static int held(uint32_t id, const uint32_t ids[3])
 {

@@ -153,11 +153,9 @@ int sys_getpriority(struct proc *p, uint32_t *r)
  * and so does a lower value than it has, beyond what RLIMIT_NICE allows (EACCES). */
 static int set_nice(const struct proc *p, struct proc *t, int nice)
 {
-    const struct cred *c = &p->leader->cred;
-
-    if (c->euid && c->euid != t->cred.uid && c->euid != t->cred.euid)
+    if (!cred_may_schedule(p, t))
         return -EPERM;
-    if (nice < t->nice && c->euid && p->leader->rlim[RLIMIT_NICE].cur < (uint32_t)(20 - nice))
+    if (nice < t->nice && p->leader->cred.euid && p->leader->rlim[RLIMIT_NICE].cur < (uint32_t)(20 - nice))
         return -EACCES;
     t->nice = nice;
     return 0;
@@ -373,29 +371,32 @@ int sys_times(struct proc *p, uint32_t *r)
     RET(ticks);
 }
 
+int rusage_put(struct proc *p, uint32_t addr, uint32_t user_ms, uint32_t sys_ms, uint32_t maxrss_kb)
+{
+    uint32_t ru[18];
+
+    memset(ru, 0, sizeof ru);
+    ru[0] = user_ms / 1000;
+    ru[1] = user_ms % 1000 * 1000;
+    ru[2] = sys_ms / 1000;
+    ru[3] = sys_ms % 1000 * 1000;
+    ru[4] = maxrss_kb;
+    return mm_copy_out(p->mm, p->tid, addr, ru, sizeof ru) ? -EFAULT : 0;
+}
+
 /* getrusage: the CPU time (as times gives it, in timevals) of the process (RUSAGE_SELF, and
  * RUSAGE_THREAD: it has one) or of its reaped children; of the rest of struct rusage, the
  * largest resident size (ru_maxrss, KiB) of the process now. */
 int sys_getrusage(struct proc *p, uint32_t *r)
 {
-    uint32_t ru[18], user, sys;
+    uint32_t user, sys;
 
     if ((int32_t)r[0] != RUSAGE_SELF && (int32_t)r[0] != RUSAGE_CHILDREN && (int32_t)r[0] != 1)
         RET(-EINVAL);
-    memset(ru, 0, sizeof ru);
-    if ((int32_t)r[0] == RUSAGE_CHILDREN) {
-        user = p->leader->cutime_ms;
-        sys = p->leader->cstime_ms;
-    } else {
-        proc_cpu_time(p, &user, &sys);
-        if (p->mm)
-            ru[4] = p->mm->pages * (PAGE / 1024);
-    }
-    ru[0] = user / 1000;
-    ru[1] = user % 1000 * 1000;
-    ru[2] = sys / 1000;
-    ru[3] = sys % 1000 * 1000;
-    RET(mm_copy_out(p->mm, p->tid, r[1], ru, sizeof ru) ? -EFAULT : 0);
+    if ((int32_t)r[0] == RUSAGE_CHILDREN)
+        RET(rusage_put(p, r[1], p->leader->cutime_ms, p->leader->cstime_ms, 0));
+    proc_cpu_time(p, &user, &sys);
+    RET(rusage_put(p, r[1], user, sys, p->mm ? p->mm->pages * (PAGE / 1024) : 0));
 }
 
 /* ---- sleeping -------------------------------------------------------------------------- */

@@ -208,6 +208,7 @@ int poll_wait_or_answer(struct proc *p, uint32_t *r, uint64_t wake_us, uint32_t 
         p->sig_saved_mask = p->sig_blocked;
         p->sig_suspended = 1;
         p->sig_blocked = mask[0] & ~(1u << (SIGKILL - 1) | 1u << (SIGSTOP - 1));
+        signal_drop_ignored(p);
         p->poller.masked = 1;
         if (p->sig_pending & ~p->sig_blocked) {
             if (p->poller.file)
@@ -236,7 +237,7 @@ int poll_deadline(struct proc *p, uint32_t addr, int wide, uint64_t *wake)
     }
     if (mm_copy_in(p->mm, p->tid, t, addr, wide ? 16 : 8))
         return -EFAULT;
-    uint64_t sec = wide ? t[0] | (uint64_t)t[1] << 32 : t[0];
+    uint64_t sec = wide ? t[0] | (uint64_t)t[1] << 32 : (uint64_t)(int64_t)(int32_t)t[0];
     uint32_t nsec = wide ? t[2] : t[1];
     if ((int64_t)sec < 0 || nsec >= 1000000000u)
         return -EINVAL;

@@ -93,9 +93,44 @@ int sys_execve(struct proc *p, uint32_t *r)
     return err;                                 /* the reply (if any) starts the new program */
 }
 
+/* The options both waits take beside their own: which kinds of children (all are one kind
+ * here) and whose (a thread's own or its process's: the process's, always). */
+#define WAIT_ANY_CHILD  (__WNOTHREAD | __WALL | __WCLONE)
+
+/* wait4(pid, status, options, rusage): pid > 0 that child, -1 any, 0 one of the caller's group,
+ * < -1 one of the group -pid; always WEXITED. */
 int sys_wait4(struct proc *p, uint32_t *r)
 {
-    int v = proc_wait(p, (int32_t)r[0], r[1], r[2]);
+    int pid = (int32_t)r[0];
+    struct wait_request q = { .idtype = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID,
+                              .id = pid < -1 ? -pid : pid > 0 ? pid : 0,
+                              .options = r[2] | WEXITED, .status = r[1], .rusage = r[3] };
+
+    if (r[2] & ~(WNOHANG | WUNTRACED | WCONTINUED | WAIT_ANY_CHILD))
+        RET(-EINVAL);
+    if (pid == INT32_MIN)
+        RET(-ESRCH);
+    int v = proc_wait(p, &q);
+    if (v == 1 << 30)
+        return 1;
+    RET(v);
+}
+
+/* waitid(idtype, id, infop, options, rusage): the changes `options` names (at least one of
+ * WEXITED, WSTOPPED, WCONTINUED) of the children P_ALL, P_PID id or P_PGID id (0: the caller's
+ * group) name.  Whatever the outcome, infop (if given) gets si_signo, si_errno, si_code, si_pid,
+ * si_uid and si_status: SIGCHLD and the child's, or zeros (WNOHANG with nothing to report, an
+ * error), as Linux writes them. */
+int sys_waitid(struct proc *p, uint32_t *r)
+{
+    struct wait_request q = { .idtype = r[0], .id = (int32_t)r[1], .options = r[3], .waitid = 1,
+                              .info = r[2], .rusage = r[4] };
+
+    if (r[3] & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | WAIT_ANY_CHILD) ||
+        !(r[3] & (WEXITED | WSTOPPED | WCONTINUED)) || r[0] > P_PGID ||
+        (r[0] == P_PID && q.id <= 0) || (r[0] == P_PGID && q.id < 0))
+        RET(proc_wait_none(p, &q, -EINVAL));
+    int v = proc_wait(p, &q);
     if (v == 1 << 30)
         return 1;
     RET(v);
@@ -108,6 +143,8 @@ void proc_unblock(struct proc *p)
 
     if (p->blocked == B_SLEEP)
         proc_sleep_interrupted(p);              /* nanosleep's time left */
+    if (p->blocked == B_SIGWAIT)
+        p->sig_blocked = p->sig_saved_mask;     /* rt_sigtimedwait's mask as it was */
     futex_forget(p);
     console_forget(p);
     pipe_forget(p);
@@ -239,15 +276,4 @@ int sys_set_tid_address(struct proc *p, uint32_t *r)
 {
     p->clear_child_tid = r[0];
     RET(p->ltid);
-}
-
-/* Linux puts the caller behind the other ready processes of its priority.  Answered at once by
- * a send of its own (not with the server's next receive, which would hand the processor straight
- * back), the caller becomes ready while the more important server still runs, so the kernel
- * queues it behind its equals: they run first. */
-int sys_sched_yield(struct proc *p, uint32_t *r)
-{
-    (void)r;
-    proc_resume(p, 0);
-    return 1;
 }

@@ -17,6 +17,7 @@ static int kill_names(const struct proc *p, const struct proc *t, int pid)
 int sys_kill(struct proc *p, uint32_t *r)
 {
     int pid = (int32_t)r[0], sig = (int32_t)r[1], hit = 0;
+    struct sig_origin from = signal_user(p);
 
     if (sig < 0 || sig > 32 || pid == INT32_MIN)
         RET(-EINVAL);
@@ -26,26 +27,28 @@ int sys_kill(struct proc *p, uint32_t *r)
             continue;
         hit++;
         if (sig && t == p->leader && !(p->sig_blocked & 1u << (sig - 1)))
-            p->sig_pending |= 1u << (sig - 1);  /* ourselves: taken on the way out */
+            signal_pend(p, sig, &from);         /* ourselves: taken on the way out */
         else if (sig)
-            signal_send(t, sig);
+            signal_send_from(t, sig, &from);
     }
     RET(hit ? 0 : -ESRCH);
 }
 
-/* A signal for one thread: `tgid` its process (0: any). */
+/* A signal for one thread: `tgid` its process (0: any).  Its siginfo is kill's (SI_USER), as
+ * Linux 6.1 gives it. */
 static int thread_kill(struct proc *p, int tgid, int ltid, int sig)
 {
     struct proc *t = ltid > 0 ? thread_by_ltid(ltid) : NULL;
+    struct sig_origin from = signal_user(p);
 
     if (ltid <= 0 || tgid < 0 || sig < 0 || sig > 32)
         return -EINVAL;
     if (!t || (tgid && t->pid != tgid))
         return -ESRCH;
     if (sig && t == p)
-        p->sig_pending |= 1u << (sig - 1);      /* taken on the way out */
+        signal_pend(p, sig, &from);             /* taken on the way out */
     else if (sig)
-        signal_send_thread(t, sig);
+        signal_send_thread(t, sig, &from);
     return 0;
 }
 
@@ -116,10 +119,74 @@ int sys_rt_sigsuspend(struct proc *p, uint32_t *r)
     p->sig_saved_mask = p->sig_blocked;
     p->sig_suspended = 1;
     p->sig_blocked = set[0] & ~(1u << (SIGKILL - 1));
+    signal_drop_ignored(p);
     if (p->sig_pending & ~p->sig_blocked)
         RET(-EINTR);                            /* one is waiting already */
     proc_sleep(p, ~0ull);
     return 1;
+}
+
+/* rt_sigtimedwait's end: the first signal of the set pending for `p` (there is one: signal_next)
+ * taken, its siginfo where the call asked; the signal's number, or -EFAULT (the signal is lost,
+ * as on Linux). */
+static int sigwait_take(struct proc *p, uint32_t set, uint32_t info_addr)
+{
+    int sig = signal_next(p->sig_pending & set);
+    uint32_t info[32];
+
+    signal_info(p, sig, info);
+    p->sig_pending &= ~(1u << (sig - 1));
+    if (info_addr && mm_copy_out(p->mm, p->tid, info_addr, info, sizeof info))
+        return -EFAULT;
+    return sig;
+}
+
+void signal_wait_end(struct proc *p)
+{
+    uint32_t set = p->sig_wait_set, info = p->sig_wait_info;
+
+    proc_unblock(p);                            /* (its mask back) */
+    proc_resume(p, (uint32_t)sigwait_take(p, set, info));
+}
+
+/* rt_sigtimedwait(set, info, timeout, sigsetsize) with a 32-bit or 64-bit (`wide`) timespec:
+ * a signal of the set (SIGKILL and SIGSTOP aside) taken, pending already or when it comes,
+ * blocked or not; the set is unblocked while it waits, and any other signal that ends the wait
+ * makes it -EINTR.  No timeout waits for ever; a zero one only looks (-EAGAIN). */
+static int sigtimedwait(struct proc *p, uint32_t *r, int wide)
+{
+    uint32_t set[2];
+    uint64_t wake;
+
+    if (r[3] != 8)
+        RET(-EINVAL);
+    if (mm_copy_in(p->mm, p->tid, set, r[0], sizeof set))
+        RET(-EFAULT);
+    int err = poll_deadline(p, r[2], wide, &wake);
+    if (err)
+        RET(err);
+    set[0] &= ~(1u << (SIGKILL - 1) | 1u << (SIGSTOP - 1));
+    if (p->sig_pending & set[0])
+        RET(sigwait_take(p, set[0], r[1]));
+    if (wake == 0)
+        RET(-EAGAIN);
+    p->sig_wait_set = set[0];
+    p->sig_wait_info = r[1];
+    p->sig_saved_mask = p->sig_blocked;
+    p->sig_blocked &= ~set[0];
+    proc_sleep(p, wake);
+    p->blocked = B_SIGWAIT;
+    return 1;
+}
+
+int sys_rt_sigtimedwait(struct proc *p, uint32_t *r)
+{
+    return sigtimedwait(p, r, 0);
+}
+
+int sys_rt_sigtimedwait_time64(struct proc *p, uint32_t *r)
+{
+    return sigtimedwait(p, r, 1);
 }
 
 /* The signals that wait, blocked, for the caller. */

@@ -35,11 +35,27 @@ static inline int fd_cloexec(const struct proc *p, uint32_t fd)
 }
 /* `p` stops waiting in whatever call it waits in (a signal, or its end). */
 void proc_unblock(struct proc *p);
+/* Whether `p` may change the scheduling of `t` (its nice value, policy, affinity): root, or
+ * its effective user ID is t's real or effective one, as Linux's check_same_owner. */
+int cred_may_schedule(const struct proc *p, const struct proc *t);
 /* Whether a live process of session `sid` is in group `pgid`. */
 int group_in_session(int pgid, int sid);
 
 /* the handlers */
 int sys_access(struct proc *p, uint32_t *r);
+int sys_rt_sigtimedwait(struct proc *p, uint32_t *r);
+int sys_rt_sigtimedwait_time64(struct proc *p, uint32_t *r);
+int sys_waitid(struct proc *p, uint32_t *r);
+int sys_sched_getaffinity(struct proc *p, uint32_t *r);
+int sys_sched_setaffinity(struct proc *p, uint32_t *r);
+int sys_sched_getscheduler(struct proc *p, uint32_t *r);
+int sys_sched_setscheduler(struct proc *p, uint32_t *r);
+int sys_sched_getparam(struct proc *p, uint32_t *r);
+int sys_sched_setparam(struct proc *p, uint32_t *r);
+int sys_sched_get_priority_max(struct proc *p, uint32_t *r);
+int sys_sched_get_priority_min(struct proc *p, uint32_t *r);
+int sys_sched_rr_get_interval(struct proc *p, uint32_t *r);
+int sys_sched_rr_get_interval_time64(struct proc *p, uint32_t *r);
 int sys_mremap(struct proc *p, uint32_t *r);
 int sys_msync(struct proc *p, uint32_t *r);
 int sys_sync(struct proc *p, uint32_t *r);

@@ -288,6 +288,37 @@
 #define WEXITED              4
 #define WCONTINUED           8
 #define WNOWAIT              16777216
+#define __WNOTHREAD          0x20000000
+#define __WALL               0x40000000
+#define __WCLONE             0x80000000
+
+/* waitid(2): idtype (P_PIDFD: not here) */
+#define P_ALL                0
+#define P_PID                1
+#define P_PGID               2
+
+/* siginfo's si_code: who sent a signal, and what became of a child (SIGCHLD, waitid) */
+#define SI_USER              0
+#define SI_KERNEL            0x80
+#define CLD_EXITED           1
+#define CLD_KILLED           2
+#define CLD_DUMPED           3
+#define CLD_TRAPPED          4
+#define CLD_STOPPED          5
+#define CLD_CONTINUED        6
+#define ILL_ILLOPC           1
+#define BUS_ADRALN           1
+#define SEGV_MAPERR          1
+#define SEGV_ACCERR          2
+
+/* sched_setscheduler(2): policies, and the flag a child drops them by */
+#define SCHED_OTHER          0
+#define SCHED_FIFO           1
+#define SCHED_RR             2
+#define SCHED_BATCH          3
+#define SCHED_IDLE           5
+#define SCHED_DEADLINE       6
+#define SCHED_RESET_ON_FORK  0x40000000
 
 /* clone(2) flags */
 #define CLONE_VM             0x100
