@@ -190,6 +190,15 @@ def differences(now: dict, before: dict) -> list[str]:
     return problems
 
 
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def baseline_file(board: str) -> Path:
+    """The committed deterministic run a board's kernel benchmarks are held to: qemu-virt's is
+    benchmarks/baseline.json, another board's benchmarks/baseline-<board>.json."""
+    return BENCHMARKS / ("baseline.json" if board == "qemu-virt" else f"baseline-{board}.json")
+
+
 GATED = ("median", "p99")
 # A median this far below its baseline fails the gate too: a benchmark that stopped doing its
 # work must not pass as a faster one.  A real speed-up re-records the baseline, with the reason.

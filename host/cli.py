@@ -35,6 +35,7 @@ from .debugd import RUN_TIMEOUT, Debugd
 from .errors import LinkTimeout, RigError
 from .flash import WINDOW, FlashResult, flash_image, flash_rootfs, read_slots, rootfs_archive
 from .image import read_image
+from .sdcard import DEBIAN_FIRMWARE
 from .link import role_of
 from .strategy import Target
 
@@ -293,6 +294,30 @@ def _flash_rootfs(rig: Rig) -> int:
               f"{result.rewritten} erase blocks rewritten, verified (crc {crc32(archive):08x})")
     info = target.start()
     out.print(f"[green]booted[/] slot {info.active_slot}: {info.version}")
+    return 0
+
+
+def cmd_sdcard(rig: Rig) -> int:
+    from . import boarddef, sdcard
+
+    board = boarddef.load(rig.args.board)
+    layout = sdcard.card_layout(board)
+    target = Path(rig.args.target)
+    sdcard.check_target(target, layout.size)           # before a build: a refusal comes at once
+    firmware = sdcard.firmware_files(Path(rig.args.firmware) if rig.args.firmware else None)
+    fw = rig.build()
+    files = sdcard.boot_files(board, fw.boot_bin, fw.rootfs_img, firmware)
+    started = time.monotonic()
+    device = sdcard.write_card(target, layout, files)
+    mib = lambda n: f"{n / (1 << 20):g} MiB"                          # noqa: E731
+    out.print(f"wrote {target} ({'block device' if device else 'image file of ' + mib(layout.size)}) for "
+              f"{board.name} in {time.monotonic() - started:.1f} s: the MBR; the A/B slot area erased, "
+              f"{mib(layout.slots_size)} at {mib(layout.slots_offset)}; the FAT32 boot partition, "
+              f"{mib(layout.boot_size)} at {mib(layout.boot_offset)}, with:")
+    for name, contents in files.items():
+        size = contents.stat().st_size if isinstance(contents, Path) else len(contents)
+        origin = f" (from {_rel(contents)})" if isinstance(contents, Path) else ""
+        out.print(f"  {name:<13} {size:>12,} bytes{origin}")
     return 0
 
 
@@ -1367,6 +1392,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rootfs", action="store_true",
                    help="rewrite the root file system partition instead, only the blocks that changed")
     p.set_defaults(func=cmd_flash)
+
+    p = sub.add_parser("sdcard", help="write what a Raspberry Pi needs on its SD card, once (--board raspi2b)",
+                       description="Write a board's SD card (--board raspi2b): an MBR, the A/B image slot "
+                                   "area erased, and a FAT32 boot partition with the Pi's GPU firmware, "
+                                   "kernel7.img (the bootloader), rootfs.img and config.txt.  Builds first "
+                                   "if stale.  Everything on TARGET is lost.")
+    p.add_argument("target", help="the whole card's block device (/dev/sdX, /dev/mmcblkN) or an image file")
+    p.add_argument("--firmware", metavar="DIR",
+                   help=f"where bootcode.bin, start.elf and fixup.dat are (default {DEBIAN_FIRMWARE}, "
+                        f"from Debian's raspi-firmware package)")
+    p.set_defaults(func=cmd_sdcard)
 
     p = sub.add_parser("boot", help="reset the board and boot the newest image (or --slot)")
     p.add_argument("--slot", type=_slot, default=SLOT_AUTO)

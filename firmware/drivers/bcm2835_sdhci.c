@@ -2,8 +2,8 @@
  * The image slots on an SD card, as NOR flash (machine/flash.h), through the BCM2835's SDHCI
  * ("EMMC", an Arasan SD host controller: BOARD_SDHCI_BASE).
  *
- * The slot area is BOARD_FLASH_SIZE bytes of the card from sector BOARD_SD_SLOTS_SECTOR (after
- * the FAT partition the Pi's firmware boots from).  flash_init (the bootloader, at start) reads
+ * The slot area is BOARD_FLASH_SIZE bytes of the card from sector BOARD_SD_SLOTS_SECTOR (in no
+ * partition: the FAT partition the Pi's firmware boots from follows it, host/sdcard.py).  flash_init (the bootloader, at start) reads
  * it whole into RAM at BOARD_FLASH1_BASE, and from then on that RAM is the flash every reader
  * uses; erasing and programming change it with NOR's rules (an erase sets a block to 0xff, a
  * program only clears bits) and write the sectors they touched through to the card before they
