@@ -24,7 +24,7 @@ SUBSYSTEMS = {"sys_proc.c": "processes", "sys_signal.c": "signals", "sys_mm.c": 
               "sys_file.c": "open files", "sys_lock.c": "file locks", "sys_fs.c": "the file system's names", "sys_poll.c": "waiting",
               "sys_cred.c": "credentials", "sys_thread.c": "threads", "sys_sched.c": "the scheduler",
               "sys_info.c": "information and time",
-              "sys_epoll.c": "epoll", "sys_eventfd.c": "eventfd", "sys_socket.c": "sockets"}
+              "sys_epoll.c": "epoll", "sys_eventfd.c": "eventfd", "sys_copy.c": "copying between files", "sys_socket.c": "sockets"}
 
 
 def table() -> list[tuple[str, int, str, str]]:

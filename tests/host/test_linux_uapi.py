@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 UAPI = ROOT / "firmware/servers/linux/uapi.h"
 HEADERS = ("asm/unistd.h", "errno.h", "fcntl.h", "signal.h", "sys/stat.h", "sys/wait.h", "sched.h",
            "sys/mman.h", "poll.h", "asm/ioctls.h", "stdio.h", "time.h", "sys/time.h", "sys/resource.h", "sys/file.h",
-           "sys/epoll.h", "sys/eventfd.h", "sys/socket.h")
+           "sys/epoll.h", "sys/eventfd.h", "sys/socket.h", "sys/uio.h")
 KERNEL_ONLY = {"SA_RESTORER": "asm/signal.h",    # not in glibc's headers, which clash with these
                "SS_AUTODISARM": "linux/signal.h",
                "MINSIGSTKSZ": "asm/signal.h",   # glibc's asks sysconf: not a constant

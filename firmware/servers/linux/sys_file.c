@@ -239,6 +239,50 @@ int sys_creat(struct proc *p, uint32_t *r)
     return open_reply(p, r, do_open(p, AT_FDCWD, r[0], O_CREAT | O_WRONLY | O_TRUNC, r[1]));
 }
 
+/* memfd_create(name, flags): a regular file of no directory, open for reading and writing,
+ * whose /proc/PID/fd/N reads "/memfd:NAME (deleted)", as Linux's shmem file.  MFD_CLOEXEC sets
+ * close-on-exec; MFD_ALLOW_SEALING is taken, but seals are not kept: F_ADD_SEALS and
+ * F_GET_SEALS are EINVAL, as on a file system without them.  Other flags are EINVAL; a name
+ * longer than MFD_NAME_MAX_LEN is EINVAL, a bad one EFAULT. */
+#define MFD_NAME_MAX_LEN    (NAME_MAX - 6)  /* without "memfd:" */
+
+int sys_memfd_create(struct proc *p, uint32_t *r)
+{
+    char name[7 + MFD_NAME_MAX_LEN + 11] = "/memfd:";
+    struct inode *ino;
+    struct file *f;
+    uint32_t i;
+    int fd;
+
+    if (r[1] & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+        RET(-EINVAL);
+    for (i = 0; i <= MFD_NAME_MAX_LEN; i++) {
+        if (mm_copy_in(p->mm, p->tid, &name[7 + i], r[0] + i, 1))
+            RET(-EFAULT);
+        if (!name[7 + i])
+            break;
+    }
+    if (i > MFD_NAME_MAX_LEN)
+        RET(-EINVAL);
+    memcpy(&name[7 + i], " (deleted)", 11);
+    ino = vfs_anon_file(p, 0777);
+    f = ino ? file_new(F_REG) : NULL;
+    if (f && !(f->name = file_name(name))) {
+        file_put(f);
+        f = NULL;
+    }
+    if (!f) {
+        inode_put(ino);
+        RET(-ENOMEM);
+    }
+    f->inode = ino;
+    f->flags = O_RDWR | O_LARGEFILE;
+    fd = fd_install(p, f, 0, r[1] & MFD_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    RET(fd);
+}
+
 int sys_close(struct proc *p, uint32_t *r)
 {
     struct file *f = fd_get(p, r[0]);
@@ -674,6 +718,12 @@ int file_rw(struct proc *p, uint32_t *r, int write)
     return rw_pieces(p, r, write);
 }
 
+/* Whether `f` has no position (ESPIPE to lseek and the calls at an offset). */
+static int unseekable(const struct file *f)
+{
+    return f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE || f->type == F_SOCK;
+}
+
 /* pread64 and pwrite64(fd, buf, count, pad, offset low, offset high): at an offset, leaving
  * the file's position alone. */
 static int do_prw(struct proc *p, uint32_t *r, int write)
@@ -683,7 +733,7 @@ static int do_prw(struct proc *p, uint32_t *r, int write)
 
     if (!f)
         RET(-EBADF);
-    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE || f->type == F_SOCK)
+    if (unseekable(f))
         RET(-ESPIPE);
     if ((int32_t)r[5] < 0)
         RET(-EINVAL);
@@ -761,7 +811,7 @@ static int rw_vec_at(struct proc *p, uint32_t *r, int write)
 
     if (!f)
         RET(-EBADF);
-    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE || f->type == F_SOCK)
+    if (unseekable(f))
         RET(-ESPIPE);
     if ((int32_t)r[4] < 0)
         RET(-EINVAL);
@@ -784,8 +834,49 @@ int sys_pwritev(struct proc *p, uint32_t *r)
     return rw_vec_at(p, r, 1);
 }
 
+/* preadv2 and pwritev2(fd, iov, iovcnt, offset low, offset high, flags): preadv and pwritev, or
+ * readv and writev at the file's position for offset -1.  Of the flags, RWF_HIPRI, RWF_DSYNC and
+ * RWF_SYNC change nothing here (every file is in memory), RWF_APPEND makes the write an
+ * appending one, and RWF_NOWAIT is EOPNOTSUPP, as Linux answers for files without
+ * FMODE_NOWAIT (tmpfs's); others are EOPNOTSUPP too. */
+#define RWF_SUPPORTED   (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)
+
+static int rw_vec2(struct proc *p, uint32_t *r, int write)
+{
+    struct file *f = fd_get(p, r[0]);
+    int at_pos = r[3] == 0xffffffffu && r[4] == 0xffffffffu, waits, append;
+
+    if (!f)
+        RET(-EBADF);
+    if (!at_pos && unseekable(f))
+        RET(-ESPIPE);
+    if (r[5] && ((write && f->type == F_PIPE_READ) || (!write && f->type == F_PIPE_WRITE) ||
+                 (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY)))
+        RET(-EBADF);                            /* (without flags, as readv and writev say) */
+    if (r[5] & ~RWF_SUPPORTED || r[5] & RWF_NOWAIT)
+        RET(-EOPNOTSUPP);
+    append = write && r[5] & RWF_APPEND && f->type == F_REG && !(f->flags & O_APPEND);
+    if (append)
+        f->flags |= O_APPEND;                   /* for this call */
+    waits = at_pos ? rw_vec(p, r, write) : rw_vec_at(p, r, write);
+    if (append)
+        f->flags &= ~O_APPEND;                  /* (a regular file never waits: `f` is open) */
+    return waits;
+}
+
+int sys_preadv2(struct proc *p, uint32_t *r)
+{
+    return rw_vec2(p, r, 0);
+}
+
+int sys_pwritev2(struct proc *p, uint32_t *r)
+{
+    return rw_vec2(p, r, 1);
+}
+
 /* The new position, or -errno.  A directory's position is its reader's cookie: only a rewind
- * (or a position getdents gave) makes sense. */
+ * (or a position getdents gave) makes sense.  SEEK_DATA and SEEK_HOLE are a regular file's
+ * (vfs_seek_data); ENXIO at or past its end. */
 static int64_t do_lseek(struct proc *p, uint32_t fd, int64_t off, uint32_t whence)
 {
     struct file *f = fd_get(p, fd);
@@ -793,7 +884,9 @@ static int64_t do_lseek(struct proc *p, uint32_t fd, int64_t off, uint32_t whenc
 
     if (!f)
         return -EBADF;
-    if (f->type == F_PIPE_READ || f->type == F_PIPE_WRITE || f->type == F_CONSOLE || f->type == F_SOCK)
+    if (whence > SEEK_HOLE)
+        return -EINVAL;                         /* before the file's own answer, as Linux */
+    if (unseekable(f))
         return -ESPIPE;
     size = f->type == F_REG ? f->inode->size : f->size;
     if (whence == SEEK_SET)
@@ -802,8 +895,13 @@ static int64_t do_lseek(struct proc *p, uint32_t fd, int64_t off, uint32_t whenc
         pos = (int64_t)f->pos + off;
     else if (whence == SEEK_END)
         pos = size + off;
+    else if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->type == F_REG)
+        pos = off < 0 || off > MAX_FILE_SIZE ? -ENXIO :
+              vfs_seek_data(f->inode, (uint32_t)off, whence == SEEK_HOLE);
     else
         return -EINVAL;
+    if (pos == -ENXIO && whence >= SEEK_DATA)
+        return pos;
     if (pos < 0 || pos > MAX_FILE_SIZE)
         return -EINVAL;
     f->pos = (uint32_t)pos;
@@ -1000,60 +1098,6 @@ int sys_ftruncate64(struct proc *p, uint32_t *r)
     if (!err)
         vfs_touch(f->inode, T_MTIME | T_CTIME);
     RET(err);
-}
-
-/* sendfile64(out, in, offset pointer, count): from a regular file to a regular file, the
- * console or /dev/null through the server's own buffer; anything else is EINVAL, after which
- * programs (cp, cat) fall back to read and write, as they do on Linux for such pairs. */
-int sys_sendfile64(struct proc *p, uint32_t *r)
-{
-    static uint8_t buf[PAGE];
-    struct file *out = fd_get(p, r[0]), *in = fd_get(p, r[1]);
-    uint32_t off[2], done = 0, count = r[3] < 0x7ffff000u ? r[3] : 0x7ffff000u;
-
-    if (!out || !in || (in->flags & O_ACCMODE) == O_WRONLY ||
-        (!(out->flags & O_ACCMODE) && out->type != F_CONSOLE))
-        RET(-EBADF);
-    if (in->type != F_REG || (out->type != F_REG && out->type != F_NULL && out->type != F_CONSOLE))
-        RET(-EINVAL);
-    off[0] = in->pos;
-    off[1] = 0;
-    if (r[2] && mm_copy_in(p->mm, p->tid, off, r[2], 8))
-        RET(-EFAULT);
-    if (off[1] || off[0] > MAX_FILE_SIZE)
-        RET(off[1] >> 31 ? -EINVAL : 0);
-    while (done < count) {
-        uint32_t n = vfs_read(in->inode, off[0] + done, buf, count - done < PAGE ? count - done : PAGE);
-        int w = (int)n;
-        if (!n)
-            break;
-        if (out->type == F_CONSOLE) {
-            console_write(buf, n);
-        } else if (out->type == F_REG) {
-            if (out->flags & O_APPEND)
-                out->pos = out->inode->size;
-            w = vfs_write(out->inode, out->pos, buf, n);
-            if (w < 0) {
-                if (!done)
-                    RET(w);
-                break;
-            }
-            out->pos += (uint32_t)w;
-        }
-        done += (uint32_t)w;
-        if ((uint32_t)w < n)
-            break;
-    }
-    if (done)
-        vfs_accessed(in->inode);
-    if (r[2]) {
-        off[0] += done;
-        if (mm_copy_out(p->mm, p->tid, r[2], off, 8))
-            RET(-EFAULT);
-    } else {
-        in->pos += done;
-    }
-    RET(done);
 }
 
 /* ftruncate(fd, length): a signed 32-bit length. */

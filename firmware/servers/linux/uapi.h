@@ -174,6 +174,8 @@
 #define SEEK_SET             0
 #define SEEK_CUR             1
 #define SEEK_END             2
+#define SEEK_DATA            3
+#define SEEK_HOLE            4
 #define UTIME_NOW            ((1l << 30) - 1l)
 #define UTIME_OMIT           ((1l << 30) - 2l)
 #define RENAME_NOREPLACE     1
@@ -274,6 +276,21 @@
 
 /* readv(2) and its kin: the most iovecs a call takes */
 #define UIO_MAXIOV           1024
+
+/* preadv2(2) and pwritev2(2)'s flags */
+#define RWF_HIPRI            0x01
+#define RWF_DSYNC            0x02
+#define RWF_SYNC             0x04
+#define RWF_NOWAIT           0x08
+#define RWF_APPEND           0x10
+
+/* splice(2)'s flags, and memfd_create(2)'s */
+#define SPLICE_F_NONBLOCK    0x02
+#define SPLICE_F_MORE        0x04
+#define SPLICE_F_GIFT        0x08
+#define SPLICE_F_MOVE        0x01
+#define MFD_CLOEXEC          0x01
+#define MFD_ALLOW_SEALING    0x02
 
 /* sigaltstack(2): stack_t's ss_flags, the smallest stack it takes */
 #define SS_ONSTACK           1

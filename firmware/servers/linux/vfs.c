@@ -920,6 +920,38 @@ uint8_t *pipe_page(void)
     return frames_free() > LOW_MEMORY ? (uint8_t *)frame_alloc() : NULL;
 }
 
+uint32_t pipe_peek(const struct pipe *pp, void *buf, uint32_t len)
+{
+    uint32_t done = 0;
+
+    while (done < len && pp->tail + done != pp->head) {
+        uint32_t at = (pp->tail + done) % PIPE_SIZE, n = PAGE - at % PAGE;
+        n = n < len - done ? n : len - done;
+        n = n < pp->head - pp->tail - done ? n : pp->head - pp->tail - done;
+        memcpy((uint8_t *)buf + done, pp->page[at / PAGE] + at % PAGE, n);
+        done += n;
+    }
+    return done;
+}
+
+int pipe_put(struct pipe *pp, const void *buf, uint32_t len)
+{
+    uint32_t done = 0;
+
+    while (done < len && pp->head - pp->tail < PIPE_SIZE) {
+        uint32_t at = pp->head % PIPE_SIZE, n = PAGE - at % PAGE;
+        uint8_t **page = &pp->page[at / PAGE];
+        n = n < len - done ? n : len - done;
+        n = n < PIPE_SIZE - (pp->head - pp->tail) ? n : PIPE_SIZE - (pp->head - pp->tail);
+        if (!*page && !(*page = pipe_page()))
+            return done ? (int)done : -ENOMEM;
+        memcpy(*page + at % PAGE, (const uint8_t *)buf + done, n);
+        pp->head += n;
+        done += n;
+    }
+    return (int)done;
+}
+
 struct pipe *pipe_new(void)
 {
     struct pipe *pp = kmem_alloc(sizeof *pp);
@@ -1017,6 +1049,30 @@ struct inode *vfs_rom_file(const void *data, uint32_t size)
         ino->refs = 1;
     }
     return ino;
+}
+
+struct inode *vfs_anon_file(const struct proc *p, uint32_t mode)
+{
+    struct inode *ino = inode_new(S_IFREG | mode);
+
+    if (ino) {
+        ino->uid = p->leader->cred.fsuid;
+        ino->gid = p->leader->cred.fsgid;
+        ino->refs = 1;
+    }
+    return ino;
+}
+
+int64_t vfs_seek_data(struct inode *ino, uint32_t pos, int hole)
+{
+    if (pos >= ino->size)
+        return -ENXIO;
+    for (uint32_t at = pos; at < ino->size; at = (at & PAGE_MASK) + PAGE) {
+        int data = at < ino->f.rom_size || vfs_page(ino, at, 0) != 0;
+        if (data != hole)
+            return at;
+    }
+    return hole ? (int64_t)ino->size : -ENXIO;
 }
 
 /* ---- the tree at boot ------------------------------------------------------------------- */

@@ -182,6 +182,11 @@ struct pipe *pipe_new(void);
 /* A frame for a pipe's ring, from the pool but its reserve; NULL without one. */
 uint8_t *pipe_page(void);
 void pipe_free(struct pipe *pp);
+/* Up to `len` bytes of `pp`'s data into the server's `buf`, left in the pipe: how many. */
+uint32_t pipe_peek(const struct pipe *pp, void *buf, uint32_t len);
+/* Up to `len` bytes of `buf` into `pp` as room allows: how many, or -ENOMEM when no frame
+ * takes the first byte (as pipe_write). */
+int pipe_put(struct pipe *pp, const void *buf, uint32_t len);
 /* One reader and/or writer of `pp` gone: the pipe freed with its last, or its waiters woken. */
 void pipe_drop(struct pipe *pp, int reader, int writer);
 /* Whether the other end of socket `f` was closed with data unread (and `clear`: reported now). */
@@ -227,6 +232,14 @@ int fcntl_lock(struct proc *p, struct file *f, uint32_t cmd, uint32_t addr);
 /* A regular file of no directory reading `size` bytes at `data` in place, with one reference
  * (the caller's): the trampoline's code. */
 struct inode *vfs_rom_file(const void *data, uint32_t size);
+
+/* A regular file of no directory (memfd_create's), owned by `p`, with one reference (the
+ * caller's). */
+struct inode *vfs_anon_file(const struct proc *p, uint32_t mode);
+/* lseek's SEEK_DATA (`hole` 0) and SEEK_HOLE (1) in regular file `ino` from `pos`, as tmpfs
+ * answers them: a page the file holds (or the initramfs's bytes) is data, any other a hole, and
+ * the end of the file is a hole.  -ENXIO at or past the end, or no data after `pos`. */
+int64_t vfs_seek_data(struct inode *ino, uint32_t pos, int hole);
 
 /* The initramfs unpacked into the tree (initrd.c). */
 void initrd_unpack(void);
