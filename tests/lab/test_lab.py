@@ -120,7 +120,23 @@ def lab(tmp_path_factory):
         lab.stop()
         for name, _ in lab.procs:
             print(f"----- {name}\n{lab.log(name)[-3000:]}")
+        _kill_orphaned_boards(tmp / "exporter")
         shutil.rmtree(tmp / "exporter", ignore_errors=True)     # the boards' flash banks: 256 MiB
+
+
+def _kill_orphaned_boards(state: Path) -> None:
+    """The QEMU boards `lab serve` started under `state`, if it could not stop them itself (the
+    last test kills it): each board's pid from its board.json, if that process runs on them."""
+    import json
+
+    for info in state.rglob("board.json"):
+        try:
+            pid = json.loads(info.read_text())["pid"]
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if str(info.parent).encode() in command:
+            os.kill(pid, signal.SIGKILL)
 
 
 def _acquired(lab: Lab, place: str) -> str:
