@@ -418,10 +418,14 @@ static void vfork_release(struct proc *c)
         proc_resume(w, (uint32_t)c->pid);
 }
 
+/* Processes that run in a memory map they do not own (borrows_mm): the scan below is for them
+ * alone, so every exec and exit need not make it. */
+static unsigned borrowers;
+
 /* Another process running in `mm` without owning it (a vfork child of `p`'s), or NULL. */
 static struct proc *mm_borrower(const struct mm *mm, const struct proc *p)
 {
-    for (unsigned i = 0; i < MAX_PROCS; i++) {
+    for (unsigned i = 0; borrowers && i < MAX_PROCS; i++) {
         struct proc *c = &procs[i];
         if (c != p && c->state != P_FREE && c->state != P_ZOMBIE && c->borrows_mm && c->mm == mm)
             return c;
@@ -436,12 +440,15 @@ static void mm_let_go(struct proc *p, struct mm *mm, int mapped)
 {
     struct proc *heir;
 
-    if (p->borrows_mm)
+    if (p->borrows_mm) {
         p->borrows_mm = 0;
-    else if ((heir = mm_borrower(mm, p)))
+        borrowers--;
+    } else if ((heir = mm_borrower(mm, p))) {
         heir->borrows_mm = 0;
-    else
+        borrowers--;
+    } else {
         mm_free(mm, mapped);
+    }
 }
 
 void proc_exit(struct proc *p, int status)
@@ -736,6 +743,7 @@ int proc_fork(struct proc *p, uint32_t flags, uint32_t stack)
     }
     if (flags & CLONE_VFORK)
         c->vfork_waiter = p->ltid;
+    borrowers += c->borrows_mm;
     start_at_trampoline(c);
     return c->pid;
 }
