@@ -220,7 +220,15 @@ struct sig_origin {
  * pid is the process's ID in every thread; ltid is the thread's own (gettid), equal to pid in
  * the leader.  The leader's slot lives until its last thread ends, as Linux's does. */
 struct proc {
+    /* what the exception thread reads on every system call, first: within reach of a load's
+     * offset from the entry's address */
     enum proc_state state;
+    l4_tid_t tid;
+    uint32_t starting;                  /* a forked child: its first trap takes these regs */
+    uint32_t interrupted;               /* sent to the trampoline to take a signal (proc_interrupt) */
+    uint32_t regs[18];                  /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
+    uint32_t regs_changed;              /* more than r0 changed: the reply carries every register */
+    uint32_t sig_pending, sig_blocked;  /* signals pending for the thread, and those it blocks */
     struct proc *leader;
     int ltid;
     uint32_t nthreads;                  /* process: its threads that have not ended */
@@ -229,13 +237,11 @@ struct proc {
     uint32_t fd_top;                    /* none open at or above it (what the loops look at) */
     uint32_t cloexec[MAX_FDS / 32];     /* a bit per descriptor */
     uint32_t umask;                     /* inherited on fork; 022 for a process the server starts */
-    uint32_t starting;                  /* a forked child: its first trap takes these regs */
     uint32_t host_started;              /* started by the host (SHELL): report its end */
     int pid, ppid;                      /* (ppid: process) */
     int pgid, sid;                      /* process: process group and session */
     struct cred cred;                   /* process */
     struct poller poller;
-    l4_tid_t tid;
     struct mm *mm;
     char cwd[256];                  /* process */
     char comm[16];                  /* the thread's name (the leader's: the process's) */
@@ -243,9 +249,6 @@ struct proc {
     char cmdline[128];              /* process: argv, each NUL-terminated (/proc/PID/cmdline) */
     uint32_t cmdline_len;
     int exit_status;                /* wait status, once a zombie */
-    uint32_t regs[18];              /* MR1..MR17 of its last system call: r0-r12, sp, lr, pc, cpsr */
-    uint32_t regs_changed;          /* more than r0 changed: the reply carries every register */
-    uint32_t interrupted;           /* sent to the trampoline to take a signal (proc_interrupt) */
     uint32_t saved_pc, saved_cpsr;  /* where it was then */
     enum block_reason blocked;
     struct wait_request wait;       /* B_WAIT: what it waits for */
@@ -263,9 +266,8 @@ struct proc {
      * frame's address of one in shared memory), the wait's bitset, and its turn in the queue */
     const void *futex_mm;
     uint32_t futex_addr, futex_bits, futex_seq;
-    /* signals: handler, flags, restorer and mask per signal (process); what is pending for the
-     * thread and what it blocks */
-    uint32_t sig_pending, sig_blocked;
+    /* signals (what is pending and blocked is above): handler, flags, restorer and mask per
+     * signal (process) */
     uint32_t sig_saved_mask;            /* the mask to restore after rt_sigsuspend's handler */
     uint32_t sig_suspended;
     /* B_SIGWAIT: the signals it waits for, where their siginfo goes (0: nowhere); its mask from
@@ -600,7 +602,7 @@ static inline int syscall_dispatch(struct proc *p)
 {
     uint32_t nr = p->regs[7];
 
-    if (nr < LINUX_SYSCALLS && syscall_table[nr])
+    if (nr < LINUX_SYSCALLS)
         return syscall_table[nr](p, p->regs);
     return syscall_other(p);
 }

@@ -79,12 +79,16 @@ void host_log(const char *text)
     to_debugd(LINUX_LABEL_LOG, text, strnlen(text, CONSOLE_MAX_WRITE));
 }
 
-/* A process's thread number is the server's plus LINUX_FIRST_PROCESS plus its slot (new_tid). */
+/* A process's thread number is the first process's plus its slot (new_tid).  A freed slot keeps
+ * its last ID, so the caller checks the state: this is the exception thread's first step on every
+ * system call. */
+static uint32_t first_process;          /* the thread number of slot 0 */
+
 struct proc *proc_by_tid(l4_tid_t t)
 {
-    uint32_t slot = L4_TID_NUMBER(t) - L4_TID_NUMBER(linux_server) - LINUX_FIRST_PROCESS;
+    uint32_t slot = L4_TID_NUMBER(t) - first_process;
 
-    if (slot >= MAX_PROCS || procs[slot].state == P_FREE || procs[slot].tid != t)
+    if (slot >= MAX_PROCS || procs[slot].tid != t)
         return NULL;
     return &procs[slot];
 }
@@ -582,7 +586,7 @@ static l4_tid_t new_tid(uint32_t slot)
 {
     uint16_t v = (uint16_t)((versions[slot] + 1) & 0x3fff);
     versions[slot] = v ? v : 1;
-    return L4_TID(L4_TID_NUMBER(linux_server) + LINUX_FIRST_PROCESS + slot, versions[slot]);
+    return L4_TID(first_process + slot, versions[slot]);
 }
 
 /* Map the trampoline page into `mm` unless it is there. */
@@ -1388,6 +1392,13 @@ static __attribute__((noinline)) l4_tid_t serve_other(struct proc *p, uint32_t l
     return p->tid;
 }
 
+/* `p`, kept in a register from here on rather than computed again from its slot */
+static inline __attribute__((always_inline)) struct proc *in_register(struct proc *p)
+{
+    __asm__("" : "+r"(p));
+    return p;
+}
+
 /* The exception thread: every process's system calls and faults arrive as exception messages,
  * and the reply to one (propagated) lets the process run on, in the same IPC as the next wait.
  * An ordinary system call is the straight line; the rest is serve_other's. */
@@ -1403,11 +1414,11 @@ static void __attribute__((noreturn, noinline)) serve(void)
         if (err)
             continue;
         server_lock();
-        struct proc *p = proc_by_tid(from);
-        __asm__("" : "+r"(p));                  /* kept in a register, not computed again */
-        if (!p || p->state != P_RUNNING) {
+        uint32_t slot = L4_TID_NUMBER(from) - first_process;   /* proc_by_tid, inline */
+        struct proc *p;
+        if (slot >= MAX_PROCS || (p = in_register(&procs[slot]))->tid != from || p->state != P_RUNNING) {
             /* a process already gone, or a stray message: nobody to answer */
-        } else if (L4_TAG_LABEL(m.mr[0]) == L4_LABEL_SYSCALL && !p->starting && !p->interrupted) {
+        } else if (L4_TAG_LABEL(m.mr[0]) == L4_LABEL_SYSCALL && !(p->starting | p->interrupted)) {
             stat_syscalls++;
             take_registers(p, &m);
             if (!syscall_dispatch(p) && !signal_deliver(p)) {
@@ -1432,6 +1443,7 @@ int main(void)
     int i = l4_module_index("debugd");
 
     linux_server = l4_myself();
+    first_process = L4_TID_NUMBER(linux_server) + LINUX_FIRST_PROCESS;
     debugd = i >= 0 ? L4_MODULE_TID(i) : L4_NILTHREAD;
     read_rtc();                             /* first: the files made at boot get its time */
     const char *why = get_pool() ? "no memory pool from sigma0" : map_rootfs();
