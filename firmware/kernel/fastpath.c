@@ -29,9 +29,8 @@ FP_AT(struct kernel_state, current, FP_K_CURRENT);
 FP_AT(struct kernel_state, threads, FP_K_THREADS);
 FP_AT(struct kernel_state, ready_words, FP_K_READY_WORDS);
 FP_AT(struct kernel_state, active_space, FP_K_ACTIVE_SPACE);
-FP_AT(struct kernel_state, trace.ring, FP_K_TRACE_RING);
+FP_AT(struct kernel_state, trace.recording, FP_K_TRACE_RECORDING);
 FP_AT(struct kernel_state, trace.head, FP_K_TRACE_HEAD);
-FP_AT(struct kernel_state, trace.enabled, FP_K_TRACE_ENABLED);
 FP_AT(struct kernel_state, stats.ipc_fast, FP_K_IPC_FAST);
 FP_AT(struct kernel_state, stats.exceptions, FP_K_EXCEPTIONS);
 FP_AT(struct thread, id, FP_T_ID);
@@ -56,10 +55,10 @@ FP_AT(struct space, l1_phys, FP_S_L1_PHYS);
 FP_AT(struct space, asid, FP_S_ASID);
 FP_AT(struct space, reach, FP_S_REACH);
 FP_AT(struct space, dombit, FP_S_DOMBIT);
-FP_AT(struct vfp_cpu, owner, FP_VFP_OWNER);
-FP_AT(struct vfp_cpu, on, FP_VFP_ON);
+FP_AT(struct kernel_state, vfp.owner, FP_K_VFP_OWNER);
+FP_AT(struct kernel_state, vfp.on, FP_K_VFP_ON);
 FP_AT(struct l4_utcb, mr[L4_MR_IN_REGISTERS], FP_UTCB_MR_EXC_R7);
-_Static_assert(sizeof(struct thread) == FP_T_SIZE && sizeof(l4_tid_t) == 4 &&
+_Static_assert(sizeof(struct thread) == 1u << FP_T_SIZE_SHIFT && sizeof(l4_tid_t) == 4 &&
                sizeof(((struct thread *)0)->irqs_pending) == 2 && sizeof(((struct thread *)0)->prio) == 1 &&
                sizeof(((struct thread *)0)->on_timeout_list) == 1, "the TCB's size, fields' sizes");
 _Static_assert(L4_TID_NUMBER(1u << FP_THREAD_SLOT_SHIFT) == 1 && MAX_THREADS == 1u << FP_THREAD_SLOT_BITS &&
@@ -102,9 +101,7 @@ void fastpath_ipc(l4_tid_t to, l4_tid_t from, uint32_t send_timeout, uint32_t ta
     profile_enter(PROFILE_SYSCALL + L4_SYS_IPC, cur->id);
     (void)send_timeout;                 /* the partner waits: the send cannot time out */
 
-    /* a foreign-ABI thread's SVC is an exception, whatever its number */
-    if (cur->flags & TF_FOREIGN_ABI)
-        foreign_syscall(cur);
+    /* (svc_entry sends a foreign-ABI thread's SVC to foreign_fastpath, whatever its number) */
     /* a send, then a receive from the same partner (call) or from anyone (reply and wait) */
     if (to == L4_NILTHREAD || (from != to && from != L4_ANYTHREAD))
         goto slow;

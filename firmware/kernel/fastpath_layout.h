@@ -10,19 +10,20 @@
 #define FP_K_THREADS            4
 #define FP_K_READY_WORDS        12
 #define FP_K_ACTIVE_SPACE       16
-#define FP_K_TRACE_RING         20
+#define FP_K_TRACE_RECORDING    20      /* then the head: one ldrd */
 #define FP_K_TRACE_HEAD         24
-#define FP_K_TRACE_ENABLED      28
 #define FP_K_IPC_FAST           36      /* stats.ipc_fast, then stats.exceptions */
 #define FP_K_EXCEPTIONS         40
+#define FP_K_VFP_OWNER          52      /* vfp.owner, then vfp.on */
+#define FP_K_VFP_ON             56
 
 /* struct thread (thread.h); its context comes first (ENTRY_TCB_CONTEXT_SIZE) */
-#define FP_T_SIZE               248
+#define FP_T_SIZE_SHIFT         8       /* sizeof(struct thread) == 1 << this */
 #define FP_T_ID                 68
-#define FP_T_STATE              72
-#define FP_T_PRIO               73
-#define FP_T_FLAGS              74
-#define FP_T_IPC_KIND           75
+#define FP_T_STATE              72      /* then ipc_kind: one halfword, state | kind << 8 */
+#define FP_T_IPC_KIND           73
+#define FP_T_PRIO               74
+#define FP_T_FLAGS              75
 #define FP_T_SPACE              76
 #define FP_T_UTCB               80
 #define FP_T_TLS                84
@@ -46,15 +47,14 @@
 #define FP_S_REACH              28
 #define FP_S_DOMBIT             32
 
-/* struct vfp_cpu (arch/vfp.h) */
-#define FP_VFP_OWNER            0
-#define FP_VFP_ON               4
-
 /* values */
 #define FP_TS_READY             2
 #define FP_TS_RECV              4
 #define FP_IPC_NORMAL           0
 #define FP_IPC_EXCEPTION        2
+#define FP_SK_RECV_NORMAL       (FP_TS_RECV | FP_IPC_NORMAL << 8)       /* state and kind, */
+#define FP_SK_RECV_EXCEPTION    (FP_TS_RECV | FP_IPC_EXCEPTION << 8)    /*   as a halfword */
+#define FP_SK_READY             (FP_TS_READY | FP_IPC_NORMAL << 8)
 #define FP_EXC_SVC              2       /* L4_EXC_SVC */
 #define FP_TAG_PROPAGATE        0x1000  /* L4_TAG_PROPAGATE */
 #define FP_TAG_SYSCALL_EXC      0xffc00014      /* L4_TAG(L4_LABEL_SYSCALL, L4_EXC_WORDS, 0) */

@@ -159,8 +159,8 @@ void kdebug_syscall(struct thread *cur)
         intc_shutdown();
         arch_reset();
     case L4_KD_TRACE_CONTROL:
-        r[2] = kernel.trace.enabled;
-        kernel.trace.enabled = a1 != 0 && kernel.trace.ring;
+        r[2] = kernel.trace.recording != NULL;
+        kernel.trace.recording = a1 ? kernel.trace.ring : NULL;
         r[0] = kernel.trace.head;
         break;
     default:

@@ -21,9 +21,10 @@ struct trace_event {
 };
 
 struct trace_state {
-    struct trace_event *ring;               /* TRACE_SIZE events, from kernel memory */
+    struct trace_event *recording;          /* the ring while recording is on, else NULL (one
+                                             * load tests it and finds the ring) */
     uint32_t head;                          /* index of the next event; only grows */
-    uint32_t enabled;
+    struct trace_event *ring;               /* TRACE_SIZE events, from kernel memory */
 };
 
 /* Event counters, for KDebug's STATS. */
@@ -35,6 +36,12 @@ struct kernel_stats {
     uint32_t stopped;                       /* threads stopped by an exception nobody handles */
 };
 
+/* arch/vfp.h: the lazy VFP switch's state. */
+struct vfp_cpu {
+    struct thread *owner;                   /* whose registers the unit holds, or NULL */
+    uint32_t on;                            /* FPEXC.EN as last written */
+};
+
 struct kernel_state {
     struct thread *current;                 /* thread.h: running, or NULL while idle */
     struct thread *threads;                 /* thread.h: the table, MAX_THREADS TCBs */
@@ -43,6 +50,7 @@ struct kernel_state {
     const struct space *active_space;       /* sched.h: whose table TTBR0 holds */
     struct trace_state trace;               /* trace.h */
     struct kernel_stats stats;
+    struct vfp_cpu vfp;                     /* arch/vfp.h */
 };
 
 extern struct kernel_state kernel;

@@ -63,9 +63,10 @@ struct thread {
     struct arch_context ctx;
     l4_tid_t id;
     uint8_t state;
+    uint8_t ipc_kind;           /* what this thread's current IPC sends/expects (beside the
+                                 * state: the fast paths test and set both in one halfword) */
     uint8_t prio;
     uint8_t flags;
-    uint8_t ipc_kind;           /* what this thread's current IPC sends/expects */
     struct space *space;
     struct l4_utcb *utcb;       /* kernel address of the UTCB page */
     uint32_t tls;               /* TPIDRURO while the thread runs */
@@ -104,6 +105,7 @@ struct thread {
     uint8_t pager_refused;      /* the pager's answer to the last fault: REFUSED_* */
     char name[12];              /* for the host's thread list; set through KDebug */
     struct vfp_state *vfp;      /* floating-point registers, once the thread used the unit */
+    uint32_t unused[2];         /* to a power of two: a slot is a shift away from its number */
 };
 
 _Static_assert(sizeof(struct arch_context) == ENTRY_TCB_CONTEXT_SIZE && offsetof(struct thread, ctx) == 0 &&

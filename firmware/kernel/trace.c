@@ -7,5 +7,5 @@
 void trace_init(void)
 {
     kernel.trace.ring = kmem_alloc_boot(TRACE_SIZE * sizeof *kernel.trace.ring);
-    kernel.trace.enabled = kernel.trace.ring != NULL;
+    kernel.trace.recording = kernel.trace.ring;
 }

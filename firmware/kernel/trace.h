@@ -32,7 +32,7 @@ enum trace_type {
  * the first of them. */
 static inline __attribute__((always_inline)) void trace_record(uint32_t type, uint32_t a, uint32_t b, uint32_t c)
 {
-    struct trace_event *e = &kernel.trace.ring[kernel.trace.head++ & (TRACE_SIZE - 1)];
+    struct trace_event *e = &kernel.trace.recording[kernel.trace.head++ & (TRACE_SIZE - 1)];
     register uint32_t r_type __asm__("r1") = type;
     register uint32_t r_a __asm__("r2") = a;
     register uint32_t r_b __asm__("r3") = b;
@@ -47,7 +47,7 @@ static inline __attribute__((always_inline)) void trace_record(uint32_t type, ui
 void trace_init(void);
 
 #ifdef CONFIG_TRACE
-#define TRACE(type, a, b, c) do { if (kernel.trace.enabled) trace_record(type, a, b, c); } while (0)
+#define TRACE(type, a, b, c) do { if (kernel.trace.recording) trace_record(type, a, b, c); } while (0)
 #else
 #define TRACE(type, a, b, c) do { } while (0)
 #endif

@@ -51,23 +51,27 @@ vectors:
 .endm
 
 /*
- * SVC: r7 holds the system call number, r0-r6 and r8-r12 its arguments (still live: the
- * save above does not clobber them; r4 is in the thread's context, and here becomes the
- * thread).  A foreign-ABI thread's SVC is an exception for its handler: foreign_fastpath.
- * IPC goes to its fast path with r0 = to, r1 = from, r2 = send timeout, r3 = MR0 (the tag),
- * r12 = the receive timeout.  The fast paths (fastpath.S, then kernel/fastpath.c) fall back to
- * the slow path themselves.
+ * SVC: r7 holds the system call number, r0-r6 and r8-r12 its arguments, all saved in the
+ * thread's context; r0-r3 and r12 are still live for IPC (r4 becomes the thread, r5 and r6
+ * scratch).  A foreign-ABI thread's SVC is an exception for its handler: foreign_fastpath.
+ * IPC from any other thread goes to its fast path with r0 = to, r1 = from, r2 = send timeout,
+ * r3 = MR0 (the tag), r12 = the receive timeout; one test finds it (IPC's number is 0, the
+ * foreign-ABI flag bit 0).  The fast paths (fastpath.S, then kernel/fastpath.c) fall back to the
+ * slow path themselves.
  */
+.if ENTRY_SYS_IPC != 0 || ENTRY_TF_FOREIGN_ABI != 1
+.error "svc_entry's one test needs IPC's number 0 and the foreign-ABI flag in bit 0"
+.endif
 svc_entry:
     srsdb   sp!, #MODE_SVC
     stmdb   sp, {r0-r14}^
     sub     r4, sp, #(ENTRY_TCB_CONTEXT_SIZE - 8)   /* the thread: its context comes first */
     ldr     sp, =__kstack_top
-    cmp     r7, #ENTRY_SYS_IPC
-    beq     ipc_fastpath                            /* which sends a foreign thread on too */
     ldrb    r5, [r4, #ENTRY_TCB_FLAGS]
+    orrs    r6, r7, r5, lsl #31                     /* the foreign-ABI flag (bit 0) to bit 31 */
+    beq     ipc_fastpath                            /* IPC's number, from a native thread */
     tst     r5, #ENTRY_TF_FOREIGN_ABI
-    bne     foreign_fastpath
+    bne     foreign_fastpath                        /* an exception, whatever its number */
     mov     r0, r7
     b       syscall_slowpath
 

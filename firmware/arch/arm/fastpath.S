@@ -27,10 +27,10 @@
  * so the tag is in a register above r3: \tag.  Uses r0-r3, r7. */
 .macro trace_ipc type, tag
 #ifdef CONFIG_TRACE
-    ldr     r0, [r6, #FP_K_TRACE_ENABLED]
+    ldrd    r0, r1, [r6, #FP_K_TRACE_RECORDING] /* r0: the ring (NULL: off); r1: head, the next
+                                                 * event's index */
     cmp     r0, #0
     beq     90f
-    ldrd    r0, r1, [r6, #FP_K_TRACE_RING]      /* r0: the ring; r1: head, the next event's index */
     add     r2, r1, #1
     str     r2, [r6, #FP_K_TRACE_HEAD]
     ubfx    r1, r1, #0, #FP_TRACE_BITS
@@ -51,14 +51,13 @@
  * past dest's context for its next entry. */
 .macro switch_to_dest
     str     r5, [r6, #FP_K_CURRENT]
-    ldr     r3, =vfp_cpu                        /* r3: &vfp_cpu */
-    ldrd    r0, r1, [r3, #FP_VFP_OWNER]         /* r0: the unit's owner; r1: FPEXC.EN as last written */
+    ldrd    r0, r1, [r6, #FP_K_VFP_OWNER]       /* r0: the unit's owner; r1: FPEXC.EN as last written */
     subs    r0, r0, r5
     movne   r0, #1                              /* r0: 0 when dest owns the unit's registers, else 1 */
     cmp     r0, r1
     bne     91f                                 /* on for the owner, off for the rest: as it is */
     eor     r1, r1, #1
-    str     r1, [r3, #FP_VFP_ON]
+    str     r1, [r6, #FP_K_VFP_ON]
     lsl     r1, r1, #30                         /* FPEXC.EN */
     mcr     p10, 7, r1, c8, c0, 0               /* FPEXC (vmsr) */
 91: ldr     r0, [r5, #FP_T_SPACE]               /* r0: dest's space */
@@ -86,12 +85,12 @@
 
 /* The slot a thread ID names (thread_slot): (number - L4_FIRST_THREAD) mod the table's size,
  * which is the number's low bits with the top one flipped, as the first thread's number is half
- * the table's size.  \out = \table + that * the TCB's size; \tid: the ID; \t1, \t2: scratch. */
-.macro thread_slot out, tid, table, t1, t2
+ * the table's size.  \out = \table + that * the TCB's size (a power of two); \tid: the ID;
+ * \t1: scratch. */
+.macro thread_slot out, tid, table, t1
     ubfx    \t1, \tid, #FP_THREAD_SLOT_SHIFT, #FP_THREAD_SLOT_BITS
     eor     \t1, \t1, #FP_THREAD_SLOT_FIRST
-    mov     \t2, #FP_T_SIZE
-    mla     \out, \t1, \t2, \table
+    add     \out, \table, \t1, lsl #FP_T_SIZE_SHIFT
 .endm
 
 /* cur was chosen by the scheduler, so is still in its ready queue: out of it (hand_over), as it
@@ -147,14 +146,12 @@ foreign_fastpath:
     ldr     r6, =kernel
     ldr     r7, [r4, #FP_T_EXC_HANDLER]         /* r7: the handler's ID */
     ldr     r5, [r6, #FP_K_THREADS]
-    thread_slot r5, r7, r5, r0, r1              /* r5: dest, the handler's slot */
+    thread_slot r5, r7, r5, r0                  /* r5: dest, the handler's slot */
     ldr     r0, [r5, #FP_T_ID]
     cmp     r0, r7
     bne     foreign_c                           /* the handler exists (right version) */
-    ldrb    r0, [r5, #FP_T_STATE]
-    ldrb    r1, [r5, #FP_T_IPC_KIND]
-    cmp     r0, #FP_TS_RECV
-    cmpeq   r1, #FP_IPC_NORMAL
+    ldrh    r0, [r5, #FP_T_STATE]
+    cmp     r0, #FP_SK_RECV_NORMAL
     bne     foreign_c                           /* and waits in an ordinary receive */
     ldr     r0, [r5, #FP_T_PARTNER]
     ldr     r8, [r4, #FP_T_ID]                  /* r8: cur's ID */
@@ -169,10 +166,8 @@ foreign_fastpath:
 
     /* cur: blocked in its exception IPC, waiting for the handler's answer */
     str     r7, [r4, #FP_T_PARTNER]
-    mov     r0, #FP_TS_RECV
-    strb    r0, [r4, #FP_T_STATE]
-    mov     r0, #FP_IPC_EXCEPTION
-    strb    r0, [r4, #FP_T_IPC_KIND]
+    mov     r0, #FP_SK_RECV_EXCEPTION
+    strh    r0, [r4, #FP_T_STATE]
     mov     r0, #FP_EXC_SVC
     strb    r0, [r4, #FP_T_EXC_KIND]
     ldrd    r0, r1, [r6, #FP_K_IPC_FAST]
@@ -222,60 +217,53 @@ ipc_fastpath:
 #ifdef CONFIG_MASKED_PROFILE
     b       ipc_c
 #endif
-    ldrb    r7, [r4, #ENTRY_TCB_FLAGS]
-    tst     r7, #ENTRY_TF_FOREIGN_ABI
-    bne     foreign_fastpath                    /* a foreign-ABI thread's SVC is an exception,
-                                                 * whatever its number */
     tst     r3, #0xfc0
     tsteq   r3, #0x38
     bne     ipc_c                               /* untyped words only, all in registers (MR1..MR7) */
     cmn     r12, #1
     bne     ipc_c                               /* our receive phase waits for good (L4_NEVER) */
-    cmp     r0, #0
-    beq     ipc_c                               /* a send (to is not L4_NILTHREAD), */
     cmp     r1, r0
     cmnne   r1, #1
     bne     ipc_c                               /* then a receive from the same partner (a call)
                                                  * or from anyone (a reply and wait) */
     ldr     r6, =kernel
     ldr     r5, [r6, #FP_K_THREADS]
-    thread_slot r5, r0, r5, r7, r8              /* r5: dest, the slot `to` names */
+    thread_slot r5, r0, r5, r7                  /* r5: dest, the slot `to` names (nil names
+                                                 * none: see thread_slot in thread.h) */
     ldr     r7, [r5, #FP_T_ID]
     cmp     r7, r0
-    bne     ipc_c                               /* the destination exists (right version) */
-    ldrb    r7, [r5, #FP_T_STATE]
-    cmp     r7, #FP_TS_RECV
-    bne     ipc_c                               /* and waits in a receive: */
-    ldrb    r7, [r5, #FP_T_IPC_KIND]            /* r7: its kind, from here on */
-    cmp     r7, #FP_IPC_NORMAL
-    beq     1f                                  /* an ordinary one, */
-    cmp     r7, #FP_IPC_EXCEPTION
+    bne     ipc_c                               /* the destination exists (right version; so
+                                                 * this is a send: to is not L4_NILTHREAD) */
+    ldrh    r7, [r5, #FP_T_STATE]               /* r7: its state and kind, from here on */
+    cmp     r7, #FP_SK_RECV_NORMAL
+    beq     1f                                  /* and waits in an ordinary receive, */
+    cmp     r7, #FP_SK_RECV_EXCEPTION
     biceq   r8, r3, #FP_TAG_PROPAGATE
     cmpeq   r8, #1
     bne     ipc_c                               /* or for the answer to an exception, and this
                                                  * is one: label 0, one word, propagated or not */
-1:  ldr     r8, [r5, #FP_T_PARTNER]
-    ldr     r9, [r4, #FP_T_ID]                  /* r9: cur's ID */
-    cmp     r8, r9
+1:  ldr     r9, [r5, #FP_T_PARTNER]
+    ldr     r8, [r4, #FP_T_ID]                  /* r8: cur's ID */
+    cmp     r9, r8
     beq     2f                                  /* it waits for us (a reply needs no right), */
-    cmn     r8, #1
+    cmn     r9, #1
     bne     ipc_c
-    ldr     r8, [r4, #FP_T_SPACE]
+    ldr     r9, [r4, #FP_T_SPACE]
     ldr     r10, [r5, #FP_T_SPACE]
-    ldr     r8, [r8, #FP_S_REACH]
+    ldr     r9, [r9, #FP_S_REACH]
     ldr     r10, [r10, #FP_S_DOMBIT]
-    tst     r8, r10
+    tst     r9, r10
     beq     ipc_c                               /* or for anyone, and our domain reaches its */
 2:  cmn     r1, #1
     bne     3f
-    ldr     r8, [r4, #FP_T_SENDQ_HEAD]
+    ldr     r9, [r4, #FP_T_SENDQ_HEAD]
     ldrh    r10, [r4, #FP_T_IRQS_PENDING]
-    orrs    r8, r8, r10
+    orrs    r9, r9, r10
     bne     ipc_c                               /* a receive from anyone will block: nobody is
                                                  * queued to send to us, no interrupt pending */
-3:  ldrb    r8, [r4, #FP_T_ON_TIMEOUT_LIST]
+3:  ldrb    r9, [r4, #FP_T_ON_TIMEOUT_LIST]
     ldrb    r10, [r5, #FP_T_ON_TIMEOUT_LIST]
-    orrs    r8, r8, r10
+    orrs    r9, r9, r10
     bne     ipc_c                               /* neither has a timeout to take off the list */
 #ifdef PLANTED_SLOWDOWN
     /* test builds only (tests/target/test_bench_gate.py): a slower IPC the gate must catch */
@@ -287,33 +275,28 @@ ipc_fastpath:
     dequeue_cur
 
     /* cur: in its receive phase */
-    mov     r8, #FP_TS_RECV
-    strb    r8, [r4, #FP_T_STATE]
+    mov     r0, #FP_TS_RECV
+    strb    r0, [r4, #FP_T_STATE]
     str     r1, [r4, #FP_T_PARTNER]
-    str     r9, [r5, #FP_T_SERVED]
-    cmp     r7, #FP_IPC_NORMAL
+    str     r8, [r5, #FP_T_SERVED]
+    cmp     r7, #FP_SK_RECV_NORMAL
     bne     4f
     /* dest, in an ordinary receive: r0 = our ID, r1 = L4_OK, r3 = the tag, MR1..MR7 in r4-r6
-     * and r8-r11 */
-    mov     r0, r9
-    mov     r1, #0
-    strd    r0, r1, [r5]
+     * and r8-r11; and r7, which is the IPC's number on both sides (0: svc_entry sent nothing
+     * else here, and a thread receives only in an IPC), so it moves with the rest */
+    mov     r9, #0
+    strd    r8, r9, [r5]
     str     r3, [r5, #12]
     add     r0, r4, #16
-    ldm     r0, {r0, r1, r2, r7, r8, r9, r10, r11}  /* our r4-r11 (r7 unused) */
+    ldm     r0, {r0, r1, r2, r7, r8, r9, r10, r11}  /* our r4-r11 */
     add     r12, r5, #16
-    stm     r12, {r0, r1, r2}                   /* its r4-r6 */
-    add     r12, r5, #32
-    stm     r12, {r8, r9, r10, r11}             /* its r8-r11 */
+    stm     r12, {r0, r1, r2, r7, r8, r9, r10, r11} /* its r4-r11 */
     b       5f
-4:  /* dest, waiting for the answer to its exception: MR1 (our r4) is its r0, and its next IPC
-     * is an ordinary one */
+4:  /* dest, waiting for the answer to its exception: MR1 (our r4) is its r0 */
     ldr     r0, [r4, #16]
     str     r0, [r5]
-    mov     r0, #FP_IPC_NORMAL
-    strb    r0, [r5, #FP_T_IPC_KIND]
-5:  mov     r0, #FP_TS_READY
-    strb    r0, [r5, #FP_T_STATE]
+5:  mov     r0, #FP_SK_READY
+    strh    r0, [r5, #FP_T_STATE]               /* dest: ready, its next IPC an ordinary one */
     ldr     r0, [r6, #FP_K_IPC_FAST]
     add     r0, r0, #1
     str     r0, [r6, #FP_K_IPC_FAST]            /* stats.ipc_fast++ */

@@ -6,8 +6,6 @@
 #include "space.h"
 #include "thread.h"
 
-struct vfp_cpu vfp_cpu;
-
 void vfp_init(void)
 {
     uint32_t cpacr;
@@ -29,19 +27,19 @@ int vfp_trap(struct thread *t)
             return 0;
     }
     vfp_fpexc_write(VFP_FPEXC_EN);
-    vfp_cpu.on = 1;
-    if (vfp_cpu.owner && vfp_cpu.owner != t)
-        vfp_save(vfp_cpu.owner->vfp);
-    if (vfp_cpu.owner != t)
+    kernel.vfp.on = 1;
+    if (kernel.vfp.owner && kernel.vfp.owner != t)
+        vfp_save(kernel.vfp.owner->vfp);
+    if (kernel.vfp.owner != t)
         vfp_load(t->vfp);
-    vfp_cpu.owner = t;
+    kernel.vfp.owner = t;
     return 1;
 }
 
 void vfp_forget(struct thread *t)
 {
-    if (vfp_cpu.owner == t)
-        vfp_cpu.owner = NULL;
+    if (kernel.vfp.owner == t)
+        kernel.vfp.owner = NULL;
     kmem_free(t->space->domain->mem, t->vfp, sizeof *t->vfp);
     t->vfp = NULL;
 }

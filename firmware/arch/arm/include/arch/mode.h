@@ -30,5 +30,5 @@
 /* ...and the thread's layout: its context first, then (at ENTRY_TCB_FLAGS) its flags byte, in
  * which ENTRY_TF_FOREIGN_ABI marks a foreign-ABI thread (thread.h checks both). */
 #define ENTRY_TCB_CONTEXT_SIZE      68
-#define ENTRY_TCB_FLAGS             74
+#define ENTRY_TCB_FLAGS             75
 #define ENTRY_TF_FOREIGN_ABI        0x01

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "kstate.h"                     /* kernel.vfp: the unit's owner, and whether it is on */
+
 struct thread;
 
 /* The registers of one thread: d0-d31 and FPSCR. */
@@ -23,11 +25,6 @@ void vfp_init(void);
 int vfp_trap(struct thread *t);
 /* `t` is about to run: enable the unit if it holds `t`'s registers, else disable it.  Inline:
  * it sits on the IPC path, where it writes FPEXC only when the answer changes. */
-struct vfp_cpu {
-    struct thread *owner;               /* whose registers the unit holds, or NULL */
-    uint32_t on;                        /* FPEXC.EN as last written */
-};
-extern struct vfp_cpu vfp_cpu;          /* together: one address to form on the switch path */
 #define VFP_FPEXC_EN    (1u << 30)
 
 /* FPEXC is written as MCR to cp10 (VMSR FPEXC): the kernel is built without a floating-point
@@ -39,11 +36,11 @@ static inline void vfp_fpexc_write(uint32_t v)
 
 static inline __attribute__((always_inline)) void vfp_switch(const struct thread *t)
 {
-    uint32_t on = t == vfp_cpu.owner;
+    uint32_t on = t == kernel.vfp.owner;
 
-    if (on != vfp_cpu.on) {
+    if (on != kernel.vfp.on) {
         vfp_fpexc_write(on ? VFP_FPEXC_EN : 0);
-        vfp_cpu.on = on;
+        kernel.vfp.on = on;
     }
 }
 /* `t` is going away. */
