@@ -83,17 +83,16 @@ def test_the_longest_interrupts_masked_path_is_within_the_bound(rig_board, firmw
         debugd = Debugd(link)
         for line in LINES:
             assert shell(link, line) == 0, line
-        for test in ("fuzz.*", "map.*", "ipc.*", "exception.*", "fault.*", "isolation"):
-            for entry in [e for e in debugd.tests() if e.kind == "test" and _match(e.name, test)]:
-                debugd.run_test(entry.name)
-        # last, the hostile program and the deletion of its domain (space_control): a Linux
-        # server started again after it does not reliably serve yet (test_isolation.py)
         debugd.restart("linux", "hostile")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any("hostile: done" in x for x in link.lines):
             link.request(MsgType.PING, dict(data=b"?"))
             time.sleep(0.2)
         debugd.restart("linux")
+        assert shell(link, "echo ok") == 0
+        for test in ("fuzz.*", "map.*", "ipc.*", "exception.*", "fault.*", "isolation"):
+            for entry in [e for e in debugd.tests() if e.kind == "test" and _match(e.name, test)]:
+                debugd.run_test(entry.name)
         measured = read_profile(link, elf, ElfSymbols(profiled / "kernel.elf"))
         profile = measured["kinds"]
         target.close()

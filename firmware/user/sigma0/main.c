@@ -11,9 +11,10 @@
  *    it may read and program the persistent disk's;
  *  - a thread no entry names gets nothing.
  * A page or block of RAM goes to one owner; a device page too.  SIGMA0_LABEL_RELEASE (root task
- * only) takes back all a client had, once the root task has deleted it.  A request it cannot
- * grant gets a reply with no map item.  Requests are at most SIGMA0_MAX_LOG2 bytes: the kernel
- * maps that much in one bounded step.
+ * only) takes back all a client had, once the root task has deleted it, and unmaps it from
+ * sigma0's own space too (the kernel's nodes for it go back to the root domain's pool).  A
+ * request it cannot grant gets a reply with no map item.  Requests are at most SIGMA0_MAX_LOG2
+ * bytes: the kernel maps that much in one bounded step.
  */
 #include "board.h"
 #include "l4.h"
@@ -189,19 +190,36 @@ static int policy(const uint32_t *mr)
     return 1;
 }
 
-/* Take back everything client entry of thread number mr[1] holds: RAM and devices. */
+/* Page `i` of `owner` (based at `base`) is free again: so is our own mapping of it.  The
+ * kernel maps our pages on demand and keeps them, each with a mapping-database node (and the
+ * megabyte's second-level table) from the root domain's kernel memory; kept for every page
+ * ever handed out, a client taking its whole quota at pages nobody had before would leave the
+ * root domain that much poorer after its deletion, until the root task's next mapping fails. */
+static void page_free(uint8_t *owner, uint32_t base, uint32_t i)
+{
+    owner[i] = FREE;
+    l4_unmap(L4_FPAGE(base + i * L4_PAGE_SIZE, 12, L4_RWX), L4_UNMAP_SELF);
+}
+
+/* Take back everything client entry of thread number mr[1] holds: RAM and devices.  (Its
+ * mappings went with its spaces: the root task deleted them first.) */
 static int release(const uint32_t *mr)
 {
+    const struct l4_kip *kip = l4_kip();
+
     for (unsigned i = 0; i < nclients; i++) {
         struct client *c = &clients[i];
         if (c->first != mr[1])
             continue;
         for (uint32_t p = 0; p < MAX_RAM_PAGES; p++)
-            if (ram_owner[p] == i + 1)
-                ram_owner[p] = FREE;
+            if (ram_owner[p] == i + 1) {
+                page_free(ram_owner, kip->free_base, p);
+                if (p < next_free)
+                    next_free = p;          /* handed out again first: their tables are there */
+            }
         for (uint32_t p = 0; p < MAX_DEV_PAGES; p++)
             if (dev_owner[p] == i + 1)
-                dev_owner[p] = FREE;
+                page_free(dev_owner, kip->device_base, p);
         ram_free += c->used;
         reserved += c->used;
         c->used = 0;
