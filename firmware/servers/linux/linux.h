@@ -72,8 +72,14 @@ struct vma {
 
 #define PT_SPAN     (4u << 20)      /* one second-level table (a frame of 1024 entries) */
 
+#define PT_CHUNK    64u             /* entries a bit of pt.used covers (256 KiB) */
+
 struct pt {
     uint32_t *dir[512];             /* per 4 MiB of the 2 GiB: a table, or NULL */
+    /* per table: bit k set once an entry of [k * PT_CHUNK, (k + 1) * PT_CHUNK) may have held a
+     * page, so that a fork and an exit look only there (a program's pages sit in a few places
+     * of each table: its image and heap, the stack's top, the regions mmap put together) */
+    uint16_t used[512];
 };
 
 struct mm {

@@ -154,19 +154,28 @@ void mm_merge(struct mm *mm, struct vma *v)
     }
 }
 
-static uint32_t *pte_of(struct mm *mm, uint32_t addr, int create)
+/* The entry of `addr`; `create`: making the table if there is none, for an entry about to hold
+ * a page (so its chunk is marked used). */
+static inline __attribute__((always_inline)) uint32_t *pte_of(struct mm *mm, uint32_t addr, int create)
 {
-    uint32_t **dir = &mm->pt.dir[addr / PT_SPAN];
+    uint32_t d = addr / PT_SPAN, e = (addr % PT_SPAN) / PAGE;
+    uint32_t **dir = &mm->pt.dir[d];
 
-    if (!*dir) {
-        if (!create)
-            return NULL;
-        *dir = (uint32_t *)frame_alloc();
-        if (!*dir)
-            return NULL;
-    }
-    return &(*dir)[(addr % PT_SPAN) / PAGE];
+    if (!create)
+        return *dir ? &(*dir)[e] : NULL;
+    if (!*dir && !(*dir = (uint32_t *)frame_alloc()))
+        return NULL;
+    mm->pt.used[d] |= (uint16_t)(1u << e / PT_CHUNK);
+    return &(*dir)[e];
 }
+
+/* The entries of table `d` that may hold a page: for each chunk marked used, [*first, *end). */
+#define FOR_EACH_USED_CHUNK(mm, d, first, end)                                                  \
+    for (uint32_t bits_ = (mm)->pt.used[d], first, end;                                        \
+         bits_ && (first = (uint32_t)__builtin_ctz(bits_) * PT_CHUNK, end = first + PT_CHUNK, 1); \
+         bits_ &= bits_ - 1)
+
+_Static_assert(PAGE / 4 == 16 * PT_CHUNK, "a bit of pt.used per chunk of a table");
 
 /* Drop the pages of [start, end), and while the process's space holds mappings of them
  * (`mapped`), those mappings too. */
@@ -200,6 +209,7 @@ static void release_empty_tables(struct mm *mm, uint32_t start, uint32_t end)
         if (e == PAGE / 4) {
             frame_put((uint32_t)table);
             mm->pt.dir[d] = NULL;
+            mm->pt.used[d] = 0;
         }
     }
 }
@@ -406,10 +416,18 @@ void mm_free(struct mm *mm, int mapped)
     for (unsigned i = 0; i < mm->nvma; i++)
         inode_put(mm->vma[i].file);
     for (unsigned d = 0; d < 512; d++) {
-        if (!mm->pt.dir[d])
+        uint32_t *table = mm->pt.dir[d];
+        if (!table)
             continue;
-        drop_pages(mm, d * PT_SPAN, (d + 1) * PT_SPAN, mapped);
-        frame_put((uint32_t)mm->pt.dir[d]);
+        FOR_EACH_USED_CHUNK(mm, d, first, end)
+            for (uint32_t e = first; e < end; e++) {
+                if (!(table[e] & PTE_PRESENT))
+                    continue;
+                if (mapped)
+                    revoke(table[e] & PAGE_MASK);
+                frame_put(table[e] & PAGE_MASK);
+            }
+        frame_put((uint32_t)table);
     }
     frame_put((uint32_t)mm->vma);
     frame_put((uint32_t)mm);
@@ -519,6 +537,7 @@ int mm_fault_around(struct mm *mm, uint32_t addr, uint32_t *pages, uint32_t *fra
         if (page == (addr & PAGE_MASK) || page < v->start || page >= v->end ||
             !(pte = pte_of(mm, page, 0)) || *pte & PTE_PRESENT || !(frame = file_page(v, page)))
             continue;
+        pte = pte_of(mm, page, 1);              /* (the same entry, its chunk marked used) */
         frame_get(frame);
         *pte = frame | PTE_PRESENT;
         mm->pages++;
@@ -595,27 +614,33 @@ struct mm *mm_fork(struct mm *mm)
             return NULL;
         }
         c->pt.dir[d] = to;
-        for (unsigned e = 0; e < PAGE / 4; e++) {
-            uint32_t pte = from[e], frame = pte & PAGE_MASK;
-            if (!(pte & PTE_PRESENT))
-                continue;
-            frame_get(frame);
-            if (pte & (PTE_WRITE | PTE_COW)) {
-                uint32_t addr = d * PT_SPAN + e * PAGE;
-                if (!last || addr < last->start || addr >= last->end)
-                    last = mm_find(mm, addr);
-                if (!last || !(last->prot & VM_SHARED)) {
-                    /* shared until written: neither may write it now, so take write away
-                     * from every mapping of it (the parent's); a VM_SHARED page stays one
-                     * memory for both */
-                    pte = frame | PTE_PRESENT | PTE_COW;
-                    from[e] = pte;
-                    l4_unmap(L4_FPAGE(frame, 12, L4_WRITE), 0);
+        c->pt.used[d] = mm->pt.used[d];
+        FOR_EACH_USED_CHUNK(mm, d, first, end)
+            for (uint32_t e = first; e < end; e++) {
+                uint32_t pte = from[e], frame = pte & PAGE_MASK;
+                if (!(pte & PTE_PRESENT))
+                    continue;
+                frame_get(frame);
+                /* A page already copy-on-write stays so in both, and nothing maps it writable:
+                 * write was taken from every mapping of the frame when it became copy-on-write,
+                 * and a process that writes it since has its own PTE_WRITE page (a copy, or the
+                 * frame once nobody else holds it). */
+                if (pte & PTE_WRITE) {
+                    uint32_t addr = d * PT_SPAN + e * PAGE;
+                    if (!last || addr < last->start || addr >= last->end)
+                        last = mm_find(mm, addr);
+                    if (!last || !(last->prot & VM_SHARED)) {
+                        /* shared until written: neither may write it now, so take write away
+                         * from every mapping of it (the parent's); a VM_SHARED page stays one
+                         * memory for both */
+                        pte = frame | PTE_PRESENT | PTE_COW;
+                        from[e] = pte;
+                        l4_unmap(L4_FPAGE(frame, 12, L4_WRITE), 0);
+                    }
                 }
+                to[e] = pte;
+                c->pages++;
             }
-            to[e] = pte;
-            c->pages++;
-        }
     }
     return c;
 }
