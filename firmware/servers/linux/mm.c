@@ -168,20 +168,50 @@ static uint32_t *pte_of(struct mm *mm, uint32_t addr, int create)
     return &(*dir)[(addr % PT_SPAN) / PAGE];
 }
 
+/* A second-level table is looked through PTE_GROUP entries at a time: a process's tables are
+ * mostly empty (a stack's megabytes, a heap's few pages), and one OR of a group's entries says
+ * whether any is present, for about a third of what testing them one by one costs. */
+#define PTE_GROUP   8u
+
+static inline int group_present(const uint32_t *pte)
+{
+    _Static_assert(PTE_GROUP == 8, "one OR of eight entries");
+    return ((pte[0] | pte[1] | pte[2] | pte[3] | pte[4] | pte[5] | pte[6] | pte[7]) & PTE_PRESENT) != 0;
+}
+
+/* Drop the page `*pte` holds, if any; while the process's space maps it (`mapped`), that
+ * mapping too. */
+static void drop_pte(struct mm *mm, uint32_t *pte, int mapped)
+{
+    if (!(*pte & PTE_PRESENT))
+        return;
+    uint32_t frame = *pte & PAGE_MASK;
+    if (mapped)
+        revoke(frame);
+    frame_put(frame);
+    *pte = 0;
+    mm->pages--;
+}
+
 /* Drop the pages of [start, end), and while the process's space holds mappings of them
  * (`mapped`), those mappings too. */
 static void drop_pages(struct mm *mm, uint32_t start, uint32_t end, int mapped)
 {
     for (uint32_t a = start; a < end; a += PAGE) {
         uint32_t *pte = pte_of(mm, a, 0);
-        if (!pte || !(*pte & PTE_PRESENT))
+        if (pte)
+            drop_pte(mm, pte, mapped);
+    }
+}
+
+/* Drop every page of the second-level table `table`, as drop_pages. */
+static void drop_table(struct mm *mm, uint32_t *table, int mapped)
+{
+    for (uint32_t *group = table; group < table + PAGE / 4; group += PTE_GROUP) {
+        if (!group_present(group))
             continue;
-        uint32_t frame = *pte & PAGE_MASK;
-        if (mapped)
-            revoke(frame);
-        frame_put(frame);
-        *pte = 0;
-        mm->pages--;
+        for (unsigned k = 0; k < PTE_GROUP; k++)
+            drop_pte(mm, &group[k], mapped);
     }
 }
 
@@ -408,7 +438,7 @@ void mm_free(struct mm *mm, int mapped)
     for (unsigned d = 0; d < 512; d++) {
         if (!mm->pt.dir[d])
             continue;
-        drop_pages(mm, d * PT_SPAN, (d + 1) * PT_SPAN, mapped);
+        drop_table(mm, mm->pt.dir[d], mapped);
         frame_put((uint32_t)mm->pt.dir[d]);
     }
     frame_put((uint32_t)mm->vma);
@@ -595,26 +625,30 @@ struct mm *mm_fork(struct mm *mm)
             return NULL;
         }
         c->pt.dir[d] = to;
-        for (unsigned e = 0; e < PAGE / 4; e++) {
-            uint32_t pte = from[e], frame = pte & PAGE_MASK;
-            if (!(pte & PTE_PRESENT))
-                continue;
-            frame_get(frame);
-            if (pte & (PTE_WRITE | PTE_COW)) {
-                uint32_t addr = d * PT_SPAN + e * PAGE;
-                if (!last || addr < last->start || addr >= last->end)
-                    last = mm_find(mm, addr);
-                if (!last || !(last->prot & VM_SHARED)) {
-                    /* shared until written: neither may write it now, so take write away
-                     * from every mapping of it (the parent's); a VM_SHARED page stays one
-                     * memory for both */
-                    pte = frame | PTE_PRESENT | PTE_COW;
-                    from[e] = pte;
-                    l4_unmap(L4_FPAGE(frame, 12, L4_WRITE), 0);
+        for (unsigned g = 0; g < PAGE / 4; g += PTE_GROUP) {
+            if (!group_present(&from[g]))
+                continue;                       /* (`to` came zeroed: nothing to write) */
+            for (unsigned e = g; e < g + PTE_GROUP; e++) {
+                uint32_t pte = from[e], frame = pte & PAGE_MASK;
+                if (!(pte & PTE_PRESENT))
+                    continue;
+                frame_get(frame);
+                if (pte & (PTE_WRITE | PTE_COW)) {
+                    uint32_t addr = d * PT_SPAN + e * PAGE;
+                    if (!last || addr < last->start || addr >= last->end)
+                        last = mm_find(mm, addr);
+                    if (!last || !(last->prot & VM_SHARED)) {
+                        /* shared until written: neither may write it now, so take write
+                         * away from every mapping of it (the parent's); a VM_SHARED page
+                         * stays one memory for both */
+                        pte = frame | PTE_PRESENT | PTE_COW;
+                        from[e] = pte;
+                        l4_unmap(L4_FPAGE(frame, 12, L4_WRITE), 0);
+                    }
                 }
+                to[e] = pte;
+                c->pages++;
             }
-            to[e] = pte;
-            c->pages++;
         }
     }
     return c;
