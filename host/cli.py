@@ -1045,6 +1045,75 @@ def cmd_gdb(rig: Rig) -> int:
     return subprocess.call(command)
 
 
+def cmd_profile(rig: Rig) -> int:
+    """Instructions per function of one operation, stepped under gdb in deterministic mode
+    (host/profile.py)."""
+    import io
+    import shutil
+    import tempfile
+
+    from . import profile
+
+    args = rig.args
+    board = rig.board
+    if board.qemu is None:
+        raise RigError(f"{board.name} is a real board: `rig profile` steps QEMU's gdb stub")
+    gdb = shutil.which("gdb-multiarch")
+    if gdb is None:
+        raise RigError("gdb-multiarch is not installed (tools/setup installs it as root; or apt-get install gdb-multiarch)")
+    if args.bench and args.shell:
+        raise RigError("--bench or --shell: one workload")
+    symbols = rig.symbols()
+    images = profile.BuildImages(symbols, {name: symbols.path_of(name) for name in ["kernel", *symbols.modules]})
+    for path in args.elf or []:
+        try:
+            name = symbols.add(Path(path))
+        except ValueError as exc:
+            raise RigError(str(exc)) from None
+        if not Path(path).exists():
+            raise RigError(f"{path} does not exist")
+        images.paths[name] = Path(path)
+    start, start_elf = profile.resolve(args.start, images)
+    stop = "return" if args.stop == "return" else profile.resolve(args.stop, images)[0] if args.stop else None
+    start_code = profile.code_at(images.paths[start_elf], start, profile.CODE_BYTES) \
+        if start_elf not in (None, "kernel") else None
+    rig.ensure_deterministic()
+    debugd, _ = rig.kernel()
+    if args.shell:
+        debugd.require("LINUX")
+    params = dict(start=start, condition=args.condition, start_code=start_code.hex() if start_code else None,
+                  hit=args.hit, stop=stop, max=args.max, wfi=profile.wfi_addresses(images.paths["kernel"]),
+                  irq_vector=symbols.address_of("vectors", "kernel") + profile.IRQ_VECTOR)
+    with tempfile.TemporaryDirectory(prefix="rig-profile-") as tmp:
+        stepper = profile.Stepper(gdb, board.qemu.gdbserver(), params, Path(tmp) / "trace.json")
+        stepper.arm()
+        with out.status("waiting for the start, then stepping (the board stops while it is stepped)"):
+            if args.bench:
+                debugd.bench(args.bench, args.iterations, timeout=args.timeout)
+            elif args.shell:
+                status = shell_mod.run_line(debugd.link, args.shell, io.BytesIO(), args.timeout)
+                if status != 0:
+                    err.print(f"[yellow]warning:[/] {escape(args.shell)} exited with {status}")
+            trace = stepper.finish(args.timeout)
+    steps = list(profile.attribute(trace, images))
+    name = profile.namer(images, args.by)
+    rows = profile.tally(steps, name)
+    total = len(steps)
+    how = "reached the stop" if trace.stopped == "stop" else f"stopped after --max {args.max:,}"
+    out.print(f"{total:,} instructions from {escape(args.start)} ({how}; {trace.idle} WFI run past), "
+              f"stepped in {trace.seconds:.1f} s: {trace.rate:,.0f} instructions/s")
+    out.print(views.profile_table(rows[:args.top] if args.top else rows, total,
+                                  title=f"instructions by {args.by}"))
+    if args.path:
+        out.print(views.profile_path(profile.path(steps, name)))
+    if args.json:
+        bench_mod.write_json(args.json, dict(start=args.start, stop=args.stop, total=total, stopped=trace.stopped,
+                                             by=args.by, rows=[vars(r) for r in rows],
+                                             path=[vars(r) for r in profile.path(steps, name)]))
+        out.print(f"[dim]wrote {args.json}[/]")
+    return 0
+
+
 def cmd_sym(rig: Rig) -> int:
     """Addresses as function+offset (file:line), from the build's ELF files."""
     from .symbols import parse_thread
@@ -1553,6 +1622,29 @@ def build_parser() -> argparse.ArgumentParser:
                                    "`host/rig.py gdb -- --batch -ex bt`.")
     p.add_argument("gdb_args", nargs=argparse.REMAINDER, metavar="-- GDB-ARGS")
     p.set_defaults(func=cmd_gdb)
+
+    p = sub.add_parser("profile", help="instructions per function of one operation, stepped under gdb (deterministic)",
+                       description="Restart the QEMU board in deterministic mode if it is not, stop it at --start "
+                                   "(the --hit'th time, if --if holds), single-step every instruction it runs in every "
+                                   "space until --stop (or --max), and print instructions per function, symbolized "
+                                   "across the kernel, the boot modules and the --elf programs. --bench or --shell "
+                                   "makes the board run the code. ADDR: hex, or [ELF:]FUNCTION[+OFFSET], e.g. "
+                                   "ktest:call_loop+0x16c; --stop return: the start's return address.")
+    p.add_argument("--start", required=True, metavar="ADDR")
+    p.add_argument("--if", dest="condition", metavar="COND", help="a gdb condition on the start, e.g. '$r7 == 20'")
+    p.add_argument("--hit", type=int, default=1, metavar="N", help="profile from the Nth time the start is reached")
+    p.add_argument("--stop", metavar="ADDR", help="where to stop (not counted); 'return': where the start returns to")
+    p.add_argument("--max", type=int, default=1_000_000, metavar="N", help="stop after N instructions")
+    p.add_argument("--elf", action="append", metavar="PATH", help="a user program's ELF, for its code and symbols")
+    p.add_argument("--bench", metavar="NAME", help="run this kernel benchmark to reach the start")
+    p.add_argument("-n", "--iterations", type=int, default=10, help="--bench's iterations")
+    p.add_argument("--shell", metavar="LINE", help="run this line on the Linux console to reach the start")
+    p.add_argument("--by", choices=("function", "line", "elf"), default="function")
+    p.add_argument("--path", action="store_true", help="also the path: consecutive runs in one place, in order")
+    p.add_argument("--top", type=int, metavar="N", help="the N largest rows only")
+    p.add_argument("--timeout", type=float, default=900.0, help="seconds for the workload and the stepping")
+    p.add_argument("--json", metavar="FILE", help="write the rows and the path as JSON")
+    p.set_defaults(func=cmd_profile)
 
     p = sub.add_parser("sym", help="addresses as function+offset (file:line), from the firmware's ELF files",
                        description="Symbolize addresses: a kernel address (0xc0000000 and up) from kernel.elf, "

@@ -65,12 +65,24 @@ class ElfSymbols:
 
     @staticmethod
     def _functions(elf) -> list[tuple[int, int, str]]:
+        """Functions, and the assembly's labels in code (untyped, sizeless: each reaches to the
+        next symbol), as (start, size, name) sorted by start."""
         symtab = elf.get_section_by_name(".symtab")
-        found = []
+        found, labels = {}, {}
         for sym in symtab.iter_symbols() if symtab is not None else ():
-            if sym["st_info"]["type"] == "STT_FUNC" and sym["st_value"] and sym.name:
-                found.append((sym["st_value"] & ~1, sym["st_size"], sym.name))
-        return sorted(found)
+            kind, start = sym["st_info"]["type"], sym["st_value"] & ~1
+            if not sym["st_value"] or not sym.name or sym.name.startswith("$"):
+                continue
+            if kind == "STT_FUNC":
+                found[start] = (start, sym["st_size"], sym.name)
+            elif kind == "STT_NOTYPE" and isinstance(sym["st_shndx"], int) \
+                    and elf.get_section(sym["st_shndx"])["sh_flags"] & 0x4:        # SHF_EXECINSTR
+                labels.setdefault(start, sym.name)
+        starts = sorted(set(found) | set(labels))
+        for start, after in zip(starts, starts[1:] + [None]):
+            if start not in found:
+                found[start] = (start, after - start if after is not None else 0, labels[start])
+        return sorted(found.values())
 
     @staticmethod
     def _lines(elf) -> list[tuple[int, str, int]]:
@@ -132,11 +144,31 @@ class Symbolizer:
     def __init__(self, board: str):
         self.fw = Firmware(board)
         self.modules = boot_modules()
+        self.extra: dict[str, Path] = {}        # user programs' ELFs by name (add)
+
+    def add(self, path: Path) -> str:
+        """Know the user program `path` (a Linux program, say) by its file name; the name."""
+        name = path.name.removesuffix(".elf")
+        if name == "kernel" or name in self.modules:
+            raise ValueError(f"{path}: its name {name!r} is the kernel's or a boot module's")
+        self.extra[name] = path
+        return name
+
+    def path_of(self, name: str) -> Path:
+        """The ELF file of `name`: "kernel", a boot module or an added program."""
+        if name in self.extra:
+            return self.extra[name]
+        return self.fw.kernel_elf if name == "kernel" else self.fw.dir / "user" / f"{name}.elf"
 
     @lru_cache(maxsize=None)
     def _elf(self, name: str) -> ElfSymbols | None:
-        path = self.fw.kernel_elf if name == "kernel" else self.fw.dir / "user" / f"{name}.elf"
+        path = self.path_of(name)
         return ElfSymbols(path) if path.exists() else None
+
+    def address_of(self, function: str, name: str) -> int | None:
+        """Where `function` starts in the ELF `name`, or None."""
+        symbols = self._elf(name)
+        return next((start for start, _, f in symbols.functions if f == function), None) if symbols else None
 
     def module_of(self, thread_id: int) -> str | None:
         """The boot module whose space the thread `thread_id` (a full ID) belongs to."""

@@ -252,6 +252,32 @@ def describe_event(event, names: dict[int, str], abi: KernelAbi) -> tuple[str, s
     return kind, f"a 0x{event.a:08x} b 0x{event.b:08x} c 0x{event.c:08x}"
 
 
+def profile_table(rows: list, total: int, title: str) -> Table:
+    """`rig profile`'s rows (host.profile.Row): instructions per place, with the total."""
+    table = Table(title=title, show_footer=True)
+    table.add_column("where", footer="total", no_wrap=True)
+    table.add_column("ELF")
+    table.add_column("instructions", justify="right", footer=f"{total:,}")
+    table.add_column("share", justify="right", footer="100.0%" if total else "")
+    for row in rows:
+        table.add_row(escape(row.name), escape(row.elf), f"{row.instructions:,}",
+                      f"{row.instructions / total:.1%}" if total else "")
+    return table
+
+
+def profile_path(runs: list) -> Table:
+    """The path of a profile: consecutive runs in one place, in the order they ran."""
+    table = Table(title="the path (consecutive instructions in one place)", box=box.SIMPLE_HEAD)
+    for column, justify in (("#", "right"), ("where", "left"), ("ELF", "left"), ("instructions", "right"),
+                            ("so far", "right")):
+        table.add_column(column, justify=justify)
+    done = 0
+    for index, run in enumerate(runs, 1):
+        done += run.instructions
+        table.add_row(str(index), escape(run.name), escape(run.elf), f"{run.instructions:,}", f"{done:,}")
+    return table
+
+
 def bench_table(runs: list[BenchRun], title: str) -> Table:
     table = Table(title=title)
     table.add_column("benchmark", no_wrap=True)

@@ -457,7 +457,6 @@ static void mm_let_go(struct proc *p, struct mm *mm, int mapped)
 
 void proc_exit(struct proc *p, int status)
 {
-    char text[96];
     extern void proc_unblock(struct proc *p);
 
     /* a process ends as a whole, as the leader: its other threads first */
@@ -495,16 +494,18 @@ void proc_exit(struct proc *p, int status)
     struct proc *up = proc_by_pid(p->ppid);
     if (up && p->ppid > 1 && up->pgid != p->pgid && up->sid == p->sid)
         orphaned_stopped(p->pgid);              /* we were our group's link */
-    if ((status & 0x7f) == 0)
-        fmt(text, sizeof text, "[linux: pid %d (%s) exited with status %d]", p->pid, p->comm,
-            (status >> 8) & 0xff);
-    else
-        fmt(text, sizeof text, "[linux: pid %d (%s) killed by signal %d]", p->pid, p->comm,
-            status & 0x7f);
-    if (p->host_started)
+    if (p->host_started) {
         report_exit(p);
-    else if (p->pid == 1)
+    } else if (p->pid == 1) {                   /* (the line is made only for the log) */
+        char text[96];
+        if ((status & 0x7f) == 0)
+            fmt(text, sizeof text, "[linux: pid %d (%s) exited with status %d]", p->pid, p->comm,
+                (status >> 8) & 0xff);
+        else
+            fmt(text, sizeof text, "[linux: pid %d (%s) killed by signal %d]", p->pid, p->comm,
+                status & 0x7f);
         log_text(text);
+    }
     /* wake a parent waiting for it, then tell it with SIGCHLD */
     struct proc *parent = proc_by_pid(p->ppid), *w = waiting_for(parent, p);
     struct sig_origin from = child_origin(p, (uint32_t)status);

@@ -177,20 +177,28 @@ static inline __attribute__((always_inline)) uint32_t *pte_of(struct mm *mm, uin
 
 _Static_assert(PAGE / 4 == 16 * PT_CHUNK, "a bit of pt.used per chunk of a table");
 
+/* Drop the page `*pte` holds, if any; while the process's space maps it (`mapped`), that
+ * mapping too. */
+static void drop_pte(struct mm *mm, uint32_t *pte, int mapped)
+{
+    if (!(*pte & PTE_PRESENT))
+        return;
+    uint32_t frame = *pte & PAGE_MASK;
+    if (mapped)
+        revoke(frame);
+    frame_put(frame);
+    *pte = 0;
+    mm->pages--;
+}
+
 /* Drop the pages of [start, end), and while the process's space holds mappings of them
  * (`mapped`), those mappings too. */
 static void drop_pages(struct mm *mm, uint32_t start, uint32_t end, int mapped)
 {
     for (uint32_t a = start; a < end; a += PAGE) {
         uint32_t *pte = pte_of(mm, a, 0);
-        if (!pte || !(*pte & PTE_PRESENT))
-            continue;
-        uint32_t frame = *pte & PAGE_MASK;
-        if (mapped)
-            revoke(frame);
-        frame_put(frame);
-        *pte = 0;
-        mm->pages--;
+        if (pte)
+            drop_pte(mm, pte, mapped);
     }
 }
 
@@ -420,13 +428,8 @@ void mm_free(struct mm *mm, int mapped)
         if (!table)
             continue;
         FOR_EACH_USED_CHUNK(mm, d, first, end)
-            for (uint32_t e = first; e < end; e++) {
-                if (!(table[e] & PTE_PRESENT))
-                    continue;
-                if (mapped)
-                    revoke(table[e] & PAGE_MASK);
-                frame_put(table[e] & PAGE_MASK);
-            }
+            for (uint32_t e = first; e < end; e++)
+                drop_pte(mm, &table[e], mapped);
         frame_put((uint32_t)table);
     }
     frame_put((uint32_t)mm->vma);
