@@ -47,6 +47,7 @@ struct space *space_create(struct domain *d)
         if (!s->l1)
             return NULL;
         s->l1_phys = kmem_phys(s->l1);
+        s->l1_used = 0;
         if (kip && space_map_kernel_page(s, L4_KIP_ADDRESS, kip, 0)) {
             space_free_tables(s);
             return NULL;
@@ -80,6 +81,7 @@ static uint32_t *l2_table(struct space *s, uint32_t va, int create)
     if (!l2)
         return NULL;
     *l1e = kmem_phys(l2) | L1_COARSE;
+    s->l1_used |= 1ull << ((va >> L1_SHIFT) / 32);
     dsb();
     return l2;
 }
@@ -206,8 +208,13 @@ static void space_free_tables(struct space *s)
 
 int space_teardown(struct space *s)
 {
+    _Static_assert(L1_ENTRIES_USER == 64 * 32, "l1_used: a bit per 32 first-level entries");
     s->dying = 1;
     for (uint32_t i = s->sweep; i < L1_ENTRIES_USER; i++) {
+        if (!(s->l1_used >> (i / 32) & 1)) {
+            i |= 31;                        /* 32 megabytes that never had a table */
+            continue;
+        }
         if (!(s->l1[i] & L1_COARSE)) {
             if ((i & 15) == 15 && kernel_preempt_pending()) {
                 s->sweep = (uint16_t)(i + 1);
@@ -219,6 +226,11 @@ int space_teardown(struct space *s)
         uint32_t *l2 = kmem_virt(s->l1[i] & ~0x3ffu);
         for (uint32_t j = s->sweep_page; j < L2_ENTRIES; ) {
             for (uint32_t stop = (j | 63) + 1; j < stop; j++) {     /* 64 entries at a time */
+                if (!(j & 7) && !((l2[j] | l2[j + 1] | l2[j + 2] | l2[j + 3] | l2[j + 4] |
+                                   l2[j + 5] | l2[j + 6] | l2[j + 7]) & PTE_SMALL)) {
+                    j += 7;                 /* eight pages, none mapped */
+                    continue;
+                }
                 uint32_t va = i << L1_SHIFT | j << L2_SHIFT;
                 if (!(l2[j] & PTE_SMALL) || !*shadow(l2, va))
                     continue;

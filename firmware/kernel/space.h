@@ -33,6 +33,8 @@ struct space {
     uint32_t pages;                     /* statistics: pages mapped */
     struct domain *domain;              /* its rights and its kernel memory (domain.h) */
     uint32_t reach, dombit;             /* the domain's reach, and 1 << its index (fast path) */
+    uint64_t l1_used;                   /* bit k: l1[32k, 32k + 32) may hold a second-level
+                                         * table (teardown looks only there) */
 };
 
 /* A page's translation: physical frame, rights (L4_READ|WRITE|EXEC), and its mapping node. */
