@@ -46,6 +46,9 @@ out = Console(highlight=False, soft_wrap=True, width=_LOG_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+BOARD_START_S = 15.0    # how long a QEMU board just started may take to say INFO
+
+
 class Rig:
     """What the subcommands share: the options and the board they select."""
 
@@ -54,6 +57,7 @@ class Rig:
         self.place = place            # the labgrid place acquired for this command (host.lab)
         self._board: Board | None = None
         self._symbols = None
+        self.started = False          # this command started the QEMU board (ensure_up)
 
     @property
     def board(self) -> Board:
@@ -94,6 +98,7 @@ class Rig:
             else:
                 return
         state = board.qemu.up(fw.boot_bin, deterministic=getattr(self.args, "deterministic", False))
+        self.started = True
         mode = ", deterministic (icount)" if state.get("deterministic") else ""
         out.print(f"board {board.name} up: pid {state['pid']}, serial {state['pty']}{mode}")
 
@@ -139,7 +144,9 @@ class Rig:
         target = self.target()
         link = target.open()
         try:
-            info = link.poll_info(2.0, what=f"board {self.board.name}")
+            # A board this command just started first loads its images (raspi2b's initramfs is
+            # 54 MB) and starts its bootloader, which in deterministic mode takes over 2 s.
+            info = link.poll_info(BOARD_START_S if self.started else 2.0, what=f"board {self.board.name}")
         except LinkTimeout as exc:
             if exc.bad_frames:          # it said something, garbled: the line, not the kernel
                 raise RigError(f"{exc} (check the cable, the baud rate, the port)") from None
