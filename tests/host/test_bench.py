@@ -205,11 +205,10 @@ def test_samples_in_two_groups_are_found_and_one_group_is_left_alone():
 def test_the_committed_native_runs_show_the_groups_they_have():
     """Real Linux's samples in benchmarks/linux.json (three boots pooled): the pipe round trip,
     fork+execve and a futex round fall into two groups each (yield did too while it timed every
-    call, switching or not; switch to switch it is one group); ours into one each but
-    fork+exit+wait, whose batches of ten are short enough now (0.85 ms) that 6 of 31 stand out
-    (+20,260 instructions a batch, the same each time): the median is the main group's."""
+    call, switching or not; switch to switch it is one group); ours into none (fork+exit+wait
+    did, 6 of 31 batches 20,260 instructions longer, while the server's frame allocator looked
+    at one frame at a time)."""
     data = json.loads((Path(__file__).resolve().parents[2] / "benchmarks" / "linux.json").read_text())
     split = {name for name, samples in data["native"]["samples"].items() if bench.groups(samples)}
     assert split == {"linux.pipe_roundtrip", "linux.fork_exec_wait", "linux.futex_pingpong"}
-    ours = {name: bench.groups(samples) for name, samples in data["samples"].items() if bench.groups(samples)}
-    assert ours == {"linux.fork_exit_wait": [(25, 84606), (6, 86632)]}
+    assert not any(bench.groups(samples) for samples in data["samples"].values())

@@ -14,6 +14,8 @@
 static uint16_t pool_refs[16384];            /* per frame of the pool: page tables holding it */
 static uint32_t *cache_slot[16384];          /* per frame: the file slot that keeps it as a copy
                                               * of the archive while it is mapped (vfs.c) */
+static uint32_t pool_used[16384 / 32];       /* a bit per frame: held (its refs are not 0), or
+                                              * past the pool's end */
 static uint32_t pool_base, pool_frames, pool_hint, pool_free;
 
 void frames_init(uint32_t base, uint32_t size)
@@ -21,6 +23,8 @@ void frames_init(uint32_t base, uint32_t size)
     pool_base = base;
     pool_frames = size / PAGE;
     pool_free = pool_frames;
+    for (uint32_t i = pool_frames; i % 32; i++)
+        pool_used[i / 32] |= 1u << i % 32;
 }
 
 uint32_t frames_total(void)
@@ -28,14 +32,20 @@ uint32_t frames_total(void)
     return pool_frames;
 }
 
+/* The next free frame from where the last one was found, 32 frames per look at the bitmap
+ * (one test per frame, and a division for each, made a run of held frames costly). */
 uint32_t frame_alloc(void)
 {
-    for (uint32_t k = 0; k < pool_frames; k++) {
-        uint32_t i = (pool_hint + k) % pool_frames;
-        if (pool_refs[i])
+    uint32_t words = (pool_frames + 31) / 32, w = pool_hint / 32;
+
+    for (uint32_t k = 0; k < words; k++, w = w + 1 < words ? w + 1 : 0) {
+        uint32_t free = ~pool_used[w];
+        if (!free)
             continue;
+        uint32_t i = w * 32 + (uint32_t)__builtin_ctz(free);
+        pool_used[w] |= 1u << i % 32;
         pool_refs[i] = 1;
-        pool_hint = i + 1;
+        pool_hint = i + 1 < pool_frames ? i + 1 : 0;
         pool_free--;
         memset((void *)(pool_base + i * PAGE), 0, PAGE);
         return pool_base + i * PAGE;
@@ -64,8 +74,11 @@ void frame_put(uint32_t frame)
         *slot = NULL;
         *refs = 0;
     }
-    if (*refs == 0)
+    if (*refs == 0) {
+        uint32_t i = (frame - pool_base) / PAGE;
+        pool_used[i / 32] &= ~(1u << i % 32);
         pool_free++;
+    }
 }
 
 void frame_cache(uint32_t frame, uint32_t *slot)
