@@ -48,7 +48,7 @@ def compare_table(now: dict, before: dict, tolerance: float, title: str) -> Tabl
     """Each gated figure now against a saved run: both, the ratio, and the verdict (slower
     means more than `tolerance`, a fraction, above; a median more than DROP_BOUND below is
     suspect)."""
-    from .bench import DROP_BOUND, GATED
+    from .bench import DROP_BOUND, GATED, P99_MIN_SAMPLES, gated
 
     table = Table(title=title)
     for column, justify in (("benchmark", "left"), ("figure", "left"), ("saved", "right"), ("now", "right"),
@@ -62,7 +62,8 @@ def compare_table(now: dict, before: dict, tolerance: float, title: str) -> Tabl
                 table.add_row(escape(old["name"]), figure, f"{old[figure]:,}", "-", "", "[red]not measured[/]")
                 continue
             ratio = mine[figure] / old[figure] if old[figure] else float("inf")
-            verdict = ("[red]slower[/]" if mine[figure] > old[figure] * (1 + tolerance) else
+            verdict = (f"[dim]not gated (n < {P99_MIN_SAMPLES})[/]" if not gated(figure, old, mine) else
+                       "[red]slower[/]" if mine[figure] > old[figure] * (1 + tolerance) else
                        "[red]too fast: work skipped?[/]" if figure == "median" and ratio < 1 - DROP_BOUND else
                        "[green]faster[/]" if mine[figure] < old[figure] else "same" if ratio == 1 else "ok")
             table.add_row(escape(old["name"]), figure, f"{old[figure]:,}", f"{mine[figure]:,}", f"{ratio:.3f}×",
