@@ -11,17 +11,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from conftest import rig_cli, scratch_deterministic_board
 
 from host.bench import baseline_file
-from host.board import FIRMWARE, ROOT, Board
-from host.flash import flash_image
+from host.board import FIRMWARE
 from host.image import write_image
-from host.qemu import QemuDriver
-from host.strategy import Target
 
 PLANTED = 40                    # nops on each half of a call round trip: 80 instructions more
 
@@ -38,20 +34,9 @@ def test_a_planted_slowdown_and_a_benchmark_doing_nothing_fail_the_gate(rig_boar
     baseline_path = baseline_file(firmware.board)
     image = write_image(slowed / "kernel.elf", slowed / "kernel.bin", tmp_path / "kernel.img", firmware.board)
 
-    state = tmp_path / "board"
-    driver = QemuDriver(rig_board.spec, state)
-    driver.up(firmware.boot_bin, deterministic=True)
-    try:
-        target = Target(Board(spec=rig_board.spec, console=driver, power=driver, qemu=driver))
-        target.bootloader()
-        flash_image(target.link, image)
-        target.close()
-        done = subprocess.run([sys.executable, str(ROOT / "host" / "rig.py"), "--board", firmware.board,
-                               "--state-dir", str(state), "bench", "--deterministic", "--iterations", "100",
-                               "--compare", str(baseline_path)],
-                              capture_output=True, text=True, timeout=300, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
-    finally:
-        driver.down()
+    with scratch_deterministic_board(rig_board.spec, firmware.boot_bin, image, tmp_path / "board") as driver:
+        done = rig_cli(driver.state_dir, "--board", firmware.board, "bench", "--deterministic", "--iterations", "100",
+                       "--compare", str(baseline_path), timeout=300)
     text = done.stdout + done.stderr
     assert done.returncode != 0, text
     assert "not as " in text and "ipc.call_roundtrip: median" in text and "+5%" in text, text

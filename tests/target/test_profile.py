@@ -8,16 +8,11 @@ thing.  On a scratch board started deterministic, like test_bench_gate.py."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from conftest import rig_cli, scratch_deterministic_board
 
-from host.board import ROOT, Board
 from host.elf import open_elf
-from host.flash import flash_image
-from host.qemu import QemuDriver
-from host.strategy import Target
 
 MRC_CYCLES = 0xEE190F1D         # mrc p15, 0, rN, c9, c13, 0 (the cycle counter), less its register
 
@@ -36,31 +31,19 @@ def cycle_reads(ktest_elf) -> list[int]:
     return [start + 4 * i for i, word in enumerate(words) if word & ~0xF000 == MRC_CYCLES]
 
 
-def rig(state, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "host" / "rig.py"), "--state-dir", str(state), *args],
-                          capture_output=True, text=True, timeout=600, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
-
-
 @pytest.mark.qemu
 def test_a_profiled_round_trip_totals_the_benchmarks_figure(rig_board, firmware, kernel_image, tmp_path):
     reads = cycle_reads(firmware.ktest_elf)
     assert len(reads) >= 2, f"call_loop's cycle-counter reads not found: {reads}"
     before, after = reads[0], reads[1]          # c0 = l4_cycles(); l4_call(); c1 = l4_cycles()
     state = tmp_path / "board"
-    driver = QemuDriver(rig_board.spec, state)
-    driver.up(firmware.boot_bin, deterministic=True)
-    try:
-        target = Target(Board(spec=rig_board.spec, console=driver, power=driver, qemu=driver))
-        target.bootloader()
-        flash_image(target.link, kernel_image)
-        target.close()
-        benched = rig(state, "bench", "ipc.call_roundtrip", "--iterations", "100", "--json", str(tmp_path / "bench.json"))
+    with scratch_deterministic_board(rig_board.spec, firmware.boot_bin, kernel_image, state):
+        benched = rig_cli(state, "bench", "ipc.call_roundtrip", "--iterations", "100",
+                          "--json", str(tmp_path / "bench.json"))
         assert benched.returncode == 0, benched.stdout + benched.stderr
-        profiled = rig(state, "profile", "--start", f"0x{before + 4:08x}", "--stop", f"0x{after:08x}",
-                       "--bench", "ipc.call_roundtrip", "--hit", "3", "--json", str(tmp_path / "profile.json"))
+        profiled = rig_cli(state, "profile", "--start", f"0x{before + 4:08x}", "--stop", f"0x{after:08x}",
+                           "--bench", "ipc.call_roundtrip", "--hit", "3", "--json", str(tmp_path / "profile.json"))
         assert profiled.returncode == 0, profiled.stdout + profiled.stderr
-    finally:
-        driver.down()
     profile = json.loads((tmp_path / "profile.json").read_text())
     bench = json.loads((tmp_path / "bench.json").read_text())
     figure = next(r["median"] for r in bench["results"] if r["name"] == "ipc.call_roundtrip")
